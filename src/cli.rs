@@ -1,0 +1,380 @@
+//! The headless command line: the same library as the editor, without a window.
+//!
+//! Each subcommand prints a readable table, or with `--json` one JSON document on
+//! stdout; messages go to stderr. Exit codes: 0 success, 1 bad data or a failed
+//! operation, 2 bad usage (clap's own code for usage errors).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::edit::{Command as EditCommand, Editor};
+use crate::io::csv_import::{self, Field, ImportOptions};
+use crate::io::number::DecimalFormat;
+use crate::io::{csv_export, geojson_areas, plan_file};
+use crate::metrics::{Balance, Metrics, Totals, deviation};
+use crate::model::{AccountIdx, Plan};
+use crate::spatial::SpatialIndex;
+
+/// Territory editor: redraw sales territories on a map. Without a subcommand it
+/// opens the editor (on FILE, or on the bundled demo plan).
+#[derive(Debug, Parser)]
+#[command(name = "territory-editor", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A plan (.ron) or accounts (.csv) to open in the editor.
+    pub file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Per-territory totals and the plan's balance.
+    Stats {
+        plan: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The accounts inside the union of a GeoJSON file's polygons.
+    Select {
+        plan: PathBuf,
+        #[arg(long)]
+        polygon: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give the accounts inside a GeoJSON area to a territory.
+    Assign {
+        plan: PathBuf,
+        #[arg(long)]
+        polygon: PathBuf,
+        /// Territory id or name.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import accounts from CSV into a plan.
+    Import {
+        csv: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Map a field to a header, e.g. `--column lat=Breite` (repeatable).
+        #[arg(long = "column", value_name = "FIELD=HEADER")]
+        columns: Vec<String>,
+        /// Number format of the file (detected when omitted).
+        #[arg(long, value_parser = ["comma", "point"])]
+        decimal: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the assignments as CSV for the CRM.
+    Export {
+        plan: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure at the edge: one line for the user, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    fn data(e: impl std::fmt::Display) -> Self {
+        Failure { message: e.to_string(), code: 1 }
+    }
+    fn usage(e: impl std::fmt::Display) -> Self {
+        Failure { message: e.to_string(), code: 2 }
+    }
+}
+
+/// Loads a plan: `.csv` files are imported on the fly, anything else is read as RON.
+pub fn load_plan(path: &Path) -> Result<Plan, Failure> {
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        csv_import::import_file(path, &ImportOptions::default()).map(|(p, _)| p).map_err(Failure::data)
+    } else {
+        plan_file::load(path).map_err(Failure::data)
+    }
+}
+
+fn out(text: &str) {
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn print_json(v: &Value) {
+    out(&format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()));
+}
+
+fn totals_json(t: &Totals) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("accounts".into(), json!(t.accounts));
+    m.insert("potential".into(), json!(t.potential.units()));
+    m.insert("annual_revenue".into(), json!(t.annual_revenue.units()));
+    m.insert("workload_hours".into(), json!(t.workload.hours()));
+    m
+}
+
+/// Runs a subcommand; returns the exit code's reason on failure.
+pub fn run(cmd: Cmd) -> Result<(), Failure> {
+    match cmd {
+        Cmd::Stats { plan, json } => stats(&plan, json),
+        Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
+        Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
+        Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
+        Cmd::Export { plan, out: path, json } => {
+            let p = load_plan(&plan)?;
+            csv_export::export_file(&p, &path).map_err(Failure::data)?;
+            if json {
+                print_json(&json!({"schema": 1, "accounts": p.accounts.len(), "out": path.display().to_string()}));
+            } else {
+                out(&format!("exported {} accounts to {}\n", p.accounts.len(), path.display()));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The stats document of a plan.
+pub fn stats_json(plan: &Plan, m: &Metrics) -> Value {
+    let b = Balance::of(plan, m);
+    let territories: Vec<Value> = plan
+        .live_territories()
+        .map(|(i, t)| {
+            let tot = &m.territories[i.get()];
+            let mut o = serde_json::Map::new();
+            o.insert("id".into(), json!(t.id));
+            o.insert("name".into(), json!(t.name));
+            o.extend(totals_json(tot));
+            o.insert("potential_deviation".into(), json!(deviation(tot.potential.0 as f64, b.potential.mean)));
+            o.insert("workload_deviation".into(), json!(deviation(tot.workload.0 as f64, b.workload.mean)));
+            Value::Object(o)
+        })
+        .collect();
+    json!({
+        "schema": 1,
+        "accounts": plan.accounts.len(),
+        "territories": territories,
+        "unassigned": Value::Object(totals_json(&m.unassigned)),
+        "balance": {
+            "workload_max_abs_deviation": b.workload.max_abs_deviation,
+            "workload_cv": b.workload.cv,
+            "potential_max_abs_deviation": b.potential.max_abs_deviation,
+            "potential_cv": b.potential.cv,
+        }
+    })
+}
+
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(c, s)| if c == 0 { format!("{s:<w$}", w = widths[c]) } else { format!("{s:>w$}", w = widths[c]) })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+            + "\n"
+    };
+    let mut s = line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
+    for r in rows {
+        s += &line(r);
+    }
+    s
+}
+
+fn totals_row(name: &str, t: &Totals) -> Vec<String> {
+    use crate::format::thousands;
+    vec![
+        name.to_owned(),
+        thousands(t.accounts as i64),
+        thousands(t.potential.0 / 100),
+        thousands(t.annual_revenue.0 / 100),
+        format!("{:.1}", t.workload.hours()),
+    ]
+}
+
+fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
+    let plan = load_plan(path)?;
+    let m = Metrics::recompute(&plan);
+    if as_json {
+        print_json(&stats_json(&plan, &m));
+        return Ok(());
+    }
+    let b = Balance::of(&plan, &m);
+    let mut rows: Vec<Vec<String>> = plan
+        .live_territories()
+        .map(|(i, t)| {
+            let tot = &m.territories[i.get()];
+            let mut r = totals_row(&t.name, tot);
+            r.push(crate::format::percent(deviation(tot.workload.0 as f64, b.workload.mean)));
+            r.push(crate::format::percent(deviation(tot.potential.0 as f64, b.potential.mean)));
+            r
+        })
+        .collect();
+    let mut u = totals_row("(Unassigned)", &m.unassigned);
+    u.extend(["".into(), "".into()]);
+    rows.push(u);
+    let header = ["territory", "accounts", "potential", "revenue", "workload h", "workload dev", "potential dev"];
+    out(&table(&header, &rows));
+    out(&format!(
+        "\n{} accounts. Workload: max |deviation| {:.1}%, CV {:.3}. Potential: max |deviation| {:.1}%, CV {:.3}.\n",
+        crate::format::thousands(plan.accounts.len() as i64),
+        b.workload.max_abs_deviation * 100.0,
+        b.workload.cv,
+        b.potential.max_abs_deviation * 100.0,
+        b.potential.cv
+    ));
+    Ok(())
+}
+
+/// Selects the accounts inside a GeoJSON file's areas; warns about skipped features.
+fn select_in(plan: &Plan, polygon: &Path) -> Result<Vec<u32>, Failure> {
+    let areas = geojson_areas::load(polygon).map_err(Failure::data)?;
+    for s in &areas.skipped {
+        eprintln!("warning: {}: {s}", polygon.display());
+    }
+    let index = SpatialIndex::of_plan(plan);
+    Ok(index.select_polygon_lonlat(&areas.union()))
+}
+
+fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), Failure> {
+    let plan = load_plan(path)?;
+    let selected = select_in(&plan, polygon)?;
+    let mut total = Totals::default();
+    let mut by = vec![Totals::default(); plan.territories.len()];
+    let mut unassigned = Totals::default();
+    for &i in &selected {
+        let a = &plan.accounts[i as usize];
+        total.add(a);
+        match plan.assignment[i as usize] {
+            Some(t) => by[t.get()].add(a),
+            None => unassigned.add(a),
+        }
+    }
+    let named: Vec<(String, String, &Totals)> = plan
+        .live_territories()
+        .filter(|(i, _)| by[i.get()].accounts > 0)
+        .map(|(i, t)| (t.id.clone(), t.name.clone(), &by[i.get()]))
+        .chain((unassigned.accounts > 0).then(|| (String::new(), "Unassigned".to_owned(), &unassigned)))
+        .collect();
+    if as_json {
+        let by_territory: Vec<Value> = named
+            .iter()
+            .map(|(id, name, t)| {
+                let mut o = serde_json::Map::new();
+                o.insert("id".into(), if id.is_empty() { Value::Null } else { json!(id) });
+                o.insert("name".into(), json!(name));
+                o.extend(totals_json(t));
+                Value::Object(o)
+            })
+            .collect();
+        print_json(&json!({"schema": 1, "selected": Value::Object(totals_json(&total)), "by_territory": by_territory}));
+    } else {
+        let mut rows: Vec<Vec<String>> = named.iter().map(|(_, n, t)| totals_row(n, t)).collect();
+        rows.push(totals_row("selected", &total));
+        out(&table(&["territory", "accounts", "potential", "revenue", "workload h"], &rows));
+    }
+    Ok(())
+}
+
+fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool) -> Result<(), Failure> {
+    let plan = load_plan(path)?;
+    let target = if to.eq_ignore_ascii_case("unassigned") {
+        None
+    } else {
+        Some(plan.find_territory(to).ok_or_else(|| {
+            let names: Vec<&str> = plan.live_territories().map(|(_, t)| t.name.as_str()).collect();
+            Failure::data(format!("{}: no territory \"{to}\" (the plan has: {})", path.display(), names.join(", ")))
+        })?)
+    };
+    let selected = select_in(&plan, polygon)?;
+    let mut editor = Editor::new(plan);
+    let accounts: Vec<AccountIdx> = selected.iter().map(|&i| AccountIdx(i)).collect();
+    let moved = editor
+        .apply(EditCommand::Reassign { accounts, to: target })
+        .map_err(|e| Failure::data(format!("{}: {e}", path.display())))?
+        .map_or(0, |cs| cs.moves.len());
+    let already = selected.iter().filter(|&&i| editor.plan().assignment[i as usize] == target).count() - moved;
+    let locked = selected.len() - moved - already;
+    plan_file::save(editor.plan(), out_path).map_err(Failure::data)?;
+    let name = editor.plan().territory_name(target).to_owned();
+    if as_json {
+        print_json(&json!({"schema": 1, "selected": selected.len(), "moved": moved, "already_there": already,
+            "locked": locked, "to": name, "out": out_path.display().to_string()}));
+    } else {
+        out(&format!(
+            "{} accounts in the area: {moved} moved to {name}, {already} were there already, {locked} locked; wrote {}\n",
+            selected.len(),
+            out_path.display()
+        ));
+    }
+    Ok(())
+}
+
+fn import(csv: &Path, out_path: &Path, columns: &[String], decimal: Option<&str>, as_json: bool) -> Result<(), Failure> {
+    let mut opts = ImportOptions::default();
+    if let Some(d) = decimal {
+        opts.decimal = Some(d.parse::<DecimalFormat>().map_err(Failure::usage)?);
+    }
+    for c in columns {
+        let (field, header) =
+            c.split_once('=').ok_or_else(|| Failure::usage(format!("--column {c}: expected FIELD=HEADER")))?;
+        let f = Field::parse(field).ok_or_else(|| {
+            let keys: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+            Failure::usage(format!("--column {c}: unknown field \"{field}\" (fields: {})", keys.join(", ")))
+        })?;
+        opts.columns.push((f, header.to_owned()));
+    }
+    let (plan, report) = csv_import::import_file(csv, &opts).map_err(Failure::data)?;
+    let issues = |v: &[csv_import::RowIssue]| -> Vec<Value> {
+        v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
+    };
+    if as_json {
+        print_json(&json!({"accepted": report.accepted, "rejected": issues(&report.rejected), "skipped": issues(&report.skipped)}));
+    } else {
+        for r in &report.rejected {
+            eprintln!("{}: line {}: rejected: {}", csv.display(), r.line, r.reason);
+        }
+        for r in &report.skipped {
+            eprintln!("{}: line {}: skipped: {}", csv.display(), r.line, r.reason);
+        }
+    }
+    if report.accepted == 0 {
+        return Err(Failure::data(format!("{}: no account could be imported", csv.display())));
+    }
+    plan_file::save(&plan, out_path).map_err(Failure::data)?;
+    if !as_json {
+        out(&format!(
+            "imported {} accounts into {} territories ({}, {}); {} rejected, {} skipped; wrote {}\n",
+            report.accepted,
+            plan.territories.len(),
+            match report.delimiter {
+                b';' => "semicolon-delimited",
+                b'\t' => "tab-delimited",
+                _ => "comma-delimited",
+            },
+            report.decimal.unwrap_or(DecimalFormat::Point),
+            report.rejected.len(),
+            report.skipped.len(),
+            out_path.display()
+        ));
+    }
+    Ok(())
+}

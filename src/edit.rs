@@ -1,0 +1,441 @@
+//! Edits as commands, each turned into one reversible [`ChangeSet`].
+//!
+//! [`Editor`] owns the plan and its [`Metrics`]. Every change goes through
+//! [`Editor::apply`], which validates the command, builds its change set, applies it
+//! (updating the metrics in O(moved accounts)) and pushes it onto the unlimited undo
+//! history. [`Editor::undo`] and [`Editor::redo`] replay change sets backwards and
+//! forwards with the same O(moved accounts) cost.
+
+use crate::metrics::{Balance, Metrics};
+use crate::model::{AccountIdx, Plan, Rgb, Territory, TerritoryIdx};
+
+/// A user's edit, before it is validated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Give accounts to a territory (`None`: the Unassigned pool). Locked accounts and
+    /// accounts of locked territories stay where they are.
+    Reassign { accounts: Vec<AccountIdx>, to: Option<TerritoryIdx> },
+    CreateTerritory { name: String, color: Rgb, rep: Option<String> },
+    RenameTerritory { territory: TerritoryIdx, name: String },
+    RecolorTerritory { territory: TerritoryIdx, color: Rgb },
+    SetRep { territory: TerritoryIdx, rep: Option<String> },
+    LockTerritory { territory: TerritoryIdx, locked: bool },
+    /// Delete a territory; its accounts go to `accounts_to` (`None`: Unassigned).
+    DeleteTerritory { territory: TerritoryIdx, accounts_to: Option<TerritoryIdx> },
+    LockAccounts { accounts: Vec<AccountIdx>, locked: bool },
+}
+
+/// Why a command was refused. The plan is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("territory #{0} does not exist")]
+    NoSuchTerritory(u32),
+    #[error("territory \"{0}\" is locked")]
+    TerritoryLocked(String),
+    #[error("account #{0} does not exist")]
+    NoSuchAccount(u32),
+    #[error("a territory needs a name")]
+    EmptyName,
+    #[error("the accounts cannot go to the territory being deleted")]
+    DeleteIntoItself,
+}
+
+/// One account's move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub account: AccountIdx,
+    pub from: Option<TerritoryIdx>,
+    pub to: Option<TerritoryIdx>,
+}
+
+/// A territory slot before and after (`None`: the slot does not exist).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerritoryChange {
+    pub slot: TerritoryIdx,
+    pub before: Option<Territory>,
+    pub after: Option<Territory>,
+}
+
+/// Everything one edit changed, enough to undo and redo it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeSet {
+    /// What the user did, for the Undo menu.
+    pub label: String,
+    /// Applied before the moves, undone after them.
+    pub territories: Vec<TerritoryChange>,
+    pub moves: Vec<Move>,
+    /// (account, locked before, locked after).
+    pub account_locks: Vec<(AccountIdx, bool, bool)>,
+    serial: u64,
+}
+
+impl ChangeSet {
+    fn is_empty(&self) -> bool {
+        self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty()
+    }
+}
+
+/// The plan, its metrics and its history.
+pub struct Editor {
+    plan: Plan,
+    metrics: Metrics,
+    undo: Vec<ChangeSet>,
+    redo: Vec<ChangeSet>,
+    next_serial: u64,
+    saved_serial: Option<u64>,
+}
+
+impl Editor {
+    /// Takes a plan, computing its metrics once.
+    pub fn new(plan: Plan) -> Editor {
+        let metrics = Metrics::recompute(&plan);
+        Editor { plan, metrics, undo: Vec::new(), redo: Vec::new(), next_serial: 1, saved_serial: None }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The plan's balance, O(territories).
+    pub fn balance(&self) -> Balance {
+        Balance::of(&self.plan, &self.metrics)
+    }
+
+    /// Gives the plan back, dropping the history.
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+
+    /// Sets the saved view without making the plan dirty.
+    pub fn set_view(&mut self, view: Option<crate::model::View>) {
+        self.plan.view = view;
+    }
+
+    /// Whether the plan changed since [`Editor::mark_saved`].
+    pub fn is_dirty(&self) -> bool {
+        self.undo.last().map(|c| c.serial) != self.saved_serial
+    }
+
+    /// Records the current state as the saved one.
+    pub fn mark_saved(&mut self) {
+        self.saved_serial = self.undo.last().map(|c| c.serial);
+    }
+
+    /// The label of the edit that Undo would revert.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.undo.last().map(|c| c.label.as_str())
+    }
+
+    /// The label of the edit that Redo would repeat.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.redo.last().map(|c| c.label.as_str())
+    }
+
+    /// Number of edits that can be undone.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Validates and applies a command as one undo step. Returns the change set, or
+    /// `None` when the command changed nothing (and was not recorded).
+    pub fn apply(&mut self, cmd: Command) -> Result<Option<&ChangeSet>, EditError> {
+        let mut cs = self.change_set(cmd)?;
+        if cs.is_empty() {
+            return Ok(None);
+        }
+        cs.serial = self.next_serial;
+        self.next_serial += 1;
+        self.forward(&cs);
+        self.redo.clear();
+        self.undo.push(cs);
+        Ok(self.undo.last())
+    }
+
+    /// Reverts the last edit; returns it, or `None` when there is nothing to undo.
+    pub fn undo(&mut self) -> Option<&ChangeSet> {
+        let cs = self.undo.pop()?;
+        self.backward(&cs);
+        self.redo.push(cs);
+        self.redo.last()
+    }
+
+    /// Repeats the last undone edit.
+    pub fn redo(&mut self) -> Option<&ChangeSet> {
+        let cs = self.redo.pop()?;
+        self.forward(&cs);
+        self.undo.push(cs);
+        self.undo.last()
+    }
+
+    fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
+        self.plan
+            .territories
+            .get(t.get())
+            .filter(|t| t.alive)
+            .ok_or(EditError::NoSuchTerritory(t.0))
+    }
+
+    fn empty(label: String) -> ChangeSet {
+        ChangeSet { label, territories: Vec::new(), moves: Vec::new(), account_locks: Vec::new(), serial: 0 }
+    }
+
+    fn territory_edit(
+        &self,
+        t: TerritoryIdx,
+        label: String,
+        f: impl FnOnce(&mut Territory),
+    ) -> Result<ChangeSet, EditError> {
+        let before = self.live(t)?.clone();
+        let mut after = before.clone();
+        f(&mut after);
+        let mut cs = Self::empty(label);
+        if after != before {
+            cs.territories.push(TerritoryChange { slot: t, before: Some(before), after: Some(after) });
+        }
+        Ok(cs)
+    }
+
+    fn change_set(&self, cmd: Command) -> Result<ChangeSet, EditError> {
+        let n = self.plan.accounts.len();
+        let check_accounts = |accounts: &[AccountIdx]| {
+            accounts
+                .iter()
+                .find(|a| a.0 as usize >= n)
+                .map_or(Ok(()), |a| Err(EditError::NoSuchAccount(a.0)))
+        };
+        match cmd {
+            Command::Reassign { accounts, to } => {
+                check_accounts(&accounts)?;
+                let label = match to {
+                    Some(t) => {
+                        let tt = self.live(t)?;
+                        if tt.locked {
+                            return Err(EditError::TerritoryLocked(tt.name.clone()));
+                        }
+                        format!("Assign {} accounts to {}", accounts.len(), tt.name)
+                    }
+                    None => format!("Unassign {} accounts", accounts.len()),
+                };
+                let mut cs = Self::empty(label);
+                cs.moves = accounts
+                    .iter()
+                    .filter(|&&a| self.plan.is_movable(a))
+                    .filter_map(|&a| {
+                        let from = self.plan.assignment[a.0 as usize];
+                        (from != to).then_some(Move { account: a, from, to })
+                    })
+                    .collect();
+                // The same account listed twice moves once.
+                cs.moves.sort_unstable_by_key(|m| m.account);
+                cs.moves.dedup_by_key(|m| m.account);
+                Ok(cs)
+            }
+            Command::CreateTerritory { name, color, rep } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    return Err(EditError::EmptyName);
+                }
+                let slot = TerritoryIdx(self.plan.territories.len() as u32);
+                let t = Territory {
+                    id: self.plan.fresh_territory_id(&name),
+                    name: name.clone(),
+                    color,
+                    rep,
+                    rep_home: None,
+                    locked: false,
+                    alive: true,
+                };
+                let mut cs = Self::empty(format!("Create territory {name}"));
+                cs.territories.push(TerritoryChange { slot, before: None, after: Some(t) });
+                Ok(cs)
+            }
+            Command::RenameTerritory { territory, name } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    return Err(EditError::EmptyName);
+                }
+                self.territory_edit(territory, format!("Rename territory to {name}"), |t| t.name = name)
+            }
+            Command::RecolorTerritory { territory, color } => {
+                self.territory_edit(territory, "Change colour".to_owned(), |t| t.color = color)
+            }
+            Command::SetRep { territory, rep } => {
+                self.territory_edit(territory, "Change rep".to_owned(), |t| t.rep = rep)
+            }
+            Command::LockTerritory { territory, locked } => {
+                let verb = if locked { "Lock" } else { "Unlock" };
+                let name = self.live(territory)?.name.clone();
+                self.territory_edit(territory, format!("{verb} {name}"), |t| t.locked = locked)
+            }
+            Command::DeleteTerritory { territory, accounts_to } => {
+                let before = self.live(territory)?.clone();
+                if accounts_to == Some(territory) {
+                    return Err(EditError::DeleteIntoItself);
+                }
+                if let Some(to) = accounts_to {
+                    self.live(to)?;
+                }
+                let mut after = before.clone();
+                after.alive = false;
+                let mut cs = Self::empty(format!("Delete territory {}", before.name));
+                // Deleting moves every account, locked or not: the territory is gone.
+                cs.moves = (0..n)
+                    .filter(|&i| self.plan.assignment[i] == Some(territory))
+                    .map(|i| Move { account: AccountIdx(i as u32), from: Some(territory), to: accounts_to })
+                    .collect();
+                cs.territories.push(TerritoryChange { slot: territory, before: Some(before), after: Some(after) });
+                Ok(cs)
+            }
+            Command::LockAccounts { accounts, locked } => {
+                check_accounts(&accounts)?;
+                let verb = if locked { "Lock" } else { "Unlock" };
+                let mut cs = Self::empty(format!("{verb} {} accounts", accounts.len()));
+                cs.account_locks = accounts
+                    .iter()
+                    .filter(|a| self.plan.accounts[a.0 as usize].locked != locked)
+                    .map(|&a| (a, !locked, locked))
+                    .collect();
+                cs.account_locks.sort_unstable_by_key(|l| l.0);
+                cs.account_locks.dedup_by_key(|l| l.0);
+                Ok(cs)
+            }
+        }
+    }
+
+    fn set_slot(&mut self, slot: TerritoryIdx, value: &Option<Territory>) {
+        let i = slot.get();
+        match value {
+            Some(t) if i == self.plan.territories.len() => {
+                self.plan.territories.push(t.clone());
+                self.metrics.ensure_slots(i + 1);
+            }
+            Some(t) => self.plan.territories[i] = t.clone(),
+            None => {
+                // Only the newest slot is ever removed (undo of a creation).
+                debug_assert_eq!(i + 1, self.plan.territories.len());
+                self.plan.territories.truncate(i);
+                self.metrics.territories.truncate(i);
+            }
+        }
+    }
+
+    fn move_one(&mut self, a: AccountIdx, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
+        let i = a.0 as usize;
+        debug_assert_eq!(self.plan.assignment[i], from);
+        self.plan.assignment[i] = to;
+        self.metrics.move_account(&self.plan.accounts[i], from, to);
+    }
+
+    fn forward(&mut self, cs: &ChangeSet) {
+        for c in &cs.territories {
+            self.set_slot(c.slot, &c.after);
+        }
+        for m in &cs.moves {
+            self.move_one(m.account, m.from, m.to);
+        }
+        for &(a, _, after) in &cs.account_locks {
+            self.plan.accounts[a.0 as usize].locked = after;
+        }
+    }
+
+    fn backward(&mut self, cs: &ChangeSet) {
+        for &(a, before, _) in cs.account_locks.iter().rev() {
+            self.plan.accounts[a.0 as usize].locked = before;
+        }
+        for m in cs.moves.iter().rev() {
+            self.move_one(m.account, m.to, m.from);
+        }
+        for c in cs.territories.iter().rev() {
+            self.set_slot(c.slot, &c.before);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Account, Cents, palette_color};
+
+    fn plan() -> Plan {
+        let account = |i: u32| Account {
+            id: format!("A{i}"),
+            name: format!("Account {i}"),
+            lon: f64::from(i),
+            lat: 40.0,
+            potential: Cents(i64::from(i) * 100),
+            annual_revenue: Cents(1000),
+            visits_per_year: 4,
+            minutes_per_visit: 30,
+            city: None,
+            state: None,
+            zip: None,
+            locked: false,
+        };
+        let territory = |n: usize| Territory {
+            id: format!("t{n}"),
+            name: format!("T{n}"),
+            color: palette_color(n),
+            rep: None,
+            rep_home: None,
+            locked: false,
+            alive: true,
+        };
+        Plan {
+            accounts: (0..4).map(account).collect(),
+            territories: vec![territory(0), territory(1)],
+            assignment: vec![Some(TerritoryIdx(0)), Some(TerritoryIdx(0)), Some(TerritoryIdx(1)), None],
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn reassign_undo_redo() {
+        let original = plan();
+        let mut ed = Editor::new(original.clone());
+        let cmd = Command::Reassign { accounts: vec![AccountIdx(0), AccountIdx(3)], to: Some(TerritoryIdx(1)) };
+        let cs = ed.apply(cmd).expect("valid").expect("changes");
+        assert_eq!(cs.moves.len(), 2);
+        assert_eq!(ed.metrics().territories[1].accounts, 3);
+        assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+        assert!(ed.is_dirty());
+        ed.undo();
+        assert_eq!(ed.plan(), &original);
+        assert_eq!(ed.metrics(), &Metrics::recompute(&original));
+        ed.redo();
+        assert_eq!(ed.metrics().territories[1].accounts, 3);
+    }
+
+    #[test]
+    fn locks_are_respected() {
+        let mut ed = Editor::new(plan());
+        ed.apply(Command::LockTerritory { territory: TerritoryIdx(1), locked: true }).expect("ok");
+        let err = ed.apply(Command::Reassign { accounts: vec![AccountIdx(0)], to: Some(TerritoryIdx(1)) });
+        assert!(matches!(err, Err(EditError::TerritoryLocked(_))));
+        // An account of a locked territory does not leave it.
+        let r = ed.apply(Command::Reassign { accounts: vec![AccountIdx(2)], to: Some(TerritoryIdx(0)) });
+        assert_eq!(r, Ok(None));
+        ed.apply(Command::LockAccounts { accounts: vec![AccountIdx(0)], locked: true }).expect("ok");
+        let r = ed.apply(Command::Reassign { accounts: vec![AccountIdx(0)], to: None });
+        assert_eq!(r, Ok(None));
+    }
+
+    #[test]
+    fn delete_and_create_undo() {
+        let original = plan();
+        let mut ed = Editor::new(original.clone());
+        ed.apply(Command::DeleteTerritory { territory: TerritoryIdx(0), accounts_to: None }).expect("ok");
+        assert_eq!(ed.metrics().unassigned.accounts, 3);
+        assert_eq!(ed.plan().live_territories().count(), 1);
+        ed.apply(Command::CreateTerritory { name: "New".into(), color: palette_color(5), rep: None })
+            .expect("ok");
+        assert_eq!(ed.plan().territories.len(), 3);
+        ed.undo();
+        ed.undo();
+        assert_eq!(ed.plan(), &original);
+        assert!(!ed.is_dirty());
+    }
+}

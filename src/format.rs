@@ -1,0 +1,56 @@
+//! Number formatting shared by the command line and the editor.
+
+/// An integer with thin thousands separators: `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Money in whole currency units, compact: `1.35 B`, `502.6 M`, `61.2 k`, `950`.
+pub fn money_compact(cents: i64) -> String {
+    let v = cents as f64 / 100.0;
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.2} B", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1} M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1} k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A fraction as a signed percentage: `+5.2%`, `−12.0%`, or `–` when undefined.
+pub fn percent(f: Option<f64>) -> String {
+    match f {
+        Some(f) => format!("{:+.1}%", f * 100.0),
+        None => "–".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-1000), "-1,000");
+        assert_eq!(money_compact(135_237_670_000), "1.35 B");
+        assert_eq!(money_compact(50_263_540_000), "502.6 M");
+        assert_eq!(percent(Some(0.052)), "+5.2%");
+        assert_eq!(percent(None), "–");
+    }
+}

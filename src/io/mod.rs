@@ -1,0 +1,73 @@
+//! File formats: the RON plan file, CSV import and export, GeoJSON areas, and the
+//! atomic write they share. Nothing here knows the UI.
+
+pub mod csv_export;
+pub mod csv_import;
+pub mod geojson_areas;
+pub mod number;
+pub mod plan_file;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// An I/O failure, with the file it concerns.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct FileError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl FileError {
+    pub fn new(path: &Path, source: std::io::Error) -> Self {
+        FileError { path: path.to_owned(), source }
+    }
+}
+
+/// Writes a file atomically: the bytes go to a temporary file beside it, which is
+/// flushed to disk and then renamed over the target, so that a crash leaves either
+/// the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), FileError> {
+    let err = |e| FileError::new(path, e);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_cleans_up() {
+        let dir = std::env::temp_dir().join(format!("te-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("plan.ron");
+        write_atomic(&path, |w| w.write_all(b"one")).expect("write");
+        write_atomic(&path, |w| w.write_all(b"two")).expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "two");
+        // A failing writer leaves the old file and no temporary file behind.
+        let failed = write_atomic(&path, |_| Err(std::io::Error::other("boom")));
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "two");
+        let leftovers = std::fs::read_dir(&dir).expect("dir").count();
+        assert_eq!(leftovers, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

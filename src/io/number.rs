@@ -1,0 +1,154 @@
+//! Numbers as spreadsheets write them: decimal point or decimal comma, with
+//! optional thousands separators, parsed strictly under one format per file.
+//!
+//! Under [`DecimalFormat::Comma`], `1.234.000,00` is 1234000; under
+//! [`DecimalFormat::Point`] the same text is rejected, never read as 1.234.
+
+use std::fmt;
+
+/// The number format of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalFormat {
+    /// `1,234.5` (English).
+    Point,
+    /// `1.234,5` (German and most of Europe).
+    Comma,
+}
+
+impl fmt::Display for DecimalFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DecimalFormat::Point => "decimal point",
+            DecimalFormat::Comma => "decimal comma",
+        })
+    }
+}
+
+impl std::str::FromStr for DecimalFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "point" | "dot" | "." => Ok(DecimalFormat::Point),
+            "comma" | "," => Ok(DecimalFormat::Comma),
+            other => Err(format!("unknown decimal format \"{other}\" (use comma or point)")),
+        }
+    }
+}
+
+impl DecimalFormat {
+    fn separators(self) -> (u8, u8) {
+        match self {
+            DecimalFormat::Point => (b'.', b','),
+            DecimalFormat::Comma => (b',', b'.'),
+        }
+    }
+}
+
+/// A parsed decimal: sign, integer digits and fraction digits, as written.
+struct Decimal<'a> {
+    negative: bool,
+    int: String,
+    frac: &'a str,
+}
+
+fn split(s: &str, fmt: DecimalFormat) -> Option<Decimal<'_>> {
+    let s = s.trim().trim_matches(|c: char| c == '$' || c == '€' || c == '£').trim();
+    let (negative, s) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (dec, thou) = fmt.separators();
+    let (int_part, frac) = match s.bytes().position(|b| b == dec) {
+        Some(p) => (&s[..p], &s[p + 1..]),
+        None => (s, ""),
+    };
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || (int_part.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    let groups: Vec<&str> = int_part.split(thou as char).collect();
+    if groups.len() > 1 {
+        // Thousands separators: a first group of 1–3 digits, then groups of exactly 3.
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    let int: String = groups.concat();
+    if !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(Decimal { negative, int, frac })
+}
+
+/// Parses a number under the file's format.
+pub fn parse_f64(s: &str, fmt: DecimalFormat) -> Option<f64> {
+    let d = split(s, fmt)?;
+    let text = format!("{}{}.{}", if d.negative { "-" } else { "" }, if d.int.is_empty() { "0" } else { &d.int }, if d.frac.is_empty() { "0" } else { d.frac });
+    text.parse().ok().filter(|v: &f64| v.is_finite())
+}
+
+/// Parses an amount of money into integer cents, exactly (fractions of a cent are
+/// rounded half away from zero).
+pub fn parse_cents(s: &str, fmt: DecimalFormat) -> Option<i64> {
+    let d = split(s, fmt)?;
+    let int: i64 = if d.int.is_empty() { 0 } else { d.int.parse().ok()? };
+    let f = d.frac.as_bytes();
+    let digit = |i: usize| f.get(i).map_or(0, |b| i64::from(b - b'0'));
+    let mut cents = int.checked_mul(100)?.checked_add(digit(0) * 10 + digit(1))?;
+    if digit(2) >= 5 {
+        cents = cents.checked_add(1)?;
+    }
+    Some(if d.negative { -cents } else { cents })
+}
+
+/// Parses a whole, non-negative count (`12`, `12.0`, `1,200` under the point format).
+pub fn parse_count(s: &str, fmt: DecimalFormat) -> Option<u32> {
+    let d = split(s, fmt)?;
+    if d.negative || d.frac.bytes().any(|b| b != b'0') || d.int.is_empty() {
+        return None;
+    }
+    d.int.parse().ok()
+}
+
+/// Whether a value is written with a decimal comma (`48,137`), the clue that a file
+/// uses the comma format.
+pub fn looks_like_decimal_comma(s: &str) -> bool {
+    let s = s.trim().trim_start_matches(['-', '+']);
+    match s.split_once(',') {
+        Some((a, b)) => {
+            !b.contains(',') && !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()) && a.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DecimalFormat::*;
+
+    #[test]
+    fn strict_formats() {
+        assert_eq!(parse_cents("1.234.000,00", Comma), Some(123_400_000));
+        assert_eq!(parse_cents("1.234.000,00", Point), None);
+        assert_eq!(parse_cents("1,234,000.00", Point), Some(123_400_000));
+        assert_eq!(parse_cents("12,5", Comma), Some(1250));
+        assert_eq!(parse_cents("12,5", Point), None);
+        assert_eq!(parse_cents("-0.005", Point), Some(-1));
+        assert_eq!(parse_cents("530800", Point), Some(53_080_000));
+        assert_eq!(parse_cents("1,23", Point), None);
+        assert_eq!(parse_cents("abc", Point), None);
+        assert_eq!(parse_cents("", Point), None);
+        assert_eq!(parse_f64("48,137", Comma), Some(48.137));
+        assert_eq!(parse_f64("-80.195435", Point), Some(-80.195435));
+        assert_eq!(parse_f64("1e5", Point), None);
+        assert_eq!(parse_count("12", Point), Some(12));
+        assert_eq!(parse_count("12,5", Comma), None);
+        assert_eq!(parse_count("-3", Point), None);
+        assert!(looks_like_decimal_comma("48,137"));
+        assert!(looks_like_decimal_comma("1.234,5"));
+        assert!(!looks_like_decimal_comma("48.137"));
+        assert!(!looks_like_decimal_comma("1,234,567"));
+    }
+}

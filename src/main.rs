@@ -1,0 +1,33 @@
+//! The `territory-editor` binary: the editor by default, headless subcommands
+//! otherwise (see [`territory_editor::cli`]).
+
+use clap::Parser;
+use territory_editor::cli::{Cli, run};
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors exit 2.
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Some(cmd) => match run(cmd) {
+            Ok(()) => 0,
+            Err(f) => {
+                eprintln!("error: {}", f.message);
+                f.code
+            }
+        },
+        None => match territory_editor::app::run_native(cli.file) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,200 @@
+//! Per-territory totals, kept up to date edit by edit, and the balance figures
+//! derived from them.
+//!
+//! Totals are integers (cents, minutes, counts, and Web Mercator metres for the
+//! centre), so [`Metrics::move_account`] applied edit by edit gives exactly what
+//! [`Metrics::recompute`] gives from scratch. Deviations and the coefficient of
+//! variation are derived on demand in O(territories).
+
+use crate::model::{Account, Cents, Minutes, Plan, TerritoryIdx};
+use crate::spatial::to_mercator;
+
+/// The sums over a set of accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub accounts: u64,
+    pub potential: Cents,
+    pub annual_revenue: Cents,
+    pub workload: Minutes,
+    /// Sum of the accounts' Web Mercator x, rounded to metres (for the centre).
+    pub sum_x: i64,
+    /// Sum of the accounts' Web Mercator y, rounded to metres.
+    pub sum_y: i64,
+}
+
+impl Totals {
+    /// Adds one account.
+    pub fn add(&mut self, a: &Account) {
+        let (x, y) = to_mercator(a.lon, a.lat);
+        self.accounts += 1;
+        self.potential.0 += a.potential.0;
+        self.annual_revenue.0 += a.annual_revenue.0;
+        self.workload.0 += a.workload().0;
+        self.sum_x += x.round() as i64;
+        self.sum_y += y.round() as i64;
+    }
+
+    /// Removes one account that was added before.
+    pub fn remove(&mut self, a: &Account) {
+        let (x, y) = to_mercator(a.lon, a.lat);
+        self.accounts -= 1;
+        self.potential.0 -= a.potential.0;
+        self.annual_revenue.0 -= a.annual_revenue.0;
+        self.workload.0 -= a.workload().0;
+        self.sum_x -= x.round() as i64;
+        self.sum_y -= y.round() as i64;
+    }
+
+    /// Adds other totals.
+    pub fn merge(&mut self, o: &Totals) {
+        self.accounts += o.accounts;
+        self.potential.0 += o.potential.0;
+        self.annual_revenue.0 += o.annual_revenue.0;
+        self.workload.0 += o.workload.0;
+        self.sum_x += o.sum_x;
+        self.sum_y += o.sum_y;
+    }
+
+    /// Subtracts totals that are part of these.
+    pub fn subtract(&mut self, o: &Totals) {
+        self.accounts -= o.accounts;
+        self.potential.0 -= o.potential.0;
+        self.annual_revenue.0 -= o.annual_revenue.0;
+        self.workload.0 -= o.workload.0;
+        self.sum_x -= o.sum_x;
+        self.sum_y -= o.sum_y;
+    }
+
+    /// The mean Web Mercator position, if there is any account.
+    pub fn center_mercator(&self) -> Option<(f64, f64)> {
+        (self.accounts > 0).then(|| {
+            let n = self.accounts as f64;
+            (self.sum_x as f64 / n, self.sum_y as f64 / n)
+        })
+    }
+}
+
+/// Totals per territory slot and for the Unassigned pool.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Metrics {
+    /// Parallel to [`Plan::territories`] (dead slots keep zero totals).
+    pub territories: Vec<Totals>,
+    pub unassigned: Totals,
+}
+
+impl Metrics {
+    /// Sums every account: O(N), for loading and for checking.
+    pub fn recompute(plan: &Plan) -> Metrics {
+        let mut m = Metrics {
+            territories: vec![Totals::default(); plan.territories.len()],
+            unassigned: Totals::default(),
+        };
+        for (a, t) in plan.accounts.iter().zip(&plan.assignment) {
+            m.slot_mut(*t).add(a);
+        }
+        m
+    }
+
+    /// The totals of a territory, or of the Unassigned pool.
+    pub fn slot(&self, t: Option<TerritoryIdx>) -> &Totals {
+        match t {
+            Some(t) => &self.territories[t.get()],
+            None => &self.unassigned,
+        }
+    }
+
+    fn slot_mut(&mut self, t: Option<TerritoryIdx>) -> &mut Totals {
+        match t {
+            Some(t) => {
+                if self.territories.len() <= t.get() {
+                    self.territories.resize(t.get() + 1, Totals::default());
+                }
+                &mut self.territories[t.get()]
+            }
+            None => &mut self.unassigned,
+        }
+    }
+
+    /// Moves one account between owners: O(1).
+    pub fn move_account(&mut self, a: &Account, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
+        if from != to {
+            self.slot_mut(from).remove(a);
+            self.slot_mut(to).add(a);
+        }
+    }
+
+    /// Makes room for a new territory slot.
+    pub fn ensure_slots(&mut self, n: usize) {
+        if self.territories.len() < n {
+            self.territories.resize(n, Totals::default());
+        }
+    }
+}
+
+/// One figure's spread over the live territories.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Spread {
+    pub mean: f64,
+    /// max |x − mean| / mean; 0 when the mean is 0.
+    pub max_abs_deviation: f64,
+    /// Population standard deviation / mean; 0 when the mean is 0.
+    pub cv: f64,
+}
+
+/// (x − mean) / mean, or `None` when the mean is 0.
+pub fn deviation(x: f64, mean: f64) -> Option<f64> {
+    (mean != 0.0).then(|| (x - mean) / mean)
+}
+
+/// The spread of `values` (one per live territory).
+pub fn spread(values: &[f64]) -> Spread {
+    if values.is_empty() {
+        return Spread::default();
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if mean == 0.0 {
+        return Spread { mean, ..Spread::default() };
+    }
+    let max = values.iter().map(|v| ((v - mean) / mean).abs()).fold(0.0, f64::max);
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    Spread { mean, max_abs_deviation: max, cv: var.sqrt() / mean }
+}
+
+/// The plan-level balance of workload and potential.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Balance {
+    pub workload: Spread,
+    pub potential: Spread,
+}
+
+impl Balance {
+    /// Balance over the live territories of `plan` with totals `m`: O(territories).
+    pub fn of(plan: &Plan, m: &Metrics) -> Balance {
+        Balance::of_totals(plan.live_territories().map(|(i, _)| &m.territories[i.get()]))
+    }
+
+    /// Balance over any set of territory totals.
+    pub fn of_totals<'a>(totals: impl Iterator<Item = &'a Totals>) -> Balance {
+        let (w, p): (Vec<f64>, Vec<f64>) =
+            totals.map(|t| (t.workload.0 as f64, t.potential.0 as f64)).unzip();
+        Balance { workload: spread(&w), potential: spread(&p) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_of_known_values() {
+        let s = spread(&[90.0, 100.0, 110.0]);
+        assert!((s.mean - 100.0).abs() < 1e-12);
+        assert!((s.max_abs_deviation - 0.1).abs() < 1e-12);
+        let pop_sd = (200.0f64 / 3.0).sqrt();
+        assert!((s.cv - pop_sd / 100.0).abs() < 1e-12);
+        assert_eq!(spread(&[0.0, 0.0]).cv, 0.0);
+        assert_eq!(deviation(5.0, 0.0), None);
+        assert_eq!(deviation(110.0, 100.0), Some(0.1));
+    }
+}
