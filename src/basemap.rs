@@ -22,6 +22,10 @@ pub struct AreaLayer {
     pub rings: Vec<Vec<[f64; 2]>>,
     /// Web Mercator bounding box of each ring, to skip what is off screen.
     pub ring_bboxes: Vec<[f64; 4]>,
+    /// The areas' interiors as triangles (Web Mercator vertices, index triples), for
+    /// filling land; empty for layers that are only outlined.
+    pub fill_vertices: Vec<[f64; 2]>,
+    pub fill_indices: Vec<u32>,
 }
 
 impl AreaLayer {
@@ -51,7 +55,24 @@ impl AreaLayer {
                 }
             }
         }
-        AreaLayer { areas, bboxes, rings, ring_bboxes }
+        AreaLayer { areas, bboxes, rings, ring_bboxes, fill_vertices: Vec::new(), fill_indices: Vec::new() }
+    }
+
+    /// Triangulates the areas for filling (ear clipping in lon/lat, then projected).
+    fn with_fill(mut self) -> AreaLayer {
+        use geo::TriangulateEarcut;
+        for a in &self.areas {
+            for p in &a.shape.0 {
+                let t = p.earcut_triangles_raw();
+                let base = self.fill_vertices.len() as u32;
+                self.fill_vertices.extend(t.vertices.iter().map(|&[lon, lat]| {
+                    let (x, y) = to_mercator(lon, lat);
+                    [x, y]
+                }));
+                self.fill_indices.extend(t.triangle_indices.iter().map(|&i| base + i as u32));
+            }
+        }
+        self
     }
 
     /// The area containing a lon/lat point, if any.
@@ -75,8 +96,8 @@ impl Basemap {
     pub fn bundled() -> Result<Basemap, AreaError> {
         let layer = |text: &str, name: &str| geojson_areas::parse(text, name).map(|f| AreaLayer::new(f.areas));
         Ok(Basemap {
-            countries: layer(WORLD, "world_countries_110m.geojson")?,
-            states: layer(STATES, "us_states_10m.geojson")?,
+            countries: layer(WORLD, "world_countries_110m.geojson")?.with_fill(),
+            states: layer(STATES, "us_states_10m.geojson")?.with_fill(),
             counties: layer(COUNTIES, "us_counties_10m.geojson")?,
         })
     }

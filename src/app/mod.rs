@@ -1,1 +1,524 @@
-pub fn run_native(_f: Option<std::path::PathBuf>) -> Result<(), String> { Ok(()) }
+//! The editor: eframe + egui + walkers on top of the core.
+//!
+//! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index) and
+//! the UI state around it. Views read the document and queue [`Action`]s; actions are
+//! applied once per frame, after the views, so that no view mutates the plan.
+
+mod files;
+mod map_view;
+mod panel;
+pub mod selection;
+pub mod tiles;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+use walkers::{HttpTiles, MapMemory};
+
+use crate::basemap::Basemap;
+use crate::edit::{Command, Editor};
+use crate::io::csv_import::{self, ImportOptions, ImportReport};
+use crate::model::{AccountIdx, Plan, TerritoryIdx};
+use crate::spatial::SpatialIndex;
+use selection::{Combine, Selection};
+
+/// The bundled demo accounts, imported when no file is given.
+pub const DEMO_CSV: &[u8] = include_bytes!("../../assets/demo_accounts_us.csv");
+
+/// A plan being edited: the editor, its spatial index, and where it came from.
+pub struct Document {
+    pub editor: Editor,
+    pub index: SpatialIndex,
+    /// The `.ron` file it is saved to; `None` for the demo and for imported CSV.
+    pub path: Option<PathBuf>,
+    /// The window title's name.
+    pub title: String,
+}
+
+impl Document {
+    /// Wraps a plan, building its index and metrics (O(N log N)).
+    pub fn new(plan: Plan, path: Option<PathBuf>, title: String) -> Document {
+        let index = SpatialIndex::of_plan(&plan);
+        Document { editor: Editor::new(plan), index, path, title }
+    }
+
+    /// The bundled demo plan.
+    pub fn demo() -> Document {
+        match csv_import::import_bytes(DEMO_CSV, "demo_accounts_us.csv", &ImportOptions::default()) {
+            Ok((plan, _)) => Document::new(plan, None, "Demo plan (US, 50,000 accounts)".to_owned()),
+            Err(e) => {
+                log::error!("the bundled demo did not import: {e}");
+                Document::new(Plan::default(), None, "Empty plan".to_owned())
+            }
+        }
+    }
+}
+
+/// The editing tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tool {
+    Pan,
+    Lasso,
+    Rectangle,
+    Click,
+    Area,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 5] = [Tool::Pan, Tool::Lasso, Tool::Rectangle, Tool::Click, Tool::Area];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Pan => "Pan",
+            Tool::Lasso => "Lasso",
+            Tool::Rectangle => "Rectangle",
+            Tool::Click => "Click",
+            Tool::Area => "Area",
+        }
+    }
+
+    pub fn key(self) -> Key {
+        match self {
+            Tool::Pan => Key::P,
+            Tool::Lasso => Key::L,
+            Tool::Rectangle => Key::R,
+            Tool::Click => Key::C,
+            Tool::Area => Key::A,
+        }
+    }
+
+    pub fn tooltip(self) -> &'static str {
+        match self {
+            Tool::Pan => "Pan and zoom the map (P). Hold Space to pan in any tool; the wheel zooms.",
+            Tool::Lasso => "Draw around accounts to select them (L). Shift adds, Ctrl removes.",
+            Tool::Rectangle => "Drag a rectangle to select accounts (R). Shift adds, Ctrl removes.",
+            Tool::Click => "Click an account to select it (C). Shift adds, Ctrl removes.",
+            Tool::Area => "Click a state, or a county when zoomed in, to select its accounts (A).",
+        }
+    }
+}
+
+/// Something the user asked for, applied after the frame's views ran.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Edit(Command),
+    Undo,
+    Redo,
+    Select(Vec<u32>, Combine),
+    ClearSelection,
+    /// Assign the selection to a territory (`None`: Unassigned).
+    AssignSelection(Option<TerritoryIdx>),
+    /// Assign the selection to the n-th live territory (keys 1–9, 0).
+    AssignToNth(usize),
+    FocusAccount(u32),
+    Open,
+    OpenPath(PathBuf),
+    ImportCsv,
+    Save,
+    SaveAs,
+    Export,
+    ZoomToPlan,
+    NewTerritory,
+}
+
+/// Preferences kept between runs (never the plan itself).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub dark: bool,
+    pub online_tiles: bool,
+    pub show_counties: bool,
+    pub map: Option<MapMemory>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { recent: Vec::new(), dark: false, online_tiles: false, show_counties: true, map: None }
+    }
+}
+
+impl Settings {
+    /// Puts a file at the top of the recent list.
+    pub fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_owned());
+        self.recent.truncate(10);
+    }
+}
+
+const SETTINGS_KEY: &str = "territory-editor-settings";
+
+/// A message for the status bar.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The editor application.
+pub struct TerritoryApp {
+    pub doc: Document,
+    /// Counts edits, undos and redos, so that derived views know when to refresh.
+    generation: u64,
+    basemap: Option<Arc<Basemap>>,
+    map_memory: MapMemory,
+    /// Fit the view to the plan for this many more frames (panels settle first).
+    fit_pending: u8,
+    pub tool: Tool,
+    selection: Selection,
+    /// The lasso or rectangle being drawn, in screen points.
+    gesture: Vec<egui::Pos2>,
+    /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
+    preview: Option<Option<TerritoryIdx>>,
+    /// The last preview shown, kept while the pointer travels to the Assign button.
+    last_preview: Option<Option<TerritoryIdx>>,
+    /// The territory highlighted by a click on its row.
+    highlighted: Option<TerritoryIdx>,
+    sort: panel::Sort,
+    area_counties: bool,
+    search: String,
+    assign_find: String,
+    focus_find: bool,
+    pub settings: Settings,
+    tiles: Option<HttpTiles>,
+    tile_url: String,
+    tile_cache: PathBuf,
+    notice: Option<Notice>,
+    tasks: files::Tasks,
+    import_report: Option<(String, ImportReport)>,
+    column_mapping: Option<files::ColumnMapping>,
+    dialog: Option<panel::Dialog>,
+    /// What to do once the unsaved-changes question is answered.
+    confirm: Option<files::AfterConfirm>,
+    allow_close: bool,
+    close_after_save: bool,
+    /// The last frame's map transform (for tests and hover).
+    last_transform: Option<map_view::MapTransform>,
+    actions: Vec<Action>,
+}
+
+impl TerritoryApp {
+    /// An app on a document, with default settings and no online tiles: what tests use.
+    pub fn new(doc: Document) -> TerritoryApp {
+        let basemap = match Basemap::bundled() {
+            Ok(b) => Some(Arc::new(b)),
+            Err(e) => {
+                log::error!("bundled basemap: {e}");
+                None
+            }
+        };
+        TerritoryApp {
+            doc,
+            generation: 0,
+            basemap,
+            map_memory: MapMemory::default(),
+            fit_pending: 3,
+            tool: Tool::Pan,
+            selection: Selection::default(),
+            gesture: Vec::new(),
+            preview: None,
+            last_preview: None,
+            highlighted: None,
+            sort: panel::Sort::default(),
+            area_counties: false,
+            search: String::new(),
+            assign_find: String::new(),
+            focus_find: false,
+            settings: Settings::default(),
+            tiles: None,
+            tile_url: tiles::OSM_URL.to_owned(),
+            tile_cache: tiles::default_cache_dir(),
+            notice: None,
+            tasks: files::Tasks::default(),
+            import_report: None,
+            column_mapping: None,
+            dialog: None,
+            confirm: None,
+            allow_close: false,
+            close_after_save: false,
+            last_transform: None,
+            actions: Vec::new(),
+        }
+    }
+
+    /// The app as eframe starts it: settings restored, the file (or the demo) opened.
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, file: Option<PathBuf>) -> TerritoryApp {
+        let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
+        let mut app = TerritoryApp::new(Document::demo());
+        if let Some(map) = settings.map.clone() {
+            app.map_memory = map;
+            app.fit_pending = 0;
+        }
+        app.settings = settings;
+        app.apply_theme(&cc.egui_ctx);
+        style_for_projector(&cc.egui_ctx);
+        if let Some(path) = file {
+            app.fit_pending = 3;
+            app.actions.push(Action::OpenPath(path));
+        }
+        app
+    }
+
+    /// Uses another tile server (tests point this at localhost).
+    pub fn set_tile_source(&mut self, url_template: &str, cache: PathBuf) {
+        self.tile_url = url_template.to_owned();
+        self.tile_cache = cache;
+        self.tiles = None;
+    }
+
+    /// Switches the online tile layer on or off.
+    pub fn set_online_tiles(&mut self, on: bool) {
+        self.settings.online_tiles = on;
+        if !on {
+            self.tiles = None;
+        }
+    }
+
+    /// The selected accounts (sorted indices).
+    pub fn selection(&self) -> &[u32] {
+        self.selection.accounts()
+    }
+
+    /// The map's transform in the last frame (screen ↔ Web Mercator).
+    pub fn map_transform(&self) -> Option<map_view::MapTransform> {
+        self.last_transform
+    }
+
+    /// The status bar's notice, if any.
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    fn apply_theme(&self, ctx: &egui::Context) {
+        ctx.set_theme(if self.settings.dark { egui::Theme::Dark } else { egui::Theme::Light });
+    }
+
+    fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: false });
+    }
+
+    fn fail(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        log::warn!("{text}");
+        self.notice = Some(Notice { text, error: true });
+    }
+
+    /// Replaces the document (after an open or import).
+    fn set_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.generation += 1;
+        self.selection = Selection::default();
+        self.highlighted = None;
+        self.preview = None;
+        self.fit_pending = 3;
+        if let Some(v) = self.doc.editor.plan().view {
+            self.map_memory.center_at(walkers::lon_lat(v.center_lon, v.center_lat));
+            let _ = self.map_memory.set_zoom(v.zoom);
+            self.fit_pending = 0;
+        }
+    }
+
+    /// The whole UI, one frame. `eframe::App::ui` and the tests call this.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_tasks(&ctx);
+        self.handle_dropped_files(&ctx);
+        self.handle_shortcuts(&ctx);
+        self.handle_close_request(&ctx);
+        self.selection.refresh_if_stale(self.doc.editor.plan(), self.generation);
+        self.preview = None;
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::right("balance")
+            .resizable(true)
+            .default_size(600.0)
+            .min_size(420.0)
+            .show(ui, |ui| self.balance_panel(ui));
+        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.map(ui));
+
+        self.windows(&ctx);
+        self.apply_actions(&ctx);
+        let title = format!("{}{} — Territory Editor", if self.doc.editor.is_dirty() { "• " } else { "" }, self.doc.title);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let sc = |m: Modifiers, k: Key| KeyboardShortcut::new(m, k);
+        let cmd = Modifiers::COMMAND;
+        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        ctx.input_mut(|i| {
+            // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+            if i.consume_shortcut(&sc(cmd_shift, Key::Z)) || i.consume_shortcut(&sc(cmd, Key::Y)) {
+                self.actions.push(Action::Redo);
+            }
+            if i.consume_shortcut(&sc(cmd, Key::Z)) {
+                self.actions.push(Action::Undo);
+            }
+            if i.consume_shortcut(&sc(cmd_shift, Key::S)) {
+                self.actions.push(Action::SaveAs);
+            }
+            if i.consume_shortcut(&sc(cmd, Key::S)) {
+                self.actions.push(Action::Save);
+            }
+            if i.consume_shortcut(&sc(cmd, Key::O)) {
+                self.actions.push(Action::Open);
+            }
+            if i.consume_shortcut(&sc(cmd, Key::I)) {
+                self.actions.push(Action::ImportCsv);
+            }
+            if i.consume_shortcut(&sc(cmd, Key::E)) {
+                self.actions.push(Action::Export);
+            }
+        });
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input(|i| {
+            if i.modifiers.command || i.modifiers.alt {
+                return;
+            }
+            for tool in Tool::ALL {
+                if i.key_pressed(tool.key()) {
+                    self.tool = tool;
+                }
+            }
+            if i.key_pressed(Key::Escape) {
+                self.actions.push(Action::ClearSelection);
+                self.gesture.clear();
+            }
+            if i.key_pressed(Key::T) {
+                self.focus_find = true;
+            }
+            let digits = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9, Key::Num0];
+            for (n, k) in digits.iter().enumerate() {
+                if i.key_pressed(*k) {
+                    self.actions.push(Action::AssignToNth(n));
+                }
+            }
+        });
+    }
+
+    fn apply_actions(&mut self, ctx: &egui::Context) {
+        for action in std::mem::take(&mut self.actions) {
+            self.apply_action(ctx, action);
+        }
+    }
+
+    fn edit(&mut self, cmd: Command) {
+        match self.doc.editor.apply(cmd) {
+            Ok(Some(cs)) => {
+                let label = cs.label.clone();
+                self.generation += 1;
+                self.notify(label);
+            }
+            Ok(None) => self.notify("Nothing changed (the accounts are locked or already there)"),
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn apply_action(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Edit(cmd) => self.edit(cmd),
+            Action::Undo => {
+                if let Some(cs) = self.doc.editor.undo() {
+                    let label = format!("Undone: {}", cs.label);
+                    self.generation += 1;
+                    self.notify(label);
+                }
+            }
+            Action::Redo => {
+                if let Some(cs) = self.doc.editor.redo() {
+                    let label = format!("Redone: {}", cs.label);
+                    self.generation += 1;
+                    self.notify(label);
+                }
+            }
+            Action::Select(found, how) => {
+                self.selection.combine(found, how, self.doc.editor.plan(), self.generation);
+            }
+            Action::ClearSelection => self.selection.clear(),
+            Action::AssignSelection(to) => {
+                if self.selection.is_empty() {
+                    self.notify("Select accounts first: lasso (L), rectangle (R), click (C) or area (A)");
+                } else {
+                    let accounts = self.selection.accounts().iter().map(|&i| AccountIdx(i)).collect();
+                    self.edit(Command::Reassign { accounts, to });
+                }
+            }
+            Action::AssignToNth(n) => {
+                let t = self.doc.editor.plan().live_territories().nth(n).map(|(i, _)| i);
+                match t {
+                    Some(t) => self.apply_action(ctx, Action::AssignSelection(Some(t))),
+                    None => self.notify(format!("There is no territory number {}", (n + 1) % 10)),
+                }
+            }
+            Action::FocusAccount(i) => {
+                let a = &self.doc.editor.plan().accounts[i as usize];
+                self.map_memory.center_at(walkers::lon_lat(a.lon, a.lat));
+                let _ = self.map_memory.set_zoom(12.0);
+                self.selection.combine(vec![i], Combine::Replace, self.doc.editor.plan(), self.generation);
+            }
+            Action::ZoomToPlan => self.fit_pending = 2,
+            Action::NewTerritory => {
+                let n = self.doc.editor.plan().territories.len();
+                let name = format!("Territory {}", self.doc.editor.plan().live_territories().count() + 1);
+                self.edit(Command::CreateTerritory { name, color: crate::model::palette_color(n), rep: None });
+                let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
+                self.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
+            }
+            Action::Open | Action::OpenPath(_) | Action::ImportCsv | Action::Save | Action::SaveAs | Action::Export => {
+                self.file_action(ctx, action);
+            }
+        }
+    }
+}
+
+/// Larger type than egui's default, legible on a projector.
+pub fn style_for_projector(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| {
+        use egui::{FontFamily, FontId, TextStyle};
+        style.text_styles = [
+            (TextStyle::Small, FontId::new(12.0, FontFamily::Proportional)),
+            (TextStyle::Body, FontId::new(15.0, FontFamily::Proportional)),
+            (TextStyle::Button, FontId::new(15.0, FontFamily::Proportional)),
+            (TextStyle::Heading, FontId::new(20.0, FontFamily::Proportional)),
+            (TextStyle::Monospace, FontId::new(14.0, FontFamily::Monospace)),
+        ]
+        .into();
+        style.spacing.interact_size.y = 24.0;
+    });
+}
+
+impl eframe::App for TerritoryApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.map = Some(self.map_memory.clone());
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+/// Opens the editor window on `file`, or on the bundled demo.
+pub fn run_native(file: Option<PathBuf>) -> Result<(), String> {
+    tiles::install_logger();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1600.0, 1000.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_title("Territory Editor")
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "territory-editor",
+        options,
+        Box::new(move |cc| Ok(Box::new(TerritoryApp::from_creation_context(cc, file)))),
+    )
+    .map_err(|e| format!("could not open a window: {e}"))
+}

@@ -1,0 +1,429 @@
+//! Opening, importing, saving and exporting, off the UI thread: file dialogs (`rfd`
+//! blocks while a dialog is open) and file work run on worker threads and report
+//! back through a channel; the UI shows a spinner with a Cancel button meanwhile.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::{Action, Document, TerritoryApp};
+use crate::io::csv_import::{self, Field, ImportError, ImportOptions, ImportReport};
+use crate::io::{csv_export, plan_file};
+
+/// What a worker thread reports.
+pub enum TaskResult {
+    /// A dialog picked a path for this purpose (or was cancelled: `None`).
+    Picked(Purpose, Option<PathBuf>),
+    Loaded { job: u64, doc: Box<Document>, report: Option<ImportReport>, path: PathBuf },
+    ImportFailed { job: u64, path: PathBuf, error: ImportError },
+    Failed { job: u64, message: String },
+    Saved { job: u64, path: PathBuf, serial_ok: bool, export: bool },
+}
+
+/// Why a file dialog was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Open,
+    Import,
+    SaveAs,
+    Export,
+}
+
+/// Work in flight.
+pub struct Tasks {
+    tx: Sender<TaskResult>,
+    rx: Receiver<TaskResult>,
+    /// The running job and its description; results of other jobs are ignored
+    /// (that is what Cancel does).
+    running: Option<(u64, String)>,
+    next_job: u64,
+    dialog_open: bool,
+}
+
+impl Default for Tasks {
+    fn default() -> Self {
+        let (tx, rx) = channel();
+        Tasks { tx, rx, running: None, next_job: 1, dialog_open: false }
+    }
+}
+
+/// The column-mapping form shown when a CSV lacks a needed column.
+pub struct ColumnMapping {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    pub choices: Vec<(Field, Option<usize>)>,
+}
+
+/// What to do after the unsaved-changes question.
+#[derive(Debug, Clone)]
+pub enum AfterConfirm {
+    Close,
+    Run(Action),
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"))
+}
+
+impl TerritoryApp {
+    fn start_job(&mut self, what: String) -> u64 {
+        let job = self.tasks.next_job;
+        self.tasks.next_job += 1;
+        self.tasks.running = Some((job, what));
+        job
+    }
+
+    /// The running job's description, for the progress display.
+    pub(super) fn busy(&self) -> Option<&str> {
+        self.tasks.running.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    pub(super) fn cancel_job(&mut self) {
+        if let Some((_, what)) = self.tasks.running.take() {
+            self.notify(format!("Cancelled: {what}"));
+        }
+    }
+
+    fn pick(&mut self, ctx: &egui::Context, purpose: Purpose) {
+        if self.tasks.dialog_open {
+            return;
+        }
+        self.tasks.dialog_open = true;
+        let tx = self.tasks.tx.clone();
+        let ctx = ctx.clone();
+        let dir = self.doc.path.as_ref().and_then(|p| p.parent().map(Path::to_owned));
+        let stem = self.doc.path.as_ref().and_then(|p| p.file_stem()).map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+        std::thread::spawn(move || {
+            let mut d = rfd::FileDialog::new();
+            if let Some(dir) = dir {
+                d = d.set_directory(dir);
+            }
+            let picked = match purpose {
+                Purpose::Open => d
+                    .add_filter("Plans and accounts", &["ron", "csv"])
+                    .add_filter("Territory plan", &["ron"])
+                    .add_filter("Accounts CSV", &["csv", "txt"])
+                    .pick_file(),
+                Purpose::Import => d.add_filter("Accounts CSV", &["csv", "txt"]).pick_file(),
+                Purpose::SaveAs => d.add_filter("Territory plan", &["ron"]).set_file_name(format!("{stem}.ron")).save_file(),
+                Purpose::Export => {
+                    d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-assignments.csv")).save_file()
+                }
+            };
+            let _ = tx.send(TaskResult::Picked(purpose, picked));
+            ctx.request_repaint();
+        });
+    }
+
+    /// Loads a plan or a CSV on a worker thread.
+    pub(super) fn load_in_background(&mut self, ctx: &egui::Context, path: PathBuf, opts: ImportOptions) {
+        let job = self.start_job(format!("Opening {}", path.display()));
+        let tx = self.tasks.tx.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let title = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let result = if is_csv(&path) {
+                match csv_import::import_file(&path, &opts) {
+                    Ok((plan, report)) => TaskResult::Loaded {
+                        job,
+                        doc: Box::new(Document::new(plan, None, title)),
+                        report: Some(report),
+                        path: path.clone(),
+                    },
+                    Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
+                }
+            } else {
+                match plan_file::load(&path) {
+                    Ok(plan) => TaskResult::Loaded {
+                        job,
+                        doc: Box::new(Document::new(plan, Some(path.clone()), title)),
+                        report: None,
+                        path: path.clone(),
+                    },
+                    Err(e) => TaskResult::Failed { job, message: e.to_string() },
+                }
+            };
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+    }
+
+    fn save_in_background(&mut self, ctx: &egui::Context, path: PathBuf, export: bool) {
+        let mut plan = self.doc.editor.plan().clone();
+        if let Some(t) = self.last_transform {
+            plan.view = Some(t.view(self.map_memory.zoom()));
+        }
+        let what = if export { "Exporting" } else { "Saving" };
+        let job = self.start_job(format!("{what} {}", path.display()));
+        let tx = self.tasks.tx.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = if export {
+                csv_export::export_file(&plan, &path).map_err(|e| e.to_string())
+            } else {
+                plan_file::save(&plan, &path).map_err(|e| e.to_string())
+            };
+            let _ = tx.send(match result {
+                Ok(()) => TaskResult::Saved { job, path, serial_ok: true, export },
+                Err(message) => TaskResult::Failed { job, message },
+            });
+            ctx.request_repaint();
+        });
+    }
+
+    pub(super) fn file_action(&mut self, ctx: &egui::Context, action: Action) {
+        let needs_confirm = matches!(action, Action::Open | Action::OpenPath(_) | Action::ImportCsv);
+        if needs_confirm && self.doc.editor.is_dirty() && self.confirm.is_none() {
+            self.confirm = Some(AfterConfirm::Run(action));
+            return;
+        }
+        match action {
+            Action::Open => self.pick(ctx, Purpose::Open),
+            Action::ImportCsv => self.pick(ctx, Purpose::Import),
+            Action::OpenPath(path) => self.load_in_background(ctx, path, ImportOptions::default()),
+            Action::Save => match self.doc.path.clone() {
+                Some(path) => self.save_in_background(ctx, path, false),
+                None => self.pick(ctx, Purpose::SaveAs),
+            },
+            Action::SaveAs => self.pick(ctx, Purpose::SaveAs),
+            Action::Export => self.pick(ctx, Purpose::Export),
+            _ => {}
+        }
+    }
+
+    pub(super) fn poll_tasks(&mut self, ctx: &egui::Context) {
+        while let Ok(result) = self.tasks.rx.try_recv() {
+            let current = |job: u64, running: &Option<(u64, String)>| running.as_ref().is_some_and(|(j, _)| *j == job);
+            match result {
+                TaskResult::Picked(purpose, path) => {
+                    self.tasks.dialog_open = false;
+                    let Some(mut path) = path else { continue };
+                    match purpose {
+                        Purpose::Open | Purpose::Import => self.load_in_background(ctx, path, ImportOptions::default()),
+                        Purpose::SaveAs => {
+                            if path.extension().is_none() {
+                                path.set_extension("ron");
+                            }
+                            self.save_in_background(ctx, path, false);
+                        }
+                        Purpose::Export => self.save_in_background(ctx, path, true),
+                    }
+                }
+                TaskResult::Loaded { job, doc, report, path } => {
+                    if !current(job, &self.tasks.running) {
+                        continue;
+                    }
+                    self.tasks.running = None;
+                    self.settings.remember(&path);
+                    self.set_document(*doc);
+                    self.confirm = None;
+                    match report {
+                        Some(r) => {
+                            let msg = format!(
+                                "Imported {} accounts from {}; {} rejected, {} skipped",
+                                r.accepted,
+                                path.display(),
+                                r.rejected.len(),
+                                r.skipped.len()
+                            );
+                            if !r.rejected.is_empty() || !r.skipped.is_empty() {
+                                self.import_report = Some((path.display().to_string(), r));
+                            }
+                            self.notify(msg);
+                        }
+                        None => self.notify(format!("Opened {}", path.display())),
+                    }
+                }
+                TaskResult::ImportFailed { job, path, error } => {
+                    if !current(job, &self.tasks.running) {
+                        continue;
+                    }
+                    self.tasks.running = None;
+                    if let ImportError::MissingColumns { missing, headers, .. } = &error {
+                        self.column_mapping = Some(ColumnMapping {
+                            path: path.clone(),
+                            headers: headers.clone(),
+                            choices: missing.iter().map(|f| (*f, None)).collect(),
+                        });
+                    }
+                    self.fail(error.to_string());
+                }
+                TaskResult::Failed { job, message } => {
+                    if current(job, &self.tasks.running) {
+                        self.tasks.running = None;
+                        self.fail(message);
+                    }
+                }
+                TaskResult::Saved { job, path, serial_ok, export } => {
+                    if current(job, &self.tasks.running) {
+                        self.tasks.running = None;
+                    }
+                    if export {
+                        self.notify(format!("Exported assignments to {}", path.display()));
+                    } else if serial_ok {
+                        self.doc.editor.mark_saved();
+                        self.doc.title = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                        self.doc.path = Some(path.clone());
+                        self.settings.remember(&path);
+                        self.notify(format!("Saved {}", path.display()));
+                        if self.close_after_save {
+                            self.allow_close = true;
+                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_owned()).collect());
+        if let Some(path) = dropped.into_iter().next() {
+            let ok = path.extension().is_some_and(|e| ["ron", "csv", "txt"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+            if ok {
+                self.actions.push(Action::OpenPath(path));
+            } else {
+                self.fail(format!("{}: drop a .ron plan or a .csv of accounts", path.display()));
+            }
+        }
+    }
+
+    pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && self.doc.editor.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm = Some(AfterConfirm::Close);
+        }
+    }
+
+    /// The unsaved-changes question, the import report and the column mapping.
+    pub(super) fn file_windows(&mut self, ctx: &egui::Context) {
+        if let Some(after) = self.confirm.clone() {
+            let mut choice = None;
+            egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                ui.heading("Save changes?");
+                ui.label(format!("\"{}\" has changes that are not saved.", self.doc.title));
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        choice = Some(0);
+                    }
+                    if ui.button("Don't save").clicked() {
+                        choice = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Some(2);
+                    }
+                });
+            });
+            match choice {
+                Some(0) => match self.doc.path.clone() {
+                    Some(path) => match plan_file::save(self.doc.editor.plan(), &path) {
+                        Ok(()) => {
+                            self.doc.editor.mark_saved();
+                            self.confirm = None;
+                            match after {
+                                AfterConfirm::Close => {
+                                    self.allow_close = true;
+                                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                                }
+                                AfterConfirm::Run(a) => self.actions.push(a),
+                            }
+                        }
+                        Err(e) => {
+                            self.confirm = None;
+                            self.fail(e.to_string());
+                        }
+                    },
+                    None => {
+                        // Save As first; a pending close happens once the save lands.
+                        self.close_after_save = matches!(after, AfterConfirm::Close);
+                        self.confirm = None;
+                        self.pick(ctx, Purpose::SaveAs);
+                    }
+                },
+                Some(1) => match after {
+                    AfterConfirm::Close => {
+                        self.allow_close = true;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                    AfterConfirm::Run(a) => {
+                        self.doc.editor.mark_saved();
+                        self.confirm = None;
+                        self.actions.push(a);
+                    }
+                },
+                Some(_) => self.confirm = None,
+                None => {}
+            }
+        }
+
+        if let Some((path, report)) = &self.import_report {
+            let mut open = true;
+            egui::Window::new("Import report").open(&mut open).default_size([560.0, 420.0]).show(ctx, |ui| {
+                ui.label(format!(
+                    "{path}: {} accounts imported, {} rows rejected, {} lines skipped.",
+                    report.accepted,
+                    report.rejected.len(),
+                    report.skipped.len()
+                ));
+                ui.label(format!(
+                    "Read as {}-delimited with a {}.",
+                    match report.delimiter {
+                        b';' => "semicolon",
+                        b'\t' => "tab",
+                        _ => "comma",
+                    },
+                    report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
+                ));
+                ui.separator();
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    egui::Grid::new("rejected").striped(true).show(ui, |ui| {
+                        ui.strong("Line");
+                        ui.strong("");
+                        ui.strong("Reason");
+                        ui.end_row();
+                        for (kind, r) in report.rejected.iter().map(|r| ("rejected", r)).chain(report.skipped.iter().map(|r| ("skipped", r))) {
+                            ui.label(r.line.to_string());
+                            ui.label(kind);
+                            ui.label(&r.reason);
+                            ui.end_row();
+                        }
+                    });
+                });
+            });
+            if !open {
+                self.import_report = None;
+            }
+        }
+
+        let mut run_mapping = None;
+        if let Some(m) = &mut self.column_mapping {
+            let mut open = true;
+            egui::Window::new("Map columns").open(&mut open).show(ctx, |ui| {
+                ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
+                egui::Grid::new("mapping").show(ui, |ui| {
+                    for (field, choice) in &mut m.choices {
+                        ui.label(field.key());
+                        let text = choice.map_or("(choose a column)".to_owned(), |i| m.headers[i].clone());
+                        egui::ComboBox::from_id_salt(field.key()).selected_text(text).show_ui(ui, |ui| {
+                            for (i, h) in m.headers.iter().enumerate() {
+                                ui.selectable_value(choice, Some(i), h);
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+                let ready = m.choices.iter().all(|(_, c)| c.is_some());
+                if ui.add_enabled(ready, egui::Button::new("Import with this mapping")).clicked() {
+                    let columns = m.choices.iter().filter_map(|(f, c)| c.map(|i| (*f, m.headers[i].clone()))).collect();
+                    run_mapping = Some((m.path.clone(), ImportOptions { decimal: None, columns }));
+                }
+            });
+            if !open {
+                self.column_mapping = None;
+            }
+        }
+        if let Some((path, opts)) = run_mapping {
+            self.column_mapping = None;
+            self.load_in_background(ctx, path, opts);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The map: offline basemap, accounts as dots, territory names, and the selection
+//! tools. Everything is painted through one affine [`MapTransform`] from Web
+//! Mercator metres to screen points, derived once per frame from walkers' projector.
+
+use egui::{Color32, Pos2, Rect, Shape, Stroke, Ui, Vec2};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use walkers::{Map, Tiles, lon_lat};
+
+use super::selection::Combine;
+use super::{Action, TerritoryApp, Tool};
+use crate::model::{Rgb, View};
+use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
+
+/// Screen ↔ Web Mercator for one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapTransform {
+    /// The map's rectangle on screen.
+    pub rect: Rect,
+    /// Web Mercator metres at the rectangle's centre.
+    pub center: [f64; 2],
+    /// Screen points per metre.
+    pub scale: f64,
+}
+
+impl MapTransform {
+    /// The transform for a view of `zoom` centred on `center` (lon, lat).
+    pub fn new(rect: Rect, center_lon: f64, center_lat: f64, zoom: f64) -> MapTransform {
+        let (x, y) = to_mercator(center_lon, center_lat);
+        let world_px = 256.0 * 2f64.powf(zoom);
+        MapTransform { rect, center: [x, y], scale: world_px / (2.0 * std::f64::consts::PI * EARTH_RADIUS_M) }
+    }
+
+    /// Web Mercator metres → screen point.
+    #[inline]
+    pub fn to_screen(&self, x: f64, y: f64) -> Pos2 {
+        let c = self.rect.center();
+        Pos2::new(
+            (f64::from(c.x) + (x - self.center[0]) * self.scale) as f32,
+            (f64::from(c.y) - (y - self.center[1]) * self.scale) as f32,
+        )
+    }
+
+    /// Screen point → Web Mercator metres.
+    pub fn to_mercator(&self, p: Pos2) -> [f64; 2] {
+        let c = self.rect.center();
+        [
+            self.center[0] + f64::from(p.x - c.x) / self.scale,
+            self.center[1] - f64::from(p.y - c.y) / self.scale,
+        ]
+    }
+
+    /// The visible Web Mercator box, (min, max).
+    pub fn visible(&self) -> ([f64; 2], [f64; 2]) {
+        let a = self.to_mercator(self.rect.left_bottom());
+        let b = self.to_mercator(self.rect.right_top());
+        (a, b)
+    }
+
+    /// The view to save with a plan.
+    pub fn view(&self, zoom: f64) -> View {
+        let (lon, lat) = from_mercator(self.center[0], self.center[1]);
+        View { center_lon: lon, center_lat: lat, zoom }
+    }
+}
+
+fn color(c: Rgb) -> Color32 {
+    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+}
+
+/// Colours of the basemap for the current theme.
+struct Palette {
+    sea: Color32,
+    land: Color32,
+    us: Color32,
+    border: Color32,
+    state: Color32,
+    county: Color32,
+    label: Color32,
+    halo: Color32,
+    unassigned: Color32,
+}
+
+impl Palette {
+    fn new(dark: bool) -> Palette {
+        if dark {
+            Palette {
+                sea: Color32::from_rgb(0x1a, 0x22, 0x2e),
+                land: Color32::from_rgb(0x2a, 0x2e, 0x35),
+                us: Color32::from_rgb(0x33, 0x37, 0x3f),
+                border: Color32::from_rgb(0x60, 0x66, 0x70),
+                state: Color32::from_rgb(0x70, 0x78, 0x84),
+                county: Color32::from_rgb(0x44, 0x4a, 0x53),
+                label: Color32::from_rgb(0xf2, 0xf2, 0xf2),
+                halo: Color32::from_rgba_unmultiplied(0x10, 0x12, 0x16, 0xd0),
+                unassigned: Color32::from_rgb(0x9a, 0x9a, 0x9a),
+            }
+        } else {
+            Palette {
+                sea: Color32::from_rgb(0xd5, 0xe1, 0xea),
+                land: Color32::from_rgb(0xef, 0xee, 0xe9),
+                us: Color32::from_rgb(0xfb, 0xfa, 0xf6),
+                border: Color32::from_rgb(0x9c, 0x9c, 0x98),
+                state: Color32::from_rgb(0x8a, 0x8a, 0x86),
+                county: Color32::from_rgb(0xdb, 0xda, 0xd4),
+                label: Color32::from_rgb(0x14, 0x14, 0x14),
+                halo: Color32::from_rgba_unmultiplied(0xff, 0xff, 0xff, 0xd8),
+                unassigned: Color32::from_rgb(0x6e, 0x6e, 0x6e),
+            }
+        }
+    }
+}
+
+impl TerritoryApp {
+    /// Points the map at the plan's accounts.
+    fn fit_to_plan(&mut self, rect: Rect) {
+        let pts = self.doc.index.mercator_positions();
+        if pts.is_empty() || rect.width() < 10.0 {
+            return;
+        }
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in pts {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        let w = (hi[0] - lo[0]).max(1000.0) * 1.08;
+        let h = (hi[1] - lo[1]).max(1000.0) * 1.08;
+        let px_per_m = (f64::from(rect.width()) / w).min(f64::from(rect.height()) / h);
+        let zoom = (px_per_m * 2.0 * std::f64::consts::PI * EARTH_RADIUS_M / 256.0).log2().clamp(1.0, 18.0);
+        let (lon, lat) = from_mercator((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);
+        self.map_memory.center_at(lon_lat(lon, lat));
+        let _ = self.map_memory.set_zoom(zoom);
+    }
+
+    pub(super) fn map(&mut self, ui: &mut Ui) {
+        let rect = ui.available_rect_before_wrap();
+        if self.fit_pending > 0 {
+            self.fit_to_plan(rect);
+            self.fit_pending -= 1;
+        }
+        let space = ui.input(|i| i.key_down(egui::Key::Space)) && !ui.ctx().egui_wants_keyboard_input();
+        let panning = self.tool == Tool::Pan || space;
+        let buttons = if panning {
+            egui::DragPanButtons::PRIMARY | egui::DragPanButtons::SECONDARY | egui::DragPanButtons::MIDDLE
+        } else {
+            egui::DragPanButtons::SECONDARY | egui::DragPanButtons::MIDDLE
+        };
+        if self.settings.online_tiles && self.tiles.is_none() {
+            self.tiles = Some(super::tiles::online_tiles(&self.tile_url, self.tile_cache.clone(), ui.ctx().clone()));
+        }
+        let mut tiles = self.tiles.take();
+        let mut memory = std::mem::take(&mut self.map_memory);
+        let home = lon_lat(-96.0, 38.5);
+        let layer: Option<&mut dyn Tiles> = match tiles.as_mut() {
+            Some(t) if self.settings.online_tiles => Some(t),
+            _ => None,
+        };
+        Map::new(layer, &mut memory, home)
+            .drag_pan_buttons(buttons)
+            .double_click_to_zoom(panning)
+            .show(ui, |ui, response, projector, mem| {
+                let center = projector.unproject(response.rect.center().to_vec2());
+                let t = MapTransform::new(response.rect, center.x(), center.y(), mem.zoom());
+                self.last_transform = Some(t);
+                let painter = ui.painter().with_clip_rect(response.rect);
+                let pal = Palette::new(ui.visuals().dark_mode);
+                self.paint_basemap(&painter, &t, &pal, mem.zoom());
+                self.paint_accounts(&painter, &t, &pal, mem.zoom());
+                self.paint_labels(&painter, &t, &pal);
+                if !panning {
+                    self.gestures(ui, response, &t);
+                } else {
+                    self.gesture.clear();
+                }
+                self.paint_gesture(&painter);
+                self.hover(ui, response, &t);
+                self.map_overlay(ui, response.rect);
+            });
+        self.map_memory = memory;
+        self.tiles = tiles;
+    }
+
+    fn paint_basemap(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
+        let Some(basemap) = self.basemap.clone() else { return };
+        let online = self.settings.online_tiles;
+        if !online {
+            painter.rect_filled(t.rect, 0.0, pal.sea);
+            for (layer, fill) in [(&basemap.countries, pal.land), (&basemap.states, pal.us)] {
+                let mut mesh = egui::Mesh::default();
+                mesh.vertices = layer
+                    .fill_vertices
+                    .iter()
+                    .map(|p| egui::epaint::Vertex { pos: t.to_screen(p[0], p[1]), uv: egui::epaint::WHITE_UV, color: fill })
+                    .collect();
+                mesh.indices.clone_from(&layer.fill_indices);
+                painter.add(Shape::mesh(mesh));
+            }
+        }
+        let (lo, hi) = t.visible();
+        let outline = |layer: &crate::basemap::AreaLayer, stroke: Stroke| {
+            for (ring, bb) in layer.rings.iter().zip(&layer.ring_bboxes) {
+                if bb[2] < lo[0] || bb[0] > hi[0] || bb[3] < lo[1] || bb[1] > hi[1] {
+                    continue;
+                }
+                let pts: Vec<Pos2> = ring.iter().map(|p| t.to_screen(p[0], p[1])).collect();
+                painter.add(Shape::closed_line(pts, stroke));
+            }
+        };
+        if self.settings.show_counties && zoom >= 5.5 {
+            outline(&basemap.counties, Stroke::new(0.6, pal.county));
+        }
+        outline(&basemap.countries, Stroke::new(1.0, pal.border));
+        outline(&basemap.states, Stroke::new(if online { 1.5 } else { 1.0 }, pal.state));
+    }
+
+    fn paint_accounts(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
+        let plan = self.doc.editor.plan();
+        let colors: Vec<Color32> = plan
+            .territories
+            .iter()
+            .enumerate()
+            .map(|(i, tt)| {
+                let c = color(tt.color);
+                match self.highlighted {
+                    Some(h) if h.get() != i => c.gamma_multiply(0.18),
+                    _ => c,
+                }
+            })
+            .collect();
+        let unassigned = match self.highlighted {
+            Some(_) => pal.unassigned.gamma_multiply(0.18),
+            None => pal.unassigned,
+        };
+        let r = (1.2 + (zoom as f32 - 4.0) * 0.55).clamp(1.4, 5.0);
+        let clip = t.rect.expand(r);
+        let mut shapes = Vec::with_capacity(plan.accounts.len().min(200_000));
+        for (p, owner) in self.doc.index.mercator_positions().iter().zip(&plan.assignment) {
+            let s = t.to_screen(p[0], p[1]);
+            if clip.contains(s) {
+                let c = owner.map_or(unassigned, |o| colors[o.get()]);
+                shapes.push(Shape::circle_filled(s, r, c));
+            }
+        }
+        painter.extend(shapes);
+        // The selection: each dot ringed in the theme's strong colour.
+        let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
+        let mut sel = Vec::with_capacity(self.selection.accounts().len() * 2);
+        for &i in self.selection.accounts() {
+            let p = self.doc.index.mercator(i);
+            let s = t.to_screen(p[0], p[1]);
+            if clip.contains(s) {
+                let c = plan.assignment[i as usize].map_or(pal.unassigned, |o| color(plan.territories[o.get()].color));
+                sel.push(Shape::circle_filled(s, r + 1.6, ring));
+                sel.push(Shape::circle_filled(s, r, c));
+            }
+        }
+        painter.extend(sel);
+    }
+
+    fn paint_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
+        let plan = self.doc.editor.plan();
+        let m = self.doc.editor.metrics();
+        let font = egui::FontId::proportional(17.0);
+        for (i, tt) in plan.live_territories() {
+            let Some((x, y)) = m.territories[i.get()].center_mercator() else { continue };
+            let p = t.to_screen(x, y);
+            if !t.rect.contains(p) {
+                continue;
+            }
+            let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
+            let r = Rect::from_center_size(p, galley.size()).expand2(Vec2::new(6.0, 2.0));
+            painter.rect_filled(r, 4.0, pal.halo);
+            painter.rect_filled(Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())), 2.0, color(tt.color));
+            painter.galley(r.left_top() + Vec2::new(6.0, 2.0), galley, pal.label);
+        }
+    }
+
+    fn combine_mode(ui: &Ui) -> Combine {
+        ui.input(|i| {
+            if i.modifiers.shift {
+                Combine::Add
+            } else if i.modifiers.command {
+                Combine::Subtract
+            } else {
+                Combine::Replace
+            }
+        })
+    }
+
+    fn gestures(&mut self, ui: &mut Ui, response: &egui::Response, t: &MapTransform) {
+        let pointer = ui.input(|i| i.pointer.interact_pos());
+        if response.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+        }
+        match self.tool {
+            Tool::Lasso | Tool::Rectangle => {
+                if response.drag_started_by(egui::PointerButton::Primary) {
+                    self.gesture.clear();
+                    if let Some(o) = ui.input(|i| i.pointer.press_origin()) {
+                        self.gesture.push(o);
+                    }
+                }
+                if response.dragged_by(egui::PointerButton::Primary) || response.drag_stopped_by(egui::PointerButton::Primary) {
+                    if let Some(p) = pointer {
+                        match self.tool {
+                            Tool::Lasso => {
+                                if self.gesture.last().is_none_or(|l| l.distance(p) >= 2.0) {
+                                    self.gesture.push(p);
+                                }
+                            }
+                            _ => {
+                                self.gesture.truncate(1);
+                                if self.gesture.is_empty() {
+                                    self.gesture.push(p);
+                                }
+                                self.gesture.push(p);
+                            }
+                        }
+                    }
+                }
+                if response.drag_stopped_by(egui::PointerButton::Primary) {
+                    let pts = std::mem::take(&mut self.gesture);
+                    let how = Self::combine_mode(ui);
+                    let found = if self.tool == Tool::Lasso {
+                        if pts.len() < 3 {
+                            return;
+                        }
+                        let ring: Vec<Coord<f64>> = pts
+                            .iter()
+                            .map(|p| {
+                                let [x, y] = t.to_mercator(*p);
+                                Coord { x, y }
+                            })
+                            .collect();
+                        let mp = MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]);
+                        self.doc.index.select_polygon_mercator(&mp)
+                    } else {
+                        let (Some(a), Some(b)) = (pts.first(), pts.last()) else { return };
+                        let (a, b) = (t.to_mercator(*a), t.to_mercator(*b));
+                        self.doc.index.select_rect([a[0].min(b[0]), a[1].min(b[1])], [a[0].max(b[0]), a[1].max(b[1])])
+                    };
+                    self.actions.push(Action::Select(found, how));
+                }
+            }
+            Tool::Click => {
+                if response.clicked() {
+                    if let Some(p) = pointer {
+                        let [x, y] = t.to_mercator(p);
+                        let found = self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect();
+                        self.actions.push(Action::Select(found, Self::combine_mode(ui)));
+                    }
+                }
+            }
+            Tool::Area => {
+                if response.clicked() {
+                    if let (Some(p), Some(basemap)) = (pointer, self.basemap.clone()) {
+                        let [x, y] = t.to_mercator(p);
+                        let (lon, lat) = from_mercator(x, y);
+                        let layer = if self.area_counties { &basemap.counties } else { &basemap.states };
+                        match layer.area_at(lon, lat) {
+                            Some(i) => {
+                                let area = &layer.areas[i];
+                                let found = self.doc.index.select_polygon_lonlat(&area.shape);
+                                let name = match area.property("state") {
+                                    Some(st) if self.area_counties => format!("{} County, {st}", area.name),
+                                    _ => area.name.clone(),
+                                };
+                                self.notify(format!("{name}: {} accounts", found.len()));
+                                self.actions.push(Action::Select(found, Self::combine_mode(ui)));
+                            }
+                            None => self.notify("No state or county here"),
+                        }
+                    }
+                }
+            }
+            Tool::Pan => {}
+        }
+    }
+
+    fn paint_gesture(&self, painter: &egui::Painter) {
+        if self.gesture.len() < 2 {
+            return;
+        }
+        let dark = painter.ctx().global_style().visuals.dark_mode;
+        let stroke = Stroke::new(2.0, if dark { Color32::from_rgb(0xff, 0xd5, 0x4f) } else { Color32::from_rgb(0x1f, 0x3b, 0x8f) });
+        if self.tool == Tool::Rectangle {
+            let r = Rect::from_two_pos(self.gesture[0], self.gesture[self.gesture.len() - 1]);
+            painter.rect_filled(r, 0.0, stroke.color.gamma_multiply(0.12));
+            painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
+        } else {
+            painter.add(Shape::closed_line(self.gesture.clone(), stroke));
+        }
+    }
+
+    fn hover(&mut self, ui: &mut Ui, response: &egui::Response, t: &MapTransform) {
+        if !response.hovered() || response.dragged() {
+            return;
+        }
+        let Some(p) = ui.input(|i| i.pointer.hover_pos()) else { return };
+        let [x, y] = t.to_mercator(p);
+        let Some(i) = self.doc.index.nearest(x, y, 8.0 / t.scale) else { return };
+        let plan = self.doc.editor.plan();
+        let a = &plan.accounts[i as usize];
+        let owner = plan.assignment[i as usize];
+        let owner_color = owner.map_or(Color32::GRAY, |o| color(plan.territories[o.get()].color));
+        let place = [a.city.as_deref(), a.state.as_deref(), a.zip.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let territory = plan.territory_name(owner).to_owned();
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.strong(&a.name);
+            ui.label(format!("{}   {place}", a.id));
+            ui.horizontal(|ui| {
+                let (r, _) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());
+                ui.painter().rect_filled(r, 2.0, owner_color);
+                ui.label(territory);
+            });
+            ui.label(format!(
+                "Potential {}   Revenue {}",
+                crate::format::money_compact(a.potential.0),
+                crate::format::money_compact(a.annual_revenue.0)
+            ));
+            ui.label(format!(
+                "Workload {:.1} h/yr ({} visits × {} min){}",
+                a.workload().hours(),
+                a.visits_per_year,
+                a.minutes_per_visit,
+                if a.locked { "   (locked)" } else { "" }
+            ));
+        });
+    }
+
+    fn map_overlay(&mut self, ui: &mut Ui, rect: Rect) {
+        let credit = if self.settings.online_tiles {
+            "© OpenStreetMap contributors".to_owned()
+        } else {
+            crate::basemap::ATTRIBUTION.to_owned()
+        };
+        let painter = ui.painter();
+        let font = egui::FontId::proportional(11.0);
+        let text_color = ui.visuals().weak_text_color();
+        let galley = painter.layout_no_wrap(credit, font, text_color);
+        let pos = rect.right_bottom() - galley.size() - Vec2::new(6.0, 4.0);
+        painter.rect_filled(Rect::from_min_size(pos - Vec2::splat(3.0), galley.size() + Vec2::splat(6.0)), 3.0, ui.visuals().extreme_bg_color.gamma_multiply(0.85));
+        painter.galley(pos, galley, text_color);
+        if self.settings.online_tiles && super::tiles::tile_failures() > 0 {
+            let r = Rect::from_min_size(rect.right_top() + Vec2::new(-96.0, 8.0), Vec2::new(88.0, 24.0));
+            painter.rect_filled(r, 4.0, Color32::from_rgb(0xb0, 0x3a, 0x2e));
+            painter.text(r.center(), egui::Align2::CENTER_CENTER, "⚠ offline", egui::FontId::proportional(14.0), Color32::WHITE);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transform_round_trips_and_matches_walkers() {
+        let rect = Rect::from_min_size(Pos2::new(10.0, 20.0), Vec2::new(800.0, 600.0));
+        let t = MapTransform::new(rect, -97.0, 38.0, 5.0);
+        let (x, y) = to_mercator(-97.0, 38.0);
+        let c = t.to_screen(x, y);
+        assert!((c - rect.center()).length() < 1e-3);
+        let p = Pos2::new(123.0, 456.0);
+        let back = t.to_mercator(p);
+        assert!((t.to_screen(back[0], back[1]) - p).length() < 1e-3);
+        // One tile of 256 points spans 360° / 2^zoom of longitude.
+        let (x2, _) = to_mercator(-97.0 + 360.0 / 32.0, 38.0);
+        assert!(((x2 - x) * t.scale - 256.0).abs() < 1e-6);
+    }
+}
