@@ -1,0 +1,261 @@
+//! The command line on fixtures: `--json` parsed and checked against values computed
+//! here from the fixture text; exit codes 2 for bad usage and 1 for bad data.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_territory-editor"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("te-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+/// One fixture account, read by hand.
+struct Row {
+    id: String,
+    name: String,
+    lat: f64,
+    lon: f64,
+    potential: i64,
+    revenue: i64,
+    minutes: i64,
+    territory: String,
+}
+
+fn rows() -> Vec<Row> {
+    let text = std::fs::read_to_string(fixture("small_accounts.csv")).expect("fixture");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            Row {
+                id: r[0].to_owned(),
+                name: r[1].to_owned(),
+                lat: r[2].parse().expect("lat"),
+                lon: r[3].parse().expect("lon"),
+                revenue: r[7].parse().expect("revenue"),
+                potential: r[8].parse().expect("potential"),
+                minutes: r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes"),
+                territory: r[11].to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn import_small(name: &str) -> PathBuf {
+    let plan = tmp(name);
+    let out = run(&["import", fixture("small_accounts.csv").to_str().expect("utf-8"), "--out", plan.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    plan
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+#[test]
+fn stats_match_sums_of_the_csv() {
+    let plan = import_small("stats.ron");
+    let stats = json(&run(&["stats", plan.to_str().expect("utf-8"), "--json"]));
+    let rows = rows();
+    assert_eq!(stats["schema"], 1);
+    assert_eq!(stats["accounts"].as_u64(), Some(rows.len() as u64));
+    let mut sums: BTreeMap<&str, (u64, i64, i64, i64)> = BTreeMap::new();
+    for r in &rows {
+        let e = sums.entry(r.territory.as_str()).or_default();
+        e.0 += 1;
+        e.1 += r.potential;
+        e.2 += r.revenue;
+        e.3 += r.minutes;
+    }
+    let territories = stats["territories"].as_array().expect("territories");
+    assert_eq!(territories.len(), sums.len());
+    let mean_w = sums.values().map(|s| s.3 as f64).sum::<f64>() / sums.len() as f64;
+    let mean_p = sums.values().map(|s| s.1 as f64).sum::<f64>() / sums.len() as f64;
+    let mut max_dev: f64 = 0.0;
+    for t in territories {
+        let name = t["name"].as_str().expect("name");
+        let (n, pot, rev, min) = sums[name];
+        assert_eq!(t["accounts"].as_u64(), Some(n), "{name}");
+        assert!(close(t["potential"].as_f64().expect("num"), pot as f64), "{name}");
+        assert!(close(t["annual_revenue"].as_f64().expect("num"), rev as f64), "{name}");
+        assert!(close(t["workload_hours"].as_f64().expect("num"), min as f64 / 60.0), "{name}");
+        let dev = (min as f64 - mean_w) / mean_w;
+        assert!(close(t["workload_deviation"].as_f64().expect("num"), dev), "{name}");
+        assert!(close(t["potential_deviation"].as_f64().expect("num"), (pot as f64 - mean_p) / mean_p), "{name}");
+        max_dev = max_dev.max(dev.abs());
+    }
+    assert!(close(stats["balance"]["workload_max_abs_deviation"].as_f64().expect("num"), max_dev));
+    let var = sums.values().map(|s| (s.3 as f64 - mean_w).powi(2)).sum::<f64>() / sums.len() as f64;
+    assert!(close(stats["balance"]["workload_cv"].as_f64().expect("num"), var.sqrt() / mean_w));
+    assert_eq!(stats["unassigned"]["accounts"], 0);
+
+    // The readable table names every territory.
+    let table = run(&["stats", plan.to_str().expect("utf-8")]);
+    let text = String::from_utf8(table.stdout).expect("utf-8");
+    for name in sums.keys() {
+        assert!(text.contains(name), "{name} missing from\n{text}");
+    }
+}
+
+/// Crossing-number test, written here independently of the library.
+fn inside(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
+    let mut c = false;
+    for ring in rings {
+        for i in 0..ring.len() {
+            let (xi, yi) = ring[i];
+            let (xj, yj) = ring[(i + ring.len() - 1) % ring.len()];
+            if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+                c = !c;
+            }
+        }
+    }
+    c
+}
+
+fn area_box_selects(r: &Row) -> bool {
+    let west = [
+        vec![(-125.0, 30.0), (-110.0, 30.0), (-110.0, 45.0), (-125.0, 45.0)],
+        vec![(-120.0, 34.0), (-120.0, 38.0), (-116.0, 38.0), (-116.0, 34.0)],
+    ];
+    let florida = [vec![(-88.0, 24.0), (-79.0, 24.0), (-79.0, 31.0), (-88.0, 31.0)]];
+    inside(&west, r.lon, r.lat) || inside(&florida, r.lon, r.lat)
+}
+
+#[test]
+fn select_counts_the_accounts_inside_the_areas() {
+    let plan = import_small("select.ron");
+    let out = run(&["select", plan.to_str().expect("utf-8"), "--polygon", fixture("area_box.geojson").to_str().expect("utf-8"), "--json"]);
+    let sel = json(&out);
+    // The LineString feature is reported, not silently dropped.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("A road"));
+    let rows = rows();
+    let chosen: Vec<&Row> = rows.iter().filter(|r| area_box_selects(r)).collect();
+    assert!(chosen.len() > 20, "the fixture area should hold accounts");
+    assert_eq!(sel["selected"]["accounts"].as_u64(), Some(chosen.len() as u64));
+    let pot: i64 = chosen.iter().map(|r| r.potential).sum();
+    assert!(close(sel["selected"]["potential"].as_f64().expect("num"), pot as f64));
+    let min: i64 = chosen.iter().map(|r| r.minutes).sum();
+    assert!(close(sel["selected"]["workload_hours"].as_f64().expect("num"), min as f64 / 60.0));
+    let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in &chosen {
+        *by.entry(r.territory.as_str()).or_default() += 1;
+    }
+    let got: BTreeMap<&str, u64> = sel["by_territory"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| (t["name"].as_str().expect("name"), t["accounts"].as_u64().expect("n")))
+        .collect();
+    assert_eq!(got, by);
+}
+
+#[test]
+fn assign_moves_the_area_and_export_writes_the_crm_table() {
+    let plan = import_small("assign.ron");
+    let out_plan = tmp("assigned.ron");
+    let out = run(&[
+        "assign",
+        plan.to_str().expect("utf-8"),
+        "--polygon",
+        fixture("area_box.geojson").to_str().expect("utf-8"),
+        "--to",
+        "texas",
+        "--out",
+        out_plan.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    let report = json(&out);
+    let rows = rows();
+    let inside: Vec<&Row> = rows.iter().filter(|r| area_box_selects(r)).collect();
+    let already = inside.iter().filter(|r| r.territory == "Texas").count();
+    assert_eq!(report["moved"].as_u64(), Some((inside.len() - already) as u64));
+
+    let csv_path = tmp("assignments.csv");
+    let out = run(&["export", out_plan.to_str().expect("utf-8"), "--out", csv_path.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&csv_path).expect("export written");
+    assert!(!bytes.starts_with(b"\xef\xbb\xbf"), "no BOM");
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    assert_eq!(reader.headers().expect("header").iter().collect::<Vec<_>>(), ["account_id", "account_name", "territory", "rep"]);
+    let exported: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(exported.len(), rows.len());
+    for (r, e) in rows.iter().zip(&exported) {
+        assert_eq!(&e[0], r.id);
+        assert_eq!(&e[1], r.name);
+        let want = if area_box_selects(r) { "Texas" } else { r.territory.as_str() };
+        assert_eq!(&e[2], want, "{}", r.id);
+    }
+}
+
+#[test]
+fn import_reports_rejected_and_skipped_lines() {
+    let plan = tmp("broken.ron");
+    let out = run(&["import", fixture("broken_de.csv").to_str().expect("utf-8"), "--out", plan.to_str().expect("utf-8"), "--json"]);
+    let report = json(&out);
+    assert_eq!(report["accepted"], 4);
+    let lines: Vec<u64> = report["rejected"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
+    assert_eq!(lines, [7, 8, 9, 10, 11]);
+    let skipped: Vec<u64> = report["skipped"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
+    assert_eq!(skipped, [4, 12, 14]);
+    // Forcing the point format rejects everything: exit 1, nothing written.
+    let none = tmp("none.ron");
+    let out = run(&["import", fixture("broken_de.csv").to_str().expect("utf-8"), "--out", none.to_str().expect("utf-8"), "--decimal", "point"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!none.exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account could be imported"));
+}
+
+#[test]
+fn bad_usage_exits_2_and_bad_data_exits_1() {
+    let plan = import_small("codes.ron");
+    let p = plan.to_str().expect("utf-8");
+    for args in [
+        vec!["stats"],
+        vec!["import", "x.csv"],
+        vec!["stats", p, "--bogus"],
+        vec!["import", "x.csv", "--out", "y.ron", "--decimal", "roman"],
+        vec!["import", "x.csv", "--out", "y.ron", "--column", "nonsense=foo"],
+        vec!["select", p],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let missing = tmp("missing.ron");
+    let area = fixture("area_box.geojson");
+    for args in [
+        vec!["stats", missing.to_str().expect("utf-8")],
+        vec!["stats", fixture("garbage.ron").to_str().expect("utf-8")],
+        vec!["stats", fixture("truncated.ron").to_str().expect("utf-8")],
+        vec!["select", p, "--polygon", fixture("garbage_text.ron").to_str().expect("utf-8")],
+        vec!["assign", p, "--polygon", area.to_str().expect("utf-8"), "--to", "Atlantis", "--out", "/tmp/never.ron"],
+    ] {
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+}

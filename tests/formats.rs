@@ -1,0 +1,171 @@
+//! File formats: RON round trips, the demo import against sums computed here from
+//! the CSV text, broken CSV files, and broken RON files.
+
+use std::path::{Path, PathBuf};
+
+use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
+use territory_editor::io::number::DecimalFormat;
+use territory_editor::io::plan_file;
+use territory_editor::metrics::Metrics;
+use territory_editor::model::Cents;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn demo_bytes() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv")).expect("demo CSV is bundled")
+}
+
+/// Splits one line of the demo CSV (RFC 4180, quotes only around names) by hand.
+fn split_demo_line(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                out.last_mut().expect("a field").push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            c => out.last_mut().expect("a field").push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn demo_imports_with_totals_equal_to_the_csv_text() {
+    let bytes = demo_bytes();
+    let (plan, report) = import_bytes(&bytes, "demo.csv", &ImportOptions::default()).expect("demo imports");
+    assert_eq!(report.accepted, 50_000);
+    assert!(report.rejected.is_empty(), "{:?}", &report.rejected[..report.rejected.len().min(3)]);
+    assert_eq!(plan.accounts.len(), 50_000);
+    assert_eq!(plan.territories.len(), 12);
+
+    // Sum the text ourselves: potential (col 8), visits (9) × minutes (10), by territory (11).
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let mut sums: std::collections::BTreeMap<String, (u64, i64, i64)> = Default::default();
+    for line in text.lines().skip(1) {
+        let f = split_demo_line(line);
+        assert_eq!(f.len(), 12, "{line}");
+        let e = sums.entry(f[11].clone()).or_default();
+        e.0 += 1;
+        e.1 += f[8].parse::<i64>().expect("potential") * 100;
+        e.2 += f[9].parse::<i64>().expect("visits") * f[10].parse::<i64>().expect("minutes");
+    }
+    let m = Metrics::recompute(&plan);
+    for (i, t) in plan.live_territories() {
+        let (n, pot, min) = sums[&t.name];
+        let got = &m.territories[i.get()];
+        assert_eq!(got.accounts, n, "{}", t.name);
+        assert_eq!(got.potential, Cents(pot), "{}", t.name);
+        assert_eq!(got.workload.0, min, "{}", t.name);
+    }
+    // The README's figure for California: 49,570 visit hours.
+    let ca = plan.find_territory("California").expect("California");
+    assert_eq!(m.territories[ca.get()].workload.0 / 60, 49_570);
+}
+
+#[test]
+fn ron_round_trips_exactly() {
+    let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
+    plan.accounts[3].locked = true;
+    plan.territories[1].locked = true;
+    plan.territories[0].rep = Some("Ana \"the closer\" Díaz".into());
+    plan.territories[2].rep_home = Some((-97.7, 30.2));
+    plan.assignment[5] = None;
+    plan.view = Some(territory_editor::model::View { center_lon: -96.5, center_lat: 38.25, zoom: 4.75 });
+    let text = plan_file::to_ron_string(&plan).expect("serializes");
+    let back = plan_file::from_ron_str(&text, "mem.ron").expect("parses");
+    assert_eq!(back, plan);
+    // One account a line: the file stays readable and diffs well.
+    assert!(text.lines().count() > plan.accounts.len());
+
+    let dir = std::env::temp_dir().join(format!("te-formats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("plan.ron");
+    plan_file::save(&plan, &path).expect("saves");
+    assert_eq!(plan_file::load(&path).expect("loads"), plan);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn broken_german_csv_reports_each_bad_line_and_keeps_the_good_rows() {
+    let (plan, report) = import_file(&fixture("broken_de.csv"), &ImportOptions::default()).expect("imports");
+    assert_eq!(report.delimiter, b';');
+    assert_eq!(report.decimal, Some(DecimalFormat::Comma));
+    let ids: Vec<&str> = plan.accounts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["K001", "K002", "K003", "K008"]);
+    assert_eq!(plan.accounts[0].potential, Cents(123_400_000));
+    assert_eq!(plan.accounts[1].name, "Schmidt; Söhne");
+    assert_eq!(plan.accounts[1].potential, Cents(1250));
+    assert_eq!(plan.accounts[2].name, "Bäckerei\nWeber");
+    assert_eq!(plan.accounts[2].potential, Cents(25_000_050));
+    assert_eq!(plan.accounts[3].potential, Cents(9_999_999));
+    let rejected: Vec<(u64, &str)> = report.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(rejected.len(), 5, "{rejected:?}");
+    assert_eq!(rejected[0].0, 7);
+    assert!(rejected[0].1.contains("latitude \"abc\""), "{}", rejected[0].1);
+    assert_eq!(rejected[1].0, 8);
+    assert!(rejected[1].1.contains("out of range"), "{}", rejected[1].1);
+    assert_eq!(rejected[2].0, 9);
+    assert!(rejected[2].1.contains("duplicate id \"K001\" (first on line 2)"), "{}", rejected[2].1);
+    assert_eq!(rejected[3].0, 10);
+    assert!(rejected[3].1.contains("potential \"1.234.000.00\""), "{}", rejected[3].1);
+    assert_eq!(rejected[4].0, 11);
+    assert!(rejected[4].1.contains("missing latitude"), "{}", rejected[4].1);
+    let skipped: Vec<(u64, &str)> = report.skipped.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(skipped, [(4, "blank line"), (12, "blank line"), (14, "totals row")]);
+    // Territories come from the Gebiet column, in order of appearance.
+    let names: Vec<&str> = plan.territories.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Süd", "Nord"]);
+}
+
+#[test]
+fn decimal_override_rejects_what_does_not_parse() {
+    let opts = ImportOptions { decimal: Some(DecimalFormat::Point), columns: Vec::new() };
+    let (plan, report) = import_file(&fixture("broken_de.csv"), &opts).expect("imports something or fails cleanly");
+    // Under the point format, "48,137154" is no number: no row may be read as 48.137 or 1.234.
+    assert!(plan.accounts.is_empty());
+    assert_eq!(report.rejected.len(), 9);
+    for r in &report.rejected {
+        assert!(r.reason.contains("decimal point") || r.reason == "missing latitude", "line {}: {}", r.line, r.reason);
+    }
+}
+
+#[test]
+fn explicit_column_mapping() {
+    let text = "Nummer|x\nAcc;Breite Grad;Laenge Grad;Wert\n1;40,5;-100,25;10\n";
+    let text = text.split_once('\n').map(|(_, rest)| rest).expect("two lines");
+    let err = import_bytes(text.as_bytes(), "m.csv", &ImportOptions::default()).expect_err("needs mapping");
+    assert!(err.to_string().contains("no column for id, lat, lon"), "{err}");
+    use territory_editor::io::csv_import::Field;
+    let opts = ImportOptions {
+        decimal: None,
+        columns: vec![
+            (Field::Id, "Acc".into()),
+            (Field::Lat, "Breite Grad".into()),
+            (Field::Lon, "Laenge Grad".into()),
+            (Field::Potential, "Wert".into()),
+        ],
+    };
+    let (plan, _) = import_bytes(text.as_bytes(), "m.csv", &opts).expect("imports with mapping");
+    assert_eq!(plan.accounts[0].lat, 40.5);
+    assert_eq!(plan.accounts[0].lon, -100.25);
+    assert_eq!(plan.accounts[0].potential, Cents(1000));
+}
+
+#[test]
+fn broken_ron_is_an_error_not_a_panic() {
+    for name in ["truncated.ron", "garbage.ron", "garbage_text.ron"] {
+        let err = plan_file::load(&fixture(name)).expect_err(name);
+        let msg = err.to_string();
+        assert!(msg.contains(name), "{msg}");
+    }
+    let truncated = plan_file::load(&fixture("truncated.ron")).expect_err("truncated").to_string();
+    assert!(truncated.contains("line 1"), "{truncated}");
+    assert!(plan_file::load(&fixture("missing.ron")).is_err());
+}

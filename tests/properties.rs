@@ -1,0 +1,278 @@
+//! Invariants, property-tested:
+//! - incremental metrics equal a full recomputation after any sequence of edits,
+//!   undos and redos, and undoing everything restores the original plan;
+//! - selection by polygon equals a brute-force point-in-polygon test by `geo`, for
+//!   concave, clockwise, holed and multi-part polygons, in Web Mercator and lon/lat.
+
+use geo::{Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Point, Polygon};
+use proptest::prelude::*;
+use territory_editor::edit::{Command, Editor};
+use territory_editor::metrics::Metrics;
+use territory_editor::model::{Account, AccountIdx, Cents, Plan, Rgb, Territory, TerritoryIdx, palette_color};
+use territory_editor::spatial::{SpatialIndex, to_mercator};
+
+#[derive(Debug, Clone)]
+enum Op {
+    Reassign(Vec<usize>, Option<usize>),
+    Create,
+    Rename(usize),
+    Recolor(usize, [u8; 3]),
+    Lock(usize, bool),
+    Delete(usize, Option<usize>),
+    LockAccounts(Vec<usize>, bool),
+    Undo,
+    Redo,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (prop::collection::vec(0usize..1000, 0..20), prop::option::of(0usize..100)).prop_map(|(a, t)| Op::Reassign(a, t)),
+        1 => Just(Op::Create),
+        1 => (0usize..100).prop_map(Op::Rename),
+        1 => (0usize..100, any::<[u8; 3]>()).prop_map(|(t, c)| Op::Recolor(t, c)),
+        2 => (0usize..100, any::<bool>()).prop_map(|(t, l)| Op::Lock(t, l)),
+        1 => (0usize..100, prop::option::of(0usize..100)).prop_map(|(t, to)| Op::Delete(t, to)),
+        2 => (prop::collection::vec(0usize..1000, 0..8), any::<bool>()).prop_map(|(a, l)| Op::LockAccounts(a, l)),
+        3 => Just(Op::Undo),
+        2 => Just(Op::Redo),
+    ]
+}
+
+fn plan() -> impl Strategy<Value = Plan> {
+    (1usize..6, 1usize..60).prop_flat_map(|(k, n)| {
+        let account = (-125.0f64..-65.0, 25.0f64..49.0, 0i64..10_000_000, 0i64..100_000_000, 0u32..25, 0u32..120, any::<bool>());
+        (Just(k), prop::collection::vec(account, n), prop::collection::vec(prop::option::of(0..k as u32), n))
+            .prop_map(|(k, accounts, owners)| Plan {
+                accounts: accounts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (lon, lat, pot, rev, visits, minutes, locked))| Account {
+                        id: format!("A{i}"),
+                        name: format!("Account {i}"),
+                        lon,
+                        lat,
+                        potential: Cents(pot),
+                        annual_revenue: Cents(rev),
+                        visits_per_year: visits,
+                        minutes_per_visit: minutes,
+                        city: None,
+                        state: None,
+                        zip: None,
+                        locked: locked && i % 3 == 0,
+                    })
+                    .collect(),
+                territories: (0..k)
+                    .map(|i| Territory {
+                        id: format!("t{i}"),
+                        name: format!("T{i}"),
+                        color: palette_color(i),
+                        rep: None,
+                        rep_home: None,
+                        locked: false,
+                        alive: true,
+                    })
+                    .collect(),
+                assignment: owners.into_iter().map(|o| o.map(TerritoryIdx)).collect(),
+                ..Plan::default()
+            })
+    })
+}
+
+/// The n-th live territory, wrapping around.
+fn live(ed: &Editor, n: usize) -> Option<TerritoryIdx> {
+    let live: Vec<TerritoryIdx> = ed.plan().live_territories().map(|(i, _)| i).collect();
+    (!live.is_empty()).then(|| live[n % live.len()])
+}
+
+fn command(ed: &Editor, op: &Op) -> Option<Command> {
+    let n = ed.plan().accounts.len();
+    let accounts = |a: &[usize]| a.iter().map(|&i| AccountIdx((i % n) as u32)).collect();
+    Some(match op {
+        Op::Reassign(a, t) => Command::Reassign { accounts: accounts(a), to: t.and_then(|t| live(ed, t)) },
+        Op::Create => Command::CreateTerritory { name: "New".into(), color: palette_color(3), rep: None },
+        Op::Rename(t) => Command::RenameTerritory { territory: live(ed, *t)?, name: format!("Renamed {t}") },
+        Op::Recolor(t, c) => Command::RecolorTerritory { territory: live(ed, *t)?, color: Rgb(*c) },
+        Op::Lock(t, l) => Command::LockTerritory { territory: live(ed, *t)?, locked: *l },
+        Op::Delete(t, to) => {
+            let t = live(ed, *t)?;
+            let to = to.and_then(|to| live(ed, to)).filter(|&to| to != t);
+            Command::DeleteTerritory { territory: t, accounts_to: to }
+        }
+        Op::LockAccounts(a, l) => Command::LockAccounts { accounts: accounts(a), locked: *l },
+        Op::Undo | Op::Redo => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn incremental_metrics_equal_recomputation(original in plan(), ops in prop::collection::vec(op(), 0..40)) {
+        let mut ed = Editor::new(original.clone());
+        for op in &ops {
+            match op {
+                Op::Undo => { ed.undo(); }
+                Op::Redo => { ed.redo(); }
+                _ => {
+                    if let Some(cmd) = command(&ed, op) {
+                        // Refusals (a locked target) are fine; they must change nothing.
+                        let before = ed.plan().clone();
+                        if ed.apply(cmd).is_err() {
+                            prop_assert_eq!(ed.plan(), &before);
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+        }
+        while ed.undo().is_some() {
+            prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+        }
+        prop_assert_eq!(ed.plan(), &original);
+        prop_assert!(!ed.is_dirty());
+    }
+
+    #[test]
+    fn locked_accounts_and_territories_do_not_move(original in plan(), targets in prop::collection::vec(0usize..100, 1..6)) {
+        let mut ed = Editor::new(original);
+        // Lock the first live territory.
+        let locked_t = live(&ed, 0);
+        if let Some(t) = locked_t {
+            ed.apply(Command::LockTerritory { territory: t, locked: true }).expect("lock");
+        }
+        let before = ed.plan().assignment.clone();
+        let all: Vec<AccountIdx> = (0..ed.plan().accounts.len() as u32).map(AccountIdx).collect();
+        for t in targets {
+            let _ = ed.apply(Command::Reassign { accounts: all.clone(), to: live(&ed, t) });
+        }
+        for (i, a) in ed.plan().accounts.iter().enumerate() {
+            if a.locked || before[i] == locked_t {
+                prop_assert_eq!(ed.plan().assignment[i], before[i]);
+            }
+        }
+    }
+}
+
+/// A simple star-shaped polygon ring around (cx, cy), optionally clockwise.
+fn star(cx: f64, cy: f64, radius: f64, radii: &[f64], jitter: &[f64], clockwise: bool) -> LineString<f64> {
+    let n = radii.len();
+    let mut pts: Vec<Coord<f64>> = (0..n)
+        .map(|i| {
+            let a = std::f64::consts::TAU * (i as f64 + 0.4 * jitter[i]) / n as f64;
+            let r = radius * radii[i];
+            Coord { x: cx + r * a.cos(), y: cy + r * a.sin() }
+        })
+        .collect();
+    if clockwise {
+        pts.reverse();
+    }
+    pts.push(pts[0]);
+    LineString(pts)
+}
+
+#[derive(Debug, Clone)]
+struct Shape {
+    cx: f64,
+    cy: f64,
+    radius: f64,
+    radii: Vec<f64>,
+    jitter: Vec<f64>,
+    clockwise: bool,
+    hole: Option<(Vec<f64>, Vec<f64>, bool)>,
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (6usize..40).prop_flat_map(|n| {
+        (
+            0.0f64..1.0,
+            0.0f64..1.0,
+            0.05f64..0.6,
+            prop::collection::vec(0.2f64..1.0, n),
+            prop::collection::vec(0.0f64..1.0, n),
+            any::<bool>(),
+            prop::option::of((prop::collection::vec(0.3f64..1.0, 6..12), prop::collection::vec(0.0f64..1.0, 12), any::<bool>())),
+        )
+            .prop_map(|(cx, cy, radius, radii, jitter, clockwise, hole)| Shape {
+                cx,
+                cy,
+                radius,
+                radii,
+                jitter,
+                clockwise,
+                hole: hole.map(|(r, j, cw)| {
+                    let n = r.len();
+                    (r, j[..n].to_vec(), cw)
+                }),
+            })
+    })
+}
+
+/// Builds the multipolygon in a box [x0, x0 + w] × [y0, y0 + h].
+fn build(shapes: &[Shape], x0: f64, y0: f64, w: f64, h: f64) -> MultiPolygon<f64> {
+    MultiPolygon(
+        shapes
+            .iter()
+            .map(|s| {
+                let (cx, cy, r) = (x0 + s.cx * w, y0 + s.cy * h, s.radius * w.min(h));
+                let exterior = star(cx, cy, r, &s.radii, &s.jitter, s.clockwise);
+                let holes = s
+                    .hole
+                    .iter()
+                    .map(|(radii, jitter, cw)| star(cx, cy, r * 0.1, radii, jitter, *cw))
+                    .collect();
+                Polygon::new(exterior, holes)
+            })
+            .collect(),
+    )
+}
+
+fn near_an_edge(mp: &MultiPolygon<f64>, p: Point<f64>) -> bool {
+    mp.0.iter()
+        .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+        .any(|ring| Euclidean.distance(&p, ring) < 1e-9)
+}
+
+fn brute_force(mp: &MultiPolygon<f64>, pts: &[(f64, f64)]) -> (Vec<u32>, Vec<u32>) {
+    let mut inside = Vec::new();
+    let mut ambiguous = Vec::new();
+    for (i, &(x, y)) in pts.iter().enumerate() {
+        let p = Point::new(x, y);
+        if near_an_edge(mp, p) {
+            ambiguous.push(i as u32);
+        } else if mp.0.iter().any(|poly| poly.contains(&p)) {
+            inside.push(i as u32);
+        }
+    }
+    (inside, ambiguous)
+}
+
+fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    prop::collection::vec((-124.0f64..-67.0, 25.0f64..49.0), 1..1500)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn lasso_selection_in_mercator_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
+        let index = SpatialIndex::build(pts.iter().copied());
+        let (x0, y0) = to_mercator(-124.0, 25.0);
+        let (x1, y1) = to_mercator(-67.0, 49.0);
+        let mp = build(&shapes, x0, y0, x1 - x0, y1 - y0);
+        let merc: Vec<(f64, f64)> = pts.iter().map(|&(lon, lat)| to_mercator(lon, lat)).collect();
+        let (want, ambiguous) = brute_force(&mp, &merc);
+        let mut got = index.select_polygon_mercator(&mp);
+        got.retain(|i| !ambiguous.contains(i));
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn geojson_selection_in_lonlat_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
+        let index = SpatialIndex::build(pts.iter().copied());
+        let mp = build(&shapes, -124.0, 25.0, 57.0, 24.0);
+        let (want, ambiguous) = brute_force(&mp, &pts);
+        let mut got = index.select_polygon_lonlat(&mp);
+        got.retain(|i| !ambiguous.contains(i));
+        prop_assert_eq!(got, want);
+    }
+}
