@@ -426,7 +426,7 @@ impl TerritoryApp {
                 a.workload().hours(),
                 a.visits_per_year,
                 a.minutes_per_visit,
-                if a.locked { "   (locked)" } else { "" }
+                if a.locked { "   🔒 locked" } else { "" }
             ));
         });
     }

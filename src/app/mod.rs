@@ -70,11 +70,11 @@ impl Tool {
 
     pub fn label(self) -> &'static str {
         match self {
-            Tool::Pan => "Pan",
-            Tool::Lasso => "Lasso",
-            Tool::Rectangle => "Rectangle",
-            Tool::Click => "Click",
-            Tool::Area => "Area",
+            Tool::Pan => "✋ Pan",
+            Tool::Lasso => "➰ Lasso",
+            Tool::Rectangle => "⬜ Rectangle",
+            Tool::Click => "👆 Click",
+            Tool::Area => "🗺 Area",
         }
     }
 
@@ -172,8 +172,6 @@ pub struct TerritoryApp {
     gesture: Vec<egui::Pos2>,
     /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
     preview: Option<Option<TerritoryIdx>>,
-    /// The last preview shown, kept while the pointer travels to the Assign button.
-    last_preview: Option<Option<TerritoryIdx>>,
     /// The territory highlighted by a click on its row.
     highlighted: Option<TerritoryIdx>,
     sort: panel::Sort,
@@ -194,6 +192,7 @@ pub struct TerritoryApp {
     confirm: Option<files::AfterConfirm>,
     allow_close: bool,
     close_after_save: bool,
+    window_title: String,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
     actions: Vec<Action>,
@@ -219,7 +218,6 @@ impl TerritoryApp {
             selection: Selection::default(),
             gesture: Vec::new(),
             preview: None,
-            last_preview: None,
             highlighted: None,
             sort: panel::Sort::default(),
             area_counties: false,
@@ -238,6 +236,7 @@ impl TerritoryApp {
             confirm: None,
             allow_close: false,
             close_after_save: false,
+            window_title: String::new(),
             last_transform: None,
             actions: Vec::new(),
         }
@@ -343,7 +342,11 @@ impl TerritoryApp {
         self.windows(&ctx);
         self.apply_actions(&ctx);
         let title = format!("{}{} — Territory Editor", if self.doc.editor.is_dirty() { "• " } else { "" }, self.doc.title);
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        // Only on change: a viewport command asks for another frame.
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {

@@ -312,7 +312,7 @@ impl TerritoryApp {
             let live: Vec<(TerritoryIdx, String, Rgb, bool)> =
                 plan.live_territories().map(|(i, t)| (i, t.name.clone(), t.color, t.locked)).collect();
             ui.add_enabled_ui(has_sel, |ui| {
-                ui.menu_button("Assign to ▸", |ui| {
+                ui.menu_button("Assign to ⏵", |ui| {
                     for (n, (i, name, c, locked)) in live.iter().enumerate() {
                         let key = if n < 10 { format!("{}", (n + 1) % 10) } else { String::new() };
                         let r = ui.add_enabled(!locked, egui::Button::new(RichText::new(format!("■ {name}")).color(rgb(*c))).shortcut_text(key));
@@ -345,7 +345,7 @@ impl TerritoryApp {
                     match hit {
                         Some((i, name, c, _)) => {
                             self.preview = Some(Some(*i));
-                            ui.label(RichText::new(format!("↵ {name}")).color(rgb(*c)));
+                            ui.label(RichText::new(format!("⎆ {name}")).color(rgb(*c)));
                             if find.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                                 self.actions.push(Action::AssignSelection(Some(*i)));
                                 self.assign_find.clear();
@@ -364,7 +364,7 @@ impl TerritoryApp {
         ui.separator();
         self.territory_table(ui);
         ui.horizontal(|ui| {
-            if ui.button("＋ New territory").clicked() {
+            if ui.button("➕ New territory").clicked() {
                 self.actions.push(Action::NewTerritory);
             }
             ui.label(RichText::new("Right-click a row to rename, recolour or delete.").weak());
@@ -374,7 +374,7 @@ impl TerritoryApp {
     fn territory_table(&mut self, ui: &mut Ui) {
         let plan = self.doc.editor.plan();
         let m = self.doc.editor.metrics();
-        let preview = if self.selection.is_empty() { None } else { self.preview.or(self.last_preview) };
+        let preview = if self.selection.is_empty() { None } else { self.preview };
         let before = self.doc.editor.balance();
         // Totals after the previewed assignment, per live territory: O(territories).
         let live: Vec<TerritoryIdx> = plan.live_territories().map(|(i, _)| i).collect();
@@ -443,7 +443,7 @@ impl TerritoryApp {
                 header.col(|ui| head(ui, "Workload h", SortKey::Workload, "Visit hours per year: visits × minutes / 60"));
                 header.col(|ui| head(ui, "Workload vs mean", SortKey::Deviation, "Deviation of workload from the mean: green within ±5%, amber ±15%, red beyond"));
                 header.col(|ui| {
-                    ui.label(RichText::new("Lock").strong()).on_hover_text("A locked territory neither gives nor receives accounts");
+                    ui.label(RichText::new("🔒").strong()).on_hover_text("A locked territory neither gives nor receives accounts");
                 });
             })
             .body(|mut body| {
@@ -536,12 +536,6 @@ impl TerritoryApp {
             Some((t, 0)) => self.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
             Some((t, _)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
             None => {}
-        }
-        if let Some(p) = self.preview {
-            self.last_preview = Some(p);
-        }
-        if self.selection.is_empty() {
-            self.last_preview = None;
         }
         let u = &m.unassigned;
         if u.accounts > 0 {

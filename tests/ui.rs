@@ -1,0 +1,194 @@
+//! The real editor driven headless with egui_kittest (no network, no tile source):
+//! switch to the lasso, draw it over the map, assign the selection with the Assign
+//! action, check the panel's text against totals computed here, and undo.
+
+use std::path::Path;
+
+use egui::{Key, Modifiers, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use territory_editor::app::{Document, TerritoryApp};
+use territory_editor::format::thousands;
+use territory_editor::io::csv_import::{ImportOptions, import_file};
+
+struct Row {
+    lon: f64,
+    lat: f64,
+    minutes: i64,
+    territory: String,
+}
+
+fn fixture_rows() -> Vec<Row> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
+    let mut reader = csv::Reader::from_path(path).expect("fixture");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            Row {
+                lat: r[2].parse().expect("lat"),
+                lon: r[3].parse().expect("lon"),
+                minutes: r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes"),
+                territory: r[11].to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn harness() -> Harness<'static, TerritoryApp> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
+    let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
+    let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(4);
+    h
+}
+
+/// Web Mercator, written out here rather than taken from the library.
+fn mercator(lon: f64, lat: f64) -> (f64, f64) {
+    let r = 6_378_137.0;
+    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
+}
+
+fn inside(poly: &[Pos2], p: Pos2) -> bool {
+    let mut c = false;
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[(i + poly.len() - 1) % poly.len()]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            c = !c;
+        }
+    }
+    c
+}
+
+fn label_exists(h: &Harness<'_, TerritoryApp>, text: &str) -> bool {
+    h.query_all_by_label(text).next().is_some()
+}
+
+#[test]
+fn lasso_assign_and_undo_update_the_panel() {
+    let mut h = harness();
+    let rows = fixture_rows();
+    h.get_by_label_contains("Lasso").click();
+    h.run();
+    let t = h.state().map_transform().expect("the map was drawn");
+
+    // A hand-drawn loop around Texas and its neighbours, 48 points on screen.
+    let to_screen = |lon: f64, lat: f64| {
+        let (x, y) = mercator(lon, lat);
+        let c = t.rect.center();
+        Pos2::new((f64::from(c.x) + (x - t.center[0]) * t.scale) as f32, (f64::from(c.y) - (y - t.center[1]) * t.scale) as f32)
+    };
+    let lasso: Vec<Pos2> = (0..48)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i) / 48.0;
+            let wobble = 1.0 + 0.08 * (3.0 * a).sin();
+            to_screen(-99.0 + 7.5 * wobble * a.cos(), 31.0 + 5.0 * wobble * a.sin())
+        })
+        .collect();
+    let selected: Vec<&Row> = rows
+        .iter()
+        .filter(|r| {
+            let p = to_screen(r.lon, r.lat);
+            inside(&lasso, p)
+        })
+        .collect();
+    assert!(selected.len() >= 10, "the lasso should catch accounts, got {}", selected.len());
+
+    h.hover_at(lasso[0]);
+    h.run();
+    h.drag_at(lasso[0]);
+    h.run();
+    for p in &lasso[1..] {
+        h.hover_at(*p);
+        h.run();
+    }
+    h.drop_at(lasso[lasso.len() - 1]);
+    h.run();
+    assert_eq!(h.state().selection().len(), selected.len());
+    let sel_minutes: i64 = selected.iter().map(|r| r.minutes).sum();
+    let summary = format!("Selected: {} accounts", thousands(selected.len() as i64));
+    assert!(h.query_by_label_contains(&summary).is_some(), "no label with {summary:?}");
+    assert!(h.query_by_label_contains(&format!("workload {} h", thousands((sel_minutes as f64 / 60.0).round() as i64))).is_some());
+
+    // Before and after, computed here: Plains gains every selected account.
+    let target = "Plains";
+    let before_n = rows.iter().filter(|r| r.territory == target).count();
+    let before_min: i64 = rows.iter().filter(|r| r.territory == target).map(|r| r.minutes).sum();
+    let gained: Vec<&&Row> = selected.iter().filter(|r| r.territory != target).collect();
+    let after_n = before_n + gained.len();
+    let after_min = before_min + gained.iter().map(|r| r.minutes).sum::<i64>();
+    let hours = |m: i64| thousands((m as f64 / 60.0).round() as i64);
+    assert!(label_exists(&h, &hours(before_min)));
+    assert!(!label_exists(&h, &hours(after_min)), "pick a fixture where the figure changes");
+
+    h.get_by_label("Assign to ⏵").click();
+    h.run();
+    // Hovering the menu entry previews the move before anything changes.
+    h.get_by_label_contains(&format!("■ {target}")).hover();
+    h.run();
+    assert!(label_exists(&h, &hours(after_min)), "preview of Plains' workload: {}", hours(after_min));
+    assert!(h.query_by_label_contains(&format!("Preview: assigning the selection to {target}")).is_some());
+    assert_eq!(h.state().doc.editor.undo_depth(), 0);
+    h.get_by_label_contains(&format!("■ {target}")).click();
+    h.run();
+    h.run();
+    assert_eq!(h.state().doc.editor.undo_depth(), 1, "{:?}", h.state().notice());
+    // Move the pointer off the panel: hovering a row previews that row's territory.
+    h.hover_at(t.rect.center());
+    h.run();
+    assert!(label_exists(&h, &hours(after_min)), "Plains' workload after the move: {}", hours(after_min));
+    assert!(label_exists(&h, &thousands(after_n as i64)));
+    assert!(!label_exists(&h, &hours(before_min)));
+    let plan = h.state().doc.editor.plan();
+    let plains = plan.find_territory(target).expect("Plains");
+    for &i in h.state().selection() {
+        assert_eq!(plan.assignment[i as usize], Some(plains));
+    }
+
+    // Ctrl+Z puts it back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    h.run();
+    assert!(label_exists(&h, &hours(before_min)));
+    assert!(!label_exists(&h, &hours(after_min)));
+    // And Ctrl+Shift+Z redoes it.
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    h.run();
+    assert!(label_exists(&h, &hours(after_min)));
+}
+
+#[test]
+fn number_keys_assign_and_escape_clears() {
+    let mut h = harness();
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(200.0), t.rect.center() + Vec2::splat(200.0));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(Pos2::new(b.x, a.y + 50.0));
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+    let n = h.state().selection().len();
+    assert!(n > 0, "the rectangle should select accounts");
+    // Key 1 assigns to the first territory in plan order.
+    h.key_press(Key::Num1);
+    h.run();
+    let plan = h.state().doc.editor.plan();
+    let first = plan.live_territories().next().map(|(i, _)| i);
+    assert!(h.state().selection().iter().all(|&i| plan.assignment[i as usize] == first));
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.state().selection().is_empty());
+    assert!(h.query_by_label("Nothing selected").is_some());
+}
