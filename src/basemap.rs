@@ -79,7 +79,11 @@ impl AreaLayer {
     pub fn area_at(&self, lon: f64, lat: f64) -> Option<usize> {
         (0..self.areas.len()).find(|&i| {
             let b = self.bboxes[i];
-            lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3] && multipolygon_contains(&self.areas[i].shape, lon, lat)
+            lon >= b[0]
+                && lon <= b[2]
+                && lat >= b[1]
+                && lat <= b[3]
+                && multipolygon_contains(&self.areas[i].shape, lon, lat)
         })
     }
 }

@@ -328,7 +328,13 @@ fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool)
     Ok(())
 }
 
-fn import(csv: &Path, out_path: &Path, columns: &[String], decimal: Option<&str>, as_json: bool) -> Result<(), Failure> {
+fn import(
+    csv: &Path,
+    out_path: &Path,
+    columns: &[String],
+    decimal: Option<&str>,
+    as_json: bool,
+) -> Result<(), Failure> {
     let mut opts = ImportOptions::default();
     if let Some(d) = decimal {
         opts.decimal = Some(d.parse::<DecimalFormat>().map_err(Failure::usage)?);
@@ -347,7 +353,9 @@ fn import(csv: &Path, out_path: &Path, columns: &[String], decimal: Option<&str>
         v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
     };
     if as_json {
-        print_json(&json!({"accepted": report.accepted, "rejected": issues(&report.rejected), "skipped": issues(&report.skipped)}));
+        print_json(
+            &json!({"accepted": report.accepted, "rejected": issues(&report.rejected), "skipped": issues(&report.skipped)}),
+        );
     } else {
         for r in &report.rejected {
             eprintln!("{}: line {}: rejected: {}", csv.display(), r.line, r.reason);

@@ -14,15 +14,40 @@ use crate::model::{AccountIdx, Plan, Rgb, Territory, TerritoryIdx};
 pub enum Command {
     /// Give accounts to a territory (`None`: the Unassigned pool). Locked accounts and
     /// accounts of locked territories stay where they are.
-    Reassign { accounts: Vec<AccountIdx>, to: Option<TerritoryIdx> },
-    CreateTerritory { name: String, color: Rgb, rep: Option<String> },
-    RenameTerritory { territory: TerritoryIdx, name: String },
-    RecolorTerritory { territory: TerritoryIdx, color: Rgb },
-    SetRep { territory: TerritoryIdx, rep: Option<String> },
-    LockTerritory { territory: TerritoryIdx, locked: bool },
+    Reassign {
+        accounts: Vec<AccountIdx>,
+        to: Option<TerritoryIdx>,
+    },
+    CreateTerritory {
+        name: String,
+        color: Rgb,
+        rep: Option<String>,
+    },
+    RenameTerritory {
+        territory: TerritoryIdx,
+        name: String,
+    },
+    RecolorTerritory {
+        territory: TerritoryIdx,
+        color: Rgb,
+    },
+    SetRep {
+        territory: TerritoryIdx,
+        rep: Option<String>,
+    },
+    LockTerritory {
+        territory: TerritoryIdx,
+        locked: bool,
+    },
     /// Delete a territory; its accounts go to `accounts_to` (`None`: Unassigned).
-    DeleteTerritory { territory: TerritoryIdx, accounts_to: Option<TerritoryIdx> },
-    LockAccounts { accounts: Vec<AccountIdx>, locked: bool },
+    DeleteTerritory {
+        territory: TerritoryIdx,
+        accounts_to: Option<TerritoryIdx>,
+    },
+    LockAccounts {
+        accounts: Vec<AccountIdx>,
+        locked: bool,
+    },
 }
 
 /// Why a command was refused. The plan is unchanged.
@@ -172,11 +197,7 @@ impl Editor {
     }
 
     fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
-        self.plan
-            .territories
-            .get(t.get())
-            .filter(|t| t.alive)
-            .ok_or(EditError::NoSuchTerritory(t.0))
+        self.plan.territories.get(t.get()).filter(|t| t.alive).ok_or(EditError::NoSuchTerritory(t.0))
     }
 
     fn empty(label: String) -> ChangeSet {
@@ -202,10 +223,7 @@ impl Editor {
     fn change_set(&self, cmd: Command) -> Result<ChangeSet, EditError> {
         let n = self.plan.accounts.len();
         let check_accounts = |accounts: &[AccountIdx]| {
-            accounts
-                .iter()
-                .find(|a| a.0 as usize >= n)
-                .map_or(Ok(()), |a| Err(EditError::NoSuchAccount(a.0)))
+            accounts.iter().find(|a| a.0 as usize >= n).map_or(Ok(()), |a| Err(EditError::NoSuchAccount(a.0)))
         };
         match cmd {
             Command::Reassign { accounts, to } => {
@@ -430,8 +448,7 @@ mod tests {
         ed.apply(Command::DeleteTerritory { territory: TerritoryIdx(0), accounts_to: None }).expect("ok");
         assert_eq!(ed.metrics().unassigned.accounts, 3);
         assert_eq!(ed.plan().live_territories().count(), 1);
-        ed.apply(Command::CreateTerritory { name: "New".into(), color: palette_color(5), rep: None })
-            .expect("ok");
+        ed.apply(Command::CreateTerritory { name: "New".into(), color: palette_color(5), rep: None }).expect("ok");
         assert_eq!(ed.plan().territories.len(), 3);
         ed.undo();
         ed.undo();

@@ -85,10 +85,8 @@ pub struct Metrics {
 impl Metrics {
     /// Sums every account: O(N), for loading and for checking.
     pub fn recompute(plan: &Plan) -> Metrics {
-        let mut m = Metrics {
-            territories: vec![Totals::default(); plan.territories.len()],
-            unassigned: Totals::default(),
-        };
+        let mut m =
+            Metrics { territories: vec![Totals::default(); plan.territories.len()], unassigned: Totals::default() };
         for (a, t) in plan.accounts.iter().zip(&plan.assignment) {
             m.slot_mut(*t).add(a);
         }
@@ -176,8 +174,7 @@ impl Balance {
 
     /// Balance over any set of territory totals.
     pub fn of_totals<'a>(totals: impl Iterator<Item = &'a Totals>) -> Balance {
-        let (w, p): (Vec<f64>, Vec<f64>) =
-            totals.map(|t| (t.workload.0 as f64, t.potential.0 as f64)).unzip();
+        let (w, p): (Vec<f64>, Vec<f64>) = totals.map(|t| (t.workload.0 as f64, t.potential.0 as f64)).unzip();
         Balance { workload: spread(&w), potential: spread(&p) }
     }
 }

@@ -147,11 +147,7 @@ impl Default for Plan {
 impl Plan {
     /// Live territories in plan order.
     pub fn live_territories(&self) -> impl Iterator<Item = (TerritoryIdx, &Territory)> {
-        self.territories
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.alive)
-            .map(|(i, t)| (TerritoryIdx(i as u32), t))
+        self.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
     }
 
     /// Finds a live territory by id, or else by name, case-insensitively.
@@ -176,10 +172,8 @@ impl Plan {
 
     /// An id not used by any territory slot, derived from `name`.
     pub fn fresh_territory_id(&self, name: &str) -> String {
-        let mut base: String = name
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect();
+        let mut base: String =
+            name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
         base = base.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
         if base.is_empty() {
             base = "territory".to_owned();
@@ -188,17 +182,13 @@ impl Plan {
         if !taken(&base) {
             return base;
         }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|id| !taken(id))
-            .unwrap_or(base)
+        (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
     }
 
     /// Whether the account may be moved: neither it nor its territory is locked.
     pub fn is_movable(&self, a: AccountIdx) -> bool {
         let i = a.0 as usize;
-        !self.accounts[i].locked
-            && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
+        !self.accounts[i].locked && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
     }
 }
 

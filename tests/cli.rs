@@ -65,7 +65,12 @@ fn rows() -> Vec<Row> {
 
 fn import_small(name: &str) -> PathBuf {
     let plan = tmp(name);
-    let out = run(&["import", fixture("small_accounts.csv").to_str().expect("utf-8"), "--out", plan.to_str().expect("utf-8")]);
+    let out = run(&[
+        "import",
+        fixture("small_accounts.csv").to_str().expect("utf-8"),
+        "--out",
+        plan.to_str().expect("utf-8"),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     plan
 }
@@ -146,7 +151,13 @@ fn area_box_selects(r: &Row) -> bool {
 #[test]
 fn select_counts_the_accounts_inside_the_areas() {
     let plan = import_small("select.ron");
-    let out = run(&["select", plan.to_str().expect("utf-8"), "--polygon", fixture("area_box.geojson").to_str().expect("utf-8"), "--json"]);
+    let out = run(&[
+        "select",
+        plan.to_str().expect("utf-8"),
+        "--polygon",
+        fixture("area_box.geojson").to_str().expect("utf-8"),
+        "--json",
+    ]);
     let sel = json(&out);
     // The LineString feature is reported, not silently dropped.
     assert!(String::from_utf8_lossy(&out.stderr).contains("A road"));
@@ -198,7 +209,10 @@ fn assign_moves_the_area_and_export_writes_the_crm_table() {
     let bytes = std::fs::read(&csv_path).expect("export written");
     assert!(!bytes.starts_with(b"\xef\xbb\xbf"), "no BOM");
     let mut reader = csv::Reader::from_reader(&bytes[..]);
-    assert_eq!(reader.headers().expect("header").iter().collect::<Vec<_>>(), ["account_id", "account_name", "territory", "rep"]);
+    assert_eq!(
+        reader.headers().expect("header").iter().collect::<Vec<_>>(),
+        ["account_id", "account_name", "territory", "rep"]
+    );
     let exported: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(exported.len(), rows.len());
     for (r, e) in rows.iter().zip(&exported) {
@@ -212,16 +226,31 @@ fn assign_moves_the_area_and_export_writes_the_crm_table() {
 #[test]
 fn import_reports_rejected_and_skipped_lines() {
     let plan = tmp("broken.ron");
-    let out = run(&["import", fixture("broken_de.csv").to_str().expect("utf-8"), "--out", plan.to_str().expect("utf-8"), "--json"]);
+    let out = run(&[
+        "import",
+        fixture("broken_de.csv").to_str().expect("utf-8"),
+        "--out",
+        plan.to_str().expect("utf-8"),
+        "--json",
+    ]);
     let report = json(&out);
     assert_eq!(report["accepted"], 4);
-    let lines: Vec<u64> = report["rejected"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
+    let lines: Vec<u64> =
+        report["rejected"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
     assert_eq!(lines, [7, 8, 9, 10, 11]);
-    let skipped: Vec<u64> = report["skipped"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
+    let skipped: Vec<u64> =
+        report["skipped"].as_array().expect("array").iter().map(|r| r["line"].as_u64().expect("line")).collect();
     assert_eq!(skipped, [4, 12, 14]);
     // Forcing the point format rejects everything: exit 1, nothing written.
     let none = tmp("none.ron");
-    let out = run(&["import", fixture("broken_de.csv").to_str().expect("utf-8"), "--out", none.to_str().expect("utf-8"), "--decimal", "point"]);
+    let out = run(&[
+        "import",
+        fixture("broken_de.csv").to_str().expect("utf-8"),
+        "--out",
+        none.to_str().expect("utf-8"),
+        "--decimal",
+        "point",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!none.exists());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account could be imported"));

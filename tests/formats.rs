@@ -14,7 +14,8 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn demo_bytes() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv")).expect("demo CSV is bundled")
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv"))
+        .expect("demo CSV is bundled")
 }
 
 /// Splits one line of the demo CSV (RFC 4180, quotes only around names) by hand.

@@ -40,9 +40,10 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn plan() -> impl Strategy<Value = Plan> {
     (1usize..6, 1usize..60).prop_flat_map(|(k, n)| {
-        let account = (-125.0f64..-65.0, 25.0f64..49.0, 0i64..10_000_000, 0i64..100_000_000, 0u32..25, 0u32..120, any::<bool>());
-        (Just(k), prop::collection::vec(account, n), prop::collection::vec(prop::option::of(0..k as u32), n))
-            .prop_map(|(k, accounts, owners)| Plan {
+        let account =
+            (-125.0f64..-65.0, 25.0f64..49.0, 0i64..10_000_000, 0i64..100_000_000, 0u32..25, 0u32..120, any::<bool>());
+        (Just(k), prop::collection::vec(account, n), prop::collection::vec(prop::option::of(0..k as u32), n)).prop_map(
+            |(k, accounts, owners)| Plan {
                 accounts: accounts
                     .into_iter()
                     .enumerate()
@@ -74,7 +75,8 @@ fn plan() -> impl Strategy<Value = Plan> {
                     .collect(),
                 assignment: owners.into_iter().map(|o| o.map(TerritoryIdx)).collect(),
                 ..Plan::default()
-            })
+            },
+        )
     })
 }
 
@@ -190,7 +192,11 @@ fn shape() -> impl Strategy<Value = Shape> {
             prop::collection::vec(0.2f64..1.0, n),
             prop::collection::vec(0.0f64..1.0, n),
             any::<bool>(),
-            prop::option::of((prop::collection::vec(0.3f64..1.0, 6..12), prop::collection::vec(0.0f64..1.0, 12), any::<bool>())),
+            prop::option::of((
+                prop::collection::vec(0.3f64..1.0, 6..12),
+                prop::collection::vec(0.0f64..1.0, 12),
+                any::<bool>(),
+            )),
         )
             .prop_map(|(cx, cy, radius, radii, jitter, clockwise, hole)| Shape {
                 cx,
@@ -215,11 +221,8 @@ fn build(shapes: &[Shape], x0: f64, y0: f64, w: f64, h: f64) -> MultiPolygon<f64
             .map(|s| {
                 let (cx, cy, r) = (x0 + s.cx * w, y0 + s.cy * h, s.radius * w.min(h));
                 let exterior = star(cx, cy, r, &s.radii, &s.jitter, s.clockwise);
-                let holes = s
-                    .hole
-                    .iter()
-                    .map(|(radii, jitter, cw)| star(cx, cy, r * 0.1, radii, jitter, *cw))
-                    .collect();
+                let holes =
+                    s.hole.iter().map(|(radii, jitter, cw)| star(cx, cy, r * 0.1, radii, jitter, *cw)).collect();
                 Polygon::new(exterior, holes)
             })
             .collect(),

@@ -79,7 +79,10 @@ fn lasso_assign_and_undo_update_the_panel() {
     let to_screen = |lon: f64, lat: f64| {
         let (x, y) = mercator(lon, lat);
         let c = t.rect.center();
-        Pos2::new((f64::from(c.x) + (x - t.center[0]) * t.scale) as f32, (f64::from(c.y) - (y - t.center[1]) * t.scale) as f32)
+        Pos2::new(
+            (f64::from(c.x) + (x - t.center[0]) * t.scale) as f32,
+            (f64::from(c.y) - (y - t.center[1]) * t.scale) as f32,
+        )
     };
     let lasso: Vec<Pos2> = (0..48)
         .map(|i| {
@@ -111,7 +114,10 @@ fn lasso_assign_and_undo_update_the_panel() {
     let sel_minutes: i64 = selected.iter().map(|r| r.minutes).sum();
     let summary = format!("Selected: {} accounts", thousands(selected.len() as i64));
     assert!(h.query_by_label_contains(&summary).is_some(), "no label with {summary:?}");
-    assert!(h.query_by_label_contains(&format!("workload {} h", thousands((sel_minutes as f64 / 60.0).round() as i64))).is_some());
+    assert!(
+        h.query_by_label_contains(&format!("workload {} h", thousands((sel_minutes as f64 / 60.0).round() as i64)))
+            .is_some()
+    );
 
     // Before and after, computed here: Plains gains every selected account.
     let target = "Plains";

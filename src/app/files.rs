@@ -13,10 +13,27 @@ use crate::io::{csv_export, plan_file};
 pub enum TaskResult {
     /// A dialog picked a path for this purpose (or was cancelled: `None`).
     Picked(Purpose, Option<PathBuf>),
-    Loaded { job: u64, doc: Box<Document>, report: Option<ImportReport>, path: PathBuf },
-    ImportFailed { job: u64, path: PathBuf, error: ImportError },
-    Failed { job: u64, message: String },
-    Saved { job: u64, path: PathBuf, serial_ok: bool, export: bool },
+    Loaded {
+        job: u64,
+        doc: Box<Document>,
+        report: Option<ImportReport>,
+        path: PathBuf,
+    },
+    ImportFailed {
+        job: u64,
+        path: PathBuf,
+        error: ImportError,
+    },
+    Failed {
+        job: u64,
+        message: String,
+    },
+    Saved {
+        job: u64,
+        path: PathBuf,
+        serial_ok: bool,
+        export: bool,
+    },
 }
 
 /// Why a file dialog was opened.
@@ -91,7 +108,12 @@ impl TerritoryApp {
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         let dir = self.doc.path.as_ref().and_then(|p| p.parent().map(Path::to_owned));
-        let stem = self.doc.path.as_ref().and_then(|p| p.file_stem()).map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+        let stem = self
+            .doc
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
         std::thread::spawn(move || {
             let mut d = rfd::FileDialog::new();
             if let Some(dir) = dir {
@@ -104,7 +126,9 @@ impl TerritoryApp {
                     .add_filter("Accounts CSV", &["csv", "txt"])
                     .pick_file(),
                 Purpose::Import => d.add_filter("Accounts CSV", &["csv", "txt"]).pick_file(),
-                Purpose::SaveAs => d.add_filter("Territory plan", &["ron"]).set_file_name(format!("{stem}.ron")).save_file(),
+                Purpose::SaveAs => {
+                    d.add_filter("Territory plan", &["ron"]).set_file_name(format!("{stem}.ron")).save_file()
+                }
                 Purpose::Export => {
                     d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-assignments.csv")).save_file()
                 }
@@ -120,7 +144,8 @@ impl TerritoryApp {
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let title = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let title =
+                path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             let result = if is_csv(&path) {
                 match csv_import::import_file(&path, &opts) {
                     Ok((plan, report)) => TaskResult::Loaded {
@@ -261,7 +286,9 @@ impl TerritoryApp {
                         self.notify(format!("Exported assignments to {}", path.display()));
                     } else if serial_ok {
                         self.doc.editor.mark_saved();
-                        self.doc.title = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                        self.doc.title = path
+                            .file_name()
+                            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
                         self.doc.path = Some(path.clone());
                         self.settings.remember(&path);
                         self.notify(format!("Saved {}", path.display()));
@@ -380,7 +407,12 @@ impl TerritoryApp {
                         ui.strong("");
                         ui.strong("Reason");
                         ui.end_row();
-                        for (kind, r) in report.rejected.iter().map(|r| ("rejected", r)).chain(report.skipped.iter().map(|r| ("skipped", r))) {
+                        for (kind, r) in report
+                            .rejected
+                            .iter()
+                            .map(|r| ("rejected", r))
+                            .chain(report.skipped.iter().map(|r| ("skipped", r)))
+                        {
                             ui.label(r.line.to_string());
                             ui.label(kind);
                             ui.label(&r.reason);

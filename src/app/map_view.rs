@@ -32,7 +32,7 @@ impl MapTransform {
 
     /// Web Mercator metres → screen point.
     #[inline]
-    pub fn to_screen(&self, x: f64, y: f64) -> Pos2 {
+    pub fn to_screen(self, x: f64, y: f64) -> Pos2 {
         let c = self.rect.center();
         Pos2::new(
             (f64::from(c.x) + (x - self.center[0]) * self.scale) as f32,
@@ -41,23 +41,20 @@ impl MapTransform {
     }
 
     /// Screen point → Web Mercator metres.
-    pub fn to_mercator(&self, p: Pos2) -> [f64; 2] {
+    pub fn to_mercator(self, p: Pos2) -> [f64; 2] {
         let c = self.rect.center();
-        [
-            self.center[0] + f64::from(p.x - c.x) / self.scale,
-            self.center[1] - f64::from(p.y - c.y) / self.scale,
-        ]
+        [self.center[0] + f64::from(p.x - c.x) / self.scale, self.center[1] - f64::from(p.y - c.y) / self.scale]
     }
 
     /// The visible Web Mercator box, (min, max).
-    pub fn visible(&self) -> ([f64; 2], [f64; 2]) {
+    pub fn visible(self) -> ([f64; 2], [f64; 2]) {
         let a = self.to_mercator(self.rect.left_bottom());
         let b = self.to_mercator(self.rect.right_top());
         (a, b)
     }
 
     /// The view to save with a plan.
-    pub fn view(&self, zoom: f64) -> View {
+    pub fn view(self, zoom: f64) -> View {
         let (lon, lat) = from_mercator(self.center[0], self.center[1]);
         View { center_lon: lon, center_lat: lat, zoom }
     }
@@ -154,10 +151,9 @@ impl TerritoryApp {
             Some(t) if self.settings.online_tiles => Some(t),
             _ => None,
         };
-        Map::new(layer, &mut memory, home)
-            .drag_pan_buttons(buttons)
-            .double_click_to_zoom(panning)
-            .show(ui, |ui, response, projector, mem| {
+        Map::new(layer, &mut memory, home).drag_pan_buttons(buttons).double_click_to_zoom(panning).show(
+            ui,
+            |ui, response, projector, mem| {
                 let center = projector.unproject(response.rect.center().to_vec2());
                 let t = MapTransform::new(response.rect, center.x(), center.y(), mem.zoom());
                 self.last_transform = Some(t);
@@ -174,7 +170,8 @@ impl TerritoryApp {
                 self.paint_gesture(&painter);
                 self.hover(ui, response, &t);
                 self.map_overlay(ui, response.rect);
-            });
+            },
+        );
         self.map_memory = memory;
         self.tiles = tiles;
     }
@@ -185,13 +182,19 @@ impl TerritoryApp {
         if !online {
             painter.rect_filled(t.rect, 0.0, pal.sea);
             for (layer, fill) in [(&basemap.countries, pal.land), (&basemap.states, pal.us)] {
-                let mut mesh = egui::Mesh::default();
-                mesh.vertices = layer
-                    .fill_vertices
-                    .iter()
-                    .map(|p| egui::epaint::Vertex { pos: t.to_screen(p[0], p[1]), uv: egui::epaint::WHITE_UV, color: fill })
-                    .collect();
-                mesh.indices.clone_from(&layer.fill_indices);
+                let mesh = egui::Mesh {
+                    vertices: layer
+                        .fill_vertices
+                        .iter()
+                        .map(|p| egui::epaint::Vertex {
+                            pos: t.to_screen(p[0], p[1]),
+                            uv: egui::epaint::WHITE_UV,
+                            color: fill,
+                        })
+                        .collect(),
+                    indices: layer.fill_indices.clone(),
+                    ..Default::default()
+                };
                 painter.add(Shape::mesh(mesh));
             }
         }
@@ -299,21 +302,22 @@ impl TerritoryApp {
                         self.gesture.push(o);
                     }
                 }
-                if response.dragged_by(egui::PointerButton::Primary) || response.drag_stopped_by(egui::PointerButton::Primary) {
-                    if let Some(p) = pointer {
-                        match self.tool {
-                            Tool::Lasso => {
-                                if self.gesture.last().is_none_or(|l| l.distance(p) >= 2.0) {
-                                    self.gesture.push(p);
-                                }
-                            }
-                            _ => {
-                                self.gesture.truncate(1);
-                                if self.gesture.is_empty() {
-                                    self.gesture.push(p);
-                                }
+                if (response.dragged_by(egui::PointerButton::Primary)
+                    || response.drag_stopped_by(egui::PointerButton::Primary))
+                    && let Some(p) = pointer
+                {
+                    match self.tool {
+                        Tool::Lasso => {
+                            if self.gesture.last().is_none_or(|l| l.distance(p) >= 2.0) {
                                 self.gesture.push(p);
                             }
+                        }
+                        _ => {
+                            self.gesture.truncate(1);
+                            if self.gesture.is_empty() {
+                                self.gesture.push(p);
+                            }
+                            self.gesture.push(p);
                         }
                     }
                 }
@@ -342,33 +346,33 @@ impl TerritoryApp {
                 }
             }
             Tool::Click => {
-                if response.clicked() {
-                    if let Some(p) = pointer {
-                        let [x, y] = t.to_mercator(p);
-                        let found = self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect();
-                        self.actions.push(Action::Select(found, Self::combine_mode(ui)));
-                    }
+                if response.clicked()
+                    && let Some(p) = pointer
+                {
+                    let [x, y] = t.to_mercator(p);
+                    let found = self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect();
+                    self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                 }
             }
             Tool::Area => {
-                if response.clicked() {
-                    if let (Some(p), Some(basemap)) = (pointer, self.basemap.clone()) {
-                        let [x, y] = t.to_mercator(p);
-                        let (lon, lat) = from_mercator(x, y);
-                        let layer = if self.area_counties { &basemap.counties } else { &basemap.states };
-                        match layer.area_at(lon, lat) {
-                            Some(i) => {
-                                let area = &layer.areas[i];
-                                let found = self.doc.index.select_polygon_lonlat(&area.shape);
-                                let name = match area.property("state") {
-                                    Some(st) if self.area_counties => format!("{} County, {st}", area.name),
-                                    _ => area.name.clone(),
-                                };
-                                self.notify(format!("{name}: {} accounts", found.len()));
-                                self.actions.push(Action::Select(found, Self::combine_mode(ui)));
-                            }
-                            None => self.notify("No state or county here"),
+                if response.clicked()
+                    && let (Some(p), Some(basemap)) = (pointer, self.basemap.clone())
+                {
+                    let [x, y] = t.to_mercator(p);
+                    let (lon, lat) = from_mercator(x, y);
+                    let layer = if self.area_counties { &basemap.counties } else { &basemap.states };
+                    match layer.area_at(lon, lat) {
+                        Some(i) => {
+                            let area = &layer.areas[i];
+                            let found = self.doc.index.select_polygon_lonlat(&area.shape);
+                            let name = match area.property("state") {
+                                Some(st) if self.area_counties => format!("{} County, {st}", area.name),
+                                _ => area.name.clone(),
+                            };
+                            self.notify(format!("{name}: {} accounts", found.len()));
+                            self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                         }
+                        None => self.notify("No state or county here"),
                     }
                 }
             }
@@ -381,7 +385,10 @@ impl TerritoryApp {
             return;
         }
         let dark = painter.ctx().global_style().visuals.dark_mode;
-        let stroke = Stroke::new(2.0, if dark { Color32::from_rgb(0xff, 0xd5, 0x4f) } else { Color32::from_rgb(0x1f, 0x3b, 0x8f) });
+        let stroke = Stroke::new(
+            2.0,
+            if dark { Color32::from_rgb(0xff, 0xd5, 0x4f) } else { Color32::from_rgb(0x1f, 0x3b, 0x8f) },
+        );
         if self.tool == Tool::Rectangle {
             let r = Rect::from_two_pos(self.gesture[0], self.gesture[self.gesture.len() - 1]);
             painter.rect_filled(r, 0.0, stroke.color.gamma_multiply(0.12));
@@ -442,12 +449,22 @@ impl TerritoryApp {
         let text_color = ui.visuals().weak_text_color();
         let galley = painter.layout_no_wrap(credit, font, text_color);
         let pos = rect.right_bottom() - galley.size() - Vec2::new(6.0, 4.0);
-        painter.rect_filled(Rect::from_min_size(pos - Vec2::splat(3.0), galley.size() + Vec2::splat(6.0)), 3.0, ui.visuals().extreme_bg_color.gamma_multiply(0.85));
+        painter.rect_filled(
+            Rect::from_min_size(pos - Vec2::splat(3.0), galley.size() + Vec2::splat(6.0)),
+            3.0,
+            ui.visuals().extreme_bg_color.gamma_multiply(0.85),
+        );
         painter.galley(pos, galley, text_color);
         if self.settings.online_tiles && super::tiles::tile_failures() > 0 {
             let r = Rect::from_min_size(rect.right_top() + Vec2::new(-96.0, 8.0), Vec2::new(88.0, 24.0));
             painter.rect_filled(r, 4.0, Color32::from_rgb(0xb0, 0x3a, 0x2e));
-            painter.text(r.center(), egui::Align2::CENTER_CENTER, "⚠ offline", egui::FontId::proportional(14.0), Color32::WHITE);
+            painter.text(
+                r.center(),
+                egui::Align2::CENTER_CENTER,
+                "⚠ offline",
+                egui::FontId::proportional(14.0),
+                Color32::WHITE,
+            );
         }
     }
 }

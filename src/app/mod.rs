@@ -275,6 +275,11 @@ impl TerritoryApp {
         }
     }
 
+    /// Fits the map to the plan's accounts on the next frames.
+    pub fn zoom_to_plan(&mut self) {
+        self.fit_pending = 2;
+    }
+
     /// The selected accounts (sorted indices).
     pub fn selection(&self) -> &[u32] {
         self.selection.accounts()
@@ -341,7 +346,8 @@ impl TerritoryApp {
 
         self.windows(&ctx);
         self.apply_actions(&ctx);
-        let title = format!("{}{} — Territory Editor", if self.doc.editor.is_dirty() { "• " } else { "" }, self.doc.title);
+        let title =
+            format!("{}{} — Territory Editor", if self.doc.editor.is_dirty() { "• " } else { "" }, self.doc.title);
         // Only on change: a viewport command asks for another frame.
         if title != self.window_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -396,7 +402,18 @@ impl TerritoryApp {
             if i.key_pressed(Key::T) {
                 self.focus_find = true;
             }
-            let digits = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9, Key::Num0];
+            let digits = [
+                Key::Num1,
+                Key::Num2,
+                Key::Num3,
+                Key::Num4,
+                Key::Num5,
+                Key::Num6,
+                Key::Num7,
+                Key::Num8,
+                Key::Num9,
+                Key::Num0,
+            ];
             for (n, k) in digits.iter().enumerate() {
                 if i.key_pressed(*k) {
                     self.actions.push(Action::AssignToNth(n));
@@ -465,7 +482,7 @@ impl TerritoryApp {
                 let _ = self.map_memory.set_zoom(12.0);
                 self.selection.combine(vec![i], Combine::Replace, self.doc.editor.plan(), self.generation);
             }
-            Action::ZoomToPlan => self.fit_pending = 2,
+            Action::ZoomToPlan => self.zoom_to_plan(),
             Action::NewTerritory => {
                 let n = self.doc.editor.plan().territories.len();
                 let name = format!("Territory {}", self.doc.editor.plan().live_territories().count() + 1);

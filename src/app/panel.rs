@@ -69,7 +69,10 @@ fn deviation_bar(ui: &mut Ui, d: Option<f64>, before: Option<f64>) -> egui::Resp
     let p = ui.painter();
     p.rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
     let mid = rect.center().x;
-    p.line_segment([egui::pos2(mid, rect.top()), egui::pos2(mid, rect.bottom())], ui.visuals().widgets.noninteractive.bg_stroke);
+    p.line_segment(
+        [egui::pos2(mid, rect.top()), egui::pos2(mid, rect.bottom())],
+        ui.visuals().widgets.noninteractive.bg_stroke,
+    );
     let x = |d: f64| mid + (d.clamp(-0.5, 0.5) as f32) * rect.width();
     if let Some(d) = d {
         let r = egui::Rect::from_x_y_ranges(mid.min(x(d))..=mid.max(x(d)), rect.y_range().shrink(3.0));
@@ -77,7 +80,10 @@ fn deviation_bar(ui: &mut Ui, d: Option<f64>, before: Option<f64>) -> egui::Resp
     }
     if let Some(b) = before {
         let bx = x(b);
-        p.line_segment([egui::pos2(bx, rect.top()), egui::pos2(bx, rect.bottom())], egui::Stroke::new(2.0, ui.visuals().text_color()));
+        p.line_segment(
+            [egui::pos2(bx, rect.top()), egui::pos2(bx, rect.bottom())],
+            egui::Stroke::new(2.0, ui.visuals().text_color()),
+        );
     }
     response
 }
@@ -191,16 +197,33 @@ impl TerritoryApp {
                 ui.selectable_value(&mut self.area_counties, true, "Counties");
             }
             ui.separator();
-            let undo_tip = self.doc.editor.undo_label().map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} (Ctrl+Z)"));
-            if ui.add_enabled(self.doc.editor.undo_label().is_some(), egui::Button::new("⟲ Undo")).on_hover_text(undo_tip).clicked() {
+            let undo_tip =
+                self.doc.editor.undo_label().map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} (Ctrl+Z)"));
+            if ui
+                .add_enabled(self.doc.editor.undo_label().is_some(), egui::Button::new("⟲ Undo"))
+                .on_hover_text(undo_tip)
+                .clicked()
+            {
                 self.actions.push(Action::Undo);
             }
-            let redo_tip = self.doc.editor.redo_label().map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} (Ctrl+Shift+Z)"));
-            if ui.add_enabled(self.doc.editor.redo_label().is_some(), egui::Button::new("⟳ Redo")).on_hover_text(redo_tip).clicked() {
+            let redo_tip = self
+                .doc
+                .editor
+                .redo_label()
+                .map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} (Ctrl+Shift+Z)"));
+            if ui
+                .add_enabled(self.doc.editor.redo_label().is_some(), egui::Button::new("⟳ Redo"))
+                .on_hover_text(redo_tip)
+                .clicked()
+            {
                 self.actions.push(Action::Redo);
             }
             ui.separator();
-                        let search = ui.add(egui::TextEdit::singleline(&mut self.search).hint_text("Find account: name, city or ZIP").desired_width(240.0));
+            let search = ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("Find account: name, city or ZIP")
+                    .desired_width(240.0),
+            );
             let query = self.search.trim().to_lowercase();
             if query.len() >= 2 {
                 let plan = self.doc.editor.plan();
@@ -217,10 +240,11 @@ impl TerritoryApp {
                     .map(|(i, _)| i as u32)
                     .take(12)
                     .collect();
-                if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    if let Some(&first) = hits.first() {
-                        self.actions.push(Action::FocusAccount(first));
-                    }
+                if search.lost_focus()
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && let Some(&first) = hits.first()
+                {
+                    self.actions.push(Action::FocusAccount(first));
                 }
                 if search.has_focus() || search.lost_focus() {
                     let popup_id = ui.make_persistent_id("search-hits");
@@ -230,7 +254,13 @@ impl TerritoryApp {
                         }
                         for &i in &hits {
                             let a = &plan.accounts[i as usize];
-                            let text = format!("{} — {} {} {}", a.name, a.city.as_deref().unwrap_or(""), a.state.as_deref().unwrap_or(""), a.zip.as_deref().unwrap_or(""));
+                            let text = format!(
+                                "{} — {} {} {}",
+                                a.name,
+                                a.city.as_deref().unwrap_or(""),
+                                a.state.as_deref().unwrap_or(""),
+                                a.zip.as_deref().unwrap_or("")
+                            );
                             if ui.button(text).clicked() {
                                 self.actions.push(Action::FocusAccount(i));
                                 self.search.clear();
@@ -294,14 +324,27 @@ impl TerritoryApp {
             "{} accounts in {} territories{}",
             thousands(plan.accounts.len() as i64),
             plan.live_territories().count(),
-            if m.unassigned.accounts > 0 { format!(", {} unassigned", thousands(m.unassigned.accounts as i64)) } else { String::new() }
+            if m.unassigned.accounts > 0 {
+                format!(", {} unassigned", thousands(m.unassigned.accounts as i64))
+            } else {
+                String::new()
+            }
         ));
         ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("Workload balance: max ±{:.1}%", balance.workload.max_abs_deviation * 100.0)).color(deviation_color(balance.workload.max_abs_deviation)).strong())
-                .on_hover_text("The largest deviation of a territory's workload from the mean over territories.");
-            ui.label(format!("CV {:.3}", balance.workload.cv)).on_hover_text("Coefficient of variation: standard deviation / mean of the territories' workloads.");
+            ui.label(
+                RichText::new(format!("Workload balance: max ±{:.1}%", balance.workload.max_abs_deviation * 100.0))
+                    .color(deviation_color(balance.workload.max_abs_deviation))
+                    .strong(),
+            )
+            .on_hover_text("The largest deviation of a territory's workload from the mean over territories.");
+            ui.label(format!("CV {:.3}", balance.workload.cv))
+                .on_hover_text("Coefficient of variation: standard deviation / mean of the territories' workloads.");
             ui.separator();
-            ui.label(format!("Potential: max ±{:.1}%  CV {:.3}", balance.potential.max_abs_deviation * 100.0, balance.potential.cv));
+            ui.label(format!(
+                "Potential: max ±{:.1}%  CV {:.3}",
+                balance.potential.max_abs_deviation * 100.0,
+                balance.potential.cv
+            ));
         });
         ui.separator();
 
@@ -379,9 +422,8 @@ impl TerritoryApp {
         // Totals after the previewed assignment, per live territory: O(territories).
         let live: Vec<TerritoryIdx> = plan.live_territories().map(|(i, _)| i).collect();
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
-        let after: Option<Vec<Totals>> = preview.map(|target| {
-            live.iter().zip(&now).map(|(i, t)| self.selection.preview(Some(*i), t, target)).collect()
-        });
+        let after: Option<Vec<Totals>> = preview
+            .map(|target| live.iter().zip(&now).map(|(i, t)| self.selection.preview(Some(*i), t, target)).collect());
         let after_balance = after.as_ref().map(|a| Balance::of_totals(a.iter()));
         let mut rows: Vec<usize> = (0..live.len()).collect();
         let key_of = |r: usize| -> f64 {
@@ -396,7 +438,12 @@ impl TerritoryApp {
             }
         };
         if self.sort.key == SortKey::Name {
-            rows.sort_by(|&a, &b| plan.territories[live[a].get()].name.to_lowercase().cmp(&plan.territories[live[b].get()].name.to_lowercase()));
+            rows.sort_by(|&a, &b| {
+                plan.territories[live[a].get()]
+                    .name
+                    .to_lowercase()
+                    .cmp(&plan.territories[live[b].get()].name.to_lowercase())
+            });
         } else {
             rows.sort_by(|&a, &b| key_of(a).total_cmp(&key_of(b)));
         }
@@ -404,7 +451,9 @@ impl TerritoryApp {
             rows.reverse();
         }
         if let Some(target) = preview {
-            ui.label(RichText::new(format!("Preview: assigning the selection to {}", plan.territory_name(target))).italics());
+            ui.label(
+                RichText::new(format!("Preview: assigning the selection to {}", plan.territory_name(target))).italics(),
+            );
         }
 
         let mut new_sort = None;
@@ -434,16 +483,29 @@ impl TerritoryApp {
                         new_sort = Some(Sort { key, descending: sort.key == key && !sort.descending });
                     }
                 };
-                header.col(|ui| head(ui, "#", SortKey::Plan, "Plan order; the number is the key that assigns the selection here"));
                 header.col(|ui| {
-                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| head(ui, "Territory", SortKey::Name, "Sort by name"));
+                    head(ui, "#", SortKey::Plan, "Plan order; the number is the key that assigns the selection here")
+                });
+                header.col(|ui| {
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        head(ui, "Territory", SortKey::Name, "Sort by name")
+                    });
                 });
                 header.col(|ui| head(ui, "Accounts", SortKey::Accounts, "Number of accounts"));
                 header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
-                header.col(|ui| head(ui, "Workload h", SortKey::Workload, "Visit hours per year: visits × minutes / 60"));
-                header.col(|ui| head(ui, "Workload vs mean", SortKey::Deviation, "Deviation of workload from the mean: green within ±5%, amber ±15%, red beyond"));
+                header
+                    .col(|ui| head(ui, "Workload h", SortKey::Workload, "Visit hours per year: visits × minutes / 60"));
                 header.col(|ui| {
-                    ui.label(RichText::new("🔒").strong()).on_hover_text("A locked territory neither gives nor receives accounts");
+                    head(
+                        ui,
+                        "Workload vs mean",
+                        SortKey::Deviation,
+                        "Deviation of workload from the mean: green within ±5%, amber ±15%, red beyond",
+                    )
+                });
+                header.col(|ui| {
+                    ui.label(RichText::new("🔒").strong())
+                        .on_hover_text("A locked territory neither gives nor receives accounts");
                 });
             })
             .body(|mut body| {
@@ -464,7 +526,9 @@ impl TerritoryApp {
                                 let (sw, _) = ui.allocate_exact_size(Vec2::new(14.0, 14.0), Sense::hover());
                                 ui.painter().rect_filled(sw, 3.0, rgb(t.color));
                                 let name = RichText::new(&t.name).strong();
-                                ui.add(egui::Label::new(name).selectable(false)).on_hover_text(t.rep.as_deref().map_or("No rep set".to_owned(), |r| format!("Rep: {r}")));
+                                ui.add(egui::Label::new(name).selectable(false)).on_hover_text(
+                                    t.rep.as_deref().map_or("No rep set".to_owned(), |r| format!("Rep: {r}")),
+                                );
                             });
                         });
                         let changed = |ui: &mut Ui, now: String, after: Option<String>| match after {
@@ -475,21 +539,37 @@ impl TerritoryApp {
                                 ui.label(now);
                             }
                         };
-                        row.col(|ui| changed(ui, thousands(cur.accounts as i64), aft.map(|a| thousands(a.accounts as i64))));
-                        row.col(|ui| changed(ui, money_compact(cur.potential.0), aft.map(|a| money_compact(a.potential.0))));
-                        row.col(|ui| changed(ui, thousands(cur.workload.hours().round() as i64), aft.map(|a| thousands(a.workload.hours().round() as i64))));
+                        row.col(|ui| {
+                            changed(ui, thousands(cur.accounts as i64), aft.map(|a| thousands(a.accounts as i64)))
+                        });
+                        row.col(|ui| {
+                            changed(ui, money_compact(cur.potential.0), aft.map(|a| money_compact(a.potential.0)))
+                        });
+                        row.col(|ui| {
+                            changed(
+                                ui,
+                                thousands(cur.workload.hours().round() as i64),
+                                aft.map(|a| thousands(a.workload.hours().round() as i64)),
+                            )
+                        });
                         row.col(|ui| {
                             let d_now = deviation(cur.workload.0 as f64, before.workload.mean);
                             let (d, ghost) = match (aft, after_balance) {
                                 (Some(a), Some(b)) => (deviation(a.workload.0 as f64, b.workload.mean), d_now),
                                 _ => (d_now, None),
                             };
-                            ui.label(RichText::new(percent(d)).monospace().color(d.map_or(Color32::GRAY, deviation_color)));
+                            ui.label(
+                                RichText::new(percent(d)).monospace().color(d.map_or(Color32::GRAY, deviation_color)),
+                            );
                             deviation_bar(ui, d, ghost);
                         });
                         row.col(|ui| {
                             let mut locked = t.locked;
-                            if ui.checkbox(&mut locked, "").on_hover_text("Lock: accounts neither leave nor join this territory").changed() {
+                            if ui
+                                .checkbox(&mut locked, "")
+                                .on_hover_text("Lock: accounts neither leave nor join this territory")
+                                .changed()
+                            {
                                 lock_toggle = Some((ti, locked));
                             }
                         });
@@ -512,7 +592,8 @@ impl TerritoryApp {
                             let mut c = t.color.0;
                             if ui.color_edit_button_srgb(&mut c).changed() {
                                 context = None;
-                                self.actions.push(Action::Edit(Command::RecolorTerritory { territory: ti, color: Rgb(c) }));
+                                self.actions
+                                    .push(Action::Edit(Command::RecolorTerritory { territory: ti, color: Rgb(c) }));
                             }
                         });
                     });
@@ -521,10 +602,11 @@ impl TerritoryApp {
         if let Some(s) = new_sort {
             self.sort = s;
         }
-        if let Some(h) = hovered_row {
-            if !self.selection.is_empty() && self.preview.is_none() {
-                self.preview = Some(Some(h));
-            }
+        if let Some(h) = hovered_row
+            && !self.selection.is_empty()
+            && self.preview.is_none()
+        {
+            self.preview = Some(Some(h));
         }
         if let Some(c) = clicked_row {
             self.highlighted = if self.highlighted == Some(c) { None } else { Some(c) };
@@ -570,11 +652,15 @@ impl TerritoryApp {
                         if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                             let t = &plan.territories[territory.get()];
                             if name.trim() != t.name {
-                                self.actions.push(Action::Edit(Command::RenameTerritory { territory: *territory, name: name.clone() }));
+                                self.actions.push(Action::Edit(Command::RenameTerritory {
+                                    territory: *territory,
+                                    name: name.clone(),
+                                }));
                             }
                             let new_rep = Some(rep.trim().to_owned()).filter(|r| !r.is_empty());
                             if new_rep != t.rep {
-                                self.actions.push(Action::Edit(Command::SetRep { territory: *territory, rep: new_rep }));
+                                self.actions
+                                    .push(Action::Edit(Command::SetRep { territory: *territory, rep: new_rep }));
                             }
                             keep = false;
                         }
@@ -590,17 +676,22 @@ impl TerritoryApp {
                     let n = self.doc.editor.metrics().territories[territory.get()].accounts;
                     ui.heading(format!("Delete {}?", t.name));
                     ui.label(format!("Its {} accounts go to:", thousands(n as i64)));
-                    egui::ComboBox::from_id_salt("delete-to").selected_text(plan.territory_name(*to).to_owned()).show_ui(ui, |ui| {
-                        ui.selectable_value(to, None, "Unassigned");
-                        for (i, o) in plan.live_territories() {
-                            if i != *territory {
-                                ui.selectable_value(to, Some(i), &o.name);
+                    egui::ComboBox::from_id_salt("delete-to")
+                        .selected_text(plan.territory_name(*to).to_owned())
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(to, None, "Unassigned");
+                            for (i, o) in plan.live_territories() {
+                                if i != *territory {
+                                    ui.selectable_value(to, Some(i), &o.name);
+                                }
                             }
-                        }
-                    });
+                        });
                     ui.horizontal(|ui| {
                         if ui.button("Delete").clicked() {
-                            self.actions.push(Action::Edit(Command::DeleteTerritory { territory: *territory, accounts_to: *to }));
+                            self.actions.push(Action::Edit(Command::DeleteTerritory {
+                                territory: *territory,
+                                accounts_to: *to,
+                            }));
                             keep = false;
                         }
                         if ui.button("Cancel").clicked() {

@@ -11,11 +11,8 @@ use walkers::sources::{Attribution, TileSource};
 use walkers::{HeaderValue, HttpOptions, HttpTiles, TileId};
 
 /// The User-Agent sent with every tile request, as OpenStreetMap's tile policy asks.
-pub const USER_AGENT: &str = concat!(
-    "territory-editor/",
-    env!("CARGO_PKG_VERSION"),
-    " (offline-first desktop sales-territory editor)"
-);
+pub const USER_AGENT: &str =
+    concat!("territory-editor/", env!("CARGO_PKG_VERSION"), " (offline-first desktop sales-territory editor)");
 
 /// OpenStreetMap's standard tile server.
 pub const OSM_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
@@ -85,7 +82,10 @@ impl log::Log for TileAwareLogger {
     fn log(&self, record: &log::Record<'_>) {
         if record.target().starts_with("walkers") && record.level() <= log::Level::Warn {
             if TILE_FAILURES.fetch_add(1, Ordering::Relaxed) == 0 {
-                log::warn!("online map tiles are unavailable (offline?); the offline basemap stays. First error: {}", record.args());
+                log::warn!(
+                    "online map tiles are unavailable (offline?); the offline basemap stays. First error: {}",
+                    record.args()
+                );
             }
             return;
         }

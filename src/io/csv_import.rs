@@ -82,48 +82,108 @@ impl Field {
     fn synonyms(self) -> &'static [&'static str] {
         match self {
             Field::Id => &[
-                "id", "accountid", "accountnumber", "accountno", "customerid", "customerno", "customernumber",
-                "kundennummer", "kundennr", "kdnr", "debitorennummer", "debitor", "crmid", "number", "nr",
+                "id",
+                "accountid",
+                "accountnumber",
+                "accountno",
+                "customerid",
+                "customerno",
+                "customernumber",
+                "kundennummer",
+                "kundennr",
+                "kdnr",
+                "debitorennummer",
+                "debitor",
+                "crmid",
+                "number",
+                "nr",
             ],
             Field::Name => &[
-                "name", "accountname", "company", "companyname", "customer", "customername", "firma",
-                "firmenname", "kunde", "kundenname", "unternehmen", "name1",
+                "name",
+                "accountname",
+                "company",
+                "companyname",
+                "customer",
+                "customername",
+                "firma",
+                "firmenname",
+                "kunde",
+                "kundenname",
+                "unternehmen",
+                "name1",
             ],
-            Field::Lat => &[
-                "lat", "latitude", "billinglatitude", "shippinglatitude", "breitengrad", "breite", "geolat",
-                "y",
-            ],
+            Field::Lat => {
+                &["lat", "latitude", "billinglatitude", "shippinglatitude", "breitengrad", "breite", "geolat", "y"]
+            }
             Field::Lon => &[
-                "lon", "lng", "long", "longitude", "billinglongitude", "shippinglongitude", "laengengrad",
-                "laenge", "geolon", "geolng", "x",
+                "lon",
+                "lng",
+                "long",
+                "longitude",
+                "billinglongitude",
+                "shippinglongitude",
+                "laengengrad",
+                "laenge",
+                "geolon",
+                "geolng",
+                "x",
             ],
             Field::Potential => &[
-                "potential", "potenzial", "salespotential", "marketpotential", "umsatzpotenzial",
-                "umsatzpotential", "potentialusd", "potentialeur", "potenzialeur",
+                "potential",
+                "potenzial",
+                "salespotential",
+                "marketpotential",
+                "umsatzpotenzial",
+                "umsatzpotential",
+                "potentialusd",
+                "potentialeur",
+                "potenzialeur",
             ],
-            Field::AnnualRevenue => &[
-                "annualrevenue", "revenue", "umsatz", "jahresumsatz", "annualsales", "sales", "umsatzeur",
-            ],
+            Field::AnnualRevenue => {
+                &["annualrevenue", "revenue", "umsatz", "jahresumsatz", "annualsales", "sales", "umsatzeur"]
+            }
             Field::VisitsPerYear => &[
-                "visitsperyear", "visits", "visitfrequency", "callsperyear", "callfrequency", "calls",
-                "besuche", "besucheprojahr", "besuchsfrequenz", "besuchehaeufigkeit",
+                "visitsperyear",
+                "visits",
+                "visitfrequency",
+                "callsperyear",
+                "callfrequency",
+                "calls",
+                "besuche",
+                "besucheprojahr",
+                "besuchsfrequenz",
+                "besuchehaeufigkeit",
             ],
             Field::VisitMinutes => &[
-                "visitminutes", "minutespervisit", "visitduration", "visitlength", "callduration",
-                "callminutes", "besuchsdauer", "besuchsdauermin", "minutenprobesuch", "dauer",
+                "visitminutes",
+                "minutespervisit",
+                "visitduration",
+                "visitlength",
+                "callduration",
+                "callminutes",
+                "besuchsdauer",
+                "besuchsdauermin",
+                "minutenprobesuch",
+                "dauer",
             ],
             Field::City => &["city", "billingcity", "shippingcity", "town", "ort", "stadt"],
-            Field::State => &[
-                "state", "billingstate", "billingstateprovince", "stateprovince", "province", "bundesland",
-            ],
+            Field::State => {
+                &["state", "billingstate", "billingstateprovince", "stateprovince", "province", "bundesland"]
+            }
             Field::Zip => &[
-                "zip", "zipcode", "postalcode", "billingpostalcode", "billingzippostalcode", "postcode", "plz",
+                "zip",
+                "zipcode",
+                "postalcode",
+                "billingpostalcode",
+                "billingzippostalcode",
+                "postcode",
+                "plz",
                 "postleitzahl",
             ],
             Field::Territory => &["territory", "territoryname", "salesterritory", "gebiet", "verkaufsgebiet", "bezirk"],
-            Field::Rep => &[
-                "rep", "salesrep", "accountowner", "owner", "ownername", "aussendienst", "vertreter", "betreuer",
-            ],
+            Field::Rep => {
+                &["rep", "salesrep", "accountowner", "owner", "ownername", "aussendienst", "vertreter", "betreuer"]
+            }
         }
     }
 }
@@ -272,11 +332,8 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
         return Err(ImportError::Empty { path: path.to_owned() });
     }
     let delimiter = detect_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
         ImportError::Csv { path: path.to_owned(), line, detail: e.to_string() }
@@ -287,10 +344,9 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
     let mut col: HashMap<Field, usize> = HashMap::new();
     for (field, header) in &opts.columns {
         let want = normalize_header(header);
-        let i = headers
-            .iter()
-            .position(|h| h == header || normalize_header(h) == want)
-            .ok_or_else(|| ImportError::UnknownHeader { path: path.to_owned(), field: *field, header: header.clone() })?;
+        let i = headers.iter().position(|h| h == header || normalize_header(h) == want).ok_or_else(|| {
+            ImportError::UnknownHeader { path: path.to_owned(), field: *field, header: header.clone() }
+        })?;
         col.insert(*field, i);
     }
     for (i, h) in headers.iter().enumerate() {
@@ -313,11 +369,10 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
     // delimited by commas.
     let decimal = opts.decimal.unwrap_or_else(|| {
         let comma = delimiter != b','
-            && records.iter().take(1000).any(|r| {
-                [Field::Lat, Field::Lon]
-                    .iter()
-                    .any(|f| r.get(col[f]).is_some_and(looks_like_decimal_comma))
-            });
+            && records
+                .iter()
+                .take(1000)
+                .any(|r| [Field::Lat, Field::Lon].iter().any(|f| r.get(col[f]).is_some_and(looks_like_decimal_comma)));
         if comma { DecimalFormat::Comma } else { DecimalFormat::Point }
     });
 
@@ -346,7 +401,10 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
             report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
             continue;
         }
-        if ri == last && get(Field::Lat).is_empty() && get(Field::Lon).is_empty() && looks_like_totals(get(Field::Id), get(Field::Name))
+        if ri == last
+            && get(Field::Lat).is_empty()
+            && get(Field::Lon).is_empty()
+            && looks_like_totals(get(Field::Id), get(Field::Name))
         {
             report.skipped.push(RowIssue { line, reason: "totals row".to_owned() });
             continue;
@@ -425,7 +483,9 @@ fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> 
     let money = |f: Field, what: &str| -> Result<Cents, String> {
         match get(f) {
             "" => Ok(Cents(0)),
-            s => parse_cents(s, decimal).map(Cents).ok_or_else(|| format!("{what} \"{s}\" is not a number ({decimal})")),
+            s => {
+                parse_cents(s, decimal).map(Cents).ok_or_else(|| format!("{what} \"{s}\" is not a number ({decimal})"))
+            }
         }
     };
     let count = |f: Field, what: &str| -> Result<u32, String> {

@@ -68,9 +68,8 @@ fn polygons(g: Geometry<f64>, out: &mut Vec<geo::Polygon<f64>>) -> Result<(), St
 
 /// Parses GeoJSON text; `path` names the file in errors.
 pub fn parse(text: &str, path: &str) -> Result<AreaFile, AreaError> {
-    let gj: GeoJson = text
-        .parse()
-        .map_err(|e: geojson::Error| AreaError::Syntax { path: path.to_owned(), detail: e.to_string() })?;
+    let gj: GeoJson =
+        text.parse().map_err(|e: geojson::Error| AreaError::Syntax { path: path.to_owned(), detail: e.to_string() })?;
     let features: Vec<(Option<geojson::Geometry>, Option<geojson::JsonObject>)> = match gj {
         GeoJson::FeatureCollection(fc) => fc.features.into_iter().map(|f| (f.geometry, f.properties)).collect(),
         GeoJson::Feature(f) => vec![(f.geometry, f.properties)],

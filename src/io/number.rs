@@ -84,7 +84,12 @@ fn split(s: &str, fmt: DecimalFormat) -> Option<Decimal<'_>> {
 /// Parses a number under the file's format.
 pub fn parse_f64(s: &str, fmt: DecimalFormat) -> Option<f64> {
     let d = split(s, fmt)?;
-    let text = format!("{}{}.{}", if d.negative { "-" } else { "" }, if d.int.is_empty() { "0" } else { &d.int }, if d.frac.is_empty() { "0" } else { d.frac });
+    let text = format!(
+        "{}{}.{}",
+        if d.negative { "-" } else { "" },
+        if d.int.is_empty() { "0" } else { &d.int },
+        if d.frac.is_empty() { "0" } else { d.frac }
+    );
     text.parse().ok().filter(|v: &f64| v.is_finite())
 }
 
@@ -117,7 +122,10 @@ pub fn looks_like_decimal_comma(s: &str) -> bool {
     let s = s.trim().trim_start_matches(['-', '+']);
     match s.split_once(',') {
         Some((a, b)) => {
-            !b.contains(',') && !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()) && a.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+            !b.contains(',')
+                && !b.is_empty()
+                && b.bytes().all(|c| c.is_ascii_digit())
+                && a.bytes().all(|c| c.is_ascii_digit() || c == b'.')
         }
         None => false,
     }

@@ -174,7 +174,12 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
     let mut assignment = Vec::with_capacity(file.accounts.len());
     for (i, a) in file.accounts.iter().enumerate() {
         if let Some(first) = seen.insert(a.id.as_str(), i) {
-            return Err(invalid(format!("account id \"{}\" appears twice (accounts #{} and #{})", a.id, first + 1, i + 1)));
+            return Err(invalid(format!(
+                "account id \"{}\" appears twice (accounts #{} and #{})",
+                a.id,
+                first + 1,
+                i + 1
+            )));
         }
         if !(-180.0..=180.0).contains(&a.lon) || !(-90.0..=90.0).contains(&a.lat) {
             return Err(invalid(format!("account \"{}\": coordinates ({}, {}) are out of range", a.id, a.lon, a.lat)));
@@ -238,10 +243,8 @@ pub fn load(path: &Path) -> Result<Plan, PlanFileError> {
 
 /// Writes a plan file atomically.
 pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
-    let text = to_ron_string(plan).map_err(|e| PlanFileError::Invalid {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    })?;
+    let text = to_ron_string(plan)
+        .map_err(|e| PlanFileError::Invalid { path: path.display().to_string(), detail: e.to_string() })?;
     super::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     Ok(())
 }
