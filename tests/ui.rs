@@ -42,7 +42,7 @@ fn harness() -> Harness<'static, TerritoryApp> {
     let mut h = Harness::builder()
         .with_size(Vec2::new(1500.0, 950.0))
         .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(4);
+    h.run_steps(8);
     h
 }
 

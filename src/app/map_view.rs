@@ -119,8 +119,8 @@ impl TerritoryApp {
             lo = [lo[0].min(p[0]), lo[1].min(p[1])];
             hi = [hi[0].max(p[0]), hi[1].max(p[1])];
         }
-        let w = (hi[0] - lo[0]).max(1000.0) * 1.08;
-        let h = (hi[1] - lo[1]).max(1000.0) * 1.08;
+        let w = (hi[0] - lo[0]).max(1000.0) * 1.15;
+        let h = (hi[1] - lo[1]).max(1000.0) * 1.15;
         let px_per_m = (f64::from(rect.width()) / w).min(f64::from(rect.height()) / h);
         let zoom = (px_per_m * 2.0 * std::f64::consts::PI * EARTH_RADIUS_M / 256.0).log2().clamp(1.0, 18.0);
         let (lon, lat) = from_mercator((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);

@@ -172,6 +172,8 @@ pub struct TerritoryApp {
     gesture: Vec<egui::Pos2>,
     /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
     preview: Option<Option<TerritoryIdx>>,
+    /// The preview asked for by what the pointer hovered late in the last frame.
+    preview_next: Option<Option<TerritoryIdx>>,
     /// The territory highlighted by a click on its row.
     highlighted: Option<TerritoryIdx>,
     sort: panel::Sort,
@@ -193,6 +195,8 @@ pub struct TerritoryApp {
     allow_close: bool,
     close_after_save: bool,
     window_title: String,
+    /// When the program started, to report the time to the first frame.
+    started: Option<std::time::Instant>,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
     actions: Vec<Action>,
@@ -201,23 +205,21 @@ pub struct TerritoryApp {
 impl TerritoryApp {
     /// An app on a document, with default settings and no online tiles: what tests use.
     pub fn new(doc: Document) -> TerritoryApp {
-        let basemap = match Basemap::bundled() {
-            Ok(b) => Some(Arc::new(b)),
-            Err(e) => {
-                log::error!("bundled basemap: {e}");
-                None
-            }
-        };
+        TerritoryApp::with_basemap(doc, load_basemap())
+    }
+
+    fn with_basemap(doc: Document, basemap: Option<Arc<Basemap>>) -> TerritoryApp {
         TerritoryApp {
             doc,
             generation: 0,
             basemap,
             map_memory: MapMemory::default(),
-            fit_pending: 3,
+            fit_pending: 6,
             tool: Tool::Pan,
             selection: Selection::default(),
             gesture: Vec::new(),
             preview: None,
+            preview_next: None,
             highlighted: None,
             sort: panel::Sort::default(),
             area_counties: false,
@@ -237,6 +239,7 @@ impl TerritoryApp {
             allow_close: false,
             close_after_save: false,
             window_title: String::new(),
+            started: None,
             last_transform: None,
             actions: Vec::new(),
         }
@@ -245,7 +248,13 @@ impl TerritoryApp {
     /// The app as eframe starts it: settings restored, the file (or the demo) opened.
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, file: Option<PathBuf>) -> TerritoryApp {
         let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, SETTINGS_KEY)).unwrap_or_default();
-        let mut app = TerritoryApp::new(Document::demo());
+        let t0 = std::time::Instant::now();
+        // The basemap parses on a second core while the demo imports.
+        let basemap = std::thread::spawn(load_basemap);
+        let demo = Document::demo();
+        log::info!("demo plan imported and indexed in {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
+        let mut app = TerritoryApp::with_basemap(demo, basemap.join().ok().flatten());
+        log::info!("editor ready (basemap loaded) after {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
         if let Some(map) = settings.map.clone() {
             app.map_memory = map;
             app.fit_pending = 0;
@@ -254,7 +263,7 @@ impl TerritoryApp {
         app.apply_theme(&cc.egui_ctx);
         style_for_projector(&cc.egui_ctx);
         if let Some(path) = file {
-            app.fit_pending = 3;
+            app.fit_pending = 6;
             app.actions.push(Action::OpenPath(path));
         }
         app
@@ -327,12 +336,16 @@ impl TerritoryApp {
     /// The whole UI, one frame. `eframe::App::ui` and the tests call this.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if let Some(t0) = self.started.take() {
+            log::info!("first frame after {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
+        }
         self.poll_tasks(&ctx);
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
         self.handle_close_request(&ctx);
         self.selection.refresh_if_stale(self.doc.editor.plan(), self.generation);
-        self.preview = None;
+        // A row hovered in the last frame previews in this one.
+        self.preview = self.preview_next.take();
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
@@ -497,6 +510,16 @@ impl TerritoryApp {
     }
 }
 
+fn load_basemap() -> Option<Arc<Basemap>> {
+    match Basemap::bundled() {
+        Ok(b) => Some(Arc::new(b)),
+        Err(e) => {
+            log::error!("bundled basemap: {e}");
+            None
+        }
+    }
+}
+
 /// Larger type than egui's default, legible on a projector.
 pub fn style_for_projector(ctx: &egui::Context) {
     ctx.all_styles_mut(|style| {
@@ -526,6 +549,7 @@ impl eframe::App for TerritoryApp {
 
 /// Opens the editor window on `file`, or on the bundled demo.
 pub fn run_native(file: Option<PathBuf>) -> Result<(), String> {
+    let started = std::time::Instant::now();
     tiles::install_logger();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -538,7 +562,11 @@ pub fn run_native(file: Option<PathBuf>) -> Result<(), String> {
     eframe::run_native(
         "territory-editor",
         options,
-        Box::new(move |cc| Ok(Box::new(TerritoryApp::from_creation_context(cc, file)))),
+        Box::new(move |cc| {
+            let mut app = TerritoryApp::from_creation_context(cc, file);
+            app.started = Some(started);
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| format!("could not open a window: {e}"))
 }

@@ -450,10 +450,21 @@ impl TerritoryApp {
         if self.sort.descending {
             rows.reverse();
         }
-        if let Some(target) = preview {
-            ui.label(
-                RichText::new(format!("Preview: assigning the selection to {}", plan.territory_name(target))).italics(),
-            );
+        // Always one line here, so that the table does not move under the pointer.
+        match preview {
+            Some(target) => {
+                ui.label(
+                    RichText::new(format!("Preview: assigning the selection to {}", plan.territory_name(target)))
+                        .italics()
+                        .strong(),
+                );
+            }
+            None if !self.selection.is_empty() => {
+                ui.label(RichText::new("Hover a territory to preview the move; its number key assigns.").weak());
+            }
+            None => {
+                ui.label(RichText::new("Select accounts on the map to move them.").weak());
+            }
         }
 
         let mut new_sort = None;
@@ -468,7 +479,7 @@ impl TerritoryApp {
             .striped(true)
             .sense(Sense::click())
             .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
-            .column(Column::exact(34.0))
+            .column(Column::exact(46.0))
             .column(Column::auto().at_least(150.0).clip(true))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
@@ -604,9 +615,8 @@ impl TerritoryApp {
         }
         if let Some(h) = hovered_row
             && !self.selection.is_empty()
-            && self.preview.is_none()
         {
-            self.preview = Some(Some(h));
+            self.preview_next = Some(Some(h));
         }
         if let Some(c) = clicked_row {
             self.highlighted = if self.highlighted == Some(c) { None } else { Some(c) };
