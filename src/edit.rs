@@ -228,18 +228,17 @@ impl Editor {
         match cmd {
             Command::Reassign { accounts, to } => {
                 check_accounts(&accounts)?;
-                let label = match to {
+                let target = match to {
                     Some(t) => {
                         let tt = self.live(t)?;
                         if tt.locked {
                             return Err(EditError::TerritoryLocked(tt.name.clone()));
                         }
-                        format!("Assign {} accounts to {}", accounts.len(), tt.name)
+                        tt.name.clone()
                     }
-                    None => format!("Unassign {} accounts", accounts.len()),
+                    None => "Unassigned".to_owned(),
                 };
-                let mut cs = Self::empty(label);
-                cs.moves = accounts
+                let mut moves: Vec<Move> = accounts
                     .iter()
                     .filter(|&&a| self.plan.is_movable(a))
                     .filter_map(|&a| {
@@ -248,8 +247,11 @@ impl Editor {
                     })
                     .collect();
                 // The same account listed twice moves once.
-                cs.moves.sort_unstable_by_key(|m| m.account);
-                cs.moves.dedup_by_key(|m| m.account);
+                moves.sort_unstable_by_key(|m| m.account);
+                moves.dedup_by_key(|m| m.account);
+                let mut cs =
+                    Self::empty(format!("Move {} accounts to {target}", crate::format::thousands(moves.len() as i64)));
+                cs.moves = moves;
                 Ok(cs)
             }
             Command::CreateTerritory { name, color, rep } => {
