@@ -369,7 +369,7 @@ impl TerritoryApp {
                                 Some(st) if self.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),
                             };
-                            self.notify(format!("{name}: {} accounts", found.len()));
+                            self.notify(format!("{name}: {} accounts", crate::format::thousands(found.len() as i64)));
                             self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                         }
                         None => self.notify("No state or county here"),
