@@ -73,6 +73,17 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Generate realistic synthetic accounts (CSV) in longitude-band territories.
+    Generate {
+        #[arg(long)]
+        accounts: usize,
+        #[arg(long, default_value_t = 12)]
+        territories: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Export the assignments as CSV for the CRM.
     Export {
         plan: PathBuf,
@@ -134,6 +145,15 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
+        Cmd::Generate { accounts, territories, seed, out: path } => {
+            if territories == 0 {
+                return Err(Failure::usage("--territories must be at least 1"));
+            }
+            crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))
+                .map_err(Failure::data)?;
+            out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
+            Ok(())
+        }
         Cmd::Export { plan, out: path, json } => {
             let p = load_plan(&plan)?;
             csv_export::export_file(&p, &path).map_err(Failure::data)?;

@@ -17,6 +17,7 @@
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), CSV export, GeoJSON areas, atomic writes |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
 //! | [`format`] | number formatting shared by the CLI and the UI |
+//! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers.
@@ -64,6 +65,7 @@ pub mod basemap;
 pub mod cli;
 pub mod edit;
 pub mod format;
+pub mod generate;
 pub mod io;
 pub mod metrics;
 pub mod model;

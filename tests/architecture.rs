@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-const CORE: [&str; 8] = ["model.rs", "spatial.rs", "metrics.rs", "edit.rs", "io", "basemap.rs", "format.rs", "cli.rs"];
+const CORE: [&str; 9] =
+    ["model.rs", "spatial.rs", "metrics.rs", "edit.rs", "io", "basemap.rs", "format.rs", "cli.rs", "generate.rs"];
 const UI_CRATES: [&str; 4] = ["egui", "eframe", "walkers", "rfd"];
 
 fn rust_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {
