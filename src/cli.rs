@@ -15,7 +15,7 @@ use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
 use crate::io::{csv_export, geojson_areas, plan_file};
 use crate::metrics::{Balance, Metrics, Totals, deviation};
-use crate::model::{AccountIdx, Plan};
+use crate::model::{AccountSet, Plan};
 use crate::spatial::SpatialIndex;
 
 /// Territory editor: redraw sales territories on a map. Without a subcommand it
@@ -326,11 +326,11 @@ fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool)
     };
     let selected = select_in(&plan, polygon)?;
     let mut editor = Editor::new(plan);
-    let accounts: Vec<AccountIdx> = selected.iter().map(|&i| AccountIdx(i)).collect();
+    let accounts = AccountSet::from_indices(selected.clone());
     let moved = editor
         .apply(EditCommand::Reassign { accounts, to: target })
         .map_err(|e| Failure::data(format!("{}: {e}", path.display())))?
-        .map_or(0, |cs| cs.moves.len());
+        .map_or(0, |cs| cs.moved());
     let already = selected.iter().filter(|&&i| editor.plan().assignment[i as usize] == target).count() - moved;
     let locked = selected.len() - moved - already;
     plan_file::save(editor.plan(), out_path).map_err(Failure::data)?;

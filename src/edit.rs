@@ -2,12 +2,18 @@
 //!
 //! [`Editor`] owns the plan and its [`Metrics`]. Every change goes through
 //! [`Editor::apply`], which validates the command, builds its change set, applies it
-//! (updating the metrics in O(moved accounts)) and pushes it onto the unlimited undo
-//! history. [`Editor::undo`] and [`Editor::redo`] replay change sets backwards and
-//! forwards with the same O(moved accounts) cost.
+//! and pushes it onto the unlimited undo history; [`Editor::undo`] and [`Editor::redo`]
+//! replay change sets backwards and forwards.
+//!
+//! Moves are recorded as *runs*: consecutive accounts with the same owner that go to
+//! the same territory. Building the runs scans the moved accounts' owners (O(k), at
+//! memory speed); applying a run costs O(1) metric updates, through the
+//! [`PrefixSums`] of the accounts, plus a `fill` of the owners. A lasso over spatially
+//! sorted accounts therefore costs O(k) bytes scanned and O(runs) arithmetic, and so
+//! does its undo.
 
-use crate::metrics::{Balance, Metrics};
-use crate::model::{AccountIdx, Plan, Rgb, Territory, TerritoryIdx};
+use crate::metrics::{Balance, Metrics, PrefixSums, Totals};
+use crate::model::{AccountIdx, AccountSet, Plan, Rgb, Territory, TerritoryIdx};
 
 /// A user's edit, before it is validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +21,7 @@ pub enum Command {
     /// Give accounts to a territory (`None`: the Unassigned pool). Locked accounts and
     /// accounts of locked territories stay where they are.
     Reassign {
-        accounts: Vec<AccountIdx>,
+        accounts: AccountSet,
         to: Option<TerritoryIdx>,
     },
     CreateTerritory {
@@ -45,7 +51,7 @@ pub enum Command {
         accounts_to: Option<TerritoryIdx>,
     },
     LockAccounts {
-        accounts: Vec<AccountIdx>,
+        accounts: AccountSet,
         locked: bool,
     },
 }
@@ -65,12 +71,24 @@ pub enum EditError {
     DeleteIntoItself,
 }
 
-/// One account's move.
+/// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
-    pub account: AccountIdx,
+    pub start: u32,
+    pub end: u32,
     pub from: Option<TerritoryIdx>,
     pub to: Option<TerritoryIdx>,
+}
+
+impl Move {
+    /// Number of accounts in the run.
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
 }
 
 /// A territory slot before and after (`None`: the slot does not exist).
@@ -98,12 +116,33 @@ impl ChangeSet {
     fn is_empty(&self) -> bool {
         self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty()
     }
+
+    /// Number of accounts that change territory.
+    pub fn moved(&self) -> usize {
+        self.moves.iter().map(Move::len).sum()
+    }
+}
+
+/// What a set of accounts holds, by owner: for the selection summary and the live
+/// preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetSummary {
+    pub total: Totals,
+    /// Totals of the accounts that may move, by territory slot.
+    pub movable_by_slot: Vec<Totals>,
+    /// Totals of the unassigned accounts that may move.
+    pub movable_unassigned: Totals,
+    /// Accounts that cannot move (locked, or in a locked territory).
+    pub locked: u64,
 }
 
 /// The plan, its metrics and its history.
 pub struct Editor {
     plan: Plan,
     metrics: Metrics,
+    prefix: PrefixSums,
+    /// The accounts' lock flags, contiguous (mirrors `plan.accounts[i].locked`).
+    account_locked: Vec<bool>,
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     next_serial: u64,
@@ -114,7 +153,18 @@ impl Editor {
     /// Takes a plan, computing its metrics once.
     pub fn new(plan: Plan) -> Editor {
         let metrics = Metrics::recompute(&plan);
-        Editor { plan, metrics, undo: Vec::new(), redo: Vec::new(), next_serial: 1, saved_serial: None }
+        let prefix = PrefixSums::new(&plan.accounts);
+        let account_locked = plan.accounts.iter().map(|a| a.locked).collect();
+        Editor {
+            plan,
+            metrics,
+            prefix,
+            account_locked,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            next_serial: 1,
+            saved_serial: None,
+        }
     }
 
     pub fn plan(&self) -> &Plan {
@@ -220,10 +270,60 @@ impl Editor {
         Ok(cs)
     }
 
+    /// Splits `set` into runs of equal owner and movability: O(|set|) scanning.
+    /// `f(start, end, owner, movable)` is called for each run, in order.
+    fn runs(&self, set: &AccountSet, mut f: impl FnMut(u32, u32, Option<TerritoryIdx>, bool)) {
+        let owners = &self.plan.assignment;
+        let locked_slot: Vec<bool> = self.plan.territories.iter().map(|t| t.locked).collect();
+        let movable = |i: usize| !self.account_locked[i] && owners[i].is_none_or(|t| !locked_slot[t.get()]);
+        for &(s, e) in set.ranges() {
+            let mut start = s as usize;
+            while start < e as usize {
+                let owner = owners[start];
+                let m = movable(start);
+                let mut end = start + 1;
+                while end < e as usize && owners[end] == owner && movable(end) == m {
+                    end += 1;
+                }
+                f(start as u32, end as u32, owner, m);
+                start = end;
+            }
+        }
+    }
+
+    /// The totals of a set of accounts by owner, and what of it may move: O(|set|)
+    /// scanning, O(runs) arithmetic.
+    pub fn summarize(&self, set: &AccountSet) -> SetSummary {
+        let mut s = SetSummary {
+            movable_by_slot: vec![Totals::default(); self.plan.territories.len()],
+            ..SetSummary::default()
+        };
+        if !set.fits(self.plan.accounts.len()) {
+            return s;
+        }
+        self.runs(set, |start, end, owner, movable| {
+            let t = self.prefix.range(start, end);
+            s.total.merge(&t);
+            if !movable {
+                s.locked += u64::from(end - start);
+            } else {
+                match owner {
+                    Some(o) => s.movable_by_slot[o.get()].merge(&t),
+                    None => s.movable_unassigned.merge(&t),
+                }
+            }
+        });
+        s
+    }
+
     fn change_set(&self, cmd: Command) -> Result<ChangeSet, EditError> {
         let n = self.plan.accounts.len();
-        let check_accounts = |accounts: &[AccountIdx]| {
-            accounts.iter().find(|a| a.0 as usize >= n).map_or(Ok(()), |a| Err(EditError::NoSuchAccount(a.0)))
+        let check_accounts = |accounts: &AccountSet| {
+            if accounts.fits(n) {
+                Ok(())
+            } else {
+                Err(EditError::NoSuchAccount(accounts.ranges().last().map_or(0, |r| r.1 - 1)))
+            }
         };
         match cmd {
             Command::Reassign { accounts, to } => {
@@ -238,19 +338,15 @@ impl Editor {
                     }
                     None => "Unassigned".to_owned(),
                 };
-                let mut moves: Vec<Move> = accounts
-                    .iter()
-                    .filter(|&&a| self.plan.is_movable(a))
-                    .filter_map(|&a| {
-                        let from = self.plan.assignment[a.0 as usize];
-                        (from != to).then_some(Move { account: a, from, to })
-                    })
-                    .collect();
-                // The same account listed twice moves once.
-                moves.sort_unstable_by_key(|m| m.account);
-                moves.dedup_by_key(|m| m.account);
+                let mut moves: Vec<Move> = Vec::new();
+                self.runs(&accounts, |start, end, from, movable| {
+                    if movable && from != to {
+                        moves.push(Move { start, end, from, to });
+                    }
+                });
+                let moved: usize = moves.iter().map(Move::len).sum();
                 let mut cs =
-                    Self::empty(format!("Move {} accounts to {target}", crate::format::thousands(moves.len() as i64)));
+                    Self::empty(format!("Move {} accounts to {target}", crate::format::thousands(moved as i64)));
                 cs.moves = moves;
                 Ok(cs)
             }
@@ -303,24 +399,37 @@ impl Editor {
                 after.alive = false;
                 let mut cs = Self::empty(format!("Delete territory {}", before.name));
                 // Deleting moves every account, locked or not: the territory is gone.
-                cs.moves = (0..n)
-                    .filter(|&i| self.plan.assignment[i] == Some(territory))
-                    .map(|i| Move { account: AccountIdx(i as u32), from: Some(territory), to: accounts_to })
-                    .collect();
+                let owners = &self.plan.assignment;
+                let mut i = 0;
+                while i < n {
+                    if owners[i] == Some(territory) {
+                        let start = i;
+                        while i < n && owners[i] == Some(territory) {
+                            i += 1;
+                        }
+                        cs.moves.push(Move {
+                            start: start as u32,
+                            end: i as u32,
+                            from: Some(territory),
+                            to: accounts_to,
+                        });
+                    } else {
+                        i += 1;
+                    }
+                }
                 cs.territories.push(TerritoryChange { slot: territory, before: Some(before), after: Some(after) });
                 Ok(cs)
             }
             Command::LockAccounts { accounts, locked } => {
                 check_accounts(&accounts)?;
                 let verb = if locked { "Lock" } else { "Unlock" };
-                let mut cs = Self::empty(format!("{verb} {} accounts", accounts.len()));
+                let mut cs =
+                    Self::empty(format!("{verb} {} accounts", crate::format::thousands(accounts.len() as i64)));
                 cs.account_locks = accounts
                     .iter()
-                    .filter(|a| self.plan.accounts[a.0 as usize].locked != locked)
-                    .map(|&a| (a, !locked, locked))
+                    .filter(|&a| self.account_locked[a as usize] != locked)
+                    .map(|a| (AccountIdx(a), !locked, locked))
                     .collect();
-                cs.account_locks.sort_unstable_by_key(|l| l.0);
-                cs.account_locks.dedup_by_key(|l| l.0);
                 Ok(cs)
             }
         }
@@ -343,11 +452,17 @@ impl Editor {
         }
     }
 
-    fn move_one(&mut self, a: AccountIdx, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
-        let i = a.0 as usize;
-        debug_assert_eq!(self.plan.assignment[i], from);
-        self.plan.assignment[i] = to;
-        self.metrics.move_account(&self.plan.accounts[i], from, to);
+    fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
+        let run = &mut self.plan.assignment[m.start as usize..m.end as usize];
+        debug_assert!(run.iter().all(|&o| o == from));
+        run.fill(to);
+        let t = self.prefix.range(m.start, m.end);
+        self.metrics.move_totals(&t, from, to);
+    }
+
+    fn set_lock(&mut self, a: AccountIdx, locked: bool) {
+        self.plan.accounts[a.0 as usize].locked = locked;
+        self.account_locked[a.0 as usize] = locked;
     }
 
     fn forward(&mut self, cs: &ChangeSet) {
@@ -355,19 +470,19 @@ impl Editor {
             self.set_slot(c.slot, &c.after);
         }
         for m in &cs.moves {
-            self.move_one(m.account, m.from, m.to);
+            self.move_run(m, m.from, m.to);
         }
         for &(a, _, after) in &cs.account_locks {
-            self.plan.accounts[a.0 as usize].locked = after;
+            self.set_lock(a, after);
         }
     }
 
     fn backward(&mut self, cs: &ChangeSet) {
         for &(a, before, _) in cs.account_locks.iter().rev() {
-            self.plan.accounts[a.0 as usize].locked = before;
+            self.set_lock(a, before);
         }
         for m in cs.moves.iter().rev() {
-            self.move_one(m.account, m.to, m.from);
+            self.move_run(m, m.to, m.from);
         }
         for c in cs.territories.iter().rev() {
             self.set_slot(c.slot, &c.before);
@@ -416,9 +531,9 @@ mod tests {
     fn reassign_undo_redo() {
         let original = plan();
         let mut ed = Editor::new(original.clone());
-        let cmd = Command::Reassign { accounts: vec![AccountIdx(0), AccountIdx(3)], to: Some(TerritoryIdx(1)) };
+        let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0, 3]), to: Some(TerritoryIdx(1)) };
         let cs = ed.apply(cmd).expect("valid").expect("changes");
-        assert_eq!(cs.moves.len(), 2);
+        assert_eq!(cs.moved(), 2);
         assert_eq!(ed.metrics().territories[1].accounts, 3);
         assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
         assert!(ed.is_dirty());
@@ -433,13 +548,14 @@ mod tests {
     fn locks_are_respected() {
         let mut ed = Editor::new(plan());
         ed.apply(Command::LockTerritory { territory: TerritoryIdx(1), locked: true }).expect("ok");
-        let err = ed.apply(Command::Reassign { accounts: vec![AccountIdx(0)], to: Some(TerritoryIdx(1)) });
+        let err =
+            ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx(1)) });
         assert!(matches!(err, Err(EditError::TerritoryLocked(_))));
         // An account of a locked territory does not leave it.
-        let r = ed.apply(Command::Reassign { accounts: vec![AccountIdx(2)], to: Some(TerritoryIdx(0)) });
+        let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![2]), to: Some(TerritoryIdx(0)) });
         assert_eq!(r, Ok(None));
-        ed.apply(Command::LockAccounts { accounts: vec![AccountIdx(0)], locked: true }).expect("ok");
-        let r = ed.apply(Command::Reassign { accounts: vec![AccountIdx(0)], to: None });
+        ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![0]), locked: true }).expect("ok");
+        let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: None });
         assert_eq!(r, Ok(None));
     }
 

@@ -11,6 +11,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`model`] | the plan: accounts, territories (stable slots), the assignment, newtypes for cents and minutes, the palette |
+//! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
 //! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations, the plan's balance (max \|deviation\|, CV) |
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
@@ -66,6 +67,7 @@ pub mod cli;
 pub mod edit;
 pub mod format;
 pub mod generate;
+pub mod grid;
 pub mod io;
 pub mod metrics;
 pub mod model;

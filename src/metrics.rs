@@ -74,6 +74,36 @@ impl Totals {
     }
 }
 
+/// Running totals over the accounts in plan order, so that the totals of any range of
+/// accounts cost O(1): what lets a reassignment of k accounts cost O(runs), not O(k)
+/// metric updates.
+#[derive(Debug, Clone, Default)]
+pub struct PrefixSums {
+    sums: Vec<Totals>,
+}
+
+impl PrefixSums {
+    /// Builds the running totals: O(N).
+    pub fn new(accounts: &[Account]) -> PrefixSums {
+        let mut sums = Vec::with_capacity(accounts.len() + 1);
+        let mut t = Totals::default();
+        sums.push(t);
+        for a in accounts {
+            t.add(a);
+            sums.push(t);
+        }
+        PrefixSums { sums }
+    }
+
+    /// The totals of accounts `start..end`.
+    #[inline]
+    pub fn range(&self, start: u32, end: u32) -> Totals {
+        let mut t = self.sums[end as usize];
+        t.subtract(&self.sums[start as usize]);
+        t
+    }
+}
+
 /// Totals per territory slot and for the Unassigned pool.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Metrics {
@@ -113,11 +143,11 @@ impl Metrics {
         }
     }
 
-    /// Moves one account between owners: O(1).
-    pub fn move_account(&mut self, a: &Account, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
+    /// Moves accounts with these totals between owners: O(1).
+    pub fn move_totals(&mut self, t: &Totals, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
         if from != to {
-            self.slot_mut(from).remove(a);
-            self.slot_mut(to).add(a);
+            self.slot_mut(from).subtract(t);
+            self.slot_mut(to).merge(t);
         }
     }
 

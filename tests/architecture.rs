@@ -3,8 +3,18 @@
 
 use std::path::Path;
 
-const CORE: [&str; 9] =
-    ["model.rs", "spatial.rs", "metrics.rs", "edit.rs", "io", "basemap.rs", "format.rs", "cli.rs", "generate.rs"];
+const CORE: [&str; 10] = [
+    "model.rs",
+    "grid.rs",
+    "spatial.rs",
+    "metrics.rs",
+    "edit.rs",
+    "io",
+    "basemap.rs",
+    "format.rs",
+    "cli.rs",
+    "generate.rs",
+];
 const UI_CRATES: [&str; 4] = ["egui", "eframe", "walkers", "rfd"];
 
 fn rust_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {

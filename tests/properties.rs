@@ -7,13 +7,15 @@
 use geo::{Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use territory_editor::edit::{Command, Editor};
+use territory_editor::grid::Grid;
 use territory_editor::metrics::Metrics;
-use territory_editor::model::{Account, AccountIdx, Cents, Plan, Rgb, Territory, TerritoryIdx, palette_color};
+use territory_editor::model::{Account, AccountSet, Cents, Plan, Rgb, Territory, TerritoryIdx, palette_color};
 use territory_editor::spatial::{SpatialIndex, to_mercator};
 
 #[derive(Debug, Clone)]
 enum Op {
     Reassign(Vec<usize>, Option<usize>),
+    ReassignRange(usize, usize, Option<usize>),
     Create,
     Rename(usize),
     Recolor(usize, [u8; 3]),
@@ -27,6 +29,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => (prop::collection::vec(0usize..1000, 0..20), prop::option::of(0usize..100)).prop_map(|(a, t)| Op::Reassign(a, t)),
+        3 => (0usize..1000, 0usize..40, prop::option::of(0usize..100)).prop_map(|(s, l, t)| Op::ReassignRange(s, l, t)),
         1 => Just(Op::Create),
         1 => (0usize..100).prop_map(Op::Rename),
         1 => (0usize..100, any::<[u8; 3]>()).prop_map(|(t, c)| Op::Recolor(t, c)),
@@ -88,9 +91,14 @@ fn live(ed: &Editor, n: usize) -> Option<TerritoryIdx> {
 
 fn command(ed: &Editor, op: &Op) -> Option<Command> {
     let n = ed.plan().accounts.len();
-    let accounts = |a: &[usize]| a.iter().map(|&i| AccountIdx((i % n) as u32)).collect();
+    let accounts = |a: &[usize]| AccountSet::from_indices(a.iter().map(|&i| (i % n) as u32).collect());
     Some(match op {
         Op::Reassign(a, t) => Command::Reassign { accounts: accounts(a), to: t.and_then(|t| live(ed, t)) },
+        Op::ReassignRange(s, l, t) => {
+            let s = (s % n) as u32;
+            let e = (s as usize + l).min(n) as u32;
+            Command::Reassign { accounts: AccountSet::from_sorted_ranges([(s, e)]), to: t.and_then(|t| live(ed, t)) }
+        }
         Op::Create => Command::CreateTerritory { name: "New".into(), color: palette_color(3), rep: None },
         Op::Rename(t) => Command::RenameTerritory { territory: live(ed, *t)?, name: format!("Renamed {t}") },
         Op::Recolor(t, c) => Command::RecolorTerritory { territory: live(ed, *t)?, color: Rgb(*c) },
@@ -143,7 +151,7 @@ proptest! {
             ed.apply(Command::LockTerritory { territory: t, locked: true }).expect("lock");
         }
         let before = ed.plan().assignment.clone();
-        let all: Vec<AccountIdx> = (0..ed.plan().accounts.len() as u32).map(AccountIdx).collect();
+        let all = AccountSet::all(ed.plan().accounts.len());
         for t in targets {
             let _ = ed.apply(Command::Reassign { accounts: all.clone(), to: live(&ed, t) });
         }
@@ -277,5 +285,38 @@ proptest! {
         let mut got = index.select_polygon_lonlat(&mp);
         got.retain(|i| !ambiguous.contains(i));
         prop_assert_eq!(got, want);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The fast path: the grid returns exactly the brute-force set, as ranges.
+    #[test]
+    fn grid_lasso_selection_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4), per_cell in 1usize..40) {
+        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| { let (x, y) = to_mercator(lon, lat); [x, y] }).collect();
+        let (grid, order) = Grid::build(&merc, per_cell);
+        let (x0, y0) = to_mercator(-124.0, 25.0);
+        let (x1, y1) = to_mercator(-67.0, 49.0);
+        let mp = build(&shapes, x0, y0, x1 - x0, y1 - y0);
+        let merc_t: Vec<(f64, f64)> = merc.iter().map(|p| (p[0], p[1])).collect();
+        let (want, ambiguous) = brute_force(&mp, &merc_t);
+        let mut got: Vec<u32> = grid.select(&mp).iter().map(|p| order[p as usize]).collect();
+        got.sort_unstable();
+        got.retain(|i| !ambiguous.contains(i));
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn account_set_operations_match_btreeset(a in prop::collection::vec(0u32..200, 0..80), b in prop::collection::vec(0u32..200, 0..80)) {
+        use std::collections::BTreeSet;
+        let (sa, sb) = (AccountSet::from_indices(a.clone()), AccountSet::from_indices(b.clone()));
+        let (ba, bb): (BTreeSet<u32>, BTreeSet<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+        prop_assert_eq!(sa.union(&sb).iter().collect::<Vec<_>>(), ba.union(&bb).copied().collect::<Vec<_>>());
+        prop_assert_eq!(sa.difference(&sb).iter().collect::<Vec<_>>(), ba.difference(&bb).copied().collect::<Vec<_>>());
+        prop_assert_eq!(sa.len(), ba.len());
+        for i in 0..200 {
+            prop_assert_eq!(sa.contains(i), ba.contains(&i));
+        }
     }
 }

@@ -150,7 +150,7 @@ fn lasso_assign_and_undo_update_the_panel() {
     assert!(!label_exists(&h, &hours(before_min)));
     let plan = h.state().doc.editor.plan();
     let plains = plan.find_territory(target).expect("Plains");
-    for &i in h.state().selection() {
+    for i in h.state().selection().iter() {
         assert_eq!(plan.assignment[i as usize], Some(plains));
     }
 
@@ -191,7 +191,7 @@ fn number_keys_assign_and_escape_clears() {
     h.run();
     let plan = h.state().doc.editor.plan();
     let first = plan.live_territories().next().map(|(i, _)| i);
-    assert!(h.state().selection().iter().all(|&i| plan.assignment[i as usize] == first));
+    assert!(h.state().selection().iter().all(|i| plan.assignment[i as usize] == first));
     assert_eq!(h.state().doc.editor.undo_depth(), 1);
     h.key_press(Key::Escape);
     h.run();

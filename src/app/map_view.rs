@@ -8,7 +8,7 @@ use walkers::{Map, Tiles, lon_lat};
 
 use super::selection::Combine;
 use super::{Action, TerritoryApp, Tool};
-use crate::model::{Rgb, View};
+use crate::model::{AccountSet, Rgb, View};
 use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
 
 /// Screen ↔ Web Mercator for one frame.
@@ -247,7 +247,7 @@ impl TerritoryApp {
         // The selection: each dot ringed in the theme's strong colour.
         let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
         let mut sel = Vec::with_capacity(self.selection.accounts().len() * 2);
-        for &i in self.selection.accounts() {
+        for i in self.selection.accounts().iter() {
             let p = self.doc.index.mercator(i);
             let s = t.to_screen(p[0], p[1]);
             if clip.contains(s) {
@@ -336,11 +336,13 @@ impl TerritoryApp {
                             })
                             .collect();
                         let mp = MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]);
-                        self.doc.index.select_polygon_mercator(&mp)
+                        self.doc.grid.select(&mp)
                     } else {
                         let (Some(a), Some(b)) = (pts.first(), pts.last()) else { return };
                         let (a, b) = (t.to_mercator(*a), t.to_mercator(*b));
-                        self.doc.index.select_rect([a[0].min(b[0]), a[1].min(b[1])], [a[0].max(b[0]), a[1].max(b[1])])
+                        let (lo, hi) = ([a[0].min(b[0]), a[1].min(b[1])], [a[0].max(b[0]), a[1].max(b[1])]);
+                        let rect = geo::Rect::new(Coord { x: lo[0], y: lo[1] }, Coord { x: hi[0], y: hi[1] });
+                        self.doc.grid.select(&MultiPolygon(vec![rect.to_polygon()]))
                     };
                     self.actions.push(Action::Select(found, how));
                 }
@@ -350,7 +352,8 @@ impl TerritoryApp {
                     && let Some(p) = pointer
                 {
                     let [x, y] = t.to_mercator(p);
-                    let found = self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect();
+                    let found =
+                        AccountSet::from_indices(self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect());
                     self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                 }
             }
@@ -364,7 +367,7 @@ impl TerritoryApp {
                     match layer.area_at(lon, lat) {
                         Some(i) => {
                             let area = &layer.areas[i];
-                            let found = self.doc.index.select_polygon_lonlat(&area.shape);
+                            let found = AccountSet::from_indices(self.doc.index.select_polygon_lonlat(&area.shape));
                             let name = match area.property("state") {
                                 Some(st) if self.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),

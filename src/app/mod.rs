@@ -19,7 +19,7 @@ use walkers::{HttpTiles, MapMemory};
 use crate::basemap::Basemap;
 use crate::edit::{Command, Editor};
 use crate::io::csv_import::{self, ImportOptions, ImportReport};
-use crate::model::{AccountIdx, Plan, TerritoryIdx};
+use crate::model::{AccountSet, Plan, TerritoryIdx};
 use crate::spatial::SpatialIndex;
 use selection::{Combine, Selection};
 
@@ -29,7 +29,10 @@ pub const DEMO_CSV: &[u8] = include_bytes!("../../assets/demo_accounts_us.csv");
 /// A plan being edited: the editor, its spatial index, and where it came from.
 pub struct Document {
     pub editor: Editor,
+    /// The R-tree: nearest account, envelope and lon/lat queries.
     pub index: SpatialIndex,
+    /// The grid: exact lasso and rectangle selection as index ranges.
+    pub grid: crate::grid::Grid,
     /// The `.ron` file it is saved to; `None` for the demo and for imported CSV.
     pub path: Option<PathBuf>,
     /// The window title's name.
@@ -37,10 +40,12 @@ pub struct Document {
 }
 
 impl Document {
-    /// Wraps a plan, building its index and metrics (O(N log N)).
+    /// Wraps a plan, sorting its accounts into grid order and building the indexes and
+    /// metrics (O(N log N)).
     pub fn new(plan: Plan, path: Option<PathBuf>, title: String) -> Document {
+        let (plan, grid) = crate::grid::sort_plan(plan);
         let index = SpatialIndex::of_plan(&plan);
-        Document { editor: Editor::new(plan), index, path, title }
+        Document { editor: Editor::new(plan), index, grid, path, title }
     }
 
     /// The bundled demo plan.
@@ -105,7 +110,7 @@ pub enum Action {
     Edit(Command),
     Undo,
     Redo,
-    Select(Vec<u32>, Combine),
+    Select(AccountSet, Combine),
     ClearSelection,
     /// Assign the selection to a territory (`None`: Unassigned).
     AssignSelection(Option<TerritoryIdx>),
@@ -289,8 +294,8 @@ impl TerritoryApp {
         self.fit_pending = 2;
     }
 
-    /// The selected accounts (sorted indices).
-    pub fn selection(&self) -> &[u32] {
+    /// The selected accounts.
+    pub fn selection(&self) -> &AccountSet {
         self.selection.accounts()
     }
 
@@ -343,7 +348,7 @@ impl TerritoryApp {
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
         self.handle_close_request(&ctx);
-        self.selection.refresh_if_stale(self.doc.editor.plan(), self.generation);
+        self.selection.refresh_if_stale(&self.doc.editor, self.generation);
         // A row hovered in the last frame previews in this one.
         self.preview = self.preview_next.take();
 
@@ -471,14 +476,14 @@ impl TerritoryApp {
                 }
             }
             Action::Select(found, how) => {
-                self.selection.combine(found, how, self.doc.editor.plan(), self.generation);
+                self.selection.combine(found, how, &self.doc.editor, self.generation);
             }
             Action::ClearSelection => self.selection.clear(),
             Action::AssignSelection(to) => {
                 if self.selection.is_empty() {
                     self.notify("Select accounts first: lasso (L), rectangle (R), click (C) or area (A)");
                 } else {
-                    let accounts = self.selection.accounts().iter().map(|&i| AccountIdx(i)).collect();
+                    let accounts = self.selection.accounts().clone();
                     self.edit(Command::Reassign { accounts, to });
                 }
             }
@@ -493,7 +498,12 @@ impl TerritoryApp {
                 let a = &self.doc.editor.plan().accounts[i as usize];
                 self.map_memory.center_at(walkers::lon_lat(a.lon, a.lat));
                 let _ = self.map_memory.set_zoom(12.0);
-                self.selection.combine(vec![i], Combine::Replace, self.doc.editor.plan(), self.generation);
+                self.selection.combine(
+                    AccountSet::from_indices(vec![i]),
+                    Combine::Replace,
+                    &self.doc.editor,
+                    self.generation,
+                );
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
             Action::NewTerritory => {

@@ -137,7 +137,7 @@ impl TerritoryApp {
                 if ui.add_enabled(has_sel, egui::Button::new("Clear selection").shortcut_text("Esc")).clicked() {
                     self.actions.push(Action::ClearSelection);
                 }
-                let accounts = || self.selection.accounts().iter().map(|&i| crate::model::AccountIdx(i)).collect();
+                let accounts = || self.selection.accounts().clone();
                 if ui.add_enabled(has_sel, egui::Button::new("Lock selected accounts")).clicked() {
                     self.actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: true }));
                 }
@@ -303,12 +303,12 @@ impl TerritoryApp {
         }
         let mut text = format!(
             "Selected: {} accounts · potential {} · workload {} h",
-            thousands(s.total.accounts as i64),
-            money_compact(s.total.potential.0),
-            thousands(s.total.workload.hours().round() as i64)
+            thousands(s.summary.total.accounts as i64),
+            money_compact(s.summary.total.potential.0),
+            thousands(s.summary.total.workload.hours().round() as i64)
         );
-        if s.locked > 0 {
-            text += &format!(" · {} locked", thousands(s.locked as i64));
+        if s.summary.locked > 0 {
+            text += &format!(" · {} locked", thousands(s.summary.locked as i64));
         }
         text
     }

@@ -1,7 +1,8 @@
 //! The current selection and its sums, which drive the live preview.
 
+use crate::edit::{Editor, SetSummary};
 use crate::metrics::Totals;
-use crate::model::{Plan, TerritoryIdx};
+use crate::model::{AccountSet, TerritoryIdx};
 
 /// How a new shape combines with the selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,81 +14,34 @@ pub enum Combine {
     Subtract,
 }
 
-/// Selected accounts (sorted, unique) and their sums, refreshed when the plan changes.
+/// The selected accounts and their sums by owner, refreshed when the plan changes.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    accounts: Vec<u32>,
-    /// Sums of all selected accounts.
-    pub total: Totals,
-    /// Sums of the selected accounts that may move, by territory slot.
-    pub movable_by_slot: Vec<Totals>,
-    /// Sums of the selected unassigned accounts (they may always move unless locked).
-    pub movable_unassigned: Totals,
-    /// Selected accounts that cannot move (locked, or in a locked territory).
-    pub locked: u64,
-    /// The plan generation the sums were computed for.
+    set: AccountSet,
+    /// What the selection holds, by owner, and what of it may move.
+    pub summary: SetSummary,
+    /// The plan generation the summary was computed for.
     generation: u64,
 }
 
-/// Sorted-set union.
-fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
-/// Sorted-set difference a − b.
-fn difference(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len());
-    let mut j = 0;
-    for &x in a {
-        while j < b.len() && b[j] < x {
-            j += 1;
-        }
-        if j >= b.len() || b[j] != x {
-            out.push(x);
-        }
-    }
-    out
-}
-
 impl Selection {
-    /// The selected account indices, sorted.
-    pub fn accounts(&self) -> &[u32] {
-        &self.accounts
+    /// The selected accounts.
+    pub fn accounts(&self) -> &AccountSet {
+        &self.set
     }
 
     pub fn is_empty(&self) -> bool {
-        self.accounts.is_empty()
+        self.set.is_empty()
     }
 
-    /// Combines a shape's accounts (sorted) with the selection.
-    pub fn combine(&mut self, found: Vec<u32>, how: Combine, plan: &Plan, generation: u64) {
-        self.accounts = match how {
+    /// Combines a shape's accounts with the selection.
+    pub fn combine(&mut self, found: AccountSet, how: Combine, editor: &Editor, generation: u64) {
+        self.set = match how {
             Combine::Replace => found,
-            Combine::Add => union(&self.accounts, &found),
-            Combine::Subtract => difference(&self.accounts, &found),
+            Combine::Add => self.set.union(&found),
+            Combine::Subtract => self.set.difference(&found),
         };
-        self.refresh(plan, generation);
+        self.refresh(editor, generation);
     }
 
     /// Empties the selection.
@@ -95,38 +49,23 @@ impl Selection {
         *self = Selection { generation: self.generation, ..Selection::default() };
     }
 
-    /// Recomputes the sums if the plan changed since: O(selected).
-    pub fn refresh_if_stale(&mut self, plan: &Plan, generation: u64) {
+    /// Recomputes the summary if the plan changed since: O(selected) scanning.
+    pub fn refresh_if_stale(&mut self, editor: &Editor, generation: u64) {
         if generation != self.generation {
-            self.refresh(plan, generation);
+            self.refresh(editor, generation);
         }
     }
 
-    fn refresh(&mut self, plan: &Plan, generation: u64) {
+    fn refresh(&mut self, editor: &Editor, generation: u64) {
         self.generation = generation;
-        self.total = Totals::default();
-        self.movable_by_slot = vec![Totals::default(); plan.territories.len()];
-        self.movable_unassigned = Totals::default();
-        self.locked = 0;
-        for &i in &self.accounts {
-            let a = &plan.accounts[i as usize];
-            self.total.add(a);
-            if !plan.is_movable(crate::model::AccountIdx(i)) {
-                self.locked += 1;
-                continue;
-            }
-            match plan.assignment[i as usize] {
-                Some(t) => self.movable_by_slot[t.get()].add(a),
-                None => self.movable_unassigned.add(a),
-            }
-        }
+        self.summary = editor.summarize(&self.set);
     }
 
     /// What the selection would take from `slot` if it went elsewhere.
     pub fn leaving(&self, slot: Option<TerritoryIdx>) -> Totals {
         match slot {
-            Some(t) => self.movable_by_slot.get(t.get()).copied().unwrap_or_default(),
-            None => self.movable_unassigned,
+            Some(t) => self.summary.movable_by_slot.get(t.get()).copied().unwrap_or_default(),
+            None => self.summary.movable_unassigned,
         }
     }
 
@@ -135,29 +74,17 @@ impl Selection {
     pub fn preview(&self, slot: Option<TerritoryIdx>, now: &Totals, target: Option<TerritoryIdx>) -> Totals {
         let mut after = *now;
         if slot == target {
-            for (i, t) in self.movable_by_slot.iter().enumerate() {
+            for (i, t) in self.summary.movable_by_slot.iter().enumerate() {
                 if Some(TerritoryIdx(i as u32)) != target {
                     after.merge(t);
                 }
             }
             if target.is_some() {
-                after.merge(&self.movable_unassigned);
+                after.merge(&self.summary.movable_unassigned);
             }
         } else {
             after.subtract(&self.leaving(slot));
         }
         after
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn set_operations() {
-        assert_eq!(union(&[1, 3, 5], &[2, 3, 6]), vec![1, 2, 3, 5, 6]);
-        assert_eq!(difference(&[1, 3, 5], &[3, 4]), vec![1, 5]);
-        assert_eq!(difference(&[1, 3, 5], &[]), vec![1, 3, 5]);
     }
 }

@@ -1,0 +1,313 @@
+//! The fast path for selection by polygon: accounts sorted into a uniform grid of
+//! square cells in Web Mercator, cells in row-major order, so that every cell — and
+//! every run of cells along a row — is one contiguous range of account indices.
+//!
+//! A query rasterises the polygon onto the grid: cells that no edge touches are
+//! entirely inside or entirely outside, decided once by a scanline through their row,
+//! and taken whole; only the accounts of the cells an edge crosses are tested, with the
+//! same crossing-number arithmetic as [`crate::spatial::crossing_number_contains`],
+//! against just the edges that overlap their row. The result is exactly the set the
+//! brute-force test gives, as ranges ([`AccountSet`]), in time that grows with the
+//! polygon's outline and the accounts near it, not with N.
+
+use geo::{LineString, MultiPolygon, Polygon};
+
+use crate::model::{AccountSet, Plan};
+use crate::spatial::to_mercator;
+
+/// Sorts a plan's accounts into grid order (cell by cell, rows of cells in order) and
+/// builds the grid over them: O(N). Everything after works on the sorted plan, whose
+/// account order is then the one saved and exported.
+pub fn sort_plan(plan: Plan) -> (Plan, Grid) {
+    let points: Vec<[f64; 2]> = plan
+        .accounts
+        .iter()
+        .map(|a| {
+            let (x, y) = to_mercator(a.lon, a.lat);
+            [x, y]
+        })
+        .collect();
+    let (grid, order) = Grid::build(&points, 8);
+    (plan.permuted(&order), grid)
+}
+
+/// Accounts bucketed by cell. Positions are indices in the sorted order.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    nx: usize,
+    ny: usize,
+    /// `cell_start[c]..cell_start[c + 1]` are the positions in cell `c = row * nx + col`.
+    cell_start: Vec<u32>,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+/// An edge as the crossing-number test pairs its ends.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    ax: f64,
+    ay: f64,
+    bx: f64,
+    by: f64,
+}
+
+impl Edge {
+    /// Toggles parity for (x, y) exactly as `crossing_number_contains` does.
+    #[inline]
+    fn crosses(&self, x: f64, y: f64) -> bool {
+        (self.ay > y) != (self.by > y) && x < (self.bx - self.ax) * (y - self.ay) / (self.by - self.ay) + self.ax
+    }
+}
+
+fn edges_of(p: &Polygon<f64>, out: &mut Vec<Edge>) {
+    for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+        push_ring_edges(ring, out);
+    }
+}
+
+fn push_ring_edges(ring: &LineString<f64>, out: &mut Vec<Edge>) {
+    let pts = &ring.0;
+    let n = pts.len();
+    if n < 3 {
+        return;
+    }
+    let mut j = n - 1;
+    for i in 0..n {
+        let (a, b) = (pts[i], pts[j]);
+        out.push(Edge { ax: a.x, ay: a.y, bx: b.x, by: b.y });
+        j = i;
+    }
+}
+
+impl Grid {
+    /// Sorts positions (Web Mercator metres, in account order) into a grid of about
+    /// `per_cell` accounts a cell on average. Returns the grid and the order: the
+    /// account index at each sorted position.
+    pub fn build(points: &[[f64; 2]], per_cell: usize) -> (Grid, Vec<u32>) {
+        let n = points.len();
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in points {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        if n == 0 {
+            lo = [0.0; 2];
+            hi = [1.0; 2];
+        }
+        let w = (hi[0] - lo[0]).max(1.0);
+        let h = (hi[1] - lo[1]).max(1.0);
+        let cells_wanted = (n / per_cell.max(1)).clamp(1, 1 << 20) as f64;
+        let mut cell = (w * h / cells_wanted).sqrt().max(1.0);
+        // At most 2048 cells a side.
+        cell = cell.max(w.max(h) / 2048.0);
+        let nx = ((w / cell).floor() as usize + 1).min(4096);
+        let ny = ((h / cell).floor() as usize + 1).min(4096);
+        let mut grid =
+            Grid { x0: lo[0], y0: lo[1], cell, nx, ny, cell_start: vec![0; nx * ny + 1], xs: vec![], ys: vec![] };
+        // Counting sort by cell: O(N), stable, so equal cells keep account order.
+        let cells: Vec<u32> = points.iter().map(|p| grid.cell_of(p[0], p[1]) as u32).collect();
+        for &c in &cells {
+            grid.cell_start[c as usize + 1] += 1;
+        }
+        for c in 0..nx * ny {
+            grid.cell_start[c + 1] += grid.cell_start[c];
+        }
+        let mut next = grid.cell_start.clone();
+        let mut order = vec![0u32; n];
+        for (i, &c) in cells.iter().enumerate() {
+            order[next[c as usize] as usize] = i as u32;
+            next[c as usize] += 1;
+        }
+        grid.xs = order.iter().map(|&i| points[i as usize][0]).collect();
+        grid.ys = order.iter().map(|&i| points[i as usize][1]).collect();
+        (grid, order)
+    }
+
+    fn col_of(&self, x: f64) -> usize {
+        (((x - self.x0) / self.cell).floor().max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn row_of(&self, y: f64) -> usize {
+        (((y - self.y0) / self.cell).floor().max(0.0) as usize).min(self.ny - 1)
+    }
+
+    fn cell_of(&self, x: f64, y: f64) -> usize {
+        self.row_of(y) * self.nx + self.col_of(x)
+    }
+
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        self.xs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.xs.is_empty()
+    }
+
+    /// Cell size in metres, and the grid's dimensions in cells.
+    pub fn shape(&self) -> (f64, usize, usize) {
+        (self.cell, self.nx, self.ny)
+    }
+
+    /// The accounts inside any polygon of `mp` (Web Mercator, edges straight in it).
+    pub fn select(&self, mp: &MultiPolygon<f64>) -> AccountSet {
+        let mut out = AccountSet::default();
+        for p in &mp.0 {
+            let one = self.select_polygon(p);
+            out = if out.is_empty() { one } else { out.union(&one) };
+        }
+        out
+    }
+
+    /// The accounts inside one polygon (exterior and holes, even–odd).
+    pub fn select_polygon(&self, p: &Polygon<f64>) -> AccountSet {
+        let mut edges = Vec::new();
+        edges_of(p, &mut edges);
+        if edges.is_empty() || self.is_empty() {
+            return AccountSet::default();
+        }
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for e in &edges {
+            lo = [lo[0].min(e.ax), lo[1].min(e.ay)];
+            hi = [hi[0].max(e.ax), hi[1].max(e.ay)];
+        }
+        let gx1 = self.x0 + self.nx as f64 * self.cell;
+        let gy1 = self.y0 + self.ny as f64 * self.cell;
+        if hi[0] < self.x0 || hi[1] < self.y0 || lo[0] > gx1 || lo[1] > gy1 {
+            return AccountSet::default();
+        }
+        let (c0, c1) = (self.col_of(lo[0]), self.col_of(hi[0]));
+        let (r0, r1) = (self.row_of(lo[1]), self.row_of(hi[1]));
+        let rows = r1 - r0 + 1;
+        let cols = c1 - c0 + 1;
+
+        // Bucket the edges by the rows their y-extent overlaps (closed intervals).
+        let mut count = vec![0u32; rows + 1];
+        let row_span = |e: &Edge| (self.row_of(e.ay.min(e.by)).max(r0), self.row_of(e.ay.max(e.by)).min(r1));
+        for e in &edges {
+            let (a, b) = row_span(e);
+            for r in a..=b {
+                count[r - r0 + 1] += 1;
+            }
+        }
+        for r in 0..rows {
+            count[r + 1] += count[r];
+        }
+        let mut fill = count.clone();
+        let mut bucket = vec![0u32; count[rows] as usize];
+        for (k, e) in edges.iter().enumerate() {
+            let (a, b) = row_span(e);
+            for r in a..=b {
+                bucket[fill[r - r0] as usize] = k as u32;
+                fill[r - r0] += 1;
+            }
+        }
+
+        let eps = self.cell * 1e-6;
+        let mut boundary = vec![false; cols];
+        let mut crossings: Vec<f64> = Vec::new();
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        let mut push = |s: u32, e: u32| {
+            if s < e {
+                match ranges.last_mut() {
+                    Some(r) if r.1 == s => r.1 = e,
+                    _ => ranges.push((s, e)),
+                }
+            }
+        };
+        for r in r0..=r1 {
+            let row_edges = &bucket[count[r - r0] as usize..count[r - r0 + 1] as usize];
+            let y_lo = self.y0 + r as f64 * self.cell;
+            let y_hi = y_lo + self.cell;
+            // Mark the cells any edge touches in this row.
+            boundary.iter_mut().for_each(|b| *b = false);
+            for &k in row_edges {
+                let e = &edges[k as usize];
+                let (xa, xb) = if e.ay == e.by {
+                    (e.ax.min(e.bx), e.ax.max(e.bx))
+                } else {
+                    // The edge's x at the row's clipped y-extent.
+                    let t = |y: f64| e.ax + (e.bx - e.ax) * ((y - e.ay) / (e.by - e.ay));
+                    let ys = (e.ay.min(e.by).max(y_lo), e.ay.max(e.by).min(y_hi));
+                    let (p, q) = (t(ys.0), t(ys.1));
+                    (p.min(q), p.max(q))
+                };
+                let a = self.col_of(xa - eps).max(c0);
+                let b = self.col_of(xb + eps).min(c1);
+                if a <= b {
+                    boundary[a - c0..=b - c0].iter_mut().for_each(|m| *m = true);
+                }
+            }
+            // Scanline through the row's centre: the parity of cells no edge touches.
+            let yc = y_lo + self.cell / 2.0;
+            crossings.clear();
+            for &k in row_edges {
+                let e = &edges[k as usize];
+                if (e.ay > yc) != (e.by > yc) {
+                    crossings.push((e.bx - e.ax) * (yc - e.ay) / (e.by - e.ay) + e.ax);
+                }
+            }
+            crossings.sort_unstable_by(f64::total_cmp);
+            let mut k = 0;
+            let row_base = r * self.nx;
+            for c in c0..=c1 {
+                let cell = row_base + c;
+                let (s, e) = (self.cell_start[cell], self.cell_start[cell + 1]);
+                if s == e {
+                    continue;
+                }
+                if boundary[c - c0] {
+                    for pos in s..e {
+                        let (x, y) = (self.xs[pos as usize], self.ys[pos as usize]);
+                        let mut inside = false;
+                        for &k in row_edges {
+                            if edges[k as usize].crosses(x, y) {
+                                inside = !inside;
+                            }
+                        }
+                        if inside {
+                            push(pos, pos + 1);
+                        }
+                    }
+                } else {
+                    let xc = self.x0 + (c as f64 + 0.5) * self.cell;
+                    while k < crossings.len() && crossings[k] <= xc {
+                        k += 1;
+                    }
+                    // Crossings to the right of the centre: odd means inside.
+                    if (crossings.len() - k) % 2 == 1 {
+                        push(s, e);
+                    }
+                }
+            }
+        }
+        AccountSet::from_sorted_ranges(ranges)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn square_selects_what_brute_force_selects() {
+        let pts: Vec<[f64; 2]> = (0..10_000).map(|i| [f64::from(i % 100), f64::from(i / 100)]).collect();
+        let (grid, order) = Grid::build(&pts, 4);
+        let square = Polygon::new(
+            LineString::from(vec![(10.5, 10.5), (60.5, 10.5), (60.5, 40.5), (10.5, 40.5), (10.5, 10.5)]),
+            vec![],
+        );
+        let got: Vec<u32> = grid.select_polygon(&square).iter().map(|p| order[p as usize]).collect();
+        let mut want: Vec<u32> = (0..10_000u32)
+            .filter(|&i| crate::spatial::polygon_contains(&square, pts[i as usize][0], pts[i as usize][1]))
+            .collect();
+        let mut got = got;
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got.len(), 50 * 30);
+        assert_eq!(got, want);
+    }
+}
