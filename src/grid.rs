@@ -41,8 +41,41 @@ pub struct Grid {
     ny: usize,
     /// `cell_start[c]..cell_start[c + 1]` are the positions in cell `c = row * nx + col`.
     cell_start: Vec<u32>,
+    /// For dense cells, the index of their sub-grid in `sub_start` (`u32::MAX`: none).
+    sub_of: Vec<u32>,
+    /// Sub-grids of `SUB × SUB` cells: `SUB * SUB + 1` absolute positions each.
+    sub_start: Vec<u32>,
     xs: Vec<f64>,
     ys: Vec<f64>,
+}
+
+/// Sub-cells a side in a dense cell.
+const SUB: usize = 16;
+/// A cell with more accounts than this gets a sub-grid.
+const DENSE: u32 = 96;
+
+/// One level of the grid: a rectangle of square cells, row-major, with the start
+/// position of each cell's accounts.
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    nx: usize,
+    ny: usize,
+    starts: &'a [u32],
+    /// Whether cells may have sub-grids (the top level).
+    top: bool,
+}
+
+impl Level<'_> {
+    fn col_of(&self, x: f64) -> usize {
+        (((x - self.x0) / self.cell).floor().max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn row_of(&self, y: f64) -> usize {
+        (((y - self.y0) / self.cell).floor().max(0.0) as usize).min(self.ny - 1)
+    }
 }
 
 /// An edge as the crossing-number test pairs its ends.
@@ -59,6 +92,16 @@ impl Edge {
     #[inline]
     fn crosses(&self, x: f64, y: f64) -> bool {
         (self.ay > y) != (self.by > y) && x < (self.bx - self.ax) * (y - self.ay) / (self.by - self.ay) + self.ax
+    }
+}
+
+/// Appends `s..e`, merging it into the last range when they touch.
+fn push_range(out: &mut Vec<(u32, u32)>, s: u32, e: u32) {
+    if s < e {
+        match out.last_mut() {
+            Some(r) if r.1 == s => r.1 = e,
+            _ => out.push((s, e)),
+        }
     }
 }
 
@@ -106,7 +149,18 @@ impl Grid {
         let nx = ((w / cell).floor() as usize + 1).min(4096);
         let ny = ((h / cell).floor() as usize + 1).min(4096);
         let mut grid =
-            Grid { x0: lo[0], y0: lo[1], cell, nx, ny, cell_start: vec![0; nx * ny + 1], xs: vec![], ys: vec![] };
+            Grid {
+                x0: lo[0],
+                y0: lo[1],
+                cell,
+                nx,
+                ny,
+                cell_start: vec![0; nx * ny + 1],
+                sub_of: Vec::new(),
+                sub_start: Vec::new(),
+                xs: vec![],
+                ys: vec![],
+            };
         // Counting sort by cell: O(N), stable, so equal cells keep account order.
         let cells: Vec<u32> = points.iter().map(|p| grid.cell_of(p[0], p[1]) as u32).collect();
         for &c in &cells {
@@ -121,9 +175,46 @@ impl Grid {
             order[next[c as usize] as usize] = i as u32;
             next[c as usize] += 1;
         }
+        // Dense cells: sort their accounts by sub-cell, row-major, and record the starts.
+        grid.sub_of = vec![u32::MAX; nx * ny];
+        let sub = cell / SUB as f64;
+        for c in 0..nx * ny {
+            let (s, e) = (grid.cell_start[c] as usize, grid.cell_start[c + 1] as usize);
+            if (e - s) as u32 <= DENSE {
+                continue;
+            }
+            let (cx0, cy0) = (grid.x0 + (c % nx) as f64 * cell, grid.y0 + (c / nx) as f64 * cell);
+            let sub_cell = |i: u32| {
+                let p = points[i as usize];
+                let col = (((p[0] - cx0) / sub).floor().max(0.0) as usize).min(SUB - 1);
+                let row = (((p[1] - cy0) / sub).floor().max(0.0) as usize).min(SUB - 1);
+                row * SUB + col
+            };
+            let mut counts = [0u32; SUB * SUB + 1];
+            for &i in &order[s..e] {
+                counts[sub_cell(i) + 1] += 1;
+            }
+            for k in 0..SUB * SUB {
+                counts[k + 1] += counts[k];
+            }
+            let mut next = counts;
+            let mut sorted = vec![0u32; e - s];
+            for &i in &order[s..e] {
+                let k = sub_cell(i);
+                sorted[next[k] as usize] = i;
+                next[k] += 1;
+            }
+            order[s..e].copy_from_slice(&sorted);
+            grid.sub_of[c] = (grid.sub_start.len() / (SUB * SUB + 1)) as u32;
+            grid.sub_start.extend(counts.iter().map(|&k| s as u32 + k));
+        }
         grid.xs = order.iter().map(|&i| points[i as usize][0]).collect();
         grid.ys = order.iter().map(|&i| points[i as usize][1]).collect();
         (grid, order)
+    }
+
+    fn top(&self) -> Level<'_> {
+        Level { x0: self.x0, y0: self.y0, cell: self.cell, nx: self.nx, ny: self.ny, starts: &self.cell_start, top: true }
     }
 
     fn col_of(&self, x: f64) -> usize {
@@ -179,18 +270,37 @@ impl Grid {
         if hi[0] < self.x0 || hi[1] < self.y0 || lo[0] > gx1 || lo[1] > gy1 {
             return AccountSet::default();
         }
-        let (c0, c1) = (self.col_of(lo[0]), self.col_of(hi[0]));
-        let (r0, r1) = (self.row_of(lo[1]), self.row_of(hi[1]));
+        let lv = self.top();
+        let ids: Vec<u32> = (0..edges.len() as u32).collect();
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        let (c0, c1) = (lv.col_of(lo[0]), lv.col_of(hi[0]));
+        let (r0, r1) = (lv.row_of(lo[1]), lv.row_of(hi[1]));
+        self.scan(&lv, &edges, &ids, (r0, r1, c0, c1), &mut ranges);
+        AccountSet::from_sorted_ranges(ranges)
+    }
+
+    /// Classifies the cells `rows × cols` of a level against the edges `ids` (every
+    /// edge that overlaps this part of the level), appending the selected positions.
+    fn scan(&self, lv: &Level<'_>, edges: &[Edge], ids: &[u32], span: (usize, usize, usize, usize), out: &mut Vec<(u32, u32)>) {
+        let (r0, r1, c0, c1) = span;
         let rows = r1 - r0 + 1;
         let cols = c1 - c0 + 1;
-
         // Bucket the edges by the rows their y-extent overlaps (closed intervals).
+        let row_span = |e: &Edge| {
+            let (ylo, yhi) = (e.ay.min(e.by), e.ay.max(e.by));
+            let gy1 = lv.y0 + lv.ny as f64 * lv.cell;
+            if yhi < lv.y0 || ylo > gy1 {
+                return None;
+            }
+            let (a, b) = (lv.row_of(ylo).max(r0), lv.row_of(yhi).min(r1));
+            (a <= b).then_some((a, b))
+        };
         let mut count = vec![0u32; rows + 1];
-        let row_span = |e: &Edge| (self.row_of(e.ay.min(e.by)).max(r0), self.row_of(e.ay.max(e.by)).min(r1));
-        for e in &edges {
-            let (a, b) = row_span(e);
-            for r in a..=b {
-                count[r - r0 + 1] += 1;
+        for &k in ids {
+            if let Some((a, b)) = row_span(&edges[k as usize]) {
+                for r in a..=b {
+                    count[r - r0 + 1] += 1;
+                }
             }
         }
         for r in 0..rows {
@@ -198,30 +308,22 @@ impl Grid {
         }
         let mut fill = count.clone();
         let mut bucket = vec![0u32; count[rows] as usize];
-        for (k, e) in edges.iter().enumerate() {
-            let (a, b) = row_span(e);
-            for r in a..=b {
-                bucket[fill[r - r0] as usize] = k as u32;
-                fill[r - r0] += 1;
+        for &k in ids {
+            if let Some((a, b)) = row_span(&edges[k as usize]) {
+                for r in a..=b {
+                    bucket[fill[r - r0] as usize] = k;
+                    fill[r - r0] += 1;
+                }
             }
         }
 
-        let eps = self.cell * 1e-6;
+        let eps = lv.cell * 1e-6;
         let mut boundary = vec![false; cols];
         let mut crossings: Vec<f64> = Vec::new();
-        let mut ranges: Vec<(u32, u32)> = Vec::new();
-        let mut push = |s: u32, e: u32| {
-            if s < e {
-                match ranges.last_mut() {
-                    Some(r) if r.1 == s => r.1 = e,
-                    _ => ranges.push((s, e)),
-                }
-            }
-        };
         for r in r0..=r1 {
             let row_edges = &bucket[count[r - r0] as usize..count[r - r0 + 1] as usize];
-            let y_lo = self.y0 + r as f64 * self.cell;
-            let y_hi = y_lo + self.cell;
+            let y_lo = lv.y0 + r as f64 * lv.cell;
+            let y_hi = y_lo + lv.cell;
             // Mark the cells any edge touches in this row.
             boundary.iter_mut().for_each(|b| *b = false);
             for &k in row_edges {
@@ -229,20 +331,24 @@ impl Grid {
                 let (xa, xb) = if e.ay == e.by {
                     (e.ax.min(e.bx), e.ax.max(e.bx))
                 } else {
-                    // The edge's x at the row's clipped y-extent.
+                    // The edge's x over the row's clipped y-extent.
                     let t = |y: f64| e.ax + (e.bx - e.ax) * ((y - e.ay) / (e.by - e.ay));
                     let ys = (e.ay.min(e.by).max(y_lo), e.ay.max(e.by).min(y_hi));
                     let (p, q) = (t(ys.0), t(ys.1));
                     (p.min(q), p.max(q))
                 };
-                let a = self.col_of(xa - eps).max(c0);
-                let b = self.col_of(xb + eps).min(c1);
+                let gx1 = lv.x0 + lv.nx as f64 * lv.cell;
+                if xb + eps < lv.x0 || xa - eps > gx1 {
+                    continue;
+                }
+                let a = lv.col_of(xa - eps).max(c0);
+                let b = lv.col_of(xb + eps).min(c1);
                 if a <= b {
                     boundary[a - c0..=b - c0].iter_mut().for_each(|m| *m = true);
                 }
             }
             // Scanline through the row's centre: the parity of cells no edge touches.
-            let yc = y_lo + self.cell / 2.0;
+            let yc = y_lo + lv.cell / 2.0;
             crossings.clear();
             for &k in row_edges {
                 let e = &edges[k as usize];
@@ -252,14 +358,30 @@ impl Grid {
             }
             crossings.sort_unstable_by(f64::total_cmp);
             let mut k = 0;
-            let row_base = r * self.nx;
+            let row_base = r * lv.nx;
             for c in c0..=c1 {
                 let cell = row_base + c;
-                let (s, e) = (self.cell_start[cell], self.cell_start[cell + 1]);
+                let (s, e) = (lv.starts[cell], lv.starts[cell + 1]);
                 if s == e {
                     continue;
                 }
                 if boundary[c - c0] {
+                    let sub = if lv.top { self.sub_of[cell] } else { u32::MAX };
+                    if sub != u32::MAX {
+                        // A dense cell on the outline: the same, one level finer.
+                        let base = sub as usize * (SUB * SUB + 1);
+                        let sl = Level {
+                            x0: lv.x0 + c as f64 * lv.cell,
+                            y0: y_lo,
+                            cell: lv.cell / SUB as f64,
+                            nx: SUB,
+                            ny: SUB,
+                            starts: &self.sub_start[base..base + SUB * SUB + 1],
+                            top: false,
+                        };
+                        self.scan(&sl, edges, row_edges, (0, SUB - 1, 0, SUB - 1), out);
+                        continue;
+                    }
                     for pos in s..e {
                         let (x, y) = (self.xs[pos as usize], self.ys[pos as usize]);
                         let mut inside = false;
@@ -269,22 +391,21 @@ impl Grid {
                             }
                         }
                         if inside {
-                            push(pos, pos + 1);
+                            push_range(out, pos, pos + 1);
                         }
                     }
                 } else {
-                    let xc = self.x0 + (c as f64 + 0.5) * self.cell;
+                    let xc = lv.x0 + (c as f64 + 0.5) * lv.cell;
                     while k < crossings.len() && crossings[k] <= xc {
                         k += 1;
                     }
                     // Crossings to the right of the centre: odd means inside.
                     if (crossings.len() - k) % 2 == 1 {
-                        push(s, e);
+                        push_range(out, s, e);
                     }
                 }
             }
         }
-        AccountSet::from_sorted_ranges(ranges)
     }
 }
 

@@ -320,3 +320,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Dense clusters, so that cells get sub-grids, with lassos the size of a cluster.
+    #[test]
+    fn grid_selection_is_exact_in_dense_clusters(
+        offsets in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 300..2500),
+        shapes in prop::collection::vec(shape(), 1..3),
+        spread in 0.001f64..0.05,
+    ) {
+        // Three tight clusters and a sparse background, in lon/lat.
+        let centres = [(-87.6, 41.9), (-74.0, 40.7), (-118.2, 34.0)];
+        let pts: Vec<(f64, f64)> = offsets
+            .iter()
+            .enumerate()
+            .map(|(i, &(u, v))| match i % 4 {
+                3 => (-124.0 + 57.0 * u, 25.0 + 24.0 * v),
+                k => (centres[k].0 + spread * (u - 0.5), centres[k].1 + spread * (v - 0.5)),
+            })
+            .collect();
+        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| { let (x, y) = to_mercator(lon, lat); [x, y] }).collect();
+        let (grid, order) = Grid::build(&merc, 8);
+        let (cx, cy) = to_mercator(-87.6 - spread, 41.9 - spread);
+        let side = to_mercator(-87.6 + spread, 41.9 + spread).0 - cx;
+        let mp = build(&shapes, cx, cy, side, side);
+        let merc_t: Vec<(f64, f64)> = merc.iter().map(|p| (p[0], p[1])).collect();
+        let (want, ambiguous) = brute_force(&mp, &merc_t);
+        let mut got: Vec<u32> = grid.select(&mp).iter().map(|p| order[p as usize]).collect();
+        got.sort_unstable();
+        got.retain(|i| !ambiguous.contains(i));
+        prop_assert_eq!(got, want);
+    }
+}

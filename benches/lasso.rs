@@ -1,0 +1,49 @@
+//! Lasso select + reassign + updated totals + undo record, on generated accounts, for
+//! lassos of 200 vertices covering 1 %, 5 % and 20 % of the accounts; and the full
+//! recomputation of the metrics beside the incremental update.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use territory_editor::edit::{Command, Editor};
+use territory_editor::metrics::Metrics;
+use territory_editor::model::TerritoryIdx;
+
+fn lasso(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lasso_assign");
+    group.sample_size(30).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    for n in [10_000, 100_000, 1_000_000] {
+        let (plan, grid) = common::sorted_plan(n);
+        let mut editor = Editor::new(plan);
+        for coverage in [0.01, 0.05, 0.20] {
+            let poly = common::lasso_for_coverage(&grid, coverage, 200);
+            let selected = grid.select(&poly).len();
+            let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}", coverage * 100.0));
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        let to = Some(TerritoryIdx((i % 12) as u32));
+                        let t0 = Instant::now();
+                        let set = grid.select(&poly);
+                        let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
+                        std::hint::black_box(cs.map(|c| c.moved()));
+                        std::hint::black_box(editor.balance());
+                        total += t0.elapsed();
+                        editor.undo();
+                    }
+                    total
+                })
+            });
+        }
+        group.bench_function(BenchmarkId::new(format!("{n}"), "full_recompute"), |b| {
+            b.iter(|| std::hint::black_box(Metrics::recompute(editor.plan())))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lasso);
+criterion_main!(benches);
