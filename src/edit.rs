@@ -143,6 +143,8 @@ pub struct Editor {
     prefix: PrefixSums,
     /// The accounts' lock flags, contiguous (mirrors `plan.accounts[i].locked`).
     account_locked: Vec<bool>,
+    /// How many accounts are locked.
+    locked_accounts: usize,
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     next_serial: u64,
@@ -154,12 +156,14 @@ impl Editor {
     pub fn new(plan: Plan) -> Editor {
         let metrics = Metrics::recompute(&plan);
         let prefix = PrefixSums::new(&plan.accounts);
-        let account_locked = plan.accounts.iter().map(|a| a.locked).collect();
+        let account_locked: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
+        let locked_accounts = account_locked.iter().filter(|&&l| l).count();
         Editor {
             plan,
             metrics,
             prefix,
             account_locked,
+            locked_accounts,
             undo: Vec::new(),
             redo: Vec::new(),
             next_serial: 1,
@@ -275,17 +279,28 @@ impl Editor {
     fn runs(&self, set: &AccountSet, mut f: impl FnMut(u32, u32, Option<TerritoryIdx>, bool)) {
         let owners = &self.plan.assignment;
         let locked_slot: Vec<bool> = self.plan.territories.iter().map(|t| t.locked).collect();
+        // Usually nothing is locked: then runs end only where the owner changes, which
+        // a tight loop over the owners finds at memory speed.
+        let any_locked = self.locked_accounts > 0 || locked_slot.iter().any(|&l| l);
         let movable = |i: usize| !self.account_locked[i] && owners[i].is_none_or(|t| !locked_slot[t.get()]);
         for &(s, e) in set.ranges() {
-            let mut start = s as usize;
-            while start < e as usize {
+            let (s, e) = (s as usize, e as usize);
+            let mut start = s;
+            while start < e {
                 let owner = owners[start];
-                let m = movable(start);
-                let mut end = start + 1;
-                while end < e as usize && owners[end] == owner && movable(end) == m {
-                    end += 1;
-                }
-                f(start as u32, end as u32, owner, m);
+                let end = if any_locked {
+                    let m = movable(start);
+                    let mut end = start + 1;
+                    while end < e && owners[end] == owner && movable(end) == m {
+                        end += 1;
+                    }
+                    f(start as u32, end as u32, owner, m);
+                    end
+                } else {
+                    let end = owners[start..e].iter().position(|&o| o != owner).map_or(e, |k| start + k);
+                    f(start as u32, end as u32, owner, true);
+                    end
+                };
                 start = end;
             }
         }
@@ -461,8 +476,16 @@ impl Editor {
     }
 
     fn set_lock(&mut self, a: AccountIdx, locked: bool) {
-        self.plan.accounts[a.0 as usize].locked = locked;
-        self.account_locked[a.0 as usize] = locked;
+        let i = a.0 as usize;
+        if self.account_locked[i] != locked {
+            if locked {
+                self.locked_accounts += 1;
+            } else {
+                self.locked_accounts -= 1;
+            }
+        }
+        self.plan.accounts[i].locked = locked;
+        self.account_locked[i] = locked;
     }
 
     fn forward(&mut self, cs: &ChangeSet) {

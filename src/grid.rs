@@ -148,19 +148,18 @@ impl Grid {
         cell = cell.max(w.max(h) / 2048.0);
         let nx = ((w / cell).floor() as usize + 1).min(4096);
         let ny = ((h / cell).floor() as usize + 1).min(4096);
-        let mut grid =
-            Grid {
-                x0: lo[0],
-                y0: lo[1],
-                cell,
-                nx,
-                ny,
-                cell_start: vec![0; nx * ny + 1],
-                sub_of: Vec::new(),
-                sub_start: Vec::new(),
-                xs: vec![],
-                ys: vec![],
-            };
+        let mut grid = Grid {
+            x0: lo[0],
+            y0: lo[1],
+            cell,
+            nx,
+            ny,
+            cell_start: vec![0; nx * ny + 1],
+            sub_of: Vec::new(),
+            sub_start: Vec::new(),
+            xs: vec![],
+            ys: vec![],
+        };
         // Counting sort by cell: O(N), stable, so equal cells keep account order.
         let cells: Vec<u32> = points.iter().map(|p| grid.cell_of(p[0], p[1]) as u32).collect();
         for &c in &cells {
@@ -214,7 +213,15 @@ impl Grid {
     }
 
     fn top(&self) -> Level<'_> {
-        Level { x0: self.x0, y0: self.y0, cell: self.cell, nx: self.nx, ny: self.ny, starts: &self.cell_start, top: true }
+        Level {
+            x0: self.x0,
+            y0: self.y0,
+            cell: self.cell,
+            nx: self.nx,
+            ny: self.ny,
+            starts: &self.cell_start,
+            top: true,
+        }
     }
 
     fn col_of(&self, x: f64) -> usize {
@@ -281,7 +288,14 @@ impl Grid {
 
     /// Classifies the cells `rows × cols` of a level against the edges `ids` (every
     /// edge that overlaps this part of the level), appending the selected positions.
-    fn scan(&self, lv: &Level<'_>, edges: &[Edge], ids: &[u32], span: (usize, usize, usize, usize), out: &mut Vec<(u32, u32)>) {
+    fn scan(
+        &self,
+        lv: &Level<'_>,
+        edges: &[Edge],
+        ids: &[u32],
+        span: (usize, usize, usize, usize),
+        out: &mut Vec<(u32, u32)>,
+    ) {
         let (r0, r1, c0, c1) = span;
         let rows = r1 - r0 + 1;
         let cols = c1 - c0 + 1;
