@@ -267,7 +267,7 @@ struct Row {
 pub fn generate(n: usize, k: usize, seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
     let (anchors, cum) = anchors();
     let total = cum.last().copied().unwrap_or(1.0);
-    let mut r = Rng(seed ^ 0x5EED_0F_7E44_1700);
+    let mut r = Rng(seed ^ 0x005E_ED0F_7E44_1700);
     let mut rows = Vec::with_capacity(n);
     for _ in 0..n {
         let target = r.u() * total;

@@ -245,6 +245,29 @@ impl Grid {
         self.xs.is_empty()
     }
 
+    /// Web Mercator x of each account, in sorted order.
+    pub fn xs(&self) -> &[f64] {
+        &self.xs
+    }
+
+    /// Web Mercator y of each account, in sorted order.
+    pub fn ys(&self) -> &[f64] {
+        &self.ys
+    }
+
+    /// The accounts of every cell that meets the rectangle `lo..hi` (a superset of the
+    /// accounts inside it), as ranges, one per row of cells: O(rows), for drawing what
+    /// is in view without visiting the rest.
+    pub fn ranges_in_rect(&self, lo: [f64; 2], hi: [f64; 2]) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let gx1 = self.x0 + self.nx as f64 * self.cell;
+        let gy1 = self.y0 + self.ny as f64 * self.cell;
+        let empty = self.is_empty() || hi[0] < self.x0 || hi[1] < self.y0 || lo[0] > gx1 || lo[1] > gy1;
+        let lv = self.top();
+        let (c0, c1) = (lv.col_of(lo[0]), lv.col_of(hi[0]));
+        let (r0, r1) = if empty { (1, 0) } else { (lv.row_of(lo[1]), lv.row_of(hi[1])) };
+        (r0..=r1).map(move |r| (self.cell_start[r * self.nx + c0], self.cell_start[r * self.nx + c1 + 1]))
+    }
+
     /// Cell size in metres, and the grid's dimensions in cells.
     pub fn shape(&self) -> (f64, usize, usize) {
         (self.cell, self.nx, self.ny)

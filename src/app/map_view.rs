@@ -11,6 +11,38 @@ use super::{Action, TerritoryApp, Tool};
 use crate::model::{AccountSet, Rgb, View};
 use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
 
+/// Above this many accounts in view, dots are splatted into a texture instead of
+/// tessellated as circles.
+const CIRCLE_LIMIT: usize = 25_000;
+
+/// What the dot texture shows; redrawn when any of it changes.
+#[derive(Debug, Clone, PartialEq)]
+struct DotKey {
+    transform: MapTransform,
+    generation: u64,
+    selection: u64,
+    colors: Vec<Color32>,
+    ppp: f32,
+    radius: f32,
+}
+
+/// The cached dot textures: all accounts, and the selected ones on top.
+#[derive(Default)]
+pub(super) struct DotLayer {
+    texture: Option<egui::TextureHandle>,
+    key: Option<DotKey>,
+    overlay: Option<egui::TextureHandle>,
+    overlay_key: Option<DotKey>,
+}
+
+/// Replaces a texture's pixels, creating it the first time.
+fn upload(ctx: &egui::Context, slot: &mut Option<egui::TextureHandle>, name: &str, image: egui::ColorImage) {
+    match slot {
+        Some(tex) => tex.set(image, egui::TextureOptions::NEAREST),
+        None => *slot = Some(ctx.load_texture(name, image, egui::TextureOptions::NEAREST)),
+    }
+}
+
 /// Screen ↔ Web Mercator for one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapTransform {
@@ -166,6 +198,7 @@ impl TerritoryApp {
                     self.gestures(ui, response, &t);
                 } else {
                     self.gesture.clear();
+                    self.gesture_base = None;
                 }
                 self.paint_gesture(&painter);
                 self.hover(ui, response, &t);
@@ -215,48 +248,147 @@ impl TerritoryApp {
         outline(&basemap.states, Stroke::new(if online { 1.5 } else { 1.0 }, pal.state));
     }
 
-    fn paint_accounts(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
+    /// Dot colours by territory slot, with the Unassigned colour last.
+    fn dot_colors(&self, pal: &Palette) -> Vec<Color32> {
         let plan = self.doc.editor.plan();
-        let colors: Vec<Color32> = plan
-            .territories
-            .iter()
-            .enumerate()
-            .map(|(i, tt)| {
-                let c = color(tt.color);
-                match self.highlighted {
-                    Some(h) if h.get() != i => c.gamma_multiply(0.18),
-                    _ => c,
-                }
-            })
-            .collect();
-        let unassigned = match self.highlighted {
-            Some(_) => pal.unassigned.gamma_multiply(0.18),
-            None => pal.unassigned,
+        let fade = |c: Color32, i: Option<usize>| match (self.highlighted, i) {
+            (Some(h), Some(i)) if h.get() == i => c,
+            (Some(_), _) => c.gamma_multiply(0.18),
+            (None, _) => c,
         };
+        let mut colors: Vec<Color32> =
+            plan.territories.iter().enumerate().map(|(i, tt)| fade(color(tt.color), Some(i))).collect();
+        colors.push(fade(pal.unassigned, None));
+        colors
+    }
+
+    /// Draws the accounts in view: as circles when there are few, else splatted into a
+    /// texture that is redrawn only when the view, the plan or the selection changed.
+    fn paint_accounts(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
         let r = (1.2 + (zoom as f32 - 4.0) * 0.55).clamp(1.4, 5.0);
+        let margin = f64::from(r + 2.0) / t.scale;
+        let (lo, hi) = t.visible();
+        let (lo, hi) = ([lo[0] - margin, lo[1] - margin], [hi[0] + margin, hi[1] + margin]);
+        let in_view: usize = self.doc.grid.ranges_in_rect(lo, hi).map(|(s, e)| (e - s) as usize).sum();
+        let colors = self.dot_colors(pal);
+        let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
+        if in_view > CIRCLE_LIMIT {
+            self.paint_raster(painter, t, &colors, ring, r, (lo, hi));
+            return;
+        }
+        self.dots.key = None;
+        let plan = self.doc.editor.plan();
+        let unassigned = colors.len() - 1;
         let clip = t.rect.expand(r);
-        let mut shapes = Vec::with_capacity(plan.accounts.len().min(200_000));
-        for (p, owner) in self.doc.index.mercator_positions().iter().zip(&plan.assignment) {
-            let s = t.to_screen(p[0], p[1]);
-            if clip.contains(s) {
-                let c = owner.map_or(unassigned, |o| colors[o.get()]);
-                shapes.push(Shape::circle_filled(s, r, c));
+        let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
+        let mut shapes = Vec::with_capacity(in_view);
+        for (s, e) in self.doc.grid.ranges_in_rect(lo, hi) {
+            for i in s as usize..e as usize {
+                let p = t.to_screen(xs[i], ys[i]);
+                if clip.contains(p) {
+                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    shapes.push(Shape::circle_filled(p, r, c));
+                }
             }
         }
         painter.extend(shapes);
         // The selection: each dot ringed in the theme's strong colour.
-        let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
-        let mut sel = Vec::with_capacity(self.selection.accounts().len() * 2);
-        for i in self.selection.accounts().iter() {
-            let p = self.doc.index.mercator(i);
-            let s = t.to_screen(p[0], p[1]);
-            if clip.contains(s) {
-                let c = plan.assignment[i as usize].map_or(pal.unassigned, |o| color(plan.territories[o.get()].color));
-                sel.push(Shape::circle_filled(s, r + 1.6, ring));
-                sel.push(Shape::circle_filled(s, r, c));
+        let mut sel = Vec::new();
+        for &(s, e) in self.selection.accounts().ranges() {
+            for i in s as usize..e as usize {
+                let p = t.to_screen(xs[i], ys[i]);
+                if clip.contains(p) {
+                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    sel.push(Shape::circle_filled(p, r + 1.6, ring));
+                    sel.push(Shape::circle_filled(p, r, c));
+                }
             }
         }
         painter.extend(sel);
+    }
+
+    /// Splats the accounts in view into the base texture (unselected look) and the
+    /// selected ones into an overlay texture, each redrawn only when what it shows
+    /// changed: a lasso being drawn redraws only the overlay.
+    fn paint_raster(
+        &mut self,
+        painter: &egui::Painter,
+        t: &MapTransform,
+        colors: &[Color32],
+        _ring: Color32,
+        r: f32,
+        (lo, hi): ([f64; 2], [f64; 2]),
+    ) {
+        let ppp = painter.ctx().pixels_per_point();
+        let w = (t.rect.width() * ppp).round().max(1.0) as usize;
+        let h = (t.rect.height() * ppp).round().max(1.0) as usize;
+        // Dot size in pixels: at least 2, growing with zoom.
+        let d = ((r * ppp * 1.2).round() as usize).clamp(2, 6);
+        let has_selection = !self.selection.is_empty();
+        // With a selection, the other dots are dimmed so that it stands out.
+        let base_colors: Vec<Color32> =
+            if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
+        let plan = self.doc.editor.plan();
+        let grid = &self.doc.grid;
+        let splat_into = |px: &mut [Color32], i: usize, c: Color32, size: usize| {
+            let scale = t.scale * f64::from(ppp);
+            let half = (size / 2) as f64;
+            let x = ((grid.xs()[i] - t.center[0]) * scale + w as f64 / 2.0 - half).floor();
+            let y = ((t.center[1] - grid.ys()[i]) * scale + h as f64 / 2.0 - half).floor();
+            if x < 0.0 || y < 0.0 || x as usize + size > w || y as usize + size > h {
+                return;
+            }
+            let (x, y) = (x as usize, y as usize);
+            for row in px[y * w..].chunks_mut(w).take(size) {
+                row[x..x + size].fill(c);
+            }
+        };
+        let unassigned = colors.len() - 1;
+        let color_of = |cs: &[Color32], i: usize| cs[plan.assignment[i].map_or(unassigned, |o| o.get())];
+
+        let base_key = DotKey {
+            transform: *t,
+            generation: self.generation,
+            selection: 0,
+            colors: base_colors.clone(),
+            ppp,
+            radius: r,
+        };
+        if self.dots.key.as_ref() != Some(&base_key) || self.dots.texture.is_none() {
+            let mut px = vec![Color32::TRANSPARENT; w * h];
+            for (s, e) in grid.ranges_in_rect(lo, hi) {
+                for i in s as usize..e as usize {
+                    splat_into(&mut px, i, color_of(&base_colors, i), d);
+                }
+            }
+            upload(painter.ctx(), &mut self.dots.texture, "account-dots", egui::ColorImage::new([w, h], px));
+            self.dots.key = Some(base_key);
+        }
+        let overlay_key = DotKey {
+            transform: *t,
+            generation: self.generation,
+            selection: self.selection_version,
+            colors: colors.to_vec(),
+            ppp,
+            radius: r,
+        };
+        if has_selection && (self.dots.overlay_key.as_ref() != Some(&overlay_key) || self.dots.overlay.is_none()) {
+            let mut px = vec![Color32::TRANSPARENT; w * h];
+            for &(s, e) in self.selection.accounts().ranges() {
+                for i in s as usize..e as usize {
+                    splat_into(&mut px, i, color_of(colors, i), d + 1);
+                }
+            }
+            upload(painter.ctx(), &mut self.dots.overlay, "selected-dots", egui::ColorImage::new([w, h], px));
+            self.dots.overlay_key = Some(overlay_key);
+        }
+        let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+        if let Some(tex) = &self.dots.texture {
+            painter.image(tex.id(), t.rect, uv, Color32::WHITE);
+        }
+        if has_selection && let Some(tex) = &self.dots.overlay {
+            painter.image(tex.id(), t.rect, uv, Color32::WHITE);
+        }
     }
 
     fn paint_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
@@ -321,29 +453,23 @@ impl TerritoryApp {
                         }
                     }
                 }
-                if response.drag_stopped_by(egui::PointerButton::Primary) {
+                let stopped = response.drag_stopped_by(egui::PointerButton::Primary);
+                if !stopped
+                    && response.dragged_by(egui::PointerButton::Primary)
+                    && self.gesture.len() >= if self.tool == Tool::Lasso { 3 } else { 2 }
+                {
+                    // The live selection: what the gesture holds so far, as if closed now.
+                    let found = self.gesture_selection(&self.gesture, t);
+                    self.actions.push(Action::LiveSelect(found, Self::combine_mode(ui)));
+                }
+                if stopped {
                     let pts = std::mem::take(&mut self.gesture);
                     let how = Self::combine_mode(ui);
-                    let found = if self.tool == Tool::Lasso {
-                        if pts.len() < 3 {
-                            return;
-                        }
-                        let ring: Vec<Coord<f64>> = pts
-                            .iter()
-                            .map(|p| {
-                                let [x, y] = t.to_mercator(*p);
-                                Coord { x, y }
-                            })
-                            .collect();
-                        let mp = MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]);
-                        self.doc.grid.select(&mp)
-                    } else {
-                        let (Some(a), Some(b)) = (pts.first(), pts.last()) else { return };
-                        let (a, b) = (t.to_mercator(*a), t.to_mercator(*b));
-                        let (lo, hi) = ([a[0].min(b[0]), a[1].min(b[1])], [a[0].max(b[0]), a[1].max(b[1])]);
-                        let rect = geo::Rect::new(Coord { x: lo[0], y: lo[1] }, Coord { x: hi[0], y: hi[1] });
-                        self.doc.grid.select(&MultiPolygon(vec![rect.to_polygon()]))
-                    };
+                    if self.tool == Tool::Lasso && pts.len() < 3 {
+                        self.gesture_base = None;
+                        return;
+                    }
+                    let found = self.gesture_selection(&pts, t);
                     self.actions.push(Action::Select(found, how));
                 }
             }
@@ -380,6 +506,26 @@ impl TerritoryApp {
                 }
             }
             Tool::Pan => {}
+        }
+    }
+
+    /// The accounts inside a lasso (closed) or the rectangle of its first and last points.
+    fn gesture_selection(&self, pts: &[Pos2], t: &MapTransform) -> AccountSet {
+        if self.tool == Tool::Lasso {
+            let ring: Vec<Coord<f64>> = pts
+                .iter()
+                .map(|p| {
+                    let [x, y] = t.to_mercator(*p);
+                    Coord { x, y }
+                })
+                .collect();
+            self.doc.grid.select(&MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]))
+        } else {
+            let (Some(a), Some(b)) = (pts.first(), pts.last()) else { return AccountSet::default() };
+            let (a, b) = (t.to_mercator(*a), t.to_mercator(*b));
+            let (lo, hi) = ([a[0].min(b[0]), a[1].min(b[1])], [a[0].max(b[0]), a[1].max(b[1])]);
+            let rect = geo::Rect::new(Coord { x: lo[0], y: lo[1] }, Coord { x: hi[0], y: hi[1] });
+            self.doc.grid.select(&MultiPolygon(vec![rect.to_polygon()]))
         }
     }
 

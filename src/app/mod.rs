@@ -111,6 +111,9 @@ pub enum Action {
     Undo,
     Redo,
     Select(AccountSet, Combine),
+    /// The lasso being drawn: the selection it started from, combined with what it
+    /// holds so far.
+    LiveSelect(AccountSet, Combine),
     ClearSelection,
     /// Assign the selection to a territory (`None`: Unassigned).
     AssignSelection(Option<TerritoryIdx>),
@@ -175,6 +178,8 @@ pub struct TerritoryApp {
     selection: Selection,
     /// The lasso or rectangle being drawn, in screen points.
     gesture: Vec<egui::Pos2>,
+    /// The selection when the current gesture started.
+    gesture_base: Option<AccountSet>,
     /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
     preview: Option<Option<TerritoryIdx>>,
     /// The preview asked for by what the pointer hovered late in the last frame.
@@ -202,6 +207,9 @@ pub struct TerritoryApp {
     window_title: String,
     /// When the program started, to report the time to the first frame.
     started: Option<std::time::Instant>,
+    /// Bumped whenever the selection changes (the dot texture shows it).
+    selection_version: u64,
+    dots: map_view::DotLayer,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
     actions: Vec<Action>,
@@ -223,6 +231,7 @@ impl TerritoryApp {
             tool: Tool::Pan,
             selection: Selection::default(),
             gesture: Vec::new(),
+            gesture_base: None,
             preview: None,
             preview_next: None,
             highlighted: None,
@@ -246,6 +255,8 @@ impl TerritoryApp {
             window_title: String::new(),
             started: None,
             last_transform: None,
+            selection_version: 0,
+            dots: map_view::DotLayer::default(),
             actions: Vec::new(),
         }
     }
@@ -289,6 +300,13 @@ impl TerritoryApp {
         }
     }
 
+    /// Points the map at (lon, lat) with a zoom level (0–26).
+    pub fn set_view(&mut self, lon: f64, lat: f64, zoom: f64) {
+        self.map_memory.center_at(walkers::lon_lat(lon, lat));
+        let _ = self.map_memory.set_zoom(zoom);
+        self.fit_pending = 0;
+    }
+
     /// Fits the map to the plan's accounts on the next frames.
     pub fn zoom_to_plan(&mut self) {
         self.fit_pending = 2;
@@ -328,6 +346,7 @@ impl TerritoryApp {
         self.doc = doc;
         self.generation += 1;
         self.selection = Selection::default();
+        self.selection_version += 1;
         self.highlighted = None;
         self.preview = None;
         self.fit_pending = 3;
@@ -416,6 +435,7 @@ impl TerritoryApp {
             if i.key_pressed(Key::Escape) {
                 self.actions.push(Action::ClearSelection);
                 self.gesture.clear();
+                self.gesture_base = None;
             }
             if i.key_pressed(Key::T) {
                 self.focus_find = true;
@@ -476,9 +496,21 @@ impl TerritoryApp {
                 }
             }
             Action::Select(found, how) => {
-                self.selection.combine(found, how, &self.doc.editor, self.generation);
+                match self.gesture_base.take() {
+                    Some(base) => self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation),
+                    None => self.selection.combine(found, how, &self.doc.editor, self.generation),
+                }
+                self.selection_version += 1;
             }
-            Action::ClearSelection => self.selection.clear(),
+            Action::LiveSelect(found, how) => {
+                let base = self.gesture_base.get_or_insert_with(|| self.selection.accounts().clone()).clone();
+                self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation);
+                self.selection_version += 1;
+            }
+            Action::ClearSelection => {
+                self.selection.clear();
+                self.selection_version += 1;
+            }
             Action::AssignSelection(to) => {
                 if self.selection.is_empty() {
                     self.notify("Select accounts first: lasso (L), rectangle (R), click (C) or area (A)");

@@ -36,10 +36,24 @@ impl Selection {
 
     /// Combines a shape's accounts with the selection.
     pub fn combine(&mut self, found: AccountSet, how: Combine, editor: &Editor, generation: u64) {
+        let base = std::mem::take(&mut self.set);
+        self.combine_from(&base, found, how, editor, generation);
+    }
+
+    /// Sets the selection to `base` combined with a shape's accounts (a lasso being
+    /// drawn combines with the selection it started from, every frame).
+    pub fn combine_from(
+        &mut self,
+        base: &AccountSet,
+        found: AccountSet,
+        how: Combine,
+        editor: &Editor,
+        generation: u64,
+    ) {
         self.set = match how {
             Combine::Replace => found,
-            Combine::Add => self.set.union(&found),
-            Combine::Subtract => self.set.difference(&found),
+            Combine::Add => base.union(&found),
+            Combine::Subtract => base.difference(&found),
         };
         self.refresh(editor, generation);
     }

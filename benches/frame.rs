@@ -1,0 +1,107 @@
+//! CPU time of one editor frame, headless: the real app's UI through
+//! `egui::Context::run_ui` plus tessellation, 1600×1000 points at 1 pixel per point.
+//! Views: the contiguous US, and a 40-km-wide New York view; steady frames (nothing
+//! changes), panning frames (a drag moves the map every frame), and lasso frames (a
+//! lasso being drawn, with the live selection and preview).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2};
+use territory_editor::app::{Document, TerritoryApp, Tool};
+
+fn input(events: Vec<Event>) -> RawInput {
+    RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(1600.0, 1000.0))),
+        events,
+        ..RawInput::default()
+    }
+}
+
+/// Runs one frame and tessellates it; returns the time taken.
+fn frame(ctx: &egui::Context, app: &mut TerritoryApp, events: Vec<Event>) -> Duration {
+    let t0 = Instant::now();
+    let out = ctx.run_ui(input(events), |ui| app.show(ui));
+    let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+    std::hint::black_box(prims);
+    t0.elapsed()
+}
+
+fn button(pos: Pos2, pressed: bool) -> Event {
+    Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE }
+}
+
+fn frames(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(4));
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let (plan, _) = common::sorted_plan(n);
+        let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
+        let ctx = egui::Context::default();
+        ctx.set_pixels_per_point(1.0);
+        territory_editor::app::style_for_projector(&ctx);
+        for _ in 0..8 {
+            frame(&ctx, &mut app, vec![]);
+        }
+        let map = app.map_transform().expect("map drawn").rect;
+        let views = [("us", None), ("nyc", Some((-73.95, 40.72, 11.5)))];
+        for (view, at) in views {
+            match at {
+                Some((lon, lat, zoom)) => app.set_view(lon, lat, zoom),
+                None => app.zoom_to_plan(),
+            }
+            for _ in 0..4 {
+                frame(&ctx, &mut app, vec![]);
+            }
+            let steady = BenchmarkId::new(format!("{n}/{view}"), "steady");
+            group.bench_function(steady, |b| {
+                b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
+            });
+            let pan = BenchmarkId::new(format!("{n}/{view}"), "panning");
+            group.bench_function(pan, |b| {
+                b.iter_custom(|iters| {
+                    app.tool = Tool::Pan;
+                    let start = map.center();
+                    frame(&ctx, &mut app, vec![Event::PointerMoved(start), button(start, true)]);
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        let dx = if (i / 40) % 2 == 0 { 3.0 } else { -3.0 };
+                        let p = start + Vec2::new(dx * (i % 40) as f32, 0.0);
+                        total += frame(&ctx, &mut app, vec![Event::PointerMoved(p)]);
+                    }
+                    frame(&ctx, &mut app, vec![button(start, false)]);
+                    total
+                })
+            });
+        }
+        // A lasso drawn over the US view, with the live selection and preview.
+        app.zoom_to_plan();
+        for _ in 0..4 {
+            frame(&ctx, &mut app, vec![]);
+        }
+        group.bench_function(BenchmarkId::new(format!("{n}/us"), "lasso_drag"), |b| {
+            b.iter_custom(|iters| {
+                app.tool = Tool::Lasso;
+                let c = map.center();
+                let at = |k: u64| {
+                    let a = std::f32::consts::TAU * (k % 200) as f32 / 200.0;
+                    c + Vec2::new(220.0 * a.cos(), 150.0 * a.sin())
+                };
+                frame(&ctx, &mut app, vec![Event::PointerMoved(at(0)), button(at(0), true)]);
+                let mut total = Duration::ZERO;
+                for i in 1..=iters {
+                    total += frame(&ctx, &mut app, vec![Event::PointerMoved(at(i))]);
+                }
+                frame(&ctx, &mut app, vec![button(at(iters), false)]);
+                total
+            })
+        });
+        app.tool = Tool::Pan;
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frames);
+criterion_main!(benches);
