@@ -168,7 +168,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
 }
 
 /// The stats document of a plan.
-pub fn stats_json(plan: &Plan, m: &Metrics) -> Value {
+pub fn stats_json(plan: &Plan, m: &Metrics, accounts: usize) -> Value {
     let b = Balance::of(plan, m);
     let territories: Vec<Value> = plan
         .live_territories()
@@ -185,7 +185,7 @@ pub fn stats_json(plan: &Plan, m: &Metrics) -> Value {
         .collect();
     json!({
         "schema": 1,
-        "accounts": plan.accounts.len(),
+        "accounts": accounts,
         "territories": territories,
         "unassigned": Value::Object(totals_json(&m.unassigned)),
         "balance": {
@@ -231,10 +231,19 @@ fn totals_row(name: &str, t: &Totals) -> Vec<String> {
 }
 
 fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
-    let plan = load_plan(path)?;
-    let m = Metrics::recompute(&plan);
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let (plan, m, n) = if is_csv {
+        let plan = load_plan(path)?;
+        let m = Metrics::recompute(&plan);
+        let n = plan.accounts.len();
+        (plan, m, n)
+    } else {
+        // Folds the accounts into totals as they are parsed, without keeping them.
+        let s = plan_file::load_stats(path).map_err(Failure::data)?;
+        (s.plan, s.metrics, s.accounts)
+    };
     if as_json {
-        print_json(&stats_json(&plan, &m));
+        print_json(&stats_json(&plan, &m, n));
         return Ok(());
     }
     let b = Balance::of(&plan, &m);
@@ -255,7 +264,7 @@ fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
     out(&table(&header, &rows));
     out(&format!(
         "\n{} accounts. Workload: max |deviation| {:.1}%, CV {:.3}. Potential: max |deviation| {:.1}%, CV {:.3}.\n",
-        crate::format::thousands(plan.accounts.len() as i64),
+        crate::format::thousands(n as i64),
         b.workload.max_abs_deviation * 100.0,
         b.workload.cv,
         b.potential.max_abs_deviation * 100.0,

@@ -362,17 +362,27 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns { path: path.to_owned(), missing, headers });
     }
-
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(csv_err)?;
+    let mut cols = Columns([None; Field::ALL.len()]);
+    for (f, &i) in &col {
+        cols.0[*f as usize] = Some(i);
+    }
+    // Where the records start: after the header record.
+    let body_start = reader.position().byte() as usize;
+    let body = &text.as_bytes()[body_start.min(text.len())..];
+    let header_lines = text.as_bytes()[..body_start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
 
     // The number format: forced, or a decimal comma in the coordinates of a file not
-    // delimited by commas.
+    // delimited by commas (judged on the first thousand records).
     let decimal = opts.decimal.unwrap_or_else(|| {
-        let comma = delimiter != b','
-            && records
-                .iter()
-                .take(1000)
-                .any(|r| [Field::Lat, Field::Lon].iter().any(|f| r.get(col[f]).is_some_and(looks_like_decimal_comma)));
+        if delimiter == b',' {
+            return DecimalFormat::Point;
+        }
+        let mut sample =
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(body);
+        let comma =
+            sample.records().take(1000).flatten().any(|r| {
+                [Field::Lat, Field::Lon].iter().any(|f| cols.get(&r, *f).is_some_and(looks_like_decimal_comma))
+            });
         if comma { DecimalFormat::Comma } else { DecimalFormat::Point }
     });
 
@@ -390,73 +400,215 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
         report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
     }
 
+    // Parse pieces of the body on every core; each piece starts at a record boundary.
+    let pieces = split_records(body, header_lines + 1);
+    let n_fields = headers.len();
+    let parsed = super::parallel(&pieces, |&(start, end, first_line)| {
+        parse_piece(&body[start..end], first_line, delimiter, n_fields, &cols, decimal)
+    });
+    let mut results = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        results.push(p.map_err(|(line, detail)| ImportError::Csv { path: path.to_owned(), line, detail })?);
+    }
+
+    // Merge in file order: duplicates (the first one wins), territories by first
+    // appearance, and a trailing totals row.
+    let total_rows: usize = results.iter().map(|r| r.rows.len()).sum();
     let mut plan = Plan::default();
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(records.len());
-    let mut territory_of: HashMap<String, TerritoryIdx> = HashMap::new();
-    let last = records.len().saturating_sub(1);
-    for (ri, rec) in records.iter().enumerate() {
-        let line = rec.position().map_or(0, |p| p.line());
-        let get = |f: Field| col.get(&f).and_then(|&i| rec.get(i)).map(str::trim).unwrap_or("");
-        if rec.iter().all(|v| v.trim().is_empty()) {
-            report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
-            continue;
-        }
-        if ri == last
-            && get(Field::Lat).is_empty()
-            && get(Field::Lon).is_empty()
-            && looks_like_totals(get(Field::Id), get(Field::Name))
-        {
-            report.skipped.push(RowIssue { line, reason: "totals row".to_owned() });
-            continue;
-        }
-        if rec.len() > headers.len() {
-            report.rejected.push(RowIssue {
-                line,
-                reason: format!("{} fields, but the header has {} (an unquoted delimiter?)", rec.len(), headers.len()),
-            });
-            continue;
-        }
-        match validate_row(&get, decimal) {
-            Err(reason) => report.rejected.push(RowIssue { line, reason }),
-            Ok(account) => {
-                if let Some(first) = seen.get(&account.id) {
-                    report.rejected.push(RowIssue {
-                        line,
-                        reason: format!("duplicate id \"{}\" (first on line {first})", account.id),
+    plan.accounts.reserve(total_rows);
+    plan.assignment.reserve(total_rows);
+    let mut lines: Vec<u64> = Vec::with_capacity(total_rows);
+    let mut territory_of: ahash::AHashMap<String, TerritoryIdx> = ahash::AHashMap::new();
+    let last_piece = results.len().saturating_sub(1);
+    for (k, mut piece) in results.into_iter().enumerate() {
+        let n = piece.rows.len();
+        let rows = std::mem::take(&mut piece.rows);
+        for (r, row) in rows.into_iter().enumerate() {
+            match row {
+                Row::Blank(line) => report.skipped.push(RowIssue { line, reason: "blank line".to_owned() }),
+                Row::Rejected(issue) => report.rejected.push(issue),
+                Row::Totals(line) if k == last_piece && r + 1 == n => {
+                    report.skipped.push(RowIssue { line, reason: "totals row".to_owned() })
+                }
+                Row::Totals(line) => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
+                Row::Account(line, account, territory, rep) => {
+                    let owner = territory.map(|k| match territory_of.get(&piece.names[k as usize]) {
+                        Some(&t) => t,
+                        None => {
+                            let name = piece.names[k as usize].clone();
+                            let idx = TerritoryIdx(plan.territories.len() as u32);
+                            plan.territories.push(Territory {
+                                id: plan.fresh_territory_id(&name),
+                                name: name.clone(),
+                                color: palette_color(plan.territories.len()),
+                                rep: None,
+                                rep_home: None,
+                                locked: false,
+                                alive: true,
+                            });
+                            territory_of.insert(name, idx);
+                            idx
+                        }
                     });
-                    continue;
-                }
-                seen.insert(account.id.clone(), line);
-                let territory = match get(Field::Territory) {
-                    "" => None,
-                    name => Some(*territory_of.entry(name.to_owned()).or_insert_with(|| {
-                        let idx = TerritoryIdx(plan.territories.len() as u32);
-                        plan.territories.push(Territory {
-                            id: plan.fresh_territory_id(name),
-                            name: name.to_owned(),
-                            color: palette_color(plan.territories.len()),
-                            rep: None,
-                            rep_home: None,
-                            locked: false,
-                            alive: true,
-                        });
-                        idx
-                    })),
-                };
-                if let (Some(t), rep) = (territory, get(Field::Rep)) {
-                    let t = &mut plan.territories[t.get()];
-                    if t.rep.is_none() && !rep.is_empty() {
-                        t.rep = Some(rep.to_owned());
+                    if let (Some(t), Some(rep)) = (owner, rep) {
+                        let t = &mut plan.territories[t.get()];
+                        if t.rep.is_none() {
+                            t.rep = Some(piece.names[rep as usize].clone());
+                        }
                     }
+                    plan.accounts.push(account);
+                    plan.assignment.push(owner);
+                    lines.push(line);
                 }
-                plan.accounts.push(account);
-                plan.assignment.push(territory);
             }
         }
     }
+    // Duplicate ids: the first one wins, later ones are rejected.
+    let mut seen: ahash::AHashMap<&str, u64> = ahash::AHashMap::with_capacity(plan.accounts.len());
+    let mut duplicate = vec![false; plan.accounts.len()];
+    for (i, a) in plan.accounts.iter().enumerate() {
+        if let Some(&first) = seen.get(a.id.as_str()) {
+            duplicate[i] = true;
+            report.rejected.push(RowIssue {
+                line: lines[i],
+                reason: format!("duplicate id \"{}\" (first on line {first})", a.id),
+            });
+        } else {
+            seen.insert(a.id.as_str(), lines[i]);
+        }
+    }
+    drop(seen);
+    if duplicate.iter().any(|&d| d) {
+        let mut keep = duplicate.iter().map(|d| !d);
+        plan.accounts.retain(|_| keep.next().unwrap_or(true));
+        let mut keep = duplicate.iter().map(|d| !d);
+        plan.assignment.retain(|_| keep.next().unwrap_or(true));
+    }
     report.skipped.sort_by_key(|s| s.line);
+    report.skipped.dedup();
+    report.rejected.sort_by_key(|s| s.line);
     report.accepted = plan.accounts.len();
     Ok((plan, report))
+}
+
+/// Field → column index.
+struct Columns([Option<usize>; Field::ALL.len()]);
+
+impl Columns {
+    #[inline]
+    fn get<'r>(&self, rec: &'r csv::StringRecord, f: Field) -> Option<&'r str> {
+        self.0[f as usize].and_then(|i| rec.get(i)).map(str::trim)
+    }
+}
+
+/// One record's fate.
+enum Row {
+    Blank(u64),
+    Totals(u64),
+    Rejected(RowIssue),
+    /// Line, account, territory name and rep (indices into the piece's names).
+    Account(u64, Account, Option<u32>, Option<u32>),
+}
+
+struct Piece {
+    rows: Vec<Row>,
+    /// Territory and rep names, each once.
+    names: Vec<String>,
+}
+
+/// Cuts the body into about one piece per 4 MB at record boundaries (a newline outside
+/// quotes), with each piece's first line number: (start, end, line).
+fn split_records(body: &[u8], first_line: u64) -> Vec<(usize, usize, u64)> {
+    let target = (body.len() / 8).max(1 << 22);
+    let mut out = Vec::new();
+    let (mut start, mut line, mut in_quotes) = (0usize, first_line, false);
+    let mut lines_in_piece = 0u64;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' => {
+                lines_in_piece += 1;
+                if !in_quotes && i + 1 - start >= target {
+                    out.push((start, i + 1, line));
+                    line += lines_in_piece;
+                    lines_in_piece = 0;
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if start < body.len() || out.is_empty() {
+        out.push((start, body.len(), line));
+    }
+    out
+}
+
+/// Parses and validates one piece of records.
+fn parse_piece(
+    bytes: &[u8],
+    first_line: u64,
+    delimiter: u8,
+    n_fields: usize,
+    cols: &Columns,
+    decimal: DecimalFormat,
+) -> Result<Piece, (u64, String)> {
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(bytes);
+    let mut rows = Vec::with_capacity(bytes.len() / 100);
+    let mut names: Vec<String> = Vec::new();
+    let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(first_line, |p| first_line + p.line() - 1);
+                return Err((line, e.to_string()));
+            }
+        }
+        let line = rec.position().map_or(first_line, |p| first_line + p.line() - 1);
+        if rec.iter().all(|v| v.trim().is_empty()) {
+            rows.push(Row::Blank(line));
+            continue;
+        }
+        let get = |f: Field| cols.get(&rec, f).unwrap_or("");
+        if get(Field::Lat).is_empty()
+            && get(Field::Lon).is_empty()
+            && looks_like_totals(get(Field::Id), get(Field::Name))
+        {
+            rows.push(Row::Totals(line));
+            continue;
+        }
+        if rec.len() > n_fields {
+            rows.push(Row::Rejected(RowIssue {
+                line,
+                reason: format!("{} fields, but the header has {n_fields} (an unquoted delimiter?)", rec.len()),
+            }));
+            continue;
+        }
+        match validate_row(&get, decimal) {
+            Err(reason) => rows.push(Row::Rejected(RowIssue { line, reason })),
+            Ok(account) => {
+                let mut intern = |f: Field| {
+                    let v = get(f);
+                    (!v.is_empty()).then(|| match name_idx.get(v) {
+                        Some(&k) => k,
+                        None => {
+                            let k = names.len() as u32;
+                            names.push(v.to_owned());
+                            name_idx.insert(v.to_owned(), k);
+                            k
+                        }
+                    })
+                };
+                let (t, rep) = (intern(Field::Territory), intern(Field::Rep));
+                rows.push(Row::Account(line, account, t, rep));
+            }
+        }
+    }
+    Ok(Piece { rows, names })
 }
 
 fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> Result<Account, String> {

@@ -9,6 +9,7 @@ pub mod plan_file;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An I/O failure, with the file it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,30 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Runs `f` on `pieces` on every core (at most 8 threads), keeping the pieces' order.
+pub(crate) fn parallel<T: Send, P: Sync>(pieces: &[P], f: impl Fn(&P) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(p) = pieces.get(k) else { break };
+                        out.push((k, f(p)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 #[cfg(test)]

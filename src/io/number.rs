@@ -47,8 +47,11 @@ impl DecimalFormat {
 /// A parsed decimal: sign, integer digits and fraction digits, as written.
 struct Decimal<'a> {
     negative: bool,
-    int: String,
+    /// The integer digits, without separators.
+    int: std::borrow::Cow<'a, str>,
     frac: &'a str,
+    /// The number as written, without sign or currency symbol.
+    body: &'a str,
 }
 
 fn split(s: &str, fmt: DecimalFormat) -> Option<Decimal<'_>> {
@@ -66,31 +69,37 @@ fn split(s: &str, fmt: DecimalFormat) -> Option<Decimal<'_>> {
     if !frac.bytes().all(|b| b.is_ascii_digit()) || (int_part.is_empty() && frac.is_empty()) {
         return None;
     }
-    let groups: Vec<&str> = int_part.split(thou as char).collect();
-    if groups.len() > 1 {
+    let int = if int_part.bytes().all(|b| b.is_ascii_digit()) {
+        std::borrow::Cow::Borrowed(int_part)
+    } else {
         // Thousands separators: a first group of 1–3 digits, then groups of exactly 3.
+        let groups: Vec<&str> = int_part.split(thou as char).collect();
         let first_ok = (1..=3).contains(&groups[0].len());
-        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+        if groups.len() < 2 || !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
             return None;
         }
-    }
-    let int: String = groups.concat();
-    if !int.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(Decimal { negative, int, frac })
+        let int: String = groups.concat();
+        if !int.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        std::borrow::Cow::Owned(int)
+    };
+    Some(Decimal { negative, int, frac, body: s })
 }
 
 /// Parses a number under the file's format.
 pub fn parse_f64(s: &str, fmt: DecimalFormat) -> Option<f64> {
     let d = split(s, fmt)?;
-    let text = format!(
-        "{}{}.{}",
-        if d.negative { "-" } else { "" },
-        if d.int.is_empty() { "0" } else { &d.int },
-        if d.frac.is_empty() { "0" } else { d.frac }
-    );
-    text.parse().ok().filter(|v: &f64| v.is_finite())
+    let v: f64 = if d.frac.is_empty() {
+        if d.int.is_empty() { 0.0 } else { d.int.parse().ok()? }
+    } else if fmt == DecimalFormat::Point && matches!(d.int, std::borrow::Cow::Borrowed(_)) {
+        // Plain `123.456`: Rust parses it exactly as written.
+        d.body.parse().ok()?
+    } else {
+        format!("{}.{}", if d.int.is_empty() { "0" } else { &d.int }, d.frac).parse().ok()?
+    };
+    let v = if d.negative { -v } else { v };
+    v.is_finite().then_some(v)
 }
 
 /// Parses an amount of money into integer cents, exactly (fractions of a cent are
@@ -151,6 +160,9 @@ mod tests {
         assert_eq!(parse_f64("48,137", Comma), Some(48.137));
         assert_eq!(parse_f64("-80.195435", Point), Some(-80.195435));
         assert_eq!(parse_f64("1e5", Point), None);
+        assert_eq!(parse_f64("$12.5", Point), Some(12.5));
+        assert_eq!(parse_f64("-0.25", Point), Some(-0.25));
+        assert_eq!(parse_f64("1,234.5", Point), Some(1234.5));
         assert_eq!(parse_count("12", Point), Some(12));
         assert_eq!(parse_count("12,5", Comma), None);
         assert_eq!(parse_count("-3", Point), None);
