@@ -120,9 +120,9 @@ fn broken_german_csv_reports_each_bad_line_and_keeps_the_good_rows() {
     assert!(rejected[4].1.contains("missing latitude"), "{}", rejected[4].1);
     let skipped: Vec<(u64, &str)> = report.skipped.iter().map(|r| (r.line, r.reason.as_str())).collect();
     assert_eq!(skipped, [(4, "blank line"), (12, "blank line"), (14, "totals row")]);
-    // Territories come from the Gebiet column, in order of appearance.
+    // Territories come from the Gebiet column, in name order.
     let names: Vec<&str> = plan.territories.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["Süd", "Nord"]);
+    assert_eq!(names, ["Nord", "Süd"]);
 }
 
 #[test]

@@ -245,7 +245,7 @@ impl TerritoryApp {
                         Some(r) => {
                             let msg = format!(
                                 "Imported {} accounts from {}; {} rejected, {} skipped",
-                                r.accepted,
+                                crate::format::thousands(r.accepted as i64),
                                 path.display(),
                                 r.rejected.len(),
                                 r.skipped.len()

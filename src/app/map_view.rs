@@ -323,7 +323,7 @@ impl TerritoryApp {
         let w = (t.rect.width() * ppp).round().max(1.0) as usize;
         let h = (t.rect.height() * ppp).round().max(1.0) as usize;
         // Dot size in pixels: at least 2, growing with zoom.
-        let d = ((r * ppp * 1.2).round() as usize).clamp(2, 6);
+        let d = ((r * ppp * 1.6).round() as usize).clamp(3, 7);
         let has_selection = !self.selection.is_empty();
         // With a selection, the other dots are dimmed so that it stands out.
         let base_colors: Vec<Color32> =

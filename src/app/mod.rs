@@ -44,8 +44,12 @@ impl Document {
     /// metrics (O(N log N)).
     pub fn new(plan: Plan, path: Option<PathBuf>, title: String) -> Document {
         let (plan, grid) = crate::grid::sort_plan(plan);
-        let index = SpatialIndex::of_plan(&plan);
-        Document { editor: Editor::new(plan), index, grid, path, title }
+        // The R-tree builds on a second core while the editor sums the plan.
+        let positions: Vec<(f64, f64)> = plan.accounts.iter().map(|a| (a.lon, a.lat)).collect();
+        let builder = std::thread::spawn(move || SpatialIndex::build(positions));
+        let editor = Editor::new(plan);
+        let index = builder.join().unwrap_or_else(|_| SpatialIndex::of_plan(editor.plan()));
+        Document { editor, index, grid, path, title }
     }
 
     /// The bundled demo plan.

@@ -463,6 +463,7 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
             }
         }
     }
+    sort_territories_by_name(&mut plan);
     // Duplicate ids: the first one wins, later ones are rejected.
     let mut seen: ahash::AHashMap<&str, u64> = ahash::AHashMap::with_capacity(plan.accounts.len());
     let mut duplicate = vec![false; plan.accounts.len()];
@@ -489,6 +490,48 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
     report.rejected.sort_by_key(|s| s.line);
     report.accepted = plan.accounts.len();
     Ok((plan, report))
+}
+
+/// Puts the territories in name order ("Band 2" before "Band 10"), renumbering the
+/// assignment: a stable, findable order for the balance panel and the number keys.
+fn sort_territories_by_name(plan: &mut Plan) {
+    let key = |name: &str| -> (Vec<(String, u64)>, String) {
+        // Natural order: runs of digits compare as numbers.
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut num: Option<u64> = None;
+        for c in name.to_lowercase().chars() {
+            match (c.to_digit(10), num) {
+                (Some(d), Some(n)) => num = Some(n.saturating_mul(10).saturating_add(u64::from(d))),
+                (Some(d), None) => num = Some(u64::from(d)),
+                (None, Some(n)) => {
+                    parts.push((std::mem::take(&mut text), n));
+                    num = None;
+                    text.push(c);
+                }
+                (None, None) => text.push(c),
+            }
+        }
+        parts.push((text, num.unwrap_or(0)));
+        (parts, name.to_owned())
+    };
+    let mut order: Vec<usize> = (0..plan.territories.len()).collect();
+    order.sort_by_cached_key(|&i| key(&plan.territories[i].name));
+    if order.iter().enumerate().all(|(new, &old)| new == old) {
+        return;
+    }
+    let mut new_of = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old] = new as u32;
+    }
+    let mut slots: Vec<Option<Territory>> = std::mem::take(&mut plan.territories).into_iter().map(Some).collect();
+    plan.territories = order.iter().filter_map(|&old| slots[old].take()).collect();
+    for (i, t) in plan.territories.iter_mut().enumerate() {
+        t.color = palette_color(i);
+    }
+    for owner in plan.assignment.iter_mut().flatten() {
+        *owner = TerritoryIdx(new_of[owner.get()]);
+    }
 }
 
 /// Field → column index.
@@ -708,5 +751,20 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("no column for id, lat, lon"), "{msg}");
         assert!(msg.contains("foo, bar"), "{msg}");
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn territories_in_natural_name_order() {
+        let text = "id,lat,lon,territory\na,1,1,Band 10\nb,1,1,Band 2\nc,1,1,Alpha\nd,1,1,Band 2\n";
+        let (plan, _) = import_bytes(text.as_bytes(), "t.csv", &ImportOptions::default()).expect("imports");
+        let names: Vec<&str> = plan.territories.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "Band 2", "Band 10"]);
+        let owner = |i: usize| plan.territory_name(plan.assignment[i]);
+        assert_eq!([owner(0), owner(1), owner(2), owner(3)], ["Band 10", "Band 2", "Alpha", "Band 2"]);
     }
 }

@@ -1,0 +1,75 @@
+//! Files at scale, on generated accounts: a CSV loaded ready to draw and select (parse,
+//! grid sort, metrics, R-tree), the `import` and `stats` commands as a user runs them
+//! (wall time of the release binary), and the editor's start-up on the bundled demo
+//! (demo import, basemap, first frame headless).
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use territory_editor::app::{Document, TerritoryApp};
+use territory_editor::io::csv_import::{ImportOptions, import_bytes};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("territory-editor-bench");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load_csv");
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(8));
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let bytes = common::csv_text(n);
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_with_large_drop(|| {
+                let (plan, _) = import_bytes(&bytes, "bench.csv", &ImportOptions::default()).expect("import");
+                Document::new(plan, None, "bench".into())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn cli(c: &mut Criterion) {
+    let bin = env!("CARGO_BIN_EXE_territory-editor");
+    let mut group = c.benchmark_group("cli");
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(15));
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let csv = tmp(&format!("accounts_{n}.csv"));
+        let plan = tmp(&format!("plan_{n}.ron"));
+        std::fs::write(&csv, common::csv_text(n)).expect("write csv");
+        let run = |args: &[&str]| {
+            let out = Command::new(bin).args(args).output().expect("runs");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        };
+        let (c_s, p_s) = (csv.to_str().expect("utf-8"), plan.to_str().expect("utf-8"));
+        group.bench_function(BenchmarkId::new("import", n), |b| b.iter(|| run(&["import", c_s, "--out", p_s])));
+        group.bench_function(BenchmarkId::new("stats", n), |b| b.iter(|| run(&["stats", p_s, "--json"])));
+    }
+    group.finish();
+}
+
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group.bench_function("demo_to_first_frame", |b| {
+        b.iter(|| {
+            let ctx = egui::Context::default();
+            let mut app = TerritoryApp::new(Document::demo());
+            let input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 1000.0))),
+                ..Default::default()
+            };
+            let out = ctx.run_ui(input, |ui| app.show(ui));
+            std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, load, cli, startup);
+criterion_main!(benches);
