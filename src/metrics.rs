@@ -2,7 +2,7 @@
 //! derived from them.
 //!
 //! Totals are integers (cents, minutes, counts, and Web Mercator metres for the
-//! centre), so [`Metrics::move_account`] applied edit by edit gives exactly what
+//! centre), so [`Metrics::move_totals`] applied edit by edit gives exactly what
 //! [`Metrics::recompute`] gives from scratch. Deviations and the coefficient of
 //! variation are derived on demand in O(territories).
 

@@ -170,3 +170,33 @@ fn broken_ron_is_an_error_not_a_panic() {
     assert!(truncated.contains("line 1"), "{truncated}");
     assert!(plan_file::load(&fixture("missing.ron")).is_err());
 }
+
+#[test]
+fn stats_fold_equals_recomputation_and_v2_layout_is_one_account_a_line() {
+    let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
+    plan.assignment[7] = None;
+    plan.assignment[8] = None;
+    plan.accounts[9].locked = true;
+    plan.accounts[10].city = Some("Quote \"and\" comma, here".into());
+    let dir = std::env::temp_dir().join(format!("te-stats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("plan.ron");
+    plan_file::save(&plan, &path).expect("saves");
+    let stats = plan_file::load_stats(&path).expect("stats");
+    assert_eq!(stats.accounts, plan.accounts.len());
+    let full = Metrics::recompute(&plan);
+    for (a, b) in stats.metrics.territories.iter().zip(&full.territories) {
+        assert_eq!(
+            (a.accounts, a.potential, a.annual_revenue, a.workload),
+            (b.accounts, b.potential, b.annual_revenue, b.workload)
+        );
+    }
+    assert_eq!(stats.metrics.unassigned.accounts, 2);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let rows = text.lines().filter(|l| l.starts_with("        (\"")).count();
+    assert_eq!(rows, plan.accounts.len());
+    // A hand-reformatted file (all on one line) still loads, sequentially.
+    let one_line = text.replace("\n", " ");
+    assert_eq!(plan_file::from_ron_str(&one_line, "flat.ron").expect("loads"), plan);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -396,11 +396,11 @@ enum Parsed<'a> {
 }
 
 fn parse_v2<'a>(text: &'a str, path: &str) -> Result<Parsed<'a>, PlanFileError> {
-    if let Some((header_text, rows, first_line)) = split_canonical(text) {
-        if let Ok(header) = ron_options().from_str::<PlanFileV2<'_>>(&header_text) {
-            let header = PlanFileV2 { accounts: Vec::new(), ..header };
-            return Ok(Parsed::Canonical { header, pieces: pieces(rows, first_line) });
-        }
+    if let Some((header_text, rows, first_line)) = split_canonical(text)
+        && let Ok(header) = ron_options().from_str::<PlanFileV2<'_>>(&header_text)
+    {
+        let header = PlanFileV2 { accounts: Vec::new(), ..header };
+        return Ok(Parsed::Canonical { header, pieces: pieces(rows, first_line) });
     }
     let file: PlanFileV2<'_> = ron_options().from_str(text).map_err(|e| syntax(path, 1, &e))?;
     Ok(Parsed::Whole(file))
