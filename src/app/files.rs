@@ -384,43 +384,49 @@ impl TerritoryApp {
 
         if let Some((path, report)) = &self.import_report {
             let mut open = true;
-            egui::Window::new("Import report").open(&mut open).default_size([560.0, 420.0]).show(ctx, |ui| {
-                ui.label(format!(
-                    "{path}: {} accounts imported, {} rows rejected, {} lines skipped.",
-                    report.accepted,
-                    report.rejected.len(),
-                    report.skipped.len()
-                ));
-                ui.label(format!(
-                    "Read as {}-delimited with a {}.",
-                    match report.delimiter {
-                        b';' => "semicolon",
-                        b'\t' => "tab",
-                        _ => "comma",
-                    },
-                    report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
-                ));
-                ui.separator();
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    egui::Grid::new("rejected").striped(true).show(ui, |ui| {
-                        ui.strong("Line");
-                        ui.strong("");
-                        ui.strong("Reason");
-                        ui.end_row();
-                        for (kind, r) in report
-                            .rejected
-                            .iter()
-                            .map(|r| ("rejected", r))
-                            .chain(report.skipped.iter().map(|r| ("skipped", r)))
-                        {
-                            ui.label(r.line.to_string());
-                            ui.label(kind);
-                            ui.label(&r.reason);
+            let center = ctx.content_rect().center();
+            egui::Window::new("Import report")
+                .open(&mut open)
+                .default_size([560.0, 420.0])
+                .pivot(egui::Align2::CENTER_CENTER)
+                .default_pos(center)
+                .show(ctx, |ui| {
+                    ui.label(format!(
+                        "{path}: {} accounts imported, {} rows rejected, {} lines skipped.",
+                        report.accepted,
+                        report.rejected.len(),
+                        report.skipped.len()
+                    ));
+                    ui.label(format!(
+                        "Read as {}-delimited with a {}.",
+                        match report.delimiter {
+                            b';' => "semicolon",
+                            b'\t' => "tab",
+                            _ => "comma",
+                        },
+                        report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
+                    ));
+                    ui.separator();
+                    egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                        egui::Grid::new("rejected").striped(true).show(ui, |ui| {
+                            ui.strong("Line");
+                            ui.strong("");
+                            ui.strong("Reason");
                             ui.end_row();
-                        }
+                            for (kind, r) in report
+                                .rejected
+                                .iter()
+                                .map(|r| ("rejected", r))
+                                .chain(report.skipped.iter().map(|r| ("skipped", r)))
+                            {
+                                ui.label(r.line.to_string());
+                                ui.label(kind);
+                                ui.label(&r.reason);
+                                ui.end_row();
+                            }
+                        });
                     });
                 });
-            });
             if !open {
                 self.import_report = None;
             }

@@ -265,7 +265,7 @@ impl TerritoryApp {
     /// Draws the accounts in view: as circles when there are few, else splatted into a
     /// texture that is redrawn only when the view, the plan or the selection changed.
     fn paint_accounts(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
-        let r = (1.2 + (zoom as f32 - 4.0) * 0.55).clamp(1.4, 5.0);
+        let r = (1.6 + (zoom as f32 - 4.0) * 0.6).clamp(1.6, 6.0);
         let margin = f64::from(r + 2.0) / t.scale;
         let (lo, hi) = t.visible();
         let (lo, hi) = ([lo[0] - margin, lo[1] - margin], [hi[0] + margin, hi[1] + margin]);
