@@ -198,3 +198,45 @@ fn number_keys_assign_and_escape_clears() {
     assert!(h.state().selection().is_empty());
     assert!(h.query_by_label("Nothing selected").is_some());
 }
+
+#[test]
+fn create_rename_delete_territory_and_undo() {
+    let mut h = harness();
+    let before = h.state().doc.editor.plan().live_territories().count();
+    h.get_by_label("➕ New territory").click();
+    h.run();
+    // The rename dialog opens with the new territory's name selected for editing.
+    let default_name = format!("Territory {}", before + 1);
+    assert_eq!(h.get_by_label("Name").value().as_deref(), Some(default_name.as_str()));
+    h.get_by_label("Name").focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Name").type_text("Gulf Coast");
+    h.run();
+    h.get_by_label("OK").click();
+    h.run();
+    h.run();
+    assert!(h.query_by_label("Gulf Coast").is_some(), "the renamed territory is listed");
+    assert_eq!(h.state().doc.editor.plan().live_territories().count(), before + 1);
+    assert_eq!(h.state().doc.editor.undo_depth(), 2, "create and rename are two steps");
+
+    // Delete Plains; its accounts go to Unassigned (the dialog's default).
+    let plains = h.state().doc.editor.plan().find_territory("Plains").expect("Plains");
+    let n = h.state().doc.editor.metrics().territories[plains.get()].accounts;
+    h.get_by_label("Plains").click_secondary();
+    h.run();
+    h.get_by_label("Delete…").click();
+    h.run();
+    h.get_by_label("Delete").click();
+    h.run();
+    h.run();
+    assert!(h.query_by_label("Plains").is_none(), "Plains is gone from the table");
+    assert_eq!(h.state().doc.editor.metrics().unassigned.accounts, n);
+    assert!(h.query_by_label_contains(&format!("Unassigned: {} accounts", thousands(n as i64))).is_some());
+    // Undo brings it back with its accounts.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    h.run();
+    assert!(h.query_by_label("Plains").is_some());
+    assert_eq!(h.state().doc.editor.metrics().unassigned.accounts, 0);
+}

@@ -439,13 +439,17 @@ impl TerritoryApp {
                 ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
                 egui::Grid::new("mapping").show(ui, |ui| {
                     for (field, choice) in &mut m.choices {
-                        ui.label(field.key());
+                        let label = ui.label(field.key());
                         let text = choice.map_or("(choose a column)".to_owned(), |i| m.headers[i].clone());
-                        egui::ComboBox::from_id_salt(field.key()).selected_text(text).show_ui(ui, |ui| {
-                            for (i, h) in m.headers.iter().enumerate() {
-                                ui.selectable_value(choice, Some(i), h);
-                            }
-                        });
+                        egui::ComboBox::from_id_salt(field.key())
+                            .selected_text(text)
+                            .show_ui(ui, |ui| {
+                                for (i, h) in m.headers.iter().enumerate() {
+                                    ui.selectable_value(choice, Some(i), h);
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
                         ui.end_row();
                     }
                 });

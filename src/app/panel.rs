@@ -651,11 +651,12 @@ impl TerritoryApp {
                 egui::Modal::new(egui::Id::unique("rename")).show(ctx, |ui| {
                     ui.heading("Territory");
                     egui::Grid::new("rename-grid").show(ui, |ui| {
-                        ui.label("Name");
-                        ui.text_edit_singleline(name);
+                        let l = ui.label("Name");
+                        ui.add(egui::TextEdit::singleline(name).desired_width(280.0)).labelled_by(l.id);
                         ui.end_row();
-                        ui.label("Rep");
-                        ui.text_edit_singleline(rep);
+                        let l = ui.label("Rep");
+                        ui.add(egui::TextEdit::singleline(rep).desired_width(280.0).hint_text("Sales rep's name"))
+                            .labelled_by(l.id);
                         ui.end_row();
                     });
                     ui.horizontal(|ui| {
@@ -685,7 +686,7 @@ impl TerritoryApp {
                     let t = &plan.territories[territory.get()];
                     let n = self.doc.editor.metrics().territories[territory.get()].accounts;
                     ui.heading(format!("Delete {}?", t.name));
-                    ui.label(format!("Its {} accounts go to:", thousands(n as i64)));
+                    let l = ui.label(format!("Its {} accounts go to:", thousands(n as i64)));
                     egui::ComboBox::from_id_salt("delete-to")
                         .selected_text(plan.territory_name(*to).to_owned())
                         .show_ui(ui, |ui| {
@@ -695,7 +696,9 @@ impl TerritoryApp {
                                     ui.selectable_value(to, Some(i), &o.name);
                                 }
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(l.id);
                     ui.horizontal(|ui| {
                         if ui.button("Delete").clicked() {
                             self.actions.push(Action::Edit(Command::DeleteTerritory {
