@@ -240,3 +240,38 @@ fn create_rename_delete_territory_and_undo() {
     assert!(h.query_by_label("Plains").is_some());
     assert_eq!(h.state().doc.editor.metrics().unassigned.accounts, 0);
 }
+
+/// Steps the harness until `done` holds (work runs on background threads).
+fn step_until(h: &mut Harness<'_, TerritoryApp>, done: impl Fn(&Harness<'_, TerritoryApp>) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done(h) && std::time::Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(done(h), "timed out");
+}
+
+#[test]
+fn a_csv_without_known_columns_offers_a_mapping_and_reports_bad_rows() {
+    use egui::accesskit::Role;
+    let mut h = harness();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unmapped_de.csv");
+    h.state_mut().open_path(path);
+    step_until(&mut h, |h| h.query_by_label_contains("no column the importer recognises").is_some());
+    for (field, header) in [("id", "Nummer"), ("lat", "Y-Koordinate"), ("lon", "X-Koordinate")] {
+        h.get_by_role_and_label(Role::ComboBox, field).click();
+        h.run();
+        h.get_by_label(header).click();
+        h.run();
+    }
+    h.get_by_label("Import with this mapping").click();
+    step_until(&mut h, |h| h.state().doc.editor.plan().accounts.len() == 2);
+    h.run_steps(4);
+    // The report lists the rejected row with its line and reason.
+    assert!(h.query_by_label_contains("2 accounts imported, 1 rows rejected").is_some());
+    assert!(h.query_by_label_contains("latitude \"abc\" is not a number (decimal comma)").is_some());
+    let plan = h.state().doc.editor.plan();
+    let alpha = plan.accounts.iter().find(|a| a.id == "K1").expect("K1");
+    assert_eq!((alpha.lat, alpha.lon), (48.1, 11.5));
+    assert_eq!(alpha.potential, territory_editor::model::Cents(100_050));
+}

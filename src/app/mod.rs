@@ -311,6 +311,12 @@ impl TerritoryApp {
         self.fit_pending = 0;
     }
 
+    /// Opens a plan (`.ron`) or accounts (`.csv`) in the background, as a drop or the
+    /// command line does.
+    pub fn open_path(&mut self, path: PathBuf) {
+        self.actions.push(Action::OpenPath(path));
+    }
+
     /// Fits the map to the plan's accounts on the next frames.
     pub fn zoom_to_plan(&mut self) {
         self.fit_pending = 2;
