@@ -69,7 +69,8 @@ pub(crate) fn parallel<T: Send, P: Sync>(pieces: &[P], f: impl Fn(&P) -> T + Syn
                 })
             })
             .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+        // A worker that panicked is a bug: pass the panic on rather than lose pieces.
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     done.sort_by_key(|(k, _)| *k);
     done.into_iter().map(|(_, t)| t).collect()
