@@ -11,8 +11,13 @@ use crate::io::{csv_export, plan_file};
 
 /// What a worker thread reports.
 pub enum TaskResult {
-    /// A dialog picked a path for this purpose (or was cancelled: `None`).
-    Picked(Purpose, Option<PathBuf>),
+    /// A dialog picked a path for this purpose (or was cancelled: `None`); `unavailable`
+    /// when no system dialog could be shown (it came back at once with nothing).
+    Picked {
+        purpose: Purpose,
+        path: Option<PathBuf>,
+        unavailable: bool,
+    },
     Loaded {
         job: u64,
         doc: Box<Document>,
@@ -115,6 +120,7 @@ impl TerritoryApp {
             .and_then(|p| p.file_stem())
             .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
         std::thread::spawn(move || {
+            let started = std::time::Instant::now();
             let mut d = rfd::FileDialog::new();
             if let Some(dir) = dir {
                 d = d.set_directory(dir);
@@ -133,7 +139,9 @@ impl TerritoryApp {
                     d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-assignments.csv")).save_file()
                 }
             };
-            let _ = tx.send(TaskResult::Picked(purpose, picked));
+            // Without a desktop portal or zenity, rfd returns nothing at once.
+            let unavailable = picked.is_none() && started.elapsed() < std::time::Duration::from_millis(250);
+            let _ = tx.send(TaskResult::Picked { purpose, path: picked, unavailable });
             ctx.request_repaint();
         });
     }
@@ -215,23 +223,44 @@ impl TerritoryApp {
         }
     }
 
+    /// Acts on a path chosen in a dialog or typed into the fallback prompt.
+    fn picked(&mut self, ctx: &egui::Context, purpose: Purpose, mut path: PathBuf) {
+        match purpose {
+            Purpose::Open | Purpose::Import => self.load_in_background(ctx, path, ImportOptions::default()),
+            Purpose::SaveAs => {
+                if path.extension().is_none() {
+                    path.set_extension("ron");
+                }
+                self.save_in_background(ctx, path, false);
+            }
+            Purpose::Export => self.save_in_background(ctx, path, true),
+        }
+    }
+
     pub(super) fn poll_tasks(&mut self, ctx: &egui::Context) {
         while let Ok(result) = self.tasks.rx.try_recv() {
             let current = |job: u64, running: &Option<(u64, String)>| running.as_ref().is_some_and(|(j, _)| *j == job);
             match result {
-                TaskResult::Picked(purpose, path) => {
+                TaskResult::Picked { purpose, path, unavailable } => {
                     self.tasks.dialog_open = false;
-                    let Some(mut path) = path else { continue };
-                    match purpose {
-                        Purpose::Open | Purpose::Import => self.load_in_background(ctx, path, ImportOptions::default()),
-                        Purpose::SaveAs => {
-                            if path.extension().is_none() {
-                                path.set_extension("ron");
-                            }
-                            self.save_in_background(ctx, path, false);
-                        }
-                        Purpose::Export => self.save_in_background(ctx, path, true),
+                    if unavailable {
+                        let stem = self
+                            .doc
+                            .path
+                            .as_ref()
+                            .and_then(|p| p.file_stem())
+                            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+                        let dir = std::env::current_dir().unwrap_or_default();
+                        let suggestion = match purpose {
+                            Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
+                            Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
+                            Purpose::Open | Purpose::Import => format!("{}/", dir.display()),
+                        };
+                        self.path_prompt = Some((purpose, suggestion));
+                        continue;
                     }
+                    let Some(path) = path else { continue };
+                    self.picked(ctx, purpose, path);
                 }
                 TaskResult::Loaded { job, doc, report, path } => {
                     if !current(job, &self.tasks.running) {
@@ -323,6 +352,38 @@ impl TerritoryApp {
 
     /// The unsaved-changes question, the import report and the column mapping.
     pub(super) fn file_windows(&mut self, ctx: &egui::Context) {
+        if let Some((purpose, mut text)) = self.path_prompt.take() {
+            let mut keep = true;
+            let mut chosen = None;
+            egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+                ui.heading(match purpose {
+                    Purpose::Open => "Open a plan or accounts",
+                    Purpose::Import => "Import accounts",
+                    Purpose::SaveAs => "Save the plan as",
+                    Purpose::Export => "Export assignments to",
+                });
+                ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
+                let l = ui.label("Path");
+                let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(520.0)).labelled_by(l.id);
+                if ui.memory(|m| m.focused().is_none()) {
+                    r.request_focus();
+                }
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || enter {
+                        chosen = Some(PathBuf::from(text.trim()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        keep = false;
+                    }
+                });
+            });
+            match chosen {
+                Some(path) if !path.as_os_str().is_empty() => self.picked(ctx, purpose, path),
+                _ if keep => self.path_prompt = Some((purpose, text)),
+                _ => {}
+            }
+        }
         if let Some(after) = self.confirm.clone() {
             let mut choice = None;
             egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {

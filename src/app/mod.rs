@@ -203,6 +203,8 @@ pub struct TerritoryApp {
     tasks: files::Tasks,
     import_report: Option<(String, ImportReport)>,
     column_mapping: Option<files::ColumnMapping>,
+    /// A typed path, when no system file dialog is available.
+    path_prompt: Option<(files::Purpose, String)>,
     dialog: Option<panel::Dialog>,
     /// What to do once the unsaved-changes question is answered.
     confirm: Option<files::AfterConfirm>,
@@ -252,6 +254,7 @@ impl TerritoryApp {
             tasks: files::Tasks::default(),
             import_report: None,
             column_mapping: None,
+            path_prompt: None,
             dialog: None,
             confirm: None,
             allow_close: false,
