@@ -268,6 +268,16 @@ impl Grid {
         (r0..=r1).map(move |r| (self.cell_start[r * self.nx + c0], self.cell_start[r * self.nx + c1 + 1]))
     }
 
+    /// Like [`Grid::ranges_in_rect`], with each row's Web Mercator y extent.
+    pub fn row_bands_in_rect(&self, lo: [f64; 2], hi: [f64; 2]) -> impl Iterator<Item = ((u32, u32), f64, f64)> + '_ {
+        let lv = self.top();
+        let r0 = if self.is_empty() { 0 } else { lv.row_of(lo[1]) };
+        self.ranges_in_rect(lo, hi).enumerate().map(move |(k, range)| {
+            let y_lo = self.y0 + (r0 + k) as f64 * self.cell;
+            (range, y_lo, y_lo + self.cell)
+        })
+    }
+
     /// Cell size in metres, and the grid's dimensions in cells.
     pub fn shape(&self) -> (f64, usize, usize) {
         (self.cell, self.nx, self.ny)

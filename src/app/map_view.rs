@@ -35,6 +35,63 @@ pub(super) struct DotLayer {
     overlay_key: Option<DotKey>,
 }
 
+/// The rows `y0..y0 + rows` of the buffer that one splat writes.
+struct Band {
+    y0: usize,
+    rows: usize,
+}
+
+/// The pixel buffer a splat writes into and the view's transform, in pixels.
+struct SplatView {
+    w: usize,
+    h: usize,
+    scale: f64,
+    center: [f64; 2],
+}
+
+/// Splats accounts as `D`×`D`-pixel squares coloured by owner: the hot loop of a
+/// large plan's frame. `D` is a constant so that the row fills unroll; a truncating
+/// cast of a non-negative value replaces floor(); the slices are zipped so that
+/// indexing is checked once.
+#[allow(clippy::too_many_arguments)]
+fn splat<const D: usize>(
+    px: &mut [Color32],
+    v: &SplatView,
+    band: &Band,
+    xs: &[f64],
+    ys: &[f64],
+    owners: &[Option<crate::model::TerritoryIdx>],
+    colors: &[Color32],
+    unassigned: usize,
+) {
+    if v.w < D || v.h < D {
+        return;
+    }
+    let half = (D / 2) as f64;
+    let ox = v.w as f64 / 2.0 - half - v.center[0] * v.scale;
+    let oy = v.h as f64 / 2.0 - half + v.center[1] * v.scale;
+    let (maxx, maxy) = ((v.w - D) as f64, (v.h - D) as f64);
+    let (y0, y1) = (band.y0, band.y0 + band.rows);
+    for ((&x, &y), owner) in xs.iter().zip(ys).zip(owners) {
+        let fx = x * v.scale + ox;
+        let fy = oy - y * v.scale;
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= maxx && fy <= maxy) {
+            continue;
+        }
+        let (px0, py0) = (fx as usize, fy as usize);
+        if py0 + D <= y0 || py0 >= y1 {
+            continue;
+        }
+        let c = colors[owner.map_or(unassigned, |o| o.get())];
+        for py in py0.max(y0)..(py0 + D).min(y1) {
+            let row = (py - y0) * v.w + px0;
+            if let Some(cells) = px.get_mut(row..row + D) {
+                cells.fill(c);
+            }
+        }
+    }
+}
+
 /// Replaces a texture's pixels, creating it the first time.
 fn upload(ctx: &egui::Context, slot: &mut Option<egui::TextureHandle>, name: &str, image: egui::ColorImage) {
     match slot {
@@ -273,7 +330,7 @@ impl TerritoryApp {
         let colors = self.dot_colors(pal);
         let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
         if in_view > CIRCLE_LIMIT {
-            self.paint_raster(painter, t, &colors, ring, r, (lo, hi));
+            self.paint_raster(painter, t, &colors, r, (lo, hi), in_view);
             return;
         }
         self.dots.key = None;
@@ -315,36 +372,55 @@ impl TerritoryApp {
         painter: &egui::Painter,
         t: &MapTransform,
         colors: &[Color32],
-        _ring: Color32,
         r: f32,
         (lo, hi): ([f64; 2], [f64; 2]),
+        in_view: usize,
     ) {
         let ppp = painter.ctx().pixels_per_point();
         let w = (t.rect.width() * ppp).round().max(1.0) as usize;
         let h = (t.rect.height() * ppp).round().max(1.0) as usize;
         // Dot size in pixels: at least 2, growing with zoom.
         let d = ((r * ppp * 1.6).round() as usize).clamp(3, 7);
+        // Very dense views: 2-pixel dots (they overlap anyway, and cost half).
+        let d = if in_view > 200_000 { 2 } else { d };
         let has_selection = !self.selection.is_empty();
         // With a selection, the other dots are dimmed so that it stands out.
         let base_colors: Vec<Color32> =
             if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
         let plan = self.doc.editor.plan();
         let grid = &self.doc.grid;
-        let splat_into = |px: &mut [Color32], i: usize, c: Color32, size: usize| {
-            let scale = t.scale * f64::from(ppp);
-            let half = (size / 2) as f64;
-            let x = ((grid.xs()[i] - t.center[0]) * scale + w as f64 / 2.0 - half).floor();
-            let y = ((t.center[1] - grid.ys()[i]) * scale + h as f64 / 2.0 - half).floor();
-            if x < 0.0 || y < 0.0 || x as usize + size > w || y as usize + size > h {
-                return;
-            }
-            let (x, y) = (x as usize, y as usize);
-            for row in px[y * w..].chunks_mut(w).take(size) {
-                row[x..x + size].fill(c);
-            }
-        };
         let unassigned = colors.len() - 1;
-        let color_of = |cs: &[Color32], i: usize| cs[plan.assignment[i].map_or(unassigned, |o| o.get())];
+        let view = SplatView { w, h, scale: t.scale * f64::from(ppp), center: t.center };
+        // Splats ranges of accounts into the whole buffer, on two cores: the top half of
+        // the screen and the bottom half, each from the grid rows that reach it.
+        let splat_ranges = |px: &mut [Color32], ranges: &[((u32, u32), f64, f64)], cs: &[Color32], size: usize| {
+            let mid = h / 2;
+            let y_mid = t.center[1];
+            let margin = (size as f64 + 1.0) / view.scale;
+            let (top, bottom) = px.split_at_mut(mid * w);
+            let band = |px: &mut [Color32], y0: usize, rows: usize, keep: &dyn Fn(f64, f64) -> bool| {
+                let b = Band { y0, rows };
+                for &((s, e), y_lo, y_hi) in ranges {
+                    if !keep(y_lo, y_hi) {
+                        continue;
+                    }
+                    let (s, e) = (s as usize, e as usize);
+                    let (xs, ys, owners) = (&grid.xs()[s..e], &grid.ys()[s..e], &plan.assignment[s..e]);
+                    match size {
+                        0..=2 => splat::<2>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        3 => splat::<3>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        4 => splat::<4>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        5 => splat::<5>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        6 => splat::<6>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        _ => splat::<7>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                    }
+                }
+            };
+            std::thread::scope(|scope| {
+                scope.spawn(|| band(top, 0, mid, &|_, y_hi| y_hi >= y_mid - margin));
+                band(bottom, mid, h - mid, &|y_lo, _| y_lo <= y_mid + margin);
+            });
+        };
 
         let base_key = DotKey {
             transform: *t,
@@ -356,11 +432,8 @@ impl TerritoryApp {
         };
         if self.dots.key.as_ref() != Some(&base_key) || self.dots.texture.is_none() {
             let mut px = vec![Color32::TRANSPARENT; w * h];
-            for (s, e) in grid.ranges_in_rect(lo, hi) {
-                for i in s as usize..e as usize {
-                    splat_into(&mut px, i, color_of(&base_colors, i), d);
-                }
-            }
+            let bands: Vec<((u32, u32), f64, f64)> = grid.row_bands_in_rect(lo, hi).collect();
+            splat_ranges(&mut px, &bands, &base_colors, d);
             upload(painter.ctx(), &mut self.dots.texture, "account-dots", egui::ColorImage::new([w, h], px));
             self.dots.key = Some(base_key);
         }
@@ -374,11 +447,11 @@ impl TerritoryApp {
         };
         if has_selection && (self.dots.overlay_key.as_ref() != Some(&overlay_key) || self.dots.overlay.is_none()) {
             let mut px = vec![Color32::TRANSPARENT; w * h];
-            for &(s, e) in self.selection.accounts().ranges() {
-                for i in s as usize..e as usize {
-                    splat_into(&mut px, i, color_of(colors, i), d + 1);
-                }
-            }
+            // The selection's ranges, each with the y extent of its accounts' rows unknown:
+            // both halves take them all.
+            let bands: Vec<((u32, u32), f64, f64)> =
+                self.selection.accounts().ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
+            splat_ranges(&mut px, &bands, colors, d + 1);
             upload(painter.ctx(), &mut self.dots.overlay, "selected-dots", egui::ColorImage::new([w, h], px));
             self.dots.overlay_key = Some(overlay_key);
         }

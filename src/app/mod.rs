@@ -143,11 +143,20 @@ pub struct Settings {
     pub online_tiles: bool,
     pub show_counties: bool,
     pub map: Option<MapMemory>,
+    /// Show the CPU time of the last frame in the status bar.
+    pub show_frame_time: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { recent: Vec::new(), dark: false, online_tiles: false, show_counties: true, map: None }
+        Settings {
+            recent: Vec::new(),
+            dark: false,
+            online_tiles: false,
+            show_counties: true,
+            map: None,
+            show_frame_time: false,
+        }
     }
 }
 
@@ -211,6 +220,8 @@ pub struct TerritoryApp {
     allow_close: bool,
     close_after_save: bool,
     window_title: String,
+    /// CPU time of the last frame's UI code, in milliseconds.
+    last_frame_ms: f64,
     /// When the program started, to report the time to the first frame.
     started: Option<std::time::Instant>,
     /// Bumped whenever the selection changes (the dot texture shows it).
@@ -261,6 +272,7 @@ impl TerritoryApp {
             close_after_save: false,
             window_title: String::new(),
             started: None,
+            last_frame_ms: 0.0,
             last_transform: None,
             selection_version: 0,
             dots: map_view::DotLayer::default(),
@@ -320,6 +332,13 @@ impl TerritoryApp {
         self.actions.push(Action::OpenPath(path));
     }
 
+    /// The map's centre (lon, lat) and zoom in the last frame.
+    pub fn view(&self) -> Option<(f64, f64, f64)> {
+        let t = self.last_transform?;
+        let v = t.view(self.map_memory.zoom());
+        Some((v.center_lon, v.center_lat, v.zoom))
+    }
+
     /// Fits the map to the plan's accounts on the next frames.
     pub fn zoom_to_plan(&mut self) {
         self.fit_pending = 2;
@@ -372,6 +391,12 @@ impl TerritoryApp {
 
     /// The whole UI, one frame. `eframe::App::ui` and the tests call this.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        let frame_start = std::time::Instant::now();
+        self.show_inner(ui);
+        self.last_frame_ms = frame_start.elapsed().as_secs_f64() * 1000.0;
+    }
+
+    fn show_inner(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if let Some(t0) = self.started.take() {
             log::info!("first frame after {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);

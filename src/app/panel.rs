@@ -161,6 +161,8 @@ impl TerritoryApp {
                     self.set_online_tiles(online);
                 }
                 ui.checkbox(&mut self.settings.show_counties, "County borders when zoomed in");
+                ui.checkbox(&mut self.settings.show_frame_time, "Frame time in the status bar")
+                    .on_hover_text("The CPU time of the last frame's UI code, for judging speed on large plans");
                 ui.separator();
                 let mut dark = self.settings.dark;
                 ui.horizontal(|ui| {
@@ -274,6 +276,10 @@ impl TerritoryApp {
 
     pub(super) fn status_bar(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
+            if self.settings.show_frame_time {
+                ui.monospace(format!("{:5.1} ms", self.last_frame_ms));
+                ui.separator();
+            }
             if let Some(what) = self.busy().map(str::to_owned) {
                 ui.spinner();
                 ui.label(what);
