@@ -112,17 +112,7 @@ fn edges_of(p: &Polygon<f64>, out: &mut Vec<Edge>) {
 }
 
 fn push_ring_edges(ring: &LineString<f64>, out: &mut Vec<Edge>) {
-    let pts = &ring.0;
-    let n = pts.len();
-    if n < 3 {
-        return;
-    }
-    let mut j = n - 1;
-    for i in 0..n {
-        let (a, b) = (pts[i], pts[j]);
-        out.push(Edge { ax: a.x, ay: a.y, bx: b.x, by: b.y });
-        j = i;
-    }
+    out.extend(crate::spatial::ring_edges(ring).map(|(a, b)| Edge { ax: a.x, ay: a.y, bx: b.x, by: b.y }));
 }
 
 impl Grid {

@@ -30,23 +30,24 @@ pub fn from_mercator(x: f64, y: f64) -> (f64, f64) {
     (lon, lat)
 }
 
+/// The edges of a ring as the crossing-number test pairs their ends: (point i,
+/// point i − 1), the first with the last. Rings of fewer than three points have none.
+/// The grid's fast path uses the same pairing, so that its arithmetic is the same.
+pub fn ring_edges(ring: &LineString<f64>) -> impl Iterator<Item = (Coord<f64>, Coord<f64>)> + '_ {
+    let pts = &ring.0;
+    let n = if pts.len() < 3 { 0 } else { pts.len() };
+    (0..n).map(move |i| (pts[i], pts[if i == 0 { n - 1 } else { i - 1 }]))
+}
+
 /// Whether (x, y) lies inside the rings by the crossing-number (even–odd) rule.
 /// Rings may be open or closed, in any winding.
 pub fn crossing_number_contains<'a>(rings: impl IntoIterator<Item = &'a LineString<f64>>, x: f64, y: f64) -> bool {
     let mut inside = false;
     for ring in rings {
-        let pts = &ring.0;
-        let n = pts.len();
-        if n < 3 {
-            continue;
-        }
-        let mut j = n - 1;
-        for i in 0..n {
-            let (a, b) = (pts[i], pts[j]);
+        for (a, b) in ring_edges(ring) {
             if (a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x {
                 inside = !inside;
             }
-            j = i;
         }
     }
     inside

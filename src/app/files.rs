@@ -105,6 +105,15 @@ impl TerritoryApp {
         }
     }
 
+    /// The plan's file name without extension, for suggested file names.
+    fn doc_stem(&self) -> String {
+        self.doc
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned())
+    }
+
     fn pick(&mut self, ctx: &egui::Context, purpose: Purpose) {
         if self.tasks.dialog_open {
             return;
@@ -113,12 +122,7 @@ impl TerritoryApp {
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         let dir = self.doc.path.as_ref().and_then(|p| p.parent().map(Path::to_owned));
-        let stem = self
-            .doc
-            .path
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+        let stem = self.doc_stem();
         std::thread::spawn(move || {
             let started = std::time::Instant::now();
             let mut d = rfd::FileDialog::new();
@@ -244,12 +248,7 @@ impl TerritoryApp {
                 TaskResult::Picked { purpose, path, unavailable } => {
                     self.tasks.dialog_open = false;
                     if unavailable {
-                        let stem = self
-                            .doc
-                            .path
-                            .as_ref()
-                            .and_then(|p| p.file_stem())
-                            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+                        let stem = self.doc_stem();
                         let dir = std::env::current_dir().unwrap_or_default();
                         let suggestion = match purpose {
                             Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
