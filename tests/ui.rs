@@ -275,3 +275,58 @@ fn a_csv_without_known_columns_offers_a_mapping_and_reports_bad_rows() {
     assert_eq!((alpha.lat, alpha.lon), (48.1, 11.5));
     assert_eq!(alpha.potential, territory_editor::model::Cents(100_050));
 }
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let mut h = harness();
+    // Nothing changed: no question.
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(h.query_by_label("Save changes?").is_none());
+    // After an edit, closing asks; Cancel keeps the editor open with the change.
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(150.0), t.rect.center() + Vec2::splat(150.0));
+    h.drag_at(a);
+    h.run();
+    h.hover_at(Pos2::new(b.x, a.y + 40.0));
+    h.run();
+    h.drop_at(b);
+    h.run();
+    h.key_press(Key::Num2);
+    h.run();
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(h.query_by_label("Save changes?").is_some(), "unsaved changes must be asked about");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("Save changes?").is_none());
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+}
+
+#[test]
+fn search_finds_an_account_and_zooms_to_it() {
+    let mut h = harness();
+    let rows = fixture_rows();
+    assert!(!rows.is_empty());
+    let plan = h.state().doc.editor.plan();
+    let target =
+        plan.accounts.iter().position(|a| a.city.as_deref() == Some("Austin")).map(|i| plan.accounts[i].clone());
+    let Some(target) = target else { panic!("the fixture has an account in Austin") };
+    h.get_by_label("🔎").click();
+    h.run();
+    h.get_by_label("🔎").type_text("Austin");
+    h.run();
+    h.get_by_label_contains(&target.name).click();
+    h.run();
+    h.run_steps(3);
+    let sel: Vec<u32> = h.state().selection().iter().collect();
+    assert_eq!(sel.len(), 1);
+    let chosen = &h.state().doc.editor.plan().accounts[sel[0] as usize];
+    assert_eq!(chosen.city.as_deref(), Some("Austin"));
+    let (lon, lat, zoom) = h.state().view().expect("view");
+    assert!((lon - chosen.lon).abs() < 1e-6 && (lat - chosen.lat).abs() < 1e-6, "centred on the account");
+    assert!(zoom >= 11.0);
+}

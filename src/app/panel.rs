@@ -221,11 +221,15 @@ impl TerritoryApp {
                 self.actions.push(Action::Redo);
             }
             ui.separator();
-            let search = ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("Find account: name, city or ZIP")
-                    .desired_width(240.0),
-            );
+            let find_label = ui.label("🔎");
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("Find account: name, city or ZIP")
+                        .desired_width(240.0),
+                )
+                .labelled_by(find_label.id)
+                .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first");
             let query = self.search.trim().to_lowercase();
             if query.len() >= 2 {
                 let plan = self.doc.editor.plan();
@@ -383,7 +387,9 @@ impl TerritoryApp {
                 })
                 .response
                 .on_hover_text("Give the selected accounts to a territory. Keys 1–9 and 0 assign to the territory of that number; T finds one by name.");
-                let find = ui.add(egui::TextEdit::singleline(&mut self.assign_find).hint_text("…or type a territory (T)").desired_width(170.0));
+                let find = ui
+                    .add(egui::TextEdit::singleline(&mut self.assign_find).hint_text("…or type a territory (T)").desired_width(170.0))
+                    .on_hover_text("Type a territory's name, then Enter, to assign the selection to it (T)");
                 if self.focus_find {
                     find.request_focus();
                     self.focus_find = false;
