@@ -73,6 +73,18 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Shape of a plan beyond balance: compactness (km) and pieces per territory, and
+    /// optionally the plain k-means reference compactness for comparison.
+    Quality {
+        plan: PathBuf,
+        /// Also compute the k-means reference with this many clusters (10 restarts).
+        #[arg(long)]
+        kmeans: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate realistic synthetic accounts (CSV) in longitude-band territories.
     Generate {
         #[arg(long)]
@@ -145,6 +157,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
+        Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
         Cmd::Generate { accounts, territories, seed, out: path } => {
             if territories == 0 {
                 return Err(Failure::usage("--territories must be at least 1"));
@@ -354,6 +367,55 @@ fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool)
             out_path.display()
         ));
     }
+    Ok(())
+}
+
+fn quality(path: &Path, kmeans: Option<usize>, seed: u64, as_json: bool) -> Result<(), Failure> {
+    use crate::quality;
+    let plan = load_plan(path)?;
+    let m = Metrics::recompute(&plan);
+    let b = Balance::of(&plan, &m);
+    let comp = quality::compactness(&plan);
+    let adj = quality::adjacency(&plan.accounts);
+    let pieces = quality::pieces(&plan, &adj);
+    let reference = kmeans.map(|k| quality::kmeans_compactness(&plan.accounts, k, 10, seed));
+    if as_json {
+        let territories: Vec<Value> = plan
+            .live_territories()
+            .map(|(i, t)| {
+                json!({"id": t.id, "name": t.name, "compactness_km": comp.by_group[i.get()], "pieces": pieces[i.get()]})
+            })
+            .collect();
+        print_json(&json!({
+            "schema": 1,
+            "accounts": plan.accounts.len(),
+            "compactness_km": comp.overall,
+            "kmeans_compactness_km": reference,
+            "territories": territories,
+            "balance": {"workload_max_abs_deviation": b.workload.max_abs_deviation, "workload_cv": b.workload.cv},
+        }));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = plan
+        .live_territories()
+        .map(|(i, t)| {
+            vec![
+                t.name.clone(),
+                crate::format::thousands(m.territories[i.get()].accounts as i64),
+                comp.by_group[i.get()].map_or("–".to_owned(), |c| format!("{c:.1}")),
+                pieces[i.get()].to_string(),
+            ]
+        })
+        .collect();
+    out(&table(&["territory", "accounts", "compactness km", "pieces"], &rows));
+    out(&format!("\nCompactness {:.1} km (mean distance to the territory's centre).", comp.overall));
+    if let Some(r) = reference {
+        out(&format!(
+            " k-means reference {r:.1} km: this plan is {:.2}× it.",
+            if r > 0.0 { comp.overall / r } else { 0.0 }
+        ));
+    }
+    out(&format!(" Workload max |deviation| {:.1}%.\n", b.workload.max_abs_deviation * 100.0));
     Ok(())
 }
 

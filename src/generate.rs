@@ -11,38 +11,7 @@ use std::io::Write;
 const ANCHORS: &str = include_str!("../assets/us_zip_places.csv");
 const KM_PER_DEG: f64 = 111.32;
 
-/// SplitMix64: small, fast and deterministic across platforms.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn u(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.u() * items.len() as f64) as usize % items.len()]
-    }
-
-    fn between(&mut self, lo: u32, hi: u32) -> u32 {
-        lo + (self.u() * f64::from(hi - lo + 1)) as u32
-    }
-
-    /// Standard normal (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.u();
-        let u2 = self.u();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
+use crate::rng::Rng;
 
 const SURNAMES: &[&str] = &[
     "Adams",

@@ -17,6 +17,8 @@
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), CSV export, GeoJSON areas, atomic writes |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
+//! | [`quality`] | reports beyond balance: compactness, pieces (Delaunay adjacency), disruption, the k-means reference |
+//! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`) |
@@ -93,4 +95,6 @@ pub mod grid;
 pub mod io;
 pub mod metrics;
 pub mod model;
+pub mod quality;
+pub mod rng;
 pub mod spatial;

@@ -288,3 +288,39 @@ fn bad_usage_exits_2_and_bad_data_exits_1() {
         assert!(stderr.starts_with("error: "), "{stderr}");
     }
 }
+
+#[test]
+fn quality_reports_compactness_computed_independently() {
+    let plan = import_small("quality.ron");
+    let q = json(&run(&["quality", plan.to_str().expect("utf-8"), "--kmeans", "12", "--json"]));
+    let rows = rows();
+    // Mean great-circle distance to the territory's mean position, by hand.
+    let mut centre: BTreeMap<&str, (f64, f64, f64)> = BTreeMap::new();
+    for r in &rows {
+        let c = centre.entry(r.territory.as_str()).or_default();
+        c.0 += r.lon;
+        c.1 += r.lat;
+        c.2 += 1.0;
+    }
+    let hav = |lon1: f64, lat1: f64, lon2: f64, lat2: f64| {
+        let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+        let h =
+            ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
+        2.0 * 6371.0088 * h.sqrt().asin()
+    };
+    let total: f64 = rows
+        .iter()
+        .map(|r| {
+            let c = centre[r.territory.as_str()];
+            hav(r.lon, r.lat, c.0 / c.2, c.1 / c.2)
+        })
+        .sum();
+    let want = total / rows.len() as f64;
+    let got = q["compactness_km"].as_f64().expect("num");
+    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
+    let reference = q["kmeans_compactness_km"].as_f64().expect("num");
+    assert!(reference > 0.0 && reference <= got, "k-means ({reference}) is at least as compact as the plan ({got})");
+    for t in q["territories"].as_array().expect("array") {
+        assert!(t["pieces"].as_u64().expect("pieces") >= 1, "{t}");
+    }
+}
