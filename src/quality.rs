@@ -174,8 +174,8 @@ fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
     }
     let mut seen = vec![false; n];
     let mut pieces = vec![0; k];
-    for i in 0..n {
-        if let Some(g) = group[i]
+    for (i, g) in group.iter().enumerate() {
+        if let Some(g) = *g
             && !adj.isolated[i]
         {
             let r = find(&mut parent, i as u32) as usize;
