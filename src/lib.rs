@@ -77,7 +77,10 @@
 //! - `stats`: it reads every account by definition, but keeps none of them;
 //! - deleting a territory scans the owners for its accounts (rare, and a memory-speed
 //!   scan);
-//! - locking accounts keeps a count, not an index, so its cost is O(locked).
+//! - locking accounts keeps a count, not an index, so its cost is O(locked);
+//! - the [`quality`] reports (compactness O(N), pieces O(N log N) for the Delaunay
+//!   triangulation, k-means O(restarts × iterations × N × k)) run on demand, from the
+//!   command line, never per frame.
 //!
 //! Everything interactive grows with what is selected or in view instead: a lasso costs
 //! O(outline cells + accounts near the outline) to select and O(selected) bytes scanned
