@@ -202,6 +202,8 @@ pub struct TerritoryApp {
     sort: panel::Sort,
     area_counties: bool,
     search: String,
+    /// The last search: (query, plan generation) and its hits.
+    search_hits: Option<((String, u64), Vec<u32>)>,
     assign_find: String,
     focus_find: bool,
     pub settings: Settings,
@@ -255,6 +257,7 @@ impl TerritoryApp {
             sort: panel::Sort::default(),
             area_counties: false,
             search: String::new(),
+            search_hits: None,
             assign_find: String::new(),
             focus_find: false,
             settings: Settings::default(),

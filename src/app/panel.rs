@@ -46,6 +46,24 @@ impl Dialog {
     }
 }
 
+/// Up to `limit` accounts whose name or city contains `query` (lower case), whose id
+/// is it, or whose ZIP starts with it, in plan order.
+fn search_accounts(plan: &Plan, query: &str, limit: usize) -> Vec<u32> {
+    let contains = |text: &str| text.to_lowercase().contains(query);
+    plan.accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            contains(&a.name)
+                || a.id.eq_ignore_ascii_case(query)
+                || a.city.as_deref().is_some_and(contains)
+                || a.zip.as_deref().is_some_and(|z| z.starts_with(query))
+        })
+        .map(|(i, _)| i as u32)
+        .take(limit)
+        .collect()
+}
+
 fn rgb(c: Rgb) -> Color32 {
     Color32::from_rgb(c.0[0], c.0[1], c.0[2])
 }
@@ -232,20 +250,14 @@ impl TerritoryApp {
                 .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first");
             let query = self.search.trim().to_lowercase();
             if query.len() >= 2 {
+                // The scan is O(N): run it when the query or the plan changes, not every frame.
+                let key = (query.clone(), self.generation);
+                if self.search_hits.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let hits = search_accounts(self.doc.editor.plan(), &query, 12);
+                    self.search_hits = Some((key, hits));
+                }
+                let hits: Vec<u32> = self.search_hits.as_ref().map(|(_, h)| h.clone()).unwrap_or_default();
                 let plan = self.doc.editor.plan();
-                let hits: Vec<u32> = plan
-                    .accounts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| {
-                        a.name.to_lowercase().contains(&query)
-                            || a.id.to_lowercase() == query
-                            || a.city.as_deref().is_some_and(|c| c.to_lowercase().contains(&query))
-                            || a.zip.as_deref().is_some_and(|z| z.starts_with(&query))
-                    })
-                    .map(|(i, _)| i as u32)
-                    .take(12)
-                    .collect();
                 if search.lost_focus()
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && let Some(&first) = hits.first()
