@@ -127,7 +127,7 @@ fn broken_german_csv_reports_each_bad_line_and_keeps_the_good_rows() {
 
 #[test]
 fn decimal_override_rejects_what_does_not_parse() {
-    let opts = ImportOptions { decimal: Some(DecimalFormat::Point), columns: Vec::new() };
+    let opts = ImportOptions { decimal: Some(DecimalFormat::Point), ..ImportOptions::default() };
     let (plan, report) = import_file(&fixture("broken_de.csv"), &opts).expect("imports something or fails cleanly");
     // Under the point format, "48,137154" is no number: no row may be read as 48.137 or 1.234.
     assert!(plan.accounts.is_empty());
@@ -145,13 +145,13 @@ fn explicit_column_mapping() {
     assert!(err.to_string().contains("no column for id, lat, lon"), "{err}");
     use territory_editor::io::csv_import::Field;
     let opts = ImportOptions {
-        decimal: None,
         columns: vec![
             (Field::Id, "Acc".into()),
             (Field::Lat, "Breite Grad".into()),
             (Field::Lon, "Laenge Grad".into()),
             (Field::Potential, "Wert".into()),
         ],
+        ..ImportOptions::default()
     };
     let (plan, _) = import_bytes(text.as_bytes(), "m.csv", &opts).expect("imports with mapping");
     assert_eq!(plan.accounts[0].lat, 40.5);
@@ -199,4 +199,20 @@ fn stats_fold_equals_recomputation_and_v2_layout_is_one_account_a_line() {
     let one_line = text.replace("\n", " ");
     assert_eq!(plan_file::from_ron_str(&one_line, "flat.ron").expect("loads"), plan);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn progress_is_reported_and_cancel_stops_an_import() {
+    use std::sync::Arc;
+    use territory_editor::io::Progress;
+    let bytes = demo_bytes();
+    let progress = Arc::new(Progress::default());
+    let opts = ImportOptions { progress: Some(progress.clone()), ..ImportOptions::default() };
+    import_bytes(&bytes, "demo.csv", &opts).expect("imports");
+    assert_eq!(progress.fraction(), Some(1.0));
+    let cancelled = Arc::new(Progress::default());
+    cancelled.cancel();
+    let opts = ImportOptions { progress: Some(cancelled), ..ImportOptions::default() };
+    let err = import_bytes(&bytes, "demo.csv", &opts).expect_err("cancelled");
+    assert_eq!(err.to_string(), "demo.csv: import cancelled");
 }

@@ -7,7 +7,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::{Action, Document, TerritoryApp};
 use crate::io::csv_import::{self, Field, ImportError, ImportOptions, ImportReport};
-use crate::io::{csv_export, plan_file};
+use crate::io::{Progress, csv_export, plan_file};
+use std::sync::Arc;
 
 /// What a worker thread reports.
 pub enum TaskResult {
@@ -57,6 +58,8 @@ pub struct Tasks {
     /// The running job and its description; results of other jobs are ignored
     /// (that is what Cancel does).
     running: Option<(u64, String)>,
+    /// The running job's progress and Cancel.
+    progress: Option<Arc<Progress>>,
     next_job: u64,
     dialog_open: bool,
 }
@@ -64,7 +67,7 @@ pub struct Tasks {
 impl Default for Tasks {
     fn default() -> Self {
         let (tx, rx) = channel();
-        Tasks { tx, rx, running: None, next_job: 1, dialog_open: false }
+        Tasks { tx, rx, running: None, progress: None, next_job: 1, dialog_open: false }
     }
 }
 
@@ -91,6 +94,7 @@ impl TerritoryApp {
         let job = self.tasks.next_job;
         self.tasks.next_job += 1;
         self.tasks.running = Some((job, what));
+        self.tasks.progress = None;
         job
     }
 
@@ -99,7 +103,15 @@ impl TerritoryApp {
         self.tasks.running.as_ref().map(|(_, s)| s.as_str())
     }
 
+    /// The running job's share done, when it reports one.
+    pub(super) fn busy_fraction(&self) -> Option<f32> {
+        self.tasks.progress.as_ref().and_then(|p| p.fraction())
+    }
+
     pub(super) fn cancel_job(&mut self) {
+        if let Some(p) = self.tasks.progress.take() {
+            p.cancel();
+        }
         if let Some((_, what)) = self.tasks.running.take() {
             self.notify(format!("Cancelled: {what}"));
         }
@@ -151,8 +163,11 @@ impl TerritoryApp {
     }
 
     /// Loads a plan or a CSV on a worker thread.
-    pub(super) fn load_in_background(&mut self, ctx: &egui::Context, path: PathBuf, opts: ImportOptions) {
+    pub(super) fn load_in_background(&mut self, ctx: &egui::Context, path: PathBuf, mut opts: ImportOptions) {
         let job = self.start_job(format!("Opening {}", path.display()));
+        let progress = Arc::new(Progress::default());
+        self.tasks.progress = Some(progress.clone());
+        opts.progress = Some(progress.clone());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
@@ -169,7 +184,7 @@ impl TerritoryApp {
                     Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
                 }
             } else {
-                match plan_file::load(&path) {
+                match plan_file::load_with(&path, Some(&progress)) {
                     Ok(plan) => TaskResult::Loaded {
                         job,
                         doc: Box::new(Document::new(plan, Some(path.clone()), title)),
@@ -516,7 +531,7 @@ impl TerritoryApp {
                 let ready = m.choices.iter().all(|(_, c)| c.is_some());
                 if ui.add_enabled(ready, egui::Button::new("Import with this mapping")).clicked() {
                     let columns = m.choices.iter().filter_map(|(f, c)| c.map(|i| (*f, m.headers[i].clone()))).collect();
-                    run_mapping = Some((m.path.clone(), ImportOptions { decimal: None, columns }));
+                    run_mapping = Some((m.path.clone(), ImportOptions { columns, ..ImportOptions::default() }));
                 }
             });
             if !open {

@@ -297,8 +297,16 @@ impl TerritoryApp {
                 ui.separator();
             }
             if let Some(what) = self.busy().map(str::to_owned) {
-                ui.spinner();
+                match self.busy_fraction() {
+                    Some(f) => {
+                        ui.add(egui::ProgressBar::new(f).desired_width(180.0).show_percentage());
+                    }
+                    None => {
+                        ui.spinner();
+                    }
+                }
                 ui.label(what);
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
                 if ui.button("Cancel").clicked() {
                     self.cancel_job();
                 }

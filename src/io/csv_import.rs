@@ -218,6 +218,8 @@ pub struct ImportOptions {
     pub decimal: Option<DecimalFormat>,
     /// Explicit column mapping: field → header as written in the file.
     pub columns: Vec<(Field, String)>,
+    /// Where to report progress, and whether to stop.
+    pub progress: Option<std::sync::Arc<super::Progress>>,
 }
 
 /// A row that was not imported.
@@ -251,6 +253,8 @@ pub enum ImportError {
     Csv { path: String, line: u64, detail: String },
     #[error("{path}: no column for {} (the header has: {})", missing.iter().map(|f| f.key()).collect::<Vec<_>>().join(", "), headers.join(", "))]
     MissingColumns { path: String, missing: Vec<Field>, headers: Vec<String> },
+    #[error("{path}: import cancelled")]
+    Cancelled { path: String },
     #[error("{path}: column \"{header}\" (mapped to {field}) is not in the header")]
     UnknownHeader { path: String, field: Field, header: String },
 }
@@ -403,9 +407,13 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
     // Parse pieces of the body on every core; each piece starts at a record boundary.
     let pieces = split_records(body, header_lines + 1);
     let n_fields = headers.len();
-    let parsed = super::parallel(&pieces, |&(start, end, first_line)| {
+    let progress = opts.progress.as_deref();
+    let parsed = super::parallel_with(&pieces, progress, |&(start, end, first_line)| {
         parse_piece(&body[start..end], first_line, delimiter, n_fields, &cols, decimal)
     });
+    if parsed.len() < pieces.len() || progress.is_some_and(super::Progress::is_cancelled) {
+        return Err(ImportError::Cancelled { path: path.to_owned() });
+    }
     let mut results = Vec::with_capacity(parsed.len());
     for p in parsed {
         results.push(p.map_err(|(line, detail)| ImportError::Csv { path: path.to_owned(), line, detail })?);

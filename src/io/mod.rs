@@ -9,7 +9,7 @@ pub mod plan_file;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// An I/O failure, with the file it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +51,56 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     result.map_err(err)
 }
 
+/// Progress of a long file operation, shared with the UI thread, and its Cancel.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicU64,
+    total: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    /// The share done, once the work is known.
+    pub fn fraction(&self) -> Option<f32> {
+        let total = self.total.load(Ordering::Relaxed);
+        (total > 0).then(|| (self.done.load(Ordering::Relaxed) as f32 / total as f32).min(1.0))
+    }
+
+    /// Asks the work to stop at its next piece.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Announces `n` more pieces of work.
+    pub fn add_total(&self, n: u64) {
+        self.total.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// One piece done.
+    pub fn step(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Runs `f` on `pieces` on every core (at most 8 threads), keeping the pieces' order.
 pub(crate) fn parallel<T: Send, P: Sync>(pieces: &[P], f: impl Fn(&P) -> T + Sync) -> Vec<T> {
+    parallel_with(pieces, None, f)
+}
+
+/// [`parallel`], reporting each piece to `progress` and stopping early when it is
+/// cancelled (the result then has fewer items than `pieces`).
+pub(crate) fn parallel_with<T: Send, P: Sync>(
+    pieces: &[P],
+    progress: Option<&Progress>,
+    f: impl Fn(&P) -> T + Sync,
+) -> Vec<T> {
+    if let Some(p) = progress {
+        p.add_total(pieces.len() as u64);
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
@@ -61,9 +109,15 @@ pub(crate) fn parallel<T: Send, P: Sync>(pieces: &[P], f: impl Fn(&P) -> T + Syn
                 scope.spawn(|| {
                     let mut out = Vec::new();
                     loop {
+                        if progress.is_some_and(Progress::is_cancelled) {
+                            break;
+                        }
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(p) = pieces.get(k) else { break };
                         out.push((k, f(p)));
+                        if let Some(progress) = progress {
+                            progress.step();
+                        }
                     }
                     out
                 })

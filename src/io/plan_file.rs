@@ -34,6 +34,8 @@ pub enum PlanFileError {
     Syntax { path: String, detail: String },
     #[error("{path}: {detail}")]
     Invalid { path: String, detail: String },
+    #[error("{path}: loading cancelled")]
+    Cancelled { path: String },
     #[error("{path}: written by a newer version (format {found}; this program reads up to {CURRENT_VERSION})")]
     TooNew { path: String, found: u32 },
 }
@@ -464,6 +466,11 @@ fn plan_shell(header: &PlanFileV2<'_>, path: &str) -> Result<Plan, PlanFileError
 
 /// Parses RON text of any version; `path` names the file in errors.
 pub fn from_ron_str(text: &str, path: &str) -> Result<Plan, PlanFileError> {
+    from_ron_str_with(text, path, None)
+}
+
+/// [`from_ron_str`], reporting progress and stopping when cancelled.
+pub fn from_ron_str_with(text: &str, path: &str, progress: Option<&super::Progress>) -> Result<Plan, PlanFileError> {
     if check_version(text, path)? == 1 {
         let file: PlanFileV1 = ron_options().from_str(text).map_err(|e| syntax(path, 1, &e))?;
         return from_file(file, path);
@@ -480,13 +487,16 @@ pub fn from_ron_str(text: &str, path: &str) -> Result<Plan, PlanFileError> {
     let by_id: HashMap<&str, TerritoryIdx> =
         header.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
     let parts = match &parsed {
-        Parsed::Canonical { pieces, .. } => super::parallel(pieces, |(piece, line)| {
+        Parsed::Canonical { pieces, .. } => super::parallel_with(pieces, progress, |(piece, line)| {
             let text = format!("[{piece}]");
             let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(path, *line, &e))?;
             accounts_of(rows, &by_id, path)
         }),
         Parsed::Whole(file) => vec![accounts_of(file.accounts.clone(), &by_id, path)],
     };
+    if progress.is_some_and(super::Progress::is_cancelled) {
+        return Err(PlanFileError::Cancelled { path: path.to_owned() });
+    }
     for part in parts {
         let (accounts, owners) = part?;
         plan.accounts.extend(accounts);
@@ -561,8 +571,13 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
 
 /// Reads a plan file.
 pub fn load(path: &Path) -> Result<Plan, PlanFileError> {
+    load_with(path, None)
+}
+
+/// [`load`], reporting progress and stopping when cancelled.
+pub fn load_with(path: &Path, progress: Option<&super::Progress>) -> Result<Plan, PlanFileError> {
     let text = std::fs::read_to_string(path).map_err(|e| super::FileError::new(path, e))?;
-    from_ron_str(&text, &path.display().to_string())
+    from_ron_str_with(&text, &path.display().to_string(), progress)
 }
 
 /// Writes a plan file atomically.
