@@ -289,9 +289,13 @@ impl TerritoryApp {
         let t0 = std::time::Instant::now();
         // The basemap parses on a second core while the demo imports.
         let basemap = std::thread::spawn(load_basemap);
-        let demo = Document::demo();
-        log::info!("demo plan imported and indexed in {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
-        let mut app = TerritoryApp::with_basemap(demo, basemap.join().ok().flatten());
+        // With a file to open, start empty rather than import the demo for nothing.
+        let first = match &file {
+            Some(path) => Document::new(Plan::default(), None, format!("Opening {}…", path.display())),
+            None => Document::demo(),
+        };
+        log::info!("start-up plan ready in {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
+        let mut app = TerritoryApp::with_basemap(first, basemap.join().ok().flatten());
         log::info!("editor ready (basemap loaded) after {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
         if let Some(map) = settings.map.clone() {
             app.map_memory = map;
