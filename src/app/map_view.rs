@@ -149,12 +149,13 @@ impl MapTransform {
     }
 }
 
-fn color(c: Rgb) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+fn color(c: Rgb, dark: bool) -> Color32 {
+    super::territory_color(c, dark)
 }
 
 /// Colours of the basemap for the current theme.
 struct Palette {
+    dark: bool,
     sea: Color32,
     land: Color32,
     us: Color32,
@@ -170,6 +171,7 @@ impl Palette {
     fn new(dark: bool) -> Palette {
         if dark {
             Palette {
+                dark: true,
                 sea: Color32::from_rgb(0x1a, 0x22, 0x2e),
                 land: Color32::from_rgb(0x2a, 0x2e, 0x35),
                 us: Color32::from_rgb(0x33, 0x37, 0x3f),
@@ -182,6 +184,7 @@ impl Palette {
             }
         } else {
             Palette {
+                dark: false,
                 sea: Color32::from_rgb(0xd5, 0xe1, 0xea),
                 land: Color32::from_rgb(0xef, 0xee, 0xe9),
                 us: Color32::from_rgb(0xfb, 0xfa, 0xf6),
@@ -314,7 +317,7 @@ impl TerritoryApp {
             (None, _) => c,
         };
         let mut colors: Vec<Color32> =
-            plan.territories.iter().enumerate().map(|(i, tt)| fade(color(tt.color), Some(i))).collect();
+            plan.territories.iter().enumerate().map(|(i, tt)| fade(color(tt.color, pal.dark), Some(i))).collect();
         colors.push(fade(pal.unassigned, None));
         colors
     }
@@ -477,7 +480,11 @@ impl TerritoryApp {
             let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
             let r = Rect::from_center_size(p, galley.size()).expand2(Vec2::new(6.0, 2.0));
             painter.rect_filled(r, 4.0, pal.halo);
-            painter.rect_filled(Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())), 2.0, color(tt.color));
+            painter.rect_filled(
+                Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
+                2.0,
+                color(tt.color, pal.dark),
+            );
             painter.galley(r.left_top() + Vec2::new(6.0, 2.0), galley, pal.label);
         }
     }
@@ -630,7 +637,8 @@ impl TerritoryApp {
         let plan = self.doc.editor.plan();
         let a = &plan.accounts[i as usize];
         let owner = plan.assignment[i as usize];
-        let owner_color = owner.map_or(Color32::GRAY, |o| color(plan.territories[o.get()].color));
+        let dark = ui.visuals().dark_mode;
+        let owner_color = owner.map_or(Color32::GRAY, |o| color(plan.territories[o.get()].color, dark));
         let place = [a.city.as_deref(), a.state.as_deref(), a.zip.as_deref()]
             .into_iter()
             .flatten()

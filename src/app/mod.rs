@@ -597,6 +597,19 @@ impl TerritoryApp {
     }
 }
 
+/// A territory's colour as drawn: in the dark theme, dark colours are lightened so
+/// that they stand out from the dark map.
+pub(crate) fn territory_color(c: crate::model::Rgb, dark: bool) -> egui::Color32 {
+    let [r, g, b] = c.0;
+    let luma = 0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b);
+    if dark && luma < 60.0 {
+        let lift = |v: u8| (f32::from(v) + (255.0 - f32::from(v)) * 0.45) as u8;
+        egui::Color32::from_rgb(lift(r), lift(g), lift(b))
+    } else {
+        egui::Color32::from_rgb(r, g, b)
+    }
+}
+
 fn load_basemap() -> Option<Arc<Basemap>> {
     match Basemap::bundled() {
         Ok(b) => Some(Arc::new(b)),

@@ -64,8 +64,8 @@ fn search_accounts(plan: &Plan, query: &str, limit: usize) -> Vec<u32> {
         .collect()
 }
 
-fn rgb(c: Rgb) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
+fn rgb(c: Rgb, ui: &Ui) -> Color32 {
+    super::territory_color(c, ui.visuals().dark_mode)
 }
 
 /// Green within ±5 %, amber within ±15 %, red beyond.
@@ -388,7 +388,7 @@ impl TerritoryApp {
                 ui.menu_button("Assign to ⏵", |ui| {
                     for (n, (i, name, c, locked)) in live.iter().enumerate() {
                         let key = if n < 10 { format!("{}", (n + 1) % 10) } else { String::new() };
-                        let r = ui.add_enabled(!locked, egui::Button::new(RichText::new(format!("■ {name}")).color(rgb(*c))).shortcut_text(key));
+                        let r = ui.add_enabled(!locked, egui::Button::new(RichText::new(format!("■ {name}")).color(rgb(*c, ui))).shortcut_text(key));
                         if r.hovered() {
                             self.preview = Some(Some(*i));
                         }
@@ -420,7 +420,7 @@ impl TerritoryApp {
                     match hit {
                         Some((i, name, c, _)) => {
                             self.preview = Some(Some(*i));
-                            ui.label(RichText::new(format!("⎆ {name}")).color(rgb(*c)));
+                            ui.label(RichText::new(format!("⎆ {name}")).color(rgb(*c, ui)));
                             if find.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                                 self.actions.push(Action::AssignSelection(Some(*i)));
                                 self.assign_find.clear();
@@ -567,7 +567,7 @@ impl TerritoryApp {
                         row.col(|ui| {
                             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                                 let (sw, _) = ui.allocate_exact_size(Vec2::new(14.0, 14.0), Sense::hover());
-                                ui.painter().rect_filled(sw, 3.0, rgb(t.color));
+                                ui.painter().rect_filled(sw, 3.0, rgb(t.color, ui));
                                 let name = RichText::new(&t.name).strong();
                                 ui.add(egui::Label::new(name).selectable(false)).on_hover_text(
                                     t.rep.as_deref().map_or("No rep set".to_owned(), |r| format!("Rep: {r}")),
