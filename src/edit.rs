@@ -154,8 +154,7 @@ pub struct Editor {
 impl Editor {
     /// Takes a plan, computing its metrics once.
     pub fn new(plan: Plan) -> Editor {
-        let metrics = Metrics::recompute(&plan);
-        let prefix = PrefixSums::new(&plan.accounts);
+        let (prefix, metrics) = PrefixSums::with_metrics(&plan);
         let account_locked: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
         let locked_accounts = account_locked.iter().filter(|&&l| l).count();
         Editor {

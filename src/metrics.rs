@@ -83,16 +83,22 @@ pub struct PrefixSums {
 }
 
 impl PrefixSums {
-    /// Builds the running totals: O(N).
-    pub fn new(accounts: &[Account]) -> PrefixSums {
-        let mut sums = Vec::with_capacity(accounts.len() + 1);
-        let mut t = Totals::default();
-        sums.push(t);
-        for a in accounts {
-            t.add(a);
-            sums.push(t);
+    /// The running totals and the per-territory metrics of a plan in one pass (each
+    /// account's position is projected once): what the editor needs when it opens.
+    pub fn with_metrics(plan: &Plan) -> (PrefixSums, Metrics) {
+        let mut m =
+            Metrics { territories: vec![Totals::default(); plan.territories.len()], unassigned: Totals::default() };
+        let mut sums = Vec::with_capacity(plan.accounts.len() + 1);
+        let mut run = Totals::default();
+        sums.push(run);
+        for (a, owner) in plan.accounts.iter().zip(&plan.assignment) {
+            let mut one = Totals::default();
+            one.add(a);
+            run.merge(&one);
+            sums.push(run);
+            m.slot_mut(*owner).merge(&one);
         }
-        PrefixSums { sums }
+        (PrefixSums { sums }, m)
     }
 
     /// The totals of accounts `start..end`.
