@@ -83,10 +83,9 @@ pub fn multipolygon_to_mercator(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
 
 type Entry = GeomWithData<[f64; 2], u32>;
 
-/// The accounts' positions and the R-tree over them.
+/// The accounts' positions and the R-tree over them (which holds the Web Mercator
+/// positions; the editor's [`crate::grid::Grid`] keeps them in account order).
 pub struct SpatialIndex {
-    /// Web Mercator metres, by account index.
-    mercator: Vec<[f64; 2]>,
     /// Lon/lat degrees, by account index.
     lonlat: Vec<[f64; 2]>,
     tree: RTree<Entry>,
@@ -96,15 +95,15 @@ impl SpatialIndex {
     /// Bulk-loads the index from (lon, lat) positions, in account order.
     pub fn build(positions: impl IntoIterator<Item = (f64, f64)>) -> SpatialIndex {
         let lonlat: Vec<[f64; 2]> = positions.into_iter().map(|(lon, lat)| [lon, lat]).collect();
-        let mercator: Vec<[f64; 2]> = lonlat
+        let entries = lonlat
             .iter()
-            .map(|&[lon, lat]| {
+            .enumerate()
+            .map(|(i, &[lon, lat])| {
                 let (x, y) = to_mercator(lon, lat);
-                [x, y]
+                Entry::new([x, y], i as u32)
             })
             .collect();
-        let entries = mercator.iter().enumerate().map(|(i, p)| Entry::new(*p, i as u32)).collect();
-        SpatialIndex { mercator, lonlat, tree: RTree::bulk_load(entries) }
+        SpatialIndex { lonlat, tree: RTree::bulk_load(entries) }
     }
 
     /// Builds the index of a plan's accounts.
@@ -114,22 +113,12 @@ impl SpatialIndex {
 
     /// Number of indexed accounts.
     pub fn len(&self) -> usize {
-        self.mercator.len()
+        self.lonlat.len()
     }
 
     /// Whether no account is indexed.
     pub fn is_empty(&self) -> bool {
-        self.mercator.is_empty()
-    }
-
-    /// The account's Web Mercator position.
-    pub fn mercator(&self, i: u32) -> [f64; 2] {
-        self.mercator[i as usize]
-    }
-
-    /// All Web Mercator positions, by account index.
-    pub fn mercator_positions(&self) -> &[[f64; 2]] {
-        &self.mercator
+        self.lonlat.is_empty()
     }
 
     /// Accounts inside the Web Mercator rectangle (edges included), in index order.

@@ -202,14 +202,14 @@ impl Palette {
 impl TerritoryApp {
     /// Points the map at the plan's accounts.
     fn fit_to_plan(&mut self, rect: Rect) {
-        let pts = self.doc.index.mercator_positions();
-        if pts.is_empty() || rect.width() < 10.0 {
+        let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
+        if xs.is_empty() || rect.width() < 10.0 {
             return;
         }
         let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
-        for p in pts {
-            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        for (&x, &y) in xs.iter().zip(ys) {
+            lo = [lo[0].min(x), lo[1].min(y)];
+            hi = [hi[0].max(x), hi[1].max(y)];
         }
         let w = (hi[0] - lo[0]).max(1000.0) * 1.15;
         let h = (hi[1] - lo[1]).max(1000.0) * 1.15;

@@ -441,28 +441,22 @@ impl TerritoryApp {
         let sc = |m: Modifiers, k: Key| KeyboardShortcut::new(m, k);
         let cmd = Modifiers::COMMAND;
         let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+        let table = [
+            (cmd_shift, Key::Z, Action::Redo),
+            (cmd, Key::Y, Action::Redo),
+            (cmd, Key::Z, Action::Undo),
+            (cmd_shift, Key::S, Action::SaveAs),
+            (cmd, Key::S, Action::Save),
+            (cmd, Key::O, Action::Open),
+            (cmd, Key::I, Action::ImportCsv),
+            (cmd, Key::E, Action::Export),
+        ];
         ctx.input_mut(|i| {
-            // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
-            if i.consume_shortcut(&sc(cmd_shift, Key::Z)) || i.consume_shortcut(&sc(cmd, Key::Y)) {
-                self.actions.push(Action::Redo);
-            }
-            if i.consume_shortcut(&sc(cmd, Key::Z)) {
-                self.actions.push(Action::Undo);
-            }
-            if i.consume_shortcut(&sc(cmd_shift, Key::S)) {
-                self.actions.push(Action::SaveAs);
-            }
-            if i.consume_shortcut(&sc(cmd, Key::S)) {
-                self.actions.push(Action::Save);
-            }
-            if i.consume_shortcut(&sc(cmd, Key::O)) {
-                self.actions.push(Action::Open);
-            }
-            if i.consume_shortcut(&sc(cmd, Key::I)) {
-                self.actions.push(Action::ImportCsv);
-            }
-            if i.consume_shortcut(&sc(cmd, Key::E)) {
-                self.actions.push(Action::Export);
+            for (m, k, action) in table {
+                if i.consume_shortcut(&sc(m, k)) {
+                    self.actions.push(action);
+                }
             }
         });
         if ctx.egui_wants_keyboard_input() {
