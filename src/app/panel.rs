@@ -83,7 +83,7 @@ fn deviation_color(d: f64) -> Color32 {
 /// A bar centred on 0 for a deviation, ±50 % full scale, with a faint marker of the
 /// value before a previewed change.
 fn deviation_bar(ui: &mut Ui, d: Option<f64>, before: Option<f64>) -> egui::Response {
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(150.0, 18.0), Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(110.0, 18.0), Sense::hover());
     let p = ui.painter();
     p.rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
     let mid = rect.center().x;
@@ -512,12 +512,13 @@ impl TerritoryApp {
             .sense(Sense::click())
             .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
             .column(Column::exact(46.0))
+            .column(Column::exact(44.0))
             .column(Column::auto().at_least(150.0).clip(true))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
             .column(Column::auto().at_least(90.0))
-            .column(Column::exact(210.0))
-            .column(Column::exact(44.0))
+            // The last column takes what is left, so the table never runs past the panel.
+            .column(Column::remainder().at_least(150.0))
             .min_scrolled_height(200.0)
             .header(26.0, |mut header| {
                 let mut head = |ui: &mut Ui, label: &str, key: SortKey, tip: &str| {
@@ -528,6 +529,10 @@ impl TerritoryApp {
                 };
                 header.col(|ui| {
                     head(ui, "#", SortKey::Plan, "Plan order; the number is the key that assigns the selection here")
+                });
+                header.col(|ui| {
+                    ui.label(RichText::new("Lock").strong())
+                        .on_hover_text("A locked territory neither gives nor receives accounts");
                 });
                 header.col(|ui| {
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
@@ -546,10 +551,6 @@ impl TerritoryApp {
                         "Deviation of workload from the mean: green within ±5%, amber ±15%, red beyond",
                     )
                 });
-                header.col(|ui| {
-                    ui.label(RichText::new("🔒").strong())
-                        .on_hover_text("A locked territory neither gives nor receives accounts");
-                });
             })
             .body(|mut body| {
                 for &r in &rows {
@@ -562,6 +563,16 @@ impl TerritoryApp {
                         row.col(|ui| {
                             if r < 10 {
                                 ui.label(RichText::new(format!("{}", (r + 1) % 10)).monospace().weak());
+                            }
+                        });
+                        row.col(|ui| {
+                            let mut locked = t.locked;
+                            if ui
+                                .checkbox(&mut locked, "")
+                                .on_hover_text("Lock: accounts neither leave nor join this territory")
+                                .changed()
+                            {
+                                lock_toggle = Some((ti, locked));
                             }
                         });
                         row.col(|ui| {
@@ -605,16 +616,6 @@ impl TerritoryApp {
                                 RichText::new(percent(d)).monospace().color(d.map_or(Color32::GRAY, deviation_color)),
                             );
                             deviation_bar(ui, d, ghost);
-                        });
-                        row.col(|ui| {
-                            let mut locked = t.locked;
-                            if ui
-                                .checkbox(&mut locked, "")
-                                .on_hover_text("Lock: accounts neither leave nor join this territory")
-                                .changed()
-                            {
-                                lock_toggle = Some((ti, locked));
-                            }
                         });
                         let resp = row.response();
                         if resp.hovered() {
