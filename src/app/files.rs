@@ -117,6 +117,13 @@ impl TerritoryApp {
         }
     }
 
+    /// After a failed open at start-up, the window says so instead of "Opening …".
+    fn opening_failed(&mut self) {
+        if self.doc.editor.plan().accounts.is_empty() && self.doc.path.is_none() {
+            self.doc.title = "No plan open: File ▸ Open, or drop a .ron or .csv here".to_owned();
+        }
+    }
+
     /// The plan's file name without extension, for suggested file names.
     fn doc_stem(&self) -> String {
         self.doc
@@ -306,6 +313,7 @@ impl TerritoryApp {
                         continue;
                     }
                     self.tasks.running = None;
+                    self.opening_failed();
                     if let ImportError::MissingColumns { missing, headers, .. } = &error {
                         self.column_mapping = Some(ColumnMapping {
                             path: path.clone(),
@@ -318,6 +326,7 @@ impl TerritoryApp {
                 TaskResult::Failed { job, message } => {
                     if current(job, &self.tasks.running) {
                         self.tasks.running = None;
+                        self.opening_failed();
                         self.fail(message);
                     }
                 }

@@ -203,7 +203,13 @@ impl TerritoryApp {
     /// Points the map at the plan's accounts.
     fn fit_to_plan(&mut self, rect: Rect) {
         let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
-        if xs.is_empty() || rect.width() < 10.0 {
+        if rect.width() < 10.0 {
+            return;
+        }
+        if xs.is_empty() {
+            // Nothing to fit: show the contiguous US.
+            self.map_memory.center_at(lon_lat(-96.0, 38.5));
+            let _ = self.map_memory.set_zoom(4.0);
             return;
         }
         let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
