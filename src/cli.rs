@@ -15,7 +15,8 @@ use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
 use crate::io::{csv_export, geojson_areas, plan_file};
 use crate::metrics::{Balance, Metrics, Totals, deviation};
-use crate::model::{AccountSet, Plan};
+use crate::model::{AccountSet, Plan, TerritoryIdx};
+use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
 use crate::spatial::SpatialIndex;
 
 /// Territory editor: redraw sales territories on a map. Without a subcommand it
@@ -80,6 +81,53 @@ pub enum Cmd {
         /// Also compute the k-means reference with this many clusters (10 restarts).
         #[arg(long)]
         kmeans: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Balance from here: bring every territory within the tolerance of the mean,
+    /// moving as few accounts as it can, keeping territories in one piece.
+    Balance {
+        plan: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Allowed |deviation| from the mean (0.03 = ±3%).
+        #[arg(long, default_value_t = 0.03)]
+        tolerance: f64,
+        /// What to balance.
+        #[arg(long = "balance", default_value = "workload", value_parser = ["workload", "potential", "both"])]
+        target: String,
+        /// Disruption budget: the most that may move, e.g. `accounts=0.20`,
+        /// `workload=0.15`, `potential=0.15` (repeatable). No budget by default.
+        #[arg(long = "max-moved", value_name = "WHAT=SHARE")]
+        max_moved: Vec<String>,
+        /// A territory (id or name) that keeps its accounts (repeatable).
+        #[arg(long = "lock", value_name = "TERRITORY")]
+        lock: Vec<String>,
+        /// A file of account ids, one per line, that must not move.
+        #[arg(long = "lock-accounts", value_name = "IDS.txt")]
+        lock_accounts: Option<PathBuf>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Redraw: K territories from scratch, balanced on workload, compact, in one piece,
+    /// named after the old territories they overlap most.
+    Redraw {
+        plan: PathBuf,
+        /// Number of territories, locked ones included.
+        #[arg(long)]
+        territories: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 0.03)]
+        tolerance: f64,
+        #[arg(long = "lock", value_name = "TERRITORY")]
+        lock: Vec<String>,
+        #[arg(long = "lock-accounts", value_name = "IDS.txt")]
+        lock_accounts: Option<PathBuf>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         #[arg(long)]
@@ -158,6 +206,37 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
         Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
+        Cmd::Balance { plan, out, tolerance, target, max_moved, lock, lock_accounts, seed, json } => {
+            let p = load_plan(&plan)?;
+            let target = match target.as_str() {
+                "potential" => Target::Potential,
+                "both" => Target::Both,
+                _ => Target::Workload,
+            };
+            let opts = BalanceOptions {
+                tolerance,
+                target,
+                budget: parse_budget(&max_moved)?,
+                locked_territories: find_territories(&p, &plan, &lock)?,
+                locked_accounts: read_account_ids(&p, lock_accounts.as_deref())?,
+                seed,
+            };
+            optimize_cli(&p, &out, tolerance, json, |adj| optimize::balance(&p, adj, &opts, None))
+        }
+        Cmd::Redraw { plan, territories, out, tolerance, lock, lock_accounts, seed, json } => {
+            let p = load_plan(&plan)?;
+            if territories == 0 {
+                return Err(Failure::usage("--territories must be at least 1"));
+            }
+            let opts = RedrawOptions {
+                territories,
+                tolerance,
+                locked_territories: find_territories(&p, &plan, &lock)?,
+                locked_accounts: read_account_ids(&p, lock_accounts.as_deref())?,
+                seed,
+            };
+            optimize_cli(&p, &out, tolerance, json, |adj| optimize::redraw(&p, adj, &opts, None))
+        }
         Cmd::Generate { accounts, territories, seed, out: path } => {
             if territories == 0 {
                 return Err(Failure::usage("--territories must be at least 1"));
@@ -475,5 +554,199 @@ fn import(
             out_path.display()
         ));
     }
+    Ok(())
+}
+
+fn parse_budget(items: &[String]) -> Result<Budget, Failure> {
+    let mut b = Budget::default();
+    for item in items {
+        let (what, share) = item
+            .split_once('=')
+            .ok_or_else(|| Failure::usage(format!("--max-moved {item}: expected WHAT=SHARE, e.g. workload=0.15")))?;
+        let share: f64 = share
+            .trim()
+            .trim_end_matches('%')
+            .parse()
+            .map_err(|_| Failure::usage(format!("--max-moved {item}: \"{share}\" is not a number")))?;
+        let share = if item.trim_end().ends_with('%') { share / 100.0 } else { share };
+        if !(0.0..=1.0).contains(&share) {
+            return Err(Failure::usage(format!("--max-moved {item}: the share must be between 0 and 1")));
+        }
+        match what.trim() {
+            "accounts" => b.accounts = Some(share),
+            "workload" => b.workload = Some(share),
+            "potential" => b.potential = Some(share),
+            other => {
+                return Err(Failure::usage(format!(
+                    "--max-moved {item}: \"{other}\" is not one of accounts, workload, potential"
+                )));
+            }
+        }
+    }
+    Ok(b)
+}
+
+fn find_territories(plan: &Plan, path: &Path, keys: &[String]) -> Result<Vec<TerritoryIdx>, Failure> {
+    keys.iter()
+        .map(|key| {
+            plan.find_territory(key).ok_or_else(|| {
+                let names: Vec<&str> = plan.live_territories().map(|(_, t)| t.name.as_str()).collect();
+                Failure::data(format!(
+                    "{}: no territory \"{key}\" (the plan has: {})",
+                    path.display(),
+                    names.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Reads account ids, one per line (blank lines and `#` comments skipped); every id must
+/// be in the plan.
+fn read_account_ids(plan: &Plan, path: Option<&Path>) -> Result<Vec<u32>, Failure> {
+    let Some(path) = path else { return Ok(Vec::new()) };
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
+    let index: ahash::AHashMap<&str, u32> =
+        plan.accounts.iter().enumerate().map(|(i, a)| (a.id.as_str(), i as u32)).collect();
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let id = line.trim();
+        if id.is_empty() || id.starts_with('#') {
+            continue;
+        }
+        match index.get(id) {
+            Some(&i) => ids.push(i),
+            None => unknown.push(format!("line {}: \"{id}\"", n + 1)),
+        }
+    }
+    if !unknown.is_empty() {
+        let more = if unknown.len() > 5 { format!(" and {} more", unknown.len() - 5) } else { String::new() };
+        return Err(Failure::data(format!(
+            "{}: {} account ids are not in the plan ({}{more})",
+            path.display(),
+            unknown.len(),
+            unknown[..unknown.len().min(5)].join(", ")
+        )));
+    }
+    Ok(ids)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Runs Balance or Redraw, writes the plan and prints the before/after report.
+fn optimize_cli(
+    plan: &Plan,
+    out_path: &Path,
+    tolerance: f64,
+    as_json: bool,
+    run: impl FnOnce(&crate::quality::Adjacency) -> Result<Proposal, optimize::OptimizeError>,
+) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let adj = crate::quality::adjacency(&plan.accounts);
+    let proposal = run(&adj).map_err(Failure::data)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let after = proposal.apply_to(plan);
+    plan_file::save(&after, out_path).map_err(Failure::data)?;
+    let r = optimize::report(plan, &after, &adj, tolerance);
+    let live_pieces = |p: &Plan, pieces: &[usize]| p.live_territories().map(|(i, _)| pieces[i.get()]).sum::<usize>();
+    let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));
+    let (ib, ia) = (live_pieces(plan, &r.islands_before), live_pieces(&after, &r.islands_after));
+    let moved_vs_bound = (r.lower_bound > 0.0).then(|| r.moved.workload / r.lower_bound);
+    if as_json {
+        let side = |b: &Balance, c: &crate::quality::Compactness, pieces: usize, islands: usize, n: usize| {
+            json!({
+                "territories": n,
+                "workload_max_abs_deviation": b.workload.max_abs_deviation,
+                "workload_cv": b.workload.cv,
+                "potential_max_abs_deviation": b.potential.max_abs_deviation,
+                "potential_cv": b.potential.cv,
+                "compactness_km": c.overall,
+                "pieces": pieces,
+                "pieces_beyond_one_per_island": pieces - islands.min(pieces),
+            })
+        };
+        let territories: Vec<Value> = after
+            .live_territories()
+            .map(|(i, t)| {
+                let s = i.get();
+                let before = r.metrics_before.territories.get(s).filter(|_| plan.territories.get(s).is_some_and(|t| t.alive));
+                json!({
+                    "id": t.id, "name": t.name,
+                    "workload_hours_before": before.map(|b| b.workload.hours()),
+                    "workload_hours": r.metrics_after.territories[s].workload.hours(),
+                    "potential_before": before.map(|b| b.potential.units()),
+                    "potential": r.metrics_after.territories[s].potential.units(),
+                    "workload_deviation": deviation(r.metrics_after.territories[s].workload.0 as f64, r.after.workload.mean),
+                    "accounts": r.metrics_after.territories[s].accounts,
+                    "gained": r.gained[s], "lost": r.lost[s],
+                    "pieces": r.pieces_after[s],
+                    "islands": r.islands_after[s],
+                    "compactness_km": r.compactness_after.by_group[s],
+                })
+            })
+            .collect();
+        print_json(&json!({
+            "schema": 1,
+            "tolerance": tolerance,
+            "tolerance_reached": proposal.tolerance_reached,
+            "budget_exhausted": proposal.budget_exhausted,
+            "before": side(&r.before, &r.compactness_before, pb, ib, plan.live_territories().count()),
+            "after": side(&r.after, &r.compactness_after, pa, ia, after.live_territories().count()),
+            "moved": {"accounts": r.moved_accounts, "accounts_share": r.moved.accounts,
+                "workload_share": r.moved.workload, "potential_share": r.moved.potential},
+            "lower_bound_workload_share": r.lower_bound,
+            "moved_workload_vs_lower_bound": moved_vs_bound,
+            "territories": territories,
+            "seconds": seconds,
+            "out": out_path.display().to_string(),
+        }));
+        return Ok(());
+    }
+    let rows = vec![
+        vec![
+            "workload max |deviation|".to_owned(),
+            pct(r.before.workload.max_abs_deviation),
+            pct(r.after.workload.max_abs_deviation),
+        ],
+        vec!["workload CV".to_owned(), pct(r.before.workload.cv), pct(r.after.workload.cv)],
+        vec![
+            "potential max |deviation|".to_owned(),
+            pct(r.before.potential.max_abs_deviation),
+            pct(r.after.potential.max_abs_deviation),
+        ],
+        vec![
+            "compactness km".to_owned(),
+            format!("{:.1}", r.compactness_before.overall),
+            format!("{:.1}", r.compactness_after.overall),
+        ],
+        vec!["pieces".to_owned(), pb.to_string(), pa.to_string()],
+        vec!["pieces beyond one per island".to_owned(), (pb - ib.min(pb)).to_string(), (pa - ia.min(pa)).to_string()],
+        vec![
+            "territories".to_owned(),
+            plan.live_territories().count().to_string(),
+            after.live_territories().count().to_string(),
+        ],
+    ];
+    out(&table(&["", "before", "after"], &rows));
+    out(&format!(
+        "\nMoved {} accounts ({}), {} of workload, {} of potential; the least workload that had to move for ±{} was {}{}.\n",
+        crate::format::thousands(r.moved_accounts as i64),
+        pct(r.moved.accounts),
+        pct(r.moved.workload),
+        pct(r.moved.potential),
+        pct(tolerance),
+        pct(r.lower_bound),
+        moved_vs_bound.map_or(String::new(), |x| format!(" ({x:.2}× that)")),
+    ));
+    if !proposal.tolerance_reached {
+        out(&format!(
+            "The tolerance was not reached{}; this is the best plan found.\n",
+            if proposal.budget_exhausted { " within the disruption budget" } else { "" }
+        ));
+    }
+    out(&format!("Done in {seconds:.2} s; wrote {}\n", out_path.display()));
     Ok(())
 }

@@ -98,6 +98,7 @@ pub mod grid;
 pub mod io;
 pub mod metrics;
 pub mod model;
+pub mod optimize;
 pub mod quality;
 pub mod rng;
 pub mod spatial;

@@ -87,67 +87,175 @@ pub fn compactness(plan: &Plan) -> Compactness {
     compactness_of(&plan.accounts, &groups_of(plan), plan.territories.len())
 }
 
-/// The accounts' adjacency: Delaunay edges no longer than [`MAX_EDGE_KM`], between
-/// account indices, plus the accounts that share a position.
+/// The accounts' adjacency graph, over *sites* (distinct positions; accounts at one
+/// position share a site): the Delaunay triangulation of the sites in Web Mercator,
+/// without edges longer than [`MAX_EDGE_KM`]. Each site's neighbours are sorted by
+/// angle around it, which is what the local connectivity test of
+/// [`crate::optimize`] walks.
+#[derive(Debug, Clone, Default)]
 pub struct Adjacency {
-    /// Pairs of account indices.
-    pub edges: Vec<(u32, u32)>,
-    /// Accounts with no neighbour within 150 km.
-    pub isolated: Vec<bool>,
+    site_of: Vec<u32>,
+    site_start: Vec<u32>,
+    site_accounts: Vec<u32>,
+    nb_start: Vec<u32>,
+    nb: Vec<u32>,
+    /// Delaunay neighbours farther than 150 km (the links between islands).
+    far_start: Vec<u32>,
+    far: Vec<u32>,
+    /// The island of each site: connected components of the whole graph.
+    island: Vec<u32>,
+    islands: usize,
 }
 
-/// Triangulates the accounts (Web Mercator, duplicates merged): O(N log N).
+impl Adjacency {
+    /// Number of sites.
+    pub fn sites(&self) -> usize {
+        self.site_start.len().saturating_sub(1)
+    }
+
+    /// The site of an account.
+    pub fn site_of(&self, account: usize) -> usize {
+        self.site_of[account] as usize
+    }
+
+    /// The accounts at a site.
+    pub fn accounts_at(&self, site: usize) -> &[u32] {
+        &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize]
+    }
+
+    /// The neighbour sites within 150 km, in angular order around `site`.
+    pub fn neighbours(&self, site: usize) -> &[u32] {
+        &self.nb[self.nb_start[site] as usize..self.nb_start[site + 1] as usize]
+    }
+
+    /// Whether two sites are neighbours.
+    pub fn linked(&self, a: usize, b: usize) -> bool {
+        self.neighbours(a).contains(&(b as u32))
+    }
+
+    /// An account with no other account within 150 km (not even at its own position).
+    pub fn is_isolated(&self, account: usize) -> bool {
+        let s = self.site_of(account);
+        self.neighbours(s).is_empty() && self.accounts_at(s).len() == 1
+    }
+
+    /// Number of edges between sites.
+    pub fn edges(&self) -> usize {
+        self.nb.len() / 2
+    }
+
+    /// Delaunay neighbours of `site` farther than 150 km.
+    pub fn far_neighbours(&self, site: usize) -> &[u32] {
+        &self.far[self.far_start[site] as usize..self.far_start[site + 1] as usize]
+    }
+
+    /// The island (connected component of the whole adjacency graph) of a site.
+    pub fn island_of(&self, site: usize) -> usize {
+        self.island[site] as usize
+    }
+
+    /// Number of islands: parts of the data farther than 150 km apart. A territory
+    /// spanning several islands cannot be in one piece; it can be in one piece per
+    /// island.
+    pub fn islands(&self) -> usize {
+        self.islands
+    }
+}
+
+/// Compressed rows of a directed pair list, neighbours sorted by angle around each site.
+fn rows(pairs: &[(u32, u32)], points: &[Point2<f64>]) -> (Vec<u32>, Vec<u32>) {
+    let sites = points.len();
+    let mut start = vec![0u32; sites + 1];
+    for &(a, _) in pairs {
+        start[a as usize + 1] += 1;
+    }
+    for s in 0..sites {
+        start[s + 1] += start[s];
+    }
+    let mut fill = start.clone();
+    let mut nb = vec![0u32; pairs.len()];
+    for &(a, b) in pairs {
+        nb[fill[a as usize] as usize] = b;
+        fill[a as usize] += 1;
+    }
+    for s in 0..sites {
+        let p = points[s];
+        let ring = &mut nb[start[s] as usize..start[s + 1] as usize];
+        ring.sort_unstable_by(|&a, &b| {
+            let (pa, pb) = (points[a as usize], points[b as usize]);
+            (pa.y - p.y).atan2(pa.x - p.x).total_cmp(&(pb.y - p.y).atan2(pb.x - p.x)).then(a.cmp(&b))
+        });
+    }
+    (start, nb)
+}
+
+/// Triangulates the accounts' positions: O(N log N).
 pub fn adjacency(accounts: &[Account]) -> Adjacency {
     let n = accounts.len();
-    let mut edges: Vec<(u32, u32)> = Vec::new();
-    // Unique positions, each with the accounts there.
-    let mut order: Vec<u32> = (0..n as u32).collect();
     let key = |i: u32| {
         let a = &accounts[i as usize];
         (a.lon.to_bits(), a.lat.to_bits())
     };
-    order.sort_unstable_by_key(|&i| key(i));
-    let mut first_at: Vec<u32> = Vec::new();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by_key(|&i| (key(i), i));
+    let mut site_of = vec![0u32; n];
+    let mut site_start: Vec<u32> = Vec::new();
     let mut points: Vec<Point2<f64>> = Vec::new();
     for (k, &i) in order.iter().enumerate() {
-        if k > 0 && key(order[k - 1]) == key(i) {
-            edges.push((order[k - 1], i));
-            continue;
+        if k == 0 || key(order[k - 1]) != key(i) {
+            site_start.push(k as u32);
+            let a = &accounts[i as usize];
+            let (x, y) = to_mercator(a.lon, a.lat);
+            points.push(Point2::new(x, y));
         }
-        let a = &accounts[i as usize];
-        let (x, y) = to_mercator(a.lon, a.lat);
-        first_at.push(i);
-        points.push(Point2::new(x, y));
+        site_of[i as usize] = (site_start.len() - 1) as u32;
     }
-    let mut isolated = vec![true; n];
-    for &(a, b) in &edges {
-        isolated[a as usize] = false;
-        isolated[b as usize] = false;
-    }
-    if points.len() >= 2
-        && let Ok(t) = DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points)
+    site_start.push(n as u32);
+    let sites = points.len();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut far_pairs: Vec<(u32, u32)> = Vec::new();
+    if sites >= 2
+        && let Ok(t) = DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points.clone())
     {
         for e in t.undirected_edges() {
             let [u, v] = e.vertices();
-            let (a, b) = (first_at[u.fix().index()], first_at[v.fix().index()]);
-            let (pa, pb) = (&accounts[a as usize], &accounts[b as usize]);
+            let (a, b) = (u.fix().index() as u32, v.fix().index() as u32);
+            let (pa, pb) = (
+                &accounts[order[site_start[a as usize] as usize] as usize],
+                &accounts[order[site_start[b as usize] as usize] as usize],
+            );
             if distance_km(pa.lon, pa.lat, pb.lon, pb.lat) <= MAX_EDGE_KM {
-                edges.push((a, b));
-                isolated[a as usize] = false;
-                isolated[b as usize] = false;
+                pairs.push((a, b));
+                pairs.push((b, a));
+            } else {
+                far_pairs.push((a, b));
+                far_pairs.push((b, a));
             }
         }
     }
-    // Accounts sharing a position with a non-isolated one are not isolated either.
-    for k in 1..order.len() {
-        if key(order[k - 1]) == key(order[k]) {
-            let (a, b) = (order[k - 1] as usize, order[k] as usize);
-            let any = !isolated[a] || !isolated[b];
-            isolated[a] &= !any;
-            isolated[b] &= !any;
+    let (nb_start, nb) = rows(&pairs, &points);
+    let (far_start, far) = rows(&far_pairs, &points);
+    // Islands: components over the short edges.
+    let mut island = vec![u32::MAX; sites];
+    let mut islands = 0;
+    let mut stack = Vec::new();
+    for s0 in 0..sites {
+        if island[s0] != u32::MAX {
+            continue;
         }
+        island[s0] = islands as u32;
+        stack.push(s0);
+        while let Some(s) = stack.pop() {
+            for &t in &nb[nb_start[s] as usize..nb_start[s + 1] as usize] {
+                if island[t as usize] == u32::MAX {
+                    island[t as usize] = islands as u32;
+                    stack.push(t as usize);
+                }
+            }
+        }
+        islands += 1;
     }
-    Adjacency { edges, isolated }
+    Adjacency { site_of, site_start, site_accounts: order, nb_start, nb, far_start, far, island, islands }
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -159,16 +267,45 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Pieces of each group: connected components of its accounts over same-group edges,
-/// not counting isolated accounts.
-fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
+/// Pieces of each group: connected components of its accounts, two accounts of a
+/// group being connected when they share a site or their sites are neighbours; isolated
+/// accounts do not count.
+pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
     let n = group.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for &(a, b) in &adj.edges {
-        if group[a as usize].is_some() && group[a as usize] == group[b as usize] {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            if ra != rb {
-                parent[ra as usize] = rb;
+    // One representative account per (site, group).
+    let mut reps: Vec<(usize, u32)> = Vec::new();
+    let mut rep_start = vec![0u32; adj.sites() + 1];
+    for s in 0..adj.sites() {
+        for &a in adj.accounts_at(s) {
+            if let Some(g) = group[a as usize] {
+                let first = rep_start[s] as usize;
+                match reps[first..].iter().find(|r| r.0 == g) {
+                    Some(&(_, r)) => {
+                        let (ra, rb) = (find(&mut parent, a), find(&mut parent, r));
+                        parent[ra as usize] = rb;
+                    }
+                    None => reps.push((g, a)),
+                }
+            }
+        }
+        rep_start[s + 1] = reps.len() as u32;
+    }
+    for s in 0..adj.sites() {
+        for &t in adj.neighbours(s) {
+            let t = t as usize;
+            if t < s {
+                continue;
+            }
+            for i in rep_start[s]..rep_start[s + 1] {
+                let (g, a) = reps[i as usize];
+                if let Some(&(_, b)) = reps[rep_start[t] as usize..rep_start[t + 1] as usize].iter().find(|r| r.0 == g)
+                {
+                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                    if ra != rb {
+                        parent[ra as usize] = rb;
+                    }
+                }
             }
         }
     }
@@ -176,7 +313,7 @@ fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
     let mut pieces = vec![0; k];
     for (i, g) in group.iter().enumerate() {
         if let Some(g) = *g
-            && !adj.isolated[i]
+            && !adj.is_isolated(i)
         {
             let r = find(&mut parent, i as u32) as usize;
             if !seen[r] {
@@ -186,6 +323,28 @@ fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
         }
     }
     pieces
+}
+
+/// Islands (see [`Adjacency::islands`]) each territory slot reaches with accounts that
+/// are not isolated: the fewest pieces it can have. "In one piece" means one piece per
+/// island reached.
+pub fn islands_reached(plan: &Plan, adj: &Adjacency) -> Vec<usize> {
+    let k = plan.territories.len();
+    let mut seen = std::collections::BTreeSet::new();
+    for (v, t) in plan.assignment.iter().enumerate() {
+        if let Some(t) = t
+            && !adj.is_isolated(v)
+        {
+            seen.insert((t.get(), adj.island_of(adj.site_of(v))));
+        }
+    }
+    let mut out = vec![0; k];
+    for (t, _) in seen {
+        if t < k {
+            out[t] += 1;
+        }
+    }
+    out
 }
 
 /// Pieces per territory slot.
@@ -237,20 +396,28 @@ pub fn disruption_lower_bound(plan: &Plan, m: &Metrics, tau: f64) -> f64 {
 /// on the accounts' 3-D unit-sphere coordinates; the best restart's compactness (km).
 /// O(restarts × iterations × N × k): for reports on up to about 100,000 accounts.
 pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed: u64) -> f64 {
-    let n = accounts.len();
-    if n == 0 || k == 0 {
+    if accounts.is_empty() || k == 0 {
         return 0.0;
     }
-    let pts: Vec<[f64; 3]> = accounts
-        .iter()
-        .map(|a| {
-            let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
-            [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
-        })
-        .collect();
+    let pts: Vec<[f64; 3]> = accounts.iter().map(unit_vector).collect();
+    let (_, label) = kmeans(&pts, k, restarts, seed);
+    let group: Vec<Option<usize>> = label.into_iter().map(|l| Some(l as usize)).collect();
+    compactness_of(accounts, &group, k).overall
+}
+
+/// An account's position on the unit sphere.
+pub(crate) fn unit_vector(a: &Account) -> [f64; 3] {
+    let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
+    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+}
+
+/// Plain k-means (Lloyd) with k-means++ seeding: the centres and labels of the restart
+/// with the least inertia. `pts` must not be empty.
+pub(crate) fn kmeans(pts: &[[f64; 3]], k: usize, restarts: usize, seed: u64) -> (Vec<[f64; 3]>, Vec<u32>) {
+    let n = pts.len();
     let d2 = |a: &[f64; 3], b: &[f64; 3]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
     let mut rng = Rng(seed ^ 0x4B4D_4541_4E53);
-    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
+    let mut best: Option<(f64, Vec<[f64; 3]>, Vec<u32>)> = None;
     for _ in 0..restarts.max(1) {
         // k-means++: each next centre drawn with probability ∝ squared distance.
         let mut centres: Vec<[f64; 3]> = vec![pts[(rng.u() * n as f64) as usize % n]];
@@ -268,26 +435,27 @@ pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed:
             }
             centres.push(pts[pick]);
             let c = centres[centres.len() - 1];
-            for (d, p) in dist.iter_mut().zip(&pts) {
+            for (d, p) in dist.iter_mut().zip(pts) {
                 *d = d.min(d2(p, &c));
             }
         }
-        let mut label = vec![0usize; n];
+        let mut label = vec![0u32; n];
         for _ in 0..100 {
             let mut changed = false;
-            for (l, p) in label.iter_mut().zip(&pts) {
-                let nearest =
-                    (0..centres.len()).min_by(|&a, &b| d2(p, &centres[a]).total_cmp(&d2(p, &centres[b]))).unwrap_or(0);
+            for (l, p) in label.iter_mut().zip(pts) {
+                let nearest = (0..centres.len())
+                    .min_by(|&a, &b| d2(p, &centres[a]).total_cmp(&d2(p, &centres[b])))
+                    .unwrap_or(0) as u32;
                 changed |= *l != nearest;
                 *l = nearest;
             }
             let mut sum = vec![[0.0; 3]; centres.len()];
             let mut count = vec![0usize; centres.len()];
-            for (l, p) in label.iter().zip(&pts) {
+            for (l, p) in label.iter().zip(pts) {
                 for d in 0..3 {
-                    sum[*l][d] += p[d];
+                    sum[*l as usize][d] += p[d];
                 }
-                count[*l] += 1;
+                count[*l as usize] += 1;
             }
             for (c, (s, m)) in centres.iter_mut().zip(sum.iter().zip(&count)) {
                 if *m > 0 {
@@ -298,12 +466,12 @@ pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed:
                 break;
             }
         }
-        let inertia: f64 = label.iter().zip(&pts).map(|(l, p)| d2(p, &centres[*l])).sum();
-        if best.as_ref().is_none_or(|(b, _)| inertia < *b) {
-            best = Some((inertia, label.into_iter().map(Some).collect()));
+        let inertia: f64 = label.iter().zip(pts).map(|(l, p)| d2(p, &centres[*l as usize])).sum();
+        if best.as_ref().is_none_or(|(b, _, _)| inertia < *b) {
+            best = Some((inertia, centres, label));
         }
     }
-    best.map_or(0.0, |(_, group)| compactness_of(accounts, &group, k).overall)
+    best.map_or((Vec::new(), Vec::new()), |(_, c, l)| (c, l))
 }
 
 #[cfg(test)]
@@ -373,7 +541,7 @@ mod tests {
         pts.push((-60.0, 30.0, 0));
         let p = plan(&pts, 2);
         let adj = adjacency(&p.accounts);
-        assert!(adj.isolated[pts.len() - 1]);
+        assert!(adj.is_isolated(pts.len() - 1));
         assert_eq!(pieces(&p, &adj), vec![2, 1]);
     }
 

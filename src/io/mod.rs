@@ -80,6 +80,12 @@ impl Progress {
         self.total.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Sets the work done and the total at once (for work measured in phases).
+    pub fn set(&self, done: u64, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(done, Ordering::Relaxed);
+    }
+
     /// One piece done.
     pub fn step(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);

@@ -1,0 +1,1345 @@
+//! Balance and Redraw: proposals that finish a manager's plan, or draw a fresh one.
+//!
+//! Both work on the accounts' adjacency graph ([`crate::quality::Adjacency`]: Delaunay
+//! edges of the accounts' positions up to 150 km) and return a [`Proposal`], a complete
+//! new assignment that the editor applies as one undoable step
+//! ([`crate::edit::Command::ApplyProposal`]) and the command line writes as a plan.
+//!
+//! **Balance** keeps the manager's plan and moves as little as it can:
+//! 1. *Flow plan.* On the small graph of territories (two are neighbours when their
+//!    accounts are), decide how much workload crosses each border: successive shortest
+//!    paths (fewest borders crossed) from the territories above (1 + τ)·mean to those
+//!    with room, then to those still below (1 − τ)·mean from those with some to spare.
+//!    This is what bounds the moved workload by the excess that must leave, times the
+//!    borders it crosses.
+//! 2. *Realise the flow* border by border: move the border accounts of the giving
+//!    territory that lie most towards the receiving one (the smallest difference of
+//!    distances to the two centres), growing the front as it goes, each move checked to
+//!    keep the giving territory in one piece and to touch the receiving one.
+//! 3. Repeat from 1 with the new loads until every territory is within tolerance, the
+//!    disruption budget is spent, or nothing more can move.
+//!
+//! **Redraw** draws K territories from scratch:
+//! 1. *Balanced k-means:* k-means++ centres on the accounts' unit-sphere positions, then
+//!    alternating a capacity-aware assignment (each account to the centre minimising
+//!    squared distance + an additive price per centre, the prices raised on overloaded
+//!    centres and lowered on underloaded ones: a power diagram, so the parts are convex
+//!    on the sphere) with moving each centre to its accounts' mean. Run on a sample of at
+//!    most 60,000 accounts, then once on all.
+//! 2. *Names:* each new territory takes the slot (name, colour, rep) of the old territory
+//!    it overlaps most, greedily by overlap; the rest are new slots, unmatched old
+//!    territories are deleted.
+//! 3. *One piece:* every piece but the largest of a territory goes, whole, to the
+//!    neighbour it borders most.
+//! 4. Balance rounds as above, then *polish*: border accounts that are nearer another
+//!    neighbouring centre move there while both territories stay within tolerance and in
+//!    one piece, alternating with balance rounds.
+//!
+//! **The connectivity test** is local and conservative: an account may leave territory
+//! A when another account of A shares its position, or when its neighbours in A, walked
+//! in angular order around it, form one chain of linked neighbours. Then any path of A
+//! through it can go around it, so A keeps its pieces. Receiving accounts must touch the
+//! receiving territory, so no new piece is ever created.
+//!
+//! Locks: locked territories neither give nor receive, locked accounts never move. Same
+//! input and seed give the same output: all choices are ordered by score and then by an
+//! account hash of the seed. Costs: the adjacency is O(N log N); a balance round is
+//! O(N) to find the borders plus O(moved × degree × log) to move; a k-means pass is
+//! O(N·K). Cancel is checked between steps, and the triangulation runs on its own
+//! thread so that a cancel returns at once.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::io::Progress;
+use crate::metrics::{Balance, Metrics};
+use crate::model::{Account, Plan, Territory, TerritoryIdx, palette_color};
+use crate::quality::{self, Adjacency, Compactness, Disruption};
+use crate::rng::Rng;
+
+const NONE: u32 = u32::MAX;
+
+/// What must be balanced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    #[default]
+    Workload,
+    Potential,
+    /// Workload and potential, each within the tolerance.
+    Both,
+}
+
+/// The most Balance may move, as shares of all accounts, workload and potential.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Budget {
+    pub accounts: Option<f64>,
+    pub workload: Option<f64>,
+    pub potential: Option<f64>,
+}
+
+/// Settings of Balance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceOptions {
+    /// Allowed |deviation| from the mean, e.g. 0.03.
+    pub tolerance: f64,
+    pub target: Target,
+    pub budget: Budget,
+    /// Territories that keep their accounts, besides those locked in the plan.
+    pub locked_territories: Vec<TerritoryIdx>,
+    /// Accounts that stay, besides those locked in the plan (indices).
+    pub locked_accounts: Vec<u32>,
+    pub seed: u64,
+}
+
+impl Default for BalanceOptions {
+    fn default() -> Self {
+        BalanceOptions {
+            tolerance: 0.03,
+            target: Target::Workload,
+            budget: Budget::default(),
+            locked_territories: Vec::new(),
+            locked_accounts: Vec::new(),
+            seed: 0,
+        }
+    }
+}
+
+/// Settings of Redraw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedrawOptions {
+    /// Territories in the result, locked ones included.
+    pub territories: usize,
+    pub tolerance: f64,
+    pub locked_territories: Vec<TerritoryIdx>,
+    pub locked_accounts: Vec<u32>,
+    pub seed: u64,
+}
+
+impl Default for RedrawOptions {
+    fn default() -> Self {
+        RedrawOptions {
+            territories: 12,
+            tolerance: 0.03,
+            locked_territories: Vec::new(),
+            locked_accounts: Vec::new(),
+            seed: 0,
+        }
+    }
+}
+
+/// Why no proposal was made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptimizeError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("the plan has no territory to balance")]
+    NoTerritories,
+    #[error("redraw needs at least {needed} territories: {locked} are locked")]
+    TooFewTerritories { needed: usize, locked: usize },
+    #[error("{0} territories hold locked accounts, more than the {1} territories to draw")]
+    TooManyPinned(usize, usize),
+    #[error("the tolerance must be between 0 and 1, not {0}")]
+    BadTolerance(String),
+}
+
+/// A new assignment of the same accounts, to apply as one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// For the Undo menu.
+    pub label: String,
+    /// The territory slots afterwards: the plan's slots (some renamed or deleted by a
+    /// redraw), then any new ones.
+    pub territories: Vec<Territory>,
+    pub assignment: Vec<Option<TerritoryIdx>>,
+    /// Whether every territory that could move ended within the tolerance.
+    pub tolerance_reached: bool,
+    /// Whether the disruption budget stopped Balance.
+    pub budget_exhausted: bool,
+}
+
+impl Proposal {
+    /// The plan with the proposal applied.
+    pub fn apply_to(&self, plan: &Plan) -> Plan {
+        Plan { territories: self.territories.clone(), assignment: self.assignment.clone(), ..plan.clone() }
+    }
+}
+
+/// Before/after figures of a proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub before: Balance,
+    pub after: Balance,
+    pub compactness_before: Compactness,
+    pub compactness_after: Compactness,
+    /// Pieces per slot (the after plan's slots; before counts for the old slots).
+    pub pieces_before: Vec<usize>,
+    pub pieces_after: Vec<usize>,
+    /// Islands reached per slot, before and after: the fewest pieces possible.
+    pub islands_before: Vec<usize>,
+    pub islands_after: Vec<usize>,
+    pub moved: Disruption,
+    pub moved_accounts: usize,
+    /// Accounts gained and lost, by slot of the after plan.
+    pub gained: Vec<usize>,
+    pub lost: Vec<usize>,
+    /// Totals by slot before (old slots) and after.
+    pub metrics_before: Metrics,
+    pub metrics_after: Metrics,
+    /// The least workload share that had to move for the tolerance.
+    pub lower_bound: f64,
+}
+
+/// Computes the before/after report: O(N), with the adjacency given.
+pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64) -> Report {
+    let mb = Metrics::recompute(before);
+    let ma = Metrics::recompute(after);
+    let pieces_before = quality::pieces(before, adj);
+    let pieces_after = quality::pieces(after, adj);
+    let k = after.territories.len();
+    let (mut gained, mut lost) = (vec![0; k], vec![0; k]);
+    let mut moved_accounts = 0;
+    for (a, b) in before.assignment.iter().zip(&after.assignment) {
+        if a != b {
+            moved_accounts += 1;
+            if let Some(t) = b {
+                gained[t.get()] += 1;
+            }
+            if let Some(t) = a
+                && t.get() < k
+            {
+                lost[t.get()] += 1;
+            }
+        }
+    }
+    Report {
+        gained,
+        lost,
+        before: Balance::of(before, &mb),
+        after: Balance::of(after, &ma),
+        compactness_before: quality::compactness(before),
+        compactness_after: quality::compactness(after),
+        pieces_before,
+        pieces_after,
+        islands_before: quality::islands_reached(before, adj),
+        islands_after: quality::islands_reached(after, adj),
+        moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
+        moved_accounts,
+        lower_bound: quality::disruption_lower_bound(before, &mb, tolerance),
+        metrics_before: mb,
+        metrics_after: ma,
+    }
+}
+
+/// The adjacency of the accounts, computed on its own thread so that a cancel returns
+/// at once (the thread then finishes in the background and its result is dropped).
+pub fn adjacency_cancellable(accounts: &[Account], progress: Option<&Progress>) -> Result<Adjacency, OptimizeError> {
+    let Some(progress) = progress else {
+        return Ok(quality::adjacency(accounts));
+    };
+    if accounts.len() < 50_000 {
+        return Ok(quality::adjacency(accounts));
+    }
+    let owned: Vec<Account> = accounts.to_vec();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(quality::adjacency(&owned));
+    });
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(20)) {
+            Ok(a) => return Ok(a),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if progress.is_cancelled() {
+                    return Err(OptimizeError::Cancelled);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(quality::adjacency(accounts)),
+        }
+    }
+}
+
+fn unit(a: &Account) -> [f64; 3] {
+    let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
+    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+}
+
+fn d2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+fn mix(seed: u64, v: u32) -> u64 {
+    Rng(seed ^ (u64::from(v) << 20) ^ 0xB1A5).next_u64()
+}
+
+fn check_tolerance(t: f64) -> Result<(), OptimizeError> {
+    if t.is_finite() && (0.0..1.0).contains(&t) { Ok(()) } else { Err(OptimizeError::BadTolerance(t.to_string())) }
+}
+
+/// Which of an account's figures a flow moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dim {
+    Workload,
+    Potential,
+}
+
+/// The working state: owners, loads and centre sums, with the moves it allows.
+struct State<'a> {
+    adj: &'a Adjacency,
+    pos: Vec<[f64; 3]>,
+    w: Vec<i64>,
+    p: Vec<i64>,
+    owner: Vec<u32>,
+    original: Vec<u32>,
+    fixed: Vec<bool>,
+    /// Territories that may give and receive.
+    active: Vec<bool>,
+    load_w: Vec<i64>,
+    load_p: Vec<i64>,
+    sum: Vec<[f64; 3]>,
+    count: Vec<u64>,
+    /// Moved so far relative to `original`: accounts, workload, potential.
+    moved: (i64, i64, i64),
+    totals: (i64, i64, i64),
+    budget: Budget,
+    budget_hit: bool,
+    seed: u64,
+    /// Accounts by (territory, island).
+    island_count: Vec<u32>,
+    /// Whether a territory may reach onto another island (Redraw).
+    allow_far: bool,
+}
+
+impl<'a> State<'a> {
+    fn new(plan: &Plan, adj: &'a Adjacency, owner: Vec<u32>, fixed: Vec<bool>, active: Vec<bool>, seed: u64) -> Self {
+        let k = active.len();
+        let pos: Vec<[f64; 3]> = plan.accounts.iter().map(unit).collect();
+        let w: Vec<i64> = plan.accounts.iter().map(|a| a.workload().0).collect();
+        let p: Vec<i64> = plan.accounts.iter().map(|a| a.potential.0).collect();
+        let mut s = State {
+            adj,
+            totals: (plan.accounts.len() as i64, w.iter().sum(), p.iter().sum()),
+            pos,
+            w,
+            p,
+            original: owner.clone(),
+            owner,
+            fixed,
+            active,
+            load_w: vec![0; k],
+            load_p: vec![0; k],
+            sum: vec![[0.0; 3]; k],
+            count: vec![0; k],
+            moved: (0, 0, 0),
+            budget: Budget::default(),
+            budget_hit: false,
+            seed,
+            island_count: Vec::new(),
+            allow_far: false,
+        };
+        s.recount();
+        s
+    }
+
+    fn recount(&mut self) {
+        let k = self.active.len();
+        self.load_w = vec![0; k];
+        self.load_p = vec![0; k];
+        self.sum = vec![[0.0; 3]; k];
+        self.count = vec![0; k];
+        let islands = self.adj.islands();
+        self.island_count = vec![0; k * islands];
+        for v in 0..self.owner.len() {
+            let o = self.owner[v];
+            if o != NONE {
+                let o = o as usize;
+                self.island_count[o * islands + self.adj.island_of(self.adj.site_of(v))] += 1;
+                self.load_w[o] += self.w[v];
+                self.load_p[o] += self.p[v];
+                for d in 0..3 {
+                    self.sum[o][d] += self.pos[v][d];
+                }
+                self.count[o] += 1;
+            }
+        }
+    }
+
+    fn load(&self, dim: Dim, t: usize) -> i64 {
+        match dim {
+            Dim::Workload => self.load_w[t],
+            Dim::Potential => self.load_p[t],
+        }
+    }
+
+    fn weight(&self, dim: Dim, v: usize) -> i64 {
+        match dim {
+            Dim::Workload => self.w[v],
+            Dim::Potential => self.p[v],
+        }
+    }
+
+    fn centre(&self, t: usize) -> [f64; 3] {
+        let s = self.sum[t];
+        let n = (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt();
+        if n > 0.0 { [s[0] / n, s[1] / n, s[2] / n] } else { [0.0, 0.0, 1.0] }
+    }
+
+    fn has_in(&self, site: usize, t: u32) -> bool {
+        self.adj.accounts_at(site).iter().any(|&a| self.owner[a as usize] == t)
+    }
+
+    /// Whether account `v` may join territory `t` without making a new piece: it
+    /// shares a position with or neighbours an account of `t`, or (when jumps between
+    /// islands are allowed) `t` has nothing on v's island yet and is a Delaunay
+    /// neighbour across the gap.
+    fn touches(&self, v: usize, t: u32) -> bool {
+        let s = self.adj.site_of(v);
+        if self.adj.accounts_at(s).iter().any(|&a| a as usize != v && self.owner[a as usize] == t)
+            || self.adj.neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
+        {
+            return true;
+        }
+        self.allow_far
+            && self.island_count[t as usize * self.adj.islands() + self.adj.island_of(s)] == 0
+            && self.adj.far_neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
+    }
+
+    /// Whether `v` can leave its territory without splitting it (a sufficient test).
+    fn removable(&self, v: usize) -> bool {
+        let a = self.owner[v];
+        let s = self.adj.site_of(v);
+        if self.adj.accounts_at(s).iter().any(|&u| u as usize != v && self.owner[u as usize] == a) {
+            return true;
+        }
+        let ring = self.adj.neighbours(s);
+        let n = ring.len();
+        let member: Vec<bool> = ring.iter().map(|&r| self.has_in(r as usize, a)).collect();
+        let members = member.iter().filter(|&&m| m).count();
+        if members <= 1 {
+            return true;
+        }
+        // Count chains: a member starts one unless its predecessor is a linked member.
+        let mut starts = 0;
+        for j in 0..n {
+            if !member[j] {
+                continue;
+            }
+            let i = (j + n - 1) % n;
+            if !(member[i] && self.adj.linked(ring[i] as usize, ring[j] as usize)) {
+                starts += 1;
+            }
+        }
+        starts <= 1
+    }
+
+    fn within_budget(&self, v: usize, to: u32) -> bool {
+        let b = self.budget;
+        if b.accounts.is_none() && b.workload.is_none() && b.potential.is_none() {
+            return true;
+        }
+        let (mut n, mut w, mut p) = self.moved;
+        let was = self.owner[v] != self.original[v];
+        let will = to != self.original[v];
+        let d = i64::from(will) - i64::from(was);
+        n += d;
+        w += d * self.w[v];
+        p += d * self.p[v];
+        let ok = |x: i64, t: i64, lim: Option<f64>| lim.is_none_or(|l| t <= 0 || x as f64 <= l * t as f64 + 1e-9);
+        ok(n, self.totals.0, b.accounts) && ok(w, self.totals.1, b.workload) && ok(p, self.totals.2, b.potential)
+    }
+
+    fn do_move(&mut self, v: usize, to: u32) {
+        let from = self.owner[v];
+        let was = from != self.original[v];
+        let will = to != self.original[v];
+        let d = i64::from(will) - i64::from(was);
+        self.moved.0 += d;
+        self.moved.1 += d * self.w[v];
+        self.moved.2 += d * self.p[v];
+        if from != NONE {
+            let f = from as usize;
+            self.load_w[f] -= self.w[v];
+            self.load_p[f] -= self.p[v];
+            for dd in 0..3 {
+                self.sum[f][dd] -= self.pos[v][dd];
+            }
+            self.count[f] -= 1;
+            self.island_count[f * self.adj.islands() + self.adj.island_of(self.adj.site_of(v))] -= 1;
+        }
+        if to != NONE {
+            let t = to as usize;
+            self.load_w[t] += self.w[v];
+            self.load_p[t] += self.p[v];
+            for dd in 0..3 {
+                self.sum[t][dd] += self.pos[v][dd];
+            }
+            self.count[t] += 1;
+            self.island_count[t * self.adj.islands() + self.adj.island_of(self.adj.site_of(v))] += 1;
+        }
+        self.owner[v] = to;
+    }
+
+    fn can_move(&self, v: usize) -> bool {
+        let o = self.owner[v];
+        !self.fixed[v] && o != NONE && self.active[o as usize]
+    }
+
+    /// The neighbours of each active territory, with the cost of crossing: 1 for a
+    /// shared border, 3 for a jump to another island (when allowed).
+    fn territory_graph(&self) -> Vec<Vec<(usize, i64)>> {
+        let k = self.active.len();
+        let mut cost = vec![0i64; k * k];
+        for s in 0..self.adj.sites() {
+            for &a in self.adj.accounts_at(s) {
+                let oa = self.owner[a as usize];
+                if oa == NONE || !self.active[oa as usize] {
+                    continue;
+                }
+                let mut mark = |ob: u32, c: i64| {
+                    if ob != NONE && ob != oa && self.active[ob as usize] {
+                        for (x, y) in [(oa, ob), (ob, oa)] {
+                            let e = &mut cost[x as usize * k + y as usize];
+                            if *e == 0 || c < *e {
+                                *e = c;
+                            }
+                        }
+                    }
+                };
+                for &b in self.adj.accounts_at(s) {
+                    mark(self.owner[b as usize], 1);
+                }
+                for &n in self.adj.neighbours(s) {
+                    if n as usize > s {
+                        for &b in self.adj.accounts_at(n as usize) {
+                            mark(self.owner[b as usize], 1);
+                        }
+                    }
+                }
+                if self.allow_far {
+                    for &n in self.adj.far_neighbours(s) {
+                        for &b in self.adj.accounts_at(n as usize) {
+                            mark(self.owner[b as usize], 3);
+                        }
+                    }
+                }
+            }
+        }
+        (0..k).map(|a| (0..k).filter(|&b| cost[a * k + b] > 0).map(|b| (b, cost[a * k + b])).collect()).collect()
+    }
+
+    /// Whether every active territory is within `tol` of `mean` on `dim`.
+    fn balanced(&self, dim: Dim, mean: f64, tol: f64) -> bool {
+        (0..self.active.len())
+            .filter(|&t| self.active[t])
+            .all(|t| (self.load(dim, t) as f64 - mean).abs() <= tol * mean)
+    }
+
+    /// The flow plan: (from, to, amount) per border, for loads into [lo, hi].
+    /// `graph[a]` lists (b, cost) of a's neighbours. Successive shortest paths in the
+    /// residual graph (cancelling flow costs minus the edge's cost), from the
+    /// territories that must give to those that must receive first, then the rest of
+    /// the excess to any room below `hi`, then the rest of the deficits from any spare
+    /// above `lo`.
+    fn flows(&self, dim: Dim, graph: &[Vec<(usize, i64)>], lo: f64, hi: f64) -> Vec<(usize, usize, f64)> {
+        let k = self.active.len();
+        let mut load: Vec<f64> = (0..k).map(|t| self.load(dim, t) as f64).collect();
+        let mut flow = vec![0.0f64; k * k];
+        let active: Vec<usize> = (0..k).filter(|&t| self.active[t]).collect();
+        // Bellman–Ford from all `sources`; the cheapest path to a node in `sinks`.
+        let path = |flow: &[f64], sources: &[usize], sinks: &[usize]| -> Option<Vec<usize>> {
+            let mut dist = vec![i64::MAX; k];
+            let mut prev = vec![usize::MAX; k];
+            for &s in sources {
+                dist[s] = 0;
+            }
+            for _ in 0..k {
+                let mut changed = false;
+                for a in 0..k {
+                    if dist[a] == i64::MAX {
+                        continue;
+                    }
+                    for &(b, c) in &graph[a] {
+                        let c = if flow[b * k + a] > 1e-9 { -c } else { c };
+                        if dist[a] + c < dist[b] && !sources.contains(&b) {
+                            dist[b] = dist[a] + c;
+                            prev[b] = a;
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            let best = sinks.iter().copied().filter(|&t| dist[t] != i64::MAX && !sources.contains(&t)).min_by_key(|&t| (dist[t], t))?;
+            let mut p = vec![best];
+            let mut t = best;
+            while prev[t] != usize::MAX {
+                t = prev[t];
+                p.push(t);
+                if p.len() > k + 1 {
+                    return None;
+                }
+            }
+            p.reverse();
+            Some(p)
+        };
+        let push = |flow: &mut Vec<f64>, load: &mut Vec<f64>, p: &[usize], amount: f64| {
+            for e in p.windows(2) {
+                let (a, b) = (e[0], e[1]);
+                let back = flow[b * k + a].min(amount);
+                flow[b * k + a] -= back;
+                flow[a * k + b] += amount - back;
+            }
+            load[p[0]] -= amount;
+            load[p[p.len() - 1]] += amount;
+        };
+        // (source test, sink test, amount) of the three phases.
+        type Test<'t> = &'t dyn Fn(f64) -> f64;
+        let must_give: Test = &|l| l - hi;
+        let must_take: Test = &|l| lo - l;
+        let can_give: Test = &|l| l - lo;
+        let can_take: Test = &|l| hi - l;
+        for (give, take) in [(must_give, must_take), (must_give, can_take), (can_give, must_take)] {
+            for _ in 0..4 * k {
+                let sources: Vec<usize> = active.iter().copied().filter(|&t| give(load[t]) > 0.5).collect();
+                let sinks: Vec<usize> = active.iter().copied().filter(|&t| take(load[t]) > 0.5).collect();
+                if sources.is_empty() || sinks.is_empty() {
+                    break;
+                }
+                let Some(p) = path(&flow, &sources, &sinks) else { break };
+                let amount = give(load[p[0]]).min(take(load[p[p.len() - 1]]));
+                if amount <= 0.5 {
+                    break;
+                }
+                push(&mut flow, &mut load, &p, amount);
+            }
+        }
+        let mut out = Vec::new();
+        for a in 0..k {
+            for b in 0..k {
+                if flow[a * k + b] > 0.5 {
+                    out.push((a, b, flow[a * k + b]));
+                }
+            }
+        }
+        out
+    }
+
+    /// Moves about `amount` of `dim` from `a` to `b` across their border. Returns what
+    /// it moved.
+    fn realise(&mut self, dim: Dim, a: usize, b: usize, amount: f64, border: &[u32]) -> f64 {
+        let (au, bu) = (a as u32, b as u32);
+        let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
+        let score = |s: &State, v: usize, ca: &[f64; 3], cb: &[f64; 3]| {
+            Key(d2(&s.pos[v], cb).sqrt() - d2(&s.pos[v], ca).sqrt(), mix(s.seed, v as u32))
+        };
+        let (mut ca, mut cb) = (self.centre(a), self.centre(b));
+        for &v in border {
+            heap.push(Reverse((score(self, v as usize, &ca, &cb), v)));
+        }
+        let mut moved = 0.0;
+        let mut since = 0;
+        while moved < amount
+            && let Some(Reverse((key, v))) = heap.pop()
+        {
+            let v = v as usize;
+            if self.owner[v] != au || !self.can_move(v) {
+                continue;
+            }
+            since += 1;
+            if since % 64 == 0 {
+                ca = self.centre(a);
+                cb = self.centre(b);
+            }
+            let fresh = score(self, v, &ca, &cb);
+            if let Some(Reverse((top, _))) = heap.peek()
+                && fresh.0 > key.0 + 1e-12
+                && fresh.0 > top.0
+            {
+                heap.push(Reverse((fresh, v as u32)));
+                continue;
+            }
+            let x = self.weight(dim, v) as f64;
+            if moved + x > amount + 0.5 * x.max(1.0) && x > 0.0 {
+                continue;
+            }
+            if !self.touches(v, bu) || !self.removable(v) {
+                continue;
+            }
+            if !self.within_budget(v, bu) {
+                self.budget_hit = true;
+                continue;
+            }
+            self.do_move(v, bu);
+            moved += x;
+            // Accounts of `a` next to the moved one now border `b`.
+            let s = self.adj.site_of(v);
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    if self.owner[u as usize] == au {
+                        heap.push(Reverse((score(self, u as usize, &ca, &cb), u)));
+                    }
+                }
+            }
+        }
+        moved
+    }
+
+    /// One balance round on `dim`: plan the flows, realise them. Returns the amount moved.
+    fn balance_round(&mut self, dim: Dim, lo: f64, hi: f64) -> f64 {
+        let graph = self.territory_graph();
+        let flows = self.flows(dim, &graph, lo, hi);
+        if flows.is_empty() {
+            return 0.0;
+        }
+        let k = self.active.len();
+        let mut wanted = vec![false; k * k];
+        for &(a, b, _) in &flows {
+            wanted[a * k + b] = true;
+        }
+        let mut borders: Vec<Vec<u32>> = vec![Vec::new(); k * k];
+        for v in 0..self.owner.len() {
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v] as usize;
+            let s = self.adj.site_of(v);
+            let mut seen: [u32; 8] = [NONE; 8];
+            let mut nseen = 0;
+            let far: &[u32] = if self.allow_far { self.adj.far_neighbours(s) } else { &[] };
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied()).chain(far.iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b != NONE && b as usize != a && wanted[a * k + b as usize] && !seen[..nseen].contains(&b) {
+                        borders[a * k + b as usize].push(v as u32);
+                        if nseen < seen.len() {
+                            seen[nseen] = b;
+                            nseen += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut total = 0.0;
+        for (a, b, amount) in flows {
+            total += self.realise(dim, a, b, amount, &borders[a * k + b]);
+        }
+        total
+    }
+
+    /// Border accounts nearer another neighbouring centre move there while both stay
+    /// within [lo, hi] on the balanced figures. Returns the number moved.
+    fn polish(&mut self, dims: &[(Dim, f64, f64)]) -> usize {
+        let centres: Vec<[f64; 3]> = (0..self.active.len()).map(|t| self.centre(t)).collect();
+        let mut moved = 0;
+        for v in 0..self.owner.len() {
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v];
+            let da = d2(&self.pos[v], &centres[a as usize]);
+            let s = self.adj.site_of(v);
+            let mut best: Option<(f64, u32)> = None;
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b == NONE || b == a || !self.active[b as usize] {
+                        continue;
+                    }
+                    let db = d2(&self.pos[v], &centres[b as usize]);
+                    if db < da * 0.98 && best.is_none_or(|(x, bb)| db < x || (db == x && b < bb)) {
+                        best = Some((db, b));
+                    }
+                }
+            }
+            let Some((_, b)) = best else { continue };
+            let fits = dims.iter().all(|&(dim, lo, hi)| {
+                let x = self.weight(dim, v) as f64;
+                self.load(dim, a as usize) as f64 - x >= lo && self.load(dim, b as usize) as f64 + x <= hi
+            });
+            if fits && self.removable(v) && self.within_budget(v, b) {
+                self.do_move(v, b);
+                moved += 1;
+            }
+        }
+        moved
+    }
+
+    /// Balances the active territories: rounds of flows until within `tol` on every
+    /// figure of `target`, the budget is spent, or nothing moves.
+    fn balance(
+        &mut self,
+        target: Target,
+        mean: (f64, f64),
+        tol: f64,
+        progress: Option<&Progress>,
+    ) -> Result<bool, OptimizeError> {
+        let dims: Vec<(Dim, f64)> = match target {
+            Target::Workload => vec![(Dim::Workload, mean.0)],
+            Target::Potential => vec![(Dim::Potential, mean.1)],
+            Target::Both => vec![(Dim::Workload, mean.0), (Dim::Potential, mean.1)],
+        };
+        // Aim a little inside the tolerance, so that rounding to whole accounts lands
+        // within it.
+        let aim = tol * 0.85;
+        for _round in 0..40 {
+            if progress.is_some_and(Progress::is_cancelled) {
+                return Err(OptimizeError::Cancelled);
+            }
+            if dims.iter().all(|&(d, m)| self.balanced(d, m, tol)) {
+                return Ok(true);
+            }
+            let mut moved = 0.0;
+            for &(d, m) in &dims {
+                if !self.balanced(d, m, tol) {
+                    moved += self.balance_round(d, m * (1.0 - aim), m * (1.0 + aim));
+                }
+            }
+            if moved == 0.0 {
+                break;
+            }
+        }
+        Ok(dims.iter().all(|&(d, m)| self.balanced(d, m, tol)))
+    }
+
+    fn into_assignment(self) -> Vec<Option<TerritoryIdx>> {
+        self.owner.into_iter().map(|o| (o != NONE).then_some(TerritoryIdx(o))).collect()
+    }
+}
+
+/// A score with a deterministic tie-break.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Key(f64, u64);
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
+    }
+}
+
+fn owners(plan: &Plan) -> Vec<u32> {
+    plan.assignment.iter().map(|o| o.map_or(NONE, |t| t.0)).collect()
+}
+
+fn locked_slots(plan: &Plan, extra: &[TerritoryIdx]) -> Vec<bool> {
+    plan.territories.iter().enumerate().map(|(i, t)| t.locked || extra.iter().any(|e| e.get() == i)).collect()
+}
+
+fn fixed_accounts(plan: &Plan, extra: &[u32]) -> Vec<bool> {
+    let mut fixed: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
+    for &i in extra {
+        if let Some(f) = fixed.get_mut(i as usize) {
+            *f = true;
+        }
+    }
+    fixed
+}
+
+fn set_progress(progress: Option<&Progress>, done: u64) {
+    if let Some(p) = progress {
+        p.set(done, 100);
+    }
+}
+
+/// Balance from here: the plan's territories brought within the tolerance, moving as
+/// little as it can. `adj` is the accounts' adjacency.
+pub fn balance(
+    plan: &Plan,
+    adj: &Adjacency,
+    opts: &BalanceOptions,
+    progress: Option<&Progress>,
+) -> Result<Proposal, OptimizeError> {
+    check_tolerance(opts.tolerance)?;
+    let k = plan.territories.len();
+    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+    let live_count = live.iter().filter(|&&l| l).count();
+    if live_count == 0 {
+        return Err(OptimizeError::NoTerritories);
+    }
+    let locked = locked_slots(plan, &opts.locked_territories);
+    let active: Vec<bool> = (0..k).map(|t| live[t] && !locked[t]).collect();
+    set_progress(progress, 5);
+    let mut st = State::new(plan, adj, owners(plan), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
+    st.budget = opts.budget;
+    // The mean over all live territories (locked ones included): what the panel shows.
+    let sum_live = |loads: &[i64]| (0..k).filter(|&t| live[t]).map(|t| loads[t] as f64).sum::<f64>();
+    let mean = (sum_live(&st.load_w) / live_count as f64, sum_live(&st.load_p) / live_count as f64);
+    set_progress(progress, 10);
+    st.balance(opts.target, mean, opts.tolerance, progress)?;
+    set_progress(progress, 100);
+    let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
+    let budget_exhausted = st.budget_hit && !reached;
+    Ok(Proposal {
+        label: "Balance".to_owned(),
+        territories: plan.territories.clone(),
+        assignment: st.into_assignment(),
+        tolerance_reached: reached,
+        budget_exhausted,
+    })
+}
+
+/// Whether every live territory (locked ones too) is within the tolerance.
+fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f64), tol: f64) -> bool {
+    let ok =
+        |loads: &[i64], m: f64| (0..live.len()).filter(|&t| live[t]).all(|t| (loads[t] as f64 - m).abs() <= tol * m);
+    match target {
+        Target::Workload => ok(&st.load_w, mean.0),
+        Target::Potential => ok(&st.load_p, mean.1),
+        Target::Both => ok(&st.load_w, mean.0) && ok(&st.load_p, mean.1),
+    }
+}
+
+/// Balanced k-means on unit vectors: labels (indices into `centres`) of `pts`.
+fn balanced_kmeans(
+    pts: &[[f64; 3]],
+    weight: &[f64],
+    centres: &mut [[f64; 3]],
+    prices: &mut Vec<(f64, f64, i8)>,
+    outer: usize,
+    inner: usize,
+    progress: Option<&Progress>,
+) -> Result<Vec<u32>, OptimizeError> {
+    let k = centres.len();
+    let n = pts.len();
+    let total: f64 = weight.iter().sum();
+    let target = total / k as f64;
+    let mut label = vec![0u32; n];
+    let assign = |label: &mut [u32], centres: &[[f64; 3]], price: &[f64]| {
+        let chunk = n.div_ceil(2).max(1);
+        std::thread::scope(|s| {
+            for (lab, ps) in label.chunks_mut(chunk).zip(pts.chunks(chunk)) {
+                s.spawn(move || {
+                    for (l, p) in lab.iter_mut().zip(ps) {
+                        let mut best = (f64::INFINITY, 0u32);
+                        for (c, (cc, pr)) in centres.iter().zip(price).enumerate() {
+                            let d = d2(p, cc) + pr;
+                            if d < best.0 {
+                                best = (d, c as u32);
+                            }
+                        }
+                        *l = best.1;
+                    }
+                });
+            }
+        });
+    };
+    if prices.len() != k {
+        // The scale of prices: the mean squared distance to the nearest centre.
+        assign(&mut label, centres, &vec![0.0; k]);
+        let scale = pts.iter().zip(&label).map(|(p, &l)| d2(p, &centres[l as usize])).sum::<f64>() / n.max(1) as f64;
+        *prices = vec![(0.0, scale * 0.05, 0); k];
+    }
+    let mut price: Vec<f64> = prices.iter().map(|p| p.0).collect();
+    let mut step: Vec<f64> = prices.iter().map(|p| p.1).collect();
+    let mut last: Vec<i8> = prices.iter().map(|p| p.2).collect();
+    // Prices move by per-centre steps that grow while the load stays on one side of
+    // the target and halve when it crosses (Rprop): robust without tuning.
+    for _ in 0..outer {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(OptimizeError::Cancelled);
+        }
+        for _ in 0..inner {
+            assign(&mut label, centres, &price);
+            let mut load = vec![0.0; k];
+            for (&l, &w) in label.iter().zip(weight) {
+                load[l as usize] += w;
+            }
+            for c in 0..k {
+                let g = load[c] / target - 1.0;
+                let sign: i8 = if g > 0.002 { 1 } else if g < -0.002 { -1 } else { 0 };
+                if sign != 0 && sign == last[c] {
+                    step[c] *= 1.3;
+                } else if sign != 0 && sign == -last[c] {
+                    step[c] *= 0.5;
+                }
+                price[c] += f64::from(sign) * step[c];
+                if sign != 0 {
+                    last[c] = sign;
+                }
+            }
+        }
+        assign(&mut label, centres, &price);
+        let mut sum = vec![[0.0; 3]; k];
+        let mut count = vec![0usize; k];
+        for (&l, p) in label.iter().zip(pts) {
+            for d in 0..3 {
+                sum[l as usize][d] += p[d];
+            }
+            count[l as usize] += 1;
+        }
+        for c in 0..k {
+            let s = sum[c];
+            let norm = (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt();
+            if count[c] > 0 && norm > 0.0 {
+                centres[c] = [s[0] / norm, s[1] / norm, s[2] / norm];
+            }
+        }
+    }
+    *prices = (0..k).map(|c| (price[c], step[c], last[c])).collect();
+    if std::env::var("TE_DEBUG").is_ok() {
+        let mut load = vec![0.0; k];
+        for (&l, &w) in label.iter().zip(weight) {
+            load[l as usize] += w;
+        }
+        eprintln!("kmeans loads/target: {:?}", load.iter().map(|l| (l / target * 100.0).round()).collect::<Vec<_>>());
+    }
+    Ok(label)
+}
+
+/// Redraw: `opts.territories` territories from scratch, balanced on workload, compact and
+/// in one piece, named after the old territories they overlap most.
+pub fn redraw(
+    plan: &Plan,
+    adj: &Adjacency,
+    opts: &RedrawOptions,
+    progress: Option<&Progress>,
+) -> Result<Proposal, OptimizeError> {
+    check_tolerance(opts.tolerance)?;
+    let n = plan.accounts.len();
+    let old_k = plan.territories.len();
+    let locked = locked_slots(plan, &opts.locked_territories);
+    let locked_live: Vec<usize> = (0..old_k).filter(|&t| plan.territories[t].alive && locked[t]).collect();
+    let free_k = opts
+        .territories
+        .checked_sub(locked_live.len())
+        .filter(|&f| f > 0)
+        .ok_or(OptimizeError::TooFewTerritories { needed: locked_live.len() + 1, locked: locked_live.len() })?;
+    let fixed = fixed_accounts(plan, &opts.locked_accounts);
+    let old = owners(plan);
+    // Accounts that stay where they are: locked ones, and those of locked territories.
+    let stays: Vec<bool> = (0..n).map(|v| fixed[v] || (old[v] != NONE && locked[old[v] as usize])).collect();
+    let free: Vec<usize> = (0..n).filter(|&v| !stays[v]).collect();
+    // Old territories with locked accounts must survive.
+    let mut pinned: Vec<usize> =
+        (0..n).filter(|&v| fixed[v] && old[v] != NONE && !locked[old[v] as usize]).map(|v| old[v] as usize).collect();
+    pinned.sort_unstable();
+    pinned.dedup();
+    if pinned.len() > free_k {
+        return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
+    }
+    set_progress(progress, 2);
+    let pos: Vec<[f64; 3]> = plan.accounts.iter().map(unit).collect();
+    let wts: Vec<f64> = plan.accounts.iter().map(|a| a.workload().0 as f64).collect();
+    // 1. Balanced k-means on a sample, then on all free accounts.
+    let groups: Vec<u32> = if free.is_empty() {
+        Vec::new()
+    } else {
+        let stride = free.len().div_ceil(60_000).max(1);
+        let sample: Vec<usize> = free.iter().copied().step_by(stride).collect();
+        let spts: Vec<[f64; 3]> = sample.iter().map(|&v| pos[v]).collect();
+        let sw: Vec<f64> = sample.iter().map(|&v| wts[v]).collect();
+        // Plain k-means first (its centres are where compact territories sit), then
+        // the balanced version from there.
+        let (mut centres, _) = quality::kmeans(&spts, free_k.min(spts.len()), 5, opts.seed);
+        for c in &mut centres {
+            let norm = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
+            if norm > 0.0 {
+                *c = [c[0] / norm, c[1] / norm, c[2] / norm];
+            }
+        }
+        let mut prices = Vec::new();
+        balanced_kmeans(&spts, &sw, &mut centres, &mut prices, 20, 12, progress)?;
+        set_progress(progress, 25);
+        let fpts: Vec<[f64; 3]> = free.iter().map(|&v| pos[v]).collect();
+        let fw: Vec<f64> = free.iter().map(|&v| wts[v]).collect();
+        let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, 2, 12, progress)?;
+        set_progress(progress, 40);
+        labels
+    };
+    let groups_k = if free.is_empty() { 0 } else { free_k.min(free.len()) };
+    // 2. Names: match groups to old unlocked live territories by overlap, pinned first.
+    let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
+    {
+        let mut count = vec![0u64; groups_k * old_k.max(1)];
+        for (j, &v) in free.iter().enumerate() {
+            if old[v] != NONE {
+                count[groups[j] as usize * old_k + old[v] as usize] += 1;
+            }
+        }
+        for g in 0..groups_k {
+            for t in 0..old_k {
+                if plan.territories[t].alive && !locked[t] {
+                    overlap.push((count[g * old_k + t], g, t));
+                }
+            }
+        }
+    }
+    let pinned_set: Vec<bool> = (0..old_k).map(|t| pinned.binary_search(&t).is_ok()).collect();
+    overlap.sort_by(|a, b| {
+        pinned_set[b.2].cmp(&pinned_set[a.2]).then(b.0.cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+    });
+    let mut slot_of_group = vec![usize::MAX; groups_k];
+    let mut taken = vec![false; old_k];
+    for &(_, g, t) in &overlap {
+        if slot_of_group[g] == usize::MAX && !taken[t] {
+            slot_of_group[g] = t;
+            taken[t] = true;
+        }
+    }
+    let mut territories = plan.territories.clone();
+    let mut next_name = 1;
+    for slot in slot_of_group.iter_mut() {
+        if *slot == usize::MAX {
+            let mut name = format!("Territory {next_name}");
+            while territories.iter().any(|t| t.alive && t.name == name) {
+                next_name += 1;
+                name = format!("Territory {next_name}");
+            }
+            next_name += 1;
+            let probe = Plan { territories: territories.clone(), ..Plan::default() };
+            territories.push(Territory {
+                id: probe.fresh_territory_id(&name),
+                color: palette_color(territories.len()),
+                name,
+                rep: None,
+                rep_home: None,
+                locked: false,
+                alive: true,
+            });
+            *slot = territories.len() - 1;
+        }
+    }
+    // Old unlocked territories that no group took are deleted.
+    for t in 0..old_k {
+        if territories[t].alive && !locked[t] && !taken[t] {
+            territories[t].alive = false;
+        }
+    }
+    let k = territories.len();
+    let mut owner = old.clone();
+    for (j, &v) in free.iter().enumerate() {
+        owner[v] = slot_of_group[groups[j] as usize] as u32;
+    }
+    let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < old_k && locked[t])).collect();
+    let mut st = State::new(plan, adj, owner, stays, active, opts.seed);
+    st.allow_far = true;
+    st.original = old;
+    let dbg = std::env::var("TE_DEBUG").is_ok();
+    let spread = |st: &State| {
+        let l: Vec<f64> = (0..st.active.len()).filter(|&t| st.active[t]).map(|t| st.load_w[t] as f64).collect();
+        let c: Vec<[f64; 3]> = (0..st.active.len()).map(|t| st.centre(t)).collect();
+        let mut sum = 0.0;
+        for v in 0..st.owner.len() {
+            if st.owner[v] != NONE {
+                sum += 2.0 * 6371.0 * (d2(&st.pos[v], &c[st.owner[v] as usize]).sqrt() / 2.0).asin();
+            }
+        }
+        let g: Vec<Option<usize>> = st.owner.iter().map(|&o| (o != NONE).then_some(o as usize)).collect();
+        let pieces: usize = quality::pieces_of(&g, st.active.len(), st.adj).iter().sum();
+        (crate::metrics::spread(&l).max_abs_deviation, sum / st.owner.len() as f64, pieces)
+    };
+    if dbg {
+        eprintln!("after kmeans: {:?}", spread(&st));
+    }
+    // 3. One piece.
+    make_whole(&mut st, progress)?;
+    if dbg {
+        eprintln!("after whole: {:?}", spread(&st));
+    }
+    set_progress(progress, 55);
+    // 4. Balance and polish.
+    let live: Vec<bool> = territories.iter().map(|t| t.alive).collect();
+    let live_count = live.iter().filter(|&&l| l).count().max(1);
+    let total_w: f64 = (0..k).filter(|&t| live[t]).map(|t| st.load_w[t] as f64).sum();
+    let mean = total_w / live_count as f64;
+    let tol = opts.tolerance;
+    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+    if dbg {
+        eprintln!("after balance: {:?}", spread(&st));
+    }
+    for pass in 0..12 {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(OptimizeError::Cancelled);
+        }
+        let moved = st.polish(&[(Dim::Workload, mean * (1.0 - tol * 0.85), mean * (1.0 + tol * 0.85))]);
+        st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+        set_progress(progress, 60 + pass * 3);
+        if dbg {
+            eprintln!("pass {pass} polished {moved}: {:?}", spread(&st));
+        }
+        if moved < 1 + n / 2000 {
+            break;
+        }
+    }
+    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+    set_progress(progress, 100);
+    let reached = locked_aware_reached(&st, &live, Target::Workload, (mean, 0.0), tol);
+    Ok(Proposal {
+        label: format!("Redraw into {} territories", opts.territories),
+        territories,
+        assignment: st.into_assignment(),
+        tolerance_reached: reached,
+        budget_exhausted: false,
+    })
+}
+
+/// Moves every piece but the largest (by workload) of each active territory, whole, to
+/// the active territory it borders most.
+fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), OptimizeError> {
+    let n = st.owner.len();
+    for _ in 0..20 {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(OptimizeError::Cancelled);
+        }
+        let group: Vec<Option<usize>> = st.owner.iter().map(|&o| (o != NONE).then_some(o as usize)).collect();
+        let comp = components(&group, st.adj);
+        // Workload per component, and the largest component of each territory.
+        let mut comp_w = vec![0i64; n];
+        for v in 0..n {
+            if let Some(c) = comp[v] {
+                comp_w[c as usize] += st.w[v] + 1;
+            }
+        }
+        let k = st.active.len();
+        // The largest piece of each territory on each island: a territory may reach
+        // several islands, in one piece on each.
+        let islands = st.adj.islands();
+        let mut main = vec![(i64::MIN, u32::MAX); k * islands];
+        for v in 0..n {
+            if let (Some(c), Some(g)) = (comp[v], group[v]) {
+                let m = &mut main[g * islands + st.adj.island_of(st.adj.site_of(v))];
+                let cand = (comp_w[c as usize], c);
+                if cand.0 > m.0 || (cand.0 == m.0 && cand.1 < m.1) {
+                    *m = cand;
+                }
+            }
+        }
+        // For every stray component: the territory it borders most.
+        let mut border: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut members: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut stuck: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
+        for v in 0..n {
+            let (Some(c), Some(g)) = (comp[v], group[v]) else { continue };
+            if c == main[g * islands + st.adj.island_of(st.adj.site_of(v))].1 || !st.active[g] {
+                continue;
+            }
+            if st.fixed[v] {
+                stuck.insert(c);
+            }
+            members.entry(c).or_default().push(v as u32);
+            let s = st.adj.site_of(v);
+            let near = std::iter::once(s as u32).chain(st.adj.neighbours(s).iter().copied());
+            for nb in near {
+                for &u in st.adj.accounts_at(nb as usize) {
+                    let o = st.owner[u as usize];
+                    if o != NONE && o as usize != g && st.active[o as usize] {
+                        border.entry(c).or_default().push(o);
+                    }
+                }
+            }
+        }
+        let mut changed = false;
+        for (c, vs) in &members {
+            if stuck.contains(c) {
+                continue;
+            }
+            let Some(mut b) = border.get(c).cloned() else { continue };
+            b.sort_unstable();
+            let mut best = (0usize, NONE);
+            let mut i = 0;
+            while i < b.len() {
+                let j = b[i..].iter().position(|&x| x != b[i]).map_or(b.len(), |d| i + d);
+                if j - i > best.0 {
+                    best = (j - i, b[i]);
+                }
+                i = j;
+            }
+            if best.1 != NONE {
+                for &v in vs {
+                    st.do_move(v as usize, best.1);
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Component id of each grouped, non-isolated account (accounts of a group connected
+/// through shared positions and neighbouring sites).
+fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option<u32>> {
+    let n = group.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[parent[x as usize] as usize];
+            parent[x as usize] = p;
+            x = p;
+        }
+        x
+    }
+    let union = |parent: &mut Vec<u32>, a: u32, b: u32| {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    };
+    for s in 0..adj.sites() {
+        let here = adj.accounts_at(s);
+        for (i, &a) in here.iter().enumerate() {
+            let Some(g) = group[a as usize] else { continue };
+            if let Some(&b) = here[..i].iter().find(|&&b| group[b as usize] == Some(g)) {
+                union(&mut parent, a, b);
+            }
+            for &t in adj.neighbours(s) {
+                if let Some(&b) = adj.accounts_at(t as usize).iter().find(|&&b| group[b as usize] == Some(g)) {
+                    union(&mut parent, a, b);
+                }
+            }
+        }
+    }
+    (0..n).map(|v| (group[v].is_some() && !adj.is_isolated(v)).then(|| find(&mut parent, v as u32))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate;
+
+    fn generated(n: usize, k: usize) -> Plan {
+        let mut buf = Vec::new();
+        generate::generate(n, k, 7, &mut buf).expect("generate");
+        crate::io::csv_import::import_bytes(&buf, "generated.csv", &crate::io::csv_import::ImportOptions::default())
+            .expect("import")
+            .0
+    }
+
+    #[test]
+    fn balance_reaches_tolerance_without_new_pieces_and_respects_locks() {
+        let plan = generated(3000, 8);
+        let adj = quality::adjacency(&plan.accounts);
+        let opts = BalanceOptions {
+            tolerance: 0.02,
+            locked_territories: vec![TerritoryIdx(3)],
+            locked_accounts: (0..3000).step_by(7).collect(),
+            ..BalanceOptions::default()
+        };
+        let p = balance(&plan, &adj, &opts, None).expect("balance");
+        let after = p.apply_to(&plan);
+        let r = report(&plan, &after, &adj, 0.02);
+        for (b, a) in r.pieces_before.iter().zip(&r.pieces_after) {
+            assert!(a <= b, "{:?} → {:?}", r.pieces_before, r.pieces_after);
+        }
+        for v in 0..plan.accounts.len() {
+            if v % 7 == 0 || plan.assignment[v] == Some(TerritoryIdx(3)) || after.assignment[v] == Some(TerritoryIdx(3))
+            {
+                assert_eq!(plan.assignment[v], after.assignment[v], "account {v}");
+            }
+        }
+        assert!(r.moved_accounts > 0);
+        assert_eq!(p, balance(&plan, &adj, &opts, None).expect("again"));
+    }
+}
