@@ -59,7 +59,7 @@ pub struct Compactness {
     pub overall: f64,
 }
 
-fn compactness_of(accounts: &[Account], group: &[Option<usize>], k: usize) -> Compactness {
+pub(crate) fn compactness_of(accounts: &[Account], group: &[Option<usize>], k: usize) -> Compactness {
     let c = centres(accounts, group, k);
     let mut sum = vec![(0.0, 0usize); k];
     for (a, g) in accounts.iter().zip(group) {
