@@ -54,6 +54,13 @@ pub enum Command {
         accounts: AccountSet,
         locked: bool,
     },
+    /// Replace the territories and the assignment at once (a Balance or Redraw
+    /// proposal): one undo step. Locked accounts and territories keep what they have.
+    ApplyProposal {
+        label: String,
+        territories: Vec<Territory>,
+        assignment: Vec<Option<TerritoryIdx>>,
+    },
 }
 
 /// Why a command was refused. The plan is unchanged.
@@ -69,6 +76,8 @@ pub enum EditError {
     EmptyName,
     #[error("the accounts cannot go to the territory being deleted")]
     DeleteIntoItself,
+    #[error("the proposal is for another plan ({0} accounts, {1} slots)")]
+    ProposalMismatch(usize, usize),
 }
 
 /// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
@@ -432,6 +441,44 @@ impl Editor {
                     }
                 }
                 cs.territories.push(TerritoryChange { slot: territory, before: Some(before), after: Some(after) });
+                Ok(cs)
+            }
+            Command::ApplyProposal { label, territories, assignment } => {
+                let old = &self.plan.territories;
+                if assignment.len() != n || territories.len() < old.len() {
+                    return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
+                }
+                let k = territories.len();
+                if assignment.iter().flatten().any(|t| t.get() >= k || !territories[t.get()].alive) {
+                    return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
+                }
+                let mut cs = Self::empty(label);
+                for (i, t) in territories.iter().enumerate() {
+                    let before = old.get(i).cloned();
+                    if before.as_ref() != Some(t) {
+                        cs.territories.push(TerritoryChange {
+                            slot: TerritoryIdx(i as u32),
+                            before,
+                            after: Some(t.clone()),
+                        });
+                    }
+                }
+                let locked_slot =
+                    |t: Option<TerritoryIdx>| t.is_some_and(|t| old.get(t.get()).is_some_and(|x| x.locked));
+                let owners = &self.plan.assignment;
+                let mut i = 0;
+                while i < n {
+                    let (from, to) = (owners[i], assignment[i]);
+                    if from == to || self.account_locked[i] || locked_slot(from) || locked_slot(to) {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < n && owners[i] == from && assignment[i] == to && !self.account_locked[i] {
+                        i += 1;
+                    }
+                    cs.moves.push(Move { start: start as u32, end: i as u32, from, to });
+                }
                 Ok(cs)
             }
             Command::LockAccounts { accounts, locked } => {

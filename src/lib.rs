@@ -17,11 +17,12 @@
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), CSV export, GeoJSON areas, atomic writes |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
-//! | [`quality`] | reports beyond balance: compactness, pieces (Delaunay adjacency), disruption, the k-means reference |
+//! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
+//! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers.
 //! It reads the core and sends it [`edit::Command`]s; it never mutates the plan itself.
@@ -67,6 +68,12 @@
 //! - Locked accounts and accounts of locked territories never move by reassignment;
 //!   nothing is assigned to a locked territory.
 //! - Files are written atomically (temporary file, flushed, then renamed).
+//! - Balance and Redraw never move a locked account or an account of a locked
+//!   territory (property-tested), never split a territory (an account leaves only when
+//!   its neighbours in the territory stay linked around it) and never add a piece
+//!   (an account joins only a territory it touches; Redraw may start a territory on an
+//!   island it has no accounts on yet). The same input and seed give the same proposal.
+//!   A proposal is applied as one [`edit::Command::ApplyProposal`]: one undo step.
 //!
 //! ## Costs
 //!
@@ -80,7 +87,11 @@
 //! - locking accounts keeps a count, not an index, so its cost is O(locked);
 //! - the [`quality`] reports (compactness O(N), pieces O(N log N) for the Delaunay
 //!   triangulation, k-means O(restarts × iterations × N × k)) run on demand, from the
-//!   command line, never per frame.
+//!   command line, never per frame;
+//! - Balance and Redraw ([`optimize`]): the adjacency O(N log N), each balance round
+//!   O(N) to find the borders plus O(moved × degree × log) to move, Redraw's k-means
+//!   O(iterations × sample × K) plus one O(N × K) pass; they run off the UI thread with
+//!   a progress bar and Cancel, and the proposal's report is O(N).
 //!
 //! Everything interactive grows with what is selected or in view instead: a lasso costs
 //! O(outline cells + accounts near the outline) to select and O(selected) bytes scanned

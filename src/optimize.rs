@@ -1464,3 +1464,101 @@ mod tests {
         assert_eq!(p, balance(&plan, &adj, &opts, None).expect("again"));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn generated(n: usize, k: usize, seed: u64) -> Plan {
+        let mut buf = Vec::new();
+        crate::generate::generate(n, k, seed, &mut buf).expect("generate");
+        crate::io::csv_import::import_bytes(&buf, "generated.csv", &crate::io::csv_import::ImportOptions::default())
+            .expect("import")
+            .0
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// Locked territories and locked accounts never change, in Balance and Redraw.
+        #[test]
+        fn locks_hold(seed in 0u64..1000, lock_t in 0u32..6, step in 3usize..20, redraw_k in 3usize..9) {
+            let plan = generated(800, 6, seed);
+            let adj = quality::adjacency(&plan.accounts);
+            let locked_accounts: Vec<u32> = (0..800).step_by(step).collect();
+            let fixed = |v: usize, a: &[Option<TerritoryIdx>]| {
+                locked_accounts.contains(&(v as u32)) || plan.assignment[v] == Some(TerritoryIdx(lock_t)) || a[v] == Some(TerritoryIdx(lock_t))
+            };
+            let b = balance(&plan, &adj, &BalanceOptions {
+                tolerance: 0.02,
+                locked_territories: vec![TerritoryIdx(lock_t)],
+                locked_accounts: locked_accounts.clone(),
+                seed,
+                ..BalanceOptions::default()
+            }, None).expect("balance");
+            for v in 0..800 {
+                if fixed(v, &b.assignment) {
+                    prop_assert_eq!(plan.assignment[v], b.assignment[v]);
+                }
+            }
+            let r = redraw(&plan, &adj, &RedrawOptions {
+                territories: redraw_k.max(2),
+                tolerance: 0.03,
+                locked_territories: vec![TerritoryIdx(lock_t)],
+                locked_accounts: Vec::new(),
+                seed,
+            }, None).expect("redraw");
+            for v in 0..800 {
+                if plan.assignment[v] == Some(TerritoryIdx(lock_t)) || r.assignment[v] == Some(TerritoryIdx(lock_t)) {
+                    prop_assert_eq!(plan.assignment[v], r.assignment[v]);
+                }
+            }
+            prop_assert_eq!(&r.territories[lock_t as usize], &plan.territories[lock_t as usize]);
+        }
+    }
+
+    #[test]
+    fn redraw_is_deterministic_balanced_and_whole() {
+        let plan = generated(3000, 8, 11);
+        let adj = quality::adjacency(&plan.accounts);
+        let opts = RedrawOptions { territories: 10, tolerance: 0.03, ..RedrawOptions::default() };
+        let a = redraw(&plan, &adj, &opts, None).expect("redraw");
+        assert_eq!(a, redraw(&plan, &adj, &opts, None).expect("again"));
+        let after = a.apply_to(&plan);
+        assert_eq!(after.live_territories().count(), 10);
+        let r = report(&plan, &after, &adj, 0.03);
+        assert!(a.tolerance_reached, "{:?}", r.after.workload);
+        assert!(r.after.workload.max_abs_deviation <= 0.03 + 1e-9);
+        for (t, _) in after.live_territories() {
+            assert!(r.pieces_after[t.get()] <= r.islands_after[t.get()], "{:?} {:?}", r.pieces_after, r.islands_after);
+        }
+        // Names carried over: most new territories keep an old name.
+        let kept = after.live_territories().filter(|(_, t)| plan.territories.iter().any(|o| o.name == t.name)).count();
+        assert!(kept >= 8, "{kept}");
+    }
+
+    #[test]
+    fn a_cancelled_run_stops() {
+        let plan = generated(2000, 6, 1);
+        let adj = quality::adjacency(&plan.accounts);
+        let p = Progress::default();
+        p.cancel();
+        assert_eq!(redraw(&plan, &adj, &RedrawOptions::default(), Some(&p)), Err(OptimizeError::Cancelled));
+        assert_eq!(balance(&plan, &adj, &BalanceOptions::default(), Some(&p)), Err(OptimizeError::Cancelled));
+    }
+
+    #[test]
+    fn a_budget_stops_balance_within_it() {
+        let plan = generated(3000, 8, 5);
+        let adj = quality::adjacency(&plan.accounts);
+        let opts = BalanceOptions {
+            tolerance: 0.005,
+            budget: Budget { accounts: Some(0.01), ..Budget::default() },
+            ..BalanceOptions::default()
+        };
+        let p = balance(&plan, &adj, &opts, None).expect("balance");
+        let moved = plan.assignment.iter().zip(&p.assignment).filter(|(a, b)| a != b).count();
+        assert!(moved <= 30, "{moved}");
+        assert!(!p.tolerance_reached && p.budget_exhausted);
+    }
+}

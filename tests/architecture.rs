@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-const CORE: [&str; 10] = [
+const CORE: [&str; 13] = [
     "model.rs",
     "grid.rs",
     "spatial.rs",
@@ -14,6 +14,9 @@ const CORE: [&str; 10] = [
     "format.rs",
     "cli.rs",
     "generate.rs",
+    "quality.rs",
+    "optimize.rs",
+    "rng.rs",
 ];
 const UI_CRATES: [&str; 4] = ["egui", "eframe", "walkers", "rfd"];
 

@@ -324,3 +324,101 @@ fn quality_reports_compactness_computed_independently() {
         assert!(t["pieces"].as_u64().expect("pieces") >= 1, "{t}");
     }
 }
+
+#[test]
+fn balance_and_redraw_from_the_command_line() {
+    let csv = tmp("bal_gen.csv");
+    let plan = tmp("bal_gen.ron");
+    assert!(
+        run(&[
+            "generate",
+            "--accounts",
+            "3000",
+            "--territories",
+            "8",
+            "--seed",
+            "2",
+            "--out",
+            csv.to_str().expect("utf8")
+        ])
+        .status
+        .success()
+    );
+    assert!(run(&["import", csv.to_str().expect("utf8"), "--out", plan.to_str().expect("utf8")]).status.success());
+    let out = tmp("bal_out.ron");
+    let o = run(&[
+        "balance",
+        plan.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--tolerance",
+        "0.02",
+        "--lock",
+        "Band 03",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = json(&o);
+    assert_eq!(j["tolerance_reached"], true);
+    // The after figures are the written plan's own, recomputed by `stats`.
+    let s = json(&run(&["stats", out.to_str().expect("utf8"), "--json"]));
+    let max_dev = s["territories"]
+        .as_array()
+        .expect("territories")
+        .iter()
+        .map(|t| t["workload_deviation"].as_f64().expect("dev").abs())
+        .fold(0.0, f64::max);
+    assert!(max_dev <= 0.02 + 1e-9, "{max_dev}");
+    assert!((j["after"]["workload_max_abs_deviation"].as_f64().expect("after") - max_dev).abs() < 1e-9);
+    assert!(j["after"]["pieces"].as_u64() <= j["before"]["pieces"].as_u64());
+    let band3 = |j: &Value| {
+        j["territories"]
+            .as_array()
+            .expect("t")
+            .iter()
+            .find(|t| t["name"] == "Band 03")
+            .map(|t| t["workload_hours"].as_f64())
+            .expect("Band 03")
+    };
+    let before = json(&run(&["stats", plan.to_str().expect("utf8"), "--json"]));
+    assert_eq!(band3(&before), band3(&s), "a locked territory does not change");
+
+    let red = tmp("red_out.ron");
+    let o = run(&[
+        "redraw",
+        plan.to_str().expect("utf8"),
+        "--territories",
+        "6",
+        "--out",
+        red.to_str().expect("utf8"),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = json(&o);
+    assert_eq!(j["after"]["territories"], 6);
+    assert_eq!(j["after"]["pieces_beyond_one_per_island"], 0);
+
+    // Bad flags are usage errors; unknown locked ids are named with their line.
+    let o = run(&[
+        "balance",
+        plan.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--max-moved",
+        "sales=0.1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let ids = tmp("ids.txt");
+    std::fs::write(&ids, "# locked\nA0000001\nNOPE-1\n").expect("write");
+    let o = run(&[
+        "balance",
+        plan.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--lock-accounts",
+        ids.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3") && err.contains("NOPE-1"), "{err}");
+}

@@ -330,3 +330,87 @@ fn search_finds_an_account_and_zooms_to_it() {
     assert!((lon - chosen.lon).abs() < 1e-6 && (lat - chosen.lat).abs() < 1e-6, "centred on the account");
     assert!(zoom >= 11.0);
 }
+
+/// The panel's headline figure: "Workload balance: max ±x.y%".
+fn headline(h: &Harness<'_, TerritoryApp>) -> String {
+    let b = h.state().doc.editor.balance();
+    format!("Workload balance: max ±{:.1}%", b.workload.max_abs_deviation * 100.0)
+}
+
+/// 2,000 generated accounts in 6 longitude bands: connected enough to balance.
+fn generated_harness() -> Harness<'static, TerritoryApp> {
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(2000, 6, 3, &mut csv).expect("generate");
+    let (plan, _) = territory_editor::io::csv_import::import_bytes(&csv, "generated.csv", &ImportOptions::default())
+        .expect("generated data imports");
+    let app = TerritoryApp::new(Document::new(plan, None, "Generated".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    h
+}
+
+#[test]
+fn balance_previews_applies_as_one_step_and_undoes() {
+    let mut h = generated_harness();
+    let before_plan = h.state().doc.editor.plan().clone();
+    let before = headline(&h);
+    assert!(label_exists(&h, &before), "{before}");
+    let before_dev = h.state().doc.editor.balance().workload.max_abs_deviation;
+    assert!(before_dev > 0.03, "the plan starts out of balance: {before_dev}");
+
+    // Edit ▸ Balance… opens the form; Compute runs it on a worker thread.
+    h.get_by_label("⚖ Balance…").click();
+    h.run();
+    h.get_by_label("Compute balance").click();
+    h.step();
+    step_until(&mut h, |h| label_exists(h, "Apply"));
+    // A new window's first frame only measures it.
+    h.run();
+    // The preview: the moved accounts are selected on the map, the plan is untouched.
+    assert_eq!(h.state().doc.editor.plan(), &before_plan);
+    let moved = h.state().selection().len();
+    assert!(moved > 0);
+    assert!(label_exists(&h, "Proposal"));
+    assert!(h.query_all_by_label_contains("Every territory within ±3.0 %").next().is_some());
+
+    h.get_by_label("Apply").click();
+    h.run();
+    h.run();
+    let after = headline(&h);
+    assert!(label_exists(&h, &after), "{after}");
+    let after_dev = h.state().doc.editor.balance().workload.max_abs_deviation;
+    assert!(after_dev <= 0.03 + 1e-9, "{after_dev}");
+    assert_ne!(before, after);
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    let changed =
+        before_plan.assignment.iter().zip(&h.state().doc.editor.plan().assignment).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, moved);
+
+    // One Ctrl+Z restores the plan and the panel.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    h.run();
+    assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);
+    assert!(label_exists(&h, &before));
+}
+
+#[test]
+fn a_discarded_proposal_leaves_the_plan_alone() {
+    let mut h = generated_harness();
+    let before_plan = h.state().doc.editor.plan().clone();
+    h.get_by_label("Redraw…").click();
+    h.run();
+    h.get_by_label("Compute redraw").click();
+    h.step();
+    step_until(&mut h, |h| label_exists(h, "Discard"));
+    // A new window's first frame only measures it.
+    h.run();
+    h.get_by_label("Discard").click();
+    h.run();
+    h.run();
+    assert_eq!(h.state().doc.editor.plan(), &before_plan);
+    assert_eq!(h.state().doc.editor.undo_depth(), 0);
+    assert!(h.state().selection().is_empty());
+}

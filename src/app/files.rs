@@ -12,6 +12,11 @@ use std::sync::Arc;
 
 /// What a worker thread reports.
 pub enum TaskResult {
+    /// A Balance or Redraw proposal, or why there is none.
+    Optimized {
+        job: u64,
+        result: Box<Result<super::optimize_ui::Pending, String>>,
+    },
     /// A dialog picked a path for this purpose (or was cancelled: `None`); `unavailable`
     /// when no system dialog could be shown (it came back at once with nothing).
     Picked {
@@ -53,13 +58,13 @@ pub enum Purpose {
 
 /// Work in flight.
 pub struct Tasks {
-    tx: Sender<TaskResult>,
+    pub(super) tx: Sender<TaskResult>,
     rx: Receiver<TaskResult>,
     /// The running job and its description; results of other jobs are ignored
     /// (that is what Cancel does).
     running: Option<(u64, String)>,
     /// The running job's progress and Cancel.
-    progress: Option<Arc<Progress>>,
+    pub(super) progress: Option<Arc<Progress>>,
     next_job: u64,
     dialog_open: bool,
 }
@@ -90,7 +95,7 @@ fn is_csv(path: &Path) -> bool {
 }
 
 impl TerritoryApp {
-    fn start_job(&mut self, what: String) -> u64 {
+    pub(super) fn start_job(&mut self, what: String) -> u64 {
         let job = self.tasks.next_job;
         self.tasks.next_job += 1;
         self.tasks.running = Some((job, what));
@@ -267,6 +272,17 @@ impl TerritoryApp {
         while let Ok(result) = self.tasks.rx.try_recv() {
             let current = |job: u64, running: &Option<(u64, String)>| running.as_ref().is_some_and(|(j, _)| *j == job);
             match result {
+                TaskResult::Optimized { job, result } => {
+                    if !current(job, &self.tasks.running) {
+                        continue;
+                    }
+                    self.tasks.running = None;
+                    self.tasks.progress = None;
+                    match *result {
+                        Ok(p) => self.proposal_ready(p),
+                        Err(e) => self.fail(format!("No proposal: {e}")),
+                    }
+                }
                 TaskResult::Picked { purpose, path, unavailable } => {
                     self.tasks.dialog_open = false;
                     if unavailable {

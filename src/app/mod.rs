@@ -6,6 +6,7 @@
 
 mod files;
 mod map_view;
+mod optimize_ui;
 mod panel;
 pub mod selection;
 pub mod tiles;
@@ -132,6 +133,11 @@ pub enum Action {
     Export,
     ZoomToPlan,
     NewTerritory,
+    /// Open the Balance… or Redraw… form.
+    OpenOptimize(optimize_ui::Kind),
+    RunOptimize(Box<optimize_ui::Form>),
+    ApplyProposal,
+    DiscardProposal,
 }
 
 /// Preferences kept between runs (never the plan itself).
@@ -228,6 +234,9 @@ pub struct TerritoryApp {
     started: Option<std::time::Instant>,
     /// Bumped whenever the selection changes (the dot texture shows it).
     selection_version: u64,
+    optimize_form: Option<optimize_ui::Form>,
+    /// A Balance or Redraw proposal shown for Apply or Discard.
+    pending: Option<optimize_ui::Pending>,
     dots: map_view::DotLayer,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
@@ -278,6 +287,8 @@ impl TerritoryApp {
             last_frame_ms: 0.0,
             last_transform: None,
             selection_version: 0,
+            optimize_form: None,
+            pending: None,
             dots: map_view::DotLayer::default(),
             actions: Vec::new(),
         }
@@ -520,6 +531,13 @@ impl TerritoryApp {
     fn apply_action(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::Edit(cmd) => self.edit(cmd),
+            Action::OpenOptimize(kind) => {
+                let live = self.doc.editor.plan().live_territories().count().max(1);
+                self.optimize_form = Some(optimize_ui::Form::new(kind, live));
+            }
+            Action::RunOptimize(form) => self.run_optimize(ctx, &form),
+            Action::ApplyProposal => self.apply_proposal(),
+            Action::DiscardProposal => self.discard_proposal(),
             Action::Undo => {
                 if let Some(cs) = self.doc.editor.undo() {
                     let label = format!("Undone: {}", cs.label);

@@ -165,6 +165,13 @@ impl TerritoryApp {
                 if ui.button("New territory").clicked() {
                     self.actions.push(Action::NewTerritory);
                 }
+                ui.separator();
+                if ui.button("Balance…").on_hover_text("Bring every territory within a tolerance, moving as little as possible").clicked() {
+                    self.actions.push(Action::OpenOptimize(super::optimize_ui::Kind::Balance));
+                }
+                if ui.button("Redraw…").on_hover_text("Draw balanced, compact territories from scratch").clicked() {
+                    self.actions.push(Action::OpenOptimize(super::optimize_ui::Kind::Redraw));
+                }
             });
             ui.menu_button("View", |ui| {
                 if ui.button("Zoom to plan").clicked() {
@@ -237,6 +244,17 @@ impl TerritoryApp {
                 .clicked()
             {
                 self.actions.push(Action::Redo);
+            }
+            ui.separator();
+            if ui
+                .button("⚖ Balance…")
+                .on_hover_text("Bring every territory within a tolerance of the mean, moving as little as possible")
+                .clicked()
+            {
+                self.actions.push(Action::OpenOptimize(super::optimize_ui::Kind::Balance));
+            }
+            if ui.button("Redraw…").on_hover_text("Draw balanced, compact territories from scratch").clicked() {
+                self.actions.push(Action::OpenOptimize(super::optimize_ui::Kind::Redraw));
             }
             ui.separator();
             let find_label = ui.label("🔎");
@@ -676,6 +694,7 @@ impl TerritoryApp {
     /// Dialogs and windows, after the panels.
     pub(super) fn windows(&mut self, ctx: &egui::Context) {
         self.file_windows(ctx);
+        self.optimize_windows(ctx);
         let Some(mut dialog) = self.dialog.take() else { return };
         let mut keep = true;
         let plan = self.doc.editor.plan();

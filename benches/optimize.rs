@@ -1,0 +1,53 @@
+//! Balance and Redraw on generated data (`territory-editor generate`, seed 0), the
+//! issue's cases: Redraw 10k and 1M accounts into 20 territories (±2 %), Balance 10k
+//! accounts from 20 longitude bands (±2 %), Balance the 50k demo plan (±3 %). Each
+//! iteration includes the adjacency (Delaunay) and the whole algorithm, as the CLI runs
+//! it. Filter with e.g. `cargo bench --bench optimize -- redraw_10k`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
+use territory_editor::model::Plan;
+use territory_editor::optimize::{self, BalanceOptions, RedrawOptions};
+use territory_editor::quality;
+
+fn generated(n: usize, k: usize) -> Plan {
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(n, k, 0, &mut csv).expect("generate");
+    import_bytes(&csv, "generated.csv", &ImportOptions::default()).expect("import").0
+}
+
+fn redraw(plan: &Plan, k: usize) -> optimize::Proposal {
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = RedrawOptions { territories: k, tolerance: 0.02, ..RedrawOptions::default() };
+    optimize::redraw(plan, &adj, &opts, None).expect("redraw")
+}
+
+fn balance(plan: &Plan, tolerance: f64) -> optimize::Proposal {
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = BalanceOptions { tolerance, ..BalanceOptions::default() };
+    optimize::balance(plan, &adj, &opts, None).expect("balance")
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("optimize");
+    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(5));
+    let p10k = generated(10_000, 20);
+    g.bench_function("redraw_10k_into_20", |b| b.iter(|| black_box(redraw(&p10k, 20))));
+    g.bench_function("balance_10k_bands_20", |b| b.iter(|| black_box(balance(&p10k, 0.02))));
+    let demo_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv");
+    let demo = import_file(&demo_path, &ImportOptions::default()).expect("demo").0;
+    g.bench_function("balance_demo_50k", |b| b.iter(|| black_box(balance(&demo, 0.03))));
+    g.finish();
+    let mut g = c.benchmark_group("optimize_1m");
+    g.sample_size(10).warm_up_time(Duration::from_millis(1)).measurement_time(Duration::from_secs(1));
+    let p1m = generated(1_000_000, 20);
+    g.bench_function("redraw_1m_into_20", |b| b.iter(|| black_box(redraw(&p1m, 20))));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,381 @@
+//! Balance… and Redraw…: the settings form, the run on a worker thread with progress
+//! and Cancel, and the proposal preview (moved accounts selected on the map, a
+//! before/after table) with Apply (one undo step) and Discard.
+
+use std::sync::Arc;
+
+use egui::{Context, RichText, Ui};
+
+use super::files::TaskResult;
+use super::selection::Combine;
+use super::{Action, TerritoryApp};
+use crate::edit::Command;
+use crate::format::thousands;
+use crate::io::Progress;
+use crate::metrics::deviation;
+use crate::model::AccountSet;
+use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Report, Target};
+
+/// Which job the form sets up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Balance,
+    Redraw,
+}
+
+impl Kind {
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Balance => "Balance",
+            Kind::Redraw => "Redraw",
+        }
+    }
+}
+
+/// The settings form.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: Kind,
+    /// ± percent of the mean.
+    pub tolerance_pct: f64,
+    pub target: Target,
+    /// Budgets in percent: accounts, workload, potential (`None`: no limit).
+    pub budget_pct: [Option<f64>; 3],
+    pub territories: usize,
+    pub lock_selection: bool,
+}
+
+impl Form {
+    pub fn new(kind: Kind, territories: usize) -> Self {
+        Form {
+            kind,
+            tolerance_pct: 3.0,
+            target: Target::Workload,
+            budget_pct: [None; 3],
+            territories,
+            lock_selection: false,
+        }
+    }
+}
+
+/// A finished proposal waiting for Apply or Discard.
+pub struct Pending {
+    pub kind: Kind,
+    pub proposal: Proposal,
+    pub report: Report,
+    /// The plan generation it was computed for.
+    pub generation: u64,
+    pub tolerance: f64,
+}
+
+impl TerritoryApp {
+    /// Starts Balance or Redraw on a worker thread.
+    pub(super) fn run_optimize(&mut self, ctx: &Context, form: &Form) {
+        let kind = form.kind;
+        let job = self.start_job(format!("{}: computing a proposal", kind.title()));
+        let progress = Arc::new(Progress::default());
+        self.tasks.progress = Some(progress.clone());
+        let plan = self.doc.editor.plan().clone();
+        let locked_accounts: Vec<u32> =
+            if form.lock_selection { self.selection.accounts().iter().collect() } else { Vec::new() };
+        let tolerance = form.tolerance_pct / 100.0;
+        let [accounts, workload, potential] = form.budget_pct.map(|b| b.map(|x| x / 100.0));
+        let balance = BalanceOptions {
+            tolerance,
+            target: form.target,
+            budget: Budget { accounts, workload, potential },
+            locked_territories: Vec::new(),
+            locked_accounts: locked_accounts.clone(),
+            seed: 0,
+        };
+        let redraw = RedrawOptions {
+            territories: form.territories,
+            tolerance,
+            locked_territories: Vec::new(),
+            locked_accounts,
+            seed: 0,
+        };
+        let generation = self.generation;
+        let tx = self.tasks.tx.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let p = Some(progress.as_ref());
+            let result = optimize::adjacency_cancellable(&plan.accounts, p).and_then(|adj| {
+                let proposal = match kind {
+                    Kind::Balance => optimize::balance(&plan, &adj, &balance, p)?,
+                    Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
+                };
+                let after = proposal.apply_to(&plan);
+                let report = optimize::report(&plan, &after, &adj, tolerance);
+                Ok(Pending { kind, proposal, report, generation, tolerance })
+            });
+            let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result.map_err(|e| e.to_string())) });
+            ctx.request_repaint();
+        });
+    }
+
+    /// A proposal arrived: select what moves, so the map shows it, and open the preview.
+    pub(super) fn proposal_ready(&mut self, pending: Pending) {
+        let plan = self.doc.editor.plan();
+        let moved: Vec<u32> = plan
+            .assignment
+            .iter()
+            .zip(&pending.proposal.assignment)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, _)| i as u32)
+            .collect();
+        let n = moved.len();
+        self.selection.combine(AccountSet::from_indices(moved), Combine::Replace, &self.doc.editor, self.generation);
+        self.selection_version += 1;
+        self.notify(format!(
+            "{} proposal: {} accounts move (selected on the map). Apply or Discard.",
+            pending.kind.title(),
+            thousands(n as i64)
+        ));
+        self.pending = Some(pending);
+    }
+
+    pub(super) fn apply_proposal(&mut self) {
+        let Some(p) = self.pending.take() else { return };
+        if p.generation != self.generation {
+            self.fail("The plan changed while the proposal was computed; run it again");
+            return;
+        }
+        let label = p.proposal.label.clone();
+        self.edit(Command::ApplyProposal {
+            label,
+            territories: p.proposal.territories,
+            assignment: p.proposal.assignment,
+        });
+        self.selection.clear();
+        self.selection_version += 1;
+    }
+
+    pub(super) fn discard_proposal(&mut self) {
+        if self.pending.take().is_some() {
+            self.selection.clear();
+            self.selection_version += 1;
+            self.notify("Proposal discarded; the plan is unchanged");
+        }
+    }
+
+    /// The settings form and the proposal window.
+    pub(super) fn optimize_windows(&mut self, ctx: &Context) {
+        if let Some(mut form) = self.optimize_form.take() {
+            let mut keep = true;
+            let selected = self.selection.accounts().len();
+            let locked_names: Vec<String> = self
+                .doc
+                .editor
+                .plan()
+                .live_territories()
+                .filter(|(_, t)| t.locked)
+                .map(|(_, t)| t.name.clone())
+                .collect();
+            egui::Window::new(format!("{}…", form.kind.title()))
+                .collapsible(false)
+                .resizable(false)
+                .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
+                .show(ctx, |ui| {
+                    self.form_ui(ui, &mut form, selected, &locked_names, &mut keep);
+                });
+            if keep {
+                self.optimize_form = Some(form);
+            }
+        }
+        if self.pending.is_some() {
+            let mut open = true;
+            egui::Window::new("Proposal")
+                .collapsible(false)
+                .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 90.0))
+                .open(&mut open)
+                .show(ctx, |ui| self.proposal_ui(ui));
+            if !open {
+                self.actions.push(Action::DiscardProposal);
+            }
+        }
+    }
+
+    fn form_ui(&mut self, ui: &mut Ui, form: &mut Form, selected: usize, locked: &[String], keep: &mut bool) {
+        match form.kind {
+            Kind::Balance => {
+                ui.label("Bring every territory within the tolerance of the mean, moving as little as possible;\nterritories stay compact and in one piece.");
+            }
+            Kind::Redraw => {
+                ui.label("Draw the territories afresh: balanced, compact, in one piece.\nNew territories keep the names of the old ones they overlap most.");
+            }
+        }
+        ui.add_space(6.0);
+        egui::Grid::new("optimize-form").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+            let l = ui.label("Tolerance ±").on_hover_text("How far from the mean each territory may end, in percent");
+            ui.add(egui::Slider::new(&mut form.tolerance_pct, 0.5..=15.0).suffix(" %").fixed_decimals(1))
+                .labelled_by(l.id);
+            ui.end_row();
+            match form.kind {
+                Kind::Balance => {
+                    ui.label("Balance");
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut form.target, Target::Workload, "Workload");
+                        ui.selectable_value(&mut form.target, Target::Potential, "Potential");
+                        ui.selectable_value(&mut form.target, Target::Both, "Both");
+                    });
+                    ui.end_row();
+                    for (i, what) in ["accounts", "workload", "potential"].iter().enumerate() {
+                        let l = ui
+                            .label(format!("Move at most, {what}"))
+                            .on_hover_text("Disruption budget: Balance stops there and shows the best plan within it");
+                        ui.horizontal(|ui| {
+                            let mut on = form.budget_pct[i].is_some();
+                            if ui.checkbox(&mut on, "limit").labelled_by(l.id).changed() {
+                                form.budget_pct[i] = on.then_some(15.0);
+                            }
+                            if let Some(v) = &mut form.budget_pct[i] {
+                                ui.add(egui::DragValue::new(v).range(0.0..=100.0).suffix(" %").speed(0.5))
+                                    .labelled_by(l.id);
+                            } else {
+                                ui.weak("no limit");
+                            }
+                        });
+                        ui.end_row();
+                    }
+                }
+                Kind::Redraw => {
+                    let l = ui.label("Territories");
+                    ui.add(egui::DragValue::new(&mut form.territories).range(1..=200)).labelled_by(l.id);
+                    ui.end_row();
+                }
+            }
+            ui.label("Locks");
+            ui.vertical(|ui| {
+                ui.add_enabled(
+                    selected > 0,
+                    egui::Checkbox::new(
+                        &mut form.lock_selection,
+                        format!("Keep the {} selected accounts where they are", thousands(selected as i64)),
+                    ),
+                );
+                if locked.is_empty() {
+                    ui.weak("No territory is locked (use the Lock column)");
+                } else {
+                    ui.label(format!("Locked territories keep their accounts: {}", locked.join(", ")));
+                }
+            });
+            ui.end_row();
+        });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let busy = self.busy().is_some();
+            if ui
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(RichText::new(format!("Compute {}", form.kind.title().to_lowercase())).strong()),
+                )
+                .clicked()
+            {
+                form.lock_selection &= selected > 0;
+                self.actions.push(Action::RunOptimize(Box::new(form.clone())));
+                *keep = false;
+            }
+            if ui.button("Close").clicked() {
+                *keep = false;
+            }
+        });
+    }
+
+    fn proposal_ui(&mut self, ui: &mut Ui) {
+        let Some(p) = &self.pending else { return };
+        let r = &p.report;
+        let plan = self.doc.editor.plan();
+        let pct = |x: f64| format!("{:.1} %", x * 100.0);
+        let live = |pieces: &[usize], islands: &[usize], slots: &mut dyn Iterator<Item = usize>| {
+            slots.fold((0, 0), |(a, b), s| {
+                (a + pieces.get(s).copied().unwrap_or(0), b + islands.get(s).copied().unwrap_or(0))
+            })
+        };
+        let after_slots: Vec<usize> =
+            p.proposal.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, _)| i).collect();
+        let (pb, ib) = live(&r.pieces_before, &r.islands_before, &mut plan.live_territories().map(|(i, _)| i.get()));
+        let (pa, ia) = live(&r.pieces_after, &r.islands_after, &mut after_slots.iter().copied());
+        if p.proposal.tolerance_reached {
+            ui.label(RichText::new(format!("✔ Every territory within ±{:.1} %", p.tolerance * 100.0)).strong());
+        } else {
+            let why = if p.proposal.budget_exhausted { " within the budget" } else { "" };
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Tolerance not reached{why}: the best plan found"));
+        }
+        egui::Grid::new("proposal-summary").num_columns(3).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
+            ui.label("");
+            ui.strong("Before");
+            ui.strong("After");
+            ui.end_row();
+            for (name, b, a) in [
+                (
+                    "Workload, max |deviation|",
+                    pct(r.before.workload.max_abs_deviation),
+                    pct(r.after.workload.max_abs_deviation),
+                ),
+                (
+                    "Potential, max |deviation|",
+                    pct(r.before.potential.max_abs_deviation),
+                    pct(r.after.potential.max_abs_deviation),
+                ),
+                (
+                    "Compactness (mean km to centre)",
+                    format!("{:.1}", r.compactness_before.overall),
+                    format!("{:.1}", r.compactness_after.overall),
+                ),
+                ("Pieces beyond one per island", (pb - ib.min(pb)).to_string(), (pa - ia.min(pa)).to_string()),
+            ] {
+                ui.label(name);
+                ui.monospace(b);
+                ui.monospace(a);
+                ui.end_row();
+            }
+        });
+        ui.label(format!(
+            "Moves {} accounts ({}), {} of workload, {} of potential. The least workload that had to move: {}.",
+            thousands(r.moved_accounts as i64),
+            pct(r.moved.accounts),
+            pct(r.moved.workload),
+            pct(r.moved.potential),
+            pct(r.lower_bound)
+        ));
+        ui.separator();
+        egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+            egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
+                for h in ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Gained", "Lost"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for &s in &after_slots {
+                    let t = &p.proposal.territories[s];
+                    let before = plan.territories.get(s).filter(|t| t.alive).map(|_| &r.metrics_before.territories[s]);
+                    let after = &r.metrics_after.territories[s];
+                    let color = super::territory_color(t.color, ui.visuals().dark_mode);
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("■").color(color));
+                        ui.label(&t.name);
+                    });
+                    ui.monospace(format!("{:.0}", after.workload.hours()));
+                    let dev =
+                        |x: f64, m: f64| deviation(x, m).map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
+                    ui.monospace(before.map_or("new".to_owned(), |b| dev(b.workload.0 as f64, r.before.workload.mean)));
+                    ui.monospace(dev(after.workload.0 as f64, r.after.workload.mean));
+                    ui.monospace(crate::format::money_compact(after.potential.0));
+                    ui.monospace(format!("+{}", thousands(r.gained[s] as i64)));
+                    ui.monospace(format!("-{}", thousands(r.lost.get(s).copied().unwrap_or(0) as i64)));
+                    ui.end_row();
+                }
+            });
+        });
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
+                self.actions.push(Action::ApplyProposal);
+            }
+            if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
+                self.actions.push(Action::DiscardProposal);
+            }
+        });
+    }
+}
