@@ -557,7 +557,7 @@ impl<'a> State<'a> {
     /// what must arrive (below `lo`) sit on edges of cost −M, so they are routed
     /// first and, where possible, straight to each other; what may leave or arrive
     /// within [lo, hi] costs 0; crossing a border costs its cost.
-    fn flows(&self, dim: Dim, graph: &[Vec<(usize, i64)>], lo: f64, hi: f64) -> Vec<(usize, usize, f64)> {
+    fn flows(&self, dim: Dim, graph: &[Vec<(usize, i64)>], bounds: &[(f64, f64)]) -> Vec<(usize, usize, f64)> {
         let k = self.active.len();
         let (src, snk) = (k, k + 1);
         let mut net = FlowNet::new(k + 2);
@@ -568,6 +568,7 @@ impl<'a> State<'a> {
                 continue;
             }
             let l = self.load(dim, t) as f64;
+            let (lo, hi) = bounds[t];
             let (min_in, max_in) = (lo - l, hi - l);
             if max_in < 0.0 {
                 net.add(src, t, -max_in, -must);
@@ -671,9 +672,9 @@ impl<'a> State<'a> {
     }
 
     /// One balance round on `dim`: plan the flows, realise them. Returns the amount moved.
-    fn balance_round(&mut self, dim: Dim, lo: f64, hi: f64) -> f64 {
+    fn balance_round(&mut self, dim: Dim, bounds: &[(f64, f64)]) -> f64 {
         let graph = self.territory_graph();
-        let flows = self.flows(dim, &graph, lo, hi);
+        let flows = self.flows(dim, &graph, bounds);
         if flows.is_empty() {
             return 0.0;
         }
@@ -717,6 +718,64 @@ impl<'a> State<'a> {
             total += got;
         }
         total
+    }
+
+    /// The last slivers: for each territory outside [lo, hi] on `dim`, the single best
+    /// border account move (to or from a neighbour) that brings it closer without
+    /// pushing the neighbour outside. Returns the number of moves.
+    fn fix_slivers(&mut self, dim: Dim, lo: f64, hi: f64) -> usize {
+        let k = self.active.len();
+        let centres: Vec<[f64; 3]> = (0..k).map(|t| self.centre(t)).collect();
+        // Best (score, account, to) per territory that is outside.
+        let mut best: Vec<Option<(Key, usize, u32)>> = vec![None; k];
+        for v in 0..self.owner.len() {
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v];
+            let x = self.weight(dim, v) as f64;
+            let la = self.load(dim, a as usize) as f64;
+            let s = self.adj.site_of(v);
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b == NONE || b == a || !self.active[b as usize] {
+                        continue;
+                    }
+                    let lb = self.load(dim, b as usize) as f64;
+                    // Helps `a` (over) or `b` (under), and leaves the other inside.
+                    let fix_a = la > hi && la - x >= lo && lb + x <= hi && (la - x - hi).abs() < la - hi + x;
+                    let fix_b = lb < lo && lb + x <= hi && la - x >= lo && (lo - lb - x).abs() < lo - lb + x;
+                    let who = if fix_a {
+                        a
+                    } else if fix_b {
+                        b
+                    } else {
+                        continue;
+                    };
+                    let key = Key(
+                        d2(&self.pos[v], &centres[b as usize]).sqrt() - d2(&self.pos[v], &centres[a as usize]).sqrt(),
+                        mix(self.seed, v as u32),
+                    );
+                    let slot = &mut best[who as usize];
+                    if slot.is_none_or(|(k0, _, _)| key < k0) && self.touches(v, b) && self.removable(v) {
+                        *slot = Some((key, v, b));
+                    }
+                }
+            }
+        }
+        let mut moved = 0;
+        for (_, v, b) in best.into_iter().flatten() {
+            let a = self.owner[v];
+            let x = self.weight(dim, v) as f64;
+            let (la, lb) = (self.load(dim, a as usize) as f64, self.load(dim, b as usize) as f64);
+            if la - x >= lo && lb + x <= hi && self.touches(v, b) && self.removable(v) && self.within_budget(v, b) {
+                self.do_move(v, b);
+                moved += 1;
+            }
+        }
+        moved
     }
 
     /// Border accounts nearer another neighbouring centre move there while both stay
@@ -777,6 +836,17 @@ impl<'a> State<'a> {
         // more.
         let aim = tol;
         self.blocked.iter_mut().for_each(|b| *b = false);
+        // After the first round, what is left over is rounding to whole accounts: aim
+        // half a typical account inside the tolerance, so that the fix-up flows are
+        // large enough to move an account and land inside.
+        let half_account = |d: Dim| {
+            let (sum, n) = (0..self.owner.len())
+                .filter(|&v| self.can_move(v))
+                .fold((0i64, 0i64), |(s, n), v| (s + self.weight(d, v), n + 1));
+            if n > 0 { sum as f64 / n as f64 / 2.0 } else { 0.0 }
+        };
+        let margins: Vec<f64> = dims.iter().map(|&(d, _)| half_account(d)).collect();
+        let mut inset_on = false;
         for _round in 0..40 {
             if progress.is_some_and(Progress::is_cancelled) {
                 return Err(OptimizeError::Cancelled);
@@ -785,13 +855,39 @@ impl<'a> State<'a> {
                 return Ok(true);
             }
             let mut moved = 0.0;
-            for &(d, m) in &dims {
+            for (&(d, m), &margin) in dims.iter().zip(&margins) {
                 if !self.balanced(d, m, tol) {
-                    moved += self.balance_round(d, m * (1.0 - aim), m * (1.0 + aim));
+                    let (lo, hi) = (m * (1.0 - aim), m * (1.0 + aim));
+                    let inset = if inset_on { margin.min(m * aim / 2.0) } else { 0.0 };
+                    // Territories within tolerance may stay where they are; those
+                    // outside aim the inset inside it.
+                    let bounds: Vec<(f64, f64)> = (0..self.active.len())
+                        .map(|t| {
+                            let l = self.load(d, t) as f64;
+                            if l < lo {
+                                (lo + inset, hi)
+                            } else if l > hi {
+                                (lo, hi - inset)
+                            } else {
+                                (lo, hi)
+                            }
+                        })
+                        .collect();
+                    moved += self.balance_round(d, &bounds);
                 }
             }
             if moved == 0.0 {
-                break;
+                // Only slivers left that no whole account fits: aim inside once more,
+                // then single best moves.
+                if !inset_on {
+                    inset_on = true;
+                    continue;
+                }
+                let fixed: usize =
+                    dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
+                if fixed == 0 {
+                    break;
+                }
             }
         }
         Ok(dims.iter().all(|&(d, m)| self.balanced(d, m, tol)))
@@ -985,7 +1081,7 @@ pub fn balance(
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
     Ok(Proposal {
-        label: "Balance".to_owned(),
+        label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
         territories: plan.territories.clone(),
         assignment: st.into_assignment(),
         tolerance_reached: reached,
@@ -1224,22 +1320,41 @@ fn redraw_once(
     });
     let mut slot_of_group = vec![usize::MAX; groups_k];
     let mut taken = vec![false; old_k];
-    for &(_, g, t) in &overlap {
-        if slot_of_group[g] == usize::MAX && !taken[t] {
+    let mut group_size = vec![0u64; groups_k];
+    for &g in &groups {
+        group_size[g as usize] += 1;
+    }
+    for &(overlap, g, t) in &overlap {
+        // A name is carried over only where the old territory really was (a fifth of
+        // the new one's accounts at least), or where locked accounts pin it.
+        let real = overlap * 5 >= group_size[g] || pinned_set[t];
+        if real && slot_of_group[g] == usize::MAX && !taken[t] {
             slot_of_group[g] = t;
             taken[t] = true;
         }
     }
     let mut territories = plan.territories.clone();
-    let mut next_name = 1;
-    for slot in slot_of_group.iter_mut() {
+    for (g, slot) in slot_of_group.iter_mut().enumerate() {
         if *slot == usize::MAX {
-            let mut name = format!("Territory {next_name}");
-            while territories.iter().any(|t| t.alive && t.name == name) {
-                next_name += 1;
-                name = format!("Territory {next_name}");
+            // A new territory is named after the city most of its accounts are in.
+            let mut cities: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+            for (j, &v) in free.iter().enumerate() {
+                if groups[j] as usize == g
+                    && let Some(c) = plan.accounts[v].city.as_deref().filter(|c| !c.trim().is_empty())
+                {
+                    *cities.entry(c.trim()).or_default() += 1;
+                }
             }
-            next_name += 1;
+            let base = cities
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or_else(|| "New territory".to_owned(), |(c, _)| format!("{c} area"));
+            let mut name = base.clone();
+            let mut n = 2;
+            while territories.iter().any(|t| t.alive && t.name == name) {
+                name = format!("{base} {n}");
+                n += 1;
+            }
             let probe = Plan { territories: territories.clone(), ..Plan::default() };
             territories.push(Territory {
                 id: probe.fresh_territory_id(&name),

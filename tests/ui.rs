@@ -372,7 +372,7 @@ fn balance_previews_applies_as_one_step_and_undoes() {
     assert_eq!(h.state().doc.editor.plan(), &before_plan);
     let moved = h.state().selection().len();
     assert!(moved > 0);
-    assert!(label_exists(&h, "Proposal"));
+    assert!(label_exists(&h, "Balance proposal"));
     assert!(h.query_all_by_label_contains("Every territory within ±3.0 %").next().is_some());
 
     h.get_by_label("Apply").click();

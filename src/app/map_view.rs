@@ -328,6 +328,23 @@ impl TerritoryApp {
         colors
     }
 
+    /// The colours and owners of selected dots: with a Balance or Redraw proposal open,
+    /// the moved accounts (the selection) show in the colour of where they would go.
+    fn selection_look(
+        &self,
+        colors: &[Color32],
+        pal: &Palette,
+    ) -> (Vec<Color32>, &[Option<crate::model::TerritoryIdx>]) {
+        match &self.pending {
+            Some(p) => {
+                let mut cs: Vec<Color32> = p.proposal.territories.iter().map(|tt| color(tt.color, pal.dark)).collect();
+                cs.push(pal.unassigned);
+                (cs, &p.proposal.assignment)
+            }
+            None => (colors.to_vec(), &self.doc.editor.plan().assignment),
+        }
+    }
+
     /// Draws the accounts in view: as circles when there are few, else splatted into a
     /// texture that is redrawn only when the view, the plan or the selection changed.
     fn paint_accounts(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
@@ -339,7 +356,7 @@ impl TerritoryApp {
         let colors = self.dot_colors(pal);
         let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
         if in_view > CIRCLE_LIMIT {
-            self.paint_raster(painter, t, &colors, r, (lo, hi), in_view);
+            self.paint_raster(painter, t, &colors, pal, r, (lo, hi), in_view);
             return;
         }
         self.dots.key = None;
@@ -359,12 +376,14 @@ impl TerritoryApp {
         }
         painter.extend(shapes);
         // The selection: each dot ringed in the theme's strong colour.
+        let (sel_colors, sel_owners) = self.selection_look(&colors, pal);
+        let sel_unassigned = sel_colors.len() - 1;
         let mut sel = Vec::new();
         for &(s, e) in self.selection.accounts().ranges() {
             for i in s as usize..e as usize {
                 let p = t.to_screen(xs[i], ys[i]);
                 if clip.contains(p) {
-                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    let c = sel_colors[sel_owners[i].map_or(sel_unassigned, |o| o.get())];
                     sel.push(Shape::circle_filled(p, r + 1.6, ring));
                     sel.push(Shape::circle_filled(p, r, c));
                 }
@@ -381,6 +400,7 @@ impl TerritoryApp {
         painter: &egui::Painter,
         t: &MapTransform,
         colors: &[Color32],
+        pal: &Palette,
         r: f32,
         (lo, hi): ([f64; 2], [f64; 2]),
         in_view: usize,
@@ -396,13 +416,16 @@ impl TerritoryApp {
         // With a selection, the other dots are dimmed so that it stands out.
         let base_colors: Vec<Color32> =
             if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
-        let plan = self.doc.editor.plan();
         let grid = &self.doc.grid;
-        let unassigned = colors.len() - 1;
         let view = SplatView { w, h, scale: t.scale * f64::from(ppp), center: t.center };
         // Splats ranges of accounts into the whole buffer, on two cores: the top half of
         // the screen and the bottom half, each from the grid rows that reach it.
-        let splat_ranges = |px: &mut [Color32], ranges: &[((u32, u32), f64, f64)], cs: &[Color32], size: usize| {
+        let splat_ranges = |px: &mut [Color32],
+                            ranges: &[((u32, u32), f64, f64)],
+                            cs: &[Color32],
+                            size: usize,
+                            all_owners: &[Option<crate::model::TerritoryIdx>]| {
+            let unassigned = cs.len() - 1;
             let mid = h / 2;
             let y_mid = t.center[1];
             let margin = (size as f64 + 1.0) / view.scale;
@@ -414,7 +437,7 @@ impl TerritoryApp {
                         continue;
                     }
                     let (s, e) = (s as usize, e as usize);
-                    let (xs, ys, owners) = (&grid.xs()[s..e], &grid.ys()[s..e], &plan.assignment[s..e]);
+                    let (xs, ys, owners) = (&grid.xs()[s..e], &grid.ys()[s..e], &all_owners[s..e]);
                     match size {
                         0..=2 => splat::<2>(px, &view, &b, xs, ys, owners, cs, unassigned),
                         3 => splat::<3>(px, &view, &b, xs, ys, owners, cs, unassigned),
@@ -442,15 +465,16 @@ impl TerritoryApp {
         if self.dots.key.as_ref() != Some(&base_key) || self.dots.texture.is_none() {
             let mut px = vec![Color32::TRANSPARENT; w * h];
             let bands: Vec<((u32, u32), f64, f64)> = grid.row_bands_in_rect(lo, hi).collect();
-            splat_ranges(&mut px, &bands, &base_colors, d);
+            splat_ranges(&mut px, &bands, &base_colors, d, &self.doc.editor.plan().assignment);
             upload(painter.ctx(), &mut self.dots.texture, "account-dots", egui::ColorImage::new([w, h], px));
             self.dots.key = Some(base_key);
         }
+        let (sel_colors, sel_owners) = self.selection_look(colors, pal);
         let overlay_key = DotKey {
             transform: *t,
             generation: self.generation,
             selection: self.selection_version,
-            colors: colors.to_vec(),
+            colors: sel_colors.clone(),
             ppp,
             radius: r,
         };
@@ -460,7 +484,7 @@ impl TerritoryApp {
             // both halves take them all.
             let bands: Vec<((u32, u32), f64, f64)> =
                 self.selection.accounts().ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
-            splat_ranges(&mut px, &bands, colors, d + 1);
+            splat_ranges(&mut px, &bands, &sel_colors, d + 1, sel_owners);
             upload(painter.ctx(), &mut self.dots.overlay, "selected-dots", egui::ColorImage::new([w, h], px));
             self.dots.overlay_key = Some(overlay_key);
         }

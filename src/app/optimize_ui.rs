@@ -160,7 +160,7 @@ impl TerritoryApp {
         }
     }
 
-    /// The settings form and the proposal window.
+    /// The settings form (the proposal itself is shown in the balance panel).
     pub(super) fn optimize_windows(&mut self, ctx: &Context) {
         if let Some(mut form) = self.optimize_form.take() {
             let mut keep = true;
@@ -176,23 +176,13 @@ impl TerritoryApp {
             egui::Window::new(format!("{}…", form.kind.title()))
                 .collapsible(false)
                 .resizable(false)
-                .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
+                // Over the map's left, clear of the balance panel it changes.
+                .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 110.0))
                 .show(ctx, |ui| {
                     self.form_ui(ui, &mut form, selected, &locked_names, &mut keep);
                 });
             if keep {
                 self.optimize_form = Some(form);
-            }
-        }
-        if self.pending.is_some() {
-            let mut open = true;
-            egui::Window::new("Proposal")
-                .collapsible(false)
-                .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 90.0))
-                .open(&mut open)
-                .show(ctx, |ui| self.proposal_ui(ui));
-            if !open {
-                self.actions.push(Action::DiscardProposal);
             }
         }
     }
@@ -227,7 +217,7 @@ impl TerritoryApp {
                             .on_hover_text("Disruption budget: Balance stops there and shows the best plan within it");
                         ui.horizontal(|ui| {
                             let mut on = form.budget_pct[i].is_some();
-                            if ui.checkbox(&mut on, "limit").labelled_by(l.id).changed() {
+                            if ui.add(egui::Checkbox::without_text(&mut on)).labelled_by(l.id).changed() {
                                 form.budget_pct[i] = on.then_some(15.0);
                             }
                             if let Some(v) = &mut form.budget_pct[i] {
@@ -252,7 +242,11 @@ impl TerritoryApp {
                     selected > 0,
                     egui::Checkbox::new(
                         &mut form.lock_selection,
-                        format!("Keep the {} selected accounts where they are", thousands(selected as i64)),
+                        if selected > 0 {
+                            format!("Keep the {} selected accounts where they are", thousands(selected as i64))
+                        } else {
+                            "Keep selected accounts where they are (none selected)".to_owned()
+                        },
                     ),
                 );
                 if locked.is_empty() {
@@ -283,7 +277,9 @@ impl TerritoryApp {
         });
     }
 
-    fn proposal_ui(&mut self, ui: &mut Ui) {
+    /// The proposal, in the balance panel: verdict and Apply/Discard first, then the
+    /// plan-level figures, then the per-territory before/after table.
+    pub(super) fn proposal_ui(&mut self, ui: &mut Ui) {
         let Some(p) = &self.pending else { return };
         let r = &p.report;
         let plan = self.doc.editor.plan();
@@ -297,12 +293,23 @@ impl TerritoryApp {
             p.proposal.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, _)| i).collect();
         let (pb, ib) = live(&r.pieces_before, &r.islands_before, &mut plan.live_territories().map(|(i, _)| i.get()));
         let (pa, ia) = live(&r.pieces_after, &r.islands_after, &mut after_slots.iter().copied());
+        ui.heading(format!("{} proposal", p.kind.title()));
         if p.proposal.tolerance_reached {
             ui.label(RichText::new(format!("✔ Every territory within ±{:.1} %", p.tolerance * 100.0)).strong());
         } else {
             let why = if p.proposal.budget_exhausted { " within the budget" } else { "" };
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Tolerance not reached{why}: the best plan found"));
         }
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
+                self.actions.push(Action::ApplyProposal);
+            }
+            if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
+                self.actions.push(Action::DiscardProposal);
+            }
+            ui.weak("Moving accounts are selected on the map, in their new colour.");
+        });
+        ui.add_space(4.0);
         egui::Grid::new("proposal-summary").num_columns(3).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
             ui.label("");
             ui.strong("Before");
@@ -341,7 +348,9 @@ impl TerritoryApp {
             pct(r.lower_bound)
         ));
         ui.separator();
-        egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+        let count =
+            |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
+        egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
             egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
                 for h in ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Gained", "Lost"] {
                     ui.strong(h);
@@ -356,26 +365,17 @@ impl TerritoryApp {
                         ui.label(RichText::new("■").color(color));
                         ui.label(&t.name);
                     });
-                    ui.monospace(format!("{:.0}", after.workload.hours()));
+                    ui.monospace(thousands(after.workload.hours().round() as i64));
                     let dev =
                         |x: f64, m: f64| deviation(x, m).map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
                     ui.monospace(before.map_or("new".to_owned(), |b| dev(b.workload.0 as f64, r.before.workload.mean)));
                     ui.monospace(dev(after.workload.0 as f64, r.after.workload.mean));
                     ui.monospace(crate::format::money_compact(after.potential.0));
-                    ui.monospace(format!("+{}", thousands(r.gained[s] as i64)));
-                    ui.monospace(format!("-{}", thousands(r.lost.get(s).copied().unwrap_or(0) as i64)));
+                    ui.monospace(count(r.gained[s], "+"));
+                    ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
                     ui.end_row();
                 }
             });
-        });
-        ui.separator();
-        ui.horizontal(|ui| {
-            if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
-                self.actions.push(Action::ApplyProposal);
-            }
-            if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
-                self.actions.push(Action::DiscardProposal);
-            }
         });
     }
 }

@@ -395,6 +395,12 @@ impl TerritoryApp {
             ));
         });
         ui.separator();
+        // A Balance or Redraw proposal takes the panel's place until it is applied or
+        // discarded, so that the map beside it shows what moves.
+        if self.pending.is_some() {
+            self.proposal_ui(ui);
+            return;
+        }
 
         // The selection and the Assign action.
         ui.label(RichText::new(self.selection_summary()).strong());
