@@ -563,12 +563,11 @@ impl<'a> State<'a> {
         let mut net = FlowNet::new(k + 2);
         let must: i64 = 1 << 40;
         let mut any_must = false;
-        for t in 0..k {
+        for (t, &(lo, hi)) in bounds.iter().enumerate() {
             if !self.active[t] {
                 continue;
             }
             let l = self.load(dim, t) as f64;
-            let (lo, hi) = bounds[t];
             let (min_in, max_in) = (lo - l, hi - l);
             if max_in < 0.0 {
                 net.add(src, t, -max_in, -must);

@@ -356,7 +356,7 @@ impl TerritoryApp {
         let colors = self.dot_colors(pal);
         let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
         if in_view > CIRCLE_LIMIT {
-            self.paint_raster(painter, t, &colors, pal, r, (lo, hi), in_view);
+            self.paint_raster(painter, t, pal, r, (lo, hi), in_view);
             return;
         }
         self.dots.key = None;
@@ -399,7 +399,6 @@ impl TerritoryApp {
         &mut self,
         painter: &egui::Painter,
         t: &MapTransform,
-        colors: &[Color32],
         pal: &Palette,
         r: f32,
         (lo, hi): ([f64; 2], [f64; 2]),
@@ -412,6 +411,7 @@ impl TerritoryApp {
         let d = ((r * ppp * 1.6).round() as usize).clamp(3, 7);
         // Very dense views: 2-pixel dots (they overlap anyway, and cost half).
         let d = if in_view > 200_000 { 2 } else { d };
+        let colors = &self.dot_colors(pal);
         let has_selection = !self.selection.is_empty();
         // With a selection, the other dots are dimmed so that it stands out.
         let base_colors: Vec<Color32> =
