@@ -90,11 +90,6 @@ pub enum Cmd {
     /// moving as few accounts as it can, keeping territories in one piece.
     Balance {
         plan: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-        /// Allowed |deviation| from the mean (0.03 = ±3%).
-        #[arg(long, default_value_t = 0.03)]
-        tolerance: f64,
         /// What to balance.
         #[arg(long = "balance", default_value = "workload", value_parser = ["workload", "potential", "both"])]
         target: String,
@@ -102,16 +97,8 @@ pub enum Cmd {
         /// `workload=0.15`, `potential=0.15` (repeatable). No budget by default.
         #[arg(long = "max-moved", value_name = "WHAT=SHARE")]
         max_moved: Vec<String>,
-        /// A territory (id or name) that keeps its accounts (repeatable).
-        #[arg(long = "lock", value_name = "TERRITORY")]
-        lock: Vec<String>,
-        /// A file of account ids, one per line, that must not move.
-        #[arg(long = "lock-accounts", value_name = "IDS.txt")]
-        lock_accounts: Option<PathBuf>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: OptimizeArgs,
     },
     /// Redraw: K territories from scratch, balanced on workload, compact, in one piece,
     /// named after the old territories they overlap most.
@@ -120,18 +107,8 @@ pub enum Cmd {
         /// Number of territories, locked ones included.
         #[arg(long)]
         territories: usize,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = 0.03)]
-        tolerance: f64,
-        #[arg(long = "lock", value_name = "TERRITORY")]
-        lock: Vec<String>,
-        #[arg(long = "lock-accounts", value_name = "IDS.txt")]
-        lock_accounts: Option<PathBuf>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: OptimizeArgs,
     },
     /// Generate realistic synthetic accounts (CSV) in longitude-band territories.
     Generate {
@@ -152,6 +129,27 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// What Balance and Redraw share on the command line.
+#[derive(Debug, clap::Args)]
+pub struct OptimizeArgs {
+    /// Where to write the proposed plan.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Allowed |deviation| from the mean (0.03 = ±3%).
+    #[arg(long, default_value_t = 0.03)]
+    pub tolerance: f64,
+    /// A territory (id or name) that keeps its accounts (repeatable).
+    #[arg(long = "lock", value_name = "TERRITORY")]
+    pub lock: Vec<String>,
+    /// A file of account ids, one per line, that must not move.
+    #[arg(long = "lock-accounts", value_name = "IDS.txt")]
+    pub lock_accounts: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A failure at the edge: one line for the user, and the exit code.
@@ -206,7 +204,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
         Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
-        Cmd::Balance { plan, out, tolerance, target, max_moved, lock, lock_accounts, seed, json } => {
+        Cmd::Balance { plan, target, max_moved, common } => {
             let p = load_plan(&plan)?;
             let target = match target.as_str() {
                 "potential" => Target::Potential,
@@ -214,28 +212,28 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 _ => Target::Workload,
             };
             let opts = BalanceOptions {
-                tolerance,
+                tolerance: common.tolerance,
                 target,
                 budget: parse_budget(&max_moved)?,
-                locked_territories: find_territories(&p, &plan, &lock)?,
-                locked_accounts: read_account_ids(&p, lock_accounts.as_deref())?,
-                seed,
+                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                seed: common.seed,
             };
-            optimize_cli(&p, &out, tolerance, json, |adj| optimize::balance(&p, adj, &opts, None))
+            optimize_cli(&p, &common, |adj| optimize::balance(&p, adj, &opts, None))
         }
-        Cmd::Redraw { plan, territories, out, tolerance, lock, lock_accounts, seed, json } => {
+        Cmd::Redraw { plan, territories, common } => {
             let p = load_plan(&plan)?;
             if territories == 0 {
                 return Err(Failure::usage("--territories must be at least 1"));
             }
             let opts = RedrawOptions {
                 territories,
-                tolerance,
-                locked_territories: find_territories(&p, &plan, &lock)?,
-                locked_accounts: read_account_ids(&p, lock_accounts.as_deref())?,
-                seed,
+                tolerance: common.tolerance,
+                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                seed: common.seed,
             };
-            optimize_cli(&p, &out, tolerance, json, |adj| optimize::redraw(&p, adj, &opts, None))
+            optimize_cli(&p, &common, |adj| optimize::redraw(&p, adj, &opts, None))
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {
             if territories == 0 {
@@ -639,11 +637,10 @@ fn pct(x: f64) -> String {
 /// Runs Balance or Redraw, writes the plan and prints the before/after report.
 fn optimize_cli(
     plan: &Plan,
-    out_path: &Path,
-    tolerance: f64,
-    as_json: bool,
+    args: &OptimizeArgs,
     run: impl FnOnce(&crate::quality::Adjacency) -> Result<Proposal, optimize::OptimizeError>,
 ) -> Result<(), Failure> {
+    let (out_path, tolerance, as_json) = (args.out.as_path(), args.tolerance, args.json);
     let started = std::time::Instant::now();
     let adj = crate::quality::adjacency(&plan.accounts);
     let proposal = run(&adj).map_err(Failure::data)?;

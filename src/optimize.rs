@@ -54,7 +54,7 @@ use std::collections::BinaryHeap;
 use crate::io::Progress;
 use crate::metrics::{Balance, Metrics};
 use crate::model::{Account, Plan, Territory, TerritoryIdx, palette_color};
-use crate::quality::{self, Adjacency, Compactness, Disruption};
+use crate::quality::{self, Adjacency, Compactness, Disruption, d2};
 use crate::rng::Rng;
 
 const NONE: u32 = u32::MAX;
@@ -239,10 +239,10 @@ pub fn adjacency_cancellable(accounts: &[Account], progress: Option<&Progress>) 
     if accounts.len() < 50_000 {
         return Ok(quality::adjacency(accounts));
     }
-    let owned: Vec<Account> = accounts.to_vec();
+    let positions: Vec<(f64, f64)> = accounts.iter().map(|a| (a.lon, a.lat)).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(quality::adjacency(&owned));
+        let _ = tx.send(quality::adjacency_of(&positions));
     });
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(20)) {
@@ -255,15 +255,6 @@ pub fn adjacency_cancellable(accounts: &[Account], progress: Option<&Progress>) 
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(quality::adjacency(accounts)),
         }
     }
-}
-
-fn unit(a: &Account) -> [f64; 3] {
-    let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
-    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
-}
-
-fn d2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 fn mix(seed: u64, v: u32) -> u64 {
@@ -313,7 +304,7 @@ struct State<'a> {
 impl<'a> State<'a> {
     fn new(plan: &Plan, adj: &'a Adjacency, owner: Vec<u32>, fixed: Vec<bool>, active: Vec<bool>, seed: u64) -> Self {
         let k = active.len();
-        let pos: Vec<[f64; 3]> = plan.accounts.iter().map(unit).collect();
+        let pos: Vec<[f64; 3]> = plan.accounts.iter().map(quality::unit_vector).collect();
         let w: Vec<i64> = plan.accounts.iter().map(|a| a.workload().0).collect();
         let p: Vec<i64> = plan.accounts.iter().map(|a| a.potential.0).collect();
         let mut s = State {
@@ -1267,7 +1258,7 @@ fn redraw_once(
         return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
     }
     set_progress(progress, 2);
-    let pos: Vec<[f64; 3]> = plan.accounts.iter().map(unit).collect();
+    let pos: Vec<[f64; 3]> = plan.accounts.iter().map(quality::unit_vector).collect();
     let wts: Vec<f64> = plan.accounts.iter().map(|a| a.workload().0 as f64).collect();
     // 1. Balanced k-means on a sample, then on all free accounts.
     let groups: Vec<u32> = if free.is_empty() {
@@ -1427,7 +1418,7 @@ fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), Optimiz
             return Err(OptimizeError::Cancelled);
         }
         let group: Vec<Option<usize>> = st.owner.iter().map(|&o| (o != NONE).then_some(o as usize)).collect();
-        let comp = components(&group, st.adj);
+        let comp = quality::components(&group, st.adj);
         // Workload per component, and the largest component of each territory.
         let mut comp_w = vec![0i64; n];
         for (c, w) in comp.iter().zip(&st.w) {
@@ -1503,58 +1494,23 @@ fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), Optimiz
     Ok(())
 }
 
-/// Component id of each grouped, non-isolated account (accounts of a group connected
-/// through shared positions and neighbouring sites).
-fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option<u32>> {
-    let n = group.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let p = parent[parent[x as usize] as usize];
-            parent[x as usize] = p;
-            x = p;
-        }
-        x
-    }
-    let union = |parent: &mut Vec<u32>, a: u32, b: u32| {
-        let (ra, rb) = (find(parent, a), find(parent, b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-    };
-    for s in 0..adj.sites() {
-        let here = adj.accounts_at(s);
-        for (i, &a) in here.iter().enumerate() {
-            let Some(g) = group[a as usize] else { continue };
-            if let Some(&b) = here[..i].iter().find(|&&b| group[b as usize] == Some(g)) {
-                union(&mut parent, a, b);
-            }
-            for &t in adj.neighbours(s) {
-                if let Some(&b) = adj.accounts_at(t as usize).iter().find(|&&b| group[b as usize] == Some(g)) {
-                    union(&mut parent, a, b);
-                }
-            }
-        }
-    }
-    (0..n).map(|v| (group[v].is_some() && !adj.is_isolated(v)).then(|| find(&mut parent, v as u32))).collect()
+/// Generated accounts in `k` longitude bands, for the tests.
+#[cfg(test)]
+fn generated(n: usize, k: usize, seed: u64) -> Plan {
+    let mut buf = Vec::new();
+    crate::generate::generate(n, k, seed, &mut buf).expect("generate");
+    crate::io::csv_import::import_bytes(&buf, "generated.csv", &crate::io::csv_import::ImportOptions::default())
+        .expect("import")
+        .0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate;
-
-    fn generated(n: usize, k: usize) -> Plan {
-        let mut buf = Vec::new();
-        generate::generate(n, k, 7, &mut buf).expect("generate");
-        crate::io::csv_import::import_bytes(&buf, "generated.csv", &crate::io::csv_import::ImportOptions::default())
-            .expect("import")
-            .0
-    }
 
     #[test]
     fn balance_reaches_tolerance_without_new_pieces_and_respects_locks() {
-        let plan = generated(3000, 8);
+        let plan = generated(3000, 8, 7);
         let adj = quality::adjacency(&plan.accounts);
         let opts = BalanceOptions {
             tolerance: 0.02,
@@ -1583,14 +1539,6 @@ mod tests {
 mod proptests {
     use super::*;
     use proptest::prelude::*;
-
-    fn generated(n: usize, k: usize, seed: u64) -> Plan {
-        let mut buf = Vec::new();
-        crate::generate::generate(n, k, seed, &mut buf).expect("generate");
-        crate::io::csv_import::import_bytes(&buf, "generated.csv", &crate::io::csv_import::ImportOptions::default())
-            .expect("import")
-            .0
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(12))]

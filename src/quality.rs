@@ -78,7 +78,7 @@ pub(crate) fn compactness_of(accounts: &[Account], group: &[Option<usize>], k: u
     }
 }
 
-fn groups_of(plan: &Plan) -> Vec<Option<usize>> {
+pub(crate) fn groups_of(plan: &Plan) -> Vec<Option<usize>> {
     plan.assignment.iter().map(|t| t.map(TerritoryIdx::get)).collect()
 }
 
@@ -191,10 +191,16 @@ fn rows(pairs: &[(u32, u32)], points: &[Point2<f64>]) -> (Vec<u32>, Vec<u32>) {
 
 /// Triangulates the accounts' positions: O(N log N).
 pub fn adjacency(accounts: &[Account]) -> Adjacency {
-    let n = accounts.len();
+    let positions: Vec<(f64, f64)> = accounts.iter().map(|a| (a.lon, a.lat)).collect();
+    adjacency_of(&positions)
+}
+
+/// [`adjacency`] of (lon, lat) positions.
+pub fn adjacency_of(positions: &[(f64, f64)]) -> Adjacency {
+    let n = positions.len();
     let key = |i: u32| {
-        let a = &accounts[i as usize];
-        (a.lon.to_bits(), a.lat.to_bits())
+        let (lon, lat) = positions[i as usize];
+        (lon.to_bits(), lat.to_bits())
     };
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_unstable_by_key(|&i| (key(i), i));
@@ -204,8 +210,8 @@ pub fn adjacency(accounts: &[Account]) -> Adjacency {
     for (k, &i) in order.iter().enumerate() {
         if k == 0 || key(order[k - 1]) != key(i) {
             site_start.push(k as u32);
-            let a = &accounts[i as usize];
-            let (x, y) = to_mercator(a.lon, a.lat);
+            let (lon, lat) = positions[i as usize];
+            let (x, y) = to_mercator(lon, lat);
             points.push(Point2::new(x, y));
         }
         site_of[i as usize] = (site_start.len() - 1) as u32;
@@ -221,10 +227,10 @@ pub fn adjacency(accounts: &[Account]) -> Adjacency {
             let [u, v] = e.vertices();
             let (a, b) = (u.fix().index() as u32, v.fix().index() as u32);
             let (pa, pb) = (
-                &accounts[order[site_start[a as usize] as usize] as usize],
-                &accounts[order[site_start[b as usize] as usize] as usize],
+                positions[order[site_start[a as usize] as usize] as usize],
+                positions[order[site_start[b as usize] as usize] as usize],
             );
-            if distance_km(pa.lon, pa.lat, pb.lon, pb.lat) <= MAX_EDGE_KM {
+            if distance_km(pa.0, pa.1, pb.0, pb.1) <= MAX_EDGE_KM {
                 pairs.push((a, b));
                 pairs.push((b, a));
             } else {
@@ -267,12 +273,18 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Pieces of each group: connected components of its accounts, two accounts of a
-/// group being connected when they share a site or their sites are neighbours; isolated
-/// accounts do not count.
-pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
+/// The piece of each grouped account that is not isolated, as a representative account
+/// index: accounts of a group are connected when they share a site or their sites are
+/// neighbours. O(N α(N)).
+pub(crate) fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option<u32>> {
     let n = group.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
+    let union = |parent: &mut [u32], a: u32, b: u32| {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    };
     // One representative account per (site, group).
     let mut reps: Vec<(usize, u32)> = Vec::new();
     let mut rep_start = vec![0u32; adj.sites() + 1];
@@ -281,10 +293,7 @@ pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> V
             if let Some(g) = group[a as usize] {
                 let first = rep_start[s] as usize;
                 match reps[first..].iter().find(|r| r.0 == g) {
-                    Some(&(_, r)) => {
-                        let (ra, rb) = (find(&mut parent, a), find(&mut parent, r));
-                        parent[ra as usize] = rb;
-                    }
+                    Some(&(_, r)) => union(&mut parent, a, r),
                     None => reps.push((g, a)),
                 }
             }
@@ -301,25 +310,24 @@ pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> V
                 let (g, a) = reps[i as usize];
                 if let Some(&(_, b)) = reps[rep_start[t] as usize..rep_start[t + 1] as usize].iter().find(|r| r.0 == g)
                 {
-                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                    if ra != rb {
-                        parent[ra as usize] = rb;
-                    }
+                    union(&mut parent, a, b);
                 }
             }
         }
     }
-    let mut seen = vec![false; n];
+    (0..n).map(|v| (group[v].is_some() && !adj.is_isolated(v)).then(|| find(&mut parent, v as u32))).collect()
+}
+
+/// Pieces of each group (see [`components`]); isolated accounts do not count.
+pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
+    let mut seen = vec![false; group.len()];
     let mut pieces = vec![0; k];
-    for (i, g) in group.iter().enumerate() {
-        if let Some(g) = *g
-            && !adj.is_isolated(i)
+    for (c, g) in components(group, adj).into_iter().zip(group) {
+        if let (Some(c), Some(g)) = (c, *g)
+            && !seen[c as usize]
         {
-            let r = find(&mut parent, i as u32) as usize;
-            if !seen[r] {
-                seen[r] = true;
-                pieces[g] += 1;
-            }
+            seen[c as usize] = true;
+            pieces[g] += 1;
         }
     }
     pieces
@@ -329,13 +337,17 @@ pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> V
 /// are not isolated: the fewest pieces it can have. "In one piece" means one piece per
 /// island reached.
 pub fn islands_reached(plan: &Plan, adj: &Adjacency) -> Vec<usize> {
-    let k = plan.territories.len();
+    islands_of(&groups_of(plan), plan.territories.len(), adj)
+}
+
+/// [`islands_reached`] of a grouping.
+pub(crate) fn islands_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
     let mut seen = std::collections::BTreeSet::new();
-    for (v, t) in plan.assignment.iter().enumerate() {
-        if let Some(t) = t
+    for (v, g) in group.iter().enumerate() {
+        if let Some(t) = g
             && !adj.is_isolated(v)
         {
-            seen.insert((t.get(), adj.island_of(adj.site_of(v))));
+            seen.insert((*t, adj.island_of(adj.site_of(v))));
         }
     }
     let mut out = vec![0; k];
@@ -405,6 +417,11 @@ pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed:
     compactness_of(accounts, &group, k).overall
 }
 
+/// Squared chord distance between two unit vectors.
+pub(crate) fn d2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
 /// An account's position on the unit sphere.
 pub(crate) fn unit_vector(a: &Account) -> [f64; 3] {
     let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
@@ -415,7 +432,6 @@ pub(crate) fn unit_vector(a: &Account) -> [f64; 3] {
 /// with the least inertia. `pts` must not be empty.
 pub(crate) fn kmeans(pts: &[[f64; 3]], k: usize, restarts: usize, seed: u64) -> (Vec<[f64; 3]>, Vec<u32>) {
     let n = pts.len();
-    let d2 = |a: &[f64; 3], b: &[f64; 3]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
     let mut rng = Rng(seed ^ 0x4B4D_4541_4E53);
     let mut best: Option<(f64, Vec<[f64; 3]>, Vec<u32>)> = None;
     for _ in 0..restarts.max(1) {

@@ -38,6 +38,9 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// The window title's name.
     pub title: String,
+    /// The accounts' adjacency for Balance and Redraw, computed by the first of them
+    /// (positions never change within a document).
+    pub adjacency: Option<Arc<crate::quality::Adjacency>>,
 }
 
 impl Document {
@@ -50,7 +53,7 @@ impl Document {
         let builder = std::thread::spawn(move || SpatialIndex::build(positions));
         let editor = Editor::new(plan);
         let index = builder.join().unwrap_or_else(|_| SpatialIndex::of_plan(editor.plan()));
-        Document { editor, index, grid, path, title }
+        Document { editor, index, grid, path, title, adjacency: None }
     }
 
     /// The bundled demo plan.

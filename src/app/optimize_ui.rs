@@ -66,6 +66,8 @@ pub struct Pending {
     /// The plan generation it was computed for.
     pub generation: u64,
     pub tolerance: f64,
+    /// The adjacency used, kept by the document for the next run.
+    pub adjacency: Arc<crate::quality::Adjacency>,
 }
 
 impl TerritoryApp {
@@ -96,18 +98,23 @@ impl TerritoryApp {
             seed: 0,
         };
         let generation = self.generation;
+        let known = self.doc.adjacency.clone();
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let p = Some(progress.as_ref());
-            let result = optimize::adjacency_cancellable(&plan.accounts, p).and_then(|adj| {
+            let adjacency = match known {
+                Some(a) => Ok(a),
+                None => optimize::adjacency_cancellable(&plan.accounts, p).map(Arc::new),
+            };
+            let result = adjacency.and_then(|adj| {
                 let proposal = match kind {
                     Kind::Balance => optimize::balance(&plan, &adj, &balance, p)?,
                     Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
                 };
                 let after = proposal.apply_to(&plan);
                 let report = optimize::report(&plan, &after, &adj, tolerance);
-                Ok(Pending { kind, proposal, report, generation, tolerance })
+                Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
             });
             let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result.map_err(|e| e.to_string())) });
             ctx.request_repaint();
@@ -116,6 +123,7 @@ impl TerritoryApp {
 
     /// A proposal arrived: select what moves, so the map shows it, and open the preview.
     pub(super) fn proposal_ready(&mut self, pending: Pending) {
+        self.doc.adjacency.get_or_insert_with(|| pending.adjacency.clone());
         let plan = self.doc.editor.plan();
         let moved: Vec<u32> = plan
             .assignment
