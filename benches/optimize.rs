@@ -46,6 +46,31 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).warm_up_time(Duration::from_millis(1)).measurement_time(Duration::from_secs(1));
     let p1m = generated(1_000_000, 20);
     g.bench_function("redraw_1m_into_20", |b| b.iter(|| black_box(redraw(&p1m, 20))));
+    // Cancel: the time from Cancel to the function returning, cancelled at 0.5, 1, …
+    // seconds into the run (the triangulation, k-means and balance phases).
+    let adj = quality::adjacency(&p1m.accounts);
+    let mut at = 0.5f64;
+    g.bench_function("redraw_1m_cancel_latency", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let progress = territory_editor::io::Progress::default();
+                let opts = RedrawOptions { territories: 20, tolerance: 0.02, ..RedrawOptions::default() };
+                let latency = std::thread::scope(|s| {
+                    let h = s.spawn(|| optimize::redraw(&p1m, &adj, &opts, Some(&progress)));
+                    std::thread::sleep(Duration::from_secs_f64(at));
+                    let t0 = std::time::Instant::now();
+                    progress.cancel();
+                    let r = h.join().expect("no panic");
+                    assert!(r.is_err(), "finished before the cancel at {at} s");
+                    t0.elapsed()
+                });
+                at = if at >= 4.0 { 0.5 } else { at + 0.5 };
+                total += latency;
+            }
+            total
+        })
+    });
     g.finish();
 }
 

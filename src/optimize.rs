@@ -299,6 +299,8 @@ struct State<'a> {
     allow_far: bool,
     /// Borders (from × k + to) where a planned flow could not move anything.
     blocked: Vec<bool>,
+    /// Cancel, checked inside the long loops too.
+    progress: Option<&'a Progress>,
 }
 
 impl<'a> State<'a> {
@@ -328,9 +330,14 @@ impl<'a> State<'a> {
             island_count: Vec::new(),
             allow_far: false,
             blocked: vec![false; k * k],
+            progress: None,
         };
         s.recount();
         s
+    }
+
+    fn cancelled(&self) -> bool {
+        self.progress.is_some_and(Progress::is_cancelled)
     }
 
     fn recount(&mut self) {
@@ -482,6 +489,9 @@ impl<'a> State<'a> {
         let k = self.active.len();
         let mut cost = vec![0i64; k * k];
         for s in 0..self.adj.sites() {
+            if s % 65_536 == 0 && self.cancelled() {
+                return vec![Vec::new(); k];
+            }
             for &a in self.adj.accounts_at(s) {
                 let oa = self.owner[a as usize];
                 if oa == NONE || !self.active[oa as usize] {
@@ -622,6 +632,9 @@ impl<'a> State<'a> {
                 continue;
             }
             since += 1;
+            if since % 1024 == 0 && self.cancelled() {
+                break;
+            }
             if since % 64 == 0 {
                 ca = self.centre(a);
                 cb = self.centre(b);
@@ -675,6 +688,9 @@ impl<'a> State<'a> {
         }
         let mut borders: Vec<Vec<u32>> = vec![Vec::new(); k * k];
         for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                return 0.0;
+            }
             if !self.can_move(v) {
                 continue;
             }
@@ -700,6 +716,9 @@ impl<'a> State<'a> {
         }
         let mut total = 0.0;
         for (a, b, amount) in flows {
+            if self.cancelled() {
+                break;
+            }
             let got = self.realise(dim, a, b, amount, &borders[a * k + b]);
             if got == 0.0 {
                 self.blocked[a * k + b] = true;
@@ -719,6 +738,9 @@ impl<'a> State<'a> {
         // Best (score, account, to) per territory that is outside.
         let mut best: Vec<Option<(Key, usize, u32)>> = vec![None; k];
         for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                return 0;
+            }
             if !self.can_move(v) {
                 continue;
             }
@@ -774,6 +796,9 @@ impl<'a> State<'a> {
         let centres: Vec<[f64; 3]> = (0..self.active.len()).map(|t| self.centre(t)).collect();
         let mut moved = 0;
         for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                break;
+            }
             if !self.can_move(v) {
                 continue;
             }
@@ -816,19 +841,13 @@ impl<'a> State<'a> {
         tol: f64,
         progress: Option<&Progress>,
     ) -> Result<bool, OptimizeError> {
-        let dims: Vec<(Dim, f64)> = match target {
-            Target::Workload => vec![(Dim::Workload, mean.0)],
-            Target::Potential => vec![(Dim::Potential, mean.1)],
-            Target::Both => vec![(Dim::Workload, mean.0), (Dim::Potential, mean.1)],
-        };
-        // Aim at the tolerance itself: every unit moved beyond it is disruption. Where
-        // rounding to whole accounts lands just outside, the next round moves a little
-        // more.
-        let aim = tol;
+        let dims = dims(target, mean);
         self.blocked.iter_mut().for_each(|b| *b = false);
-        // After the first round, what is left over is rounding to whole accounts: aim
-        // half a typical account inside the tolerance, so that the fix-up flows are
-        // large enough to move an account and land inside.
+        // Flows aim at the tolerance itself: every unit moved beyond it is disruption.
+        // When a round moves nothing while some territory is still just outside
+        // (rounding to whole accounts), the outside ones aim half a typical account
+        // inside, so that the fix-up flows are large enough to move an account; after
+        // that, single best moves.
         let half_account = |d: Dim| {
             let (sum, n) = (0..self.owner.len())
                 .filter(|&v| self.can_move(v))
@@ -847,8 +866,8 @@ impl<'a> State<'a> {
             let mut moved = 0.0;
             for (&(d, m), &margin) in dims.iter().zip(&margins) {
                 if !self.balanced(d, m, tol) {
-                    let (lo, hi) = (m * (1.0 - aim), m * (1.0 + aim));
-                    let inset = if inset_on { margin.min(m * aim / 2.0) } else { 0.0 };
+                    let (lo, hi) = (m * (1.0 - tol), m * (1.0 + tol));
+                    let inset = if inset_on { margin.min(m * tol / 2.0) } else { 0.0 };
                     // Territories within tolerance may stay where they are; those
                     // outside aim the inset inside it.
                     let bounds: Vec<(f64, f64)> = (0..self.active.len())
@@ -867,8 +886,6 @@ impl<'a> State<'a> {
                 }
             }
             if moved == 0.0 {
-                // Only slivers left that no whole account fits: aim inside once more,
-                // then single best moves.
                 if !inset_on {
                     inset_on = true;
                     continue;
@@ -1034,6 +1051,7 @@ pub fn balance(
     let active: Vec<bool> = (0..k).map(|t| live[t] && !locked[t]).collect();
     set_progress(progress, 5);
     let mut st = State::new(plan, adj, owners(plan), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
+    st.progress = progress;
     st.budget = opts.budget;
     // The mean over all live territories (locked ones included): what the panel shows.
     let sum_live = |loads: &[i64]| (0..k).filter(|&t| live[t]).map(|t| loads[t] as f64).sum::<f64>();
@@ -1042,14 +1060,9 @@ pub fn balance(
     st.balance(opts.target, mean, opts.tolerance, progress)?;
     // Accounts that moved but sit nearer their old territory's centre go back, where
     // both territories stay within tolerance: less disruption, more compact.
-    let dims: Vec<(Dim, f64, f64)> = match opts.target {
-        Target::Workload => vec![(Dim::Workload, mean.0, opts.tolerance)],
-        Target::Potential => vec![(Dim::Potential, mean.1, opts.tolerance)],
-        Target::Both => vec![(Dim::Workload, mean.0, opts.tolerance), (Dim::Potential, mean.1, opts.tolerance)],
-    }
-    .into_iter()
-    .map(|(d, m, t)| (d, m * (1.0 - t), m * (1.0 + t)))
-    .collect();
+    let t = opts.tolerance;
+    let dims: Vec<(Dim, f64, f64)> =
+        dims(opts.target, mean).into_iter().map(|(d, m)| (d, m * (1.0 - t), m * (1.0 + t))).collect();
     for _ in 0..5 {
         if st.polish(&dims, true) == 0 {
             break;
@@ -1067,6 +1080,9 @@ pub fn balance(
             break;
         }
     }
+    if st.cancelled() {
+        return Err(OptimizeError::Cancelled);
+    }
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
@@ -1079,15 +1095,20 @@ pub fn balance(
     })
 }
 
-/// Whether every live territory (locked ones too) is within the tolerance.
-fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f64), tol: f64) -> bool {
-    let ok =
-        |loads: &[i64], m: f64| (0..live.len()).filter(|&t| live[t]).all(|t| (loads[t] as f64 - m).abs() <= tol * m);
+/// The figures `target` balances, each with its mean (workload, potential).
+fn dims(target: Target, mean: (f64, f64)) -> Vec<(Dim, f64)> {
     match target {
-        Target::Workload => ok(&st.load_w, mean.0),
-        Target::Potential => ok(&st.load_p, mean.1),
-        Target::Both => ok(&st.load_w, mean.0) && ok(&st.load_p, mean.1),
+        Target::Workload => vec![(Dim::Workload, mean.0)],
+        Target::Potential => vec![(Dim::Potential, mean.1)],
+        Target::Both => vec![(Dim::Workload, mean.0), (Dim::Potential, mean.1)],
     }
+}
+
+/// Whether every live territory, locked ones too, is within the tolerance.
+fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f64), tol: f64) -> bool {
+    dims(target, mean)
+        .into_iter()
+        .all(|(d, m)| (0..live.len()).filter(|&t| live[t]).all(|t| (st.load(d, t) as f64 - m).abs() <= tol * m))
 }
 
 /// Balanced k-means on unit vectors: alternates a capacity-aware assignment (each
@@ -1140,6 +1161,9 @@ fn balanced_kmeans(
             return Err(OptimizeError::Cancelled);
         }
         for _ in 0..inner {
+            if progress.is_some_and(Progress::is_cancelled) {
+                return Err(OptimizeError::Cancelled);
+            }
             assign(&mut label, centres, &price);
             let mut load = vec![0.0; k];
             for (&l, &w) in label.iter().zip(weight) {
@@ -1209,6 +1233,9 @@ pub fn redraw(
     for i in 0..attempts {
         let span = (i * 100 / attempts, (i + 1) * 100 / attempts);
         let p = redraw_once(plan, adj, opts, opts.seed.wrapping_add(i.wrapping_mul(0x9E37)), progress, span)?;
+        if attempts == 1 {
+            return Ok(p);
+        }
         let after = p.apply_to(plan);
         let pieces = quality::pieces(&after, adj);
         let islands = quality::islands_reached(&after, adj);
@@ -1271,7 +1298,11 @@ fn redraw_once(
         // Plain k-means first (its centres are where compact territories sit), then
         // the balanced version from there.
         let mut prices = Vec::new();
-        let (mut centres, _) = quality::kmeans(&spts, free_k.min(spts.len()), 5, seed);
+        let cancelled = || progress.is_some_and(Progress::is_cancelled);
+        let (mut centres, _) = quality::kmeans(&spts, free_k.min(spts.len()), 5, seed, &cancelled);
+        if cancelled() {
+            return Err(OptimizeError::Cancelled);
+        }
         for c in &mut centres {
             let norm = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
             if norm > 0.0 {
@@ -1371,6 +1402,7 @@ fn redraw_once(
     }
     let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < old_k && locked[t])).collect();
     let mut st = State::new(plan, adj, owner, stays, active, seed);
+    st.progress = progress;
     st.allow_far = true;
     st.original = old;
     // 3. One piece.

@@ -412,7 +412,7 @@ pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed:
         return 0.0;
     }
     let pts: Vec<[f64; 3]> = accounts.iter().map(unit_vector).collect();
-    let (_, label) = kmeans(&pts, k, restarts, seed);
+    let (_, label) = kmeans(&pts, k, restarts, seed, &|| false);
     let group: Vec<Option<usize>> = label.into_iter().map(|l| Some(l as usize)).collect();
     compactness_of(accounts, &group, k).overall
 }
@@ -429,8 +429,15 @@ pub(crate) fn unit_vector(a: &Account) -> [f64; 3] {
 }
 
 /// Plain k-means (Lloyd) with k-means++ seeding: the centres and labels of the restart
-/// with the least inertia. `pts` must not be empty.
-pub(crate) fn kmeans(pts: &[[f64; 3]], k: usize, restarts: usize, seed: u64) -> (Vec<[f64; 3]>, Vec<u32>) {
+/// with the least inertia. `pts` must not be empty. When `cancelled` turns true it
+/// stops early with what it has.
+pub(crate) fn kmeans(
+    pts: &[[f64; 3]],
+    k: usize,
+    restarts: usize,
+    seed: u64,
+    cancelled: &dyn Fn() -> bool,
+) -> (Vec<[f64; 3]>, Vec<u32>) {
     let n = pts.len();
     let mut rng = Rng(seed ^ 0x4B4D_4541_4E53);
     let mut best: Option<(f64, Vec<[f64; 3]>, Vec<u32>)> = None;
@@ -457,6 +464,9 @@ pub(crate) fn kmeans(pts: &[[f64; 3]], k: usize, restarts: usize, seed: u64) -> 
         }
         let mut label = vec![0u32; n];
         for _ in 0..100 {
+            if cancelled() {
+                break;
+            }
             let mut changed = false;
             for (l, p) in label.iter_mut().zip(pts) {
                 let nearest = (0..centres.len())
