@@ -651,27 +651,117 @@ impl<'a> State<'a> {
             if moved + x > amount + 0.5 * x.max(1.0) && x > 0.0 {
                 continue;
             }
-            if !self.touches(v, bu) || !self.removable(v) {
+            if !self.touches(v, bu) {
                 continue;
             }
-            if !self.within_budget(v, bu) {
+            // An account whose leaving would cut off a small part of `a` takes that
+            // part along (it stays joined to `b` through the account).
+            let mut group = vec![v];
+            if !self.removable(v) {
+                let Some(cut) = self.cut_off(v, 400) else { continue };
+                let extra: f64 = cut.iter().map(|&u| self.weight(dim, u) as f64).sum();
+                if cut.iter().any(|&u| !self.can_move(u)) || moved + x + extra > amount + 0.5 * (x + extra) {
+                    continue;
+                }
+                group.extend(cut);
+            }
+            if !group.iter().all(|&u| self.within_budget(u, bu)) {
                 self.budget_hit = true;
                 continue;
             }
-            self.do_move(v, bu);
-            moved += x;
-            // Accounts of `a` next to the moved one now border `b`.
-            let s = self.adj.site_of(v);
-            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
-            for n in near {
-                for &u in self.adj.accounts_at(n as usize) {
-                    if self.owner[u as usize] == au {
-                        heap.push(Reverse((score(self, u as usize, &ca, &cb), u)));
+            for &u in &group {
+                moved += self.weight(dim, u) as f64;
+                self.do_move(u, bu);
+            }
+            // Accounts of `a` next to the moved ones now border `b`.
+            for &m in &group {
+                let s = self.adj.site_of(m);
+                let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+                for n in near {
+                    for &u in self.adj.accounts_at(n as usize) {
+                        if self.owner[u as usize] == au {
+                            heap.push(Reverse((score(self, u as usize, &ca, &cb), u)));
+                        }
                     }
                 }
             }
         }
         moved
+    }
+
+    /// The accounts of v's territory that would lose their link to the rest of it if
+    /// `v` left, when they are few (at most `cap`) and the rest is one large part;
+    /// `None` when v's leaving would split the territory into large parts.
+    fn cut_off(&self, v: usize, cap: usize) -> Option<Vec<usize>> {
+        let a = self.owner[v];
+        let neighbours_in_a = |u: usize, out: &mut Vec<usize>| {
+            let s = self.adj.site_of(u);
+            for n in std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied()) {
+                for &w in self.adj.accounts_at(n as usize) {
+                    let w = w as usize;
+                    if w != v && w != u && self.owner[w] == a {
+                        out.push(w);
+                    }
+                }
+            }
+        };
+        let mut starts = Vec::new();
+        neighbours_in_a(v, &mut starts);
+        // Part id of each account reached; a part that grows past `cap` is large.
+        let mut part_of: ahash::AHashMap<usize, usize> = ahash::AHashMap::new();
+        let mut large: Vec<bool> = Vec::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut next = Vec::new();
+        for &s0 in &starts {
+            if part_of.contains_key(&s0) {
+                continue;
+            }
+            let id = large.len();
+            large.push(false);
+            members.push(vec![s0]);
+            part_of.insert(s0, id);
+            let mut queue = vec![s0];
+            while let Some(u) = queue.pop() {
+                next.clear();
+                neighbours_in_a(u, &mut next);
+                for &w in &next {
+                    match part_of.get(&w) {
+                        Some(&p) if p != id => {
+                            // Joined an earlier part: this one is that part.
+                            large[p] |= large[id];
+                            large[id] = false;
+                            for m in std::mem::take(&mut members[id]) {
+                                part_of.insert(m, p);
+                                members[p].push(m);
+                            }
+                            queue.clear();
+                            break;
+                        }
+                        Some(_) => {}
+                        None => {
+                            part_of.insert(w, id);
+                            members[id].push(w);
+                            if members[id].len() > cap {
+                                large[id] = true;
+                                queue.clear();
+                                break;
+                            }
+                            queue.push(w);
+                        }
+                    }
+                }
+                if members[id].is_empty() || large[id] {
+                    break;
+                }
+            }
+        }
+        let big: Vec<usize> = (0..large.len()).filter(|&p| large[p]).collect();
+        if big.len() != 1 {
+            return None;
+        }
+        let cut: Vec<usize> =
+            (0..large.len()).filter(|&p| !large[p]).flat_map(|p| members[p].iter().copied()).collect();
+        Some(cut)
     }
 
     /// One balance round on `dim`: plan the flows, realise them. Returns the amount moved.
@@ -1594,6 +1684,12 @@ mod proptests {
                 if fixed(v, &b.assignment) {
                     prop_assert_eq!(plan.assignment[v], b.assignment[v]);
                 }
+            }
+            // No territory gains a piece.
+            let before = quality::pieces(&plan, &adj);
+            let after = quality::pieces(&b.apply_to(&plan), &adj);
+            for (t, (x, y)) in before.iter().zip(&after).enumerate() {
+                prop_assert!(y <= x, "territory {}: {} → {} pieces", t, x, y);
             }
             let r = redraw(&plan, &adj, &RedrawOptions {
                 territories: redraw_k.max(2),
