@@ -46,10 +46,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).warm_up_time(Duration::from_millis(1)).measurement_time(Duration::from_secs(1));
     let p1m = generated(1_000_000, 20);
     g.bench_function("redraw_1m_into_20", |b| b.iter(|| black_box(redraw(&p1m, 20))));
-    // Cancel: the time from Cancel to the function returning, cancelled at 0.5, 1, …
-    // seconds into the run (the triangulation, k-means and balance phases).
+    // Cancel: the time from Cancel to the function returning, cancelled at 0.25, 0.5, …
+    // 3 seconds into the run (k-means, naming, one piece, balance and polish phases).
     let adj = quality::adjacency(&p1m.accounts);
-    let mut at = 0.5f64;
+    let mut at = 0.25f64;
     g.bench_function("redraw_1m_cancel_latency", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
                     assert!(r.is_err(), "finished before the cancel at {at} s");
                     t0.elapsed()
                 });
-                at = if at >= 4.0 { 0.5 } else { at + 0.5 };
+                at = if at >= 3.0 { 0.25 } else { at + 0.25 };
                 total += latency;
             }
             total

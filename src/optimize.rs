@@ -38,8 +38,11 @@
 //! **The connectivity test** is local and conservative: an account may leave territory
 //! A when another account of A shares its position, or when its neighbours in A, walked
 //! in angular order around it, form one chain of linked neighbours. Then any path of A
-//! through it can go around it, so A keeps its pieces. Receiving accounts must touch the
-//! receiving territory, so no new piece is ever created.
+//! through it can go around it, so A keeps its pieces. When the test fails, a bounded
+//! search (at most 400 accounts) finds what A would lose with it: if that is a small
+//! part and the rest of A one large part, the small part moves along (it stays joined
+//! to the receiver through the account); otherwise the account stays. Receiving
+//! accounts must touch the receiving territory, so no new piece is ever created.
 //!
 //! Locks: locked territories neither give nor receive, locked accounts never move. Same
 //! input and seed give the same output: all choices are ordered by score and then by an
