@@ -465,16 +465,22 @@ impl Editor {
                 }
                 let locked_slot =
                     |t: Option<TerritoryIdx>| t.is_some_and(|t| old.get(t.get()).is_some_and(|x| x.locked));
+                // As with DeleteTerritory, a territory the proposal deletes loses all its
+                // accounts, locked ones too.
+                let dying = |t: Option<TerritoryIdx>| t.is_some_and(|t| !territories[t.get()].alive);
+                let stays = |i: usize, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>| {
+                    !dying(from) && (self.account_locked[i] || locked_slot(from) || locked_slot(to))
+                };
                 let owners = &self.plan.assignment;
                 let mut i = 0;
                 while i < n {
                     let (from, to) = (owners[i], assignment[i]);
-                    if from == to || self.account_locked[i] || locked_slot(from) || locked_slot(to) {
+                    if from == to || stays(i, from, to) {
                         i += 1;
                         continue;
                     }
                     let start = i;
-                    while i < n && owners[i] == from && assignment[i] == to && !self.account_locked[i] {
+                    while i < n && owners[i] == from && assignment[i] == to && !stays(i, from, to) {
                         i += 1;
                     }
                     cs.moves.push(Move { start: start as u32, end: i as u32, from, to });

@@ -22,6 +22,9 @@ enum Op {
     Lock(usize, bool),
     Delete(usize, Option<usize>),
     LockAccounts(Vec<usize>, bool),
+    /// A whole new assignment as Balance or Redraw proposes it: one slot added, the
+    /// first live one deleted, accounts scattered by the seed.
+    Proposal(u64),
     Undo,
     Redo,
 }
@@ -36,6 +39,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..100, any::<bool>()).prop_map(|(t, l)| Op::Lock(t, l)),
         1 => (0usize..100, prop::option::of(0usize..100)).prop_map(|(t, to)| Op::Delete(t, to)),
         2 => (prop::collection::vec(0usize..1000, 0..8), any::<bool>()).prop_map(|(a, l)| Op::LockAccounts(a, l)),
+        1 => any::<u64>().prop_map(Op::Proposal),
         3 => Just(Op::Undo),
         2 => Just(Op::Redo),
     ]
@@ -109,6 +113,25 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
             Command::DeleteTerritory { territory: t, accounts_to: to }
         }
         Op::LockAccounts(a, l) => Command::LockAccounts { accounts: accounts(a), locked: *l },
+        Op::Proposal(seed) => {
+            let mut territories = ed.plan().territories.clone();
+            let mut added = territories.last()?.clone();
+            added.name = "Proposed".into();
+            added.alive = true;
+            territories.push(added);
+            if let Some(first) = live(ed, 0).filter(|_| ed.plan().live_territories().count() > 1) {
+                territories[first.get()].alive = false;
+            }
+            let targets: Vec<TerritoryIdx> =
+                (0..territories.len()).filter(|&i| territories[i].alive).map(|i| TerritoryIdx(i as u32)).collect();
+            let assignment = (0..n)
+                .map(|i| {
+                    let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+                    (h % 5 != 0).then(|| targets[(h as usize) % targets.len()])
+                })
+                .collect();
+            Command::ApplyProposal { label: "Proposal".into(), territories, assignment }
+        }
         Op::Undo | Op::Redo => return None,
     })
 }
@@ -134,6 +157,9 @@ proptest! {
                 }
             }
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+            // Nobody belongs to a deleted territory.
+            let p = ed.plan();
+            prop_assert!(p.assignment.iter().flatten().all(|t| p.territories[t.get()].alive));
         }
         while ed.undo().is_some() {
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
