@@ -127,7 +127,7 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
             let assignment = (0..n)
                 .map(|i| {
                     let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
-                    (h % 5 != 0).then(|| targets[(h as usize) % targets.len()])
+                    (!h.is_multiple_of(5)).then(|| targets[(h as usize) % targets.len()])
                 })
                 .collect();
             Command::ApplyProposal { label: "Proposal".into(), territories, assignment }
