@@ -147,7 +147,9 @@ pub struct SetSummary {
 
 /// The plan, its metrics and its history.
 pub struct Editor {
-    plan: Plan,
+    /// Shared with background work through [`Editor::snapshot`]; an edit while a
+    /// snapshot is out copies it first.
+    plan: std::sync::Arc<Plan>,
     metrics: Metrics,
     prefix: PrefixSums,
     /// The accounts' lock flags, contiguous (mirrors `plan.accounts[i].locked`).
@@ -167,7 +169,7 @@ impl Editor {
         let account_locked: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
         let locked_accounts = account_locked.iter().filter(|&&l| l).count();
         Editor {
-            plan,
+            plan: std::sync::Arc::new(plan),
             metrics,
             prefix,
             account_locked,
@@ -183,6 +185,11 @@ impl Editor {
         &self.plan
     }
 
+    /// The plan as it is now, shared without copying, for work on another thread.
+    pub fn snapshot(&self) -> std::sync::Arc<Plan> {
+        self.plan.clone()
+    }
+
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
@@ -194,12 +201,12 @@ impl Editor {
 
     /// Gives the plan back, dropping the history.
     pub fn into_plan(self) -> Plan {
-        self.plan
+        std::sync::Arc::unwrap_or_clone(self.plan)
     }
 
     /// Sets the saved view without making the plan dirty.
     pub fn set_view(&mut self, view: Option<crate::model::View>) {
-        self.plan.view = view;
+        std::sync::Arc::make_mut(&mut self.plan).view = view;
     }
 
     /// Whether the plan changed since [`Editor::mark_saved`].
@@ -506,21 +513,21 @@ impl Editor {
         let i = slot.get();
         match value {
             Some(t) if i == self.plan.territories.len() => {
-                self.plan.territories.push(t.clone());
+                std::sync::Arc::make_mut(&mut self.plan).territories.push(t.clone());
                 self.metrics.ensure_slots(i + 1);
             }
-            Some(t) => self.plan.territories[i] = t.clone(),
+            Some(t) => std::sync::Arc::make_mut(&mut self.plan).territories[i] = t.clone(),
             None => {
                 // Only the newest slot is ever removed (undo of a creation).
                 debug_assert_eq!(i + 1, self.plan.territories.len());
-                self.plan.territories.truncate(i);
+                std::sync::Arc::make_mut(&mut self.plan).territories.truncate(i);
                 self.metrics.territories.truncate(i);
             }
         }
     }
 
     fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
-        let run = &mut self.plan.assignment[m.start as usize..m.end as usize];
+        let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
         debug_assert!(run.iter().all(|&o| o == from));
         run.fill(to);
         let t = self.prefix.range(m.start, m.end);
@@ -536,7 +543,7 @@ impl Editor {
                 self.locked_accounts -= 1;
             }
         }
-        self.plan.accounts[i].locked = locked;
+        std::sync::Arc::make_mut(&mut self.plan).accounts[i].locked = locked;
         self.account_locked[i] = locked;
     }
 

@@ -212,10 +212,12 @@ impl TerritoryApp {
     }
 
     fn save_in_background(&mut self, ctx: &egui::Context, path: PathBuf, export: bool) {
-        let mut plan = self.doc.editor.plan().clone();
+        // The map's view goes into the file; the plan itself is shared with the
+        // worker, not copied on this thread.
         if let Some(t) = self.last_transform {
-            plan.view = Some(t.view(self.map_memory.zoom()));
+            self.doc.editor.set_view(Some(t.view(self.map_memory.zoom())));
         }
+        let plan = self.doc.editor.snapshot();
         let what = if export { "Exporting" } else { "Saving" };
         let job = self.start_job(format!("{what} {}", path.display()));
         let tx = self.tasks.tx.clone();

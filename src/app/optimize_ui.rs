@@ -77,7 +77,8 @@ impl TerritoryApp {
         let job = self.start_job(format!("{}: computing a proposal", kind.title()));
         let progress = Arc::new(Progress::default());
         self.tasks.progress = Some(progress.clone());
-        let plan = self.doc.editor.plan().clone();
+        // Shared, not copied: the UI thread stays free even with a million accounts.
+        let plan = self.doc.editor.snapshot();
         let locked_accounts: Vec<u32> =
             if form.lock_selection { self.selection.accounts().iter().collect() } else { Vec::new() };
         let tolerance = form.tolerance_pct / 100.0;
