@@ -56,6 +56,15 @@
 //! each run with one `fill` of the owners and O(1) metric updates from the prefix sums;
 //! the runs are the undo record. Undo replays them backwards.
 //!
+//! *Proposal to plan.* Balance… and Redraw… take [`edit::Editor::snapshot`] (the plan
+//! shared, not copied) to a worker thread, which builds the adjacency once per document
+//! (kept for later runs), runs [`optimize::balance`] or [`optimize::redraw`] and its
+//! [`optimize::report`]. The editor selects the accounts that move (drawn in their new
+//! territory's colour) and shows the report in the balance panel; Apply sends one
+//! [`edit::Command::ApplyProposal`], whose change set is the runs of changed owners plus
+//! the territory slots created, renamed or deleted. Save and Export take the same
+//! snapshot.
+//!
 //! ## Invariants
 //!
 //! - `Editor::metrics() == Metrics::recompute(Editor::plan())`, exactly, after any
