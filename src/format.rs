@@ -16,6 +16,11 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// A count with its noun, singular or plural: `1 account`, `1,204 accounts`.
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) }
+}
+
 /// Money in whole currency units, compact: `1.35 B`, `502.6 M`, `61.2 k`, `950`.
 pub fn money_compact(cents: i64) -> String {
     let v = cents as f64 / 100.0;
@@ -42,6 +47,13 @@ pub fn percent(f: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "account", "accounts"), "1 account");
+        assert_eq!(count(0, "territory", "territories"), "0 territories");
+        assert_eq!(count(1204, "account", "accounts"), "1,204 accounts");
+    }
 
     #[test]
     fn formats() {

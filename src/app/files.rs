@@ -312,8 +312,8 @@ impl TerritoryApp {
                     match report {
                         Some(r) => {
                             let msg = format!(
-                                "Imported {} accounts from {}; {} rejected, {} skipped",
-                                crate::format::thousands(r.accepted as i64),
+                                "Imported {} from {}; {} rejected, {} skipped",
+                                crate::format::count(r.accepted as i64, "account", "accounts"),
                                 path.display(),
                                 r.rejected.len(),
                                 r.skipped.len()

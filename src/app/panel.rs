@@ -350,8 +350,8 @@ impl TerritoryApp {
             return "Nothing selected".to_owned();
         }
         let mut text = format!(
-            "Selected: {} accounts · potential {} · workload {} h",
-            thousands(s.summary.total.accounts as i64),
+            "Selected: {} · potential {} · workload {} h",
+            crate::format::count(s.summary.total.accounts as i64, "account", "accounts"),
             money_compact(s.summary.total.potential.0),
             thousands(s.summary.total.workload.hours().round() as i64)
         );
@@ -369,9 +369,9 @@ impl TerritoryApp {
         ui.add_space(6.0);
         ui.heading(&self.doc.title);
         ui.label(format!(
-            "{} accounts in {} territories{}",
-            thousands(plan.accounts.len() as i64),
-            plan.live_territories().count(),
+            "{} in {}{}",
+            crate::format::count(plan.accounts.len() as i64, "account", "accounts"),
+            crate::format::count(plan.live_territories().count() as i64, "territory", "territories"),
             if m.unassigned.accounts > 0 {
                 format!(", {} unassigned", thousands(m.unassigned.accounts as i64))
             } else {
