@@ -384,6 +384,28 @@ impl TerritoryApp {
                     ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
                     ui.end_row();
                 }
+                // Territories the proposal retires: where they were, and what they lose.
+                for (s, t) in plan.live_territories() {
+                    let s = s.get();
+                    if p.proposal.territories[s].alive {
+                        continue;
+                    }
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("■").color(super::territory_color(t.color, ui.visuals().dark_mode)));
+                        ui.label(RichText::new(format!("{} (retired)", t.name)).italics());
+                    });
+                    ui.monospace("–");
+                    let b = &r.metrics_before.territories[s];
+                    ui.monospace(
+                        deviation(b.workload.0 as f64, r.before.workload.mean)
+                            .map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0)),
+                    );
+                    ui.monospace("–");
+                    ui.monospace("–");
+                    ui.monospace("–");
+                    ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
+                    ui.end_row();
+                }
             });
         });
     }
