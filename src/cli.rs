@@ -380,7 +380,7 @@ fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), Failure> {
     let mut by = vec![Totals::default(); plan.territories.len()];
     let mut unassigned = Totals::default();
     for &i in &selected {
-        let a = &plan.accounts[i as usize];
+        let a = plan.accounts.get(i as usize);
         total.add(a);
         match plan.assignment[i as usize] {
             Some(t) => by[t.get()].add(a),
@@ -604,8 +604,7 @@ fn find_territories(plan: &Plan, path: &Path, keys: &[String]) -> Result<Vec<Ter
 fn read_account_ids(plan: &Plan, path: Option<&Path>) -> Result<Vec<u32>, Failure> {
     let Some(path) = path else { return Ok(Vec::new()) };
     let text = std::fs::read_to_string(path).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
-    let index: ahash::AHashMap<&str, u32> =
-        plan.accounts.iter().enumerate().map(|(i, a)| (a.id.as_str(), i as u32)).collect();
+    let index: ahash::AHashMap<&str, u32> = plan.accounts.iter().enumerate().map(|(i, a)| (a.id, i as u32)).collect();
     let mut ids = Vec::new();
     let mut unknown = Vec::new();
     for (n, line) in text.lines().enumerate() {

@@ -166,7 +166,18 @@ impl Editor {
     /// Takes a plan, computing its metrics once.
     pub fn new(plan: Plan) -> Editor {
         let (prefix, metrics) = PrefixSums::with_metrics(&plan);
-        let account_locked: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
+        Editor::with_sums(plan, prefix, metrics)
+    }
+
+    /// [`Editor::new`] with the accounts' Web Mercator positions known (the grid has
+    /// them), which saves projecting them again.
+    pub fn with_positions(plan: Plan, xs: &[f64], ys: &[f64]) -> Editor {
+        let (prefix, metrics) = PrefixSums::with_metrics_at(&plan, xs, ys);
+        Editor::with_sums(plan, prefix, metrics)
+    }
+
+    fn with_sums(plan: Plan, prefix: PrefixSums, metrics: Metrics) -> Editor {
+        let account_locked: Vec<bool> = plan.accounts.locked().to_vec();
         let locked_accounts = account_locked.iter().filter(|&&l| l).count();
         Editor {
             plan: std::sync::Arc::new(plan),
@@ -543,7 +554,7 @@ impl Editor {
                 self.locked_accounts -= 1;
             }
         }
-        std::sync::Arc::make_mut(&mut self.plan).accounts[i].locked = locked;
+        std::sync::Arc::make_mut(&mut self.plan).accounts.set_locked(i, locked);
         self.account_locked[i] = locked;
     }
 

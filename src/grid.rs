@@ -19,16 +19,33 @@ use crate::spatial::to_mercator;
 /// builds the grid over them: O(N). Everything after works on the sorted plan, whose
 /// account order is then the one saved and exported.
 pub fn sort_plan(plan: Plan) -> (Plan, Grid) {
-    let points: Vec<[f64; 2]> = plan
-        .accounts
-        .iter()
-        .map(|a| {
-            let (x, y) = to_mercator(a.lon, a.lat);
-            [x, y]
-        })
-        .collect();
+    let points = mercator_points(plan.accounts.lon(), plan.accounts.lat());
     let (grid, order) = Grid::build(&points, 8);
-    (plan.permuted(&order), grid)
+    let p = plan.permuted(&order);
+    (p, grid)
+}
+
+/// The Web Mercator positions of these (lon, lat), projected on two threads.
+fn mercator_points(lon: &[f64], lat: &[f64]) -> Vec<[f64; 2]> {
+    let project = |lon: &[f64], lat: &[f64], out: &mut [[f64; 2]]| {
+        for ((o, &x), &y) in out.iter_mut().zip(lon).zip(lat) {
+            let (mx, my) = to_mercator(x, y);
+            *o = [mx, my];
+        }
+    };
+    let n = lon.len().min(lat.len());
+    let mut out = vec![[0.0; 2]; n];
+    if n < 50_000 {
+        project(lon, lat, &mut out);
+        return out;
+    }
+    let half = n / 2;
+    let (a, b) = out.split_at_mut(half);
+    std::thread::scope(|scope| {
+        scope.spawn(|| project(&lon[half..n], &lat[half..n], b));
+        project(&lon[..half], &lat[..half], a);
+    });
+    out
 }
 
 /// Accounts bucketed by cell. Positions are indices in the sorted order.
@@ -150,7 +167,8 @@ impl Grid {
             xs: vec![],
             ys: vec![],
         };
-        // Counting sort by cell: O(N), stable, so equal cells keep account order.
+        // Counting sort by cell: O(N), stable, so equal cells keep account order. The
+        // points travel with their index, so that what follows reads them in order.
         let cells: Vec<u32> = points.iter().map(|p| grid.cell_of(p[0], p[1]) as u32).collect();
         for &c in &cells {
             grid.cell_start[c as usize + 1] += 1;
@@ -160,45 +178,56 @@ impl Grid {
         }
         let mut next = grid.cell_start.clone();
         let mut order = vec![0u32; n];
+        let mut sorted = vec![[0.0f64; 2]; n];
         for (i, &c) in cells.iter().enumerate() {
-            order[next[c as usize] as usize] = i as u32;
+            let k = next[c as usize] as usize;
+            order[k] = i as u32;
+            sorted[k] = points[i];
             next[c as usize] += 1;
         }
+        drop((cells, next));
         // Dense cells: sort their accounts by sub-cell, row-major, and record the starts.
         grid.sub_of = vec![u32::MAX; nx * ny];
         let sub = cell / SUB as f64;
+        let mut keys: Vec<u16> = Vec::new();
+        let (mut tmp_order, mut tmp_pts): (Vec<u32>, Vec<[f64; 2]>) = (Vec::new(), Vec::new());
         for c in 0..nx * ny {
             let (s, e) = (grid.cell_start[c] as usize, grid.cell_start[c + 1] as usize);
             if (e - s) as u32 <= DENSE {
                 continue;
             }
             let (cx0, cy0) = (grid.x0 + (c % nx) as f64 * cell, grid.y0 + (c / nx) as f64 * cell);
-            let sub_cell = |i: u32| {
-                let p = points[i as usize];
+            keys.clear();
+            keys.extend(sorted[s..e].iter().map(|p| {
                 let col = (((p[0] - cx0) / sub).floor().max(0.0) as usize).min(SUB - 1);
                 let row = (((p[1] - cy0) / sub).floor().max(0.0) as usize).min(SUB - 1);
-                row * SUB + col
-            };
+                (row * SUB + col) as u16
+            }));
             let mut counts = [0u32; SUB * SUB + 1];
-            for &i in &order[s..e] {
-                counts[sub_cell(i) + 1] += 1;
+            for &k in &keys {
+                counts[k as usize + 1] += 1;
             }
             for k in 0..SUB * SUB {
                 counts[k + 1] += counts[k];
             }
             let mut next = counts;
-            let mut sorted = vec![0u32; e - s];
-            for &i in &order[s..e] {
-                let k = sub_cell(i);
-                sorted[next[k] as usize] = i;
-                next[k] += 1;
+            tmp_order.clear();
+            tmp_order.resize(e - s, 0);
+            tmp_pts.clear();
+            tmp_pts.resize(e - s, [0.0; 2]);
+            for (j, &k) in keys.iter().enumerate() {
+                let at = next[k as usize] as usize;
+                tmp_order[at] = order[s + j];
+                tmp_pts[at] = sorted[s + j];
+                next[k as usize] += 1;
             }
-            order[s..e].copy_from_slice(&sorted);
+            order[s..e].copy_from_slice(&tmp_order);
+            sorted[s..e].copy_from_slice(&tmp_pts);
             grid.sub_of[c] = (grid.sub_start.len() / (SUB * SUB + 1)) as u32;
             grid.sub_start.extend(counts.iter().map(|&k| s as u32 + k));
         }
-        grid.xs = order.iter().map(|&i| points[i as usize][0]).collect();
-        grid.ys = order.iter().map(|&i| points[i as usize][1]).collect();
+        grid.xs = sorted.iter().map(|p| p[0]).collect();
+        grid.ys = sorted.iter().map(|p| p[1]).collect();
         (grid, order)
     }
 

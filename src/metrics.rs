@@ -6,7 +6,7 @@
 //! [`Metrics::recompute`] gives from scratch. Deviations and the coefficient of
 //! variation are derived on demand in O(territories).
 
-use crate::model::{Account, Cents, Minutes, Plan, TerritoryIdx};
+use crate::model::{AccountRef, Accounts, Cents, Minutes, Plan, TerritoryIdx};
 use crate::spatial::to_mercator;
 
 /// The sums over a set of accounts.
@@ -24,7 +24,7 @@ pub struct Totals {
 
 impl Totals {
     /// Adds one account.
-    pub fn add(&mut self, a: &Account) {
+    pub fn add(&mut self, a: AccountRef<'_>) {
         let (x, y) = to_mercator(a.lon, a.lat);
         self.accounts += 1;
         self.potential.0 += a.potential.0;
@@ -34,8 +34,22 @@ impl Totals {
         self.sum_y += y.round() as i64;
     }
 
+    /// The totals of account `i` alone, read from the columns.
+    #[inline]
+    pub fn one(accounts: &Accounts, i: usize) -> Totals {
+        let (x, y) = to_mercator(accounts.lon()[i], accounts.lat()[i]);
+        Totals {
+            accounts: 1,
+            potential: accounts.potential()[i],
+            annual_revenue: accounts.annual_revenue()[i],
+            workload: accounts.workload(i),
+            sum_x: x.round() as i64,
+            sum_y: y.round() as i64,
+        }
+    }
+
     /// Removes one account that was added before.
-    pub fn remove(&mut self, a: &Account) {
+    pub fn remove(&mut self, a: AccountRef<'_>) {
         let (x, y) = to_mercator(a.lon, a.lat);
         self.accounts -= 1;
         self.potential.0 -= a.potential.0;
@@ -86,17 +100,51 @@ impl PrefixSums {
     /// The running totals and the per-territory metrics of a plan in one pass (each
     /// account's position is projected once): what the editor needs when it opens.
     pub fn with_metrics(plan: &Plan) -> (PrefixSums, Metrics) {
-        let mut m =
-            Metrics { territories: vec![Totals::default(); plan.territories.len()], unassigned: Totals::default() };
-        let mut sums = Vec::with_capacity(plan.accounts.len() + 1);
-        let mut run = Totals::default();
-        sums.push(run);
-        for (a, owner) in plan.accounts.iter().zip(&plan.assignment) {
-            let mut one = Totals::default();
-            one.add(a);
-            run.merge(&one);
-            sums.push(run);
-            m.slot_mut(*owner).merge(&one);
+        let (xs, ys): (Vec<f64>, Vec<f64>) = plan.accounts.positions().map(|(lon, lat)| to_mercator(lon, lat)).unzip();
+        PrefixSums::with_metrics_at(plan, &xs, &ys)
+    }
+
+    /// [`PrefixSums::with_metrics`] with the accounts' Web Mercator positions known
+    /// (the grid has them): two halves on two threads for large plans.
+    pub fn with_metrics_at(plan: &Plan, xs: &[f64], ys: &[f64]) -> (PrefixSums, Metrics) {
+        let n = plan.accounts.len().min(plan.assignment.len()).min(xs.len()).min(ys.len());
+        let slots = plan.territories.len();
+        // Running sums from zero over `range`, written to `out`, and the range's metrics.
+        let part = |range: std::ops::Range<usize>, out: &mut [Totals]| -> Metrics {
+            let mut m = Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() };
+            let mut run = Totals::default();
+            for (o, i) in out.iter_mut().zip(range) {
+                let one = Totals {
+                    accounts: 1,
+                    potential: plan.accounts.potential()[i],
+                    annual_revenue: plan.accounts.annual_revenue()[i],
+                    workload: plan.accounts.workload(i),
+                    sum_x: xs[i].round() as i64,
+                    sum_y: ys[i].round() as i64,
+                };
+                run.merge(&one);
+                *o = run;
+                m.slot_mut(plan.assignment[i]).merge(&one);
+            }
+            m
+        };
+        let mut sums = vec![Totals::default(); n + 1];
+        let half = if n < 100_000 { n } else { n / 2 };
+        let (first, second) = sums[1..].split_at_mut(half);
+        let (mut m, rest) = std::thread::scope(|scope| {
+            let other = (!second.is_empty()).then(|| scope.spawn(|| part(half..n, second)));
+            let mine = part(0..half, first);
+            (mine, other.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
+        });
+        if let Some(rest) = rest {
+            let carry = sums[half];
+            for t in &mut sums[half + 1..] {
+                t.merge(&carry);
+            }
+            for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
+                a.merge(b);
+            }
+            m.unassigned.merge(&rest.unassigned);
         }
         (PrefixSums { sums }, m)
     }
@@ -123,8 +171,8 @@ impl Metrics {
     pub fn recompute(plan: &Plan) -> Metrics {
         let mut m =
             Metrics { territories: vec![Totals::default(); plan.territories.len()], unassigned: Totals::default() };
-        for (a, t) in plan.accounts.iter().zip(&plan.assignment) {
-            m.slot_mut(*t).add(a);
+        for (i, t) in plan.assignment.iter().enumerate().take(plan.accounts.len()) {
+            m.slot_mut(*t).merge(&Totals::one(&plan.accounts, i));
         }
         m
     }

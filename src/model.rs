@@ -94,6 +94,418 @@ impl Account {
     pub fn workload(&self) -> Minutes {
         Minutes(i64::from(self.visits_per_year) * i64::from(self.minutes_per_visit))
     }
+
+    /// The account as a borrowed row, as [`Accounts`] hands them out.
+    pub fn view(&self) -> AccountRef<'_> {
+        AccountRef {
+            id: &self.id,
+            name: &self.name,
+            lon: self.lon,
+            lat: self.lat,
+            potential: self.potential,
+            annual_revenue: self.annual_revenue,
+            visits_per_year: self.visits_per_year,
+            minutes_per_visit: self.minutes_per_visit,
+            city: self.city.as_deref(),
+            state: self.state.as_deref(),
+            zip: self.zip.as_deref(),
+            locked: self.locked,
+        }
+    }
+}
+
+/// One account read out of [`Accounts`]: the same fields as [`Account`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccountRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub lon: f64,
+    pub lat: f64,
+    pub potential: Cents,
+    pub annual_revenue: Cents,
+    pub visits_per_year: u32,
+    pub minutes_per_visit: u32,
+    pub city: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub zip: Option<&'a str>,
+    pub locked: bool,
+}
+
+impl AccountRef<'_> {
+    /// Visits per year × minutes per visit.
+    pub fn workload(&self) -> Minutes {
+        Minutes(i64::from(self.visits_per_year) * i64::from(self.minutes_per_visit))
+    }
+
+    /// An owned copy.
+    pub fn to_account(&self) -> Account {
+        Account {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            lon: self.lon,
+            lat: self.lat,
+            potential: self.potential,
+            annual_revenue: self.annual_revenue,
+            visits_per_year: self.visits_per_year,
+            minutes_per_visit: self.minutes_per_visit,
+            city: self.city.map(str::to_owned),
+            state: self.state.map(str::to_owned),
+            zip: self.zip.map(str::to_owned),
+            locked: self.locked,
+        }
+    }
+}
+
+impl<'a> From<&'a Account> for AccountRef<'a> {
+    fn from(a: &'a Account) -> Self {
+        a.view()
+    }
+}
+
+/// Text fields a row: id, name, city, state, zip.
+const TEXTS: usize = 5;
+
+/// The accounts of a plan, column by column.
+///
+/// Hot loops (metrics, the grid, drawing, Balance) read the numeric columns as slices;
+/// the text fields of the accounts share a few large buffers (one per piece of a file
+/// parsed in parallel), reached through `text_row`, so that loading a million accounts
+/// allocates a handful of vectors rather than five strings an account, joining the
+/// pieces copies no text, and putting the accounts in grid order moves 4 bytes of
+/// text reference an account. An empty city, state or zip reads as `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Accounts {
+    lon: Vec<f64>,
+    lat: Vec<f64>,
+    potential: Vec<Cents>,
+    annual_revenue: Vec<Cents>,
+    visits_per_year: Vec<u32>,
+    minutes_per_visit: Vec<u32>,
+    locked: Vec<bool>,
+    /// The text row of each account (numbered across the chunks).
+    text_row: Vec<u32>,
+    chunks: Vec<TextChunk>,
+    /// The first text row of each chunk.
+    chunk_start: Vec<u32>,
+}
+
+/// Text rows in one buffer: field `f` of local row `r` is
+/// `text[ends[r * TEXTS + f]..ends[r * TEXTS + f + 1]]`; `ends` starts with 0.
+#[derive(Debug, Clone)]
+struct TextChunk {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl TextChunk {
+    fn with_capacity(rows: usize, bytes: usize) -> TextChunk {
+        let mut ends = Vec::with_capacity(rows * TEXTS + 1);
+        ends.push(0);
+        TextChunk { text: String::with_capacity(bytes), ends }
+    }
+
+    fn rows(&self) -> usize {
+        (self.ends.len() - 1) / TEXTS
+    }
+}
+
+impl PartialEq for Accounts {
+    fn eq(&self, other: &Accounts) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Accounts {
+    pub fn new() -> Accounts {
+        Accounts::default()
+    }
+
+    /// Room for `n` accounts of about `text_bytes` bytes of text in all.
+    pub fn with_capacity(n: usize, text_bytes: usize) -> Accounts {
+        let mut a = Accounts::default();
+        a.reserve(n, text_bytes);
+        a
+    }
+
+    pub fn reserve(&mut self, n: usize, text_bytes: usize) {
+        self.lon.reserve(n);
+        self.lat.reserve(n);
+        self.potential.reserve(n);
+        self.annual_revenue.reserve(n);
+        self.visits_per_year.reserve(n);
+        self.minutes_per_visit.reserve(n);
+        self.locked.reserve(n);
+        self.text_row.reserve(n);
+        match self.chunks.last_mut() {
+            Some(c) => {
+                c.ends.reserve(n * TEXTS);
+                c.text.reserve(text_bytes);
+            }
+            None => {
+                self.chunk_start.push(0);
+                self.chunks.push(TextChunk::with_capacity(n, text_bytes));
+            }
+        }
+    }
+
+    /// Text rows held, across the chunks.
+    fn text_rows(&self) -> usize {
+        match (self.chunk_start.last(), self.chunks.last()) {
+            (Some(&s), Some(c)) => s as usize + c.rows(),
+            _ => 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lon.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lon.is_empty()
+    }
+
+    /// Appends an account (an `&Account` or an [`AccountRef`]).
+    pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
+        let a = a.into();
+        let fields = [a.id, a.name, a.city.unwrap_or(""), a.state.unwrap_or(""), a.zip.unwrap_or("")];
+        let bytes: usize = fields.iter().map(|f| f.len()).sum();
+        let row = self.text_rows();
+        // A chunk's offsets are u32: start another before one would pass 4 GiB.
+        if self.chunks.last().is_none_or(|c| c.text.len() + bytes > u32::MAX as usize) {
+            self.chunk_start.push(row as u32);
+            self.chunks.push(TextChunk::with_capacity(0, 0));
+        }
+        self.text_row.push(row as u32);
+        if let Some(chunk) = self.chunks.last_mut() {
+            for field in fields {
+                chunk.text.push_str(field);
+                chunk.ends.push(chunk.text.len() as u32);
+            }
+        }
+        self.lon.push(a.lon);
+        self.lat.push(a.lat);
+        self.potential.push(a.potential);
+        self.annual_revenue.push(a.annual_revenue);
+        self.visits_per_year.push(a.visits_per_year);
+        self.minutes_per_visit.push(a.minutes_per_visit);
+        self.locked.push(a.locked);
+    }
+
+    /// Bytes of text held (ids, names, places).
+    pub fn text_bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.text.len()).sum()
+    }
+
+    /// Moves all of `other`'s accounts to the end of these.
+    pub fn append(&mut self, mut other: Accounts) {
+        let rows = self.text_rows() as u32;
+        self.text_row.extend(other.text_row.iter().map(|r| r + rows));
+        self.chunk_start.extend(other.chunk_start.iter().map(|s| s + rows));
+        self.chunks.append(&mut other.chunks);
+        self.lon.append(&mut other.lon);
+        self.lat.append(&mut other.lat);
+        self.potential.append(&mut other.potential);
+        self.annual_revenue.append(&mut other.annual_revenue);
+        self.visits_per_year.append(&mut other.visits_per_year);
+        self.minutes_per_visit.append(&mut other.minutes_per_visit);
+        self.locked.append(&mut other.locked);
+    }
+
+    #[inline]
+    fn text(&self, row: u32, field: usize) -> &str {
+        let c = if self.chunks.len() == 1 { 0 } else { self.chunk_start.partition_point(|&s| s <= row) - 1 };
+        let chunk = &self.chunks[c];
+        let k = (row - self.chunk_start[c]) as usize * TEXTS + field;
+        &chunk.text[chunk.ends[k] as usize..chunk.ends[k + 1] as usize]
+    }
+
+    /// Account `i`, read out of the columns. Panics if `i >= len()`, like indexing.
+    #[inline]
+    pub fn get(&self, i: usize) -> AccountRef<'_> {
+        let row = self.text_row[i];
+        let opt = |f: usize| Some(self.text(row, f)).filter(|s| !s.is_empty());
+        AccountRef {
+            id: self.text(row, 0),
+            name: self.text(row, 1),
+            lon: self.lon[i],
+            lat: self.lat[i],
+            potential: self.potential[i],
+            annual_revenue: self.annual_revenue[i],
+            visits_per_year: self.visits_per_year[i],
+            minutes_per_visit: self.minutes_per_visit[i],
+            city: opt(2),
+            state: opt(3),
+            zip: opt(4),
+            locked: self.locked[i],
+        }
+    }
+
+    /// The CRM id of account `i`.
+    #[inline]
+    pub fn id(&self, i: usize) -> &str {
+        self.text(self.text_row[i], 0)
+    }
+
+    /// The accounts in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = AccountRef<'_>> + DoubleEndedIterator + Clone + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    /// (lon, lat) of each account, degrees.
+    pub fn positions(&self) -> impl ExactSizeIterator<Item = (f64, f64)> + Clone + '_ {
+        self.lon.iter().zip(&self.lat).map(|(&x, &y)| (x, y))
+    }
+
+    /// Longitudes, degrees.
+    pub fn lon(&self) -> &[f64] {
+        &self.lon
+    }
+
+    /// Latitudes, degrees.
+    pub fn lat(&self) -> &[f64] {
+        &self.lat
+    }
+
+    pub fn potential(&self) -> &[Cents] {
+        &self.potential
+    }
+
+    pub fn annual_revenue(&self) -> &[Cents] {
+        &self.annual_revenue
+    }
+
+    pub fn visits_per_year(&self) -> &[u32] {
+        &self.visits_per_year
+    }
+
+    pub fn minutes_per_visit(&self) -> &[u32] {
+        &self.minutes_per_visit
+    }
+
+    pub fn locked(&self) -> &[bool] {
+        &self.locked
+    }
+
+    /// The workload of account `i`.
+    #[inline]
+    pub fn workload(&self, i: usize) -> Minutes {
+        Minutes(i64::from(self.visits_per_year[i]) * i64::from(self.minutes_per_visit[i]))
+    }
+
+    pub fn set_locked(&mut self, i: usize, locked: bool) {
+        self.locked[i] = locked;
+    }
+
+    /// The accounts in the given order (`order[new] = old`; each old index at most
+    /// once). The text stays where it is; only its row references move.
+    pub fn permuted(self, order: &[u32]) -> Accounts {
+        fn gather<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&i| v[i as usize]).collect()
+        }
+        // Half the columns on a second thread when it pays.
+        let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
+            if order.len() < 50_000 {
+                (
+                    (
+                        gather(&self.lon, order),
+                        gather(&self.lat, order),
+                        gather(&self.potential, order),
+                        gather(&self.annual_revenue, order),
+                    ),
+                    (
+                        gather(&self.visits_per_year, order),
+                        gather(&self.minutes_per_visit, order),
+                        gather(&self.locked, order),
+                        gather(&self.text_row, order),
+                    ),
+                )
+            } else {
+                std::thread::scope(|scope| {
+                    let other = scope.spawn(|| {
+                        (
+                            gather(&self.visits_per_year, order),
+                            gather(&self.minutes_per_visit, order),
+                            gather(&self.locked, order),
+                            gather(&self.text_row, order),
+                        )
+                    });
+                    let mine = (
+                        gather(&self.lon, order),
+                        gather(&self.lat, order),
+                        gather(&self.potential, order),
+                        gather(&self.annual_revenue, order),
+                    );
+                    (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                })
+            };
+        Accounts {
+            lon,
+            lat,
+            potential,
+            annual_revenue,
+            visits_per_year,
+            minutes_per_visit,
+            locked,
+            text_row,
+            chunks: self.chunks,
+            chunk_start: self.chunk_start,
+        }
+    }
+
+    /// Keeps the accounts whose `keep` flag is set (the text of the others stays in
+    /// the buffer until the next copy).
+    pub fn retain_flagged(&mut self, keep: &[bool]) {
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| k.next().copied().unwrap_or(true));
+        }
+        filter(&mut self.lon, keep);
+        filter(&mut self.lat, keep);
+        filter(&mut self.potential, keep);
+        filter(&mut self.annual_revenue, keep);
+        filter(&mut self.visits_per_year, keep);
+        filter(&mut self.minutes_per_visit, keep);
+        filter(&mut self.locked, keep);
+        filter(&mut self.text_row, keep);
+    }
+}
+
+impl<'a> FromIterator<AccountRef<'a>> for Accounts {
+    fn from_iter<I: IntoIterator<Item = AccountRef<'a>>>(iter: I) -> Accounts {
+        let mut out = Accounts::new();
+        out.extend(iter);
+        out
+    }
+}
+
+impl<'a> FromIterator<&'a Account> for Accounts {
+    fn from_iter<I: IntoIterator<Item = &'a Account>>(iter: I) -> Accounts {
+        iter.into_iter().map(Account::view).collect()
+    }
+}
+
+impl FromIterator<Account> for Accounts {
+    fn from_iter<I: IntoIterator<Item = Account>>(iter: I) -> Accounts {
+        let mut out = Accounts::new();
+        out.extend(iter);
+        out
+    }
+}
+
+impl<'a> Extend<AccountRef<'a>> for Accounts {
+    fn extend<I: IntoIterator<Item = AccountRef<'a>>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(a);
+        }
+    }
+}
+
+impl Extend<Account> for Accounts {
+    fn extend<I: IntoIterator<Item = Account>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(&a);
+        }
+    }
 }
 
 /// A sales territory, one per rep.
@@ -123,7 +535,7 @@ pub struct View {
 /// A whole plan: what the file holds and the editor edits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    pub accounts: Vec<Account>,
+    pub accounts: Accounts,
     pub territories: Vec<Territory>,
     /// The owner of each account, `None` for the Unassigned pool; parallel to `accounts`.
     pub assignment: Vec<Option<TerritoryIdx>>,
@@ -135,7 +547,7 @@ pub struct Plan {
 impl Default for Plan {
     fn default() -> Self {
         Plan {
-            accounts: Vec::new(),
+            accounts: Accounts::new(),
             territories: Vec::new(),
             assignment: Vec::new(),
             currency: "USD".to_owned(),
@@ -188,8 +600,7 @@ impl Plan {
     /// The plan with its accounts in the given order (`order[new] = old`).
     pub fn permuted(self, order: &[u32]) -> Plan {
         let Plan { accounts, territories, assignment, currency, view } = self;
-        let mut slots: Vec<Option<Account>> = accounts.into_iter().map(Some).collect();
-        let accounts = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
+        let accounts = accounts.permuted(order);
         let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
         Plan { accounts, territories, assignment, currency, view }
     }
@@ -197,7 +608,7 @@ impl Plan {
     /// Whether the account may be moved: neither it nor its territory is locked.
     pub fn is_movable(&self, a: AccountIdx) -> bool {
         let i = a.0 as usize;
-        !self.accounts[i].locked && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
+        !self.accounts.locked()[i] && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
     }
 }
 

@@ -56,7 +56,7 @@ use std::collections::BinaryHeap;
 
 use crate::io::Progress;
 use crate::metrics::{Balance, Metrics};
-use crate::model::{Account, Plan, Territory, TerritoryIdx, palette_color};
+use crate::model::{Accounts, Plan, Territory, TerritoryIdx, palette_color};
 use crate::quality::{self, Adjacency, Compactness, Disruption, d2};
 use crate::rng::Rng;
 
@@ -235,14 +235,14 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64) -> R
 
 /// The adjacency of the accounts, computed on its own thread so that a cancel returns
 /// at once (the thread then finishes in the background and its result is dropped).
-pub fn adjacency_cancellable(accounts: &[Account], progress: Option<&Progress>) -> Result<Adjacency, OptimizeError> {
+pub fn adjacency_cancellable(accounts: &Accounts, progress: Option<&Progress>) -> Result<Adjacency, OptimizeError> {
     let Some(progress) = progress else {
         return Ok(quality::adjacency(accounts));
     };
     if accounts.len() < 50_000 {
         return Ok(quality::adjacency(accounts));
     }
-    let positions: Vec<(f64, f64)> = accounts.iter().map(|a| (a.lon, a.lat)).collect();
+    let positions: Vec<(f64, f64)> = accounts.positions().collect();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(quality::adjacency_of(&positions));
@@ -309,9 +309,9 @@ struct State<'a> {
 impl<'a> State<'a> {
     fn new(plan: &Plan, adj: &'a Adjacency, owner: Vec<u32>, fixed: Vec<bool>, active: Vec<bool>, seed: u64) -> Self {
         let k = active.len();
-        let pos: Vec<[f64; 3]> = plan.accounts.iter().map(quality::unit_vector).collect();
-        let w: Vec<i64> = plan.accounts.iter().map(|a| a.workload().0).collect();
-        let p: Vec<i64> = plan.accounts.iter().map(|a| a.potential.0).collect();
+        let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
+        let w: Vec<i64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0).collect();
+        let p: Vec<i64> = plan.accounts.potential().iter().map(|c| c.0).collect();
         let mut s = State {
             adj,
             totals: (plan.accounts.len() as i64, w.iter().sum(), p.iter().sum()),
@@ -1110,7 +1110,7 @@ fn locked_slots(plan: &Plan, extra: &[TerritoryIdx]) -> Vec<bool> {
 }
 
 fn fixed_accounts(plan: &Plan, extra: &[u32]) -> Vec<bool> {
-    let mut fixed: Vec<bool> = plan.accounts.iter().map(|a| a.locked).collect();
+    let mut fixed: Vec<bool> = plan.accounts.locked().to_vec();
     for &i in extra {
         if let Some(f) = fixed.get_mut(i as usize) {
             *f = true;
@@ -1378,8 +1378,8 @@ fn redraw_once(
         return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
     }
     set_progress(progress, 2);
-    let pos: Vec<[f64; 3]> = plan.accounts.iter().map(quality::unit_vector).collect();
-    let wts: Vec<f64> = plan.accounts.iter().map(|a| a.workload().0 as f64).collect();
+    let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
+    let wts: Vec<f64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0 as f64).collect();
     // 1. Balanced k-means on a sample, then on all free accounts.
     let groups: Vec<u32> = if free.is_empty() {
         Vec::new()
@@ -1454,7 +1454,7 @@ fn redraw_once(
             let mut cities: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
             for (j, &v) in free.iter().enumerate() {
                 if groups[j] as usize == g
-                    && let Some(c) = plan.accounts[v].city.as_deref().filter(|c| !c.trim().is_empty())
+                    && let Some(c) = plan.accounts.get(v).city.filter(|c| !c.trim().is_empty())
                 {
                     *cities.entry(c.trim()).or_default() += 1;
                 }

@@ -19,7 +19,7 @@
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
 use crate::metrics::{Balance, Metrics};
-use crate::model::{Account, Plan, TerritoryIdx};
+use crate::model::{Accounts, Plan, TerritoryIdx};
 use crate::rng::Rng;
 use crate::spatial::to_mercator;
 
@@ -38,12 +38,12 @@ pub fn distance_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 }
 
 /// The mean (lon, lat) of each group's accounts; `None` for an empty group.
-fn centres(accounts: &[Account], group: &[Option<usize>], k: usize) -> Vec<Option<(f64, f64)>> {
+fn centres(accounts: &Accounts, group: &[Option<usize>], k: usize) -> Vec<Option<(f64, f64)>> {
     let mut sum = vec![(0.0, 0.0, 0usize); k];
-    for (a, g) in accounts.iter().zip(group) {
+    for ((lon, lat), g) in accounts.positions().zip(group) {
         if let Some(g) = *g {
-            sum[g].0 += a.lon;
-            sum[g].1 += a.lat;
+            sum[g].0 += lon;
+            sum[g].1 += lat;
             sum[g].2 += 1;
         }
     }
@@ -59,14 +59,14 @@ pub struct Compactness {
     pub overall: f64,
 }
 
-pub(crate) fn compactness_of(accounts: &[Account], group: &[Option<usize>], k: usize) -> Compactness {
+pub(crate) fn compactness_of(accounts: &Accounts, group: &[Option<usize>], k: usize) -> Compactness {
     let c = centres(accounts, group, k);
     let mut sum = vec![(0.0, 0usize); k];
-    for (a, g) in accounts.iter().zip(group) {
+    for ((a_lon, a_lat), g) in accounts.positions().zip(group) {
         if let Some(g) = *g
             && let Some((lon, lat)) = c[g]
         {
-            sum[g].0 += distance_km(a.lon, a.lat, lon, lat);
+            sum[g].0 += distance_km(a_lon, a_lat, lon, lat);
             sum[g].1 += 1;
         }
     }
@@ -190,8 +190,8 @@ fn rows(pairs: &[(u32, u32)], points: &[Point2<f64>]) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// Triangulates the accounts' positions: O(N log N).
-pub fn adjacency(accounts: &[Account]) -> Adjacency {
-    let positions: Vec<(f64, f64)> = accounts.iter().map(|a| (a.lon, a.lat)).collect();
+pub fn adjacency(accounts: &Accounts) -> Adjacency {
+    let positions: Vec<(f64, f64)> = accounts.positions().collect();
     adjacency_of(&positions)
 }
 
@@ -373,16 +373,17 @@ pub struct Disruption {
 }
 
 /// Disruption from `before` to `after` (the same accounts, the same territory slots).
-pub fn disruption(accounts: &[Account], before: &[Option<TerritoryIdx>], after: &[Option<TerritoryIdx>]) -> Disruption {
+pub fn disruption(accounts: &Accounts, before: &[Option<TerritoryIdx>], after: &[Option<TerritoryIdx>]) -> Disruption {
     let (mut n, mut w, mut p) = (0u64, 0i64, 0i64);
     let (mut tw, mut tp) = (0i64, 0i64);
-    for ((a, b), c) in accounts.iter().zip(before).zip(after) {
-        tw += a.workload().0;
-        tp += a.potential.0;
+    for (i, (b, c)) in before.iter().zip(after).enumerate().take(accounts.len()) {
+        let (wi, pi) = (accounts.workload(i).0, accounts.potential()[i].0);
+        tw += wi;
+        tp += pi;
         if b != c {
             n += 1;
-            w += a.workload().0;
-            p += a.potential.0;
+            w += wi;
+            p += pi;
         }
     }
     let share = |x: i64, t: i64| if t > 0 { x as f64 / t as f64 } else { 0.0 };
@@ -407,11 +408,11 @@ pub fn disruption_lower_bound(plan: &Plan, m: &Metrics, tau: f64) -> f64 {
 /// The k-means reference: k-means++ initialisation, `restarts` restarts, unweighted,
 /// on the accounts' 3-D unit-sphere coordinates; the best restart's compactness (km).
 /// O(restarts × iterations × N × k): for reports on up to about 100,000 accounts.
-pub fn kmeans_compactness(accounts: &[Account], k: usize, restarts: usize, seed: u64) -> f64 {
+pub fn kmeans_compactness(accounts: &Accounts, k: usize, restarts: usize, seed: u64) -> f64 {
     if accounts.is_empty() || k == 0 {
         return 0.0;
     }
-    let pts: Vec<[f64; 3]> = accounts.iter().map(unit_vector).collect();
+    let pts: Vec<[f64; 3]> = accounts.positions().map(unit_vector).collect();
     let (_, label) = kmeans(&pts, k, restarts, seed, &|| false);
     let group: Vec<Option<usize>> = label.into_iter().map(|l| Some(l as usize)).collect();
     compactness_of(accounts, &group, k).overall
@@ -423,8 +424,8 @@ pub(crate) fn d2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 }
 
 /// An account's position on the unit sphere.
-pub(crate) fn unit_vector(a: &Account) -> [f64; 3] {
-    let (l, p) = (a.lon.to_radians(), a.lat.to_radians());
+pub(crate) fn unit_vector((lon, lat): (f64, f64)) -> [f64; 3] {
+    let (l, p) = (lon.to_radians(), lat.to_radians());
     [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
 }
 
@@ -503,6 +504,7 @@ pub(crate) fn kmeans(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Account;
     use crate::model::{Cents, Territory, palette_color};
 
     fn account(lon: f64, lat: f64) -> Account {

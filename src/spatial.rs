@@ -108,7 +108,7 @@ impl SpatialIndex {
 
     /// Builds the index of a plan's accounts.
     pub fn of_plan(plan: &crate::model::Plan) -> SpatialIndex {
-        SpatialIndex::build(plan.accounts.iter().map(|a| (a.lon, a.lat)))
+        SpatialIndex::build(plan.accounts.positions())
     }
 
     /// Number of indexed accounts.

@@ -73,7 +73,7 @@ fn demo_imports_with_totals_equal_to_the_csv_text() {
 #[test]
 fn ron_round_trips_exactly() {
     let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
-    plan.accounts[3].locked = true;
+    plan.accounts.get(3).locked = true;
     plan.territories[1].locked = true;
     plan.territories[0].rep = Some("Ana \"the closer\" Díaz".into());
     plan.territories[2].rep_home = Some((-97.7, 30.2));
@@ -98,14 +98,14 @@ fn broken_german_csv_reports_each_bad_line_and_keeps_the_good_rows() {
     let (plan, report) = import_file(&fixture("broken_de.csv"), &ImportOptions::default()).expect("imports");
     assert_eq!(report.delimiter, b';');
     assert_eq!(report.decimal, Some(DecimalFormat::Comma));
-    let ids: Vec<&str> = plan.accounts.iter().map(|a| a.id.as_str()).collect();
+    let ids: Vec<&str> = plan.accounts.iter().map(|a| a.id).collect();
     assert_eq!(ids, ["K001", "K002", "K003", "K008"]);
-    assert_eq!(plan.accounts[0].potential, Cents(123_400_000));
-    assert_eq!(plan.accounts[1].name, "Schmidt; Söhne");
-    assert_eq!(plan.accounts[1].potential, Cents(1250));
-    assert_eq!(plan.accounts[2].name, "Bäckerei\nWeber");
-    assert_eq!(plan.accounts[2].potential, Cents(25_000_050));
-    assert_eq!(plan.accounts[3].potential, Cents(9_999_999));
+    assert_eq!(plan.accounts.get(0).potential, Cents(123_400_000));
+    assert_eq!(plan.accounts.get(1).name, "Schmidt; Söhne");
+    assert_eq!(plan.accounts.get(1).potential, Cents(1250));
+    assert_eq!(plan.accounts.get(2).name, "Bäckerei\nWeber");
+    assert_eq!(plan.accounts.get(2).potential, Cents(25_000_050));
+    assert_eq!(plan.accounts.get(3).potential, Cents(9_999_999));
     let rejected: Vec<(u64, &str)> = report.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect();
     assert_eq!(rejected.len(), 5, "{rejected:?}");
     assert_eq!(rejected[0].0, 7);
@@ -154,9 +154,9 @@ fn explicit_column_mapping() {
         ..ImportOptions::default()
     };
     let (plan, _) = import_bytes(text.as_bytes(), "m.csv", &opts).expect("imports with mapping");
-    assert_eq!(plan.accounts[0].lat, 40.5);
-    assert_eq!(plan.accounts[0].lon, -100.25);
-    assert_eq!(plan.accounts[0].potential, Cents(1000));
+    assert_eq!(plan.accounts.get(0).lat, 40.5);
+    assert_eq!(plan.accounts.get(0).lon, -100.25);
+    assert_eq!(plan.accounts.get(0).potential, Cents(1000));
 }
 
 #[test]
@@ -176,8 +176,8 @@ fn stats_fold_equals_recomputation_and_v2_layout_is_one_account_a_line() {
     let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
     plan.assignment[7] = None;
     plan.assignment[8] = None;
-    plan.accounts[9].locked = true;
-    plan.accounts[10].city = Some("Quote \"and\" comma, here".into());
+    plan.accounts.get(9).locked = true;
+    plan.accounts.get(10).city = Some("Quote \"and\" comma, here");
     let dir = std::env::temp_dir().join(format!("te-stats-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("plan.ron");

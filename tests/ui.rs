@@ -312,8 +312,7 @@ fn search_finds_an_account_and_zooms_to_it() {
     let rows = fixture_rows();
     assert!(!rows.is_empty());
     let plan = h.state().doc.editor.plan();
-    let target =
-        plan.accounts.iter().position(|a| a.city.as_deref() == Some("Austin")).map(|i| plan.accounts[i].clone());
+    let target = plan.accounts.iter().position(|a| a.city == Some("Austin")).map(|i| plan.accounts.get(i).to_account());
     let Some(target) = target else { panic!("the fixture has an account in Austin") };
     h.get_by_label("🔎").click();
     h.run();
@@ -324,8 +323,8 @@ fn search_finds_an_account_and_zooms_to_it() {
     h.run_steps(3);
     let sel: Vec<u32> = h.state().selection().iter().collect();
     assert_eq!(sel.len(), 1);
-    let chosen = &h.state().doc.editor.plan().accounts[sel[0] as usize];
-    assert_eq!(chosen.city.as_deref(), Some("Austin"));
+    let chosen = h.state().doc.editor.plan().accounts.get(sel[0] as usize);
+    assert_eq!(chosen.city, Some("Austin"));
     let (lon, lat, zoom) = h.state().view().expect("view");
     assert!((lon - chosen.lon).abs() < 1e-6 && (lat - chosen.lat).abs() < 1e-6, "centred on the account");
     assert!(zoom >= 11.0);

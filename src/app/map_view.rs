@@ -588,8 +588,9 @@ impl TerritoryApp {
                     && let Some(p) = pointer
                 {
                     let [x, y] = t.to_mercator(p);
-                    let found =
-                        AccountSet::from_indices(self.doc.index.nearest(x, y, 10.0 / t.scale).into_iter().collect());
+                    let found = AccountSet::from_indices(
+                        self.doc.index.get().nearest(x, y, 10.0 / t.scale).into_iter().collect(),
+                    );
                     self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                 }
             }
@@ -603,7 +604,8 @@ impl TerritoryApp {
                     match layer.area_at(lon, lat) {
                         Some(i) => {
                             let area = &layer.areas[i];
-                            let found = AccountSet::from_indices(self.doc.index.select_polygon_lonlat(&area.shape));
+                            let found =
+                                AccountSet::from_indices(self.doc.index.get().select_polygon_lonlat(&area.shape));
                             let name = match area.property("state") {
                                 Some(st) if self.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),
@@ -663,20 +665,16 @@ impl TerritoryApp {
         }
         let Some(p) = ui.input(|i| i.pointer.hover_pos()) else { return };
         let [x, y] = t.to_mercator(p);
-        let Some(i) = self.doc.index.nearest(x, y, 8.0 / t.scale) else { return };
+        let Some(i) = self.doc.index.try_get().and_then(|index| index.nearest(x, y, 8.0 / t.scale)) else { return };
         let plan = self.doc.editor.plan();
-        let a = &plan.accounts[i as usize];
+        let a = plan.accounts.get(i as usize);
         let owner = plan.assignment[i as usize];
         let dark = ui.visuals().dark_mode;
         let owner_color = owner.map_or(Color32::GRAY, |o| color(plan.territories[o.get()].color, dark));
-        let place = [a.city.as_deref(), a.state.as_deref(), a.zip.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let place = [a.city, a.state, a.zip].into_iter().flatten().collect::<Vec<_>>().join(" ");
         let territory = plan.territory_name(owner).to_owned();
         response.clone().on_hover_ui_at_pointer(|ui| {
-            ui.strong(&a.name);
+            ui.strong(a.name);
             ui.label(format!("{}   {place}", a.id));
             ui.horizontal(|ui| {
                 let (r, _) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());

@@ -54,10 +54,10 @@ fn search_accounts(plan: &Plan, query: &str, limit: usize) -> Vec<u32> {
         .iter()
         .enumerate()
         .filter(|(_, a)| {
-            contains(&a.name)
+            contains(a.name)
                 || a.id.eq_ignore_ascii_case(query)
-                || a.city.as_deref().is_some_and(contains)
-                || a.zip.as_deref().is_some_and(|z| z.starts_with(query))
+                || a.city.is_some_and(contains)
+                || a.zip.is_some_and(|z| z.starts_with(query))
         })
         .map(|(i, _)| i as u32)
         .take(limit)
@@ -289,13 +289,13 @@ impl TerritoryApp {
                             ui.label("No account matches");
                         }
                         for &i in &hits {
-                            let a = &plan.accounts[i as usize];
+                            let a = plan.accounts.get(i as usize);
                             let text = format!(
                                 "{} — {} {} {}",
                                 a.name,
-                                a.city.as_deref().unwrap_or(""),
-                                a.state.as_deref().unwrap_or(""),
-                                a.zip.as_deref().unwrap_or("")
+                                a.city.unwrap_or(""),
+                                a.state.unwrap_or(""),
+                                a.zip.unwrap_or("")
                             );
                             if ui.button(text).clicked() {
                                 self.actions.push(Action::FocusAccount(i));

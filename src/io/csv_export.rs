@@ -24,7 +24,7 @@ pub fn write_assignments(plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Re
             }
             None => ("", ""),
         };
-        out.write_record([a.id.as_str(), a.name.as_str(), territory, rep])?;
+        out.write_record([a.id, a.name, territory, rep])?;
     }
     out.flush()
 }

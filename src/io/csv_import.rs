@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::number::{DecimalFormat, looks_like_decimal_comma, parse_cents, parse_count, parse_f64};
-use crate::model::{Account, Cents, Plan, Territory, TerritoryIdx, palette_color};
+use crate::model::{AccountRef, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
 use crate::spatial::MAX_MERCATOR_LAT;
 
 /// A column the importer understands.
@@ -400,98 +400,117 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
         },
         ..ImportReport::default()
     };
-    for line in blank_lines(&text) {
+    for line in blank_lines(&text[..body_start.min(text.len())]) {
         report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
     }
 
-    // Parse pieces of the body on every core; each piece starts at a record boundary.
-    let pieces = split_records(body, header_lines + 1);
+    // Cut the body at record boundaries and parse the pieces on every core. Line
+    // numbers within a piece count from its start; each piece's first line is known
+    // once all have counted their lines.
+    let pieces = cut_points(body);
     let n_fields = headers.len();
     let progress = opts.progress.as_deref();
-    let parsed = super::parallel_with(&pieces, progress, |&(start, end, first_line)| {
-        parse_piece(&body[start..end], first_line, delimiter, n_fields, &cols, decimal)
+    let mut results = super::parallel_with(&pieces, progress, |&(start, end)| {
+        parse_piece(&body[start..end], delimiter, n_fields, &cols, decimal)
     });
-    if parsed.len() < pieces.len() || progress.is_some_and(super::Progress::is_cancelled) {
+    if results.len() < pieces.len() || progress.is_some_and(super::Progress::is_cancelled) {
         return Err(ImportError::Cancelled { path: path.to_owned() });
     }
-    let mut results = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        results.push(p.map_err(|(line, detail)| ImportError::Csv { path: path.to_owned(), line, detail })?);
+    let mut offset = header_lines;
+    for piece in &mut results {
+        piece.shift_lines(offset);
+        offset += piece.newlines;
+    }
+    if let Some((line, detail)) = results.iter().find_map(|p| p.error.clone()) {
+        return Err(ImportError::Csv { path: path.to_owned(), line, detail });
+    }
+    for piece in &results {
+        for &line in &piece.blanks {
+            report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
+        }
     }
 
-    // Merge in file order: duplicates (the first one wins), territories by first
-    // appearance, and a trailing totals row.
-    let total_rows: usize = results.iter().map(|r| r.rows.len()).sum();
+    // Merge in file order: territories by first appearance (each piece lists its names
+    // in order of first appearance), the first rep named with each, and a totals row
+    // only as the very last record.
     let mut plan = Plan::default();
-    plan.accounts.reserve(total_rows);
-    plan.assignment.reserve(total_rows);
-    let mut lines: Vec<u64> = Vec::with_capacity(total_rows);
+    let rows: usize = results.iter().map(|p| p.lines.len()).sum();
+    let text_bytes: usize = results.iter().map(|p| p.accounts.text_bytes()).sum();
+    plan.accounts.reserve(rows, text_bytes);
+    let mut owners: Vec<Option<TerritoryIdx>> = Vec::with_capacity(rows);
+    let mut lines: Vec<u64> = Vec::with_capacity(rows);
+    let mut hashes: Vec<u64> = Vec::with_capacity(rows);
     let mut territory_of: ahash::AHashMap<String, TerritoryIdx> = ahash::AHashMap::new();
     let last_piece = results.len().saturating_sub(1);
-    for (k, mut piece) in results.into_iter().enumerate() {
-        let n = piece.rows.len();
-        let rows = std::mem::take(&mut piece.rows);
-        for (r, row) in rows.into_iter().enumerate() {
-            match row {
-                Row::Blank(line) => report.skipped.push(RowIssue { line, reason: "blank line".to_owned() }),
-                Row::Rejected(issue) => report.rejected.push(issue),
-                Row::Totals(line) if k == last_piece && r + 1 == n => {
+    for (k, piece) in results.into_iter().enumerate() {
+        let Piece {
+            accounts,
+            lines: piece_lines,
+            hashes: piece_hashes,
+            territory,
+            names,
+            first_rep,
+            others,
+            last_line,
+            ..
+        } = piece;
+        let mut global: Vec<Option<TerritoryIdx>> = vec![None; names.len()];
+        for (n, name) in names.iter().enumerate() {
+            let Some(rep) = first_rep[n] else { continue };
+            let idx = match territory_of.get(name) {
+                Some(&t) => t,
+                None => {
+                    let idx = TerritoryIdx(plan.territories.len() as u32);
+                    plan.territories.push(Territory {
+                        id: plan.fresh_territory_id(name),
+                        name: name.clone(),
+                        color: palette_color(plan.territories.len()),
+                        rep: None,
+                        rep_home: None,
+                        locked: false,
+                        alive: true,
+                    });
+                    territory_of.insert(name.clone(), idx);
+                    idx
+                }
+            };
+            global[n] = Some(idx);
+            let t = &mut plan.territories[idx.get()];
+            if t.rep.is_none() && rep != NO_NAME {
+                t.rep = Some(names[rep as usize].clone());
+            }
+        }
+        owners.extend(territory.iter().map(|&t| if t == NO_NAME { None } else { global[t as usize] }));
+        lines.extend_from_slice(&piece_lines);
+        hashes.extend_from_slice(&piece_hashes);
+        plan.accounts.append(accounts);
+        for (line, other) in others {
+            match other {
+                Other::Blank => report.skipped.push(RowIssue { line, reason: "blank line".to_owned() }),
+                Other::Rejected(reason) => report.rejected.push(RowIssue { line, reason }),
+                Other::Totals if k == last_piece && Some(line) == last_line => {
                     report.skipped.push(RowIssue { line, reason: "totals row".to_owned() })
                 }
-                Row::Totals(line) => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
-                Row::Account(line, account, territory, rep) => {
-                    let owner = territory.map(|k| match territory_of.get(&piece.names[k as usize]) {
-                        Some(&t) => t,
-                        None => {
-                            let name = piece.names[k as usize].clone();
-                            let idx = TerritoryIdx(plan.territories.len() as u32);
-                            plan.territories.push(Territory {
-                                id: plan.fresh_territory_id(&name),
-                                name: name.clone(),
-                                color: palette_color(plan.territories.len()),
-                                rep: None,
-                                rep_home: None,
-                                locked: false,
-                                alive: true,
-                            });
-                            territory_of.insert(name, idx);
-                            idx
-                        }
-                    });
-                    if let (Some(t), Some(rep)) = (owner, rep) {
-                        let t = &mut plan.territories[t.get()];
-                        if t.rep.is_none() {
-                            t.rep = Some(piece.names[rep as usize].clone());
-                        }
-                    }
-                    plan.accounts.push(account);
-                    plan.assignment.push(owner);
-                    lines.push(line);
-                }
+                Other::Totals => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
             }
         }
     }
+    plan.assignment = owners;
     sort_territories_by_name(&mut plan);
     // Duplicate ids: the first one wins, later ones are rejected.
-    let mut seen: ahash::AHashMap<&str, u64> = ahash::AHashMap::with_capacity(plan.accounts.len());
-    let mut duplicate = vec![false; plan.accounts.len()];
-    for (i, a) in plan.accounts.iter().enumerate() {
-        if let Some(&first) = seen.get(a.id.as_str()) {
-            duplicate[i] = true;
+    let duplicate = duplicates(&plan.accounts, &hashes);
+    if !duplicate.is_empty() {
+        let mut keep = vec![true; plan.accounts.len()];
+        for &(i, first) in &duplicate {
+            keep[i] = false;
             report.rejected.push(RowIssue {
                 line: lines[i],
-                reason: format!("duplicate id \"{}\" (first on line {first})", a.id),
+                reason: format!("duplicate id \"{}\" (first on line {})", plan.accounts.id(i), lines[first]),
             });
-        } else {
-            seen.insert(a.id.as_str(), lines[i]);
         }
-    }
-    drop(seen);
-    if duplicate.iter().any(|&d| d) {
-        let mut keep = duplicate.iter().map(|d| !d);
-        plan.accounts.retain(|_| keep.next().unwrap_or(true));
-        let mut keep = duplicate.iter().map(|d| !d);
-        plan.assignment.retain(|_| keep.next().unwrap_or(true));
+        plan.accounts.retain_flagged(&keep);
+        let mut k = keep.iter();
+        plan.assignment.retain(|_| k.next().copied().unwrap_or(true));
     }
     report.skipped.sort_by_key(|s| s.line);
     report.skipped.dedup();
@@ -548,66 +567,160 @@ struct Columns([Option<usize>; Field::ALL.len()]);
 impl Columns {
     #[inline]
     fn get<'r>(&self, rec: &'r csv::StringRecord, f: Field) -> Option<&'r str> {
-        self.0[f as usize].and_then(|i| rec.get(i)).map(str::trim)
+        self.0[f as usize].and_then(|i| rec.get(i)).map(trim)
+    }
+
+    /// Every field of a record, trimmed (`""` where absent).
+    #[inline]
+    fn all<'r>(&self, rec: &'r csv::StringRecord) -> [&'r str; Field::ALL.len()] {
+        let mut out = [""; Field::ALL.len()];
+        for (o, c) in out.iter_mut().zip(&self.0) {
+            if let Some(v) = c.and_then(|i| rec.get(i)) {
+                *o = trim(v);
+            }
+        }
+        out
     }
 }
 
-/// One record's fate.
-enum Row {
-    Blank(u64),
-    Totals(u64),
-    Rejected(RowIssue),
-    /// Line, account, territory name and rep (indices into the piece's names).
-    Account(u64, Account, Option<u32>, Option<u32>),
+/// `str::trim`, with a shortcut for the usual field that starts and ends with a
+/// visible ASCII character.
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
+/// A territory or rep name that is absent.
+const NO_NAME: u32 = u32::MAX;
+
+/// A record that is not an account.
+enum Other {
+    Blank,
+    Totals,
+    Rejected(String),
+}
+
+/// What one piece of the file holds, in file order.
 struct Piece {
-    rows: Vec<Row>,
-    /// Territory and rep names, each once.
+    accounts: Accounts,
+    /// The line of each account.
+    lines: Vec<u64>,
+    /// The [`id_hash`] of each account's id.
+    hashes: Vec<u64>,
+    /// Each account's territory name (an index into `names`, or [`NO_NAME`]).
+    territory: Vec<u32>,
+    /// Territory and rep names, each once, in order of first appearance.
     names: Vec<String>,
+    /// For a name used as a territory: the first rep named with it ([`NO_NAME`] if none
+    /// yet); `None` for names used only as reps.
+    first_rep: Vec<Option<u32>>,
+    /// Blank, totals and rejected records, with their lines.
+    others: Vec<(u64, Other)>,
+    /// The line of the piece's last record.
+    last_line: Option<u64>,
+    /// Empty lines outside quoted fields.
+    blanks: Vec<u64>,
+    /// Newlines in the piece.
+    newlines: u64,
+    /// Where the CSV reader gave up, and why.
+    error: Option<(u64, String)>,
 }
 
-/// Cuts the body into about one piece per 4 MB at record boundaries (a newline outside
-/// quotes), with each piece's first line number: (start, end, line).
-fn split_records(body: &[u8], first_line: u64) -> Vec<(usize, usize, u64)> {
-    let target = (body.len() / 8).max(1 << 22);
-    let mut out = Vec::new();
-    let (mut start, mut line, mut in_quotes) = (0usize, first_line, false);
-    let mut lines_in_piece = 0u64;
-    for (i, &b) in body.iter().enumerate() {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' => {
-                lines_in_piece += 1;
-                if !in_quotes && i + 1 - start >= target {
-                    out.push((start, i + 1, line));
-                    line += lines_in_piece;
-                    lines_in_piece = 0;
-                    start = i + 1;
-                }
-            }
-            _ => {}
+impl Piece {
+    /// Adds `offset` to every line number.
+    fn shift_lines(&mut self, offset: u64) {
+        for l in self.lines.iter_mut().chain(&mut self.blanks).chain(self.others.iter_mut().map(|(l, _)| l)) {
+            *l += offset;
+        }
+        if let Some(l) = &mut self.last_line {
+            *l += offset;
+        }
+        if let Some((l, _)) = &mut self.error {
+            *l += offset;
         }
     }
-    if start < body.len() || out.is_empty() {
-        out.push((start, body.len(), line));
-    }
-    out
 }
 
-/// Parses and validates one piece of records.
-fn parse_piece(
-    bytes: &[u8],
-    first_line: u64,
-    delimiter: u8,
-    n_fields: usize,
-    cols: &Columns,
-    decimal: DecimalFormat,
-) -> Result<Piece, (u64, String)> {
+/// Cuts the body into pieces of about 4 MB (at least one per core) at record
+/// boundaries, newlines outside quotes: the quotes of each region are counted in
+/// parallel, so that the parity at each region's start is known, and each cut is the
+/// first such newline from there. Returns (start, end) byte ranges.
+fn cut_points(body: &[u8]) -> Vec<(usize, usize)> {
+    let size = (body.len() / 8).max(1 << 22);
+    let regions: Vec<(usize, usize)> =
+        (0..body.len()).step_by(size.max(1)).map(|s| (s, (s + size).min(body.len()))).collect();
+    let quotes = super::parallel(&regions, |&(s, e)| memchr::memchr_iter(b'"', &body[s..e]).count());
+    let mut cuts = vec![0usize];
+    let mut odd = false;
+    for (k, &(s, _)) in regions.iter().enumerate().skip(1) {
+        odd ^= quotes[k - 1] % 2 == 1;
+        // The first newline outside quotes from `s`, given the parity there.
+        let mut in_quotes = odd;
+        let mut cut = body.len();
+        for i in memchr::memchr2_iter(b'"', b'\n', &body[s..]) {
+            if body[s + i] == b'"' {
+                in_quotes = !in_quotes;
+            } else if !in_quotes {
+                cut = s + i + 1;
+                break;
+            }
+        }
+        if cut > *cuts.last().unwrap_or(&0) {
+            cuts.push(cut);
+        }
+    }
+    if *cuts.last().unwrap_or(&0) < body.len() || cuts.len() == 1 {
+        cuts.push(body.len());
+    }
+    cuts.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// The piece's newlines, and its empty lines outside quoted fields (lines counted
+/// from 1 at the piece's start), jumping from quote to newline with `memchr`.
+fn blanks_and_newlines(bytes: &[u8]) -> (Vec<u64>, u64) {
+    let mut blanks = Vec::new();
+    let (mut line, mut in_quotes, mut line_start, mut quote_in_line) = (1u64, false, 0usize, false);
+    for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        if bytes[i] == b'"' {
+            in_quotes = !in_quotes;
+            quote_in_line = true;
+            continue;
+        }
+        if !in_quotes && !quote_in_line && matches!(&bytes[line_start..i], b"" | b"\r") {
+            blanks.push(line);
+        }
+        line += 1;
+        line_start = i + 1;
+        if !in_quotes {
+            quote_in_line = false;
+        }
+    }
+    (blanks, line - 1)
+}
+
+/// Parses and validates one piece of records straight into columns.
+fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, decimal: DecimalFormat) -> Piece {
+    let first_line = 1;
+    let (blanks, newlines) = blanks_and_newlines(bytes);
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(bytes);
-    let mut rows = Vec::with_capacity(bytes.len() / 100);
-    let mut names: Vec<String> = Vec::new();
+    let rows_guess = bytes.len() / 100;
+    let mut piece = Piece {
+        accounts: Accounts::with_capacity(rows_guess, bytes.len() / 3),
+        lines: Vec::with_capacity(rows_guess),
+        hashes: Vec::with_capacity(rows_guess),
+        territory: Vec::with_capacity(rows_guess),
+        names: Vec::new(),
+        first_rep: Vec::new(),
+        others: Vec::new(),
+        last_line: None,
+        blanks,
+        newlines,
+        error: None,
+    };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
     let mut rec = csv::StringRecord::new();
     loop {
@@ -616,53 +729,111 @@ fn parse_piece(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(first_line, |p| first_line + p.line() - 1);
-                return Err((line, e.to_string()));
+                piece.error = Some((line, e.to_string()));
+                return piece;
             }
         }
         let line = rec.position().map_or(first_line, |p| first_line + p.line() - 1);
-        if rec.iter().all(|v| v.trim().is_empty()) {
-            rows.push(Row::Blank(line));
+        piece.last_line = Some(line);
+        if rec.iter().all(|v| trim(v).is_empty()) {
+            piece.others.push((line, Other::Blank));
             continue;
         }
-        let get = |f: Field| cols.get(&rec, f).unwrap_or("");
+        let fields = cols.all(&rec);
+        let get = |f: Field| fields[f as usize];
         if get(Field::Lat).is_empty()
             && get(Field::Lon).is_empty()
             && looks_like_totals(get(Field::Id), get(Field::Name))
         {
-            rows.push(Row::Totals(line));
+            piece.others.push((line, Other::Totals));
             continue;
         }
         if rec.len() > n_fields {
-            rows.push(Row::Rejected(RowIssue {
-                line,
-                reason: format!("{} fields, but the header has {n_fields} (an unquoted delimiter?)", rec.len()),
-            }));
+            let reason = format!("{} fields, but the header has {n_fields} (an unquoted delimiter?)", rec.len());
+            piece.others.push((line, Other::Rejected(reason)));
             continue;
         }
         match validate_row(&get, decimal) {
-            Err(reason) => rows.push(Row::Rejected(RowIssue { line, reason })),
+            Err(reason) => piece.others.push((line, Other::Rejected(reason))),
             Ok(account) => {
-                let mut intern = |f: Field| {
-                    let v = get(f);
-                    (!v.is_empty()).then(|| match name_idx.get(v) {
-                        Some(&k) => k,
-                        None => {
-                            let k = names.len() as u32;
-                            names.push(v.to_owned());
-                            name_idx.insert(v.to_owned(), k);
-                            k
-                        }
-                    })
+                let mut intern = |v: &str| -> u32 {
+                    if v.is_empty() {
+                        return NO_NAME;
+                    }
+                    if let Some(&k) = name_idx.get(v) {
+                        return k;
+                    }
+                    let k = piece.names.len() as u32;
+                    piece.names.push(v.to_owned());
+                    piece.first_rep.push(None);
+                    name_idx.insert(v.to_owned(), k);
+                    k
                 };
-                let (t, rep) = (intern(Field::Territory), intern(Field::Rep));
-                rows.push(Row::Account(line, account, t, rep));
+                let t = intern(get(Field::Territory));
+                let rep = intern(get(Field::Rep));
+                if t != NO_NAME {
+                    let first = &mut piece.first_rep[t as usize];
+                    if first.is_none_or(|r| r == NO_NAME) {
+                        *first = Some(rep);
+                    }
+                }
+                piece.hashes.push(id_hash(account.id));
+                piece.accounts.push(account);
+                piece.lines.push(line);
+                piece.territory.push(t);
             }
         }
     }
-    Ok(Piece { rows, names })
+    piece
 }
 
-fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> Result<Account, String> {
+/// The hash that [`duplicates`] shards and looks up ids by.
+fn id_hash(id: &str) -> u64 {
+    ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(id)
+}
+
+/// Accounts whose id an earlier account already has: (index, index of the first),
+/// in index order. `hashes` are the ids' [`id_hash`]es; the ids are sharded by hash
+/// over two threads, and looked up by hash (the ids themselves are compared on a hit).
+fn duplicates(accounts: &Accounts, hashes: &[u64]) -> Vec<(usize, usize)> {
+    let shard = |s: u64| {
+        let mut first: ahash::AHashMap<u64, u32> = ahash::AHashMap::with_capacity(hashes.len() / 2 + 1);
+        // Ids that share a hash with a different id, by text (practically never used).
+        let mut collided: ahash::AHashMap<&str, usize> = ahash::AHashMap::new();
+        let mut out = Vec::new();
+        for (i, &h) in hashes.iter().enumerate() {
+            if h & 1 != s {
+                continue;
+            }
+            match first.entry(h) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let j = *e.get() as usize;
+                    if accounts.id(j) == accounts.id(i) {
+                        out.push((i, j));
+                    } else if let Some(&k) = collided.get(accounts.id(i)) {
+                        out.push((i, k));
+                    } else {
+                        collided.insert(accounts.id(i), i);
+                    }
+                }
+            }
+        }
+        out
+    };
+    let (mut a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| shard(1));
+        let mine = shard(0);
+        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    a.extend(b);
+    a.sort_unstable();
+    a
+}
+
+fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> Result<AccountRef<'a>, String> {
     let id = get(Field::Id);
     if id.is_empty() {
         return Err("missing id".to_owned());
@@ -697,10 +868,10 @@ fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> 
             s => parse_count(s, decimal).ok_or_else(|| format!("{what} \"{s}\" is not a whole number ≥ 0 ({decimal})")),
         }
     };
-    let text = |f: Field| Some(get(f)).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(Account {
-        id: id.to_owned(),
-        name: text(Field::Name).unwrap_or_else(|| id.to_owned()),
+    let text = |f: Field| Some(get(f)).filter(|s| !s.is_empty());
+    Ok(AccountRef {
+        id,
+        name: text(Field::Name).unwrap_or(id),
         lon,
         lat,
         potential: money(Field::Potential, "potential")?,
@@ -746,8 +917,8 @@ mod tests {
         let (plan, report) = import_bytes(text.as_bytes(), "de.csv", &ImportOptions::default()).expect("imports");
         assert_eq!(report.decimal, Some(DecimalFormat::Comma));
         assert_eq!(plan.accounts.len(), 2);
-        assert_eq!(plan.accounts[0].potential, Cents(123_400_000));
-        assert_eq!(plan.accounts[1].name, "Schmidt; Söhne");
+        assert_eq!(plan.accounts.get(0).potential, Cents(123_400_000));
+        assert_eq!(plan.accounts.get(1).name, "Schmidt; Söhne");
         let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![4, 5]);
         assert_eq!(report.skipped, vec![RowIssue { line: 6, reason: "totals row".into() }]);

@@ -87,8 +87,70 @@ fn split(s: &str, fmt: DecimalFormat) -> Option<Decimal<'_>> {
     Some(Decimal { negative, int, frac, body: s })
 }
 
+/// Whether `s` is plain digits, at most one `.` and an optional leading `-`: the form
+/// that machine-written files use, parsed directly (any other form takes the general,
+/// format-aware path).
+#[inline]
+fn plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && b.iter().filter(|&&c| c == b'.').count() <= 1
+}
+
+/// `-ddd.ddd` with at most 15 digits, as coordinates are written: the digits as an
+/// integer m < 2^53 and the decimals k ≤ 15 give m / 10^k, both exact in f64, so the
+/// one correctly rounded division is the correctly rounded value (Clinger's fast path,
+/// as `str::parse` takes it too, without the general parser around it).
+#[inline]
+fn short_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let b = s.as_bytes();
+    let (negative, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let (mut m, mut digits, mut decimals, mut dot) = (0u64, 0usize, 0usize, false);
+    for &c in b {
+        if c == b'.' {
+            if dot {
+                return None;
+            }
+            dot = true;
+            continue;
+        }
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        m = m * 10 + u64::from(d);
+        digits += 1;
+        decimals += usize::from(dot);
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let v = m as f64 / POW10[decimals];
+    Some(if negative { -v } else { v })
+}
+
 /// Parses a number under the file's format.
 pub fn parse_f64(s: &str, fmt: DecimalFormat) -> Option<f64> {
+    if fmt == DecimalFormat::Point {
+        if let Some(v) = short_decimal(s) {
+            return Some(v);
+        }
+        if plain(s) && s.len() < 40 {
+            // Digits and a decimal point: Rust parses it exactly as written.
+            return s.parse::<f64>().ok().filter(|v| v.is_finite());
+        }
+    }
+    parse_f64_general(s, fmt)
+}
+
+fn parse_f64_general(s: &str, fmt: DecimalFormat) -> Option<f64> {
     let d = split(s, fmt)?;
     let v: f64 = if d.frac.is_empty() {
         if d.int.is_empty() { 0.0 } else { d.int.parse().ok()? }
@@ -105,6 +167,13 @@ pub fn parse_f64(s: &str, fmt: DecimalFormat) -> Option<f64> {
 /// Parses an amount of money into integer cents, exactly (fractions of a cent are
 /// rounded half away from zero).
 pub fn parse_cents(s: &str, fmt: DecimalFormat) -> Option<i64> {
+    if s.len() <= 15 && !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+        return s.parse::<i64>().ok()?.checked_mul(100);
+    }
+    parse_cents_general(s, fmt)
+}
+
+fn parse_cents_general(s: &str, fmt: DecimalFormat) -> Option<i64> {
     let d = split(s, fmt)?;
     let int: i64 = if d.int.is_empty() { 0 } else { d.int.parse().ok()? };
     let f = d.frac.as_bytes();
@@ -118,6 +187,13 @@ pub fn parse_cents(s: &str, fmt: DecimalFormat) -> Option<i64> {
 
 /// Parses a whole, non-negative count (`12`, `12.0`, `1,200` under the point format).
 pub fn parse_count(s: &str, fmt: DecimalFormat) -> Option<u32> {
+    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    parse_count_general(s, fmt)
+}
+
+fn parse_count_general(s: &str, fmt: DecimalFormat) -> Option<u32> {
     let d = split(s, fmt)?;
     if d.negative || d.frac.bytes().any(|b| b != b'0') || d.int.is_empty() {
         return None;
@@ -144,6 +220,30 @@ pub fn looks_like_decimal_comma(s: &str) -> bool {
 mod tests {
     use super::*;
     use DecimalFormat::*;
+
+    proptest::proptest! {
+        /// The fast paths for plain numbers agree with the general parser.
+        #[test]
+        fn fast_paths_agree(s in "[-+]?[0-9.,]{0,14}", comma: bool) {
+            let fmt = if comma { DecimalFormat::Comma } else { DecimalFormat::Point };
+            proptest::prop_assert_eq!(parse_f64(&s, fmt), parse_f64_general(&s, fmt));
+            if let Some(v) = short_decimal(&s) {
+                proptest::prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits));
+            }
+            proptest::prop_assert_eq!(parse_cents(&s, fmt), parse_cents_general(&s, fmt));
+            proptest::prop_assert_eq!(parse_count(&s, fmt), parse_count_general(&s, fmt));
+        }
+    }
+
+    proptest::proptest! {
+        /// Coordinates as written: the short path gives the bits `str::parse` gives.
+        #[test]
+        fn short_decimals_are_exact(int in 0u32..1000, frac in 0u64..1_000_000_000_000, places in 0usize..13, neg: bool) {
+            let frac = frac % 10u64.pow(places as u32);
+            let s = format!("{}{int}.{frac:0places$}", if neg { "-" } else { "" });
+            proptest::prop_assert_eq!(short_decimal(&s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits));
+        }
+    }
 
     #[test]
     fn strict_formats() {

@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Account, Cents, Plan, Rgb, Territory, TerritoryIdx, View};
+use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryIdx, View};
 
 /// The newest format version this program writes.
 pub const CURRENT_VERSION: u32 = 2;
@@ -218,7 +218,7 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
     let territories = territories_from(&file.territories, path)?;
     let by_id: HashMap<&str, TerritoryIdx> =
         file.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
-    let mut accounts = Vec::with_capacity(file.accounts.len());
+    let mut accounts = Accounts::with_capacity(file.accounts.len(), file.accounts.len() * 40);
     let mut assignment = Vec::with_capacity(file.accounts.len());
     for a in &file.accounts {
         check_account(&a.id, a.lon, a.lat).map_err(invalid)?;
@@ -230,18 +230,18 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
             ),
             None => None,
         };
-        accounts.push(Account {
-            id: a.id.clone(),
-            name: a.name.clone(),
+        accounts.push(AccountRef {
+            id: &a.id,
+            name: &a.name,
             lon: a.lon,
             lat: a.lat,
             potential: Cents(a.potential_cents),
             annual_revenue: Cents(a.revenue_cents),
             visits_per_year: a.visits,
             minutes_per_visit: a.minutes,
-            city: a.city.clone(),
-            state: a.state.clone(),
-            zip: a.zip.clone(),
+            city: a.city.as_deref(),
+            state: a.state.as_deref(),
+            zip: a.zip.as_deref(),
             locked: a.locked,
         });
         assignment.push(t);
@@ -260,7 +260,7 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
 fn check_unique_ids(plan: &Plan, path: &str) -> Result<(), PlanFileError> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(plan.accounts.len());
     for (i, a) in plan.accounts.iter().enumerate() {
-        if let Some(first) = seen.insert(a.id.as_str(), i) {
+        if let Some(first) = seen.insert(a.id, i) {
             return Err(PlanFileError::Invalid {
                 path: path.to_owned(),
                 detail: format!("account id \"{}\" appears twice (accounts #{} and #{})", a.id, first + 1, i + 1),
@@ -274,19 +274,19 @@ fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
-fn row_of<'a>(a: &'a Account, territory: Option<&'a str>) -> AccountRow<'a> {
+fn row_of<'a>(a: AccountRef<'a>, territory: Option<&'a str>) -> AccountRow<'a> {
     AccountRow(
-        Cow::Borrowed(&a.id),
-        Cow::Borrowed(&a.name),
+        Cow::Borrowed(a.id),
+        Cow::Borrowed(a.name),
         a.lon,
         a.lat,
         a.potential.0,
         a.annual_revenue.0,
         a.visits_per_year,
         a.minutes_per_visit,
-        a.city.as_deref().map(Cow::Borrowed),
-        a.state.as_deref().map(Cow::Borrowed),
-        a.zip.as_deref().map(Cow::Borrowed),
+        a.city.map(Cow::Borrowed),
+        a.state.map(Cow::Borrowed),
+        a.zip.map(Cow::Borrowed),
         territory.map(Cow::Borrowed),
         a.locked,
     )
@@ -331,7 +331,7 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
         for i in r.clone() {
             let t = plan.assignment[i].map(|t| plan.territories[t.get()].id.as_str());
             out.push_str(ROW_INDENT);
-            opts.to_writer(&mut out, &row_of(&plan.accounts[i], t))?;
+            opts.to_writer(&mut out, &row_of(plan.accounts.get(i), t))?;
             out.push_str(",\n");
         }
         Ok(out)
@@ -421,9 +421,9 @@ fn accounts_of(
     rows: Vec<AccountRow<'_>>,
     by_id: &HashMap<&str, TerritoryIdx>,
     path: &str,
-) -> Result<(Vec<Account>, Vec<Option<TerritoryIdx>>), PlanFileError> {
+) -> Result<(Accounts, Vec<Option<TerritoryIdx>>), PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
-    let mut accounts = Vec::with_capacity(rows.len());
+    let mut accounts = Accounts::with_capacity(rows.len(), rows.len() * 40);
     let mut owners = Vec::with_capacity(rows.len());
     for AccountRow(id, name, lon, lat, pot, rev, visits, minutes, city, state, zip, territory, locked) in rows {
         check_account(&id, lon, lat).map_err(invalid)?;
@@ -435,18 +435,18 @@ fn accounts_of(
             ),
             None => None,
         };
-        accounts.push(Account {
-            id: id.into_owned(),
-            name: name.into_owned(),
+        accounts.push(AccountRef {
+            id: &id,
+            name: &name,
             lon,
             lat,
             potential: Cents(pot),
             annual_revenue: Cents(rev),
             visits_per_year: visits,
             minutes_per_visit: minutes,
-            city: city.map(Cow::into_owned),
-            state: state.map(Cow::into_owned),
-            zip: zip.map(Cow::into_owned),
+            city: city.as_deref(),
+            state: state.as_deref(),
+            zip: zip.as_deref(),
             locked,
         });
         owners.push(owner);
@@ -456,7 +456,7 @@ fn accounts_of(
 
 fn plan_shell(header: &PlanFileV2<'_>, path: &str) -> Result<Plan, PlanFileError> {
     Ok(Plan {
-        accounts: Vec::new(),
+        accounts: Accounts::new(),
         territories: territories_from(&header.territories, path)?,
         assignment: Vec::new(),
         currency: header.currency.clone(),
@@ -499,7 +499,7 @@ pub fn from_ron_str_with(text: &str, path: &str, progress: Option<&super::Progre
     }
     for part in parts {
         let (accounts, owners) = part?;
-        plan.accounts.extend(accounts);
+        plan.accounts.append(accounts);
         plan.assignment.extend(owners);
     }
     check_unique_ids(&plan, path)?;
@@ -601,7 +601,7 @@ mod tests {
         let plan = from_ron_str(text, "old.ron").expect("loads");
         assert_eq!(plan.accounts.len(), 2);
         assert_eq!(plan.assignment, vec![Some(TerritoryIdx(0)), None]);
-        assert_eq!(plan.accounts[0].potential, Cents(150));
+        assert_eq!(plan.accounts.get(0).potential, Cents(150));
         assert_eq!(plan.currency, "USD");
     }
 
