@@ -15,12 +15,15 @@ use geo::{LineString, MultiPolygon, Polygon};
 use crate::model::{AccountSet, Plan};
 use crate::spatial::to_mercator;
 
+/// Accounts a cell is sized for, on average.
+pub const PER_CELL: usize = 8;
+
 /// Sorts a plan's accounts into grid order (cell by cell, rows of cells in order) and
 /// builds the grid over them: O(N). Everything after works on the sorted plan, whose
 /// account order is then the one saved and exported.
 pub fn sort_plan(plan: Plan) -> (Plan, Grid) {
     let points = mercator_points(plan.accounts.lon(), plan.accounts.lat());
-    let (grid, order) = Grid::build(&points, 8);
+    let (grid, order) = Grid::build(&points, PER_CELL);
     let p = plan.permuted(&order);
     (p, grid)
 }
@@ -85,13 +88,14 @@ struct Level<'a> {
     top: bool,
 }
 
+// Cell coordinates: clamped at 0 first, so that the truncating cast is the floor.
 impl Level<'_> {
     fn col_of(&self, x: f64) -> usize {
-        (((x - self.x0) / self.cell).floor().max(0.0) as usize).min(self.nx - 1)
+        (((x - self.x0) / self.cell).max(0.0) as usize).min(self.nx - 1)
     }
 
     fn row_of(&self, y: f64) -> usize {
-        (((y - self.y0) / self.cell).floor().max(0.0) as usize).min(self.ny - 1)
+        (((y - self.y0) / self.cell).max(0.0) as usize).min(self.ny - 1)
     }
 }
 
@@ -199,8 +203,8 @@ impl Grid {
             let (cx0, cy0) = (grid.x0 + (c % nx) as f64 * cell, grid.y0 + (c / nx) as f64 * cell);
             keys.clear();
             keys.extend(sorted[s..e].iter().map(|p| {
-                let col = (((p[0] - cx0) / sub).floor().max(0.0) as usize).min(SUB - 1);
-                let row = (((p[1] - cy0) / sub).floor().max(0.0) as usize).min(SUB - 1);
+                let col = (((p[0] - cx0) / sub).max(0.0) as usize).min(SUB - 1);
+                let row = (((p[1] - cy0) / sub).max(0.0) as usize).min(SUB - 1);
                 (row * SUB + col) as u16
             }));
             let mut counts = [0u32; SUB * SUB + 1];
@@ -244,11 +248,11 @@ impl Grid {
     }
 
     fn col_of(&self, x: f64) -> usize {
-        (((x - self.x0) / self.cell).floor().max(0.0) as usize).min(self.nx - 1)
+        (((x - self.x0) / self.cell).max(0.0) as usize).min(self.nx - 1)
     }
 
     fn row_of(&self, y: f64) -> usize {
-        (((y - self.y0) / self.cell).floor().max(0.0) as usize).min(self.ny - 1)
+        (((y - self.y0) / self.cell).max(0.0) as usize).min(self.ny - 1)
     }
 
     fn cell_of(&self, x: f64, y: f64) -> usize {

@@ -399,45 +399,70 @@ impl Accounts {
     /// The accounts in the given order (`order[new] = old`; each old index at most
     /// once). The text stays where it is; only its row references move.
     pub fn permuted(self, order: &[u32]) -> Accounts {
-        fn gather<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
-            order.iter().map(|&i| v[i as usize]).collect()
+        Accounts::gather_from(vec![self], order)
+    }
+
+    /// The accounts of `parts`, numbered as if concatenated, in the given order
+    /// (`order[new] = old`; each old index at most once): what joining the pieces of a
+    /// parsed file and sorting them into grid order costs in one gather, with no
+    /// intermediate copy. The parts' text chunks are kept as they are. Half the
+    /// columns are gathered on a second thread when it pays.
+    pub fn gather_from(parts: Vec<Accounts>, order: &[u32]) -> Accounts {
+        // Where each old index lives: (part, index in part).
+        let mut part_of: Vec<u32> = Vec::with_capacity(parts.iter().map(Accounts::len).sum());
+        let mut starts = Vec::with_capacity(parts.len());
+        for (k, p) in parts.iter().enumerate() {
+            starts.push(part_of.len() as u32);
+            part_of.resize(part_of.len() + p.len(), k as u32);
         }
-        // Half the columns on a second thread when it pays.
+        let at: Vec<(u32, u32)> = order
+            .iter()
+            .map(|&g| {
+                let k = part_of[g as usize];
+                (k, g - starts[k as usize])
+            })
+            .collect();
+        drop(part_of);
+        let mut text_offset = Vec::with_capacity(parts.len());
+        let mut rows = 0u32;
+        for p in &parts {
+            text_offset.push(rows);
+            rows += p.text_rows() as u32;
+        }
+        fn gather<T: Copy>(parts: &[Accounts], at: &[(u32, u32)], col: impl Fn(&Accounts) -> &[T]) -> Vec<T> {
+            at.iter().map(|&(k, i)| col(&parts[k as usize])[i as usize]).collect()
+        }
+        let first = |parts: &[Accounts]| {
+            (
+                gather(parts, &at, |p| &p.lon),
+                gather(parts, &at, |p| &p.lat),
+                gather(parts, &at, |p| &p.potential),
+                gather(parts, &at, |p| &p.annual_revenue),
+            )
+        };
+        let second = |parts: &[Accounts]| {
+            (
+                gather(parts, &at, |p| &p.visits_per_year),
+                gather(parts, &at, |p| &p.minutes_per_visit),
+                gather(parts, &at, |p| &p.locked),
+                at.iter().map(|&(k, i)| parts[k as usize].text_row[i as usize] + text_offset[k as usize]).collect(),
+            )
+        };
         let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
             if order.len() < 50_000 {
-                (
-                    (
-                        gather(&self.lon, order),
-                        gather(&self.lat, order),
-                        gather(&self.potential, order),
-                        gather(&self.annual_revenue, order),
-                    ),
-                    (
-                        gather(&self.visits_per_year, order),
-                        gather(&self.minutes_per_visit, order),
-                        gather(&self.locked, order),
-                        gather(&self.text_row, order),
-                    ),
-                )
+                (first(&parts), second(&parts))
             } else {
                 std::thread::scope(|scope| {
-                    let other = scope.spawn(|| {
-                        (
-                            gather(&self.visits_per_year, order),
-                            gather(&self.minutes_per_visit, order),
-                            gather(&self.locked, order),
-                            gather(&self.text_row, order),
-                        )
-                    });
-                    let mine = (
-                        gather(&self.lon, order),
-                        gather(&self.lat, order),
-                        gather(&self.potential, order),
-                        gather(&self.annual_revenue, order),
-                    );
+                    let other = scope.spawn(|| second(&parts));
+                    let mine = first(&parts);
                     (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 })
             };
+        let (mut chunks, mut chunk_start) = (Vec::new(), Vec::new());
+        for (p, offset) in parts.into_iter().zip(text_offset) {
+            chunk_start.extend(p.chunk_start.iter().map(|s| s + offset));
+            chunks.extend(p.chunks);
+        }
         Accounts {
             lon,
             lat,
@@ -447,8 +472,8 @@ impl Accounts {
             minutes_per_visit,
             locked,
             text_row,
-            chunks: self.chunks,
-            chunk_start: self.chunk_start,
+            chunks,
+            chunk_start,
         }
     }
 
@@ -649,6 +674,52 @@ pub fn palette_color(n: usize) -> Rgb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn account(i: usize) -> Account {
+        Account {
+            id: format!("A{i}"),
+            name: format!("Name {i} — ü"),
+            lon: i as f64 * 0.5 - 100.0,
+            lat: 40.0 - i as f64 * 0.25,
+            potential: Cents(i as i64 * 100),
+            annual_revenue: Cents(7 * i as i64),
+            visits_per_year: i as u32 % 12,
+            minutes_per_visit: 30 + i as u32,
+            city: (i % 3 != 0).then(|| format!("City {i}")),
+            state: (i % 2 == 0).then(|| "TX".to_owned()),
+            zip: None,
+            locked: i % 5 == 0,
+        }
+    }
+
+    #[test]
+    fn accounts_read_back_what_was_pushed_joined_and_gathered() {
+        let all: Vec<Account> = (0..40).map(account).collect();
+        let store: Accounts = all.iter().collect();
+        assert_eq!(store.len(), 40);
+        for (i, a) in all.iter().enumerate() {
+            assert_eq!(store.get(i), a.view());
+            assert_eq!(store.id(i), a.id);
+            assert_eq!(store.workload(i), a.workload());
+        }
+        // Three parts joined by `append`, and the same gathered in reverse order.
+        let parts: Vec<Accounts> = [0..10, 10..25, 25..40].into_iter().map(|r| all[r].iter().collect()).collect();
+        let mut joined = Accounts::new();
+        for p in parts.clone() {
+            joined.append(p);
+        }
+        assert_eq!(joined, store);
+        let reverse: Vec<u32> = (0..40).rev().collect();
+        let gathered = Accounts::gather_from(parts, &reverse);
+        for (new, &old) in reverse.iter().enumerate() {
+            assert_eq!(gathered.get(new), all[old as usize].view());
+        }
+        assert_eq!(gathered.clone().permuted(&reverse), store);
+        let mut kept = store.clone();
+        kept.retain_flagged(&(0..40).map(|i| i % 4 != 1).collect::<Vec<_>>());
+        assert_eq!(kept.len(), 30);
+        assert_eq!(kept.get(1), all[2].view());
+    }
 
     #[test]
     fn hex_round_trips() {

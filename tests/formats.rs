@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
+use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_bytes_sorted, import_file};
 use territory_editor::io::number::DecimalFormat;
 use territory_editor::io::plan_file;
 use territory_editor::metrics::Metrics;
@@ -215,4 +215,39 @@ fn progress_is_reported_and_cancel_stops_an_import() {
     let opts = ImportOptions { progress: Some(cancelled), ..ImportOptions::default() };
     let err = import_bytes(&bytes, "demo.csv", &opts).expect_err("cancelled");
     assert_eq!(err.to_string(), "demo.csv: import cancelled");
+}
+
+/// What the editor opens (pieces joined and sorted into grid order in one gather,
+/// duplicates checked beside the grid build) is the plain import sorted afterwards:
+/// the same accounts, owners, territories and report, for the demo, a broken file and
+/// a file with duplicate ids.
+#[test]
+fn sorted_import_equals_import_then_sort() {
+    let mut with_duplicates = demo_bytes();
+    let extra: Vec<u8> = String::from_utf8_lossy(&demo_bytes())
+        .lines()
+        .skip(1)
+        .take(3)
+        .flat_map(|l| format!("{l}\n").into_bytes())
+        .collect();
+    with_duplicates.extend(extra);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("demo.csv", demo_bytes()),
+        ("broken_de.csv", std::fs::read(fixture("broken_de.csv")).expect("fixture")),
+        ("dup.csv", with_duplicates),
+    ];
+    for (name, bytes) in cases {
+        let opts = ImportOptions::default();
+        let (plan, report) = import_bytes(&bytes, name, &opts).expect("imports");
+        let (sorted, grid, sorted_report) = import_bytes_sorted(&bytes, name, &opts).expect("imports");
+        let (expected, expected_grid) = territory_editor::grid::sort_plan(plan);
+        assert_eq!(sorted, expected, "{name}");
+        assert_eq!(grid.xs(), expected_grid.xs(), "{name}");
+        assert_eq!(sorted_report.rejected, report.rejected, "{name}");
+        assert_eq!(sorted_report.skipped, report.skipped, "{name}");
+        assert_eq!(sorted_report.accepted, report.accepted, "{name}");
+        if name == "dup.csv" {
+            assert_eq!(report.rejected.iter().filter(|r| r.reason.starts_with("duplicate id")).count(), 3);
+        }
+    }
 }

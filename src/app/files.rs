@@ -186,10 +186,10 @@ impl TerritoryApp {
             let title =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             let result = if is_csv(&path) {
-                match csv_import::import_file(&path, &opts) {
-                    Ok((plan, report)) => TaskResult::Loaded {
+                match csv_import::import_file_sorted(&path, &opts) {
+                    Ok((plan, grid, report)) => TaskResult::Loaded {
                         job,
-                        doc: Box::new(Document::new(plan, None, title)),
+                        doc: Box::new(Document::with_grid(plan, grid, None, title)),
                         report: Some(report),
                         path: path.clone(),
                     },

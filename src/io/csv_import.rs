@@ -11,6 +11,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::number::{DecimalFormat, looks_like_decimal_comma, parse_cents, parse_count, parse_f64};
+use crate::grid::Grid;
 use crate::model::{AccountRef, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
 use crate::spatial::MAX_MERCATOR_LAT;
 
@@ -331,6 +332,38 @@ fn looks_like_totals(id: &str, name: &str) -> bool {
 
 /// Imports CSV text. `path` names the file in messages.
 pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(Plan, ImportReport), ImportError> {
+    let parsed = parse_all(bytes, path, opts)?;
+    Ok(parsed.in_file_order())
+}
+
+/// Imports CSV text with the accounts in grid order and their grid: what the editor
+/// opens. Joining the parsed pieces and sorting them is one gather; the duplicate-id
+/// check runs beside the grid build.
+pub fn import_bytes_sorted(
+    bytes: &[u8],
+    path: &str,
+    opts: &ImportOptions,
+) -> Result<(Plan, Grid, ImportReport), ImportError> {
+    let parsed = parse_all(bytes, path, opts)?;
+    Ok(parsed.in_grid_order())
+}
+
+/// [`import_bytes_sorted`] of a file.
+pub fn import_file_sorted(path: &Path, opts: &ImportOptions) -> Result<(Plan, Grid, ImportReport), ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| super::FileError::new(path, e))?;
+    import_bytes_sorted(&bytes, &path.display().to_string(), opts)
+}
+
+/// A file parsed into pieces, with its territories named, before the pieces are joined.
+struct Parsed {
+    pieces: Vec<Piece>,
+    territories: Vec<Territory>,
+    /// The owner of each account, piece by piece.
+    owners: Vec<Vec<Option<TerritoryIdx>>>,
+    report: ImportReport,
+}
+
+fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, ImportError> {
     let text = decode(bytes);
     if text.trim().is_empty() {
         return Err(ImportError::Empty { path: path.to_owned() });
@@ -430,33 +463,17 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
         }
     }
 
-    // Merge in file order: territories by first appearance (each piece lists its names
-    // in order of first appearance), the first rep named with each, and a totals row
-    // only as the very last record.
+    // Territories by first appearance (each piece lists its names in order of first
+    // appearance), the first rep named with each, and a totals row only as the very
+    // last record.
     let mut plan = Plan::default();
-    let rows: usize = results.iter().map(|p| p.lines.len()).sum();
-    let text_bytes: usize = results.iter().map(|p| p.accounts.text_bytes()).sum();
-    plan.accounts.reserve(rows, text_bytes);
-    let mut owners: Vec<Option<TerritoryIdx>> = Vec::with_capacity(rows);
-    let mut lines: Vec<u64> = Vec::with_capacity(rows);
-    let mut hashes: Vec<u64> = Vec::with_capacity(rows);
+    let mut owners: Vec<Vec<Option<TerritoryIdx>>> = Vec::with_capacity(results.len());
     let mut territory_of: ahash::AHashMap<String, TerritoryIdx> = ahash::AHashMap::new();
     let last_piece = results.len().saturating_sub(1);
-    for (k, piece) in results.into_iter().enumerate() {
-        let Piece {
-            accounts,
-            lines: piece_lines,
-            hashes: piece_hashes,
-            territory,
-            names,
-            first_rep,
-            others,
-            last_line,
-            ..
-        } = piece;
-        let mut global: Vec<Option<TerritoryIdx>> = vec![None; names.len()];
-        for (n, name) in names.iter().enumerate() {
-            let Some(rep) = first_rep[n] else { continue };
+    for (k, piece) in results.iter_mut().enumerate() {
+        let mut global: Vec<Option<TerritoryIdx>> = vec![None; piece.names.len()];
+        for (n, name) in piece.names.iter().enumerate() {
+            let Some(rep) = piece.first_rep[n] else { continue };
             let idx = match territory_of.get(name) {
                 Some(&t) => t,
                 None => {
@@ -477,51 +494,108 @@ pub fn import_bytes(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<(P
             global[n] = Some(idx);
             let t = &mut plan.territories[idx.get()];
             if t.rep.is_none() && rep != NO_NAME {
-                t.rep = Some(names[rep as usize].clone());
+                t.rep = Some(piece.names[rep as usize].clone());
             }
         }
-        owners.extend(territory.iter().map(|&t| if t == NO_NAME { None } else { global[t as usize] }));
-        lines.extend_from_slice(&piece_lines);
-        hashes.extend_from_slice(&piece_hashes);
-        plan.accounts.append(accounts);
-        for (line, other) in others {
+        owners.push(piece.territory.iter().map(|&t| if t == NO_NAME { None } else { global[t as usize] }).collect());
+        for (line, other) in std::mem::take(&mut piece.others) {
             match other {
                 Other::Blank => report.skipped.push(RowIssue { line, reason: "blank line".to_owned() }),
                 Other::Rejected(reason) => report.rejected.push(RowIssue { line, reason }),
-                Other::Totals if k == last_piece && Some(line) == last_line => {
+                Other::Totals if k == last_piece && Some(line) == piece.last_line => {
                     report.skipped.push(RowIssue { line, reason: "totals row".to_owned() })
                 }
                 Other::Totals => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
             }
         }
     }
-    plan.assignment = owners;
-    sort_territories_by_name(&mut plan);
-    // Duplicate ids: the first one wins, later ones are rejected.
-    let duplicate = duplicates(&plan.accounts, &hashes);
-    if !duplicate.is_empty() {
-        let mut keep = vec![true; plan.accounts.len()];
-        for &(i, first) in &duplicate {
-            keep[i] = false;
-            report.rejected.push(RowIssue {
-                line: lines[i],
-                reason: format!("duplicate id \"{}\" (first on line {})", plan.accounts.id(i), lines[first]),
-            });
-        }
-        plan.accounts.retain_flagged(&keep);
-        let mut k = keep.iter();
-        plan.assignment.retain(|_| k.next().copied().unwrap_or(true));
+    let new_of = sort_territories_by_name(&mut plan.territories);
+    for owner in owners.iter_mut().flatten().flatten() {
+        *owner = TerritoryIdx(new_of[owner.get()]);
     }
-    report.skipped.sort_by_key(|s| s.line);
-    report.skipped.dedup();
-    report.rejected.sort_by_key(|s| s.line);
-    report.accepted = plan.accounts.len();
-    Ok((plan, report))
+    Ok(Parsed { pieces: results, territories: plan.territories, owners, report })
+}
+
+impl Parsed {
+    /// The accounts in file order, duplicates removed.
+    fn in_file_order(self) -> (Plan, ImportReport) {
+        let Parsed { pieces, territories, owners, mut report } = self;
+        let duplicate = duplicates(&pieces);
+        let lines = lines_of(&pieces);
+        let rows = lines.len();
+        let mut plan = Plan { territories, ..Plan::default() };
+        plan.accounts.reserve(rows, pieces.iter().map(|p| p.accounts.text_bytes()).sum());
+        plan.assignment = owners.into_iter().flatten().collect();
+        for piece in pieces {
+            plan.accounts.append(piece.accounts);
+        }
+        // Duplicate ids: the first one wins, later ones are rejected.
+        if !duplicate.is_empty() {
+            let mut keep = vec![true; rows];
+            for &(i, first) in &duplicate {
+                keep[i] = false;
+                report.rejected.push(RowIssue {
+                    line: lines[i],
+                    reason: format!("duplicate id \"{}\" (first on line {})", plan.accounts.id(i), lines[first]),
+                });
+            }
+            plan.accounts.retain_flagged(&keep);
+            let mut k = keep.iter();
+            plan.assignment.retain(|_| k.next().copied().unwrap_or(true));
+        }
+        report.finish(plan.accounts.len());
+        (plan, report)
+    }
+
+    /// The accounts in grid order and their grid. The duplicate check (one thread)
+    /// runs beside the projection and grid build (the other); with duplicates, which
+    /// are rare, the file-order path is taken and then sorted.
+    fn in_grid_order(self) -> (Plan, Grid, ImportReport) {
+        let (duplicate, (points, (grid, order))) = std::thread::scope(|scope| {
+            let dup = scope.spawn(|| duplicates(&self.pieces));
+            let mut points: Vec<[f64; 2]> = Vec::with_capacity(self.pieces.iter().map(|p| p.accounts.len()).sum());
+            for p in &self.pieces {
+                points.extend_from_slice(&p.xy);
+            }
+            let built = Grid::build(&points, crate::grid::PER_CELL);
+            (dup.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (points, built))
+        });
+        drop(points);
+        if !duplicate.is_empty() {
+            let (plan, report) = self.in_file_order();
+            let (plan, grid) = crate::grid::sort_plan(plan);
+            return (plan, grid, report);
+        }
+        let Parsed { pieces, territories, owners, mut report } = self;
+        let assignment: Vec<Option<TerritoryIdx>> = {
+            let all: Vec<Option<TerritoryIdx>> = owners.into_iter().flatten().collect();
+            order.iter().map(|&i| all[i as usize]).collect()
+        };
+        let accounts = Accounts::gather_from(pieces.into_iter().map(|p| p.accounts).collect(), &order);
+        let plan = Plan { accounts, territories, assignment, ..Plan::default() };
+        report.finish(plan.accounts.len());
+        (plan, grid, report)
+    }
+}
+
+/// The line of every account, pieces joined.
+fn lines_of(pieces: &[Piece]) -> Vec<u64> {
+    pieces.iter().flat_map(|p| p.lines.iter().copied()).collect()
+}
+
+impl ImportReport {
+    /// Sorts the issues by line and records how many accounts were kept.
+    fn finish(&mut self, accepted: usize) {
+        self.skipped.sort_by_key(|s| s.line);
+        self.skipped.dedup();
+        self.rejected.sort_by_key(|s| s.line);
+        self.accepted = accepted;
+    }
 }
 
 /// Puts the territories in name order ("Band 2" before "Band 10"), renumbering the
 /// assignment: a stable, findable order for the balance panel and the number keys.
-fn sort_territories_by_name(plan: &mut Plan) {
+fn sort_territories_by_name(territories: &mut Vec<Territory>) -> Vec<u32> {
     let key = |name: &str| -> (Vec<(String, u64)>, String) {
         // Natural order: runs of digits compare as numbers.
         let mut parts = Vec::new();
@@ -542,23 +616,20 @@ fn sort_territories_by_name(plan: &mut Plan) {
         parts.push((text, num.unwrap_or(0)));
         (parts, name.to_owned())
     };
-    let mut order: Vec<usize> = (0..plan.territories.len()).collect();
-    order.sort_by_cached_key(|&i| key(&plan.territories[i].name));
-    if order.iter().enumerate().all(|(new, &old)| new == old) {
-        return;
-    }
+    let mut order: Vec<usize> = (0..territories.len()).collect();
+    order.sort_by_cached_key(|&i| key(&territories[i].name));
     let mut new_of = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
         new_of[old] = new as u32;
     }
-    let mut slots: Vec<Option<Territory>> = std::mem::take(&mut plan.territories).into_iter().map(Some).collect();
-    plan.territories = order.iter().filter_map(|&old| slots[old].take()).collect();
-    for (i, t) in plan.territories.iter_mut().enumerate() {
-        t.color = palette_color(i);
+    if order.iter().enumerate().any(|(new, &old)| new != old) {
+        let mut slots: Vec<Option<Territory>> = std::mem::take(territories).into_iter().map(Some).collect();
+        *territories = order.iter().filter_map(|&old| slots[old].take()).collect();
+        for (i, t) in territories.iter_mut().enumerate() {
+            t.color = palette_color(i);
+        }
     }
-    for owner in plan.assignment.iter_mut().flatten() {
-        *owner = TerritoryIdx(new_of[owner.get()]);
-    }
+    new_of
 }
 
 /// Field → column index.
@@ -610,6 +681,8 @@ struct Piece {
     lines: Vec<u64>,
     /// The [`id_hash`] of each account's id.
     hashes: Vec<u64>,
+    /// The Web Mercator position of each account (projected here, on every core).
+    xy: Vec<[f64; 2]>,
     /// Each account's territory name (an index into `names`, or [`NO_NAME`]).
     territory: Vec<u32>,
     /// Territory and rep names, each once, in order of first appearance.
@@ -649,7 +722,11 @@ impl Piece {
 /// parallel, so that the parity at each region's start is known, and each cut is the
 /// first such newline from there. Returns (start, end) byte ranges.
 fn cut_points(body: &[u8]) -> Vec<(usize, usize)> {
-    let size = (body.len() / 8).max(1 << 22);
+    cut_points_every(body, (body.len() / 8).max(1 << 22))
+}
+
+/// [`cut_points`] with regions of `size` bytes.
+fn cut_points_every(body: &[u8], size: usize) -> Vec<(usize, usize)> {
     let regions: Vec<(usize, usize)> =
         (0..body.len()).step_by(size.max(1)).map(|s| (s, (s + size).min(body.len()))).collect();
     let quotes = super::parallel(&regions, |&(s, e)| memchr::memchr_iter(b'"', &body[s..e]).count());
@@ -712,6 +789,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         accounts: Accounts::with_capacity(rows_guess, bytes.len() / 3),
         lines: Vec::with_capacity(rows_guess),
         hashes: Vec::with_capacity(rows_guess),
+        xy: Vec::with_capacity(rows_guess),
         territory: Vec::with_capacity(rows_guess),
         names: Vec::new(),
         first_rep: Vec::new(),
@@ -778,6 +856,8 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
                     }
                 }
                 piece.hashes.push(id_hash(account.id));
+                let (x, y) = crate::spatial::to_mercator(account.lon, account.lat);
+                piece.xy.push([x, y]);
                 piece.accounts.push(account);
                 piece.lines.push(line);
                 piece.territory.push(t);
@@ -793,15 +873,27 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// Accounts whose id an earlier account already has: (index, index of the first),
-/// in index order. `hashes` are the ids' [`id_hash`]es; the ids are sharded by hash
-/// over two threads, and looked up by hash (the ids themselves are compared on a hit).
-fn duplicates(accounts: &Accounts, hashes: &[u64]) -> Vec<(usize, usize)> {
+/// indices counted across the pieces, in index order. The ids are looked up by their
+/// [`id_hash`] (computed while parsing) and compared on a hit; they are sharded by
+/// hash over two threads.
+fn duplicates(pieces: &[Piece]) -> Vec<(usize, usize)> {
+    let mut starts = Vec::with_capacity(pieces.len());
+    let mut n = 0;
+    for p in pieces {
+        starts.push(n);
+        n += p.hashes.len();
+    }
+    let id = |g: usize| {
+        let k = starts.partition_point(|&s| s <= g) - 1;
+        pieces[k].accounts.id(g - starts[k])
+    };
     let shard = |s: u64| {
-        let mut first: ahash::AHashMap<u64, u32> = ahash::AHashMap::with_capacity(hashes.len() / 2 + 1);
+        let mut first: ahash::AHashMap<u64, u32> = ahash::AHashMap::with_capacity(n / 2 + 1);
         // Ids that share a hash with a different id, by text (practically never used).
         let mut collided: ahash::AHashMap<&str, usize> = ahash::AHashMap::new();
         let mut out = Vec::new();
-        for (i, &h) in hashes.iter().enumerate() {
+        let all = pieces.iter().flat_map(|p| p.hashes.iter().copied()).enumerate();
+        for (i, h) in all {
             if h & 1 != s {
                 continue;
             }
@@ -811,12 +903,12 @@ fn duplicates(accounts: &Accounts, hashes: &[u64]) -> Vec<(usize, usize)> {
                 }
                 std::collections::hash_map::Entry::Occupied(e) => {
                     let j = *e.get() as usize;
-                    if accounts.id(j) == accounts.id(i) {
+                    if id(j) == id(i) {
                         out.push((i, j));
-                    } else if let Some(&k) = collided.get(accounts.id(i)) {
+                    } else if let Some(&k) = collided.get(id(i)) {
                         out.push((i, k));
                     } else {
-                        collided.insert(accounts.id(i), i);
+                        collided.insert(id(i), i);
                     }
                 }
             }
@@ -888,6 +980,44 @@ fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Cuts fall on record boundaries whatever the region size: quoted newlines,
+        /// doubled quotes and blank lines included, the pieces hold the records whole.
+        #[test]
+        fn cuts_keep_records_whole(
+            rows in proptest::collection::vec(("[a-z]{0,3}", proptest::bool::ANY, proptest::bool::ANY), 1..40),
+            size in 1usize..64,
+        ) {
+            let mut body = String::new();
+            for (text, quoted, blank) in &rows {
+                if *quoted {
+                    body.push_str(&format!("\"{text}\n\"\"x\",1\n"));
+                } else {
+                    body.push_str(&format!("{text},1\n"));
+                }
+                if *blank {
+                    body.push('\n');
+                }
+            }
+            let records = |b: &[u8]| -> Vec<csv::ByteRecord> {
+                csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(b).byte_records().flatten().collect()
+            };
+            let whole = records(body.as_bytes());
+            let cuts = cut_points_every(body.as_bytes(), size);
+            proptest::prop_assert_eq!(cuts.first().map(|c| c.0), Some(0));
+            proptest::prop_assert_eq!(cuts.last().map(|c| c.1), Some(body.len()));
+            let mut joined = Vec::new();
+            for &(a, b) in &cuts {
+                proptest::prop_assert!(a < b);
+                proptest::prop_assert!(a == 0 || body.as_bytes()[a - 1] == b'\n');
+                joined.extend(records(&body.as_bytes()[a..b]));
+            }
+            proptest::prop_assert_eq!(joined, whole);
+            let blanks: u64 = cuts.iter().map(|&(a, b)| blanks_and_newlines(&body.as_bytes()[a..b]).0.len() as u64).sum();
+            proptest::prop_assert_eq!(blanks, rows.iter().filter(|r| r.2).count() as u64);
+        }
+    }
 
     #[test]
     fn headers_normalize() {
