@@ -685,10 +685,10 @@ mod tests {
             annual_revenue: Cents(7 * i as i64),
             visits_per_year: i as u32 % 12,
             minutes_per_visit: 30 + i as u32,
-            city: (i % 3 != 0).then(|| format!("City {i}")),
-            state: (i % 2 == 0).then(|| "TX".to_owned()),
+            city: (!i.is_multiple_of(3)).then(|| format!("City {i}")),
+            state: i.is_multiple_of(2).then(|| "TX".to_owned()),
             zip: None,
-            locked: i % 5 == 0,
+            locked: i.is_multiple_of(5),
         }
     }
 
