@@ -266,22 +266,12 @@ pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<(Plan, ImportRep
     import_bytes(&bytes, &path.display().to_string(), opts)
 }
 
-/// Decodes UTF-8 (with or without BOM), falling back to Windows-1252's Latin-1 subset,
-/// which is what older Excel versions write.
-fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
-    }
-}
-
 /// The delimiter that splits the header line into the most fields, outside quotes.
-fn detect_delimiter(text: &str) -> u8 {
+fn detect_delimiter(text: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let candidates = [b',', b';', b'\t'];
     let mut in_quotes = false;
-    for b in text.bytes() {
+    for &b in text {
         match b {
             b'"' => in_quotes = !in_quotes,
             b'\n' if !in_quotes => break,
@@ -298,12 +288,12 @@ fn detect_delimiter(text: &str) -> u8 {
 }
 
 /// Line numbers (1-based) of empty lines outside quoted fields.
-fn blank_lines(text: &str) -> Vec<u64> {
+fn blank_lines(text: &[u8]) -> Vec<u64> {
     let mut out = Vec::new();
     let mut in_quotes = false;
     let mut line = 1u64;
     let mut line_empty = true;
-    for b in text.bytes() {
+    for &b in text {
         match b {
             b'"' => {
                 in_quotes = !in_quotes;
@@ -363,17 +353,58 @@ struct Parsed {
     report: ImportReport,
 }
 
+/// Parses a file as UTF-8 and, if any of it is not, again as Windows-1252's Latin-1
+/// subset, which is what older Excel versions write. The UTF-8 check is the CSV
+/// reader's own, record by record on every core, rather than a pass of its own.
 fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, ImportError> {
-    let text = decode(bytes);
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty { path: path.to_owned() });
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match parse_text(bytes, path, opts) {
+        Err(ParseError::NotUtf8) => {
+            let latin: String = bytes.iter().map(|&b| char::from(b)).collect();
+            parse_text(latin.as_bytes(), path, opts).map_err(|e| match e {
+                ParseError::Import(e) => e,
+                ParseError::NotUtf8 => ImportError::Csv {
+                    path: path.to_owned(),
+                    line: 0,
+                    detail: "not readable as UTF-8 or Latin-1".to_owned(),
+                },
+            })
+        }
+        Err(ParseError::Import(e)) => Err(e),
+        Ok(parsed) => Ok(parsed),
     }
-    let delimiter = detect_delimiter(&text);
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
+}
+
+/// Why [`parse_text`] stopped.
+enum ParseError {
+    /// Some of the text is not UTF-8: try Latin-1.
+    NotUtf8,
+    Import(ImportError),
+}
+
+impl From<ImportError> for ParseError {
+    fn from(e: ImportError) -> Self {
+        ParseError::Import(e)
+    }
+}
+
+fn is_utf8_error(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Utf8 { .. })
+}
+
+/// Parses text that should be UTF-8.
+fn parse_text(text: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, ParseError> {
+    if text.trim_ascii().is_empty() {
+        return Err(ParseError::Import(ImportError::Empty { path: path.to_owned() }));
+    }
+    let delimiter = detect_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text);
     let csv_err = |e: csv::Error| {
+        if is_utf8_error(&e) {
+            return ParseError::NotUtf8;
+        }
         let line = e.position().map_or(0, |p| p.line());
-        ImportError::Csv { path: path.to_owned(), line, detail: e.to_string() }
+        ParseError::Import(ImportError::Csv { path: path.to_owned(), line, detail: e.to_string() })
     };
     let headers: Vec<String> = reader.headers().map_err(csv_err)?.iter().map(|h| h.trim().to_owned()).collect();
 
@@ -397,7 +428,7 @@ fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, I
     }
     let missing: Vec<Field> = Field::REQUIRED.into_iter().filter(|f| !col.contains_key(f)).collect();
     if !missing.is_empty() {
-        return Err(ImportError::MissingColumns { path: path.to_owned(), missing, headers });
+        return Err(ParseError::Import(ImportError::MissingColumns { path: path.to_owned(), missing, headers }));
     }
     let mut cols = Columns([None; Field::ALL.len()]);
     for (f, &i) in &col {
@@ -405,8 +436,8 @@ fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, I
     }
     // Where the records start: after the header record.
     let body_start = reader.position().byte() as usize;
-    let body = &text.as_bytes()[body_start.min(text.len())..];
-    let header_lines = text.as_bytes()[..body_start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+    let body = &text[body_start.min(text.len())..];
+    let header_lines = text[..body_start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
 
     // The number format: forced, or a decimal comma in the coordinates of a file not
     // delimited by commas (judged on the first thousand records).
@@ -447,15 +478,18 @@ fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, I
         parse_piece(&body[start..end], delimiter, n_fields, &cols, decimal)
     });
     if results.len() < pieces.len() || progress.is_some_and(super::Progress::is_cancelled) {
-        return Err(ImportError::Cancelled { path: path.to_owned() });
+        return Err(ParseError::Import(ImportError::Cancelled { path: path.to_owned() }));
     }
     let mut offset = header_lines;
     for piece in &mut results {
         piece.shift_lines(offset);
         offset += piece.newlines;
     }
+    if results.iter().any(|p| p.not_utf8) {
+        return Err(ParseError::NotUtf8);
+    }
     if let Some((line, detail)) = results.iter().find_map(|p| p.error.clone()) {
-        return Err(ImportError::Csv { path: path.to_owned(), line, detail });
+        return Err(ParseError::Import(ImportError::Csv { path: path.to_owned(), line, detail }));
     }
     for piece in &results {
         for &line in &piece.blanks {
@@ -700,6 +734,8 @@ struct Piece {
     newlines: u64,
     /// Where the CSV reader gave up, and why.
     error: Option<(u64, String)>,
+    /// The error is text that is not UTF-8.
+    not_utf8: bool,
 }
 
 impl Piece {
@@ -798,6 +834,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         blanks,
         newlines,
         error: None,
+        not_utf8: false,
     };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
     let mut rec = csv::StringRecord::new();
@@ -807,6 +844,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(first_line, |p| first_line + p.line() - 1);
+                piece.not_utf8 = is_utf8_error(&e);
                 piece.error = Some((line, e.to_string()));
                 return piece;
             }
@@ -1030,10 +1068,25 @@ mod tests {
 
     #[test]
     fn delimiter_and_blank_lines() {
-        assert_eq!(detect_delimiter("a;b;c\n1;2;3"), b';');
-        assert_eq!(detect_delimiter("a\tb\n"), b'\t');
-        assert_eq!(detect_delimiter("\"x;y\",b,c\n"), b',');
-        assert_eq!(blank_lines("a\n\nb\n\"x\n\ny\"\n"), vec![2]);
+        assert_eq!(detect_delimiter(b"a;b;c\n1;2;3"), b';');
+        assert_eq!(detect_delimiter(b"a\tb\n"), b'\t');
+        assert_eq!(detect_delimiter(b"\"x;y\",b,c\n"), b',');
+        assert_eq!(blank_lines(b"a\n\nb\n\"x\n\ny\"\n"), vec![2]);
+    }
+
+    /// A file that is not UTF-8 anywhere (here in its last record) is read as Latin-1,
+    /// all of it; a UTF-8 file keeps its accents.
+    #[test]
+    fn latin1_files_are_read_whole() {
+        let mut bytes = "id;name;lat;lon\n1;Caf\u{e9} M\u{fc}ller;48.1;11.5\n".as_bytes().to_vec();
+        let (plan, _) = import_bytes(&bytes, "utf8.csv", &ImportOptions::default()).expect("imports");
+        assert_eq!(plan.accounts.get(0).name, "Caf\u{e9} M\u{fc}ller");
+        bytes.extend_from_slice(b"2;B\xe4cker;48.2;11.6\n");
+        let (plan, report) = import_bytes(&bytes, "latin1.csv", &ImportOptions::default()).expect("imports");
+        assert_eq!(report.accepted, 2);
+        assert_eq!(plan.accounts.get(1).name, "B\u{e4}cker");
+        // The first record's UTF-8 bytes, read as Latin-1, as the whole file is.
+        assert_eq!(plan.accounts.get(0).name, "Caf\u{c3}\u{a9} M\u{c3}\u{bc}ller");
     }
 
     #[test]
