@@ -109,11 +109,11 @@ impl PrefixSums {
     pub fn with_metrics_at(plan: &Plan, xs: &[f64], ys: &[f64]) -> (PrefixSums, Metrics) {
         let n = plan.accounts.len().min(plan.assignment.len()).min(xs.len()).min(ys.len());
         let slots = plan.territories.len();
-        // Running sums from zero over `range`, written to `out`, and the range's metrics.
-        let part = |range: std::ops::Range<usize>, out: &mut [Totals]| -> Metrics {
-            let mut m = Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() };
+        // Running sums over `range`, from zero, pushed to `out`, and the range's metrics.
+        let part = |range: std::ops::Range<usize>, out: &mut Vec<Totals>| -> Metrics {
             let mut run = Totals::default();
-            for (o, i) in out.iter_mut().zip(range) {
+            let mut m = Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() };
+            for i in range {
                 let one = Totals {
                     accounts: 1,
                     potential: plan.accounts.potential()[i],
@@ -123,29 +123,37 @@ impl PrefixSums {
                     sum_y: ys[i].round() as i64,
                 };
                 run.merge(&one);
-                *o = run;
+                out.push(run);
                 m.slot_mut(plan.assignment[i]).merge(&one);
             }
             m
         };
-        let mut sums = vec![Totals::default(); n + 1];
-        let half = if n < 100_000 { n } else { n / 2 };
-        let (first, second) = sums[1..].split_at_mut(half);
-        let (mut m, rest) = std::thread::scope(|scope| {
-            let other = (!second.is_empty()).then(|| scope.spawn(|| part(half..n, second)));
-            let mine = part(0..half, first);
-            (mine, other.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
-        });
-        if let Some(rest) = rest {
-            let carry = sums[half];
-            for t in &mut sums[half + 1..] {
-                t.merge(&carry);
-            }
-            for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
-                a.merge(b);
-            }
-            m.unassigned.merge(&rest.unassigned);
+        let mut sums = Vec::with_capacity(n + 1);
+        sums.push(Totals::default());
+        if n < 100_000 {
+            let m = part(0..n, &mut sums);
+            return (PrefixSums { sums }, m);
         }
+        // Two halves on two threads; the second, summed from zero, is carried over
+        // as it is appended.
+        let half = n / 2;
+        let (mut m, (rest, second)) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| {
+                let mut second = Vec::with_capacity(n - half);
+                (part(half..n, &mut second), second)
+            });
+            let mine = part(0..half, &mut sums);
+            (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        });
+        let carry = sums[half];
+        sums.extend(second.into_iter().map(|mut t| {
+            t.merge(&carry);
+            t
+        }));
+        for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
+            a.merge(b);
+        }
+        m.unassigned.merge(&rest.unassigned);
         (PrefixSums { sums }, m)
     }
 
