@@ -12,17 +12,9 @@
 
 use geo::{LineString, MultiPolygon, Polygon};
 
+use crate::both;
 use crate::model::{AccountSet, Plan};
 use crate::spatial::to_mercator;
-
-/// Runs two closures, the second on another thread.
-fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let other = scope.spawn(b);
-        let mine = a();
-        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    })
-}
 
 /// Accounts a cell is sized for, on average.
 pub const PER_CELL: usize = 8;
@@ -53,10 +45,7 @@ fn mercator_points(lon: &[f64], lat: &[f64]) -> Vec<[f64; 2]> {
     }
     let half = n / 2;
     let (a, b) = out.split_at_mut(half);
-    std::thread::scope(|scope| {
-        scope.spawn(|| project(&lon[half..n], &lat[half..n], b));
-        project(&lon[..half], &lat[..half], a);
-    });
+    both(|| project(&lon[..half], &lat[..half], a), || project(&lon[half..n], &lat[half..n], b));
     out
 }
 

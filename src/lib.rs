@@ -122,3 +122,13 @@ pub mod optimize;
 pub mod quality;
 pub mod rng;
 pub mod spatial;
+
+/// Runs two closures, the second on another thread (a panic there, a bug, is passed
+/// on): how the O(N) passes of opening a large plan use both cores.
+pub(crate) fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let other = scope.spawn(b);
+        let mine = a();
+        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}

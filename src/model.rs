@@ -187,6 +187,8 @@ pub struct Accounts {
     chunks: Vec<TextChunk>,
     /// The first text row of each chunk.
     chunk_start: Vec<u32>,
+    /// Text rows held, across the chunks.
+    text_rows: u32,
 }
 
 /// Text rows in one buffer: field `f` of local row `r` is
@@ -202,10 +204,6 @@ impl TextChunk {
         let mut ends = Vec::with_capacity(rows * TEXTS + 1);
         ends.push(0);
         TextChunk { text: String::with_capacity(bytes), ends }
-    }
-
-    fn rows(&self) -> usize {
-        (self.ends.len() - 1) / TEXTS
     }
 }
 
@@ -250,10 +248,7 @@ impl Accounts {
 
     /// Text rows held, across the chunks.
     fn text_rows(&self) -> usize {
-        match (self.chunk_start.last(), self.chunks.last()) {
-            (Some(&s), Some(c)) => s as usize + c.rows(),
-            _ => 0,
-        }
+        self.text_rows as usize
     }
 
     pub fn len(&self) -> usize {
@@ -269,17 +264,20 @@ impl Accounts {
         let a = a.into();
         let fields = [a.id, a.name, a.city.unwrap_or(""), a.state.unwrap_or(""), a.zip.unwrap_or("")];
         let bytes: usize = fields.iter().map(|f| f.len()).sum();
-        let row = self.text_rows();
         // A chunk's offsets are u32: start another before one would pass 4 GiB.
         if self.chunks.last().is_none_or(|c| c.text.len() + bytes > u32::MAX as usize) {
-            self.chunk_start.push(row as u32);
+            self.chunk_start.push(self.text_rows);
             self.chunks.push(TextChunk::with_capacity(0, 0));
         }
-        self.text_row.push(row as u32);
+        self.text_row.push(self.text_rows);
+        self.text_rows += 1;
         if let Some(chunk) = self.chunks.last_mut() {
+            let mut end = chunk.text.len() as u32;
+            chunk.text.reserve(bytes);
             for field in fields {
                 chunk.text.push_str(field);
-                chunk.ends.push(chunk.text.len() as u32);
+                end += field.len() as u32;
+                chunk.ends.push(end);
             }
         }
         self.lon.push(a.lon);
@@ -298,10 +296,11 @@ impl Accounts {
 
     /// Moves all of `other`'s accounts to the end of these.
     pub fn append(&mut self, mut other: Accounts) {
-        let rows = self.text_rows() as u32;
+        let rows = self.text_rows;
         self.text_row.extend(other.text_row.iter().map(|r| r + rows));
         self.chunk_start.extend(other.chunk_start.iter().map(|s| s + rows));
         self.chunks.append(&mut other.chunks);
+        self.text_rows += other.text_rows;
         self.lon.append(&mut other.lon);
         self.lat.append(&mut other.lat);
         self.potential.append(&mut other.potential);
@@ -415,13 +414,22 @@ impl Accounts {
             starts.push(part_of.len() as u32);
             part_of.resize(part_of.len() + p.len(), k as u32);
         }
-        let at: Vec<(u32, u32)> = order
-            .iter()
-            .map(|&g| {
-                let k = part_of[g as usize];
-                (k, g - starts[k as usize])
-            })
-            .collect();
+        let locate = |o: &[u32]| -> Vec<(u32, u32)> {
+            o.iter()
+                .map(|&g| {
+                    let k = part_of[g as usize];
+                    (k, g - starts[k as usize])
+                })
+                .collect()
+        };
+        let at = if order.len() < 50_000 {
+            locate(order)
+        } else {
+            let (a, b) = order.split_at(order.len() / 2);
+            let (mut a, b) = crate::both(|| locate(a), || locate(b));
+            a.extend(b);
+            a
+        };
         drop(part_of);
         let mut text_offset = Vec::with_capacity(parts.len());
         let mut rows = 0u32;
@@ -452,11 +460,7 @@ impl Accounts {
             if order.len() < 50_000 {
                 (first(&parts), second(&parts))
             } else {
-                std::thread::scope(|scope| {
-                    let other = scope.spawn(|| second(&parts));
-                    let mine = first(&parts);
-                    (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                })
+                crate::both(|| first(&parts), || second(&parts))
             };
         let (mut chunks, mut chunk_start) = (Vec::new(), Vec::new());
         for (p, offset) in parts.into_iter().zip(text_offset) {
@@ -474,6 +478,7 @@ impl Accounts {
             text_row,
             chunks,
             chunk_start,
+            text_rows: rows,
         }
     }
 

@@ -98,8 +98,13 @@ impl Document {
     /// R-tree on a background thread.
     pub fn with_grid(plan: Plan, grid: crate::grid::Grid, path: Option<PathBuf>, title: String) -> Document {
         let editor = Editor::with_positions(plan, grid.xs(), grid.ys());
-        let positions: Vec<(f64, f64)> = editor.plan().accounts.positions().collect();
-        let index = Deferred::spawn(move || SpatialIndex::build(positions));
+        // The plan is shared with the builder only while it copies the positions.
+        let plan = editor.snapshot();
+        let index = Deferred::spawn(move || {
+            let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+            drop(plan);
+            SpatialIndex::build(positions)
+        });
         Document { editor, index, grid, path, title, adjacency: None }
     }
 

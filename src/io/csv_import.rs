@@ -262,7 +262,7 @@ pub enum ImportError {
 
 /// Reads and imports a CSV file.
 pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<(Plan, ImportReport), ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| super::FileError::new(path, e))?;
+    let bytes = super::read_file(path)?;
     import_bytes(&bytes, &path.display().to_string(), opts)
 }
 
@@ -340,7 +340,7 @@ pub fn import_bytes_sorted(
 
 /// [`import_bytes_sorted`] of a file.
 pub fn import_file_sorted(path: &Path, opts: &ImportOptions) -> Result<(Plan, Grid, ImportReport), ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| super::FileError::new(path, e))?;
+    let bytes = super::read_file(path)?;
     import_bytes_sorted(&bytes, &path.display().to_string(), opts)
 }
 
@@ -585,16 +585,16 @@ impl Parsed {
     /// runs beside the projection and grid build (the other); with duplicates, which
     /// are rare, the file-order path is taken and then sorted.
     fn in_grid_order(self) -> (Plan, Grid, ImportReport) {
-        let (duplicate, (points, (grid, order))) = std::thread::scope(|scope| {
-            let dup = scope.spawn(|| duplicates(&self.pieces));
-            let mut points: Vec<[f64; 2]> = Vec::with_capacity(self.pieces.iter().map(|p| p.accounts.len()).sum());
-            for p in &self.pieces {
-                points.extend_from_slice(&p.xy);
-            }
-            let built = Grid::build(&points, crate::grid::PER_CELL);
-            (dup.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (points, built))
-        });
-        drop(points);
+        let ((grid, order), duplicate) = crate::both(
+            || {
+                let mut points: Vec<[f64; 2]> = Vec::with_capacity(self.pieces.iter().map(|p| p.xy.len()).sum());
+                for p in &self.pieces {
+                    points.extend_from_slice(&p.xy);
+                }
+                Grid::build(&points, crate::grid::PER_CELL)
+            },
+            || duplicates(&self.pieces),
+        );
         if !duplicate.is_empty() {
             let (plan, report) = self.in_file_order();
             let (plan, grid) = crate::grid::sort_plan(plan);
@@ -713,7 +713,7 @@ struct Piece {
     accounts: Accounts,
     /// The line of each account.
     lines: Vec<u64>,
-    /// The [`id_hash`] of each account's id.
+    /// The hash of each account's id by [`id_hasher`].
     hashes: Vec<u64>,
     /// The Web Mercator position of each account (projected here, on every core).
     xy: Vec<[f64; 2]>,
@@ -758,7 +758,7 @@ impl Piece {
 /// parallel, so that the parity at each region's start is known, and each cut is the
 /// first such newline from there. Returns (start, end) byte ranges.
 fn cut_points(body: &[u8]) -> Vec<(usize, usize)> {
-    cut_points_every(body, (body.len() / 8).max(1 << 22))
+    cut_points_every(body, (body.len() / 48).max(1 << 20))
 }
 
 /// [`cut_points`] with regions of `size` bytes.
@@ -837,6 +837,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         not_utf8: false,
     };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
+    let hasher = id_hasher();
     let mut rec = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut rec) {
@@ -893,7 +894,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
                         *first = Some(rep);
                     }
                 }
-                piece.hashes.push(id_hash(account.id));
+                piece.hashes.push(hasher.hash_one(account.id));
                 let (x, y) = crate::spatial::to_mercator(account.lon, account.lat);
                 piece.xy.push([x, y]);
                 piece.accounts.push(account);
@@ -905,14 +906,15 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
     piece
 }
 
-/// The hash that [`duplicates`] shards and looks up ids by.
-fn id_hash(id: &str) -> u64 {
-    ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(id)
+/// The hasher of ids that [`duplicates`] buckets and looks them up by (fixed seeds:
+/// every piece must hash alike).
+fn id_hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(1, 2, 3, 4)
 }
 
 /// Accounts whose id an earlier account already has: (index, index of the first),
 /// indices counted across the pieces, in index order. The ids are looked up by their
-/// [`id_hash`] (computed while parsing) and compared on a hit. The (hash, index) pairs
+/// hash (by [`id_hasher`], computed while parsing) and compared on a hit. The (hash, index) pairs
 /// are first partitioned by the hash's top byte, in index order, so that each of the
 /// 256 buckets is checked with a small map that stays in cache; the buckets are split
 /// over two threads.
@@ -970,11 +972,7 @@ fn duplicates(pieces: &[Piece]) -> Vec<(usize, usize)> {
         }
         out
     };
-    let (mut a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| check(128..256));
-        let mine = check(0..128);
-        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    });
+    let (mut a, b) = crate::both(|| check(0..128), || check(128..256));
     a.extend(b);
     a.sort_unstable();
     a

@@ -517,7 +517,7 @@ pub struct PlanStats {
 /// Reads a plan and folds its accounts into totals: the memory of the file's text,
 /// not of its accounts.
 pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| super::FileError::new(path, e))?;
+    let text = super::read_text(path)?;
     let name = path.display().to_string();
     if check_version(&text, &name)? == 1 {
         let plan = from_ron_str(&text, &name)?;
@@ -576,7 +576,7 @@ pub fn load(path: &Path) -> Result<Plan, PlanFileError> {
 
 /// [`load`], reporting progress and stopping when cancelled.
 pub fn load_with(path: &Path, progress: Option<&super::Progress>) -> Result<Plan, PlanFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| super::FileError::new(path, e))?;
+    let text = super::read_text(path)?;
     from_ron_str_with(&text, &path.display().to_string(), progress)
 }
 
