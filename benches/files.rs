@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use territory_editor::app::{Document, TerritoryApp};
-use territory_editor::io::csv_import::{ImportOptions, import_bytes_sorted};
+use territory_editor::io::csv_import::{ImportOptions, import_bytes_sorted, import_file_sorted};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join("territory-editor-bench");
@@ -37,6 +37,23 @@ fn load(c: &mut Criterion) {
                 for _ in 0..iters {
                     let t = Instant::now();
                     let doc = std::hint::black_box(open());
+                    total += t.elapsed();
+                    doc.index.get();
+                    drop(doc);
+                }
+                total
+            })
+        });
+        // The same from the file (in the OS cache), as the editor opens it.
+        let file = tmp(&format!("load_{n}.csv"));
+        std::fs::write(&file, &bytes).expect("write csv");
+        group.bench_function(BenchmarkId::new("from_file", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let t = Instant::now();
+                    let (plan, grid, _) = import_file_sorted(&file, &ImportOptions::default()).expect("import");
+                    let doc = std::hint::black_box(Document::with_grid(plan, grid, None, "bench".into()));
                     total += t.elapsed();
                     doc.index.get();
                     drop(doc);

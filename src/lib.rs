@@ -10,7 +10,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`model`] | the plan: accounts, territories (stable slots), the assignment, newtypes for cents and minutes, the palette |
+//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
 //! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations, the plan's balance (max \|deviation\|, CV) |
@@ -29,14 +29,24 @@
 //!
 //! ## Data flow
 //!
-//! *File to pixel.* A `.ron` file's header is parsed into
+//! *File to pixel.* A large file is read in two halves on two threads
+//! ([`io::read_file`]). A `.ron` file's header is parsed into
 //! [`io::plan_file::PlanFileV2`] and its account rows, one a line, are parsed in
-//! pieces on every core; a `.csv` goes through [`io::csv_import`], also in pieces.
-//! Either way the result is a validated [`model::Plan`]. The editor's
-//! `app::Document` sorts the accounts into grid order ([`grid::sort_plan`]: cell by
-//! cell, so that every cell is a contiguous range of account indices), builds the
-//! [`grid::Grid`], the R-tree ([`spatial::SpatialIndex`], on a second core) and the
-//! [`edit::Editor`], which sums the metrics and the prefix sums once (O(N)). Each
+//! pieces on every core. A `.csv` goes through [`io::csv_import`]: the body is cut at
+//! record boundaries (quotes counted per region in parallel, so the cuts are exact),
+//! and each piece is parsed by the `csv` reader straight into columns (an
+//! [`model::Accounts`] with one text buffer, the ids' hashes and the Web Mercator
+//! positions) on every core, rows rejected with their line; no row allocates. The
+//! editor opens a CSV with [`io::csv_import::import_bytes_sorted`]: the duplicate-id
+//! check (256 hash buckets) runs beside the [`grid::Grid`] build, and the pieces are
+//! gathered straight into grid order (cell by cell, so that every cell is a contiguous
+//! range of account indices) in one pass, with no joined copy; a `.ron` plan is sorted
+//! by [`grid::sort_plan`]. Either way the result is a validated [`model::Plan`] in grid
+//! order. `app::Document` then builds the [`edit::Editor`], which sums the metrics and
+//! the prefix sums once (O(N), two threads), and starts the R-tree
+//! ([`spatial::SpatialIndex`]) on a background thread: drawing and lasso selection use
+//! the grid, and the first hover or click that needs the R-tree waits for it (it is
+//! ready about 0.2 s after a million accounts open). Each
 //! frame, the map layer (`app::map_view`) turns the walkers `Projector` into one affine
 //! transform from Web Mercator metres to screen points and visits only the grid rows
 //! in view: up to 25,000 accounts are drawn as circles; more are splatted into a
@@ -87,9 +97,9 @@
 //! ## Costs
 //!
 //! O(N) work, and why it is acceptable:
-//! - loading a plan (parsing, validation, grid sort, metrics, prefix sums, R-tree:
-//!   O(N log N) for the R-tree) and saving or exporting it: once per file, and split
-//!   over the cores;
+//! - loading a plan (reading, parsing, validation, duplicate ids, grid sort, metrics,
+//!   prefix sums; the R-tree, O(N log N), in the background) and saving or exporting
+//!   it: once per file, and split over both cores;
 //! - `stats`: it reads every account by definition, but keeps none of them;
 //! - deleting a territory scans the owners for its accounts (rare, and a memory-speed
 //!   scan);

@@ -163,7 +163,12 @@ impl<'a> From<&'a Account> for AccountRef<'a> {
 }
 
 /// Text fields a row: id, name, city, state, zip.
-const TEXTS: usize = 5;
+pub const TEXTS: usize = 5;
+
+/// An account's text fields in [`Texts`] order (an absent one is empty).
+fn text_fields<'a>(a: &AccountRef<'a>) -> [&'a str; TEXTS] {
+    [a.id, a.name, a.city.unwrap_or(""), a.state.unwrap_or(""), a.zip.unwrap_or("")]
+}
 
 /// The accounts of a plan, column by column.
 ///
@@ -182,13 +187,83 @@ pub struct Accounts {
     visits_per_year: Vec<u32>,
     minutes_per_visit: Vec<u32>,
     locked: Vec<bool>,
-    /// The text row of each account (numbered across the chunks).
+    /// The row of each account's text in `text`.
     text_row: Vec<u32>,
+    text: Texts,
+}
+
+/// Text rows of five fields (id, name, city, state, zip) in a few large buffers.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
     chunks: Vec<TextChunk>,
-    /// The first text row of each chunk.
+    /// The first row of each chunk.
     chunk_start: Vec<u32>,
-    /// Text rows held, across the chunks.
-    text_rows: u32,
+    /// Rows held, across the chunks.
+    rows: u32,
+}
+
+impl Texts {
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        match self.chunks.last_mut() {
+            Some(c) => {
+                c.ends.reserve(rows * TEXTS);
+                c.text.reserve(bytes);
+            }
+            None => {
+                self.chunk_start.push(self.rows);
+                self.chunks.push(TextChunk::with_capacity(rows, bytes));
+            }
+        }
+    }
+
+    /// Appends a row; returns its number.
+    pub fn push(&mut self, fields: [&str; TEXTS]) -> u32 {
+        let bytes: usize = fields.iter().map(|f| f.len()).sum();
+        // A chunk's offsets are u32: start another before one would pass 4 GiB.
+        if self.chunks.last().is_none_or(|c| c.text.len() + bytes > u32::MAX as usize) {
+            self.chunk_start.push(self.rows);
+            self.chunks.push(TextChunk::with_capacity(0, 0));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            let mut end = chunk.text.len() as u32;
+            chunk.text.reserve(bytes);
+            for field in fields {
+                chunk.text.push_str(field);
+                end += field.len() as u32;
+                chunk.ends.push(end);
+            }
+        }
+        self.rows += 1;
+        self.rows - 1
+    }
+
+    /// Field `field` of row `row`.
+    #[inline]
+    pub fn get(&self, row: u32, field: usize) -> &str {
+        let c = if self.chunks.len() == 1 { 0 } else { self.chunk_start.partition_point(|&s| s <= row) - 1 };
+        let chunk = &self.chunks[c];
+        let k = (row - self.chunk_start[c]) as usize * TEXTS + field;
+        &chunk.text[chunk.ends[k] as usize..chunk.ends[k + 1] as usize]
+    }
+
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.text.len()).sum()
+    }
+
+    /// Moves `other`'s rows after these, copying no text; returns the number its first
+    /// row now has.
+    pub fn append(&mut self, other: Texts) -> u32 {
+        let offset = self.rows;
+        self.chunk_start.extend(other.chunk_start.iter().map(|s| s + offset));
+        self.chunks.extend(other.chunks);
+        self.rows += other.rows;
+        offset
+    }
 }
 
 /// Text rows in one buffer: field `f` of local row `r` is
@@ -234,21 +309,7 @@ impl Accounts {
         self.minutes_per_visit.reserve(n);
         self.locked.reserve(n);
         self.text_row.reserve(n);
-        match self.chunks.last_mut() {
-            Some(c) => {
-                c.ends.reserve(n * TEXTS);
-                c.text.reserve(text_bytes);
-            }
-            None => {
-                self.chunk_start.push(0);
-                self.chunks.push(TextChunk::with_capacity(n, text_bytes));
-            }
-        }
-    }
-
-    /// Text rows held, across the chunks.
-    fn text_rows(&self) -> usize {
-        self.text_rows as usize
+        self.text.reserve(n, text_bytes);
     }
 
     pub fn len(&self) -> usize {
@@ -262,24 +323,7 @@ impl Accounts {
     /// Appends an account (an `&Account` or an [`AccountRef`]).
     pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
         let a = a.into();
-        let fields = [a.id, a.name, a.city.unwrap_or(""), a.state.unwrap_or(""), a.zip.unwrap_or("")];
-        let bytes: usize = fields.iter().map(|f| f.len()).sum();
-        // A chunk's offsets are u32: start another before one would pass 4 GiB.
-        if self.chunks.last().is_none_or(|c| c.text.len() + bytes > u32::MAX as usize) {
-            self.chunk_start.push(self.text_rows);
-            self.chunks.push(TextChunk::with_capacity(0, 0));
-        }
-        self.text_row.push(self.text_rows);
-        self.text_rows += 1;
-        if let Some(chunk) = self.chunks.last_mut() {
-            let mut end = chunk.text.len() as u32;
-            chunk.text.reserve(bytes);
-            for field in fields {
-                chunk.text.push_str(field);
-                end += field.len() as u32;
-                chunk.ends.push(end);
-            }
-        }
+        self.text_row.push(self.text.push(text_fields(&a)));
         self.lon.push(a.lon);
         self.lat.push(a.lat);
         self.potential.push(a.potential);
@@ -291,16 +335,13 @@ impl Accounts {
 
     /// Bytes of text held (ids, names, places).
     pub fn text_bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.text.len()).sum()
+        self.text.bytes()
     }
 
     /// Moves all of `other`'s accounts to the end of these.
     pub fn append(&mut self, mut other: Accounts) {
-        let rows = self.text_rows;
+        let rows = self.text.append(std::mem::take(&mut other.text));
         self.text_row.extend(other.text_row.iter().map(|r| r + rows));
-        self.chunk_start.extend(other.chunk_start.iter().map(|s| s + rows));
-        self.chunks.append(&mut other.chunks);
-        self.text_rows += other.text_rows;
         self.lon.append(&mut other.lon);
         self.lat.append(&mut other.lat);
         self.potential.append(&mut other.potential);
@@ -312,10 +353,7 @@ impl Accounts {
 
     #[inline]
     fn text(&self, row: u32, field: usize) -> &str {
-        let c = if self.chunks.len() == 1 { 0 } else { self.chunk_start.partition_point(|&s| s <= row) - 1 };
-        let chunk = &self.chunks[c];
-        let k = (row - self.chunk_start[c]) as usize * TEXTS + field;
-        &chunk.text[chunk.ends[k] as usize..chunk.ends[k + 1] as usize]
+        self.text.get(row, field)
     }
 
     /// Account `i`, read out of the columns. Panics if `i >= len()`, like indexing.
@@ -407,36 +445,8 @@ impl Accounts {
     /// intermediate copy. The parts' text chunks are kept as they are. Half the
     /// columns are gathered on a second thread when it pays.
     pub fn gather_from(parts: Vec<Accounts>, order: &[u32]) -> Accounts {
-        // Where each old index lives: (part, index in part).
-        let mut part_of: Vec<u32> = Vec::with_capacity(parts.iter().map(Accounts::len).sum());
-        let mut starts = Vec::with_capacity(parts.len());
-        for (k, p) in parts.iter().enumerate() {
-            starts.push(part_of.len() as u32);
-            part_of.resize(part_of.len() + p.len(), k as u32);
-        }
-        let locate = |o: &[u32]| -> Vec<(u32, u32)> {
-            o.iter()
-                .map(|&g| {
-                    let k = part_of[g as usize];
-                    (k, g - starts[k as usize])
-                })
-                .collect()
-        };
-        let at = if order.len() < 50_000 {
-            locate(order)
-        } else {
-            let (a, b) = order.split_at(order.len() / 2);
-            let (mut a, b) = crate::both(|| locate(a), || locate(b));
-            a.extend(b);
-            a
-        };
-        drop(part_of);
-        let mut text_offset = Vec::with_capacity(parts.len());
-        let mut rows = 0u32;
-        for p in &parts {
-            text_offset.push(rows);
-            rows += p.text_rows() as u32;
-        }
+        let at = locate(&parts.iter().map(Accounts::len).collect::<Vec<_>>(), order);
+        let text_offset = text_offsets(parts.iter().map(|p| p.text.rows()));
         fn gather<T: Copy>(parts: &[Accounts], at: &[(u32, u32)], col: impl Fn(&Accounts) -> &[T]) -> Vec<T> {
             at.iter().map(|&(k, i)| col(&parts[k as usize])[i as usize]).collect()
         }
@@ -462,24 +472,52 @@ impl Accounts {
             } else {
                 crate::both(|| first(&parts), || second(&parts))
             };
-        let (mut chunks, mut chunk_start) = (Vec::new(), Vec::new());
-        for (p, offset) in parts.into_iter().zip(text_offset) {
-            chunk_start.extend(p.chunk_start.iter().map(|s| s + offset));
-            chunks.extend(p.chunks);
+        let mut text = Texts::default();
+        for p in parts {
+            text.append(p.text);
         }
-        Accounts {
-            lon,
-            lat,
-            potential,
-            annual_revenue,
-            visits_per_year,
-            minutes_per_visit,
-            locked,
-            text_row,
-            chunks,
-            chunk_start,
-            text_rows: rows,
+        Accounts { lon, lat, potential, annual_revenue, visits_per_year, minutes_per_visit, locked, text_row, text }
+    }
+
+    /// [`Accounts::gather_from`] for parts collected row by row: each account's
+    /// numbers are one read.
+    pub fn gather_rows(parts: Vec<AccountRows>, order: &[u32]) -> Accounts {
+        let at = locate(&parts.iter().map(AccountRows::len).collect::<Vec<_>>(), order);
+        let text_offset = text_offsets(parts.iter().map(|p| p.text.rows()));
+        let row = |&(k, i): &(u32, u32)| &parts[k as usize].rows[i as usize];
+        let first = || {
+            let mut lon = Vec::with_capacity(at.len());
+            let mut lat = Vec::with_capacity(at.len());
+            let mut potential = Vec::with_capacity(at.len());
+            let mut annual_revenue = Vec::with_capacity(at.len());
+            for r in at.iter().map(row) {
+                lon.push(r.lon);
+                lat.push(r.lat);
+                potential.push(r.potential);
+                annual_revenue.push(r.annual_revenue);
+            }
+            (lon, lat, potential, annual_revenue)
+        };
+        let second = || {
+            let mut visits = Vec::with_capacity(at.len());
+            let mut minutes = Vec::with_capacity(at.len());
+            let mut locked = Vec::with_capacity(at.len());
+            let mut text_row = Vec::with_capacity(at.len());
+            for (&(k, _), r) in at.iter().zip(at.iter().map(row)) {
+                visits.push(r.visits_per_year);
+                minutes.push(r.minutes_per_visit);
+                locked.push(r.locked);
+                text_row.push(r.text_row + text_offset[k as usize]);
+            }
+            (visits, minutes, locked, text_row)
+        };
+        let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
+            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+        let mut text = Texts::default();
+        for p in parts {
+            text.append(p.text);
         }
+        Accounts { lon, lat, potential, annual_revenue, visits_per_year, minutes_per_visit, locked, text_row, text }
     }
 
     /// Keeps the accounts whose `keep` flag is set (the text of the others stays in
@@ -497,6 +535,106 @@ impl Accounts {
         filter(&mut self.minutes_per_visit, keep);
         filter(&mut self.locked, keep);
         filter(&mut self.text_row, keep);
+    }
+}
+
+/// Where each index of `order` lives among parts of these lengths, numbered as if
+/// concatenated: (part, index in part). Two threads for large orders.
+fn locate(lens: &[usize], order: &[u32]) -> Vec<(u32, u32)> {
+    let mut part_of: Vec<u32> = Vec::with_capacity(lens.iter().sum());
+    let mut starts = Vec::with_capacity(lens.len());
+    for (k, &n) in lens.iter().enumerate() {
+        starts.push(part_of.len() as u32);
+        part_of.resize(part_of.len() + n, k as u32);
+    }
+    let find = |o: &[u32]| -> Vec<(u32, u32)> {
+        o.iter()
+            .map(|&g| {
+                let k = part_of[g as usize];
+                (k, g - starts[k as usize])
+            })
+            .collect()
+    };
+    if order.len() < 50_000 {
+        return find(order);
+    }
+    let (a, b) = order.split_at(order.len() / 2);
+    let (mut a, b) = crate::both(|| find(a), || find(b));
+    a.extend(b);
+    a
+}
+
+/// The number each part's first text row gets when the parts' texts are joined.
+fn text_offsets(rows: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut total = 0;
+    rows.map(|r| {
+        total += r;
+        total - r
+    })
+    .collect()
+}
+
+/// The numbers of one account, as [`AccountRows`] keeps them.
+#[derive(Debug, Clone, Copy)]
+struct Numbers {
+    lon: f64,
+    lat: f64,
+    potential: Cents,
+    annual_revenue: Cents,
+    visits_per_year: u32,
+    minutes_per_visit: u32,
+    text_row: u32,
+    locked: bool,
+}
+
+/// Accounts row by row, as a parser collects them before [`Accounts::gather_rows`]
+/// puts them in columns: each account's numbers in one record (one stream to write
+/// while parsing, one read when gathered), its text in [`Texts`].
+#[derive(Debug, Clone, Default)]
+pub struct AccountRows {
+    rows: Vec<Numbers>,
+    text: Texts,
+}
+
+impl AccountRows {
+    /// Room for `n` accounts of about `text_bytes` bytes of text in all.
+    pub fn with_capacity(n: usize, text_bytes: usize) -> AccountRows {
+        let mut text = Texts::default();
+        text.reserve(n, text_bytes);
+        AccountRows { rows: Vec::with_capacity(n), text }
+    }
+
+    pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
+        let a = a.into();
+        let text_row = self.text.push(text_fields(&a));
+        self.rows.push(Numbers {
+            lon: a.lon,
+            lat: a.lat,
+            potential: a.potential,
+            annual_revenue: a.annual_revenue,
+            visits_per_year: a.visits_per_year,
+            minutes_per_visit: a.minutes_per_visit,
+            text_row,
+            locked: a.locked,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The id of account `i`.
+    pub fn id(&self, i: usize) -> &str {
+        self.text.get(self.rows[i].text_row, 0)
+    }
+
+    /// Bytes of text held.
+    pub fn text_bytes(&self) -> usize {
+        self.text.bytes()
     }
 }
 
@@ -720,6 +858,19 @@ mod tests {
             assert_eq!(gathered.get(new), all[old as usize].view());
         }
         assert_eq!(gathered.clone().permuted(&reverse), store);
+        // Row-by-row parts gather to the same columns.
+        let rows: Vec<AccountRows> = [0..10, 10..25, 25..40]
+            .into_iter()
+            .map(|r| {
+                let mut p = AccountRows::with_capacity(r.len(), 0);
+                for a in &all[r] {
+                    p.push(a);
+                }
+                p
+            })
+            .collect();
+        assert_eq!(rows[1].id(2), "A12");
+        assert_eq!(Accounts::gather_rows(rows, &reverse), gathered);
         let mut kept = store.clone();
         kept.retain_flagged(&(0..40).map(|i| i % 4 != 1).collect::<Vec<_>>());
         assert_eq!(kept.len(), 30);

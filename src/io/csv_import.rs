@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::number::{DecimalFormat, looks_like_decimal_comma, parse_cents, parse_count, parse_f64};
 use crate::grid::Grid;
-use crate::model::{AccountRef, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
+use crate::model::{AccountRef, AccountRows, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
 use crate::spatial::MAX_MERCATOR_LAT;
 
 /// A column the importer understands.
@@ -557,12 +557,10 @@ impl Parsed {
         let duplicate = duplicates(&pieces);
         let lines = lines_of(&pieces);
         let rows = lines.len();
-        let mut plan = Plan { territories, ..Plan::default() };
-        plan.accounts.reserve(rows, pieces.iter().map(|p| p.accounts.text_bytes()).sum());
-        plan.assignment = owners.into_iter().flatten().collect();
-        for piece in pieces {
-            plan.accounts.append(piece.accounts);
-        }
+        let identity: Vec<u32> = (0..rows as u32).collect();
+        let accounts = Accounts::gather_rows(pieces.into_iter().map(|p| p.accounts).collect(), &identity);
+        let assignment = owners.into_iter().flatten().collect();
+        let mut plan = Plan { accounts, territories, assignment, ..Plan::default() };
         // Duplicate ids: the first one wins, later ones are rejected.
         if !duplicate.is_empty() {
             let mut keep = vec![true; rows];
@@ -605,7 +603,7 @@ impl Parsed {
             let all: Vec<Option<TerritoryIdx>> = owners.into_iter().flatten().collect();
             order.iter().map(|&i| all[i as usize]).collect()
         };
-        let accounts = Accounts::gather_from(pieces.into_iter().map(|p| p.accounts).collect(), &order);
+        let accounts = Accounts::gather_rows(pieces.into_iter().map(|p| p.accounts).collect(), &order);
         let plan = Plan { accounts, territories, assignment, ..Plan::default() };
         report.finish(plan.accounts.len());
         (plan, grid, report)
@@ -710,7 +708,7 @@ enum Other {
 
 /// What one piece of the file holds, in file order.
 struct Piece {
-    accounts: Accounts,
+    accounts: AccountRows,
     /// The line of each account.
     lines: Vec<u64>,
     /// The hash of each account's id by [`id_hasher`].
@@ -822,7 +820,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(bytes);
     let rows_guess = bytes.len() / 100;
     let mut piece = Piece {
-        accounts: Accounts::with_capacity(rows_guess, bytes.len() / 3),
+        accounts: AccountRows::with_capacity(rows_guess, bytes.len() / 2),
         lines: Vec::with_capacity(rows_guess),
         hashes: Vec::with_capacity(rows_guess),
         xy: Vec::with_capacity(rows_guess),
