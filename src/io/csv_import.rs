@@ -599,11 +599,14 @@ impl Parsed {
             return (plan, grid, report);
         }
         let Parsed { pieces, territories, owners, mut report } = self;
-        let assignment: Vec<Option<TerritoryIdx>> = {
-            let all: Vec<Option<TerritoryIdx>> = owners.into_iter().flatten().collect();
-            order.iter().map(|&i| all[i as usize]).collect()
-        };
-        let accounts = Accounts::gather_rows(pieces.into_iter().map(|p| p.accounts).collect(), &order);
+        let parts: Vec<AccountRows> = pieces.into_iter().map(|p| p.accounts).collect();
+        let (accounts, assignment) = crate::both(
+            || Accounts::gather_rows(parts, &order),
+            || {
+                let all: Vec<Option<TerritoryIdx>> = owners.into_iter().flatten().collect();
+                order.iter().map(|&i| all[i as usize]).collect::<Vec<_>>()
+            },
+        );
         let plan = Plan { accounts, territories, assignment, ..Plan::default() };
         report.finish(plan.accounts.len());
         (plan, grid, report)
