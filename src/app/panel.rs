@@ -82,8 +82,8 @@ fn deviation_color(d: f64) -> Color32 {
 
 /// A bar centred on 0 for a deviation, ±50 % full scale, with a faint marker of the
 /// value before a previewed change.
-fn deviation_bar(ui: &mut Ui, d: Option<f64>, before: Option<f64>) -> egui::Response {
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(110.0, 18.0), Sense::hover());
+fn deviation_bar(ui: &mut Ui, width: f32, d: Option<f64>, before: Option<f64>) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, 18.0), Sense::hover());
     let p = ui.painter();
     p.rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
     let mid = rect.center().x;
@@ -636,10 +636,22 @@ impl TerritoryApp {
                                 (Some(a), Some(b)) => (deviation(a.workload.0 as f64, b.workload.mean), d_now),
                                 _ => (d_now, None),
                             };
-                            ui.label(
-                                RichText::new(percent(d)).monospace().color(d.map_or(Color32::GRAY, deviation_color)),
+                            // The same bar width in every row (whatever the figure's
+                            // length), and never past the panel.
+                            let bar = (ui.available_width() - 76.0).clamp(40.0, 110.0);
+                            ui.allocate_ui_with_layout(
+                                Vec2::new(70.0, 18.0),
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    ui.set_min_width(70.0);
+                                    ui.label(
+                                        RichText::new(percent(d))
+                                            .monospace()
+                                            .color(d.map_or(Color32::GRAY, deviation_color)),
+                                    );
+                                },
                             );
-                            deviation_bar(ui, d, ghost);
+                            deviation_bar(ui, bar, d, ghost);
                         });
                         let resp = row.response();
                         if resp.hovered() {
