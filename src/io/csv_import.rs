@@ -423,7 +423,7 @@ fn parse_file(path: &Path, opts: &ImportOptions, region: usize, min_len: u64) ->
             }
             let start = if a == first { 0 } else { memchr::memchr(b'\n', &buf[..end]).map_or(end, |p| p + 1) };
             let bytes = &buf[start..end];
-            let even = memchr::memchr_iter(b'"', bytes).count() % 2 == 0;
+            let even = memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2);
             Ok((layout.parse(bytes), even))
         })
     };
