@@ -29,14 +29,16 @@
 //!
 //! ## Data flow
 //!
-//! *File to pixel.* A large file is read in two halves on two threads
-//! ([`io::read_file`]). A `.ron` file's header is parsed into
-//! [`io::plan_file::PlanFileV2`] and its account rows, one a line, are parsed in
-//! pieces on every core. A `.csv` goes through [`io::csv_import`]: the body is cut at
-//! record boundaries (quotes counted per region in parallel, so the cuts are exact),
-//! and each piece is parsed by the `csv` reader straight into columns (an
-//! [`model::Accounts`] with one text buffer, the ids' hashes and the Web Mercator
-//! positions) on every core, rows rejected with their line; no row allocates. The
+//! *File to pixel.* A large `.ron` file is read in two halves on two threads
+//! ([`io::read_file`]); its header is parsed into [`io::plan_file::PlanFileV2`] and
+//! its account rows, one a line, are parsed in pieces on every core. A `.csv` goes
+//! through [`io::csv_import`]: a large file is parsed as it is read (each thread reads
+//! a 2 MB region into a buffer it reuses and parses it; cuts are guessed at newlines
+//! and checked by quote parity), otherwise the bytes are cut at record boundaries
+//! (quotes counted per region in parallel, so the cuts are exact); each piece is
+//! parsed by the `csv` reader into records of numbers plus text
+//! ([`model::AccountRows`]), the ids' hashes and the Web Mercator positions, on every
+//! core, rows rejected with their line; no row allocates. The
 //! editor opens a CSV with [`io::csv_import::import_bytes_sorted`]: the duplicate-id
 //! check (256 hash buckets) runs beside the [`grid::Grid`] build, and the pieces are
 //! gathered straight into grid order (cell by cell, so that every cell is a contiguous
