@@ -1193,7 +1193,8 @@ mod tests {
             A4,Delta,43.5,-98.1,4000,,\n\
             Total,,,,7005,,\n";
         let multiline = "id,name,lat,lon\nB1,\"two\nlines\",40,-100\nB2,\"x\",41,-101\nB3,\"three\n\nlines\",42,-102\n";
-        for (k, text) in [plain, multiline].into_iter().enumerate() {
+        let crlf = plain.replace('\n', "\r\n");
+        for (k, text) in [plain, multiline, crlf.as_str()].into_iter().enumerate() {
             let path = dir.join(format!("f{k}.csv"));
             std::fs::write(&path, text).expect("written");
             let (want, want_report) =
