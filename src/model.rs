@@ -250,11 +250,6 @@ impl Texts {
         self.rows
     }
 
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.text.len()).sum()
-    }
-
     /// Moves `other`'s rows after these, copying no text; returns the number its first
     /// row now has.
     pub fn append(&mut self, other: Texts) -> u32 {
@@ -331,11 +326,6 @@ impl Accounts {
         self.visits_per_year.push(a.visits_per_year);
         self.minutes_per_visit.push(a.minutes_per_visit);
         self.locked.push(a.locked);
-    }
-
-    /// Bytes of text held (ids, names, places).
-    pub fn text_bytes(&self) -> usize {
-        self.text.bytes()
     }
 
     /// Moves all of `other`'s accounts to the end of these.
@@ -434,53 +424,48 @@ impl Accounts {
     }
 
     /// The accounts in the given order (`order[new] = old`; each old index at most
-    /// once). The text stays where it is; only its row references move.
-    pub fn permuted(self, order: &[u32]) -> Accounts {
-        Accounts::gather_from(vec![self], order)
-    }
-
-    /// The accounts of `parts`, numbered as if concatenated, in the given order
-    /// (`order[new] = old`; each old index at most once): what joining the pieces of a
-    /// parsed file and sorting them into grid order costs in one gather, with no
-    /// intermediate copy. The parts' text chunks are kept as they are. Half the
+    /// once). The text stays where it is; only its row references move. Half the
     /// columns are gathered on a second thread when it pays.
-    pub fn gather_from(parts: Vec<Accounts>, order: &[u32]) -> Accounts {
-        let at = locate(&parts.iter().map(Accounts::len).collect::<Vec<_>>(), order);
-        let text_offset = text_offsets(parts.iter().map(|p| p.text.rows()));
-        fn gather<T: Copy>(parts: &[Accounts], at: &[(u32, u32)], col: impl Fn(&Accounts) -> &[T]) -> Vec<T> {
-            at.iter().map(|&(k, i)| col(&parts[k as usize])[i as usize]).collect()
+    pub fn permuted(self, order: &[u32]) -> Accounts {
+        fn gather<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&i| v[i as usize]).collect()
         }
-        let first = |parts: &[Accounts]| {
+        let first = || {
             (
-                gather(parts, &at, |p| &p.lon),
-                gather(parts, &at, |p| &p.lat),
-                gather(parts, &at, |p| &p.potential),
-                gather(parts, &at, |p| &p.annual_revenue),
+                gather(&self.lon, order),
+                gather(&self.lat, order),
+                gather(&self.potential, order),
+                gather(&self.annual_revenue, order),
             )
         };
-        let second = |parts: &[Accounts]| {
+        let second = || {
             (
-                gather(parts, &at, |p| &p.visits_per_year),
-                gather(parts, &at, |p| &p.minutes_per_visit),
-                gather(parts, &at, |p| &p.locked),
-                at.iter().map(|&(k, i)| parts[k as usize].text_row[i as usize] + text_offset[k as usize]).collect(),
+                gather(&self.visits_per_year, order),
+                gather(&self.minutes_per_visit, order),
+                gather(&self.locked, order),
+                gather(&self.text_row, order),
             )
         };
         let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
-            if order.len() < 50_000 {
-                (first(&parts), second(&parts))
-            } else {
-                crate::both(|| first(&parts), || second(&parts))
-            };
-        let mut text = Texts::default();
-        for p in parts {
-            text.append(p.text);
+            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+        Accounts {
+            lon,
+            lat,
+            potential,
+            annual_revenue,
+            visits_per_year,
+            minutes_per_visit,
+            locked,
+            text_row,
+            text: self.text,
         }
-        Accounts { lon, lat, potential, annual_revenue, visits_per_year, minutes_per_visit, locked, text_row, text }
     }
 
-    /// [`Accounts::gather_from`] for parts collected row by row: each account's
-    /// numbers are one read.
+    /// The accounts of `parts`, collected row by row and numbered as if concatenated,
+    /// in the given order (`order[new] = old`; each old index at most once): joining
+    /// the pieces of a parsed file and sorting them into grid order in one gather, one
+    /// read an account. The parts' text chunks are kept as they are. Half the columns
+    /// are gathered on a second thread when it pays.
     pub fn gather_rows(parts: Vec<AccountRows>, order: &[u32]) -> Accounts {
         let at = locate(&parts.iter().map(AccountRows::len).collect::<Vec<_>>(), order);
         let text_offset = text_offsets(parts.iter().map(|p| p.text.rows()));
@@ -630,11 +615,6 @@ impl AccountRows {
     /// The id of account `i`.
     pub fn id(&self, i: usize) -> &str {
         self.text.get(self.rows[i].text_row, 0)
-    }
-
-    /// Bytes of text held.
-    pub fn text_bytes(&self) -> usize {
-        self.text.bytes()
     }
 }
 
@@ -848,12 +828,12 @@ mod tests {
         // Three parts joined by `append`, and the same gathered in reverse order.
         let parts: Vec<Accounts> = [0..10, 10..25, 25..40].into_iter().map(|r| all[r].iter().collect()).collect();
         let mut joined = Accounts::new();
-        for p in parts.clone() {
+        for p in parts {
             joined.append(p);
         }
         assert_eq!(joined, store);
         let reverse: Vec<u32> = (0..40).rev().collect();
-        let gathered = Accounts::gather_from(parts, &reverse);
+        let gathered = joined.permuted(&reverse);
         for (new, &old) in reverse.iter().enumerate() {
             assert_eq!(gathered.get(new), all[old as usize].view());
         }
