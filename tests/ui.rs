@@ -268,7 +268,7 @@ fn a_csv_without_known_columns_offers_a_mapping_and_reports_bad_rows() {
     step_until(&mut h, |h| h.state().doc.editor.plan().accounts.len() == 2);
     h.run_steps(4);
     // The report lists the rejected row with its line and reason.
-    assert!(h.query_by_label_contains("2 accounts imported, 1 rows rejected").is_some());
+    assert!(h.query_by_label_contains("2 accounts imported, 1 row rejected").is_some());
     assert!(h.query_by_label_contains("latitude \"abc\" is not a number (decimal comma)").is_some());
     let plan = h.state().doc.editor.plan();
     let alpha = plan.accounts.iter().find(|a| a.id == "K1").expect("K1");

@@ -493,11 +493,12 @@ impl TerritoryApp {
                 .pivot(egui::Align2::CENTER_CENTER)
                 .default_pos(center)
                 .show(ctx, |ui| {
+                    let count = |n: usize, one, many| crate::format::count(n as i64, one, many);
                     ui.label(format!(
-                        "{path}: {} accounts imported, {} rows rejected, {} lines skipped.",
-                        report.accepted,
-                        report.rejected.len(),
-                        report.skipped.len()
+                        "{path}: {} imported, {} rejected, {} skipped.",
+                        count(report.accepted, "account", "accounts"),
+                        count(report.rejected.len(), "row", "rows"),
+                        count(report.skipped.len(), "line", "lines")
                     ));
                     ui.label(format!(
                         "Read as {}-delimited with a {}.",

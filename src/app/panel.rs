@@ -701,8 +701,8 @@ impl TerritoryApp {
         let u = &m.unassigned;
         if u.accounts > 0 {
             ui.label(format!(
-                "Unassigned: {} accounts · potential {} · workload {} h",
-                thousands(u.accounts as i64),
+                "Unassigned: {} · potential {} · workload {} h",
+                crate::format::count(u.accounts as i64, "account", "accounts"),
                 money_compact(u.potential.0),
                 thousands(u.workload.hours().round() as i64)
             ));
