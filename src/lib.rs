@@ -36,7 +36,10 @@
 //! a 2 MB region into a buffer it reuses and parses it; cuts are guessed at newlines
 //! and checked by quote parity), otherwise the bytes are cut at record boundaries
 //! (quotes counted per region in parallel, so the cuts are exact); each piece is
-//! parsed by the `csv` reader into records of numbers plus text
+//! split into records by [`io::records`] (plain and simply quoted lines split at
+//! their delimiters directly, any other record read by `csv_core`, the `csv` crate's
+//! own state machine; equal to the `csv` reader, a property test checks) and parsed
+//! into records of numbers plus text
 //! ([`model::AccountRows`]), the ids' hashes and the Web Mercator positions, on every
 //! core, rows rejected with their line; no row allocates. The
 //! editor opens a CSV with [`io::csv_import::import_bytes_sorted`]: the duplicate-id

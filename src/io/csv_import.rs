@@ -11,6 +11,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::number::{DecimalFormat, looks_like_decimal_comma, parse_cents, parse_count, parse_f64};
+use super::records::{Record, for_each_record};
 use crate::grid::Grid;
 use crate::model::{AccountRef, AccountRows, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
 use crate::spatial::MAX_MERCATOR_LAT;
@@ -439,7 +440,7 @@ fn parse_file(path: &Path, opts: &ImportOptions, region: usize, min_len: u64) ->
         }
         pieces.push(piece);
     }
-    match finish_parse(pieces, &layout, report, &name) {
+    match finish_parse(pieces, &layout, report) {
         Ok(parsed) => Ok(Some(parsed)),
         Err(ParseError::NotUtf8) => Ok(None),
         Err(ParseError::Import(e)) => Err(e),
@@ -504,7 +505,7 @@ fn parse_text(text: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, P
     if results.len() < pieces.len() || progress.is_some_and(super::Progress::is_cancelled) {
         return Err(ParseError::Import(ImportError::Cancelled { path: path.to_owned() }));
     }
-    finish_parse(results, &layout, report, path)
+    finish_parse(results, &layout, report)
 }
 
 /// What the header says about the records that follow it.
@@ -608,12 +609,7 @@ fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Result<(Layout,
 /// Joins the parsed pieces of a body, in file order: line numbers (each piece counts
 /// from its own start, so its first line is known once all have counted theirs), the
 /// first error, the territories by first appearance.
-fn finish_parse(
-    mut results: Vec<Piece>,
-    layout: &Layout,
-    mut report: ImportReport,
-    path: &str,
-) -> Result<Parsed, ParseError> {
+fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportReport) -> Result<Parsed, ParseError> {
     let mut offset = layout.header_lines;
     for piece in &mut results {
         piece.shift_lines(offset);
@@ -621,9 +617,6 @@ fn finish_parse(
     }
     if results.iter().any(|p| p.not_utf8) {
         return Err(ParseError::NotUtf8);
-    }
-    if let Some((line, detail)) = results.iter().find_map(|p| p.error.clone()) {
-        return Err(ParseError::Import(ImportError::Csv { path: path.to_owned(), line, detail }));
     }
     for piece in &results {
         for &line in &piece.blanks {
@@ -813,7 +806,7 @@ impl Columns {
 
     /// Every field of a record, trimmed (`""` where absent).
     #[inline]
-    fn all<'r>(&self, rec: &'r csv::StringRecord) -> [&'r str; Field::ALL.len()] {
+    fn all<'r>(&self, rec: &Record<'r>) -> [&'r str; Field::ALL.len()] {
         let mut out = [""; Field::ALL.len()];
         for (o, c) in out.iter_mut().zip(&self.0) {
             if let Some(v) = c.and_then(|i| rec.get(i)) {
@@ -868,9 +861,7 @@ struct Piece {
     blanks: Vec<u64>,
     /// Newlines in the piece.
     newlines: u64,
-    /// Where the CSV reader gave up, and why.
-    error: Option<(u64, String)>,
-    /// The error is text that is not UTF-8.
+    /// Some record is not UTF-8.
     not_utf8: bool,
 }
 
@@ -881,9 +872,6 @@ impl Piece {
             *l += offset;
         }
         if let Some(l) = &mut self.last_line {
-            *l += offset;
-        }
-        if let Some((l, _)) = &mut self.error {
             *l += offset;
         }
     }
@@ -927,35 +915,8 @@ fn cut_points_every(body: &[u8], size: usize) -> Vec<(usize, usize)> {
     cuts.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-/// The piece's newlines, and its empty lines outside quoted fields (lines counted
-/// from 1 at the piece's start), jumping from quote to newline with `memchr`.
-fn blanks_and_newlines(bytes: &[u8]) -> (Vec<u64>, u64) {
-    let mut blanks = Vec::new();
-    let (mut line, mut in_quotes, mut line_start, mut quote_in_line) = (1u64, false, 0usize, false);
-    for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
-        if bytes[i] == b'"' {
-            in_quotes = !in_quotes;
-            quote_in_line = true;
-            continue;
-        }
-        if !in_quotes && !quote_in_line && matches!(&bytes[line_start..i], b"" | b"\r") {
-            blanks.push(line);
-        }
-        line += 1;
-        line_start = i + 1;
-        if !in_quotes {
-            quote_in_line = false;
-        }
-    }
-    (blanks, line - 1)
-}
-
 /// Parses and validates one piece of records straight into columns.
 fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, decimal: DecimalFormat) -> Piece {
-    let first_line = 1;
-    let (blanks, newlines) = blanks_and_newlines(bytes);
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(bytes);
     let rows_guess = bytes.len() / 100;
     let mut piece = Piece {
         accounts: AccountRows::with_capacity(rows_guess, bytes.len() / 2),
@@ -967,51 +928,31 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         first_rep: Vec::new(),
         others: Vec::new(),
         last_line: None,
-        blanks,
-        newlines,
-        error: None,
+        blanks: Vec::new(),
+        newlines: 0,
         not_utf8: false,
     };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
     let hasher = id_hasher();
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(first_line, |p| first_line + p.line() - 1);
-                piece.not_utf8 = is_utf8_error(&e);
-                piece.error = Some((line, e.to_string()));
-                return piece;
-            }
-        }
-        // The reader's position is where it started looking for the record, before any
-        // empty lines it skipped: count those too.
-        let line = rec.position().map_or(first_line, |p| {
-            let skipped = bytes.get(p.byte() as usize..).map_or(0, |rest| {
-                rest.iter().take_while(|&&b| b == b'\n' || b == b'\r').filter(|&&b| b == b'\n').count()
-            });
-            first_line + p.line() - 1 + skipped as u64
-        });
+    let each = |line: u64, rec: &Record<'_>| {
         piece.last_line = Some(line);
         if rec.iter().all(|v| trim(v).is_empty()) {
             piece.others.push((line, Other::Blank));
-            continue;
+            return;
         }
-        let fields = cols.all(&rec);
+        let fields = cols.all(rec);
         let get = |f: Field| fields[f as usize];
         if get(Field::Lat).is_empty()
             && get(Field::Lon).is_empty()
             && looks_like_totals(get(Field::Id), get(Field::Name))
         {
             piece.others.push((line, Other::Totals));
-            continue;
+            return;
         }
         if rec.len() > n_fields {
             let reason = format!("{} fields, but the header has {n_fields} (an unquoted delimiter?)", rec.len());
             piece.others.push((line, Other::Rejected(reason)));
-            continue;
+            return;
         }
         match validate_row(&get, decimal) {
             Err(reason) => piece.others.push((line, Other::Rejected(reason))),
@@ -1045,6 +986,13 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
                 piece.territory.push(t);
             }
         }
+    };
+    match for_each_record(bytes, delimiter, each) {
+        Ok(lines) => {
+            piece.blanks = lines.blanks;
+            piece.newlines = lines.newlines;
+        }
+        Err(_) => piece.not_utf8 = true,
     }
     piece
 }
@@ -1254,8 +1202,11 @@ mod tests {
                 joined.extend(records(&body.as_bytes()[a..b]));
             }
             proptest::prop_assert_eq!(joined, whole);
-            let blanks: u64 = cuts.iter().map(|&(a, b)| blanks_and_newlines(&body.as_bytes()[a..b]).0.len() as u64).sum();
-            proptest::prop_assert_eq!(blanks, rows.iter().filter(|r| r.2).count() as u64);
+            let blanks: usize = cuts
+                .iter()
+                .map(|&(a, b)| for_each_record(&body.as_bytes()[a..b], b',', |_, _| {}).map_or(0, |l| l.blanks.len()))
+                .sum();
+            proptest::prop_assert_eq!(blanks, rows.iter().filter(|r| r.2).count());
         }
     }
 

@@ -6,6 +6,7 @@ pub mod csv_import;
 pub mod geojson_areas;
 pub mod number;
 pub mod plan_file;
+pub mod records;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
