@@ -1,6 +1,6 @@
 //! CSV import of accounts, as CRMs and spreadsheets write them.
 //!
-//! Two stages: each raw record is validated into an [`Account`] or rejected with its
+//! Two stages: each raw record is validated into an account ([`crate::model::AccountRef`]) or rejected with its
 //! line number and reason; good rows are kept, bad rows are listed, blank lines and a
 //! trailing totals row are skipped and reported. The delimiter (`,` `;` tab), a UTF-8
 //! BOM, quoting and the number format are detected per file; columns are found by
