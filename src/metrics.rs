@@ -89,6 +89,20 @@ impl Totals {
         self.sum_y -= o.sum_y;
     }
 
+    /// Totals of `accounts` accounts from sums of potential, annual revenue,
+    /// workload, x and y (as [`PrefixSums`] keeps them).
+    #[inline]
+    fn from_sums(accounts: u64, [potential, revenue, workload, sum_x, sum_y]: [i64; 5]) -> Totals {
+        Totals {
+            accounts,
+            potential: Cents(potential),
+            annual_revenue: Cents(revenue),
+            workload: Minutes(workload),
+            sum_x,
+            sum_y,
+        }
+    }
+
     /// The mean Web Mercator position, if there is any account.
     pub fn center_mercator(&self) -> Option<(f64, f64)> {
         (self.accounts > 0).then(|| {
@@ -100,10 +114,11 @@ impl Totals {
 
 /// Running totals over the accounts in plan order, so that the totals of any range of
 /// accounts cost O(1): what lets a reassignment of k accounts cost O(runs), not O(k)
-/// metric updates.
+/// metric updates. Each entry holds potential, annual revenue, workload and the sums of
+/// x and y of the accounts before it (40 bytes; the count is the index itself).
 #[derive(Debug, Clone, Default)]
 pub struct PrefixSums {
-    sums: Vec<Totals>,
+    sums: Vec<[i64; 5]>,
 }
 
 impl PrefixSums {
@@ -115,50 +130,51 @@ impl PrefixSums {
     }
 
     /// [`PrefixSums::with_metrics`] with the accounts' Web Mercator positions known
-    /// (the grid has them): two halves on two threads for large plans.
+    /// (the grid has them): two halves on two threads for large plans, each writing
+    /// its half of the sums in place (the second first sums the first half's columns
+    /// to know where to start).
     pub fn with_metrics_at(plan: &Plan, xs: &[f64], ys: &[f64]) -> (PrefixSums, Metrics) {
         let n = plan.accounts.len().min(plan.assignment.len()).min(xs.len()).min(ys.len());
         let slots = plan.territories.len();
-        // Running sums over `range`, from zero, pushed to `out`, and the range's metrics.
-        let part = |range: std::ops::Range<usize>, out: &mut Vec<Totals>| -> Metrics {
-            let mut run = Totals::default();
+        let acc = &plan.accounts;
+        let (potential, revenue) = (acc.potential(), acc.annual_revenue());
+        let one = |i: usize| [potential[i].0, revenue[i].0, acc.workload(i).0, metres(xs[i]), metres(ys[i])];
+        // Running sums of accounts `start..`, from `run`, written to `out`, and the
+        // metrics of those accounts.
+        let part = |start: usize, out: &mut [[i64; 5]], mut run: [i64; 5]| -> Metrics {
             let mut m = Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() };
-            for i in range {
-                let one = Totals {
-                    accounts: 1,
-                    potential: plan.accounts.potential()[i],
-                    annual_revenue: plan.accounts.annual_revenue()[i],
-                    workload: plan.accounts.workload(i),
-                    sum_x: metres(xs[i]),
-                    sum_y: metres(ys[i]),
-                };
-                run.merge(&one);
-                out.push(run);
-                m.slot_mut(plan.assignment[i]).merge(&one);
+            for (j, o) in out.iter_mut().enumerate() {
+                let i = start + j;
+                let x = one(i);
+                for (r, v) in run.iter_mut().zip(x) {
+                    *r += v;
+                }
+                *o = run;
+                m.slot_mut(plan.assignment[i]).merge(&Totals::from_sums(1, x));
             }
             m
         };
-        let mut sums = Vec::with_capacity(n + 1);
-        sums.push(Totals::default());
+        // Zeroed memory is mapped lazily: each thread faults in the pages it writes.
+        let mut sums = vec![[0i64; 5]; n + 1];
+        let body = &mut sums[1..];
         if n < 100_000 {
-            let m = part(0..n, &mut sums);
+            let m = part(0, body, [0; 5]);
             return (PrefixSums { sums }, m);
         }
-        // Two halves on two threads; the second, summed from zero, is carried over
-        // as it is appended.
         let half = n / 2;
-        let (mut m, (rest, second)) = crate::both(
-            || part(0..half, &mut sums),
+        let (first, second) = body.split_at_mut(half);
+        let (mut m, rest) = crate::both(
+            || part(0, first, [0; 5]),
             || {
-                let mut second = Vec::with_capacity(n - half);
-                (part(half..n, &mut second), second)
+                let mut carry = [0i64; 5];
+                for i in 0..half {
+                    for (c, v) in carry.iter_mut().zip(one(i)) {
+                        *c += v;
+                    }
+                }
+                part(half, second, carry)
             },
         );
-        let carry = sums[half];
-        sums.extend(second.into_iter().map(|mut t| {
-            t.merge(&carry);
-            t
-        }));
         for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
             a.merge(b);
         }
@@ -169,9 +185,8 @@ impl PrefixSums {
     /// The totals of accounts `start..end`.
     #[inline]
     pub fn range(&self, start: u32, end: u32) -> Totals {
-        let mut t = self.sums[end as usize];
-        t.subtract(&self.sums[start as usize]);
-        t
+        let (a, b) = (self.sums[start as usize], self.sums[end as usize]);
+        Totals::from_sums(u64::from(end - start), std::array::from_fn(|f| b[f] - a[f]))
     }
 }
 
@@ -293,6 +308,30 @@ mod tests {
             for y in [h, f64::from_bits(h.to_bits() + 1), f64::from_bits(h.to_bits().saturating_sub(1))] {
                 proptest::prop_assert_eq!(metres(y), y.round() as i64, "{}", y);
             }
+        }
+    }
+
+    /// The two-thread build (from 100,000 accounts) equals sums account by account:
+    /// the metrics, and ranges within each half and across the halves.
+    #[test]
+    fn prefix_sums_equal_plain_sums() {
+        let mut buf = Vec::new();
+        crate::generate::generate(120_000, 7, 3, &mut buf).expect("generate");
+        let opts = crate::io::csv_import::ImportOptions::default();
+        let (mut plan, _) = crate::io::csv_import::import_bytes(&buf, "g.csv", &opts).expect("import");
+        // Some accounts unassigned, so that the pool is summed too.
+        for t in plan.assignment.iter_mut().step_by(97) {
+            *t = None;
+        }
+        let (prefix, metrics) = PrefixSums::with_metrics(&plan);
+        assert_eq!(metrics, Metrics::recompute(&plan));
+        let n = plan.accounts.len() as u32;
+        for (a, b) in [(0, n), (0, 1), (17, 59_999), (59_990, 60_010), (60_000, n), (n, n), (1_234, 118_765)] {
+            let mut want = Totals::default();
+            for i in a..b {
+                want.merge(&Totals::one(&plan.accounts, i as usize));
+            }
+            assert_eq!(prefix.range(a, b), want, "{a}..{b}");
         }
     }
 

@@ -399,7 +399,7 @@ fn parse_file(path: &Path, opts: &ImportOptions, region: usize, min_len: u64) ->
     let jobs: Vec<(usize, usize)> =
         (first..len).step_by(region.max(1)).map(|a| (a, (a + region.max(1)).min(len))).collect();
     let progress = opts.progress.as_deref();
-    let read_and_parse = |&(a, b): &(usize, usize)| -> std::io::Result<(Piece, bool)> {
+    let read_and_parse = |&(a, b): &(usize, usize)| -> std::io::Result<Piece> {
         READ_BUFFER.with(|buf| {
             let mut buf = buf.borrow_mut();
             buf.clear();
@@ -424,8 +424,7 @@ fn parse_file(path: &Path, opts: &ImportOptions, region: usize, min_len: u64) ->
             }
             let start = if a == first { 0 } else { memchr::memchr(b'\n', &buf[..end]).map_or(end, |p| p + 1) };
             let bytes = &buf[start..end];
-            let even = memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2);
-            Ok((layout.parse(bytes), even))
+            Ok(layout.parse(bytes))
         })
     };
     let results = super::parallel_with(&jobs, progress, read_and_parse);
@@ -434,8 +433,8 @@ fn parse_file(path: &Path, opts: &ImportOptions, region: usize, min_len: u64) ->
     }
     let mut pieces = Vec::with_capacity(results.len());
     for r in results {
-        let (piece, even) = r.map_err(io)?;
-        if !even || piece.not_utf8 {
+        let piece = r.map_err(io)?;
+        if piece.odd_quotes || piece.not_utf8 {
             return Ok(None);
         }
         pieces.push(piece);
@@ -863,6 +862,8 @@ struct Piece {
     newlines: u64,
     /// Some record is not UTF-8.
     not_utf8: bool,
+    /// The piece has an odd number of quotes: it was cut inside a quoted field.
+    odd_quotes: bool,
 }
 
 impl Piece {
@@ -931,6 +932,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         blanks: Vec::new(),
         newlines: 0,
         not_utf8: false,
+        odd_quotes: false,
     };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
     let hasher = id_hasher();
@@ -991,6 +993,7 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         Ok(lines) => {
             piece.blanks = lines.blanks;
             piece.newlines = lines.newlines;
+            piece.odd_quotes = lines.odd_quotes;
         }
         Err(_) => piece.not_utf8 = true,
     }

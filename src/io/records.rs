@@ -49,6 +49,8 @@ pub struct Lines {
     pub blanks: Vec<u64>,
     /// The newlines in the text.
     pub newlines: u64,
+    /// The text has an odd number of quotes (a piece cut inside a quoted field has).
+    pub odd_quotes: bool,
 }
 
 /// Calls `each(line, record)` for every record of `text` in order, with the line it
@@ -87,6 +89,8 @@ pub fn for_each_record(text: &[u8], delimiter: u8, mut each: impl FnMut(u64, &Re
             used += 1;
         }
         lines.newlines += memchr::memchr_iter(b'\n', &rest[..used]).count() as u64;
+        // Lines split directly have two quotes a quoted field: only these can be odd.
+        lines.odd_quotes ^= memchr::memchr_iter(b'"', &rest[..used]).count() % 2 == 1;
         pos += used.max(1);
         if slow.ends.is_empty() {
             continue;
@@ -253,7 +257,7 @@ mod tests {
             (7, vec!["last".into()]),
         ];
         assert_eq!(records, want);
-        assert_eq!(lines, Some(Lines { blanks: vec![2], newlines: 6 }));
+        assert_eq!(lines, Some(Lines { blanks: vec![2], newlines: 6, odd_quotes: false }));
         assert_eq!(theirs(text, b','), (want, None));
     }
 
@@ -282,9 +286,14 @@ mod tests {
             semicolon in any::<bool>(),
         ) {
             let delimiter = if semicolon { b';' } else { b',' };
-            let (got, _) = ours(&text, delimiter);
+            let (got, lines) = ours(&text, delimiter);
             let want = theirs(&text, delimiter);
             prop_assert_eq!(got, want);
+            if let Some(lines) = lines {
+                let quotes = text.iter().filter(|&&b| b == b'"').count();
+                prop_assert_eq!(lines.odd_quotes, quotes % 2 == 1);
+                prop_assert_eq!(lines.newlines, text.iter().filter(|&&b| b == b'\n').count() as u64);
+            }
         }
     }
 }
