@@ -185,8 +185,15 @@ impl PrefixSums {
     /// The totals of accounts `start..end`.
     #[inline]
     pub fn range(&self, start: u32, end: u32) -> Totals {
-        let (a, b) = (self.sums[start as usize], self.sums[end as usize]);
-        Totals::from_sums(u64::from(end - start), std::array::from_fn(|f| b[f] - a[f]))
+        let (a, b) = (&self.sums[start as usize], &self.sums[end as usize]);
+        Totals {
+            accounts: u64::from(end - start),
+            potential: Cents(b[0] - a[0]),
+            annual_revenue: Cents(b[1] - a[1]),
+            workload: Minutes(b[2] - a[2]),
+            sum_x: b[3] - a[3],
+            sum_y: b[4] - a[4],
+        }
     }
 }
 
