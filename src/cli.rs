@@ -651,6 +651,7 @@ fn optimize_cli(
     let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));
     let (ib, ia) = (live_pieces(plan, &r.islands_before), live_pieces(&after, &r.islands_after));
     let moved_vs_bound = (r.lower_bound > 0.0).then(|| r.moved.workload / r.lower_bound);
+    let moved_vs_flow = (r.flow_bound > 0.0).then(|| r.moved.workload / r.flow_bound);
     if as_json {
         let side = |b: &Balance, c: &crate::quality::Compactness, pieces: usize, islands: usize, n: usize| {
             json!({
@@ -695,6 +696,8 @@ fn optimize_cli(
                 "workload_share": r.moved.workload, "potential_share": r.moved.potential},
             "lower_bound_workload_share": r.lower_bound,
             "moved_workload_vs_lower_bound": moved_vs_bound,
+            "border_flow_bound_workload_share": r.flow_bound,
+            "moved_workload_vs_border_flow_bound": moved_vs_flow,
             "territories": territories,
             "seconds": seconds,
             "out": out_path.display().to_string(),
@@ -737,6 +740,15 @@ fn optimize_cli(
         pct(r.lower_bound),
         moved_vs_bound.map_or(String::new(), |x| format!(" ({x:.2}× that)")),
     ));
+    // Balance keeps the territories: then what had to cross their borders says how
+    // close to the least possible it came.
+    if after.territories == plan.territories {
+        out(&format!(
+            "Moving the excess across the territories' borders (once per border crossed) takes about {}{}.\n",
+            pct(r.flow_bound),
+            moved_vs_flow.map_or(String::new(), |x| format!(" ({x:.2}× that)")),
+        ));
+    }
     if !proposal.tolerance_reached {
         out(&format!(
             "The tolerance was not reached{}; this is the best plan found.\n",

@@ -19,6 +19,12 @@
 //! 3. Repeat from 1 with the new loads until every territory is within tolerance, the
 //!    disruption budget is spent, or nothing more can move.
 //!
+//! The first round's flow is also what the report calls the *border-flow bound*
+//! ([`border_flow_bound`]): the least workload that crosses the old borders, once per
+//! border. Where the excess and the deficit lie several territories apart (longitude
+//! bands form nearly a chain) it is well above the lower bound (the excess
+//! alone), and no balance that keeps territories whole can move much less.
+//!
 //! **Redraw** draws K territories from scratch:
 //! 1. *Balanced k-means:* k-means++ centres on the accounts' unit-sphere positions, then
 //!    alternating a capacity-aware assignment (each account to the centre minimising
@@ -190,6 +196,9 @@ pub struct Report {
     pub metrics_after: Metrics,
     /// The least workload share that had to move for the tolerance.
     pub lower_bound: f64,
+    /// The least workload share that had to cross the old plan's borders for the
+    /// tolerance ([`border_flow_bound`]).
+    pub flow_bound: f64,
 }
 
 /// Computes the before/after report: O(N), with the adjacency given.
@@ -228,9 +237,34 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64) -> R
         moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
         moved_accounts,
         lower_bound: quality::disruption_lower_bound(before, &mb, tolerance),
+        flow_bound: border_flow_bound(before, adj, tolerance),
         metrics_before: mb,
         metrics_after: ma,
     }
+}
+
+/// The least share of workload that must cross the plan's borders to bring every live
+/// territory within `tolerance` of the mean: the min-cost flow of Balance's first round
+/// on the graph of territories (two are neighbours when their accounts are), each unit
+/// of workload costing one per border it crosses. An account can only go to a
+/// territory it touches if both are to stay in one piece, so moving excess to a
+/// deficit several borders away moves it once per border: a balance that keeps
+/// territories whole moves about this much at least (about: the borders shift as
+/// accounts move). It is at least [`quality::disruption_lower_bound`], and well above
+/// it where excess and deficit lie far apart, as on longitude bands.
+pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64) -> f64 {
+    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+    let live_count = live.iter().filter(|&&l| l).count();
+    if live_count == 0 || plan.accounts.is_empty() {
+        return 0.0;
+    }
+    let st = State::new(plan, adj, owners(plan), vec![false; plan.accounts.len()], live, 0);
+    let total = st.totals.1 as f64;
+    let mean =
+        (0..st.active.len()).filter(|&t| st.active[t]).map(|t| st.load_w[t] as f64).sum::<f64>() / live_count as f64;
+    let bounds = vec![(mean * (1.0 - tolerance), mean * (1.0 + tolerance)); st.active.len()];
+    let flows = st.flows(Dim::Workload, &st.territory_graph(), &bounds);
+    if total > 0.0 { flows.iter().map(|f| f.2).sum::<f64>() / total } else { 0.0 }
 }
 
 /// The adjacency of the accounts, computed on its own thread so that a cancel returns
@@ -1632,6 +1666,64 @@ fn generated(n: usize, k: usize, seed: u64) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ladder of accounts (two rows, 0.5° apart) split into three territories of
+    /// 24, 20 and 16 hours, all one hour each: at ±0 % the first must give 4 hours to
+    /// the last through the middle one, so 8 hours cross borders, twice the lower bound.
+    #[test]
+    fn border_flow_bound_counts_every_border_crossed() {
+        let mut plan = Plan::default();
+        for (t, name) in ["West", "Middle", "East"].into_iter().enumerate() {
+            plan.territories.push(Territory {
+                id: name.to_lowercase(),
+                name: name.to_owned(),
+                color: palette_color(t),
+                rep: None,
+                rep_home: None,
+                locked: false,
+                alive: true,
+            });
+        }
+        for col in 0..30 {
+            let t = if col < 12 {
+                0
+            } else if col < 22 {
+                1
+            } else {
+                2
+            };
+            for row in 0..2 {
+                plan.accounts.push(&crate::model::Account {
+                    id: format!("{col}-{row}"),
+                    name: String::new(),
+                    lon: -100.0 + 0.5 * col as f64,
+                    lat: 40.0 + 0.5 * row as f64,
+                    potential: crate::model::Cents(100),
+                    annual_revenue: crate::model::Cents(0),
+                    visits_per_year: 1,
+                    minutes_per_visit: 60,
+                    city: None,
+                    state: None,
+                    zip: None,
+                    locked: false,
+                });
+                plan.assignment.push(Some(TerritoryIdx(t)));
+            }
+        }
+        let adj = quality::adjacency(&plan.accounts);
+        let lb = quality::disruption_lower_bound(&plan, &Metrics::recompute(&plan), 0.0);
+        assert!((lb - 4.0 / 60.0).abs() < 1e-9, "{lb}");
+        let bound = border_flow_bound(&plan, &adj, 0.0);
+        assert!((bound - 8.0 / 60.0).abs() < 1e-9, "{bound}");
+        // Balance moves exactly that, and the report says so.
+        let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.0, ..BalanceOptions::default() }, None)
+            .expect("balance");
+        let after = p.apply_to(&plan);
+        let r = report(&plan, &after, &adj, 0.0);
+        assert!(p.tolerance_reached);
+        assert_eq!(r.flow_bound, bound);
+        assert!((r.moved.workload - bound).abs() < 1e-9, "{:?}", r.moved);
+    }
 
     #[test]
     fn balance_reaches_tolerance_without_new_pieces_and_respects_locks() {

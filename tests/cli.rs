@@ -360,6 +360,10 @@ fn balance_and_redraw_from_the_command_line() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json(&o);
     assert_eq!(j["tolerance_reached"], true);
+    // What had to cross borders is at least what had to leave the overloaded ones.
+    let share = |k: &str| j[k].as_f64().unwrap_or_else(|| panic!("{k}: {j}"));
+    assert!(share("border_flow_bound_workload_share") >= share("lower_bound_workload_share") - 1e-12);
+    assert!(share("moved_workload_vs_border_flow_bound") > 0.0);
     // The after figures are the written plan's own, recomputed by `stats`.
     let s = json(&run(&["stats", out.to_str().expect("utf8"), "--json"]));
     let max_dev = s["territories"]

@@ -356,6 +356,16 @@ impl TerritoryApp {
             pct(r.moved.potential),
             pct(r.lower_bound)
         ));
+        if p.kind == Kind::Balance {
+            ui.weak(format!(
+                "Moving that excess across the territories' borders (once per border crossed) takes about {}.",
+                pct(r.flow_bound)
+            ))
+            .on_hover_text(
+                "Accounts can only go to a territory they touch, so workload bound for a territory \
+                 several borders away moves once per border on its way.",
+            );
+        }
         ui.separator();
         let count =
             |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
