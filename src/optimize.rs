@@ -1366,7 +1366,7 @@ fn rebalance(
             members[l as usize].push(i as u32);
         }
         for c in order {
-            if load[c] <= over {
+            if load[c] <= over || progress.is_some_and(Progress::is_cancelled) {
                 continue;
             }
             let need = load[c] - target;
@@ -1535,6 +1535,10 @@ fn redraw_once(
         set_progress(progress, 40);
         labels
     };
+    // Pricing returns early on a cancel; what follows is O(N) before its next check.
+    if progress.is_some_and(Progress::is_cancelled) {
+        return Err(OptimizeError::Cancelled);
+    }
     let groups_k = if free.is_empty() { 0 } else { free_k.min(free.len()) };
     // 2. Names: match groups to old unlocked live territories by overlap, pinned first.
     let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
