@@ -744,7 +744,7 @@ fn optimize_cli(
     // close to the least possible it came.
     if after.territories == plan.territories {
         out(&format!(
-            "Moving the excess across the territories' borders (once per border crossed) takes about {}{}.\n",
+            "Routed across the territories' borders (once per border crossed), the excess needs about {}{}.\n",
             pct(r.flow_bound),
             moved_vs_flow.map_or(String::new(), |x| format!(" ({x:.2}× that)")),
         ));

@@ -358,7 +358,8 @@ impl TerritoryApp {
         ));
         if p.kind == Kind::Balance {
             ui.weak(format!(
-                "Moving that excess across the territories' borders (once per border crossed) takes about {}.",
+                "Routed across the territories' borders, the excess needs about {}: it crosses every border \
+                 between it and a territory short of work.",
                 pct(r.flow_bound)
             ))
             .on_hover_text(
