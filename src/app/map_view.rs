@@ -199,6 +199,9 @@ impl Palette {
     }
 }
 
+/// The smallest extent, in Web Mercator metres, that opening a plan zooms to.
+const MIN_FIT_M: f64 = 150_000.0;
+
 impl TerritoryApp {
     /// Points the map at the plan's accounts.
     fn fit_to_plan(&mut self, rect: Rect) {
@@ -217,8 +220,10 @@ impl TerritoryApp {
             lo = [lo[0].min(x), lo[1].min(y)];
             hi = [hi[0].max(x), hi[1].max(y)];
         }
-        let w = (hi[0] - lo[0]).max(1000.0) * 1.15;
-        let h = (hi[1] - lo[1]).max(1000.0) * 1.15;
+        // At least a 150-km view, so that a plan of a few accounts in one town still
+        // shows where it is (county lines, coast), not one colour of land.
+        let w = (hi[0] - lo[0]).max(MIN_FIT_M) * 1.15;
+        let h = (hi[1] - lo[1]).max(MIN_FIT_M) * 1.15;
         let px_per_m = (f64::from(rect.width()) / w).min(f64::from(rect.height()) / h);
         let zoom = (px_per_m * 2.0 * std::f64::consts::PI * EARTH_RADIUS_M / 256.0).log2().clamp(1.0, 18.0);
         let (lon, lat) = from_mercator((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);
