@@ -646,12 +646,12 @@ fn optimize_cli(
     let seconds = started.elapsed().as_secs_f64();
     let after = proposal.apply_to(plan);
     plan_file::save(&after, out_path).map_err(Failure::data)?;
-    let r = optimize::report(plan, &after, &adj, tolerance);
+    let r = optimize::report(plan, &after, &adj, tolerance, proposal.job);
     let live_pieces = |p: &Plan, pieces: &[usize]| p.live_territories().map(|(i, _)| pieces[i.get()]).sum::<usize>();
     let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));
     let (ib, ia) = (live_pieces(plan, &r.islands_before), live_pieces(&after, &r.islands_after));
     let moved_vs_bound = (r.lower_bound > 0.0).then(|| r.moved.workload / r.lower_bound);
-    let moved_vs_flow = (r.flow_bound > 0.0).then(|| r.moved.workload / r.flow_bound);
+    let moved_vs_flow = r.flow_bound.filter(|&f| f > 0.0).map(|f| r.moved.workload / f);
     if as_json {
         let side = |b: &Balance, c: &crate::quality::Compactness, pieces: usize, islands: usize, n: usize| {
             json!({
@@ -742,10 +742,10 @@ fn optimize_cli(
     ));
     // Balance keeps the territories: then what had to cross their borders says how
     // close to the least possible it came.
-    if after.territories == plan.territories {
+    if let Some(flow) = r.flow_bound {
         out(&format!(
             "Routed across the territories' borders (once per border crossed), the excess needs about {}{}.\n",
-            pct(r.flow_bound),
+            pct(flow),
             moved_vs_flow.map_or(String::new(), |x| format!(" ({x:.2}× that)")),
         ));
     }

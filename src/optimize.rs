@@ -154,9 +154,19 @@ pub enum OptimizeError {
     BadTolerance(String),
 }
 
+/// Which job made a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Keeps the territories, moves accounts across their borders.
+    Balance,
+    /// Draws new territories.
+    Redraw,
+}
+
 /// A new assignment of the same accounts, to apply as one step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
+    pub job: Job,
     /// For the Undo menu.
     pub label: String,
     /// The territory slots afterwards: the plan's slots (some renamed or deleted by a
@@ -200,12 +210,14 @@ pub struct Report {
     /// The least workload share that had to move for the tolerance.
     pub lower_bound: f64,
     /// The least workload share that had to cross the old plan's borders for the
-    /// tolerance ([`border_flow_bound`]).
-    pub flow_bound: f64,
+    /// tolerance ([`border_flow_bound`]), for a Balance; `None` for a Redraw, which
+    /// draws new borders.
+    pub flow_bound: Option<f64>,
 }
 
-/// Computes the before/after report: O(N), with the adjacency given.
-pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64) -> Report {
+/// Computes the before/after report of a proposal by `job`: O(N), with the adjacency
+/// given.
+pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job: Job) -> Report {
     let mb = Metrics::recompute(before);
     let ma = Metrics::recompute(after);
     let pieces_before = quality::pieces(before, adj);
@@ -240,7 +252,7 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64) -> R
         moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
         moved_accounts,
         lower_bound: quality::disruption_lower_bound(before, &mb, tolerance),
-        flow_bound: border_flow_bound(before, adj, tolerance),
+        flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance)),
         metrics_before: mb,
         metrics_after: ma,
     }
@@ -1220,6 +1232,7 @@ pub fn balance(
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
     Ok(Proposal {
+        job: Job::Balance,
         label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
         territories: plan.territories.clone(),
         assignment: st.into_assignment(),
@@ -1658,6 +1671,7 @@ fn redraw_once(
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, Target::Workload, (mean, 0.0), tol);
     Ok(Proposal {
+        job: Job::Redraw,
         label: format!("Redraw into {} territories", opts.territories),
         territories,
         assignment: st.into_assignment(),
@@ -1827,18 +1841,7 @@ mod tests {
     /// the last through the middle one, so 8 hours cross borders, twice the lower bound.
     #[test]
     fn border_flow_bound_counts_every_border_crossed() {
-        let mut plan = Plan::default();
-        for (t, name) in ["West", "Middle", "East"].into_iter().enumerate() {
-            plan.territories.push(Territory {
-                id: name.to_lowercase(),
-                name: name.to_owned(),
-                color: palette_color(t),
-                rep: None,
-                rep_home: None,
-                locked: false,
-                alive: true,
-            });
-        }
+        let mut pts = Vec::new();
         for col in 0..30 {
             let t = if col < 12 {
                 0
@@ -1848,23 +1851,10 @@ mod tests {
                 2
             };
             for row in 0..2 {
-                plan.accounts.push(&crate::model::Account {
-                    id: format!("{col}-{row}"),
-                    name: String::new(),
-                    lon: -100.0 + 0.5 * col as f64,
-                    lat: 40.0 + 0.5 * row as f64,
-                    potential: crate::model::Cents(100),
-                    annual_revenue: crate::model::Cents(0),
-                    visits_per_year: 1,
-                    minutes_per_visit: 60,
-                    city: None,
-                    state: None,
-                    zip: None,
-                    locked: false,
-                });
-                plan.assignment.push(Some(TerritoryIdx(t)));
+                pts.push((-100.0 + 0.5 * f64::from(col), 40.0 + 0.5 * f64::from(row), t));
             }
         }
+        let plan = quality::tests::plan(&pts, 3);
         let adj = quality::adjacency(&plan.accounts);
         let lb = quality::disruption_lower_bound(&plan, &Metrics::recompute(&plan), 0.0);
         assert!((lb - 4.0 / 60.0).abs() < 1e-9, "{lb}");
@@ -1874,9 +1864,9 @@ mod tests {
         let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.0, ..BalanceOptions::default() }, None)
             .expect("balance");
         let after = p.apply_to(&plan);
-        let r = report(&plan, &after, &adj, 0.0);
+        let r = report(&plan, &after, &adj, 0.0, p.job);
         assert!(p.tolerance_reached);
-        assert_eq!(r.flow_bound, bound);
+        assert_eq!(r.flow_bound, Some(bound));
         assert!((r.moved.workload - bound).abs() < 1e-9, "{:?}", r.moved);
     }
 
@@ -1892,7 +1882,7 @@ mod tests {
         };
         let p = balance(&plan, &adj, &opts, None).expect("balance");
         let after = p.apply_to(&plan);
-        let r = report(&plan, &after, &adj, 0.02);
+        let r = report(&plan, &after, &adj, 0.02, p.job);
         for (b, a) in r.pieces_before.iter().zip(&r.pieces_after) {
             assert!(a <= b, "{:?} → {:?}", r.pieces_before, r.pieces_after);
         }
@@ -1916,7 +1906,7 @@ mod tests {
         let adj = quality::adjacency(&plan.accounts);
         let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.02, ..BalanceOptions::default() }, None)
             .expect("balance");
-        let r = report(&plan, &p.apply_to(&plan), &adj, 0.02);
+        let r = report(&plan, &p.apply_to(&plan), &adj, 0.02, p.job);
         assert!(
             p.tolerance_reached && r.after.workload.max_abs_deviation <= 0.02,
             "{}",
@@ -1984,7 +1974,8 @@ mod proptests {
         assert_eq!(a, redraw(&plan, &adj, &opts, None).expect("again"));
         let after = a.apply_to(&plan);
         assert_eq!(after.live_territories().count(), 10);
-        let r = report(&plan, &after, &adj, 0.03);
+        let r = report(&plan, &after, &adj, 0.03, a.job);
+        assert_eq!(r.flow_bound, None, "new borders: no flow across the old ones");
         assert!(a.tolerance_reached, "{:?}", r.after.workload);
         assert!(r.after.workload.max_abs_deviation <= 0.03 + 1e-9);
         for (t, _) in after.live_territories() {

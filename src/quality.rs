@@ -502,7 +502,7 @@ pub(crate) fn kmeans(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Account;
     use crate::model::{Cents, Territory, palette_color};
@@ -524,7 +524,8 @@ mod tests {
         }
     }
 
-    fn plan(points: &[(f64, f64, u32)], k: usize) -> Plan {
+    /// A plan of one-hour accounts at (lon, lat) in territories `T0`… (test helper).
+    pub(crate) fn plan(points: &[(f64, f64, u32)], k: usize) -> Plan {
         Plan {
             accounts: points.iter().map(|&(x, y, _)| account(x, y)).collect(),
             territories: (0..k)

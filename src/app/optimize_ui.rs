@@ -114,7 +114,7 @@ impl TerritoryApp {
                     Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
                 };
                 let after = proposal.apply_to(&plan);
-                let report = optimize::report(&plan, &after, &adj, tolerance);
+                let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
                 Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
             });
             let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result.map_err(|e| e.to_string())) });
@@ -356,11 +356,11 @@ impl TerritoryApp {
             pct(r.moved.potential),
             pct(r.lower_bound)
         ));
-        if p.kind == Kind::Balance {
+        if let Some(flow) = r.flow_bound {
             ui.weak(format!(
                 "Routed across the territories' borders, the excess needs about {}: it crosses every border \
                  between it and a territory short of work.",
-                pct(r.flow_bound)
+                pct(flow)
             ))
             .on_hover_text(
                 "Accounts can only go to a territory they touch, so workload bound for a territory \
