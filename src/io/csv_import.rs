@@ -607,7 +607,9 @@ fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Result<(Layout,
 
 /// Joins the parsed pieces of a body, in file order: line numbers (each piece counts
 /// from its own start, so its first line is known once all have counted theirs), the
-/// first error, the territories by first appearance.
+/// territories by first appearance. `NotUtf8` if any piece met text that is not UTF-8
+/// (the only error left once records are split: quoting errors do not exist for a
+/// reader that, like `csv`'s, takes any text).
 fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportReport) -> Result<Parsed, ParseError> {
     let mut offset = layout.header_lines;
     for piece in &mut results {
