@@ -373,6 +373,11 @@ fn balance_previews_applies_as_one_step_and_undoes() {
     assert!(moved > 0);
     assert!(label_exists(&h, "Balance proposal"));
     assert!(h.query_all_by_label_contains("Every territory within ±3.0 %").next().is_some());
+    // What routing the excess across the borders needs, as the library computes it.
+    let adj = territory_editor::quality::adjacency(&before_plan.accounts);
+    let flow = territory_editor::optimize::border_flow_bound(&before_plan, &adj, 0.03);
+    let line = format!("the excess needs about {:.1} %", flow * 100.0);
+    assert!(flow > 0.0 && h.query_all_by_label_contains(&line).next().is_some(), "{line}");
 
     h.get_by_label("Apply").click();
     h.run();
@@ -406,6 +411,8 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     step_until(&mut h, |h| label_exists(h, "Discard"));
     // A new window's first frame only measures it.
     h.run();
+    // A redraw draws new borders: no figure for crossing the old ones.
+    assert!(h.query_all_by_label_contains("the excess needs about").next().is_none());
     h.get_by_label("Discard").click();
     h.run();
     h.run();
