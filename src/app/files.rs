@@ -315,8 +315,8 @@ impl TerritoryApp {
                                 "Imported {} from {}; {} rejected, {} skipped",
                                 crate::format::count(r.accepted as i64, "account", "accounts"),
                                 path.display(),
-                                r.rejected.len(),
-                                r.skipped.len()
+                                crate::format::thousands(r.rejected.len() as i64),
+                                crate::format::thousands(r.skipped.len() as i64)
                             );
                             if !r.rejected.is_empty() || !r.skipped.is_empty() {
                                 self.import_report = Some((path.display().to_string(), r));
@@ -510,25 +510,36 @@ impl TerritoryApp {
                         report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
                     ));
                     ui.separator();
-                    egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                        egui::Grid::new("rejected").striped(true).show(ui, |ui| {
-                            ui.strong("Line");
-                            ui.strong("");
-                            ui.strong("Reason");
-                            ui.end_row();
-                            for (kind, r) in report
-                                .rejected
-                                .iter()
-                                .map(|r| ("rejected", r))
-                                .chain(report.skipped.iter().map(|r| ("skipped", r)))
-                            {
-                                ui.label(r.line.to_string());
-                                ui.label(kind);
-                                ui.label(&r.reason);
-                                ui.end_row();
-                            }
-                        });
+                    // Only the rows in view are laid out: a file of bad rows can list
+                    // a million of them.
+                    let (rejected, skipped) = (&report.rejected, &report.skipped);
+                    let row = |i: usize| match rejected.get(i) {
+                        Some(r) => ("rejected", r),
+                        None => ("skipped", &skipped[i - rejected.len()]),
+                    };
+                    let line_w = 70.0;
+                    let kind_w = 64.0;
+                    ui.horizontal(|ui| {
+                        ui.add_sized([line_w, 18.0], egui::Label::new(egui::RichText::new("Line").strong()));
+                        ui.add_sized([kind_w, 18.0], egui::Label::new(""));
+                        ui.strong("Reason");
                     });
+                    let row_h = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+                    egui::ScrollArea::vertical().max_height(320.0).show_rows(
+                        ui,
+                        row_h,
+                        rejected.len() + skipped.len(),
+                        |ui, rows| {
+                            for i in rows {
+                                let (kind, r) = row(i);
+                                ui.horizontal(|ui| {
+                                    ui.add_sized([line_w, row_h], egui::Label::new(r.line.to_string()));
+                                    ui.add_sized([kind_w, row_h], egui::Label::new(kind));
+                                    ui.label(&r.reason);
+                                });
+                            }
+                        },
+                    );
                 });
             if !open {
                 self.import_report = None;
