@@ -14,6 +14,17 @@ use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
 /// Above this many accounts in view, dots are splatted into a texture instead of
 /// tessellated as circles.
 const CIRCLE_LIMIT: usize = 25_000;
+/// A territory of at most this many accounts has its label above its centre, not on
+/// its dots.
+const LABEL_LIFT_MAX_ACCOUNTS: u64 = 5;
+
+/// Where a territory's label goes: a box around its text, centred on the territory's
+/// centre, or just above it for a territory of a few accounts, which the label would
+/// otherwise hide.
+fn label_rect(centre: Pos2, text: Vec2, accounts: u64) -> Rect {
+    let lift = if accounts <= LABEL_LIFT_MAX_ACCOUNTS { Vec2::new(0.0, -(text.y / 2.0 + 12.0)) } else { Vec2::ZERO };
+    Rect::from_center_size(centre + lift, text).expand2(Vec2::new(6.0, 2.0))
+}
 
 /// What the dot texture shows; redrawn when any of it changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -513,7 +524,7 @@ impl TerritoryApp {
                 continue;
             }
             let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
-            let r = Rect::from_center_size(p, galley.size()).expand2(Vec2::new(6.0, 2.0));
+            let r = label_rect(p, galley.size(), m.territories[i.get()].accounts);
             painter.rect_filled(r, 4.0, pal.halo);
             painter.rect_filled(
                 Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
@@ -749,5 +760,17 @@ mod tests {
         // One tile of 256 points spans 360° / 2^zoom of longitude.
         let (x2, _) = to_mercator(-97.0 + 360.0 / 32.0, 38.0);
         assert!(((x2 - x) * t.scale - 256.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_small_territorys_label_leaves_its_dot_visible() {
+        let c = Pos2::new(300.0, 200.0);
+        let text = Vec2::new(60.0, 20.0);
+        // The dot (6 points in radius at the closest zooms) stays clear of the box.
+        let dot = Rect::from_center_size(c, Vec2::splat(12.0));
+        assert!(!label_rect(c, text, 1).intersects(dot));
+        assert!(!label_rect(c, text, LABEL_LIFT_MAX_ACCOUNTS).intersects(dot));
+        // A larger territory's label marks its centre.
+        assert!(label_rect(c, text, LABEL_LIFT_MAX_ACCOUNTS + 1).contains(c));
     }
 }
