@@ -28,12 +28,17 @@
 //! **Redraw** draws K territories from scratch:
 //! 1. *Balanced k-means:* k-means++ centres on the accounts' unit-sphere positions, then
 //!    alternating a capacity-aware assignment (each account to the centre minimising
-//!    squared distance + an additive price per centre: a power diagram, so the parts
-//!    are convex on the sphere) with moving each centre to its accounts' mean. The
-//!    prices only rise: each centre over its share is raised by exactly the margin that
-//!    sheds its excess to its accounts' next-best centres (`rebalance`; lowering the
-//!    prices of under-filled centres too makes two of them trade the same accounts back
-//!    and forth). Run on a sample of at most 60,000 accounts, then once on all.
+//!    distance + an additive price per centre: an additively weighted Voronoi diagram;
+//!    a part that is not empty holds its centre and is star-shaped around it, so it is
+//!    connected) with moving each centre to its accounts' mean. Distance rather than
+//!    its square, as k-means uses, because compactness is the *mean distance*: on the
+//!    ten generated 10k plans of seeds 0–9 and the make_accounts plan, redraws end
+//!    0.7 % more compact on average (from 1.6 % worse to 2.5 % better), 8 seeds of 10
+//!    within 1.2× k-means instead of 7. The prices only rise: each centre over its
+//!    share is raised by exactly the margin that sheds its excess to its accounts'
+//!    next-best centres (`rebalance`; lowering the prices of under-filled centres too
+//!    makes two of them trade the same accounts back and forth). Run on a sample of at
+//!    most 60,000 accounts, then once on all.
 //! 2. *Names:* each new territory takes the slot (name, colour, rep) of the old territory
 //!    it overlaps most, greedily by overlap; the rest are new slots, unmatched old
 //!    territories are deleted.
@@ -1257,12 +1262,17 @@ fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f
         .all(|(d, m)| (0..live.len()).filter(|&t| live[t]).all(|t| (st.load(d, t) as f64 - m).abs() <= tol * m))
 }
 
+/// The straight-line distance between two points on the unit sphere.
+fn chord(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    d2(a, b).sqrt()
+}
+
 /// Balanced k-means: alternately assigns each point to the centre with the least
-/// squared distance plus that centre's price (a power diagram) with the prices set so
-/// that every centre's weight is within half a percent of the mean where points allow
-/// ([`rebalance`]), and moves each centre to its points' mean. `outer` such rounds,
-/// then a last assignment for the final centres. The prices carry over between calls
-/// (the sample's prices start the run on all accounts).
+/// distance plus that centre's price (an additively weighted Voronoi diagram) with the
+/// prices set so that every centre's weight is within half a percent of the mean where
+/// points allow ([`rebalance`]), and moves each centre to its points' mean. `outer`
+/// such rounds, then a last assignment for the final centres. The prices carry over
+/// between calls (the sample's prices start the run on all accounts).
 fn balanced_kmeans(
     pts: &[[f64; 3]],
     weight: &[f64],
@@ -1283,7 +1293,7 @@ fn balanced_kmeans(
                     for ((l, c), p) in lab.iter_mut().zip(cst.iter_mut()).zip(ps) {
                         let mut best = (f64::INFINITY, 0u32);
                         for (j, (cc, pr)) in centres.iter().zip(price).enumerate() {
-                            let d = d2(p, cc) + pr;
+                            let d = chord(p, cc) + pr;
                             if d < best.0 {
                                 best = (d, j as u32);
                             }
@@ -1327,7 +1337,7 @@ fn balanced_kmeans(
     Ok(label)
 }
 
-/// Raises the prices of a power diagram until no centre holds more than half a percent
+/// Raises the prices of a weighted diagram until no centre holds more than half a percent
 /// above the mean weight: a pass takes the centres over their share, the most over
 /// first, and raises each one's price by exactly what sheds its excess to its points'
 /// next-best centres (the points that switch are those whose margin is within the
@@ -1362,7 +1372,7 @@ fn rebalance(
     }
     // The least raise: what keeps two crowded centres from trading points back and
     // forth by ever smaller raises (as an auction's ε does).
-    let spread = pts.iter().zip(label.iter()).map(|(p, &l)| d2(p, &centres[l as usize])).sum::<f64>() / n as f64;
+    let spread = pts.iter().zip(label.iter()).map(|(p, &l)| chord(p, &centres[l as usize])).sum::<f64>() / n as f64;
     let min_raise = spread * 1e-4;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
     // (margin, point, centre it goes to)
@@ -1395,7 +1405,7 @@ fn rebalance(
                 }
                 let mut best = (f64::INFINITY, cu);
                 for (j, cc) in centres.iter().enumerate() {
-                    let d = d2(&pts[i], cc) + price[j];
+                    let d = chord(&pts[i], cc) + price[j];
                     if j != c && d < best.0 {
                         best = (d, j as u32);
                     }
@@ -1436,7 +1446,7 @@ fn rebalance(
                 load[c] -= weight[i];
                 load[to as usize] += weight[i];
                 label[i] = to;
-                cost[i] = d2(&pts[i], &centres[to as usize]) + price[to as usize];
+                cost[i] = chord(&pts[i], &centres[to as usize]) + price[to as usize];
                 members[to as usize].push(i as u32);
             }
             for &i in &members[c] {
@@ -1781,14 +1791,15 @@ fn generated(n: usize, k: usize, seed: u64) -> Plan {
 mod tests {
     use super::*;
 
-    /// Pricing always leaves every point at its cheapest centre (a power diagram: the
-    /// territories stay convex), with its cost kept up to date. On evenly spread points,
-    /// from spread-out centres, it leaves no centre more than 1 % over its share (it aims
-    /// at 0.5 %; this is not guaranteed: centres can trade blocks of points by ever
-    /// smaller raises, as with a dense cluster, and Balance's flows then finish the job).
+    /// Pricing always leaves every point at its cheapest centre (an additively weighted
+    /// diagram: each territory holds its centre and is star-shaped around it), with its
+    /// cost kept up to date. On evenly spread points, from spread-out centres, it leaves
+    /// no centre more than 1 % over its share (it aims at 0.5 %; this is not guaranteed:
+    /// centres can trade blocks of points by ever smaller raises, as with a dense
+    /// cluster, and Balance's flows then finish the job).
     /// Fixed cases, so that the test does not depend on the draw.
     #[test]
-    fn rebalance_prices_a_balanced_power_diagram() {
+    fn rebalance_prices_a_balanced_weighted_voronoi_diagram() {
         for (seed, k, clustered) in (0..24u64).map(|s| (s * 7919, 2 + (s as usize * 5) % 10, s % 3 == 0)) {
             let mut rng = crate::rng::Rng(seed);
             let n = 3000;
@@ -1819,15 +1830,15 @@ mod tests {
                 (0..k).min_by(|&a, &b| d2(p, &centres[a]).total_cmp(&d2(p, &centres[b]))).unwrap_or(0) as u32
             };
             let mut label: Vec<u32> = pts.iter().map(nearest).collect();
-            let mut cost: Vec<f64> = pts.iter().zip(&label).map(|(p, &l)| d2(p, &centres[l as usize])).collect();
+            let mut cost: Vec<f64> = pts.iter().zip(&label).map(|(p, &l)| chord(p, &centres[l as usize])).collect();
             rebalance(&pts, &weight, &centres, &mut price, &mut label, &mut cost, 400, None);
             let mut load = vec![0.0; k];
             for (i, p) in pts.iter().enumerate() {
                 let c = label[i] as usize;
                 load[c] += weight[i];
-                let own = d2(p, &centres[c]) + price[c];
+                let own = chord(p, &centres[c]) + price[c];
                 assert!((own - cost[i]).abs() < 1e-9, "case {seed}: cost of point {i}");
-                let cheapest = (0..k).map(|c| d2(p, &centres[c]) + price[c]).fold(f64::INFINITY, f64::min);
+                let cheapest = (0..k).map(|c| chord(p, &centres[c]) + price[c]).fold(f64::INFINITY, f64::min);
                 assert!(own <= cheapest + 1e-9, "case {seed}: point {i} not at its cheapest centre");
             }
             let target = weight.iter().sum::<f64>() / k as f64;
