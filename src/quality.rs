@@ -468,14 +468,33 @@ pub(crate) fn kmeans(
             if cancelled() {
                 break;
             }
-            let mut changed = false;
-            for (l, p) in label.iter_mut().zip(pts) {
-                let nearest = (0..centres.len())
-                    .min_by(|&a, &b| d2(p, &centres[a]).total_cmp(&d2(p, &centres[b])))
-                    .unwrap_or(0) as u32;
-                changed |= *l != nearest;
-                *l = nearest;
-            }
+            // Each point to its nearest centre (the first of equals), on both cores.
+            let chunk = n.div_ceil(2).max(1);
+            let centres_now = &centres;
+            let changed = std::thread::scope(|s| {
+                let jobs: Vec<_> = label
+                    .chunks_mut(chunk)
+                    .zip(pts.chunks(chunk))
+                    .map(|(ls, ps)| {
+                        s.spawn(move || {
+                            let mut changed = false;
+                            for (l, p) in ls.iter_mut().zip(ps) {
+                                let mut best = (f64::INFINITY, 0u32);
+                                for (j, c) in centres_now.iter().enumerate() {
+                                    let d = d2(p, c);
+                                    if d < best.0 {
+                                        best = (d, j as u32);
+                                    }
+                                }
+                                changed |= *l != best.1;
+                                *l = best.1;
+                            }
+                            changed
+                        })
+                    })
+                    .collect();
+                jobs.into_iter().fold(false, |acc, j| j.join().unwrap_or(true) | acc)
+            });
             let mut sum = vec![[0.0; 3]; centres.len()];
             let mut count = vec![0usize; centres.len()];
             for (l, p) in label.iter().zip(pts) {
