@@ -404,6 +404,11 @@ fn balance_previews_applies_as_one_step_and_undoes() {
 fn a_discarded_proposal_leaves_the_plan_alone() {
     let mut h = generated_harness();
     let before_plan = h.state().doc.editor.plan().clone();
+    let labels = |h: &Harness<'_, TerritoryApp>| -> Vec<(String, (f64, f64))> {
+        h.state().map_labels().iter().map(|l| (l.territory.name.clone(), l.centre)).collect()
+    };
+    let labels_before = labels(&h);
+    assert_eq!(labels_before.len(), 6);
     h.get_by_label("Redraw…").click();
     h.run();
     h.get_by_label("Compute redraw").click();
@@ -413,9 +418,26 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     h.run();
     // A redraw draws new borders: no figure for crossing the old ones.
     assert!(h.query_all_by_label_contains("the excess needs about").next().is_none());
+    // The map labels the proposed territories where they would be, as the library
+    // computes them for the same options.
+    let adj = territory_editor::quality::adjacency(&before_plan.accounts);
+    let opts = territory_editor::optimize::RedrawOptions { territories: 6, tolerance: 0.03, ..Default::default() };
+    let proposal = territory_editor::optimize::redraw(&before_plan, &adj, &opts, None).expect("redraw");
+    let after = proposal.apply_to(&before_plan);
+    let totals = territory_editor::metrics::Metrics::recompute(&after).territories;
+    let expected: Vec<(String, (f64, f64))> = after
+        .territories
+        .iter()
+        .zip(&totals)
+        .filter(|(t, m)| t.alive && m.accounts > 0)
+        .filter_map(|(t, m)| Some((t.name.clone(), m.center_mercator()?)))
+        .collect();
+    assert_eq!(labels(&h), expected);
+    assert_ne!(labels(&h), labels_before);
     h.get_by_label("Discard").click();
     h.run();
     h.run();
+    assert_eq!(labels(&h), labels_before);
     assert_eq!(h.state().doc.editor.plan(), &before_plan);
     assert_eq!(h.state().doc.editor.undo_depth(), 0);
     assert!(h.state().selection().is_empty());

@@ -18,6 +18,15 @@ const CIRCLE_LIMIT: usize = 25_000;
 /// its dots.
 const LABEL_LIFT_MAX_ACCOUNTS: u64 = 5;
 
+/// A territory's label on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLabel<'a> {
+    pub territory: &'a crate::model::Territory,
+    /// Web Mercator metres.
+    pub centre: (f64, f64),
+    pub accounts: u64,
+}
+
 /// Where a territory's label goes: a box around its text, centred on the territory's
 /// centre, or just above it for a territory of a few accounts, which the label would
 /// otherwise hide.
@@ -513,18 +522,33 @@ impl TerritoryApp {
         }
     }
 
+    /// The territory labels on the map: each live territory with accounts, at its centre.
+    /// With a proposal on show, its territories are labelled where they would be.
+    pub fn map_labels(&self) -> Vec<MapLabel<'_>> {
+        let (territories, totals) = match &self.pending {
+            Some(p) => (&p.proposal.territories, &p.after),
+            None => (&self.doc.editor.plan().territories, &self.doc.editor.metrics().territories),
+        };
+        territories
+            .iter()
+            .zip(totals)
+            .filter(|(tt, _)| tt.alive)
+            .filter_map(|(tt, totals)| {
+                let centre = totals.center_mercator()?;
+                Some(MapLabel { territory: tt, centre, accounts: totals.accounts })
+            })
+            .collect()
+    }
+
     fn paint_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
-        let plan = self.doc.editor.plan();
-        let m = self.doc.editor.metrics();
         let font = egui::FontId::proportional(17.0);
-        for (i, tt) in plan.live_territories() {
-            let Some((x, y)) = m.territories[i.get()].center_mercator() else { continue };
+        for MapLabel { territory: tt, centre: (x, y), accounts } in self.map_labels() {
             let p = t.to_screen(x, y);
             if !t.rect.contains(p) {
                 continue;
             }
             let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
-            let r = label_rect(p, galley.size(), m.territories[i.get()].accounts);
+            let r = label_rect(p, galley.size(), accounts);
             painter.rect_filled(r, 4.0, pal.halo);
             painter.rect_filled(
                 Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
