@@ -107,6 +107,10 @@ pub enum Cmd {
         /// Number of territories, locked ones included.
         #[arg(long)]
         territories: usize,
+        /// Grow a territory around each rep's home (the plan's `rep_home`): it keeps
+        /// that territory's name and rep, and its centre stays at the home.
+        #[arg(long)]
+        homes: bool,
         #[command(flatten)]
         common: OptimizeArgs,
     },
@@ -221,7 +225,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             };
             optimize_cli(&p, &common, |adj| optimize::balance(&p, adj, &opts, None))
         }
-        Cmd::Redraw { plan, territories, common } => {
+        Cmd::Redraw { plan, territories, homes, common } => {
             let p = load_plan(&plan)?;
             if territories == 0 {
                 return Err(Failure::usage("--territories must be at least 1"));
@@ -231,8 +235,12 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 tolerance: common.tolerance,
                 locked_territories: find_territories(&p, &plan, &common.lock)?,
                 locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                homes,
                 seed: common.seed,
             };
+            if homes && !p.live_territories().any(|(_, t)| t.rep_home.is_some()) {
+                return Err(Failure::usage("--homes: no territory of the plan has a rep's home (rep_home)"));
+            }
             optimize_cli(&p, &common, |adj| optimize::redraw(&p, adj, &opts, None))
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {

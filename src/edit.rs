@@ -41,6 +41,12 @@ pub enum Command {
         territory: TerritoryIdx,
         rep: Option<String>,
     },
+    /// Set (or clear) where the territory's rep lives, (lon, lat): what Redraw can grow
+    /// the territory around.
+    SetRepHome {
+        territory: TerritoryIdx,
+        home: Option<(f64, f64)>,
+    },
     LockTerritory {
         territory: TerritoryIdx,
         locked: bool,
@@ -78,6 +84,8 @@ pub enum EditError {
     DeleteIntoItself,
     #[error("the proposal is for another plan ({0} accounts, {1} slots)")]
     ProposalMismatch(usize, usize),
+    #[error("a home at longitude {0}, latitude {1} is off the map")]
+    HomeOffTheMap(String, String),
 }
 
 /// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
@@ -423,6 +431,15 @@ impl Editor {
             Command::SetRep { territory, rep } => {
                 self.territory_edit(territory, "Change rep".to_owned(), |t| t.rep = rep)
             }
+            Command::SetRepHome { territory, home } => {
+                if let Some((lon, lat)) = home
+                    && !((-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat))
+                {
+                    return Err(EditError::HomeOffTheMap(lon.to_string(), lat.to_string()));
+                }
+                let label = if home.is_some() { "Set rep's home" } else { "Clear rep's home" };
+                self.territory_edit(territory, label.to_owned(), |t| t.rep_home = home)
+            }
             Command::LockTerritory { territory, locked } => {
                 let verb = if locked { "Lock" } else { "Unlock" };
                 let name = self.live(territory)?.name.clone();
@@ -665,5 +682,23 @@ mod tests {
         ed.undo();
         assert_eq!(ed.plan(), &original);
         assert!(!ed.is_dirty());
+    }
+
+    #[test]
+    fn rep_home_is_set_checked_and_undone() {
+        let original = plan();
+        let mut ed = Editor::new(original.clone());
+        let home = Some((-87.6, 41.9));
+        ed.apply(Command::SetRepHome { territory: TerritoryIdx(1), home }).expect("ok");
+        assert_eq!(ed.plan().territories[1].rep_home, home);
+        assert_eq!(ed.undo_label(), Some("Set rep's home"));
+        for bad in [(-200.0, 40.0), (10.0, 89.0), (f64::NAN, 0.0)] {
+            let r = ed.apply(Command::SetRepHome { territory: TerritoryIdx(0), home: Some(bad) });
+            assert!(matches!(r, Err(EditError::HomeOffTheMap(..))), "{bad:?}");
+        }
+        ed.undo();
+        assert_eq!(ed.plan(), &original);
+        ed.redo();
+        assert_eq!(ed.plan().territories[1].rep_home, home);
     }
 }

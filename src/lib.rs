@@ -18,7 +18,7 @@
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), CSV export, GeoJSON areas, atomic writes |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
 //! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
-//! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
+//! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |

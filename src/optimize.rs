@@ -39,9 +39,13 @@
 //!    next-best centres (`rebalance`; lowering the prices of under-filled centres too
 //!    makes two of them trade the same accounts back and forth). Run on a sample of at
 //!    most 60,000 accounts, then once on all.
-//! 2. *Names:* each new territory takes the slot (name, colour, rep) of the old territory
-//!    it overlaps most, greedily by overlap; the rest are new slots, unmatched old
-//!    territories are deleted.
+//!    With reps' homes (`RedrawOptions::homes`), each home replaces the nearest k-means
+//!    centre and stays put through the rounds.
+//! 2. *Names:* a territory grown around a rep's home keeps that rep's slot, and the
+//!    account nearest the home is pinned in it (Balance and polish follow the means of
+//!    territories, which can lie far from the home). Each other new territory takes the
+//!    slot (name, colour, rep) of the old territory it overlaps most, greedily by
+//!    overlap; the rest are new slots, unmatched old territories are deleted.
 //! 3. *One piece:* every piece but the largest of a territory goes, whole, to the
 //!    lightest neighbour whose main piece it touches (a neighbour's stray piece only if
 //!    none: two stray pieces that touch would otherwise trade it back and forth).
@@ -129,6 +133,9 @@ pub struct RedrawOptions {
     pub tolerance: f64,
     pub locked_territories: Vec<TerritoryIdx>,
     pub locked_accounts: Vec<u32>,
+    /// Grow a territory around each rep's home: every live, unlocked territory with a
+    /// `rep_home` keeps its name and rep, and its centre stays at the home.
+    pub homes: bool,
     pub seed: u64,
 }
 
@@ -139,6 +146,7 @@ impl Default for RedrawOptions {
             tolerance: 0.03,
             locked_territories: Vec::new(),
             locked_accounts: Vec::new(),
+            homes: false,
             seed: 0,
         }
     }
@@ -157,6 +165,8 @@ pub enum OptimizeError {
     TooManyPinned(usize, usize),
     #[error("the tolerance must be between 0 and 1, not {0}")]
     BadTolerance(String),
+    #[error("{homes} reps have a home, more than the {territories} territories to draw")]
+    TooManyHomes { homes: usize, territories: usize },
 }
 
 /// Which job made a proposal.
@@ -1279,6 +1289,7 @@ fn balanced_kmeans(
     centres: &mut [[f64; 3]],
     prices: &mut Vec<f64>,
     (outer, passes): (usize, usize),
+    fixed: &[bool],
     progress: Option<&Progress>,
 ) -> Result<Vec<u32>, OptimizeError> {
     let k = centres.len();
@@ -1329,7 +1340,7 @@ fn balanced_kmeans(
         for c in 0..k {
             let s = sum[c];
             let norm = (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt();
-            if count[c] > 0 && norm > 0.0 {
+            if count[c] > 0 && norm > 0.0 && !fixed.get(c).copied().unwrap_or(false) {
                 centres[c] = [s[0] / norm, s[1] / norm, s[2] / norm];
             }
         }
@@ -1528,6 +1539,19 @@ fn redraw_once(
     if pinned.len() > free_k {
         return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
     }
+    // Reps' homes: each grows a territory of its own.
+    let homes: Vec<(usize, [f64; 3])> = if opts.homes {
+        (0..old_k)
+            .filter(|&t| plan.territories[t].alive && !locked[t])
+            .filter_map(|t| plan.territories[t].rep_home.map(|h| (t, quality::unit_vector(h))))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if homes.len() > free_k {
+        return Err(OptimizeError::TooManyHomes { homes: homes.len(), territories: free_k });
+    }
+    let mut home_of_group: Vec<Option<usize>> = vec![None; free_k];
     set_progress(progress, 2);
     let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
     let wts: Vec<f64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0 as f64).collect();
@@ -1553,11 +1577,23 @@ fn redraw_once(
                 *c = [c[0] / norm, c[1] / norm, c[2] / norm];
             }
         }
-        balanced_kmeans(&spts, &sw, &mut centres, &mut prices, (20, 40), progress)?;
+        // Reps' homes replace the nearest k-means centres and stay where they are.
+        let mut fixed_centres = vec![false; centres.len()];
+        for &(slot, home) in &homes {
+            let free_centre = (0..centres.len())
+                .filter(|&c| !fixed_centres[c])
+                .min_by(|&a, &b| d2(&home, &centres[a]).total_cmp(&d2(&home, &centres[b])).then(a.cmp(&b)));
+            if let Some(c) = free_centre {
+                centres[c] = home;
+                fixed_centres[c] = true;
+                home_of_group[c] = Some(slot);
+            }
+        }
+        balanced_kmeans(&spts, &sw, &mut centres, &mut prices, (20, 40), &fixed_centres, progress)?;
         set_progress(progress, 25);
         let fpts: Vec<[f64; 3]> = free.iter().map(|&v| pos[v]).collect();
         let fw: Vec<f64> = free.iter().map(|&v| wts[v]).collect();
-        let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, (1, 60), progress)?;
+        let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, (1, 60), &fixed_centres, progress)?;
         set_progress(progress, 40);
         labels
     };
@@ -1566,6 +1602,20 @@ fn redraw_once(
         return Err(OptimizeError::Cancelled);
     }
     let groups_k = if free.is_empty() { 0 } else { free_k.min(free.len()) };
+    // Each home's nearest free account anchors its territory: it joins the home's group
+    // and never moves afterwards (Balance and polish follow the territories' means,
+    // which can lie far from the home).
+    let mut groups = groups;
+    let mut anchors = Vec::new();
+    for &(slot, home) in &homes {
+        let Some(g) = home_of_group.iter().position(|&h| h == Some(slot)) else { continue };
+        let nearest = (0..free.len())
+            .min_by(|&a, &b| d2(&pos[free[a]], &home).total_cmp(&d2(&pos[free[b]], &home)).then(a.cmp(&b)));
+        if let Some(j) = nearest {
+            groups[j] = g as u32;
+            anchors.push(free[j]);
+        }
+    }
     // 2. Names: match groups to old unlocked live territories by overlap, pinned first.
     let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
     {
@@ -1589,6 +1639,13 @@ fn redraw_once(
     });
     let mut slot_of_group = vec![usize::MAX; groups_k];
     let mut taken = vec![false; old_k];
+    // A territory grown around a rep's home keeps that rep's territory.
+    for (g, slot) in slot_of_group.iter_mut().enumerate() {
+        if let Some(t) = home_of_group.get(g).copied().flatten() {
+            *slot = t;
+            taken[t] = true;
+        }
+    }
     let mut group_size = vec![0u64; groups_k];
     for &g in &groups {
         group_size[g as usize] += 1;
@@ -1649,6 +1706,10 @@ fn redraw_once(
         owner[v] = slot_of_group[groups[j] as usize] as u32;
     }
     let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < old_k && locked[t])).collect();
+    let mut stays = stays;
+    for &v in &anchors {
+        stays[v] = true;
+    }
     let mut st = State::new(plan, adj, owner, stays, active, seed);
     st.progress = progress;
     st.allow_far = true;
@@ -1790,6 +1851,44 @@ fn generated(n: usize, k: usize, seed: u64) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redraw_grows_territories_around_reps_homes() {
+        let mut plan = generated(3000, 8, 11);
+        let adj = quality::adjacency(&plan.accounts);
+        // Two reps live where two far-apart accounts are, in other bands than their own.
+        let (a, b) = (17usize, 2_400usize);
+        let (ta, tb) = (3usize, 6usize);
+        plan.territories[ta].rep_home = {
+            let r = plan.accounts.get(a);
+            Some((r.lon, r.lat))
+        };
+        plan.territories[tb].rep_home = {
+            let r = plan.accounts.get(b);
+            Some((r.lon, r.lat))
+        };
+        let opts = RedrawOptions { territories: 10, tolerance: 0.03, homes: true, ..RedrawOptions::default() };
+        let p = redraw(&plan, &adj, &opts, None).expect("redraw");
+        let after = p.apply_to(&plan);
+        assert!(p.tolerance_reached);
+        // Each keeps its name and rep, and the account at the home is in it.
+        assert!(after.territories[ta].alive && after.territories[tb].alive);
+        assert_eq!(after.territories[ta].name, plan.territories[ta].name);
+        assert_eq!(after.assignment[a], Some(TerritoryIdx(ta as u32)));
+        assert_eq!(after.assignment[b], Some(TerritoryIdx(tb as u32)));
+        // Without homes the same accounts end elsewhere: the homes made the difference.
+        let free = redraw(&plan, &adj, &RedrawOptions { homes: false, ..opts.clone() }, None).expect("redraw");
+        assert!(
+            free.assignment[a] != Some(TerritoryIdx(ta as u32)) || free.assignment[b] != Some(TerritoryIdx(tb as u32))
+        );
+        // More homes than territories to draw is an error, not a silent choice.
+        for t in 0..6 {
+            let r = plan.accounts.get(t * 400);
+            plan.territories[t].rep_home = Some((r.lon, r.lat));
+        }
+        let few = RedrawOptions { territories: 5, ..opts };
+        assert_eq!(redraw(&plan, &adj, &few, None), Err(OptimizeError::TooManyHomes { homes: 7, territories: 5 }));
+    }
 
     /// Pricing always leaves every point at its cheapest centre (an additively weighted
     /// diagram: each territory holds its centre and is star-shaped around it), with its
@@ -1965,6 +2064,7 @@ mod proptests {
                 tolerance: 0.03,
                 locked_territories: vec![TerritoryIdx(lock_t)],
                 locked_accounts: Vec::new(),
+                homes: false,
                 seed,
             }, None).expect("redraw");
             for v in 0..800 {

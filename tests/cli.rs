@@ -402,6 +402,34 @@ fn balance_and_redraw_from_the_command_line() {
     assert_eq!(j["after"]["territories"], 6);
     assert_eq!(j["after"]["pieces_beyond_one_per_island"], 0);
 
+    // --homes: a territory grows around its rep's home (set in the plan file).
+    let redraw_homes = |plan: &Path| {
+        run(&[
+            "redraw",
+            plan.to_str().expect("utf8"),
+            "--territories",
+            "6",
+            "--homes",
+            "--out",
+            red.to_str().expect("utf8"),
+        ])
+    };
+    let o = redraw_homes(&plan);
+    assert_eq!(o.status.code(), Some(2), "no home in the plan is a usage error");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("rep_home"));
+    let mut p = territory_editor::io::plan_file::load(&plan).expect("plan");
+    let at = 2_700;
+    let home = (p.accounts.get(at).lon, p.accounts.get(at).lat);
+    p.territories[1].rep_home = Some(home);
+    let with_home = tmp("homes.ron");
+    territory_editor::io::plan_file::save(&p, &with_home).expect("save");
+    let o = redraw_homes(&with_home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = territory_editor::io::plan_file::load(&red).expect("redrawn");
+    assert_eq!(r.territories[1].name, p.territories[1].name);
+    assert_eq!(r.territories[1].rep_home, Some(home));
+    assert_eq!(r.assignment[at].map(|t| t.get()), Some(1), "the account at the home is in the rep's territory");
+
     // Bad flags are usage errors; unknown locked ids are named with their line.
     let o = run(&[
         "balance",

@@ -442,3 +442,47 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     assert_eq!(h.state().doc.editor.undo_depth(), 0);
     assert!(h.state().selection().is_empty());
 }
+
+#[test]
+fn a_reps_home_is_set_by_a_click_on_the_map_and_undone() {
+    let mut h = harness();
+    let (slot, name) = {
+        let plan = h.state().doc.editor.plan();
+        let (i, t) = plan.live_territories().next().expect("a territory");
+        (i.get(), t.name.clone())
+    };
+    assert_eq!(h.state().doc.editor.plan().territories[slot].rep_home, None);
+    // Right-click the territory's row, then "Set rep's home on the map…".
+    h.query_all_by_label(&name).next().expect("the territory's row").click_secondary();
+    h.run();
+    h.get_by_label("Set rep's home on the map…").click();
+    h.run();
+    let notice = h.state().notice().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("Click the home"), "{notice}");
+    // A click on the map sets the home there, whatever the tool.
+    let t = h.state().map_transform().expect("map");
+    let p = t.rect.center() + Vec2::new(60.0, -40.0);
+    h.hover_at(p);
+    h.run();
+    h.drag_at(p);
+    h.run();
+    h.drop_at(p);
+    h.run();
+    h.run();
+    let (lon, lat) = h.state().doc.editor.plan().territories[slot].rep_home.expect("the home is set");
+    let (x, y) = mercator(lon, lat);
+    let clicked = t.to_mercator(p);
+    assert!((x - clicked[0]).abs() < 1.0 && (y - clicked[1]).abs() < 1.0, "{lon}, {lat}");
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    assert!(h.state().selection().is_empty(), "the click placed the home, it selected nothing");
+    // The Redraw form now offers to grow the territory around it.
+    h.get_by_label("Redraw…").click();
+    h.run();
+    // A new window's first frame only measures it.
+    h.run();
+    assert!(h.query_all_by_label_contains("around each rep's home (1 set)").next().is_some());
+    // Ctrl+Z takes it back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(h.state().doc.editor.plan().territories[slot].rep_home, None);
+}

@@ -285,7 +285,9 @@ impl TerritoryApp {
                 self.paint_basemap(&painter, &t, &pal, mem.zoom());
                 self.paint_accounts(&painter, &t, &pal, mem.zoom());
                 self.paint_labels(&painter, &t, &pal);
-                if !panning {
+                if self.placing_home.is_some() {
+                    self.place_home(ui, response, &t);
+                } else if !panning {
                     self.gestures(ui, response, &t);
                 } else {
                     self.gesture.clear();
@@ -541,6 +543,23 @@ impl TerritoryApp {
     }
 
     fn paint_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
+        // Reps' homes: a small house in the territory's colour.
+        let territories = match &self.pending {
+            Some(p) => &p.proposal.territories,
+            None => &self.doc.editor.plan().territories,
+        };
+        for tt in territories.iter().filter(|tt| tt.alive) {
+            let Some((lon, lat)) = tt.rep_home else { continue };
+            let (x, y) = to_mercator(lon, lat);
+            let p = t.to_screen(x, y);
+            if t.rect.contains(p) {
+                let house = [(-7.0, -1.0), (0.0, -9.0), (7.0, -1.0), (7.0, 7.0), (-7.0, 7.0)]
+                    .map(|(dx, dy)| p + Vec2::new(dx, dy))
+                    .to_vec();
+                let stroke = egui::Stroke::new(2.0, pal.label);
+                painter.add(egui::Shape::convex_polygon(house, color(tt.color, pal.dark), stroke));
+            }
+        }
         let font = egui::FontId::proportional(17.0);
         for MapLabel { territory: tt, centre: (x, y), accounts } in self.map_labels() {
             let p = t.to_screen(x, y);
@@ -571,11 +590,27 @@ impl TerritoryApp {
         })
     }
 
+    /// Placing a rep's home: a click sets it, whatever the tool.
+    fn place_home(&mut self, ui: &mut Ui, response: &egui::Response, t: &MapTransform) {
+        if response.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+        }
+        if response.clicked()
+            && let (Some(territory), Some(p)) = (self.placing_home, ui.input(|i| i.pointer.interact_pos()))
+        {
+            let [x, y] = t.to_mercator(p);
+            let home = Some(from_mercator(x, y));
+            self.actions.push(Action::Edit(crate::edit::Command::SetRepHome { territory, home }));
+            self.placing_home = None;
+        }
+    }
+
     fn gestures(&mut self, ui: &mut Ui, response: &egui::Response, t: &MapTransform) {
         let pointer = ui.input(|i| i.pointer.interact_pos());
         if response.hovered() {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
         }
+
         match self.tool {
             Tool::Lasso | Tool::Rectangle => {
                 if response.drag_started_by(egui::PointerButton::Primary) {

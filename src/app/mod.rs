@@ -292,6 +292,8 @@ pub struct TerritoryApp {
     optimize_form: Option<optimize_ui::Form>,
     /// A Balance or Redraw proposal shown for Apply or Discard.
     pending: Option<optimize_ui::Pending>,
+    /// The territory whose rep's home the next click on the map sets.
+    placing_home: Option<TerritoryIdx>,
     dots: map_view::DotLayer,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
@@ -344,6 +346,7 @@ impl TerritoryApp {
             selection_version: 0,
             optimize_form: None,
             pending: None,
+            placing_home: None,
             dots: map_view::DotLayer::default(),
             actions: Vec::new(),
         }
@@ -537,7 +540,9 @@ impl TerritoryApp {
                     self.tool = tool;
                 }
             }
-            if i.key_pressed(Key::Escape) {
+            if i.key_pressed(Key::Escape) && self.placing_home.take().is_some() {
+                self.notify("Rep's home not set");
+            } else if i.key_pressed(Key::Escape) {
                 self.actions.push(Action::ClearSelection);
                 self.gesture.clear();
                 self.gesture_base = None;

@@ -43,6 +43,8 @@ pub struct Form {
     pub budget_pct: [Option<f64>; 3],
     pub territories: usize,
     pub lock_selection: bool,
+    /// Redraw: grow a territory around each rep's home.
+    pub homes: bool,
 }
 
 impl Form {
@@ -54,6 +56,7 @@ impl Form {
             budget_pct: [None; 3],
             territories,
             lock_selection: false,
+            homes: false,
         }
     }
 }
@@ -99,6 +102,7 @@ impl TerritoryApp {
             tolerance,
             locked_territories: Vec::new(),
             locked_accounts,
+            homes: form.homes,
             seed: 0,
         };
         let generation = self.generation;
@@ -246,6 +250,17 @@ impl TerritoryApp {
                 Kind::Redraw => {
                     let l = ui.label("Territories");
                     ui.add(egui::DragValue::new(&mut form.territories).range(1..=200)).labelled_by(l.id);
+                    ui.end_row();
+                    let homes = self.doc.editor.plan().live_territories().filter(|(_, t)| t.rep_home.is_some()).count();
+                    ui.label("Reps' homes");
+                    let text = match homes {
+                        0 => "Grow territories around reps' homes (none set: right-click a territory)".to_owned(),
+                        n => format!("Grow a territory around each rep's home ({n} set)"),
+                    };
+                    ui.add_enabled(homes > 0, egui::Checkbox::new(&mut form.homes, text)).on_hover_text(
+                        "Each territory whose rep has a home keeps its name and rep, and is drawn around the home",
+                    );
+                    form.homes &= homes > 0;
                     ui.end_row();
                 }
             }

@@ -667,6 +667,18 @@ impl TerritoryApp {
                             if ui.button("Delete…").clicked() {
                                 context = Some((ti, 1));
                             }
+                            if ui
+                                .button("Set rep's home on the map…")
+                                .on_hover_text(
+                                    "Then click where the rep lives: Redraw can grow the territory around it",
+                                )
+                                .clicked()
+                            {
+                                context = Some((ti, 2));
+                            }
+                            if t.rep_home.is_some() && ui.button("Clear rep's home").clicked() {
+                                context = Some((ti, 3));
+                            }
                             ui.separator();
                             ui.label("Colour");
                             let mut c = t.color.0;
@@ -693,9 +705,16 @@ impl TerritoryApp {
         if let Some((t, locked)) = lock_toggle {
             self.actions.push(Action::Edit(Command::LockTerritory { territory: t, locked }));
         }
+        let mut note = None;
         match context {
             Some((t, 0)) => self.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
-            Some((t, _)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
+            Some((t, 1)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
+            Some((t, 2)) => {
+                self.placing_home = Some(t);
+                let name = &self.doc.editor.plan().territories[t.get()].name;
+                note = Some(format!("Click the home of {name}'s rep on the map (Esc cancels)"));
+            }
+            Some((t, _)) => self.actions.push(Action::Edit(Command::SetRepHome { territory: t, home: None })),
             None => {}
         }
         let u = &m.unassigned;
@@ -706,6 +725,9 @@ impl TerritoryApp {
                 money_compact(u.potential.0),
                 thousands(u.workload.hours().round() as i64)
             ));
+        }
+        if let Some(note) = note {
+            self.notify(note);
         }
     }
 
