@@ -794,9 +794,46 @@ pub fn palette_color(n: usize) -> Rgb {
     PALETTE[n % PALETTE.len()]
 }
 
+/// The palette colour farthest from all of `used` (the first of equals): what a new
+/// territory gets, so that it does not look like one already on the map.
+pub fn distinct_color(used: &[Rgb]) -> Rgb {
+    let nearest = |c: Rgb| used.iter().map(|&u| color_distance(c, u)).fold(f64::INFINITY, f64::min);
+    let mut best = (f64::NEG_INFINITY, PALETTE[0]);
+    for &c in &PALETTE {
+        let d = nearest(c);
+        if d > best.0 {
+            best = (d, c);
+        }
+    }
+    best.1
+}
+
+/// How far apart two colours look: the "redmean" weighting of RGB differences, a
+/// cheap stand-in for a perceptual distance.
+pub fn color_distance(a: Rgb, b: Rgb) -> f64 {
+    let [r1, g1, b1] = a.0.map(f64::from);
+    let [r2, g2, b2] = b.0.map(f64::from);
+    let rm = (r1 + r2) / 2.0;
+    let (dr, dg, db) = (r1 - r2, g1 - g2, b1 - b2);
+    ((2.0 + rm / 256.0) * dr * dr + 4.0 * dg * dg + (2.0 + (255.0 - rm) / 256.0) * db * db).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_colour_stands_apart_from_those_in_use() {
+        // With the first twelve in use, the next palette entry (a crimson) is close to
+        // the red in use; the chosen one is farther from every colour in use.
+        let used: Vec<Rgb> = PALETTE[..12].to_vec();
+        let c = distinct_color(&used);
+        assert!(!used.contains(&c));
+        let nearest = |c: Rgb| used.iter().map(|&u| color_distance(c, u)).fold(f64::INFINITY, f64::min);
+        assert!(nearest(c) > nearest(PALETTE[12]), "{c:?}");
+        assert!(PALETTE.iter().all(|&p| nearest(p) <= nearest(c)));
+        assert_eq!(distinct_color(&[]), PALETTE[0]);
+    }
 
     fn account(i: usize) -> Account {
         Account {

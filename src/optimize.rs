@@ -74,7 +74,7 @@ use std::collections::BinaryHeap;
 
 use crate::io::Progress;
 use crate::metrics::{Balance, Metrics};
-use crate::model::{Accounts, Plan, Territory, TerritoryIdx, palette_color};
+use crate::model::{Accounts, Plan, Rgb, Territory, TerritoryIdx, distinct_color};
 use crate::quality::{self, Adjacency, Compactness, Disruption, d2};
 use crate::rng::Rng;
 
@@ -1682,9 +1682,16 @@ fn redraw_once(
                 n += 1;
             }
             let probe = Plan { territories: territories.clone(), ..Plan::default() };
+            // A colour unlike those of the territories that stay (kept, locked or new).
+            let staying: Vec<Rgb> = territories
+                .iter()
+                .enumerate()
+                .filter(|&(t, tt)| t >= old_k || (tt.alive && (taken[t] || locked[t])))
+                .map(|(_, tt)| tt.color)
+                .collect();
             territories.push(Territory {
                 id: probe.fresh_territory_id(&name),
-                color: palette_color(territories.len()),
+                color: distinct_color(&staying),
                 name,
                 rep: None,
                 rep_home: None,

@@ -656,9 +656,10 @@ impl TerritoryApp {
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
             Action::NewTerritory => {
-                let n = self.doc.editor.plan().territories.len();
-                let name = format!("Territory {}", self.doc.editor.plan().live_territories().count() + 1);
-                self.edit(Command::CreateTerritory { name, color: crate::model::palette_color(n), rep: None });
+                let plan = self.doc.editor.plan();
+                let name = format!("Territory {}", plan.live_territories().count() + 1);
+                let used: Vec<_> = plan.live_territories().map(|(_, t)| t.color).collect();
+                self.edit(Command::CreateTerritory { name, color: crate::model::distinct_color(&used), rep: None });
                 let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
                 self.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
             }
