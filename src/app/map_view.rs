@@ -739,6 +739,20 @@ impl TerritoryApp {
             return;
         }
         let Some(p) = ui.input(|i| i.pointer.hover_pos()) else { return };
+        // A rep's home first: its house is drawn over the dots.
+        let plan = self.doc.editor.plan();
+        let home = plan.live_territories().find_map(|(_, tt)| {
+            let (lon, lat) = tt.rep_home?;
+            let (hx, hy) = to_mercator(lon, lat);
+            (t.to_screen(hx, hy).distance(p) <= 9.0).then_some(tt)
+        });
+        if let Some(tt) = home {
+            let who = tt.rep.as_deref().map_or_else(|| format!("{}'s rep", tt.name), |r| format!("{r} ({})", tt.name));
+            response.clone().on_hover_text_at_pointer(format!(
+                "Home of {who}. Redraw can grow the territory around it; right-click the territory to move it."
+            ));
+            return;
+        }
         let [x, y] = t.to_mercator(p);
         let Some(i) = self.doc.index.try_get().and_then(|index| index.nearest(x, y, 8.0 / t.scale)) else { return };
         let plan = self.doc.editor.plan();
