@@ -697,6 +697,12 @@ fn optimize_cli(
             "schema": 1,
             "tolerance": tolerance,
             "tolerance_reached": proposal.tolerance_reached,
+            "held_over_by_locks": proposal.held_over.iter().map(|h| json!({
+                "id": proposal.territories[h.territory.get()].id,
+                "name": proposal.territories[h.territory.get()].name,
+                "dimension": if h.dimension == optimize::Target::Potential { "potential" } else { "workload" },
+                "above_mean": h.above_mean,
+            })).collect::<Vec<_>>(),
             "budget_exhausted": proposal.budget_exhausted,
             "before": side(&r.before, &r.compactness_before, pb, ib, plan.live_territories().count()),
             "after": side(&r.after, &r.compactness_after, pa, ia, after.live_territories().count()),
@@ -762,6 +768,9 @@ fn optimize_cli(
             "The tolerance was not reached{}; this is the best plan found.\n",
             if proposal.budget_exhausted { " within the disruption budget" } else { "" }
         ));
+        for h in &proposal.held_over {
+            out(&format!("{}\n", h.describe(&proposal.territories, tolerance)));
+        }
     }
     out(&format!("Done in {seconds:.2} s; wrote {}\n", out_path.display()));
     Ok(())

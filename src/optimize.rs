@@ -192,6 +192,33 @@ pub struct Proposal {
     pub tolerance_reached: bool,
     /// Whether the disruption budget stopped Balance.
     pub budget_exhausted: bool,
+    /// When the tolerance was not reached: territories whose accounts that may not move
+    /// (locked, or in a locked territory) already weigh more than it allows.
+    pub held_over: Vec<HeldOver>,
+}
+
+impl HeldOver {
+    /// One sentence for the user: which territory, and why no plan can balance it.
+    pub fn describe(&self, territories: &[Territory], tolerance: f64) -> String {
+        let name = territories.get(self.territory.get()).map_or("A territory", |t| t.name.as_str());
+        let what = if self.dimension == Target::Potential { "potential" } else { "workload" };
+        format!(
+            "{name}'s accounts that must stay (locked, or kept in place for this run) already hold {:.1} % more \
+             {what} than the mean: no plan brings it within ±{:.1} %. Let some of them move, or raise the tolerance.",
+            self.above_mean * 100.0,
+            tolerance * 100.0
+        )
+    }
+}
+
+/// A territory that locks hold above the tolerance: no plan can bring it within.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldOver {
+    pub territory: TerritoryIdx,
+    /// [`Target::Workload`] or [`Target::Potential`].
+    pub dimension: Target,
+    /// The locked accounts' total over the mean, minus one (0.10: 10 % above the mean).
+    pub above_mean: f64,
 }
 
 impl Proposal {
@@ -435,6 +462,35 @@ impl<'a> State<'a> {
             Dim::Workload => self.load_w[t],
             Dim::Potential => self.load_p[t],
         }
+    }
+
+    /// Active territories whose fixed accounts alone weigh more than `mean · (1 + tol)`.
+    fn held_over(&self, dims: &[(Dim, f64)], tol: f64) -> Vec<HeldOver> {
+        let k = self.active.len();
+        let mut out = Vec::new();
+        for &(dim, mean) in dims {
+            let mut fixed = vec![0i64; k];
+            for v in 0..self.owner.len() {
+                let o = self.owner[v];
+                if self.fixed[v] && o != NONE {
+                    fixed[o as usize] += self.weight(dim, v);
+                }
+            }
+            for t in (0..k).filter(|&t| self.active[t]) {
+                if mean > 0.0 && fixed[t] as f64 > mean * (1.0 + tol) {
+                    let dimension = match dim {
+                        Dim::Workload => Target::Workload,
+                        Dim::Potential => Target::Potential,
+                    };
+                    out.push(HeldOver {
+                        territory: TerritoryIdx(t as u32),
+                        dimension,
+                        above_mean: fixed[t] as f64 / mean - 1.0,
+                    });
+                }
+            }
+        }
+        out
     }
 
     fn weight(&self, dim: Dim, v: usize) -> i64 {
@@ -1246,6 +1302,7 @@ pub fn balance(
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
+    let held_over = if reached { Vec::new() } else { st.held_over(&self::dims(opts.target, mean), opts.tolerance) };
     Ok(Proposal {
         job: Job::Balance,
         label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
@@ -1253,6 +1310,7 @@ pub fn balance(
         assignment: st.into_assignment(),
         tolerance_reached: reached,
         budget_exhausted,
+        held_over,
     })
 }
 
@@ -1748,6 +1806,7 @@ fn redraw_once(
     st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, Target::Workload, (mean, 0.0), tol);
+    let held_over = if reached { Vec::new() } else { st.held_over(&[(Dim::Workload, mean)], tol) };
     Ok(Proposal {
         job: Job::Redraw,
         label: format!("Redraw into {} territories", opts.territories),
@@ -1755,6 +1814,7 @@ fn redraw_once(
         assignment: st.into_assignment(),
         tolerance_reached: reached,
         budget_exhausted: false,
+        held_over,
     })
 }
 
@@ -1858,6 +1918,34 @@ fn generated(n: usize, k: usize, seed: u64) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn balance_says_which_locks_hold_a_territory_over_the_tolerance() {
+        let plan = generated(3000, 8, 5);
+        let adj = quality::adjacency(&plan.accounts);
+        let m = Metrics::recompute(&plan);
+        let live = plan.live_territories().count() as f64;
+        let mean = m.territories.iter().map(|t| t.workload.0 as f64).sum::<f64>() / live;
+        let heavy = (0..8).max_by_key(|&t| m.territories[t].workload.0).expect("territories");
+        let above = m.territories[heavy].workload.0 as f64 / mean - 1.0;
+        assert!(above > 0.01, "the generated bands are out of balance: {above}");
+        // Keep all of the heaviest territory's accounts in place.
+        let keep: Vec<u32> = (0..plan.accounts.len() as u32)
+            .filter(|&v| plan.assignment[v as usize] == Some(TerritoryIdx(heavy as u32)))
+            .collect();
+        let opts = BalanceOptions { tolerance: 0.01, locked_accounts: keep, ..BalanceOptions::default() };
+        let p = balance(&plan, &adj, &opts, None).expect("balance");
+        assert!(!p.tolerance_reached);
+        assert_eq!(p.held_over.len(), 1, "{:?}", p.held_over);
+        let h = &p.held_over[0];
+        assert_eq!((h.territory, h.dimension), (TerritoryIdx(heavy as u32), Target::Workload));
+        assert!((h.above_mean - above).abs() < 1e-9, "{} vs {above}", h.above_mean);
+        assert!(h.describe(&p.territories, 0.01).starts_with(&plan.territories[heavy].name));
+        // Without the locks the tolerance is reached, and nothing is held over.
+        let free = balance(&plan, &adj, &BalanceOptions { tolerance: 0.01, ..BalanceOptions::default() }, None)
+            .expect("balance");
+        assert!(free.tolerance_reached && free.held_over.is_empty());
+    }
 
     #[test]
     fn redraw_grows_territories_around_reps_homes() {
