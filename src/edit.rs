@@ -433,7 +433,7 @@ impl Editor {
             }
             Command::SetRepHome { territory, home } => {
                 if let Some((lon, lat)) = home
-                    && !((-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat))
+                    && !crate::model::home_on_map((lon, lat))
                 {
                     return Err(EditError::HomeOffTheMap(lon.to_string(), lat.to_string()));
                 }

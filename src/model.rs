@@ -656,6 +656,11 @@ impl Extend<Account> for Accounts {
     }
 }
 
+/// Whether a rep's home, (lon, lat), is a place on the map (Web Mercator reaches 85°).
+pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat)
+}
+
 /// A sales territory, one per rep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Territory {

@@ -91,6 +91,13 @@ fn ron_round_trips_exactly() {
     plan_file::save(&plan, &path).expect("saves");
     assert_eq!(plan_file::load(&path).expect("loads"), plan);
     let _ = std::fs::remove_dir_all(&dir);
+
+    // A rep's home off the map is named, with its territory, not drawn at random.
+    let bad = text.replace("(-97.7, 30.2)", "(200.5, 30.2)");
+    assert_ne!(bad, text);
+    let err = plan_file::from_ron_str(&bad, "homes.ron").expect_err("off the map").to_string();
+    let id = &plan.territories[2].id;
+    assert!(err.contains("homes.ron") && err.contains(id.as_str()) && err.contains("(200.5, 30.2)"), "{err}");
 }
 
 #[test]

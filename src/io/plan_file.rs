@@ -191,6 +191,9 @@ fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Terri
             }
             let color = Rgb::from_hex(&t.color)
                 .ok_or_else(|| invalid(format!("territory \"{}\": colour \"{}\" is not #rrggbb", t.id, t.color)))?;
+            if let Some((lon, lat)) = t.rep_home.filter(|&h| !crate::model::home_on_map(h)) {
+                return Err(invalid(format!("territory \"{}\": rep's home ({lon}, {lat}) is off the map", t.id)));
+            }
             Ok(Territory {
                 id: t.id.clone(),
                 name: t.name.clone(),
