@@ -41,9 +41,10 @@
 //!    most 60,000 accounts, then once on all.
 //!    With reps' homes (`RedrawOptions::homes`), each home replaces the nearest k-means
 //!    centre and stays put through the rounds.
-//! 2. *Names:* a territory grown around a rep's home keeps that rep's slot, and the
-//!    account nearest the home is pinned in it (Balance and polish follow the means of
-//!    territories, which can lie far from the home). Each other new territory takes the
+//! 2. *Names:* a territory grown around a rep's home keeps that rep's slot, the account
+//!    nearest the home is pinned in it, and the home stands for its centre in Balance
+//!    and polish (its accounts' mean can lie far from the home: a Pittsburgh rep's
+//!    territory among six holds New York, whose weight pulls the mean there). Each other new territory takes the
 //!    slot (name, colour, rep) of the old territory it overlaps most, greedily by
 //!    overlap; the rest are new slots, unmatched old territories are deleted.
 //! 3. *One piece:* every piece but the largest of a territory goes, whole, to the
@@ -391,6 +392,8 @@ struct State<'a> {
     island_count: Vec<u32>,
     /// Whether a territory may reach onto another island (Redraw).
     allow_far: bool,
+    /// A rep's home that stands for a territory's centre (Redraw around homes).
+    home: Vec<Option<[f64; 3]>>,
     /// Borders (from × k + to) where a planned flow could not move anything.
     blocked: Vec<bool>,
     /// Cancel, checked inside the long loops too.
@@ -423,6 +426,7 @@ impl<'a> State<'a> {
             seed,
             island_count: Vec::new(),
             allow_far: false,
+            home: Vec::new(),
             blocked: vec![false; k * k],
             progress: None,
         };
@@ -500,7 +504,12 @@ impl<'a> State<'a> {
         }
     }
 
+    /// The territory's centre: its accounts' mean, or its rep's home when it is grown
+    /// around one (so that polish and balance keep it around the home).
     fn centre(&self, t: usize) -> [f64; 3] {
+        if let Some(h) = self.home.get(t).copied().flatten() {
+            return h;
+        }
         let s = self.sum[t];
         let n = (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt();
         if n > 0.0 { [s[0] / n, s[1] / n, s[2] / n] } else { [0.0, 0.0, 1.0] }
@@ -1778,6 +1787,10 @@ fn redraw_once(
     let mut st = State::new(plan, adj, owner, stays, active, seed);
     st.progress = progress;
     st.allow_far = true;
+    st.home = vec![None; k];
+    for &(slot, home) in &homes {
+        st.home[slot] = Some(home);
+    }
     st.original = old;
     // 3. One piece.
     make_whole(&mut st, progress)?;
@@ -1971,6 +1984,18 @@ mod tests {
         assert_eq!(after.territories[ta].name, plan.territories[ta].name);
         assert_eq!(after.assignment[a], Some(TerritoryIdx(ta as u32)));
         assert_eq!(after.assignment[b], Some(TerritoryIdx(tb as u32)));
+        // And so are the accounts around the homes (within 40 km), not just the nearest.
+        for (home, t) in [(a, ta), (b, tb)] {
+            let h = plan.accounts.get(home);
+            let near: Vec<usize> = (0..plan.accounts.len())
+                .filter(|&v| {
+                    let r = plan.accounts.get(v);
+                    quality::distance_km(h.lon, h.lat, r.lon, r.lat) < 40.0
+                })
+                .collect();
+            let inside = near.iter().filter(|&&v| after.assignment[v] == Some(TerritoryIdx(t as u32))).count();
+            assert!(inside * 10 >= near.len() * 9, "{inside} of {} accounts near the home", near.len());
+        }
         // Without homes the same accounts end elsewhere: the homes made the difference.
         let free = redraw(&plan, &adj, &RedrawOptions { homes: false, ..opts.clone() }, None).expect("redraw");
         assert!(

@@ -429,6 +429,16 @@ fn balance_and_redraw_from_the_command_line() {
     assert_eq!(r.territories[1].name, p.territories[1].name);
     assert_eq!(r.territories[1].rep_home, Some(home));
     assert_eq!(r.assignment[at].map(|t| t.get()), Some(1), "the account at the home is in the rep's territory");
+    // So are the accounts around it (here Pittsburgh's, in a territory whose weight is
+    // New York's): the home, not the accounts' mean, is the territory's centre.
+    let near: Vec<usize> = (0..r.accounts.len())
+        .filter(|&v| {
+            let a = r.accounts.get(v);
+            territory_editor::quality::distance_km(home.0, home.1, a.lon, a.lat) < 40.0
+        })
+        .collect();
+    let inside = near.iter().filter(|&&v| r.assignment[v].map(|t| t.get()) == Some(1)).count();
+    assert!(near.len() >= 10 && inside * 10 >= near.len() * 9, "{inside} of {} near the home", near.len());
 
     // Bad flags are usage errors; unknown locked ids are named with their line.
     let o = run(&[
