@@ -73,7 +73,7 @@ fn demo_imports_with_totals_equal_to_the_csv_text() {
 #[test]
 fn ron_round_trips_exactly() {
     let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
-    plan.accounts.get(3).locked = true;
+    plan.accounts.set_locked(3, true);
     plan.territories[1].locked = true;
     plan.territories[0].rep = Some("Ana \"the closer\" Díaz".into());
     plan.territories[2].rep_home = Some((-97.7, 30.2));
@@ -183,8 +183,17 @@ fn stats_fold_equals_recomputation_and_v2_layout_is_one_account_a_line() {
     let (mut plan, _) = import_file(&fixture("small_accounts.csv"), &ImportOptions::default()).expect("imports");
     plan.assignment[7] = None;
     plan.assignment[8] = None;
-    plan.accounts.get(9).locked = true;
-    plan.accounts.get(10).city = Some("Quote \"and\" comma, here");
+    plan.accounts.set_locked(9, true);
+    // A city with quotes and a comma (accounts are rebuilt: they are read-only rows).
+    let mut accounts = territory_editor::model::Accounts::with_capacity(plan.accounts.len(), 0);
+    for (i, mut a) in plan.accounts.iter().enumerate() {
+        if i == 10 {
+            a.city = Some("Quote \"and\" comma, here");
+        }
+        accounts.push(a);
+    }
+    plan.accounts = accounts;
+    assert!(plan.accounts.get(9).locked && plan.accounts.get(10).city == Some("Quote \"and\" comma, here"));
     let dir = std::env::temp_dir().join(format!("te-stats-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("plan.ron");

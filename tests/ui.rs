@@ -486,3 +486,40 @@ fn a_reps_home_is_set_by_a_click_on_the_map_and_undone() {
     h.run();
     assert_eq!(h.state().doc.editor.plan().territories[slot].rep_home, None);
 }
+
+#[test]
+fn balance_says_which_locks_keep_a_territory_over_the_tolerance() {
+    // The heaviest band, with every account locked: no plan can bring it down.
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(2000, 6, 3, &mut csv).expect("generate");
+    let (mut plan, _) =
+        territory_editor::io::csv_import::import_bytes(&csv, "generated.csv", &ImportOptions::default())
+            .expect("generated data imports");
+    let m = territory_editor::metrics::Metrics::recompute(&plan);
+    let heavy = (0..plan.territories.len()).max_by_key(|&t| m.territories[t].workload.0).expect("territories");
+    let mean = m.territories.iter().map(|t| t.workload.0 as f64).sum::<f64>() / plan.territories.len() as f64;
+    let above = m.territories[heavy].workload.0 as f64 / mean - 1.0;
+    assert!(above > 0.03, "the heaviest band is over the default tolerance: {above}");
+    for v in 0..plan.accounts.len() {
+        if plan.assignment[v].map(|t| t.get()) == Some(heavy) {
+            plan.accounts.set_locked(v, true);
+        }
+    }
+    let name = plan.territories[heavy].name.clone();
+    let app = TerritoryApp::new(Document::new(plan, None, "Locked".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    h.get_by_label("⚖ Balance…").click();
+    h.run();
+    h.get_by_label("Compute balance").click();
+    h.step();
+    step_until(&mut h, |h| label_exists(h, "Discard"));
+    h.run();
+    assert!(h.query_all_by_label_contains("Tolerance not reached").next().is_some());
+    let why = format!("{name}'s accounts that must stay");
+    let shown = format!("{:.1} % more workload than the mean", above * 100.0);
+    assert!(h.query_all_by_label_contains(&why).next().is_some(), "{why}");
+    assert!(h.query_all_by_label_contains(&shown).next().is_some(), "{shown}");
+}
