@@ -336,13 +336,29 @@ fn headline(h: &Harness<'_, TerritoryApp>) -> String {
     format!("Workload balance: max ±{:.1}%", b.workload.max_abs_deviation * 100.0)
 }
 
+/// Opens Balance… or Redraw… with `open`, runs it with `compute`, and waits until the
+/// proposal is on show (a new window's first frame only measures it).
+fn compute_proposal(h: &mut Harness<'_, TerritoryApp>, open: &str, compute: &str) {
+    h.get_by_label(open).click();
+    h.run();
+    h.get_by_label(compute).click();
+    h.step();
+    step_until(h, |h| label_exists(h, "Discard"));
+    h.run();
+}
+
 /// 2,000 generated accounts in 6 longitude bands: connected enough to balance.
 fn generated_harness() -> Harness<'static, TerritoryApp> {
     let mut csv = Vec::new();
     territory_editor::generate::generate(2000, 6, 3, &mut csv).expect("generate");
     let (plan, _) = territory_editor::io::csv_import::import_bytes(&csv, "generated.csv", &ImportOptions::default())
         .expect("generated data imports");
-    let app = TerritoryApp::new(Document::new(plan, None, "Generated".into()));
+    harness_for(plan, "Generated")
+}
+
+/// The editor on `plan`, after its first frames.
+fn harness_for(plan: territory_editor::model::Plan, title: &str) -> Harness<'static, TerritoryApp> {
+    let app = TerritoryApp::new(Document::new(plan, None, title.into()));
     let mut h = Harness::builder()
         .with_size(Vec2::new(1500.0, 950.0))
         .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
@@ -360,13 +376,7 @@ fn balance_previews_applies_as_one_step_and_undoes() {
     assert!(before_dev > 0.03, "the plan starts out of balance: {before_dev}");
 
     // Edit ▸ Balance… opens the form; Compute runs it on a worker thread.
-    h.get_by_label("⚖ Balance…").click();
-    h.run();
-    h.get_by_label("Compute balance").click();
-    h.step();
-    step_until(&mut h, |h| label_exists(h, "Apply"));
-    // A new window's first frame only measures it.
-    h.run();
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
     // The preview: the moved accounts are selected on the map, the plan is untouched.
     assert_eq!(h.state().doc.editor.plan(), &before_plan);
     let moved = h.state().selection().len();
@@ -409,13 +419,7 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     };
     let labels_before = labels(&h);
     assert_eq!(labels_before.len(), 6);
-    h.get_by_label("Redraw…").click();
-    h.run();
-    h.get_by_label("Compute redraw").click();
-    h.step();
-    step_until(&mut h, |h| label_exists(h, "Discard"));
-    // A new window's first frame only measures it.
-    h.run();
+    compute_proposal(&mut h, "Redraw…", "Compute redraw");
     // A redraw draws new borders: no figure for crossing the old ones.
     assert!(h.query_all_by_label_contains("the excess needs about").next().is_none());
     // The map labels the proposed territories where they would be, as the library
@@ -506,17 +510,8 @@ fn balance_says_which_locks_keep_a_territory_over_the_tolerance() {
         }
     }
     let name = plan.territories[heavy].name.clone();
-    let app = TerritoryApp::new(Document::new(plan, None, "Locked".into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h.get_by_label("⚖ Balance…").click();
-    h.run();
-    h.get_by_label("Compute balance").click();
-    h.step();
-    step_until(&mut h, |h| label_exists(h, "Discard"));
-    h.run();
+    let mut h = harness_for(plan, "Locked");
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
     assert!(h.query_all_by_label_contains("Tolerance not reached").next().is_some());
     let why = format!("{name}'s accounts that must stay");
     let shown = format!("{:.1} % more workload than the mean", above * 100.0);
