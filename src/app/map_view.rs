@@ -528,7 +528,7 @@ impl TerritoryApp {
     /// With a proposal on show, its territories are labelled where they would be.
     pub fn map_labels(&self) -> Vec<MapLabel<'_>> {
         let (territories, totals) = match &self.pending {
-            Some(p) => (&p.proposal.territories, &p.after),
+            Some(p) => (&p.proposal.territories, &p.report.metrics_after.territories),
             None => (&self.doc.editor.plan().territories, &self.doc.editor.metrics().territories),
         };
         territories

@@ -71,9 +71,6 @@ pub struct Pending {
     pub tolerance: f64,
     /// The adjacency used, kept by the document for the next run.
     pub adjacency: Arc<crate::quality::Adjacency>,
-    /// Each proposed territory's totals (centre and accounts), where its label goes on
-    /// the map while the proposal is shown.
-    pub after: Vec<crate::metrics::Totals>,
 }
 
 impl TerritoryApp {
@@ -122,8 +119,7 @@ impl TerritoryApp {
                 };
                 let after = proposal.apply_to(&plan);
                 let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
-                let totals = crate::metrics::Metrics::recompute(&after).territories;
-                Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj, after: totals })
+                Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
             });
             let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result.map_err(|e| e.to_string())) });
             ctx.request_repaint();

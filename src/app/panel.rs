@@ -527,6 +527,11 @@ impl TerritoryApp {
         let mut hovered_row = None;
         let mut clicked_row = None;
         let mut lock_toggle = None;
+        // What a row's context menu asked for.
+        const RENAME: u8 = 0;
+        const DELETE: u8 = 1;
+        const HOME: u8 = 2;
+        const CLEAR_HOME: u8 = 3;
         let mut context: Option<(TerritoryIdx, u8)> = None;
         let text_height = 24.0;
         let sort = self.sort;
@@ -662,10 +667,10 @@ impl TerritoryApp {
                         }
                         resp.context_menu(|ui| {
                             if ui.button("Rename / set rep…").clicked() {
-                                context = Some((ti, 0));
+                                context = Some((ti, RENAME));
                             }
                             if ui.button("Delete…").clicked() {
-                                context = Some((ti, 1));
+                                context = Some((ti, DELETE));
                             }
                             if ui
                                 .button("Set rep's home on the map…")
@@ -674,10 +679,10 @@ impl TerritoryApp {
                                 )
                                 .clicked()
                             {
-                                context = Some((ti, 2));
+                                context = Some((ti, HOME));
                             }
                             if t.rep_home.is_some() && ui.button("Clear rep's home").clicked() {
-                                context = Some((ti, 3));
+                                context = Some((ti, CLEAR_HOME));
                             }
                             ui.separator();
                             ui.label("Colour");
@@ -707,15 +712,15 @@ impl TerritoryApp {
         }
         let mut note = None;
         match context {
-            Some((t, 0)) => self.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
-            Some((t, 1)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
-            Some((t, 2)) => {
+            Some((t, RENAME)) => self.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
+            Some((t, DELETE)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
+            Some((t, HOME)) => {
                 self.placing_home = Some(t);
                 let name = &self.doc.editor.plan().territories[t.get()].name;
                 note = Some(format!("Click the home of {name}'s rep on the map (Esc cancels)"));
             }
-            Some((t, _)) => self.actions.push(Action::Edit(Command::SetRepHome { territory: t, home: None })),
-            None => {}
+            Some((t, CLEAR_HOME)) => self.actions.push(Action::Edit(Command::SetRepHome { territory: t, home: None })),
+            _ => {}
         }
         let u = &m.unassigned;
         if u.accounts > 0 {
