@@ -138,6 +138,19 @@ pub mod quality;
 pub mod rng;
 pub mod spatial;
 
+/// Runs `f`, turning a panic (a bug) into its message, so that a worker thread always
+/// reports back: an error the user can read instead of a spinner that never ends.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".to_owned());
+        format!("internal error: {what} (please report it)")
+    })
+}
+
 /// Runs two closures, the second on another thread (a panic there, a bug, is passed
 /// on): how the O(N) passes of opening a large plan use both cores.
 pub(crate) fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {

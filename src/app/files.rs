@@ -185,27 +185,31 @@ impl TerritoryApp {
         std::thread::spawn(move || {
             let title =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let result = if is_csv(&path) {
-                match csv_import::import_file_sorted(&path, &opts) {
-                    Ok((plan, grid, report)) => TaskResult::Loaded {
-                        job,
-                        doc: Box::new(Document::with_grid(plan, grid, None, title)),
-                        report: Some(report),
-                        path: path.clone(),
-                    },
-                    Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
-                }
-            } else {
-                match plan_file::load_with(&path, Some(&progress)) {
-                    Ok(plan) => TaskResult::Loaded {
-                        job,
-                        doc: Box::new(Document::new(plan, Some(path.clone()), title)),
-                        report: None,
-                        path: path.clone(),
-                    },
-                    Err(e) => TaskResult::Failed { job, message: e.to_string() },
+            let work = || {
+                if is_csv(&path) {
+                    match csv_import::import_file_sorted(&path, &opts) {
+                        Ok((plan, grid, report)) => TaskResult::Loaded {
+                            job,
+                            doc: Box::new(Document::with_grid(plan, grid, None, title)),
+                            report: Some(report),
+                            path: path.clone(),
+                        },
+                        Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
+                    }
+                } else {
+                    match plan_file::load_with(&path, Some(&progress)) {
+                        Ok(plan) => TaskResult::Loaded {
+                            job,
+                            doc: Box::new(Document::new(plan, Some(path.clone()), title)),
+                            report: None,
+                            path: path.clone(),
+                        },
+                        Err(e) => TaskResult::Failed { job, message: e.to_string() },
+                    }
                 }
             };
+            let result = crate::catch_panic(work)
+                .unwrap_or_else(|e| TaskResult::Failed { job, message: format!("{}: {e}", path.display()) });
             let _ = tx.send(result);
             ctx.request_repaint();
         });
@@ -223,11 +227,14 @@ impl TerritoryApp {
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let result = if export {
-                csv_export::export_file(&plan, &path).map_err(|e| e.to_string())
-            } else {
-                plan_file::save(&plan, &path).map_err(|e| e.to_string())
-            };
+            let result = crate::catch_panic(|| {
+                if export {
+                    csv_export::export_file(&plan, &path).map_err(|e| e.to_string())
+                } else {
+                    plan_file::save(&plan, &path).map_err(|e| e.to_string())
+                }
+            })
+            .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
             let _ = tx.send(match result {
                 Ok(()) => TaskResult::Saved { job, path, serial_ok: true, export },
                 Err(message) => TaskResult::Failed { job, message },

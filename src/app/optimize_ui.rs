@@ -108,20 +108,26 @@ impl TerritoryApp {
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let p = Some(progress.as_ref());
-            let adjacency = match known {
-                Some(a) => Ok(a),
-                None => optimize::adjacency_cancellable(&plan.accounts, p).map(Arc::new),
-            };
-            let result = adjacency.and_then(|adj| {
-                let proposal = match kind {
-                    Kind::Balance => optimize::balance(&plan, &adj, &balance, p)?,
-                    Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
+            let work = || {
+                let adjacency = match known {
+                    Some(a) => Ok(a),
+                    None => optimize::adjacency_cancellable(&plan.accounts, p).map(Arc::new),
                 };
-                let after = proposal.apply_to(&plan);
-                let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
-                Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
-            });
-            let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result.map_err(|e| e.to_string())) });
+                adjacency
+                    .and_then(|adj| {
+                        let proposal = match kind {
+                            Kind::Balance => optimize::balance(&plan, &adj, &balance, p)?,
+                            Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
+                        };
+                        let after = proposal.apply_to(&plan);
+                        let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
+                        Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
+                    })
+                    .map_err(|e| e.to_string())
+            };
+            // A panic (a bug) ends the spinner with an error, like any other failure.
+            let result = crate::catch_panic(work).and_then(|r| r);
+            let _ = tx.send(TaskResult::Optimized { job, result: Box::new(result) });
             ctx.request_repaint();
         });
     }

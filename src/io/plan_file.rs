@@ -350,10 +350,12 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
 
 /// The `version` the text declares, if it can be found before the accounts.
 fn sniff_version(text: &str) -> Option<u32> {
-    let head = &text[..text.len().min(1 << 16)];
-    let at = head.find("version:")? + "version:".len();
-    let digits: String = head[at..].trim_start().chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    // Bytes, not `str`: 64 KiB may end inside a multi-byte character.
+    let head = &text.as_bytes()[..text.len().min(1 << 16)];
+    let at = memchr::memmem::find(head, b"version:")? + "version:".len();
+    let rest = head[at..].trim_ascii_start();
+    let digits = &rest[..rest.iter().take_while(|b| b.is_ascii_digit()).count()];
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// Splits the canonical layout into the header (with an empty account list) and the
@@ -377,9 +379,11 @@ fn pieces(rows: &str, first_line: usize) -> Vec<(&str, usize)> {
     let mut start = 0;
     let mut line = first_line;
     while start < rows.len() {
+        // Cut after a newline byte found in the bytes: the 1 MiB mark itself may fall
+        // inside a multi-byte character, a newline never does.
         let mut end = (start + (1 << 20)).min(rows.len());
         if end < rows.len() {
-            end = rows[end..].find('\n').map_or(rows.len(), |k| end + k + 1);
+            end = memchr::memchr(b'\n', &rows.as_bytes()[end..]).map_or(rows.len(), |k| end + k + 1);
         }
         out.push((&rows[start..end], line));
         line += rows[start..end].bytes().filter(|&b| b == b'\n').count();
