@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::edit::{Command as EditCommand, Editor};
+use crate::format::thousands;
 use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
 use crate::io::{csv_export, geojson_areas, plan_file};
@@ -71,6 +72,10 @@ pub enum Cmd {
         /// Number format of the file (detected when omitted).
         #[arg(long, value_parser = ["comma", "point"])]
         decimal: Option<String>,
+        /// Place rows whose latitude and longitude look swapped, or whose sign looks
+        /// lost, at the corrected position (they are rejected otherwise).
+        #[arg(long)]
+        fix_coordinates: bool,
         #[arg(long)]
         json: bool,
     },
@@ -176,10 +181,29 @@ impl Failure {
 pub fn load_plan(path: &Path) -> Result<Plan, Failure> {
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv {
-        csv_import::import_file(path, &ImportOptions::default()).map(|(p, _)| p).map_err(Failure::data)
+        import_csv(path, &ImportOptions::default()).map(|(p, _)| p)
     } else {
         plan_file::load(path).map_err(Failure::data)
     }
+}
+
+/// Imports a CSV; a file from which no account could be imported is a failure whose
+/// one line says why (how many rows were rejected, and the first reason).
+fn import_csv(path: &Path, opts: &ImportOptions) -> Result<(Plan, csv_import::ImportReport), Failure> {
+    let (plan, report) = csv_import::import_file(path, opts).map_err(Failure::data)?;
+    if report.accepted == 0 {
+        let why = match report.rejected.first() {
+            Some(r) => format!(
+                "{} rejected (line {}: {})",
+                crate::format::count(report.rejected.len() as i64, "row", "rows"),
+                r.line,
+                r.reason
+            ),
+            None => "the file has a header but no rows".to_owned(),
+        };
+        return Err(Failure::data(format!("{}: no account could be imported: {why}", path.display())));
+    }
+    Ok((plan, report))
 }
 
 fn out(text: &str) {
@@ -206,7 +230,9 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Stats { plan, json } => stats(&plan, json),
         Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
-        Cmd::Import { csv, out, columns, decimal, json } => import(&csv, &out, &columns, decimal.as_deref(), json),
+        Cmd::Import { csv, out, columns, decimal, fix_coordinates, json } => {
+            import(&csv, &out, &columns, decimal.as_deref(), fix_coordinates, json)
+        }
         Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
         Cmd::Balance { plan, target, max_moved, common } => {
             let p = load_plan(&plan)?;
@@ -509,9 +535,10 @@ fn import(
     out_path: &Path,
     columns: &[String],
     decimal: Option<&str>,
+    fix_coordinates: bool,
     as_json: bool,
 ) -> Result<(), Failure> {
-    let mut opts = ImportOptions::default();
+    let mut opts = ImportOptions { fix_coordinates, ..ImportOptions::default() };
     if let Some(d) = decimal {
         opts.decimal = Some(d.parse::<DecimalFormat>().map_err(Failure::usage)?);
     }
@@ -524,29 +551,50 @@ fn import(
         })?;
         opts.columns.push((f, header.to_owned()));
     }
-    let (plan, report) = csv_import::import_file(csv, &opts).map_err(Failure::data)?;
+    let (plan, report) = import_csv(csv, &opts)?;
     let issues = |v: &[csv_import::RowIssue]| -> Vec<Value> {
         v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
     };
+    let warnings: Vec<Value> = report
+        .warnings
+        .iter()
+        .map(|w| {
+            json!({"line": w.line, "id": w.id, "reason": w.reason, "lon": w.at.map(|p| p.0), "lat": w.at.map(|p| p.1)})
+        })
+        .collect();
     if as_json {
-        print_json(
-            &json!({"accepted": report.accepted, "rejected": issues(&report.rejected), "skipped": issues(&report.skipped)}),
-        );
+        print_json(&json!({
+            "accepted": report.accepted,
+            "rejected": issues(&report.rejected),
+            "skipped": issues(&report.skipped),
+            "warnings": warnings,
+            "fixed": report.fixed,
+            "fixable": report.fixable,
+        }));
     } else {
-        for r in &report.rejected {
-            eprintln!("{}: line {}: rejected: {}", csv.display(), r.line, r.reason);
-        }
-        for r in &report.skipped {
-            eprintln!("{}: line {}: skipped: {}", csv.display(), r.line, r.reason);
-        }
-    }
-    if report.accepted == 0 {
-        return Err(Failure::data(format!("{}: no account could be imported", csv.display())));
+        // The report on stderr: the first rows of each kind (--json lists them all).
+        const SHOWN: usize = 20;
+        let list = |kind: &str, rows: &mut dyn ExactSizeIterator<Item = (u64, &str)>| {
+            let n = rows.len();
+            for (line, reason) in rows.take(SHOWN) {
+                eprintln!("{}: line {line}: {kind}: {reason}", csv.display());
+            }
+            if n > SHOWN {
+                eprintln!(
+                    "{}: … and {} more {kind} (--json lists all)",
+                    csv.display(),
+                    thousands(n as i64 - SHOWN as i64)
+                );
+            }
+        };
+        list("rejected", &mut report.rejected.iter().map(|r| (r.line, r.reason.as_str())));
+        list("skipped", &mut report.skipped.iter().map(|r| (r.line, r.reason.as_str())));
+        list("warning", &mut report.warnings.iter().map(|r| (r.line, r.reason.as_str())));
     }
     plan_file::save(&plan, out_path).map_err(Failure::data)?;
     if !as_json {
         out(&format!(
-            "imported {} accounts into {} territories ({}, {}); {} rejected, {} skipped; wrote {}\n",
+            "imported {} accounts into {} territories ({}, {}); {} rejected, {} skipped, {} warnings{}; wrote {}\n",
             report.accepted,
             plan.territories.len(),
             match report.delimiter {
@@ -557,6 +605,8 @@ fn import(
             report.decimal.unwrap_or(DecimalFormat::Point),
             report.rejected.len(),
             report.skipped.len(),
+            report.warnings.len(),
+            if report.fixed > 0 { format!(" ({} positions corrected)", report.fixed) } else { String::new() },
             out_path.display()
         ));
     }

@@ -16,6 +16,28 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// Text from a file or the user, quoted for a message: at most 80 characters (cut
+/// with `…`), line breaks and other control characters escaped, so that a message
+/// stays one readable line whatever the data holds.
+pub fn quoted(s: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::with_capacity(s.len().min(4 * MAX) + 2);
+    out.push('"');
+    for (n, c) in s.chars().enumerate() {
+        if n == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A count with its noun, singular or plural: `1 account`, `1,204 accounts`.
 pub fn count(n: i64, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) }

@@ -18,16 +18,30 @@ fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version go to stdout with 0; usage errors exit 2.
-            let _ = e.print();
-            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+            // Help and version go to stdout with 0; a usage error is one line on
+            // stderr with a pointer to --help, and exits 2.
+            if !e.use_stderr() {
+                let _ = e.print();
+                std::process::exit(0);
+            }
+            let text = e.render().to_string();
+            // clap's message, before its usage text and tips, on one line.
+            let message: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:") && !l.trim_start().starts_with("tip:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!("{} (see --help)", message.join(" "));
+            std::process::exit(2);
         }
     };
     let code = match cli.command {
         Some(cmd) => match run(cmd) {
             Ok(()) => 0,
             Err(f) => {
-                eprintln!("error: {}", f.message);
+                // One line, whatever the message quotes.
+                eprintln!("error: {}", f.message.replace(['\n', '\r'], " "));
                 f.code
             }
         },

@@ -30,6 +30,81 @@ impl Minutes {
     }
 }
 
+/// The largest figures an account may carry, and the check that a plan's totals fit.
+///
+/// Every total the program keeps (per territory, per selection, the prefix sums) is a
+/// sum of some of the accounts' figures in `i64`. Each account is held to the limits
+/// below on input, and a plan whose sums of absolute values would not fit in `i64` is
+/// refused as a whole (it takes 92,000 accounts at the money limit, which no real
+/// plan has): then no partial sum can wrap, whatever is edited.
+pub mod limits {
+    use super::{Cents, Minutes};
+
+    /// At most 10^14 cents (one trillion currency units) of potential or revenue on one
+    /// account, either sign.
+    pub const MAX_CENTS: i64 = 100_000_000_000_000;
+    /// At most 100,000 visits a year (274 a day) on one account.
+    pub const MAX_VISITS: u32 = 100_000;
+    /// At most 100,000 minutes (69 days) a visit.
+    pub const MAX_MINUTES: u32 = 100_000;
+
+    /// Why an account's figure is refused, if it is.
+    pub fn check_money(what: &str, v: Cents) -> Result<(), String> {
+        if v.0.unsigned_abs() > MAX_CENTS as u64 {
+            return Err(format!(
+                "{what} {} is beyond the limit of ±{} per account",
+                v.units(),
+                crate::format::thousands(MAX_CENTS / 100)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Why an account's visits or minutes are refused, if they are.
+    pub fn check_workload(visits: u32, minutes: u32) -> Result<(), String> {
+        if visits > MAX_VISITS {
+            return Err(format!("{visits} visits a year is beyond the limit of {MAX_VISITS}"));
+        }
+        if minutes > MAX_MINUTES {
+            return Err(format!("{minutes} minutes a visit is beyond the limit of {MAX_MINUTES}"));
+        }
+        Ok(())
+    }
+
+    /// Running sums of absolute values in `i128`, to check that a plan's totals fit.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub struct TotalsCheck {
+        potential: i128,
+        revenue: i128,
+        workload: i128,
+    }
+
+    impl TotalsCheck {
+        pub fn add(&mut self, potential: Cents, revenue: Cents, workload: Minutes) {
+            self.potential += i128::from(potential.0).abs();
+            self.revenue += i128::from(revenue.0).abs();
+            self.workload += i128::from(workload.0).abs();
+        }
+
+        pub fn merge(&mut self, other: TotalsCheck) {
+            self.potential += other.potential;
+            self.revenue += other.revenue;
+            self.workload += other.workload;
+        }
+
+        /// Why the totals do not fit, if they do not.
+        pub fn check(&self) -> Result<(), String> {
+            let max = i128::from(i64::MAX);
+            for (what, v) in [("potential", self.potential), ("revenue", self.revenue), ("workload", self.workload)] {
+                if v > max {
+                    return Err(format!("the accounts' total {what} is too large to add up exactly (over 9.2e18)"));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Index of an account in [`Plan::accounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AccountIdx(pub u32);
@@ -615,6 +690,17 @@ impl AccountRows {
     /// The id of account `i`.
     pub fn id(&self, i: usize) -> &str {
         self.text.get(self.rows[i].text_row, 0)
+    }
+
+    /// The (lon, lat) of account `i`.
+    pub fn position(&self, i: usize) -> (f64, f64) {
+        (self.rows[i].lon, self.rows[i].lat)
+    }
+
+    /// Moves account `i` (a corrected geocode).
+    pub fn set_position(&mut self, i: usize, lon: f64, lat: f64) {
+        self.rows[i].lon = lon;
+        self.rows[i].lat = lat;
     }
 }
 

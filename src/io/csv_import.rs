@@ -12,8 +12,9 @@ use std::path::Path;
 
 use super::number::{DecimalFormat, looks_like_decimal_comma, parse_cents, parse_count, parse_f64};
 use super::records::{Record, for_each_record};
+use crate::format::quoted;
 use crate::grid::Grid;
-use crate::model::{AccountRef, AccountRows, Accounts, Cents, Plan, Territory, TerritoryIdx, palette_color};
+use crate::model::{AccountRef, AccountRows, Accounts, Cents, Plan, Territory, TerritoryIdx, limits, palette_color};
 use crate::spatial::MAX_MERCATOR_LAT;
 
 /// A column the importer understands.
@@ -72,6 +73,12 @@ impl Field {
             Field::Territory => "territory",
             Field::Rep => "rep",
         }
+    }
+
+    /// Whether a row may lack this cell (short rows are taken as empty there): text
+    /// that describes an account. A missing number or territory rejects the row.
+    fn may_be_missing(self) -> bool {
+        matches!(self, Field::Name | Field::City | Field::State | Field::Zip | Field::Rep)
     }
 
     /// Parses a field key (its synonyms work too).
@@ -222,6 +229,9 @@ pub struct ImportOptions {
     pub columns: Vec<(Field, String)>,
     /// Where to report progress, and whether to stop.
     pub progress: Option<std::sync::Arc<super::Progress>>,
+    /// Place rows whose coordinates look swapped or whose sign looks lost at the
+    /// corrected position ([`super::geocode`]) instead of rejecting them.
+    pub fix_coordinates: bool,
 }
 
 /// A row that was not imported.
@@ -232,12 +242,30 @@ pub struct RowIssue {
     pub reason: String,
 }
 
+/// A row imported with a warning; `at` is the account's (lon, lat) as placed, for
+/// "show on map".
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowWarning {
+    pub line: u64,
+    pub id: String,
+    pub reason: String,
+    pub at: Option<(f64, f64)>,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default)]
 pub struct ImportReport {
     pub accepted: usize,
     pub rejected: Vec<RowIssue>,
     pub skipped: Vec<RowIssue>,
+    /// Rows imported, with something to check: a position far from every other
+    /// account, a corrected position, cells missing at the end of a row.
+    pub warnings: Vec<RowWarning>,
+    /// Rows placed at a corrected position (`fix_coordinates`).
+    pub fixed: usize,
+    /// Rows rejected only because their position looks swapped or its sign lost: what
+    /// importing again with `fix_coordinates` would place.
+    pub fixable: usize,
     pub delimiter: u8,
     pub decimal: Option<DecimalFormat>,
     /// Which header each field was read from.
@@ -259,6 +287,8 @@ pub enum ImportError {
     Cancelled { path: String },
     #[error("{path}: column \"{header}\" (mapped to {field}) is not in the header")]
     UnknownHeader { path: String, field: Field, header: String },
+    #[error("{path}: {detail}")]
+    TooLarge { path: String, detail: String },
 }
 
 /// Reads and imports a CSV file.
@@ -452,6 +482,8 @@ struct Parsed {
     territories: Vec<Territory>,
     /// The owner of each account, piece by piece.
     owners: Vec<Vec<Option<TerritoryIdx>>>,
+    /// Accounts the geocode check rejects (index across the pieces, reason).
+    removed: Vec<(usize, String)>,
     report: ImportReport,
 }
 
@@ -517,6 +549,10 @@ struct Layout {
     body_start: usize,
     /// Lines before the records.
     header_lines: u64,
+    /// The file, for messages.
+    path: String,
+    /// [`ImportOptions::fix_coordinates`].
+    fix_coordinates: bool,
 }
 
 impl Layout {
@@ -569,7 +605,12 @@ fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Result<(Layout,
         cols.0[*f as usize] = Some(i);
     }
     // Where the records start: after the header record.
-    let body_start = reader.position().byte() as usize;
+    let mut body_start = reader.position().byte() as usize;
+    // The reader stops after the `\r` of a CRLF header: the `\n` belongs to it too
+    // (else the body starts with an empty line, reported as a phantom blank line).
+    if body_start > 0 && text.get(body_start - 1) == Some(&b'\r') && text.get(body_start) == Some(&b'\n') {
+        body_start += 1;
+    }
     let body = &text[body_start.min(text.len())..];
     let header_lines = text[..body_start.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
 
@@ -601,7 +642,16 @@ fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Result<(Layout,
     for line in blank_lines(&text[..body_start.min(text.len())]) {
         report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
     }
-    let layout = Layout { delimiter, n_fields: headers.len(), cols, decimal, body_start, header_lines };
+    let layout = Layout {
+        delimiter,
+        n_fields: headers.len(),
+        cols,
+        decimal,
+        body_start,
+        header_lines,
+        path: path.to_owned(),
+        fix_coordinates: opts.fix_coordinates,
+    };
     Ok((layout, report))
 }
 
@@ -676,13 +726,83 @@ fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportRepo
     for owner in owners.iter_mut().flatten().flatten() {
         *owner = TerritoryIdx(new_of[owner.get()]);
     }
-    Ok(Parsed { pieces: results, territories: plan.territories, owners, report })
+    let mut totals = limits::TotalsCheck::default();
+    for piece in &mut results {
+        totals.merge(piece.totals);
+        for (line, k, reason) in std::mem::take(&mut piece.warnings) {
+            let id = piece.accounts.id(k as usize).to_owned();
+            let at = Some(piece.accounts.position(k as usize));
+            report.warnings.push(RowWarning { line, id, reason, at });
+        }
+    }
+    totals.check().map_err(|detail| ImportError::TooLarge { path: layout.path.clone(), detail })?;
+    let mut parsed = Parsed { pieces: results, territories: plan.territories, owners, removed: Vec::new(), report };
+    parsed.check_geocodes(layout.fix_coordinates);
+    Ok(parsed)
+}
+
+impl Parsed {
+    /// Runs the geocode check ([`super::geocode`]) over every account: swapped or
+    /// sign-lost positions are corrected (`fix`) or rejected, far ones listed, rows
+    /// off the map rejected unless a swap corrects them.
+    fn check_geocodes(&mut self, fix: bool) {
+        let mut positions = Vec::with_capacity(self.pieces.iter().map(|p| p.accounts.len()).sum());
+        let mut off_map = Vec::with_capacity(positions.capacity());
+        let mut reasons: ahash::AHashMap<usize, String> = ahash::AHashMap::new();
+        let mut starts = Vec::with_capacity(self.pieces.len());
+        for p in &mut self.pieces {
+            starts.push(positions.len());
+            let base = positions.len();
+            off_map.resize(base + p.accounts.len(), false);
+            for (k, reason) in std::mem::take(&mut p.off_map) {
+                off_map[base + k as usize] = true;
+                reasons.insert(base + k as usize, reason);
+            }
+            positions.extend((0..p.accounts.len()).map(|i| p.accounts.position(i)));
+        }
+        let lines = lines_of(&self.pieces);
+        for (g, finding) in super::geocode::check(&positions, &off_map) {
+            let k = starts.partition_point(|&s| s <= g) - 1;
+            let (piece, i) = (&mut self.pieces[k], g - starts[k]);
+            let id = piece.accounts.id(i).to_owned();
+            let (lon, lat) = positions[g];
+            let what = finding.describe();
+            match finding.corrected() {
+                Some((lon2, lat2)) if fix => {
+                    piece.accounts.set_position(i, lon2, lat2);
+                    let (x, y) = crate::spatial::to_mercator(lon2, lat2);
+                    piece.xy[i] = [x, y];
+                    self.report.fixed += 1;
+                    self.report.warnings.push(RowWarning {
+                        line: lines[g],
+                        id,
+                        reason: format!("{what}: placed at {lat2}, {lon2} instead of {lat}, {lon} (lat, lon)"),
+                        at: Some((lon2, lat2)),
+                    });
+                }
+                Some((lon2, lat2)) => {
+                    self.report.fixable += 1;
+                    self.removed.push((
+                        g,
+                        format!("{what} ({lat}, {lon} as lat, lon; {lat2}, {lon2} is among other accounts): not placed; import with --fix-coordinates (the editor's Fix) to place it there"),
+                    ));
+                }
+                None if off_map[g] => {
+                    let reason = reasons.remove(&g).unwrap_or_else(|| what.clone());
+                    self.removed.push((g, reason));
+                }
+                None => {
+                    self.report.warnings.push(RowWarning { line: lines[g], id, reason: what, at: Some((lon, lat)) })
+                }
+            }
+        }
+    }
 }
 
 impl Parsed {
     /// The accounts in file order, duplicates removed.
     fn in_file_order(self) -> (Plan, ImportReport) {
-        let Parsed { pieces, territories, owners, mut report } = self;
+        let Parsed { pieces, territories, owners, removed, mut report } = self;
         let duplicate = duplicates(&pieces);
         let lines = lines_of(&pieces);
         let rows = lines.len();
@@ -690,14 +810,22 @@ impl Parsed {
         let accounts = Accounts::gather_rows(pieces.into_iter().map(|p| p.accounts).collect(), &identity);
         let assignment = owners.into_iter().flatten().collect();
         let mut plan = Plan { accounts, territories, assignment, ..Plan::default() };
-        // Duplicate ids: the first one wins, later ones are rejected.
-        if !duplicate.is_empty() {
+        // Rows the geocode check rejects; then duplicate ids: the first one wins,
+        // later ones are rejected.
+        if !duplicate.is_empty() || !removed.is_empty() {
             let mut keep = vec![true; rows];
+            for (i, reason) in removed {
+                keep[i] = false;
+                report.rejected.push(RowIssue { line: lines[i], reason });
+            }
             for &(i, first) in &duplicate {
+                if !keep[i] {
+                    continue;
+                }
                 keep[i] = false;
                 report.rejected.push(RowIssue {
                     line: lines[i],
-                    reason: format!("duplicate id \"{}\" (first on line {})", plan.accounts.id(i), lines[first]),
+                    reason: format!("duplicate id {} (first on line {})", quoted(plan.accounts.id(i)), lines[first]),
                 });
             }
             plan.accounts.retain_flagged(&keep);
@@ -722,12 +850,12 @@ impl Parsed {
             },
             || duplicates(&self.pieces),
         );
-        if !duplicate.is_empty() {
+        if !duplicate.is_empty() || !self.removed.is_empty() {
             let (plan, report) = self.in_file_order();
             let (plan, grid) = crate::grid::sort_plan(plan);
             return (plan, grid, report);
         }
-        let Parsed { pieces, territories, owners, mut report } = self;
+        let Parsed { pieces, territories, owners, removed: _, mut report } = self;
         let parts: Vec<AccountRows> = pieces.into_iter().map(|p| p.accounts).collect();
         let (accounts, assignment) = crate::both(
             || Accounts::gather_rows(parts, &order),
@@ -753,6 +881,7 @@ impl ImportReport {
         self.skipped.sort_by_key(|s| s.line);
         self.skipped.dedup();
         self.rejected.sort_by_key(|s| s.line);
+        self.warnings.sort_by_key(|s| s.line);
         self.accepted = accepted;
     }
 }
@@ -864,6 +993,13 @@ struct Piece {
     newlines: u64,
     /// Some record is not UTF-8.
     not_utf8: bool,
+    /// Accounts whose position as written is off the map (local index, reason): the
+    /// geocode check corrects or rejects them.
+    off_map: Vec<(u32, String)>,
+    /// Rows imported with a warning (line, account index in the piece, reason).
+    warnings: Vec<(u64, u32, String)>,
+    /// The sums that must fit in `i64`.
+    totals: limits::TotalsCheck,
     /// The piece has an odd number of quotes: it was cut inside a quoted field.
     odd_quotes: bool,
 }
@@ -871,7 +1007,10 @@ struct Piece {
 impl Piece {
     /// Adds `offset` to every line number.
     fn shift_lines(&mut self, offset: u64) {
-        for l in self.lines.iter_mut().chain(&mut self.blanks).chain(self.others.iter_mut().map(|(l, _)| l)) {
+        let warnings = self.warnings.iter_mut().map(|(l, _, _)| l);
+        for l in
+            self.lines.iter_mut().chain(&mut self.blanks).chain(self.others.iter_mut().map(|(l, _)| l)).chain(warnings)
+        {
             *l += offset;
         }
         if let Some(l) = &mut self.last_line {
@@ -935,6 +1074,9 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
         newlines: 0,
         not_utf8: false,
         odd_quotes: false,
+        off_map: Vec::new(),
+        warnings: Vec::new(),
+        totals: limits::TotalsCheck::default(),
     };
     let mut name_idx: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
     let hasher = id_hasher();
@@ -958,9 +1100,33 @@ fn parse_piece(bytes: &[u8], delimiter: u8, n_fields: usize, cols: &Columns, dec
             piece.others.push((line, Other::Rejected(reason)));
             return;
         }
+        // A short row: its missing cells are taken as empty only when they are text
+        // that may be empty anyway; a missing number or territory rejects the row.
+        let mut short = None;
+        if rec.len() < n_fields {
+            let missing: Vec<Field> =
+                Field::ALL.into_iter().filter(|&f| cols.0[f as usize].is_some_and(|c| c >= rec.len())).collect();
+            let what = missing.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ");
+            let counts = format!("{} of {n_fields} fields", rec.len());
+            if missing.iter().any(|f| !f.may_be_missing()) {
+                piece.others.push((line, Other::Rejected(format!("{counts}: no {what}"))));
+                return;
+            }
+            if !missing.is_empty() {
+                short = Some(format!("{counts}: {what} taken as empty"));
+            }
+        }
         match validate_row(&get, decimal) {
             Err(reason) => piece.others.push((line, Other::Rejected(reason))),
-            Ok(account) => {
+            Ok(Validated { account, out_of_range }) => {
+                let k = piece.accounts.len() as u32;
+                if let Some(reason) = out_of_range {
+                    piece.off_map.push((k, reason));
+                }
+                if let Some(reason) = short {
+                    piece.warnings.push((line, k, reason));
+                }
+                piece.totals.add(account.potential, account.annual_revenue, account.workload());
                 let mut intern = |v: &str| -> u32 {
                     if v.is_empty() {
                         return NO_NAME;
@@ -1074,56 +1240,78 @@ fn duplicates(pieces: &[Piece]) -> Vec<(usize, usize)> {
     a
 }
 
-fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> Result<AccountRef<'a>, String> {
+fn validate_row<'a>(get: &impl Fn(Field) -> &'a str, decimal: DecimalFormat) -> Result<Validated<'a>, String> {
     let id = get(Field::Id);
     if id.is_empty() {
         return Err("missing id".to_owned());
     }
-    let coord = |f: Field, what: &str, limit: f64| -> Result<f64, String> {
+    let coord = |f: Field, what: &str| -> Result<f64, String> {
         let s = get(f);
         if s.is_empty() {
             return Err(format!("missing {what}"));
         }
-        let v = parse_f64(s, decimal).ok_or_else(|| format!("{what} \"{s}\" is not a number ({decimal})"))?;
-        if v.abs() > limit {
-            return Err(format!("{what} {v} is out of range (±{limit})"));
-        }
-        Ok(v)
+        parse_f64(s, decimal).ok_or_else(|| format!("{what} {} is not a number ({decimal})", quoted(s)))
     };
-    let lat = coord(Field::Lat, "latitude", 90.0)?;
-    let lon = coord(Field::Lon, "longitude", 180.0)?;
-    if lat.abs() > MAX_MERCATOR_LAT {
-        return Err(format!("latitude {lat} is beyond the map's ±85.05° limit"));
+    let lat = coord(Field::Lat, "latitude")?;
+    let lon = coord(Field::Lon, "longitude")?;
+    // A row out of range may be a swapped one: the geocode check decides
+    // ([`super::geocode`]), so it is kept here with its reason.
+    let mut out_of_range = None;
+    if lat.abs() > 90.0 {
+        out_of_range = Some(format!("latitude {lat} is out of range (±90)"));
+    } else if lon.abs() > 180.0 {
+        out_of_range = Some(format!("longitude {lon} is out of range (±180)"));
+    } else if lat.abs() > MAX_MERCATOR_LAT {
+        out_of_range = Some(format!("latitude {lat} is beyond the map's ±85.05° limit"));
+    }
+    if super::geocode::is_null_island(lon, lat) {
+        return Err(format!("no geocode: 0, 0 (lat {lat}, lon {lon}: what a failed geocoder leaves)"));
     }
     let money = |f: Field, what: &str| -> Result<Cents, String> {
         match get(f) {
             "" => Ok(Cents(0)),
-            s => {
-                parse_cents(s, decimal).map(Cents).ok_or_else(|| format!("{what} \"{s}\" is not a number ({decimal})"))
-            }
+            s => parse_cents(s, decimal)
+                .map(Cents)
+                .ok_or_else(|| format!("{what} {} is not a number ({decimal})", quoted(s))),
         }
     };
     let count = |f: Field, what: &str| -> Result<u32, String> {
         match get(f) {
             "" => Ok(0),
-            s => parse_count(s, decimal).ok_or_else(|| format!("{what} \"{s}\" is not a whole number ≥ 0 ({decimal})")),
+            s => parse_count(s, decimal)
+                .ok_or_else(|| format!("{what} {} is not a whole number ≥ 0 ({decimal})", quoted(s))),
         }
     };
     let text = |f: Field| Some(get(f)).filter(|s| !s.is_empty());
-    Ok(AccountRef {
+    let potential = money(Field::Potential, "potential")?;
+    let annual_revenue = money(Field::AnnualRevenue, "annual revenue")?;
+    let visits_per_year = count(Field::VisitsPerYear, "visits per year")?;
+    let minutes_per_visit = count(Field::VisitMinutes, "minutes per visit")?;
+    limits::check_money("potential", potential)?;
+    limits::check_money("annual revenue", annual_revenue)?;
+    limits::check_workload(visits_per_year, minutes_per_visit)?;
+    let account = AccountRef {
         id,
         name: text(Field::Name).unwrap_or(id),
         lon,
         lat,
-        potential: money(Field::Potential, "potential")?,
-        annual_revenue: money(Field::AnnualRevenue, "annual revenue")?,
-        visits_per_year: count(Field::VisitsPerYear, "visits per year")?,
-        minutes_per_visit: count(Field::VisitMinutes, "minutes per visit")?,
+        potential,
+        annual_revenue,
+        visits_per_year,
+        minutes_per_visit,
         city: text(Field::City),
         state: text(Field::State),
         zip: text(Field::Zip),
         locked: false,
-    })
+    };
+    Ok(Validated { account, out_of_range })
+}
+
+/// A row that passed validation; `out_of_range` when its position is off the map
+/// as written (the geocode check may still find it swapped, or rejects it).
+struct Validated<'a> {
+    account: AccountRef<'a>,
+    out_of_range: Option<String>,
 }
 
 #[cfg(test)]

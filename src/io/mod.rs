@@ -3,6 +3,7 @@
 
 pub mod csv_export;
 pub mod csv_import;
+pub mod geocode;
 pub mod geojson_areas;
 pub mod number;
 pub mod plan_file;

@@ -15,11 +15,12 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::format::quoted;
 use crate::metrics::Metrics;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryIdx, View};
+use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryIdx, View, limits};
 
 /// The newest format version this program writes.
 pub const CURRENT_VERSION: u32 = 2;
@@ -187,12 +188,13 @@ fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Terri
         .iter()
         .map(|t| {
             if seen.insert(t.id.as_str(), ()).is_some() {
-                return Err(invalid(format!("territory id \"{}\" is used twice", t.id)));
+                return Err(invalid(format!("territory id {} is used twice", quoted(&t.id))));
             }
-            let color = Rgb::from_hex(&t.color)
-                .ok_or_else(|| invalid(format!("territory \"{}\": colour \"{}\" is not #rrggbb", t.id, t.color)))?;
+            let color = Rgb::from_hex(&t.color).ok_or_else(|| {
+                invalid(format!("territory {}: colour {} is not #rrggbb", quoted(&t.id), quoted(&t.color)))
+            })?;
             if let Some((lon, lat)) = t.rep_home.filter(|&h| !crate::model::home_on_map(h)) {
-                return Err(invalid(format!("territory \"{}\": rep's home ({lon}, {lat}) is off the map", t.id)));
+                return Err(invalid(format!("territory {}: rep's home ({lon}, {lat}) is off the map", quoted(&t.id))));
             }
             Ok(Territory {
                 id: t.id.clone(),
@@ -207,12 +209,25 @@ fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Terri
         .collect()
 }
 
-/// Checks one account's fields; `what` names it in errors.
-fn check_account(id: &str, lon: f64, lat: f64) -> Result<(), String> {
+/// Checks one account's position and figures against [`limits`] (positions to ±90°,
+/// as older versions wrote them; imports and edits keep to the map's 85.05°).
+fn check_account(id: &str, lon: f64, lat: f64, money: [i64; 2], visits: u32, minutes: u32) -> Result<(), String> {
     if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("account \"{id}\": coordinates ({lon}, {lat}) are out of range"));
+        return Err(format!("account {}: coordinates ({lon}, {lat}) are out of range", quoted(id)));
     }
-    Ok(())
+    let context = |e: String| format!("account {}: {e}", quoted(id));
+    limits::check_money("potential", Cents(money[0])).map_err(context)?;
+    limits::check_money("revenue", Cents(money[1])).map_err(context)?;
+    limits::check_workload(visits, minutes).map_err(context)
+}
+
+/// Checks that the plan's totals fit ([`limits::TotalsCheck`]).
+fn check_totals(accounts: &Accounts, path: &str) -> Result<(), PlanFileError> {
+    let mut totals = limits::TotalsCheck::default();
+    for i in 0..accounts.len() {
+        totals.add(accounts.potential()[i], accounts.annual_revenue()[i], accounts.workload(i));
+    }
+    totals.check().map_err(|detail| PlanFileError::Invalid { path: path.to_owned(), detail })
 }
 
 /// Converts a version-1 file to the model. `path` names the file in errors.
@@ -224,12 +239,13 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
     let mut accounts = Accounts::with_capacity(file.accounts.len(), file.accounts.len() * 40);
     let mut assignment = Vec::with_capacity(file.accounts.len());
     for a in &file.accounts {
-        check_account(&a.id, a.lon, a.lat).map_err(invalid)?;
+        check_account(&a.id, a.lon, a.lat, [a.potential_cents, a.revenue_cents], a.visits, a.minutes)
+            .map_err(invalid)?;
         let t = match &a.territory {
             Some(id) => Some(
                 *by_id
                     .get(id.as_str())
-                    .ok_or_else(|| invalid(format!("account \"{}\": unknown territory \"{id}\"", a.id)))?,
+                    .ok_or_else(|| invalid(format!("account {}: unknown territory {}", quoted(&a.id), quoted(id))))?,
             ),
             None => None,
         };
@@ -257,6 +273,7 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
         view: file.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),
     };
     check_unique_ids(&plan, path)?;
+    check_totals(&plan.accounts, path)?;
     Ok(plan)
 }
 
@@ -266,7 +283,7 @@ fn check_unique_ids(plan: &Plan, path: &str) -> Result<(), PlanFileError> {
         if let Some(first) = seen.insert(a.id, i) {
             return Err(PlanFileError::Invalid {
                 path: path.to_owned(),
-                detail: format!("account id \"{}\" appears twice (accounts #{} and #{})", a.id, first + 1, i + 1),
+                detail: format!("account id {} appears twice (accounts #{} and #{})", quoted(a.id), first + 1, i + 1),
             });
         }
     }
@@ -433,12 +450,12 @@ fn accounts_of(
     let mut accounts = Accounts::with_capacity(rows.len(), rows.len() * 40);
     let mut owners = Vec::with_capacity(rows.len());
     for AccountRow(id, name, lon, lat, pot, rev, visits, minutes, city, state, zip, territory, locked) in rows {
-        check_account(&id, lon, lat).map_err(invalid)?;
+        check_account(&id, lon, lat, [pot, rev], visits, minutes).map_err(invalid)?;
         let owner = match territory {
             Some(t) => Some(
                 *by_id
                     .get(t.as_ref())
-                    .ok_or_else(|| invalid(format!("account \"{id}\": unknown territory \"{t}\"")))?,
+                    .ok_or_else(|| invalid(format!("account {}: unknown territory {}", quoted(&id), quoted(&t))))?,
             ),
             None => None,
         };
@@ -510,6 +527,7 @@ pub fn from_ron_str_with(text: &str, path: &str, progress: Option<&super::Progre
         plan.assignment.extend(owners);
     }
     check_unique_ids(&plan, path)?;
+    check_totals(&plan.accounts, path)?;
     Ok(plan)
 }
 
@@ -541,32 +559,42 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
     let plan = plan_shell(&header, &name)?;
     let by_id: HashMap<&str, usize> = header.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
     let k = plan.territories.len();
-    let folded = super::parallel(&pieces, |(piece, line)| -> Result<(Metrics, usize), PlanFileError> {
-        let text = format!("[{piece}]");
-        let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(&name, *line, &e))?;
-        let mut m = Metrics { territories: vec![Default::default(); k], unassigned: Default::default() };
-        for AccountRow(id, _, lon, lat, pot, rev, visits, minutes, _, _, _, territory, _) in &rows {
-            check_account(id, *lon, *lat).map_err(|detail| PlanFileError::Invalid { path: name.clone(), detail })?;
-            let slot = match territory {
-                Some(t) => {
-                    &mut m.territories[*by_id.get(t.as_ref()).ok_or_else(|| PlanFileError::Invalid {
-                        path: name.clone(),
-                        detail: format!("account \"{id}\": unknown territory \"{t}\""),
-                    })?]
-                }
-                None => &mut m.unassigned,
-            };
-            slot.accounts += 1;
-            slot.potential.0 += pot;
-            slot.annual_revenue.0 += rev;
-            slot.workload.0 += i64::from(*visits) * i64::from(*minutes);
-        }
-        Ok((m, rows.len()))
-    });
+    let folded =
+        super::parallel(&pieces, |(piece, line)| -> Result<(Metrics, usize, limits::TotalsCheck), PlanFileError> {
+            let text = format!("[{piece}]");
+            let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(&name, *line, &e))?;
+            let mut m = Metrics { territories: vec![Default::default(); k], unassigned: Default::default() };
+            let mut totals = limits::TotalsCheck::default();
+            for AccountRow(id, _, lon, lat, pot, rev, visits, minutes, _, _, _, territory, _) in &rows {
+                check_account(id, *lon, *lat, [*pot, *rev], *visits, *minutes)
+                    .map_err(|detail| PlanFileError::Invalid { path: name.clone(), detail })?;
+                totals.add(Cents(*pot), Cents(*rev), crate::model::Minutes(i64::from(*visits) * i64::from(*minutes)));
+                let slot = match territory {
+                    Some(t) => {
+                        &mut m.territories[*by_id.get(t.as_ref()).ok_or_else(|| PlanFileError::Invalid {
+                            path: name.clone(),
+                            detail: format!("account {}: unknown territory {}", quoted(id), quoted(t)),
+                        })?]
+                    }
+                    None => &mut m.unassigned,
+                };
+                slot.accounts += 1;
+                slot.potential.0 += pot;
+                slot.annual_revenue.0 += rev;
+                slot.workload.0 += i64::from(*visits) * i64::from(*minutes);
+            }
+            Ok((m, rows.len(), totals))
+        });
     let mut metrics = Metrics { territories: vec![Default::default(); k], unassigned: Default::default() };
+    let folded = folded.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // The totals are checked before they are added up: then no sum can wrap.
+    let mut totals = limits::TotalsCheck::default();
+    for (_, _, t) in &folded {
+        totals.merge(*t);
+    }
+    totals.check().map_err(|detail| PlanFileError::Invalid { path: name.clone(), detail })?;
     let mut accounts = 0;
-    for part in folded {
-        let (m, n) = part?;
+    for (m, n, _) in folded {
         for (a, b) in metrics.territories.iter_mut().zip(&m.territories) {
             a.merge(b);
         }
