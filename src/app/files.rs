@@ -319,14 +319,16 @@ impl TerritoryApp {
                     match report {
                         Some(r) => {
                             let msg = format!(
-                                "Imported {} from {}; {} rejected, {} skipped",
+                                "Imported {} from {}; {} rejected, {} skipped, {} to check{}",
                                 crate::format::count(r.accepted as i64, "account", "accounts"),
                                 path.display(),
                                 crate::format::thousands(r.rejected.len() as i64),
-                                crate::format::thousands(r.skipped.len() as i64)
+                                crate::format::thousands(r.skipped.len() as i64),
+                                crate::format::thousands(r.warnings.len() as i64),
+                                if r.fixed > 0 { format!(" ({} positions corrected)", r.fixed) } else { String::new() }
                             );
-                            if !r.rejected.is_empty() || !r.skipped.is_empty() {
-                                self.import_report = Some((path.display().to_string(), r));
+                            if !r.rejected.is_empty() || !r.skipped.is_empty() || !r.warnings.is_empty() {
+                                self.import_report = Some((path.clone(), r));
                             }
                             self.notify(msg);
                         }
@@ -491,66 +493,36 @@ impl TerritoryApp {
             }
         }
 
+        let mut report_action = None;
         if let Some((path, report)) = &self.import_report {
             let mut open = true;
             let center = ctx.content_rect().center();
             egui::Window::new("Import report")
                 .open(&mut open)
-                .default_size([560.0, 420.0])
+                .default_size([640.0, 440.0])
                 .pivot(egui::Align2::CENTER_CENTER)
                 .default_pos(center)
-                .show(ctx, |ui| {
-                    let count = |n: usize, one, many| crate::format::count(n as i64, one, many);
-                    ui.label(format!(
-                        "{path}: {} imported, {} rejected, {} skipped.",
-                        count(report.accepted, "account", "accounts"),
-                        count(report.rejected.len(), "row", "rows"),
-                        count(report.skipped.len(), "line", "lines")
-                    ));
-                    ui.label(format!(
-                        "Read as {}-delimited with a {}.",
-                        match report.delimiter {
-                            b';' => "semicolon",
-                            b'\t' => "tab",
-                            _ => "comma",
-                        },
-                        report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
-                    ));
-                    ui.separator();
-                    // Only the rows in view are laid out: a file of bad rows can list
-                    // a million of them.
-                    let (rejected, skipped) = (&report.rejected, &report.skipped);
-                    let row = |i: usize| match rejected.get(i) {
-                        Some(r) => ("rejected", r),
-                        None => ("skipped", &skipped[i - rejected.len()]),
-                    };
-                    let line_w = 70.0;
-                    let kind_w = 64.0;
-                    ui.horizontal(|ui| {
-                        ui.add_sized([line_w, 18.0], egui::Label::new(egui::RichText::new("Line").strong()));
-                        ui.add_sized([kind_w, 18.0], egui::Label::new(""));
-                        ui.strong("Reason");
-                    });
-                    let row_h = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-                    egui::ScrollArea::vertical().max_height(320.0).show_rows(
-                        ui,
-                        row_h,
-                        rejected.len() + skipped.len(),
-                        |ui, rows| {
-                            for i in rows {
-                                let (kind, r) = row(i);
-                                ui.horizontal(|ui| {
-                                    ui.add_sized([line_w, row_h], egui::Label::new(r.line.to_string()));
-                                    ui.add_sized([kind_w, row_h], egui::Label::new(kind));
-                                    ui.label(&r.reason);
-                                });
-                            }
-                        },
-                    );
-                });
+                .show(ctx, |ui| report_action = import_report_ui(ui, path, report));
             if !open {
                 self.import_report = None;
             }
+        }
+        match report_action {
+            Some(ReportAction::Fix) => {
+                if let Some((path, report)) = self.import_report.take() {
+                    let opts =
+                        ImportOptions { columns: report.columns, fix_coordinates: true, ..ImportOptions::default() };
+                    self.load_in_background(ctx, path, opts);
+                }
+            }
+            Some(ReportAction::Show(id)) => {
+                let found = self.doc.editor.plan().accounts.iter().position(|a| a.id == id);
+                match found {
+                    Some(i) => self.actions.push(Action::FocusAccount(i as u32)),
+                    None => self.notify(format!("Account {id} is not in the plan")),
+                }
+            }
+            None => {}
         }
 
         let mut run_mapping = None;
@@ -589,4 +561,112 @@ impl TerritoryApp {
             self.load_in_background(ctx, path, opts);
         }
     }
+}
+
+/// What the import report asks for.
+enum ReportAction {
+    /// Import again, placing swapped and sign-lost rows at their corrected positions.
+    Fix,
+    /// Show the account with this id on the map.
+    Show(String),
+}
+
+/// The import report: counts, the Fix offer, and every rejected, checked and skipped
+/// row with its line (only the rows in view are laid out: a file of bad rows can list
+/// a million of them).
+fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportReport) -> Option<ReportAction> {
+    let mut action = None;
+    let count = |n: usize, one, many| crate::format::count(n as i64, one, many);
+    ui.label(format!(
+        "{}: {} imported, {} rejected, {} skipped, {} to check.",
+        path.display(),
+        count(report.accepted, "account", "accounts"),
+        count(report.rejected.len(), "row", "rows"),
+        count(report.skipped.len(), "line", "lines"),
+        count(report.warnings.len(), "row", "rows"),
+    ));
+    ui.label(format!(
+        "Read as {}-delimited with a {}.",
+        match report.delimiter {
+            b';' => "semicolon",
+            b'\t' => "tab",
+            _ => "comma",
+        },
+        report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
+    ));
+    if report.fixed > 0 {
+        ui.label(format!(
+            "{} placed at a corrected position (latitude and longitude swapped, or a lost minus sign): listed below.",
+            count(report.fixed, "row was", "rows were")
+        ));
+    }
+    if report.fixable > 0 {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "{} look swapped or lost a minus sign, and were not placed.",
+                    count(report.fixable, "row's coordinates", "rows' coordinates")
+                ),
+            );
+            if ui
+                .button("Fix")
+                .on_hover_text(
+                    "Import again, placing these rows where the corrected coordinates put them, among other accounts",
+                )
+                .clicked()
+            {
+                action = Some(ReportAction::Fix);
+            }
+        });
+    }
+    ui.separator();
+    let (rejected, warnings, skipped) = (&report.rejected, &report.warnings, &report.skipped);
+    // Rejected first, then the rows to check, then the skipped lines.
+    let row = |i: usize| -> (&str, u64, &str, Option<&str>) {
+        if let Some(r) = rejected.get(i) {
+            return ("rejected", r.line, &r.reason, None);
+        }
+        let i = i - rejected.len();
+        if let Some(w) = warnings.get(i) {
+            return ("check", w.line, &w.reason, w.at.map(|_| w.id.as_str()));
+        }
+        let r = &skipped[i - warnings.len()];
+        ("skipped", r.line, &r.reason, None)
+    };
+    let line_w = 70.0;
+    let kind_w = 64.0;
+    let show_w = 90.0;
+    ui.horizontal(|ui| {
+        ui.add_sized([line_w, 18.0], egui::Label::new(egui::RichText::new("Line").strong()));
+        ui.add_sized([kind_w, 18.0], egui::Label::new(""));
+        ui.add_sized([show_w, 18.0], egui::Label::new(egui::RichText::new("Account").strong()))
+            .on_hover_text("Click an account to show it on the map");
+        ui.strong("Reason");
+    });
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y + 4.0;
+    let total = rejected.len() + warnings.len() + skipped.len();
+    egui::ScrollArea::vertical().max_height(320.0).show_rows(ui, row_h, total, |ui, rows| {
+        for i in rows {
+            let (kind, line, reason, show) = row(i);
+            ui.horizontal(|ui| {
+                ui.add_sized([line_w, row_h], egui::Label::new(line.to_string()));
+                ui.add_sized([kind_w, row_h], egui::Label::new(kind));
+                match show {
+                    Some(id) => {
+                        let link = egui::Link::new(egui::RichText::new(id));
+                        if ui.add_sized([show_w, row_h], link).on_hover_text(format!("Show {id} on the map")).clicked()
+                        {
+                            action = Some(ReportAction::Show(id.to_owned()));
+                        }
+                    }
+                    None => {
+                        ui.add_sized([show_w, row_h], egui::Label::new(""));
+                    }
+                }
+                ui.label(reason);
+            });
+        }
+    });
+    action
 }

@@ -273,7 +273,7 @@ pub struct TerritoryApp {
     tile_cache: PathBuf,
     notice: Option<Notice>,
     tasks: files::Tasks,
-    import_report: Option<(String, ImportReport)>,
+    import_report: Option<(PathBuf, ImportReport)>,
     column_mapping: Option<files::ColumnMapping>,
     /// A typed path, when no system file dialog is available.
     path_prompt: Option<(files::Purpose, String)>,
