@@ -15,8 +15,9 @@
 use crate::metrics::{Balance, Metrics, PrefixSums, Totals};
 use crate::model::{AccountIdx, AccountSet, Plan, Rgb, Territory, TerritoryIdx};
 
-/// A user's edit, before it is validated.
-#[derive(Debug, Clone, PartialEq)]
+/// A user's edit, before it is validated (serialisable: the recovery journal keeps
+/// them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Command {
     /// Give accounts to a territory (`None`: the Unassigned pool). Locked accounts and
     /// accounts of locked territories stay where they are.

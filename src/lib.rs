@@ -135,6 +135,7 @@ pub mod metrics;
 pub mod model;
 pub mod optimize;
 pub mod quality;
+pub mod recovery;
 pub mod rng;
 pub mod spatial;
 

@@ -121,7 +121,7 @@ impl TerritoryIdx {
 }
 
 /// An sRGB colour, without alpha.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Rgb(pub [u8; 3]);
 
 impl Rgb {
@@ -748,7 +748,7 @@ pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
 }
 
 /// A sales territory, one per rep.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Territory {
     /// Stable identifier, unique among live territories.
     pub id: String,
@@ -1016,10 +1016,26 @@ mod tests {
 
 /// A set of accounts as sorted, disjoint, non-adjacent ranges of indices: compact for
 /// what a lasso selects (whole runs of spatially sorted accounts), cheap to combine.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<(u32, u32)>", into = "Vec<(u32, u32)>")]
 pub struct AccountSet {
     ranges: Vec<(u32, u32)>,
     len: usize,
+}
+
+/// Serialised as its ranges; read back through [`AccountSet::from_sorted_ranges`]
+/// after sorting, so that any list of ranges gives a valid set.
+impl From<Vec<(u32, u32)>> for AccountSet {
+    fn from(mut ranges: Vec<(u32, u32)>) -> AccountSet {
+        ranges.sort_unstable();
+        AccountSet::from_sorted_ranges(ranges)
+    }
+}
+
+impl From<AccountSet> for Vec<(u32, u32)> {
+    fn from(set: AccountSet) -> Vec<(u32, u32)> {
+        set.ranges
+    }
 }
 
 impl AccountSet {

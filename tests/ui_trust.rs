@@ -85,3 +85,128 @@ fn the_import_report_fixes_swapped_rows_and_shows_far_ones() {
     let (vlon, vlat, _) = h.state().view().expect("view");
     assert!((vlon - lon).abs() < 1e-6 && (vlat - lat).abs() < 1e-6, "centred on {far_id}");
 }
+
+/// A plan file of the small fixture, saved in `dir`.
+fn fixture_plan(dir: &Path) -> PathBuf {
+    let (plan, _) = territory_editor::io::csv_import::import_file(
+        &fixture("small_accounts.csv"),
+        &territory_editor::io::csv_import::ImportOptions::default(),
+    )
+    .expect("fixture imports");
+    let path = dir.join("Vertrieb Süd.ron");
+    territory_editor::io::plan_file::save(&plan, &path).expect("saved");
+    path
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("te-ui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Draws a rectangle over the middle of the map and presses a number key.
+fn assign_rectangle(h: &mut Harness<'_, TerritoryApp>, inset: f32, key: egui::Key) {
+    h.key_press(egui::Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(inset), t.rect.center() + Vec2::splat(inset));
+    h.drag_at(a);
+    h.run();
+    h.hover_at(egui::Pos2::new(b.x, a.y + 40.0));
+    h.run();
+    h.drop_at(b);
+    h.run();
+    h.key_press(key);
+    h.run();
+}
+
+#[test]
+fn the_editor_recovers_after_a_crash() {
+    let dir = temp_dir("recover");
+    let data = dir.join("data");
+    let plan_path = fixture_plan(&dir);
+    let empty = || TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+
+    // A session: open the plan, three edits and an undo, then a crash (the app is
+    // dropped without a clean exit).
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    assert!(app.recovery_offer().is_none());
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    assign_rectangle(&mut h, 60.0, egui::Key::Num3);
+    assign_rectangle(&mut h, 220.0, egui::Key::Num1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().doc.editor.undo_depth(), 2, "three edits, one undone");
+    let before = h.state().doc.editor.plan().clone();
+    let metrics = h.state().doc.editor.metrics().clone();
+    // The journal is written within a second; the test does not wait for it.
+    h.state().flush_journal();
+    drop(h);
+
+    // The next start offers the work back.
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    let offer = app.recovery_offer().expect("a journal to recover");
+    assert_eq!(offer.edits(), 4);
+    let mut h = harness_on(app);
+    assert!(h.query_by_label_contains("on Vertrieb Süd.ron was recovered (4 edits)").is_some());
+    h.get_by_label("Restore").click();
+    step_until(&mut h, |h| h.state().doc.editor.undo_depth() == 2);
+    h.run_steps(3);
+    let ed = &h.state().doc.editor;
+    assert_eq!(ed.plan().assignment, before.assignment);
+    assert_eq!(ed.metrics(), &metrics);
+    assert!(ed.is_dirty(), "restored work is unsaved");
+    assert_eq!(h.state().doc.path.as_deref(), Some(plan_path.as_path()));
+    // The undo history came back too: Redo repeats the undone edit.
+    assert!(ed.redo_label().is_some());
+    // The panel shows the restored totals: the first territory's account count.
+    let (t0, name) = ed.plan().live_territories().next().map(|(i, t)| (i, t.name.clone())).expect("a territory");
+    let n = ed.metrics().territories[t0.get()].accounts;
+    assert!(h.query_by_label_contains(&name).is_some() && n > 0);
+
+    // A clean exit removes the journal: the start after it offers nothing.
+    h.state_mut().clean_exit();
+    drop(h);
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    assert!(app.recovery_offer().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn recovered_edits_are_never_applied_to_a_changed_file() {
+    let dir = temp_dir("changed");
+    let data = dir.join("data");
+    let plan_path = fixture_plan(&dir);
+    let empty = || TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    h.state().flush_journal();
+    drop(h);
+    // Someone else saves the file meanwhile.
+    let mut text = std::fs::read_to_string(&plan_path).expect("plan");
+    text = text.replacen("name: \"", "name: \"Neu ", 1);
+    std::fs::write(&plan_path, text).expect("written");
+
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    let mut h = harness_on(app);
+    h.get_by_label("Restore").click();
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(3);
+    assert_eq!(h.state().doc.editor.undo_depth(), 0, "nothing replayed");
+    assert!(h.query_by_label_contains("Not restored").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -42,7 +42,8 @@ pub enum TaskResult {
     Saved {
         job: u64,
         path: PathBuf,
-        serial_ok: bool,
+        /// The fingerprint of the file as written (a plan, not an export).
+        hash: Option<u64>,
         export: bool,
     },
 }
@@ -190,7 +191,7 @@ impl TerritoryApp {
                     match csv_import::import_file_sorted(&path, &opts) {
                         Ok((plan, grid, report)) => TaskResult::Loaded {
                             job,
-                            doc: Box::new(Document::with_grid(plan, grid, None, title)),
+                            doc: Box::new(super::recover::csv_document(plan, grid, title, &path, &opts)),
                             report: Some(report),
                             path: path.clone(),
                         },
@@ -200,7 +201,7 @@ impl TerritoryApp {
                     match plan_file::load_with(&path, Some(&progress)) {
                         Ok(plan) => TaskResult::Loaded {
                             job,
-                            doc: Box::new(Document::new(plan, Some(path.clone()), title)),
+                            doc: Box::new(super::recover::plan_document(plan, title, &path)),
                             report: None,
                             path: path.clone(),
                         },
@@ -222,6 +223,7 @@ impl TerritoryApp {
             self.doc.editor.set_view(Some(t.view(self.map_memory.zoom())));
         }
         let plan = self.doc.editor.snapshot();
+        self.recovery.save_generation = self.generation;
         let what = if export { "Exporting" } else { "Saving" };
         let job = self.start_job(format!("{what} {}", path.display()));
         let tx = self.tasks.tx.clone();
@@ -235,8 +237,10 @@ impl TerritoryApp {
                 }
             })
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
+            // The fingerprint of what was written: the recovery journal's new base.
+            let hash = (!export && result.is_ok()).then(|| crate::recovery::fingerprint_file(&path).ok()).flatten();
             let _ = tx.send(match result {
-                Ok(()) => TaskResult::Saved { job, path, serial_ok: true, export },
+                Ok(()) => TaskResult::Saved { job, path, hash, export },
                 Err(message) => TaskResult::Failed { job, message },
             });
             ctx.request_repaint();
@@ -254,6 +258,11 @@ impl TerritoryApp {
             Action::ImportCsv => self.pick(ctx, Purpose::Import),
             Action::OpenPath(path) => self.load_in_background(ctx, path, ImportOptions::default()),
             Action::Save => match self.doc.path.clone() {
+                Some(path) if self.changed_on_disk(&path) => self.overwrite_prompt = Some(path),
+                Some(path) => self.save_in_background(ctx, path, false),
+                None => self.pick(ctx, Purpose::SaveAs),
+            },
+            Action::SaveOverwrite => match self.doc.path.clone() {
                 Some(path) => self.save_in_background(ctx, path, false),
                 None => self.pick(ctx, Purpose::SaveAs),
             },
@@ -334,6 +343,8 @@ impl TerritoryApp {
                         }
                         None => self.notify(format!("Opened {}", path.display())),
                     }
+                    // A journal being restored is replayed now (its message last).
+                    self.restore_loaded();
                 }
                 TaskResult::ImportFailed { job, path, error } => {
                     if !current(job, &self.tasks.running) {
@@ -349,22 +360,25 @@ impl TerritoryApp {
                         });
                     }
                     self.fail(error.to_string());
+                    self.restore_failed(&error.to_string());
                 }
                 TaskResult::Failed { job, message } => {
                     if current(job, &self.tasks.running) {
                         self.tasks.running = None;
                         self.opening_failed();
-                        self.fail(message);
+                        self.fail(message.clone());
+                        self.restore_failed(&message);
                     }
                 }
-                TaskResult::Saved { job, path, serial_ok, export } => {
+                TaskResult::Saved { job, path, hash, export } => {
                     if current(job, &self.tasks.running) {
                         self.tasks.running = None;
                     }
                     if export {
                         self.notify(format!("Exported assignments to {}", path.display()));
-                    } else if serial_ok {
+                    } else {
                         self.doc.editor.mark_saved();
+                        self.journal_saved(&path, hash);
                         self.doc.title = path
                             .file_name()
                             .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());

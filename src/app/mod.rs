@@ -8,6 +8,7 @@ mod files;
 mod map_view;
 mod optimize_ui;
 mod panel;
+mod recover;
 pub mod selection;
 pub mod tiles;
 
@@ -83,6 +84,12 @@ pub struct Document {
     /// The accounts' adjacency for Balance and Redraw, computed by the first of them
     /// (positions never change within a document).
     pub adjacency: Option<Arc<crate::quality::Adjacency>>,
+    /// What the plan was opened from, with the fingerprint of its bytes: the base of
+    /// the recovery journal. `None` for a plan made here (nothing to replay onto).
+    pub origin: Option<crate::recovery::Base>,
+    /// The size and modification time of `path` when it was opened or saved: a file
+    /// changed since (someone else saved it) is not overwritten without asking.
+    pub disk: Option<recover::DiskStamp>,
 }
 
 impl Document {
@@ -105,13 +112,18 @@ impl Document {
             drop(plan);
             SpatialIndex::build(positions)
         });
-        Document { editor, index, grid, path, title, adjacency: None }
+        Document { editor, index, grid, path, title, adjacency: None, origin: None, disk: None }
     }
 
     /// The bundled demo plan.
     pub fn demo() -> Document {
         match csv_import::import_bytes_sorted(DEMO_CSV, "demo_accounts_us.csv", &ImportOptions::default()) {
-            Ok((plan, grid, _)) => Document::with_grid(plan, grid, None, "Demo plan (US, 50,000 accounts)".to_owned()),
+            Ok((plan, grid, _)) => {
+                let mut doc = Document::with_grid(plan, grid, None, "Demo plan (US, 50,000 accounts)".to_owned());
+                let hash = crate::recovery::fingerprint(DEMO_CSV);
+                doc.origin = Some(crate::recovery::Base { origin: crate::recovery::Origin::Demo, hash });
+                doc
+            }
             Err(e) => {
                 log::error!("the bundled demo did not import: {e}");
                 Document::new(Plan::default(), None, "Empty plan".to_owned())
@@ -185,6 +197,8 @@ pub enum Action {
     ImportCsv,
     Save,
     SaveAs,
+    /// Save over a file that changed on disk since it was opened (the user said so).
+    SaveOverwrite,
     Export,
     ZoomToPlan,
     NewTerritory,
@@ -295,6 +309,10 @@ pub struct TerritoryApp {
     /// The territory whose rep's home the next click on the map sets.
     placing_home: Option<TerritoryIdx>,
     dots: map_view::DotLayer,
+    /// Autosave: the recovery journal, and the offer to restore a crashed session.
+    recovery: recover::Recovery,
+    /// The file a Save would overwrite although it changed on disk: asked first.
+    overwrite_prompt: Option<PathBuf>,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map_view::MapTransform>,
     actions: Vec<Action>,
@@ -349,6 +367,8 @@ impl TerritoryApp {
             placing_home: None,
             dots: map_view::DotLayer::default(),
             actions: Vec::new(),
+            recovery: recover::Recovery::default(),
+            overwrite_prompt: None,
         }
     }
 
@@ -373,6 +393,9 @@ impl TerritoryApp {
         app.settings = settings;
         app.apply_theme(&cc.egui_ctx);
         style_for_projector(&cc.egui_ctx);
+        if let Some(dir) = recover::data_dir() {
+            app.set_data_dir(dir);
+        }
         if let Some(path) = file {
             app.fit_pending = 6;
             app.actions.push(Action::OpenPath(path));
@@ -452,6 +475,7 @@ impl TerritoryApp {
     /// Replaces the document (after an open or import).
     fn set_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.journal_begin();
         self.generation += 1;
         self.selection = Selection::default();
         self.selection_version += 1;
@@ -577,11 +601,16 @@ impl TerritoryApp {
     }
 
     fn edit(&mut self, cmd: Command) {
+        // The journal keeps the command (its size, not the plan's).
+        let step = self.recovery.journaling().then(|| cmd.clone());
         match self.doc.editor.apply(cmd) {
             Ok(Some(cs)) => {
                 let label = cs.label.clone();
                 self.generation += 1;
                 self.notify(label);
+                if let Some(cmd) = step {
+                    self.journal(crate::recovery::Step::Apply(cmd));
+                }
             }
             Ok(None) => self.notify("Nothing changed (the accounts are locked or already there)"),
             Err(e) => self.fail(e.to_string()),
@@ -603,6 +632,7 @@ impl TerritoryApp {
                     let label = format!("Undone: {}", cs.label);
                     self.generation += 1;
                     self.notify(label);
+                    self.journal(crate::recovery::Step::Undo);
                 }
             }
             Action::Redo => {
@@ -610,6 +640,7 @@ impl TerritoryApp {
                     let label = format!("Redone: {}", cs.label);
                     self.generation += 1;
                     self.notify(label);
+                    self.journal(crate::recovery::Step::Redo);
                 }
             }
             Action::Select(found, how) => {
@@ -663,7 +694,13 @@ impl TerritoryApp {
                 let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
                 self.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
             }
-            Action::Open | Action::OpenPath(_) | Action::ImportCsv | Action::Save | Action::SaveAs | Action::Export => {
+            Action::Open
+            | Action::OpenPath(_)
+            | Action::ImportCsv
+            | Action::Save
+            | Action::SaveAs
+            | Action::SaveOverwrite
+            | Action::Export => {
                 self.file_action(ctx, action);
             }
         }
@@ -718,7 +755,15 @@ impl eframe::App for TerritoryApp {
         self.settings.map = Some(self.map_memory.clone());
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
+
+    /// A clean exit: the user saved or chose to discard, so the recovery journal goes.
+    fn on_exit(&mut self) {
+        self.clean_exit();
+    }
 }
+
+/// The app's name for eframe: where settings and recovery journals are kept.
+pub const APP_ID: &str = "territory-editor";
 
 /// Opens the editor window on `file`, or on the bundled demo.
 pub fn run_native(file: Option<PathBuf>) -> Result<(), String> {
@@ -733,7 +778,7 @@ pub fn run_native(file: Option<PathBuf>) -> Result<(), String> {
         ..Default::default()
     };
     eframe::run_native(
-        "territory-editor",
+        APP_ID,
         options,
         Box::new(move |cc| {
             let mut app = TerritoryApp::from_creation_context(cc, file);

@@ -739,6 +739,7 @@ impl TerritoryApp {
     /// Dialogs and windows, after the panels.
     pub(super) fn windows(&mut self, ctx: &egui::Context) {
         self.file_windows(ctx);
+        self.recovery_windows(ctx);
         self.optimize_windows(ctx);
         let Some(mut dialog) = self.dialog.take() else { return };
         let mut keep = true;

@@ -1,0 +1,608 @@
+//! Autosave and recovery: a journal of the edits made since a plan was opened or
+//! saved, kept on disk so that a crash, a kill or a power cut loses at most the last
+//! second of work.
+//!
+//! The journal is one JSON document a line: a [`Header`] naming the *base* (the plan
+//! file, the CSV with its import options, or the bundled demo, and the fingerprint of
+//! its bytes), then one [`Step`] a line (an edit [`Command`], an undo, a redo). It
+//! never holds the plan itself, so that an edit costs what its command costs, not the
+//! plan's size: a lasso over a million accounts appends its ranges. Replaying the
+//! steps through an [`Editor`] on the reopened base gives the state and its undo
+//! history. An undo or redo that reaches behind the base (past a save) cannot be
+//! replayed from it: then the plan as it is is written beside the journal as the new
+//! base, once (rare, and O(N)).
+//!
+//! [`Journal`] does the writing on its own thread, at most one write a second, each
+//! flushed to disk; the UI thread only sends it the command. A clean exit or a save
+//! removes the files. [`pending`] finds the journals of editors that did not exit
+//! cleanly, and [`replay`] applies one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::edit::{Command, Editor};
+use crate::io::FileError;
+use crate::model::Plan;
+
+const FORMAT: &str = "territory-editor recovery";
+const VERSION: u32 = 1;
+/// At most one write to the journal in this time.
+pub const WRITE_EVERY: Duration = Duration::from_secs(1);
+
+/// A fingerprint of a file's bytes (FNV-1a over 8-byte words, then the length): what
+/// ties a journal to the exact file it was opened from. Not cryptographic.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(0x0000_0100_0000_01b3);
+    h ^ bytes.len() as u64
+}
+
+/// [`fingerprint`] of a file.
+pub fn fingerprint_file(path: &Path) -> Result<u64, FileError> {
+    Ok(fingerprint(&crate::io::read_file(path)?))
+}
+
+/// Where a plan came from: what is reopened to replay a journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Origin {
+    /// The bundled demo accounts.
+    Demo,
+    /// A plan file.
+    Plan { path: PathBuf },
+    /// A CSV, imported with these options (field key → header, and the flags).
+    Csv { path: PathBuf, columns: Vec<(String, String)>, decimal: Option<String>, fix_coordinates: bool },
+}
+
+/// The base of a journal: its origin and the fingerprint of the origin's bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Base {
+    pub origin: Origin,
+    pub hash: u64,
+}
+
+/// The first line of a journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub version: u32,
+    pub base: Base,
+    /// The plan's name as the window shows it.
+    pub title: String,
+    /// The plan file it is saved to, if any.
+    pub saved_to: Option<PathBuf>,
+}
+
+impl Header {
+    pub fn new(base: Base, title: String, saved_to: Option<PathBuf>) -> Header {
+        Header { format: FORMAT.to_owned(), version: VERSION, base, title, saved_to }
+    }
+}
+
+/// One line of a journal after the header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Step {
+    Apply(Command),
+    Undo,
+    Redo,
+}
+
+enum Msg {
+    /// A new journal: the file is replaced by this header at the next write.
+    Begin(Header),
+    Step(Step),
+    /// The plan as it is becomes the base (written beside the journal).
+    Rebase(Arc<Plan>),
+    /// Remove the files: the work is saved, or the editor exits cleanly.
+    Clear,
+    /// Write what is pending now and answer.
+    Flush(Sender<()>),
+}
+
+/// The journal writer of one editor: commands in, one write a second out.
+pub struct Journal {
+    tx: Sender<Msg>,
+    /// Held (locked) while the journal's editor runs: a journal whose lock can be
+    /// taken belongs to an editor that is gone.
+    _lock: Option<std::fs::File>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Undo steps that the base can replay (edits since the base, net of undos).
+    undoable: usize,
+    /// Redo steps that the base can replay.
+    redoable: usize,
+    started: bool,
+}
+
+impl Journal {
+    /// A journal at `path` (its base snapshot, when needed, beside it, and its lock).
+    pub fn new(path: PathBuf) -> Journal {
+        let lock = std::fs::File::create(path.with_extension("lock")).ok().filter(|f| f.try_lock().is_ok());
+        let (tx, rx) = channel();
+        let thread = std::thread::Builder::new()
+            .name("recovery journal".to_owned())
+            .spawn(move || Writer::new(path).run(rx))
+            .ok();
+        Journal { tx, _lock: lock, thread, undoable: 0, redoable: 0, started: false }
+    }
+
+    /// Starts a journal on a new base: the old file is replaced at the next write.
+    pub fn begin(&mut self, header: Header) {
+        self.undoable = 0;
+        self.redoable = 0;
+        self.started = true;
+        let _ = self.tx.send(Msg::Begin(header));
+    }
+
+    /// Records an edit, an undo or a redo. `now` gives the plan after it, taken only
+    /// when the step reaches behind the base (it then becomes the new base).
+    pub fn record(&mut self, step: Step, now: impl FnOnce() -> Arc<Plan>) {
+        if !self.started {
+            return;
+        }
+        let replayable = match step {
+            Step::Apply(_) => {
+                self.undoable += 1;
+                self.redoable = 0;
+                true
+            }
+            Step::Undo if self.undoable > 0 => {
+                self.undoable -= 1;
+                self.redoable += 1;
+                true
+            }
+            Step::Redo if self.redoable > 0 => {
+                self.redoable -= 1;
+                self.undoable += 1;
+                true
+            }
+            Step::Undo | Step::Redo => false,
+        };
+        let msg = if replayable {
+            Msg::Step(step)
+        } else {
+            self.undoable = 0;
+            self.redoable = 0;
+            Msg::Rebase(now())
+        };
+        let _ = self.tx.send(msg);
+    }
+
+    /// The plan as it is becomes the base (a save that does not match the plan as it
+    /// is: edits were made while it was written).
+    pub fn rebase(&mut self, plan: Arc<Plan>) {
+        if self.started {
+            self.undoable = 0;
+            self.redoable = 0;
+            let _ = self.tx.send(Msg::Rebase(plan));
+        }
+    }
+
+    /// Removes the journal's files (after a save, or on a clean exit); the next
+    /// journal needs [`Journal::begin`].
+    pub fn clear(&mut self) {
+        self.started = false;
+        let _ = self.tx.send(Msg::Clear);
+    }
+
+    /// Writes what is pending and waits for it (tests, and before a clean exit).
+    pub fn flush(&self) {
+        let (tx, rx) = channel();
+        if self.tx.send(Msg::Flush(tx)).is_ok() {
+            let _ = rx.recv_timeout(Duration::from_secs(30));
+        }
+    }
+}
+
+impl Drop for Journal {
+    /// The writer writes what is pending and ends (a dropped editor is a crash as far
+    /// as the journal knows: its file stays).
+    fn drop(&mut self) {
+        let (tx, _) = channel();
+        self.tx = tx;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The writer thread's state.
+struct Writer {
+    path: PathBuf,
+    header: Option<Header>,
+    /// Lines not yet written.
+    pending: Vec<u8>,
+    /// The file must be rewritten from the header at the next write.
+    rewrite: bool,
+    last_write: Option<Instant>,
+}
+
+impl Writer {
+    fn new(path: PathBuf) -> Writer {
+        Writer { path, header: None, pending: Vec::new(), rewrite: false, last_write: None }
+    }
+
+    fn snapshot_path(&self) -> PathBuf {
+        self.path.with_extension("base.ron")
+    }
+
+    fn run(mut self, rx: Receiver<Msg>) {
+        loop {
+            let wait = match (self.pending.is_empty() && !self.rewrite, self.last_write) {
+                (true, _) => Duration::from_secs(3600),
+                (false, Some(t)) => WRITE_EVERY.saturating_sub(t.elapsed()),
+                (false, None) => Duration::ZERO,
+            };
+            match rx.recv_timeout(wait) {
+                Ok(msg) => self.handle(msg),
+                Err(RecvTimeoutError::Timeout) => self.write(),
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.write();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Removes a base snapshot of an earlier journal (one written beside this one)
+    /// that the journal no longer needs.
+    fn forget_snapshot(&self, old: Option<&Header>, new: Option<&Header>) {
+        let Some(Origin::Plan { path }) = old.map(|h| &h.base.origin) else { return };
+        let beside = path.parent() == self.path.parent() && path.to_string_lossy().ends_with(".base.ron");
+        if beside && new.is_none_or(|h| h.base.origin != Origin::Plan { path: path.clone() }) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Begin(header) => {
+                self.forget_snapshot(self.header.as_ref(), Some(&header));
+                self.header = Some(header);
+                self.pending.clear();
+                self.rewrite = false;
+                // Nothing is written until the first step: an unedited plan has no journal.
+                let _ = std::fs::remove_file(&self.path);
+            }
+            Msg::Step(step) => {
+                if self.header.is_some() {
+                    if self.last_write.is_none() && !self.path.exists() {
+                        self.rewrite = true;
+                    }
+                    if serde_json::to_writer(&mut self.pending, &step).is_ok() {
+                        self.pending.push(b'\n');
+                    }
+                }
+            }
+            Msg::Rebase(plan) => self.rebase(&plan),
+            Msg::Clear => {
+                self.forget_snapshot(self.header.as_ref(), None);
+                self.header = None;
+                self.pending.clear();
+                self.rewrite = false;
+                self.last_write = None;
+                let _ = std::fs::remove_file(&self.path);
+                let _ = std::fs::remove_file(self.snapshot_path());
+            }
+            Msg::Flush(done) => {
+                self.write();
+                let _ = done.send(());
+            }
+        }
+    }
+
+    /// The plan as it is becomes the base: written beside the journal, which restarts.
+    fn rebase(&mut self, plan: &Plan) {
+        let Some(header) = self.header.clone() else { return };
+        let snapshot = self.snapshot_path();
+        let based = crate::io::plan_file::save(plan, &snapshot)
+            .ok()
+            .and_then(|()| fingerprint_file(&snapshot).ok())
+            .map(|hash| Header { base: Base { origin: Origin::Plan { path: snapshot.clone() }, hash }, ..header });
+        match based {
+            Some(h) => {
+                self.header = Some(h);
+                self.pending.clear();
+                self.rewrite = true;
+            }
+            None => log::warn!("recovery: could not write the base snapshot {}", snapshot.display()),
+        }
+    }
+
+    /// Writes the pending lines (the whole file when it must be rewritten), flushed to
+    /// disk. A failure is logged and retried at the next write.
+    fn write(&mut self) {
+        let Some(header) = &self.header else { return };
+        if self.pending.is_empty() && !self.rewrite {
+            return;
+        }
+        let result = if self.rewrite {
+            let mut text = serde_json::to_vec(header).unwrap_or_default();
+            text.push(b'\n');
+            text.extend_from_slice(&self.pending);
+            crate::io::write_atomic(&self.path, |w| w.write_all(&text)).map_err(|e| e.to_string())
+        } else {
+            (|| -> std::io::Result<()> {
+                let mut f = std::fs::OpenOptions::new().append(true).open(&self.path)?;
+                f.write_all(&self.pending)?;
+                f.sync_data()
+            })()
+            .map_err(|e| format!("{}: {e}", self.path.display()))
+        };
+        match result {
+            Ok(()) => {
+                self.pending.clear();
+                self.rewrite = false;
+                self.last_write = Some(Instant::now());
+            }
+            Err(e) => {
+                log::warn!("recovery journal not written: {e}");
+                self.last_write = Some(Instant::now());
+            }
+        }
+    }
+}
+
+/// A journal left by an editor that did not exit cleanly.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub path: PathBuf,
+    pub header: Header,
+    pub steps: Vec<Step>,
+    /// When it was last written.
+    pub modified: SystemTime,
+}
+
+impl Found {
+    /// How many edits it holds (undos and redos count as edits too).
+    pub fn edits(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Its last write as "2026-12-03 14:05 UTC".
+    pub fn when(&self) -> String {
+        let secs = self.modified.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        let (y, m, d) = civil_from_days(days as i64);
+        format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
+    }
+
+    /// Removes its files.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_file(self.path.with_extension("base.ron"));
+        let _ = std::fs::remove_file(self.path.with_extension("lock"));
+    }
+}
+
+/// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A new journal file in `dir`, unique to this editor (process id and a counter).
+pub fn journal_path(dir: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!("recovery-{}-{n}.jsonl", std::process::id()))
+}
+
+/// Whether the editor that writes the journal at `path` still runs: it holds the
+/// journal's lock (the operating system releases it when the process ends).
+fn in_use(path: &Path) -> bool {
+    match std::fs::File::open(path.with_extension("lock")) {
+        Ok(f) => f.try_lock().is_err(),
+        Err(_) => false,
+    }
+}
+
+/// Reads a journal: its header and steps (a last line cut short by a crash is left
+/// out).
+pub fn read(path: &Path) -> Result<(Header, Vec<Step>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Header = lines
+        .next()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .filter(|h: &Header| h.format == FORMAT && h.version <= VERSION)
+        .ok_or_else(|| format!("{}: not a recovery journal", path.display()))?;
+    let mut steps = Vec::new();
+    for line in lines {
+        match serde_json::from_str(line) {
+            Ok(s) => steps.push(s),
+            Err(_) => break,
+        }
+    }
+    Ok((header, steps))
+}
+
+/// The journals in `dir` of editors that are not running, newest first. Unreadable
+/// files are left alone.
+pub fn pending(dir: &Path) -> Vec<Found> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out: Vec<Found> = entries
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let name = path.file_name()?.to_str()?;
+            name.strip_prefix("recovery-")?.strip_suffix(".jsonl")?;
+            if in_use(&path) {
+                return None;
+            }
+            let (header, steps) = read(&path).ok()?;
+            let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
+            Some(Found { path, header, steps, modified })
+        })
+        .filter(|f| !f.steps.is_empty())
+        .collect();
+    out.sort_by_key(|f| std::cmp::Reverse(f.modified));
+    out
+}
+
+/// Applies a journal's steps to an editor opened on its base.
+pub fn replay(editor: &mut Editor, steps: &[Step]) -> Result<(), String> {
+    for (n, step) in steps.iter().enumerate() {
+        let ok = match step {
+            Step::Apply(cmd) => editor.apply(cmd.clone()).map_err(|e| format!("edit {}: {e}", n + 1))?.is_some(),
+            Step::Undo => editor.undo().is_some(),
+            Step::Redo => editor.redo().is_some(),
+        };
+        if !ok {
+            return Err(format!("edit {} does not apply to this plan", n + 1));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        // 2026-12-03 is day 20,790 since 1970-01-01 (Python's date.toordinal difference).
+        assert_eq!(civil_from_days(20_790), (2026, 12, 3));
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    use crate::model::{Account, AccountSet, Cents, Territory, TerritoryIdx, palette_color};
+
+    fn plan() -> Plan {
+        let accounts: Vec<Account> = (0..40)
+            .map(|i| Account {
+                id: format!("A{i}"),
+                name: format!("Ämter {i}"),
+                lon: -100.0 + f64::from(i) * 0.1,
+                lat: 40.0 + f64::from(i % 7) * 0.1,
+                potential: Cents(i64::from(i) * 100),
+                annual_revenue: Cents(0),
+                visits_per_year: 4,
+                minutes_per_visit: 30 + i as u32,
+                city: None,
+                state: None,
+                zip: None,
+                locked: false,
+            })
+            .collect();
+        let territories = (0..3)
+            .map(|t| Territory {
+                id: format!("t{t}"),
+                name: format!("T{t}"),
+                color: palette_color(t),
+                rep: None,
+                rep_home: None,
+                locked: false,
+                alive: true,
+            })
+            .collect();
+        let assignment = (0..40).map(|i| Some(TerritoryIdx(i % 3))).collect();
+        Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("te-recovery-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    /// Edits, undos past the base (which writes a snapshot base) and more edits; the
+    /// journal read back and replayed on its base gives the same plan.
+    #[test]
+    fn a_journal_replays_to_the_same_plan_even_past_its_base() {
+        let dir = temp_dir("replay");
+        let base_path = dir.join("plan.ron");
+        crate::io::plan_file::save(&plan(), &base_path).expect("saved");
+        let hash = fingerprint_file(&base_path).expect("hash");
+        let mut editor = Editor::new(crate::io::plan_file::load(&base_path).expect("loads"));
+        // One edit before the journal starts (as if made before the last save).
+        editor
+            .apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0, 1]), to: Some(TerritoryIdx(2)) })
+            .expect("edit");
+        let path = journal_path(&dir);
+        let mut journal = Journal::new(path.clone());
+        let header = Header::new(Base { origin: Origin::Plan { path: base_path.clone() }, hash }, "plan".into(), None);
+        journal.begin(header);
+        let commands = [
+            Command::Reassign { accounts: AccountSet::from_sorted_ranges([(3, 9)]), to: Some(TerritoryIdx(1)) },
+            Command::RenameTerritory { territory: TerritoryIdx(0), name: "Nord-Ost Zürich".into() },
+        ];
+        for c in commands {
+            editor.apply(c.clone()).expect("edit");
+            journal.record(Step::Apply(c), || editor.snapshot());
+        }
+        for step in [Step::Undo, Step::Undo, Step::Undo, Step::Redo] {
+            match step {
+                Step::Undo => assert!(editor.undo().is_some()),
+                _ => assert!(editor.redo().is_some()),
+            }
+            journal.record(step, || editor.snapshot());
+        }
+        let c = Command::Reassign { accounts: AccountSet::from_sorted_ranges([(20, 30)]), to: None };
+        editor.apply(c.clone()).expect("edit");
+        journal.record(Step::Apply(c), || editor.snapshot());
+        drop(journal); // a crash, as far as the journal knows: the file stays
+
+        let (header, steps) = read(&path).expect("journal");
+        // The third undo reached behind the base: the base is now a snapshot beside it.
+        let Origin::Plan { path: base } = &header.base.origin else { panic!("plan base") };
+        assert_ne!(base, &base_path);
+        assert_eq!(fingerprint_file(base).expect("snapshot"), header.base.hash);
+        let mut replayed = Editor::new(crate::io::plan_file::load(base).expect("base loads"));
+        replay(&mut replayed, &steps).expect("replays");
+        assert_eq!(replayed.plan().assignment, editor.plan().assignment);
+        assert_eq!(replayed.plan().territories, editor.plan().territories);
+        assert_eq!(replayed.metrics(), editor.metrics());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn clearing_removes_the_files_and_an_unedited_plan_has_none() {
+        let dir = temp_dir("clear");
+        let path = journal_path(&dir);
+        let mut journal = Journal::new(path.clone());
+        journal.begin(Header::new(Base { origin: Origin::Demo, hash: 1 }, "demo".into(), None));
+        journal.flush();
+        assert!(!path.exists(), "no edit, no journal");
+        let editor = Editor::new(plan());
+        journal.record(Step::Apply(Command::RenameTerritory { territory: TerritoryIdx(1), name: "X".into() }), || {
+            editor.snapshot()
+        });
+        journal.flush();
+        assert_eq!(read(&path).expect("written").1.len(), 1);
+        journal.clear();
+        journal.flush();
+        assert!(!path.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn fingerprints_differ_for_one_byte() {
+        let a = b"(version: 2, territories: [])".to_vec();
+        let mut b = a.clone();
+        b[5] ^= 1;
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(b"ab"), fingerprint(b"ab\0"));
+        assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+    }
+}
