@@ -224,8 +224,50 @@ fn totals_json(t: &Totals) -> serde_json::Map<String, Value> {
     m
 }
 
+/// Whether two paths name the same existing file (through links and `..`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether a path is read or written as a plan (RON), not CSV.
+fn is_plan_path(p: &Path) -> bool {
+    !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// Refuses an `--out` that is one of the command's inputs in another format (a plan
+/// written over the CSV it came from, a CSV export over its plan, anything over a
+/// polygon or id list): the input would be lost. Writing a plan over itself is fine.
+fn check_out(cmd: &Cmd) -> Result<(), Failure> {
+    // (the output, whether it is a plan, the inputs with whether each is a plan)
+    let (out, out_plan, inputs): (&Path, bool, Vec<(&Path, bool)>) = match cmd {
+        Cmd::Assign { plan, polygon, out, .. } => (out, true, vec![(plan, is_plan_path(plan)), (polygon, false)]),
+        Cmd::Import { csv, out, .. } => (out, true, vec![(csv, false)]),
+        Cmd::Balance { plan, common, .. } | Cmd::Redraw { plan, common, .. } => {
+            let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
+            inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
+            (&common.out, true, inputs)
+        }
+        Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
+        Cmd::Stats { .. } | Cmd::Select { .. } | Cmd::Quality { .. } | Cmd::Generate { .. } => return Ok(()),
+    };
+    for (input, input_plan) in inputs {
+        if same_file(out, input) && !(out_plan && input_plan) {
+            return Err(Failure::usage(format!(
+                "--out {} is an input of the command; writing it would replace that file with {}",
+                out.display(),
+                if out_plan { "a plan" } else { "a CSV export" }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Runs a subcommand; returns the exit code's reason on failure.
 pub fn run(cmd: Cmd) -> Result<(), Failure> {
+    check_out(&cmd)?;
     match cmd {
         Cmd::Stats { plan, json } => stats(&plan, json),
         Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),

@@ -211,3 +211,95 @@ fn errors_are_one_line_and_stats_agrees_with_import_on_exit_codes() {
         assert!(err.contains("--help"), "{err}");
     }
 }
+
+#[test]
+fn an_out_that_is_an_input_or_a_device_is_refused_and_links_are_followed() {
+    let csv = tmp("same.csv");
+    std::fs::write(&csv, "id,lat,lon\nA,40.0,-100.0\n").expect("written");
+    let o = run(&["import", csv.to_str().expect("path"), "--out", csv.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is an input of the command"));
+    assert_eq!(std::fs::read_to_string(&csv).expect("csv"), "id,lat,lon\nA,40.0,-100.0\n", "the CSV is untouched");
+    #[cfg(unix)]
+    {
+        let o = run(&["import", csv.to_str().expect("path"), "--out", "/dev/null"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+        // A plan saved through a symlink replaces the link's target; the link stays.
+        let real = tmp("real-plan.ron");
+        std::fs::write(&real, "old").expect("written");
+        let link = tmp("link-plan.ron");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        let o = run(&["import", csv.to_str().expect("path"), "--out", link.to_str().expect("path")]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+        assert!(std::fs::read_to_string(&real).expect("plan").contains("territory-editor plan"));
+    }
+}
+
+/// The accounts of a generated CSV, counted here: `None` unless the file is whole
+/// (a header, then rows of the header's field count, ending with a newline).
+fn complete_rows(path: &Path) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    if !bytes.ends_with(b"\n") {
+        return None;
+    }
+    // The csv crate's strict reader: a row of another field count is an error.
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes.as_slice());
+    let mut n = 0;
+    for r in reader.records() {
+        r.ok()?;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// `generate` streams its rows into the file as it makes them: the whole run is one
+/// save, so a kill at any moment lands in the middle of writing.
+#[test]
+fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file_whole() {
+    use std::time::Instant;
+    let dir = std::env::temp_dir().join(format!("te-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("accounts.csv");
+    let generate = |n: &str| {
+        bin()
+            .args(["generate", "--accounts", n, "--out", out.to_str().expect("path")])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawned")
+    };
+    let t0 = Instant::now();
+    assert!(generate("200000").wait().expect("ran").success());
+    let whole = t0.elapsed();
+    assert_eq!(complete_rows(&out), Some(200_000));
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut killed_mid_save = 0;
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let at = whole.mul_f64(0.05 + (seed % 1000) as f64 / 1000.0);
+        let mut child = generate(if round % 2 == 0 { "150000" } else { "200000" });
+        std::thread::sleep(at);
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        let n = complete_rows(&out);
+        assert!(matches!(n, Some(150_000) | Some(200_000)), "round {round}: {n:?} after a kill at {at:?}");
+        let temporaries = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .count();
+        killed_mid_save += usize::from(temporaries > 0);
+    }
+    eprintln!("kills in the middle of a save: {killed_mid_save} of 12");
+    // The next save removes the temporary files the killed ones left.
+    assert!(generate("1000").wait().expect("ran").success());
+    let left: Vec<String> =
+        std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, vec!["accounts.csv".to_owned()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -63,26 +63,84 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
 /// Writes a file atomically: the bytes go to a temporary file beside it, which is
 /// flushed to disk and then renamed over the target, so that a crash leaves either
 /// the old file or the new one, never half of one.
+///
+/// - A symlink is followed: its target is replaced, the link stays.
+/// - A target that exists but is not a regular file (a device, a pipe, a folder) is
+///   refused: renaming over it would replace it with a regular file.
+/// - Temporary files that a killed save left beside the target are removed (each
+///   save holds a lock on its own while it writes, so a file whose lock can be taken
+///   belongs to no running save).
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), FileError> {
     let err = |e| FileError::new(path, e);
-    let dir = match path.parent() {
+    let target = resolve_symlinks(path);
+    if let Ok(m) = std::fs::metadata(&target)
+        && !m.is_file()
+    {
+        let what = if m.is_dir() { "a folder" } else { "not a regular file (a device or a pipe?)" };
+        return Err(err(std::io::Error::other(format!("{what}: not replaced; choose a file"))));
+    }
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    remove_stale_temporaries(&dir, &name);
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
+        // Held until the rename: a later save leaves this temporary alone meanwhile.
+        let _ = file.try_lock();
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, &target)?;
+        // The rename itself is durable once the folder is flushed (where it can be).
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(err)
+    result.map_err(|e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            err(std::io::Error::new(e.kind(), format!("cannot write in {} (permission denied)", dir.display())))
+        } else {
+            err(e)
+        }
+    })
+}
+
+/// The file a path names after following symlinks (at most 40, as the OS does); the
+/// path itself if it does not exist yet.
+fn resolve_symlinks(path: &Path) -> PathBuf {
+    let mut p = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(next) => {
+                p = if next.is_absolute() { next } else { p.parent().map_or(next.clone(), |d| d.join(&next)) };
+            }
+            Err(_) => break,
+        }
+    }
+    p
+}
+
+/// Removes `.{name}.tmp-*` files in `dir` that no running save holds.
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let stale = e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix))
+            && std::fs::File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Progress of a long file operation, shared with the UI thread, and its Cancel.
@@ -200,6 +258,32 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "two");
         let leftovers = std::fs::read_dir(&dir).expect("dir").count();
         assert_eq!(leftovers, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn atomic_write_follows_symlinks_refuses_devices_and_removes_stale_temporaries() {
+        let dir = std::env::temp_dir().join(format!("te-atomic2-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real")).expect("temp dir");
+        let target = dir.join("real/plan.ron");
+        std::fs::write(&target, "old").expect("written");
+        // A killed save's temporary, from a process that is gone (nobody locks it).
+        let stale = dir.join("real/.plan.ron.tmp-999999-0");
+        std::fs::write(&stale, vec![b'x'; 1000]).expect("written");
+        #[cfg(unix)]
+        {
+            let link = dir.join("link.ron");
+            std::os::unix::fs::symlink("real/plan.ron", &link).expect("symlink");
+            write_atomic(&link, |w| w.write_all(b"new")).expect("write through the link");
+            assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(), "the link stays");
+            assert_eq!(std::fs::read_to_string(&target).expect("read"), "new");
+            assert!(!stale.exists(), "the stale temporary is gone");
+            let e = write_atomic(Path::new("/dev/null"), |w| w.write_all(b"x")).expect_err("a device");
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
+        let e = write_atomic(&dir.join("real"), |w| w.write_all(b"x")).expect_err("a folder");
+        assert!(e.to_string().contains("a folder"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
