@@ -16,7 +16,7 @@ use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
 use crate::io::{csv_export, geojson_areas, plan_file};
 use crate::metrics::{Balance, Metrics, Totals, deviation};
-use crate::model::{AccountSet, Plan, TerritoryIdx};
+use crate::model::{AccountSet, Plan, TerritoryIdx, limits};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
 use crate::spatial::SpatialIndex;
 
@@ -83,8 +83,9 @@ pub enum Cmd {
     /// optionally the plain k-means reference compactness for comparison.
     Quality {
         plan: PathBuf,
-        /// Also compute the k-means reference with this many clusters (10 restarts).
-        #[arg(long)]
+        /// Also compute the k-means reference with this many clusters (10 restarts;
+        /// 1 to 10,000, and at most the number of accounts).
+        #[arg(long, value_parser = territory_count)]
         kmeans: Option<usize>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -109,8 +110,9 @@ pub enum Cmd {
     /// named after the old territories they overlap most.
     Redraw {
         plan: PathBuf,
-        /// Number of territories, locked ones included.
-        #[arg(long)]
+        /// Number of territories, locked ones included (1 to 10,000, and at most the
+        /// number of accounts).
+        #[arg(long, value_parser = territory_count)]
         territories: usize,
         /// Grow a territory around each rep's home (the plan's `rep_home`): it keeps
         /// that territory's name and rep, and its centre stays at the home.
@@ -121,9 +123,11 @@ pub enum Cmd {
     },
     /// Generate realistic synthetic accounts (CSV) in longitude-band territories.
     Generate {
-        #[arg(long)]
+        /// Number of accounts (at most 50,000,000).
+        #[arg(long, value_parser = account_count)]
         accounts: usize,
-        #[arg(long, default_value_t = 12)]
+        /// Number of territories (1 to 10,000).
+        #[arg(long, default_value_t = 12, value_parser = territory_count)]
         territories: usize,
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -146,8 +150,8 @@ pub struct OptimizeArgs {
     /// Where to write the proposed plan.
     #[arg(long)]
     pub out: PathBuf,
-    /// Allowed |deviation| from the mean (0.03 = ±3%).
-    #[arg(long, default_value_t = 0.03)]
+    /// Allowed |deviation| from the mean (0.03 = ±3%; between 0 and 1).
+    #[arg(long, default_value_t = 0.03, value_parser = tolerance, allow_negative_numbers = true)]
     pub tolerance: f64,
     /// A territory (id or name) that keeps its accounts (repeatable).
     #[arg(long = "lock", value_name = "TERRITORY")]
@@ -159,6 +163,49 @@ pub struct OptimizeArgs {
     pub seed: u64,
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--territories` and `--kmeans`: 1 to [`limits::MAX_TERRITORIES`] (a usage error,
+/// exit 2, otherwise; more than the plan's accounts is a data error, exit 1).
+fn territory_count(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{} is not a whole number", crate::format::quoted(s)))?;
+    if n == 0 {
+        return Err("must be at least 1".to_owned());
+    }
+    limits::check_territories(n)?;
+    Ok(n)
+}
+
+/// The most accounts `generate` writes.
+const MAX_GENERATED: usize = 50_000_000;
+
+fn account_count(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{} is not a whole number", crate::format::quoted(s)))?;
+    if n > MAX_GENERATED {
+        return Err(format!("at most {} accounts", thousands(MAX_GENERATED as i64)));
+    }
+    Ok(n)
+}
+
+/// `--tolerance`: a share strictly between 0 and 1.
+fn tolerance(s: &str) -> Result<f64, String> {
+    let t: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
+    if !(t.is_finite() && t > 0.0 && t < 1.0) {
+        return Err(format!("{t} is not between 0 and 1 (0.03 is ±3%)"));
+    }
+    Ok(t)
+}
+
+/// More territories than the plan has accounts: a data error.
+fn check_against_accounts(plan: &Plan, path: &Path, what: &str, k: usize) -> Result<(), Failure> {
+    if k > plan.accounts.len() {
+        return Err(Failure::data(format!(
+            "{}: {what} {k} is more than the plan's {} accounts",
+            path.display(),
+            thousands(plan.accounts.len() as i64)
+        )));
+    }
+    Ok(())
 }
 
 /// A failure at the edge: one line for the user, and the exit code.
@@ -295,9 +342,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         }
         Cmd::Redraw { plan, territories, homes, common } => {
             let p = load_plan(&plan)?;
-            if territories == 0 {
-                return Err(Failure::usage("--territories must be at least 1"));
-            }
+            check_against_accounts(&p, &plan, "--territories", territories)?;
             let opts = RedrawOptions {
                 territories,
                 tolerance: common.tolerance,
@@ -312,9 +357,6 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             optimize_cli(&p, &common, |adj| optimize::redraw(&p, adj, &opts, None))
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {
-            if territories == 0 {
-                return Err(Failure::usage("--territories must be at least 1"));
-            }
             crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))
                 .map_err(Failure::data)?;
             out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
@@ -526,6 +568,9 @@ fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool)
 fn quality(path: &Path, kmeans: Option<usize>, seed: u64, as_json: bool) -> Result<(), Failure> {
     use crate::quality;
     let plan = load_plan(path)?;
+    if let Some(k) = kmeans {
+        check_against_accounts(&plan, path, "--kmeans", k)?;
+    }
     let m = Metrics::recompute(&plan);
     let b = Balance::of(&plan, &m);
     let comp = quality::compactness(&plan);
@@ -612,6 +657,7 @@ fn import(
             "warnings": warnings,
             "fixed": report.fixed,
             "fixable": report.fixable,
+            "notes": report.notes,
         }));
     } else {
         // The report on stderr: the first rows of each kind (--json lists them all).
@@ -632,6 +678,9 @@ fn import(
         list("rejected", &mut report.rejected.iter().map(|r| (r.line, r.reason.as_str())));
         list("skipped", &mut report.skipped.iter().map(|r| (r.line, r.reason.as_str())));
         list("warning", &mut report.warnings.iter().map(|r| (r.line, r.reason.as_str())));
+        for note in &report.notes {
+            eprintln!("{}: note: {note}", csv.display());
+        }
     }
     plan_file::save(&plan, out_path).map_err(Failure::data)?;
     if !as_json {

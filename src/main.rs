@@ -28,7 +28,11 @@ fn main() {
             // clap's message, before its usage text and tips, on one line.
             let message: Vec<&str> = text
                 .lines()
-                .take_while(|l| !l.starts_with("Usage:") && !l.trim_start().starts_with("tip:"))
+                .take_while(|l| {
+                    !l.starts_with("Usage:")
+                        && !l.trim_start().starts_with("tip:")
+                        && !l.starts_with("For more information")
+                })
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect();

@@ -47,6 +47,21 @@ pub mod limits {
     pub const MAX_VISITS: u32 = 100_000;
     /// At most 100,000 minutes (69 days) a visit.
     pub const MAX_MINUTES: u32 = 100_000;
+    /// At most 10,000 territories in a plan, an import, a Redraw or a k-means
+    /// reference: a ZIP or account column mapped as the territory by mistake is caught
+    /// here, and every per-territory table stays small.
+    pub const MAX_TERRITORIES: usize = 10_000;
+    /// Why a number of territories is refused, if it is.
+    pub fn check_territories(n: usize) -> Result<(), String> {
+        if n > MAX_TERRITORIES {
+            return Err(format!(
+                "{} territories; at most {} are supported",
+                crate::format::thousands(n as i64),
+                crate::format::thousands(MAX_TERRITORIES as i64)
+            ));
+        }
+        Ok(())
+    }
 
     /// Why an account's figure is refused, if it is.
     pub fn check_money(what: &str, v: Cents) -> Result<(), String> {
@@ -747,6 +762,18 @@ pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
     (-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat)
 }
 
+/// The id a territory named `name` gets when it is free: its name in lower case,
+/// words joined by `-` (a taken id gets `-2`, `-3`, … appended).
+pub fn territory_id_base(name: &str) -> String {
+    let mut base: String =
+        name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    base = base.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    if base.is_empty() {
+        base = "territory".to_owned();
+    }
+    base
+}
+
 /// A sales territory, one per rep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Territory {
@@ -823,12 +850,7 @@ impl Plan {
 
     /// An id not used by any territory slot, derived from `name`.
     pub fn fresh_territory_id(&self, name: &str) -> String {
-        let mut base: String =
-            name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-        base = base.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
-        if base.is_empty() {
-            base = "territory".to_owned();
-        }
+        let base = territory_id_base(name);
         let taken = |id: &str| self.territories.iter().any(|t| t.id == id);
         if !taken(&base) {
             return base;

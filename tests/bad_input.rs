@@ -303,3 +303,71 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_file_whole() {
     assert_eq!(left, vec!["accounts.csv".to_owned()]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn numeric_options_are_range_checked_with_one_line() {
+    let csv = fixture("geocode_de.csv");
+    let plan = tmp("limits.ron");
+    assert!(run(&["import", csv.to_str().expect("path"), "--out", plan.to_str().expect("path")]).status.success());
+    let p = plan.to_str().expect("path");
+    let out = tmp("limits-out.ron");
+    let o = out.to_str().expect("path");
+    // No input could accept these: exit 2.
+    for args in [
+        vec!["redraw", p, "--territories", "0", "--out", o],
+        vec!["redraw", p, "--territories", "10001", "--out", o],
+        vec!["redraw", p, "--territories", "1000000000", "--out", o],
+        vec!["quality", p, "--kmeans", "0"],
+        vec!["quality", p, "--kmeans", "1000000000"],
+        vec!["balance", p, "--tolerance", "0", "--out", o],
+        vec!["balance", p, "--tolerance", "-0.5", "--out", o],
+        vec!["balance", p, "--tolerance", "1", "--out", o],
+        vec!["balance", p, "--tolerance", "NaN", "--out", o],
+        vec!["balance", p, "--tolerance", "inf", "--out", o],
+        vec!["generate", "--accounts", "10", "--territories", "0", "--out", o],
+        vec!["balance", p, "--seed", "-1", "--out", o],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+    // Limits that depend on the data: exit 1 (the plan has 52 accounts).
+    for args in [vec!["redraw", p, "--territories", "53", "--out", o], vec!["quality", p, "--kmeans", "60"]] {
+        let r = run(&args);
+        assert_eq!(r.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&r.stderr).contains("more than the plan's 52 accounts"));
+    }
+    // Seeds take any u64.
+    let r = run(&["redraw", p, "--territories", "2", "--seed", "18446744073709551615", "--out", o]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
+
+#[test]
+fn a_territory_column_that_is_not_one_is_caught() {
+    // Every account its own territory (a ZIP column mapped as the territory): more
+    // than the ceiling is refused; one per account under it is remarked on.
+    let header = "id,lat,lon,territory\n";
+    let rows = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("A{i},{},{},{:05}\n", 30.0 + (i % 100) as f64 * 0.1, -100.0 + (i / 100) as f64 * 0.1, i))
+            .collect()
+    };
+    let big = tmp("zip-territories.csv");
+    std::fs::write(&big, format!("{header}{}", rows(10_001))).expect("written");
+    let r = run(&["import", big.to_str().expect("path"), "--out", tmp("zip.ron").to_str().expect("path")]);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("10,001 territories; at most 10,000") && err.contains("\"territory\" column"), "{err}");
+    let small = tmp("zip-territories-small.csv");
+    std::fs::write(&small, format!("{header}{}", rows(500))).expect("written");
+    let v = json(&run(&[
+        "import",
+        small.to_str().expect("path"),
+        "--out",
+        tmp("zip2.ron").to_str().expect("path"),
+        "--json",
+    ]));
+    let notes = v["notes"].as_array().expect("notes");
+    assert!(notes[0].as_str().expect("note").starts_with("500 territories for 500 accounts"), "{notes:?}");
+}

@@ -336,7 +336,11 @@ impl TerritoryApp {
                                 crate::format::thousands(r.warnings.len() as i64),
                                 if r.fixed > 0 { format!(" ({} positions corrected)", r.fixed) } else { String::new() }
                             );
-                            if !r.rejected.is_empty() || !r.skipped.is_empty() || !r.warnings.is_empty() {
+                            if !r.rejected.is_empty()
+                                || !r.skipped.is_empty()
+                                || !r.warnings.is_empty()
+                                || !r.notes.is_empty()
+                            {
                                 self.import_report = Some((path.clone(), r));
                             }
                             self.notify(msg);
@@ -608,6 +612,9 @@ fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportReport) -> Op
         },
         report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
     ));
+    for note in &report.notes {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
     if report.fixed > 0 {
         ui.label(format!(
             "{} placed at a corrected position (latitude and longitude swapped, or a lost minus sign): listed below.",

@@ -261,6 +261,9 @@ pub struct ImportReport {
     /// Rows imported, with something to check: a position far from every other
     /// account, a corrected position, cells missing at the end of a row.
     pub warnings: Vec<RowWarning>,
+    /// Remarks on the file as a whole (a territory column that looks like something
+    /// else).
+    pub notes: Vec<String>,
     /// Rows placed at a corrected position (`fix_coordinates`).
     pub fixed: usize,
     /// Rows rejected only because their position looks swapped or its sign lost: what
@@ -289,6 +292,8 @@ pub enum ImportError {
     UnknownHeader { path: String, field: Field, header: String },
     #[error("{path}: {detail}")]
     TooLarge { path: String, detail: String },
+    #[error("{path}: {detail} (is the {column:?} column really the territory?)")]
+    TooManyTerritories { path: String, detail: String, column: String },
 }
 
 /// Reads and imports a CSV file.
@@ -681,6 +686,26 @@ fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportRepo
     let mut plan = Plan::default();
     let mut owners: Vec<Vec<Option<TerritoryIdx>>> = Vec::with_capacity(results.len());
     let mut territory_of: ahash::AHashMap<String, TerritoryIdx> = ahash::AHashMap::new();
+    // Ids given so far, and the next suffix to try for each base: O(1) a territory,
+    // whatever the names (`Plan::fresh_territory_id` scans the territories).
+    let mut ids: ahash::AHashSet<String> = ahash::AHashSet::new();
+    let mut next_suffix: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
+    let mut fresh_id = |name: &str| -> String {
+        let base = crate::model::territory_id_base(name);
+        let mut id = base.clone();
+        if ids.contains(&id) {
+            let n = next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                id = format!("{base}-{n}");
+                *n += 1;
+                if !ids.contains(&id) {
+                    break;
+                }
+            }
+        }
+        ids.insert(id.clone());
+        id
+    };
     // The file's last record (a totals row is skipped only there).
     let last_record = results.iter().rev().find_map(|p| p.last_line);
     for piece in &mut results {
@@ -692,7 +717,7 @@ fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportRepo
                 None => {
                     let idx = TerritoryIdx(plan.territories.len() as u32);
                     plan.territories.push(Territory {
-                        id: plan.fresh_territory_id(name),
+                        id: fresh_id(name),
                         name: name.clone(),
                         color: palette_color(plan.territories.len()),
                         rep: None,
@@ -721,6 +746,23 @@ fn finish_parse(mut results: Vec<Piece>, layout: &Layout, mut report: ImportRepo
                 Other::Totals => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
             }
         }
+    }
+    // A ZIP or account column mapped as the territory: refused beyond the ceiling,
+    // remarked on from one territory per 20 accounts.
+    let column = || report.columns.iter().find(|(f, _)| *f == Field::Territory).map_or(String::new(), |c| c.1.clone());
+    limits::check_territories(plan.territories.len()).map_err(|detail| ImportError::TooManyTerritories {
+        path: layout.path.clone(),
+        detail,
+        column: column(),
+    })?;
+    let rows: usize = results.iter().map(|p| p.accounts.len()).sum();
+    if plan.territories.len() > 20 && plan.territories.len() * 20 > rows {
+        report.notes.push(format!(
+            "{} territories for {} accounts (more than one per 20): is the {:?} column really the territory?",
+            crate::format::thousands(plan.territories.len() as i64),
+            crate::format::thousands(rows as i64),
+            column()
+        ));
     }
     let new_of = sort_territories_by_name(&mut plan.territories);
     for owner in owners.iter_mut().flatten().flatten() {

@@ -183,6 +183,7 @@ fn territory_records(plan: &Plan) -> Vec<TerritoryRecord> {
 
 fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Territory>, PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
+    limits::check_territories(records.len()).map_err(invalid)?;
     let mut seen = HashMap::new();
     records
         .iter()
