@@ -389,13 +389,13 @@ struct State<'a> {
     budget_hit: bool,
     seed: u64,
     /// Accounts by (territory, island).
-    island_count: Vec<u32>,
+    island_count: PairTable<u32>,
     /// Whether a territory may reach onto another island (Redraw).
     allow_far: bool,
     /// A rep's home that stands for a territory's centre (Redraw around homes).
     home: Vec<Option<[f64; 3]>>,
-    /// Borders (from × k + to) where a planned flow could not move anything.
-    blocked: Vec<bool>,
+    /// Borders (from, to) where a planned flow could not move anything.
+    blocked: ahash::AHashSet<(u32, u32)>,
     /// Cancel, checked inside the long loops too.
     progress: Option<&'a Progress>,
 }
@@ -424,10 +424,10 @@ impl<'a> State<'a> {
             budget: Budget::default(),
             budget_hit: false,
             seed,
-            island_count: Vec::new(),
+            island_count: PairTable::new(0, 0, 0),
             allow_far: false,
             home: Vec::new(),
-            blocked: vec![false; k * k],
+            blocked: ahash::AHashSet::new(),
             progress: None,
         };
         s.recount();
@@ -445,12 +445,12 @@ impl<'a> State<'a> {
         self.sum = vec![[0.0; 3]; k];
         self.count = vec![0; k];
         let islands = self.adj.islands();
-        self.island_count = vec![0; k * islands];
+        self.island_count = PairTable::new(k, islands, 0);
         for v in 0..self.owner.len() {
             let o = self.owner[v];
             if o != NONE {
                 let o = o as usize;
-                self.island_count[o * islands + self.adj.island_of(self.adj.site_of(v))] += 1;
+                *self.island_count.get_mut(o, self.adj.island_of(self.adj.site_of(v))) += 1;
                 self.load_w[o] += self.w[v];
                 self.load_p[o] += self.p[v];
                 for d in 0..3 {
@@ -531,7 +531,7 @@ impl<'a> State<'a> {
             return true;
         }
         self.allow_far
-            && self.island_count[t as usize * self.adj.islands() + self.adj.island_of(s)] == 0
+            && self.island_count.get(t as usize, self.adj.island_of(s)) == 0
             && self.adj.far_neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
     }
 
@@ -595,7 +595,7 @@ impl<'a> State<'a> {
                 self.sum[f][dd] -= self.pos[v][dd];
             }
             self.count[f] -= 1;
-            self.island_count[f * self.adj.islands() + self.adj.island_of(self.adj.site_of(v))] -= 1;
+            *self.island_count.get_mut(f, self.adj.island_of(self.adj.site_of(v))) -= 1;
         }
         if to != NONE {
             let t = to as usize;
@@ -605,7 +605,7 @@ impl<'a> State<'a> {
                 self.sum[t][dd] += self.pos[v][dd];
             }
             self.count[t] += 1;
-            self.island_count[t * self.adj.islands() + self.adj.island_of(self.adj.site_of(v))] += 1;
+            *self.island_count.get_mut(t, self.adj.island_of(self.adj.site_of(v))) += 1;
         }
         self.owner[v] = to;
     }
@@ -619,7 +619,8 @@ impl<'a> State<'a> {
     /// shared border, 3 for a jump to another island (when allowed).
     fn territory_graph(&self) -> Vec<Vec<(usize, i64)>> {
         let k = self.active.len();
-        let mut cost = vec![0i64; k * k];
+        // Sparse: a territory borders a handful of others, whatever their number.
+        let mut cost: ahash::AHashMap<(u32, u32), i64> = ahash::AHashMap::new();
         for s in 0..self.adj.sites() {
             if s % 65_536 == 0 && self.cancelled() {
                 return vec![Vec::new(); k];
@@ -632,7 +633,7 @@ impl<'a> State<'a> {
                 let mut mark = |ob: u32, c: i64| {
                     if ob != NONE && ob != oa && self.active[ob as usize] {
                         for (x, y) in [(oa, ob), (ob, oa)] {
-                            let e = &mut cost[x as usize * k + y as usize];
+                            let e = cost.entry((x, y)).or_insert(0);
                             if *e == 0 || c < *e {
                                 *e = c;
                             }
@@ -655,8 +656,8 @@ impl<'a> State<'a> {
                         for &b in self.adj.accounts_at(n as usize) {
                             let ob = self.owner[b as usize];
                             // A jump only to a territory with nothing on this island.
-                            if ob != NONE && self.island_count[ob as usize * self.adj.islands() + island] == 0 {
-                                let c = &mut cost[oa as usize * k + ob as usize];
+                            if ob != NONE && self.island_count.get(ob as usize, island) == 0 {
+                                let c = cost.entry((oa, ob)).or_insert(0);
                                 if *c == 0 {
                                     *c = 3;
                                 }
@@ -666,14 +667,17 @@ impl<'a> State<'a> {
                 }
             }
         }
-        (0..k)
-            .map(|a| {
-                (0..k)
-                    .filter(|&b| cost[a * k + b] > 0 && !self.blocked[a * k + b])
-                    .map(|b| (b, cost[a * k + b]))
-                    .collect()
-            })
-            .collect()
+        let mut graph: Vec<Vec<(usize, i64)>> = vec![Vec::new(); k];
+        for (&(a, b), &c) in &cost {
+            if c > 0 && !self.blocked.contains(&(a, b)) {
+                graph[a as usize].push((b as usize, c));
+            }
+        }
+        // The map's order is arbitrary: sorted, the same input gives the same flows.
+        for g in &mut graph {
+            g.sort_unstable();
+        }
+        graph
     }
 
     /// Whether every active territory is within `tol` of `mean` on `dim`.
@@ -724,21 +728,22 @@ impl<'a> State<'a> {
                 net.add(a, b, f64::INFINITY, c);
             }
         }
-        net.min_cost_flow(src, snk);
-        let mut out = Vec::new();
-        let mut by_pair: Vec<f64> = vec![0.0; k * k];
+        net.min_cost_flow(src, snk, &|| self.cancelled());
+        let mut by_pair: ahash::AHashMap<(usize, usize), f64> = ahash::AHashMap::new();
         for e in net.edges[border_edges..].iter().step_by(2) {
-            by_pair[e.from * k + e.to] += e.flow;
-        }
-        for a in 0..k {
-            for b in 0..k {
-                // Opposite flows cancel.
-                let f = by_pair[a * k + b] - by_pair[b * k + a];
-                if f > 0.5 {
-                    out.push((a, b, f));
-                }
+            if e.flow != 0.0 {
+                *by_pair.entry((e.from, e.to)).or_insert(0.0) += e.flow;
             }
         }
+        let mut out: Vec<(usize, usize, f64)> = by_pair
+            .iter()
+            .filter_map(|(&(a, b), &f)| {
+                // Opposite flows cancel.
+                let f = f - by_pair.get(&(b, a)).copied().unwrap_or(0.0);
+                (f > 0.5).then_some((a, b, f))
+            })
+            .collect();
+        out.sort_unstable_by_key(|&(a, b, _)| (a, b));
         out
     }
 
@@ -903,12 +908,9 @@ impl<'a> State<'a> {
         if flows.is_empty() {
             return 0.0;
         }
-        let k = self.active.len();
-        let mut wanted = vec![false; k * k];
-        for &(a, b, _) in &flows {
-            wanted[a * k + b] = true;
-        }
-        let mut borders: Vec<Vec<u32>> = vec![Vec::new(); k * k];
+        // The accounts along each border that a flow crosses (few borders, sparse).
+        let mut borders: ahash::AHashMap<(u32, u32), Vec<u32>> =
+            flows.iter().map(|&(a, b, _)| ((a as u32, b as u32), Vec::new())).collect();
         for v in 0..self.owner.len() {
             if v % 65_536 == 0 && self.cancelled() {
                 return 0.0;
@@ -926,8 +928,12 @@ impl<'a> State<'a> {
             for n in near {
                 for &u in self.adj.accounts_at(n as usize) {
                     let b = self.owner[u as usize];
-                    if b != NONE && b as usize != a && wanted[a * k + b as usize] && !seen[..nseen].contains(&b) {
-                        borders[a * k + b as usize].push(v as u32);
+                    if b != NONE
+                        && b as usize != a
+                        && !seen[..nseen].contains(&b)
+                        && let Some(list) = borders.get_mut(&(a as u32, b))
+                    {
+                        list.push(v as u32);
                         if nseen < seen.len() {
                             seen[nseen] = b;
                             nseen += 1;
@@ -941,9 +947,10 @@ impl<'a> State<'a> {
             if self.cancelled() {
                 break;
             }
-            let got = self.realise(dim, a, b, amount, &borders[a * k + b]);
+            let border = borders.get(&(a as u32, b as u32)).map_or(&[][..], Vec::as_slice);
+            let got = self.realise(dim, a, b, amount, border);
             if got == 0.0 {
-                self.blocked[a * k + b] = true;
+                self.blocked.insert((a as u32, b as u32));
             }
 
             total += got;
@@ -1064,7 +1071,7 @@ impl<'a> State<'a> {
         progress: Option<&Progress>,
     ) -> Result<bool, OptimizeError> {
         let dims = dims(target, mean);
-        self.blocked.iter_mut().for_each(|b| *b = false);
+        self.blocked.clear();
         // Flows aim at the tolerance itself: every unit moved beyond it is disruption.
         // When a round moves nothing while some territory is still just outside
         // (rounding to whole accounts), the outside ones aim half a typical account
@@ -1112,7 +1119,7 @@ impl<'a> State<'a> {
                     inset_on = true;
                     // A border where a flow too small for any account moved nothing
                     // gets another try with the larger flows.
-                    self.blocked.iter_mut().for_each(|b| *b = false);
+                    self.blocked.clear();
                     continue;
                 }
                 let fixed: usize =
@@ -1166,51 +1173,201 @@ impl FlowNet {
         if e.is_multiple_of(2) { x.cap - x.flow } else { self.edges[e - 1].flow }
     }
 
-    /// Augments along cheapest paths while they cost less than nothing.
-    fn min_cost_flow(&mut self, s: usize, t: usize) {
-        for _ in 0..10 * self.edges.len() + 10 {
-            let mut dist = vec![i64::MAX; self.nodes];
-            let mut via = vec![usize::MAX; self.nodes];
-            dist[s] = 0;
-            for _ in 0..self.nodes {
-                let mut changed = false;
-                for e in 0..self.edges.len() {
-                    let x = &self.edges[e];
-                    if dist[x.from] != i64::MAX && self.residual(e) > 1e-6 && dist[x.from] + x.cost < dist[x.to] {
-                        dist[x.to] = dist[x.from] + x.cost;
-                        via[x.to] = e;
-                        changed = true;
+    /// Augments along cheapest paths while they cost less than nothing, by the
+    /// primal–dual method: Dijkstra on costs reduced by node potentials (the first
+    /// potentials from one queue-based Bellman–Ford pass, since the source's and
+    /// sink's edges cost less than nothing) finds the cheapest path's cost; then a
+    /// blocking flow (Dinic: BFS levels, DFS with edge pointers) saturates every
+    /// path of that cost at once. The phases number the distinct path costs (a few
+    /// tens), not the paths: 10,000 territories take a fraction of a second where one
+    /// path a search took minutes. `stop` is asked between phases (Cancel).
+    fn min_cost_flow(&mut self, s: usize, t: usize, stop: &dyn Fn() -> bool) {
+        const INF: i64 = i64::MAX / 4;
+        const EPS: f64 = 1e-6;
+        let n = self.nodes;
+        let mut pot = vec![INF; n];
+        pot[s] = 0;
+        let mut queue = std::collections::VecDeque::from([s]);
+        let mut queued = vec![false; n];
+        queued[s] = true;
+        let mut relaxations = 0usize;
+        while let Some(u) = queue.pop_front() {
+            queued[u] = false;
+            for &e in &self.out[u] {
+                let x = &self.edges[e];
+                if self.residual(e) > EPS && pot[u] + x.cost < pot[x.to] {
+                    pot[x.to] = pot[u] + x.cost;
+                    if !queued[x.to] {
+                        queued[x.to] = true;
+                        queue.push_back(x.to);
                     }
                 }
-                if !changed {
+            }
+            relaxations += 1;
+            if relaxations.is_multiple_of(1 << 16) && stop() {
+                return;
+            }
+        }
+        let unreached = pot.iter().filter(|&&p| p < INF).max().copied().unwrap_or(0);
+        for p in &mut pot {
+            if *p == INF {
+                *p = unreached;
+            }
+        }
+        let mut dist = vec![INF; n];
+        let mut level = vec![u32::MAX; n];
+        let mut next_edge = vec![0usize; n];
+        for _phase in 0..self.edges.len() + 10 {
+            if stop() {
+                return;
+            }
+            // Dijkstra on reduced costs (≥ 0).
+            dist.iter_mut().for_each(|d| *d = INF);
+            dist[s] = 0;
+            let mut heap = BinaryHeap::from([Reverse((0i64, s))]);
+            while let Some(Reverse((d, u))) = heap.pop() {
+                if d > dist[u] {
+                    continue;
+                }
+                for &e in &self.out[u] {
+                    if self.residual(e) <= EPS {
+                        continue;
+                    }
+                    let x = &self.edges[e];
+                    let nd = d + (x.cost + pot[u] - pot[x.to]).max(0);
+                    if nd < dist[x.to] {
+                        dist[x.to] = nd;
+                        heap.push(Reverse((nd, x.to)));
+                    }
+                }
+            }
+            if dist[t] == INF {
+                return;
+            }
+            let dt = dist[t];
+            for v in 0..n {
+                pot[v] += dist[v].min(dt);
+            }
+            // The cheapest path's true cost: stop once it no longer pays.
+            if pot[t] - pot[s] >= 0 {
+                return;
+            }
+            // Blocking flows over the edges of reduced cost 0 (the cheapest paths).
+            let admissible = |net: &FlowNet, e: usize| {
+                net.residual(e) > EPS && net.edges[e].cost + pot[net.edges[e].from] == pot[net.edges[e].to]
+            };
+            loop {
+                level.iter_mut().for_each(|l| *l = u32::MAX);
+                level[s] = 0;
+                let mut bfs = std::collections::VecDeque::from([s]);
+                while let Some(u) = bfs.pop_front() {
+                    for &e in &self.out[u] {
+                        let v = self.edges[e].to;
+                        if level[v] == u32::MAX && admissible(self, e) {
+                            level[v] = level[u] + 1;
+                            bfs.push_back(v);
+                        }
+                    }
+                }
+                if level[t] == u32::MAX {
+                    break;
+                }
+                next_edge.iter_mut().for_each(|i| *i = 0);
+                let mut pushed_any = false;
+                loop {
+                    let got = self.push(s, t, f64::INFINITY, &level, &mut next_edge, &admissible);
+                    if got <= EPS {
+                        break;
+                    }
+                    pushed_any = true;
+                }
+                if !pushed_any {
                     break;
                 }
             }
-            if dist[t] == i64::MAX || dist[t] >= 0 {
-                return;
-            }
-            let mut amount = f64::INFINITY;
-            let mut v = t;
-            let mut hops = 0;
-            while v != s && hops <= self.nodes {
-                let e = via[v];
-                amount = amount.min(self.residual(e));
-                v = self.edges[e].from;
-                hops += 1;
-            }
-            if v != s || !amount.is_finite() || amount <= 1e-6 {
-                return;
-            }
-            let mut v = t;
-            while v != s {
-                let e = via[v];
-                if e.is_multiple_of(2) {
-                    self.edges[e].flow += amount;
-                } else {
-                    self.edges[e - 1].flow -= amount;
+        }
+    }
+
+    /// One augmenting path of the blocking flow, by DFS along rising levels over
+    /// admissible edges (iteratively: paths may be thousands of territories long).
+    fn push(
+        &mut self,
+        s: usize,
+        t: usize,
+        limit: f64,
+        level: &[u32],
+        next_edge: &mut [usize],
+        admissible: &dyn Fn(&FlowNet, usize) -> bool,
+    ) -> f64 {
+        let mut path: Vec<usize> = Vec::new();
+        let mut u = s;
+        loop {
+            if u == t {
+                let amount = path.iter().fold(limit, |a, &e| a.min(self.residual(e)));
+                for &e in &path {
+                    if e.is_multiple_of(2) {
+                        self.edges[e].flow += amount;
+                    } else {
+                        self.edges[e - 1].flow -= amount;
+                    }
                 }
-                v = self.edges[e].from;
+                return amount;
             }
+            let mut advanced = false;
+            while next_edge[u] < self.out[u].len() {
+                let e = self.out[u][next_edge[u]];
+                let v = self.edges[e].to;
+                if level[v] == level[u].wrapping_add(1) && admissible(self, e) {
+                    path.push(e);
+                    u = v;
+                    advanced = true;
+                    break;
+                }
+                next_edge[u] += 1;
+            }
+            if !advanced {
+                // A dead end: retreat, and skip the edge that led here.
+                let Some(e) = path.pop() else { return 0.0 };
+                u = self.edges[e].from;
+                next_edge[u] += 1;
+            }
+        }
+    }
+}
+
+/// A value per (territory, island): dense while the table is small, a hash map once
+/// territories × islands would be large (10,000 territories over scattered accounts
+/// have thousands of islands), so that memory follows what is present.
+struct PairTable<T: Copy> {
+    cols: usize,
+    dense: Vec<T>,
+    sparse: ahash::AHashMap<(u32, u32), T>,
+    default: T,
+}
+
+impl<T: Copy> PairTable<T> {
+    /// Dense up to this many cells.
+    const DENSE_MAX: usize = 1 << 22;
+
+    fn new(rows: usize, cols: usize, default: T) -> Self {
+        let cells = rows.saturating_mul(cols);
+        let dense = if cells <= Self::DENSE_MAX { vec![default; cells] } else { Vec::new() };
+        PairTable { cols, dense, sparse: ahash::AHashMap::new(), default }
+    }
+
+    fn get(&self, row: usize, col: usize) -> T {
+        if self.dense.is_empty() {
+            self.sparse.get(&(row as u32, col as u32)).copied().unwrap_or(self.default)
+        } else {
+            self.dense[row * self.cols + col]
+        }
+    }
+
+    fn get_mut(&mut self, row: usize, col: usize) -> &mut T {
+        if self.dense.is_empty() {
+            self.sparse.entry((row as u32, col as u32)).or_insert(self.default)
+        } else {
+            &mut self.dense[row * self.cols + col]
         }
     }
 }
@@ -1852,10 +2009,10 @@ fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), Optimiz
         // The largest piece of each territory on each island: a territory may reach
         // several islands, in one piece on each.
         let islands = st.adj.islands();
-        let mut main = vec![(i64::MIN, u32::MAX); k * islands];
+        let mut main = PairTable::new(k, islands, (i64::MIN, u32::MAX));
         for v in 0..n {
             if let (Some(c), Some(g)) = (comp[v], group[v]) {
-                let m = &mut main[g * islands + st.adj.island_of(st.adj.site_of(v))];
+                let m = main.get_mut(g, st.adj.island_of(st.adj.site_of(v)));
                 let cand = (comp_w[c as usize], c);
                 if cand.0 > m.0 || (cand.0 == m.0 && cand.1 < m.1) {
                     *m = cand;
@@ -1869,7 +2026,7 @@ fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), Optimiz
         let mut stuck: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for v in 0..n {
             let (Some(c), Some(g)) = (comp[v], group[v]) else { continue };
-            if c == main[g * islands + st.adj.island_of(st.adj.site_of(v))].1 || !st.active[g] {
+            if c == main.get(g, st.adj.island_of(st.adj.site_of(v))).1 || !st.active[g] {
                 continue;
             }
             if st.fixed[v] {
@@ -1885,7 +2042,7 @@ fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), Optimiz
                         // Contacts with the neighbour's main piece count first: joined
                         // to it, the piece is whole there (two stray pieces that touch
                         // would otherwise trade it back and forth).
-                        let main_of_o = main[o as usize * islands + st.adj.island_of(nb as usize)].1;
+                        let main_of_o = main.get(o as usize, st.adj.island_of(nb as usize)).1;
                         let to_main = comp[u as usize] == Some(main_of_o);
                         let slot = if to_main { &mut border } else { &mut border_stray };
                         slot.entry(c).or_default().push(o);
