@@ -199,6 +199,20 @@ pub(crate) fn parallel_with<T: Send, P: Sync>(
     if let Some(p) = progress {
         p.add_total(pieces.len() as u64);
     }
+    // One piece (a small file): no thread to start.
+    if pieces.len() <= 1 {
+        let mut out = Vec::with_capacity(pieces.len());
+        for p in pieces {
+            if progress.is_some_and(Progress::is_cancelled) {
+                break;
+            }
+            out.push(f(p));
+            if let Some(progress) = progress {
+                progress.step();
+            }
+        }
+        return out;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
