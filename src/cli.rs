@@ -18,7 +18,6 @@ use crate::io::{csv_export, geojson_areas, plan_file};
 use crate::metrics::{Balance, Metrics, Totals, deviation};
 use crate::model::{AccountSet, Plan, TerritoryIdx, limits};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
-use crate::spatial::SpatialIndex;
 
 /// Territory editor: redraw sales territories on a map. Without a subcommand it
 /// opens the editor (on FILE, or on the bundled demo plan).
@@ -487,8 +486,18 @@ fn select_in(plan: &Plan, polygon: &Path) -> Result<Vec<u32>, Failure> {
     for s in &areas.skipped {
         eprintln!("warning: {}: {s}", polygon.display());
     }
-    let index = SpatialIndex::of_plan(plan);
-    Ok(index.select_polygon_lonlat(&areas.union()))
+    // One pass over the accounts against the banded polygon: no R-tree to build, and
+    // a polygon of a million vertices costs tens of edge tests an account.
+    let mp = areas.union();
+    let Some((lo, hi)) = crate::spatial::bbox(&mp) else { return Ok(Vec::new()) };
+    let index = crate::spatial::PolygonIndex::new(&mp);
+    let (lon, lat) = (plan.accounts.lon(), plan.accounts.lat());
+    Ok((0..plan.accounts.len() as u32)
+        .filter(|&i| {
+            let (x, y) = (lon[i as usize], lat[i as usize]);
+            (lo.x..=hi.x).contains(&x) && (lo.y..=hi.y).contains(&y) && index.contains(x, y)
+        })
+        .collect())
 }
 
 fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), Failure> {
