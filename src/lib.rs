@@ -10,21 +10,24 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette |
+//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
-//! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account |
+//! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations, the plan's balance (max \|deviation\|, CV) |
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
-//! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), CSV export, GeoJSON areas, atomic writes |
+//! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), the geocode checks ([`io::geocode`]: (0, 0), swapped and sign-lost coordinates, outliers), CSV export, GeoJSON areas, atomic writes (symlinks followed, devices refused, stale temporaries removed) |
+//! | [`recovery`] | autosave: the journal of edit commands since a plan was opened or saved, written off the UI thread at most once a second, tied to its base file by a fingerprint; finding and replaying a crashed session's journal |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
 //! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
 //! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`), their range-checked options and one-line errors |
 //!
-//! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers.
+//! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
+//! (`app::recover` keeps the journal in step with the editor and offers a crashed
+//! session back at start).
 //! It reads the core and sends it [`edit::Command`]s; it never mutates the plan itself.
 //!
 //! ## Data flow
@@ -91,7 +94,20 @@
 //!   also in dense clusters that exercise the sub-grids).
 //! - Locked accounts and accounts of locked territories never move by reassignment;
 //!   nothing is assigned to a locked territory.
-//! - Files are written atomically (temporary file, flushed, then renamed).
+//! - Files are written atomically (temporary file, flushed, then renamed): a save
+//!   killed at any moment leaves the old file or the new one whole (tested with
+//!   SIGKILLs), and the next save removes the temporary it left.
+//! - No total wraps: each account's figures are held to [`model::limits`] on input,
+//!   and a plan whose sums of absolute values would not fit in `i64` is refused.
+//! - No account is placed where its position is plainly wrong: (0, 0) is rejected,
+//!   swapped or sign-lost coordinates are rejected or, when asked, corrected
+//!   ([`io::geocode`]).
+//! - Replaying a recovery journal on its base (the same bytes, by fingerprint) gives
+//!   the plan and its undo history as they were at the journal's last write (at most
+//!   a second before a crash); it is never replayed on another file.
+//! - No loader panics on any input (fuzzed; a property test feeds random and mutated
+//!   files to all three in `cargo test`); a panic on a worker thread (a bug) reaches
+//!   the user as an error naming the file.
 //! - Balance and Redraw never move a locked account or an account of a locked
 //!   territory (property-tested), never split a territory (an account leaves only when
 //!   its neighbours in the territory stay linked around it) and never add a piece
@@ -116,6 +132,16 @@
 //!   O(N) to find the borders plus O(moved × degree × log) to move, Redraw's k-means
 //!   O(iterations × sample × K) plus one O(N × K) pass; they run off the UI thread with
 //!   a progress bar and Cancel, and the proposal's report is O(N).
+//!
+//! Autosave costs an edit the copy of its command (its ranges, not the plan) and a
+//! channel send on the UI thread; the journal's writer appends a line a step, at most
+//! once a second. An undo past the journal's base (past a save) writes the plan beside
+//! it once (O(N), rare).
+//!
+//! Nothing is quadratic in the number of territories (up to the ceiling of 10,000):
+//! the optimizer's territory × territory and territory × island tables are sparse,
+//! and its flows are a primal–dual min-cost flow (phases a distinct path cost, not a
+//! path).
 //!
 //! Everything interactive grows with what is selected or in view instead: a lasso costs
 //! O(outline cells + accounts near the outline) to select and O(selected) bytes scanned
