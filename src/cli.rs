@@ -847,6 +847,10 @@ fn optimize_cli(
             "schema": 1,
             "tolerance": tolerance,
             "tolerance_reached": proposal.tolerance_reached,
+            "stop_reasons": proposal.stop_reasons.iter().map(|r| json!({
+                "kind": r.kind(),
+                "detail": r.describe(&proposal.territories, tolerance),
+            })).collect::<Vec<_>>(),
             "held_over_by_locks": proposal.held_over.iter().map(|h| json!({
                 "id": proposal.territories[h.territory.get()].id,
                 "name": proposal.territories[h.territory.get()].name,
@@ -918,8 +922,8 @@ fn optimize_cli(
             "The tolerance was not reached{}; this is the best plan found.\n",
             if proposal.budget_exhausted { " within the disruption budget" } else { "" }
         ));
-        for h in &proposal.held_over {
-            out(&format!("{}\n", h.describe(&proposal.territories, tolerance)));
+        for r in &proposal.stop_reasons {
+            out(&format!("{}\n", r.describe(&proposal.territories, tolerance)));
         }
     }
     out(&format!("Done in {seconds:.2} s; wrote {}\n", out_path.display()));

@@ -196,6 +196,80 @@ pub struct Proposal {
     /// When the tolerance was not reached: territories whose accounts that may not move
     /// (locked, or in a locked territory) already weigh more than it allows.
     pub held_over: Vec<HeldOver>,
+    /// When the tolerance was not reached: why, from the list of [`StopReason`]s.
+    pub stop_reasons: Vec<StopReason>,
+}
+
+/// Why Balance or Redraw ended outside the tolerance: a fixed list, documented in the
+/// README, so that a proposal never says only "not reached".
+#[derive(Debug, Clone, PartialEq)]
+pub enum StopReason {
+    /// A locked territory is itself outside the tolerance: it neither gives nor
+    /// receives, so nothing can bring it within. `deviation`: (load − mean) / mean.
+    LockedOutside { territory: TerritoryIdx, dimension: Target, deviation: f64 },
+    /// Accounts that may not move already hold more than the territory may.
+    HeldByLocks(HeldOver),
+    /// Locked territories cut the others into parts that cannot trade with each other,
+    /// and this part's own mean is outside the tolerance.
+    CutByLocks { part: Vec<TerritoryIdx>, dimension: Target, deviation: f64 },
+    /// One movable account weighs more than the tolerance band is wide (2 × tolerance
+    /// × mean): whole accounts cannot land inside it.
+    AccountTooHeavy { account: u32, dimension: Target, share_of_band: f64 },
+    /// The disruption budget was spent first.
+    BudgetSpent,
+    /// None of the above: the search found no further move that brings a territory
+    /// closer without splitting one or adding a piece.
+    NoMoveFound,
+}
+
+impl StopReason {
+    /// One sentence for the user.
+    pub fn describe(&self, plan_territories: &[Territory], tolerance: f64) -> String {
+        let name =
+            |t: &TerritoryIdx| plan_territories.get(t.get()).map_or("a territory", |t| t.name.as_str()).to_owned();
+        let what = |d: &Target| if *d == Target::Potential { "potential" } else { "workload" };
+        match self {
+            StopReason::LockedOutside { territory, dimension, deviation } => format!(
+                "{} is locked and {:+.1} % from the mean {}: unlock it or raise the tolerance.",
+                name(territory),
+                deviation * 100.0,
+                what(dimension)
+            ),
+            StopReason::HeldByLocks(h) => h.describe(plan_territories, tolerance),
+            StopReason::CutByLocks { part, dimension, deviation } => {
+                let names: Vec<String> = part.iter().take(6).map(name).collect();
+                let more = if part.len() > 6 { format!(" and {} more", part.len() - 6) } else { String::new() };
+                format!(
+                    "Locked territories cut off {}{more}: together {:+.1} % from the mean {}, and they can trade only among themselves.",
+                    names.join(", "),
+                    deviation * 100.0,
+                    what(dimension)
+                )
+            }
+            StopReason::AccountTooHeavy { share_of_band, dimension, .. } => format!(
+                "An account alone carries {:.0} % of the ±{:.1} % band's width in {}: whole accounts cannot land inside it.",
+                share_of_band * 100.0,
+                tolerance * 100.0,
+                what(dimension)
+            ),
+            StopReason::BudgetSpent => "The disruption budget was spent before the tolerance was reached.".to_owned(),
+            StopReason::NoMoveFound => {
+                "No further move brings a territory closer without splitting one or adding a piece.".to_owned()
+            }
+        }
+    }
+
+    /// The reason's name in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StopReason::LockedOutside { .. } => "locked_outside",
+            StopReason::HeldByLocks(_) => "held_by_locks",
+            StopReason::CutByLocks { .. } => "cut_by_locks",
+            StopReason::AccountTooHeavy { .. } => "account_too_heavy",
+            StopReason::BudgetSpent => "budget_spent",
+            StopReason::NoMoveFound => "no_move_found",
+        }
+    }
 }
 
 impl HeldOver {
@@ -466,6 +540,92 @@ impl<'a> State<'a> {
             Dim::Workload => self.load_w[t],
             Dim::Potential => self.load_p[t],
         }
+    }
+
+    /// Why the tolerance was not reached (it was not): every reason that holds, in the
+    /// order of [`StopReason`]; [`StopReason::NoMoveFound`] when none does.
+    fn stop_reasons(&self, live: &[bool], dims: &[(Dim, f64)], tol: f64) -> Vec<StopReason> {
+        let target = |d: Dim| if d == Dim::Potential { Target::Potential } else { Target::Workload };
+        let mut out = Vec::new();
+        for &(dim, mean) in dims {
+            if mean <= 0.0 {
+                continue;
+            }
+            for t in (0..live.len()).filter(|&t| live[t] && !self.active[t]) {
+                let dev = self.load(dim, t) as f64 / mean - 1.0;
+                if dev.abs() > tol {
+                    out.push(StopReason::LockedOutside {
+                        territory: TerritoryIdx(t as u32),
+                        dimension: target(dim),
+                        deviation: dev,
+                    });
+                }
+            }
+        }
+        out.extend(self.held_over(dims, tol).into_iter().map(StopReason::HeldByLocks));
+        // Parts of the movable territories that locked ones cut apart (only when some
+        // territory is locked: otherwise islands, not locks, separate them).
+        if (0..live.len()).any(|t| live[t] && !self.active[t]) {
+            let graph = self.territory_graph();
+            let k = self.active.len();
+            let mut part = vec![usize::MAX; k];
+            let mut parts: Vec<Vec<usize>> = Vec::new();
+            for start in (0..k).filter(|&t| self.active[t]) {
+                if part[start] != usize::MAX {
+                    continue;
+                }
+                let id = parts.len();
+                let mut members = vec![start];
+                part[start] = id;
+                let mut i = 0;
+                while i < members.len() {
+                    for &(b, _) in &graph[members[i]] {
+                        if part[b] == usize::MAX && self.active[b] {
+                            part[b] = id;
+                            members.push(b);
+                        }
+                    }
+                    i += 1;
+                }
+                parts.push(members);
+            }
+            if parts.len() > 1 {
+                for &(dim, mean) in dims {
+                    for members in &parts {
+                        let load: f64 = members.iter().map(|&t| self.load(dim, t) as f64).sum();
+                        let dev = load / members.len() as f64 / mean - 1.0;
+                        if mean > 0.0 && dev.abs() > tol {
+                            out.push(StopReason::CutByLocks {
+                                part: members.iter().map(|&t| TerritoryIdx(t as u32)).collect(),
+                                dimension: target(dim),
+                                deviation: dev,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for &(dim, mean) in dims {
+            let band = 2.0 * tol * mean;
+            let heaviest = (0..self.owner.len()).filter(|&v| self.can_move(v)).max_by_key(|&v| self.weight(dim, v));
+            if let Some(v) = heaviest
+                && band > 0.0
+                && self.weight(dim, v) as f64 > band
+            {
+                out.push(StopReason::AccountTooHeavy {
+                    account: v as u32,
+                    dimension: target(dim),
+                    share_of_band: self.weight(dim, v) as f64 / band,
+                });
+            }
+        }
+        if self.budget_hit {
+            out.push(StopReason::BudgetSpent);
+        }
+        if out.is_empty() {
+            out.push(StopReason::NoMoveFound);
+        }
+        out
     }
 
     /// Active territories whose fixed accounts alone weigh more than `mean · (1 + tol)`.
@@ -1469,6 +1629,8 @@ pub fn balance(
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
     let held_over = if reached { Vec::new() } else { st.held_over(&self::dims(opts.target, mean), opts.tolerance) };
+    let stop_reasons =
+        if reached { Vec::new() } else { st.stop_reasons(&live, &self::dims(opts.target, mean), opts.tolerance) };
     Ok(Proposal {
         job: Job::Balance,
         label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
@@ -1477,6 +1639,7 @@ pub fn balance(
         tolerance_reached: reached,
         budget_exhausted,
         held_over,
+        stop_reasons,
     })
 }
 
@@ -1977,6 +2140,7 @@ fn redraw_once(
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, Target::Workload, (mean, 0.0), tol);
     let held_over = if reached { Vec::new() } else { st.held_over(&[(Dim::Workload, mean)], tol) };
+    let stop_reasons = if reached { Vec::new() } else { st.stop_reasons(&live, &[(Dim::Workload, mean)], tol) };
     Ok(Proposal {
         job: Job::Redraw,
         label: format!("Redraw into {} territories", opts.territories),
@@ -1985,6 +2149,7 @@ fn redraw_once(
         tolerance_reached: reached,
         budget_exhausted: false,
         held_over,
+        stop_reasons,
     })
 }
 
@@ -2115,6 +2280,90 @@ mod tests {
         let free = balance(&plan, &adj, &BalanceOptions { tolerance: 0.01, ..BalanceOptions::default() }, None)
             .expect("balance");
         assert!(free.tolerance_reached && free.held_over.is_empty());
+    }
+
+    /// Three territories in a row, A | B | C, on two rows of accounts 5.5 km apart;
+    /// B locked in the middle. Workloads (minutes) chosen so that the mean is 500.
+    fn row_plan(minutes_c: u32, heavy: Option<usize>) -> Plan {
+        use crate::model::{Account, Cents, palette_color};
+        let accounts: Vec<Account> = (0..180)
+            .map(|i| {
+                let col = i % 90;
+                Account {
+                    id: format!("R{i}"),
+                    name: format!("R{i}"),
+                    lon: -100.0 + col as f64 * 0.05,
+                    lat: 40.0 + (i / 90) as f64 * 0.03,
+                    potential: Cents(0),
+                    annual_revenue: Cents(0),
+                    visits_per_year: 1,
+                    minutes_per_visit: if heavy == Some(i) {
+                        2000
+                    } else if col >= 60 {
+                        minutes_c
+                    } else {
+                        5
+                    },
+                    city: None,
+                    state: None,
+                    zip: None,
+                    locked: false,
+                }
+            })
+            .collect();
+        let territories = ["A", "B", "C"]
+            .iter()
+            .enumerate()
+            .map(|(t, n)| Territory {
+                id: n.to_lowercase(),
+                name: (*n).to_owned(),
+                color: palette_color(t),
+                rep: None,
+                rep_home: None,
+                locked: false,
+                alive: true,
+            })
+            .collect();
+        let assignment = (0..180).map(|i| Some(TerritoryIdx(((i % 90) / 30) as u32))).collect();
+        Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }
+    }
+
+    #[test]
+    fn a_balance_that_stops_short_says_why() {
+        // A: 60 × 5 = 300, B: 300 (locked), C: 60 × 15 = 900; mean 500.
+        let plan = row_plan(15, None);
+        let adj = quality::adjacency(&plan.accounts);
+        let opts =
+            BalanceOptions { tolerance: 0.05, locked_territories: vec![TerritoryIdx(1)], ..BalanceOptions::default() };
+        let p = balance(&plan, &adj, &opts, None).expect("balance");
+        assert!(!p.tolerance_reached);
+        let kinds: Vec<&str> = p.stop_reasons.iter().map(StopReason::kind).collect();
+        assert_eq!(kinds, ["locked_outside", "cut_by_locks", "cut_by_locks"], "{:?}", p.stop_reasons);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(matches!(&p.stop_reasons[0],
+            StopReason::LockedOutside { territory: TerritoryIdx(1), deviation, .. } if close(*deviation, -0.4)));
+        assert!(matches!(&p.stop_reasons[1],
+            StopReason::CutByLocks { part, deviation, .. } if part == &[TerritoryIdx(0)] && close(*deviation, -0.4)));
+        assert!(matches!(&p.stop_reasons[2],
+            StopReason::CutByLocks { part, deviation, .. } if part == &[TerritoryIdx(2)] && close(*deviation, 0.8)));
+        assert!(p.stop_reasons[0].describe(&p.territories, 0.05).starts_with("B is locked and -40.0 %"));
+
+        // Unlocked, one account of 2,000 minutes: A 300 + 1,995, B 300, C 900, mean
+        // 1,165, so the band (±5 %) is 116.5 wide and that account alone is 17 bands.
+        let plan = row_plan(15, Some(10));
+        let adj = quality::adjacency(&plan.accounts);
+        let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.05, ..BalanceOptions::default() }, None)
+            .expect("balance");
+        let after = Metrics::recompute(&p.apply_to(&plan));
+        assert!(!p.tolerance_reached, "{:?}", after.territories.iter().map(|t| t.workload.0).collect::<Vec<_>>());
+        let heavy = p.stop_reasons.iter().find_map(|r| match r {
+            StopReason::AccountTooHeavy { account, share_of_band, .. } => Some((*account, *share_of_band)),
+            _ => None,
+        });
+        let (account, share) = heavy.expect("the heavy account is named");
+        assert_eq!(plan.accounts.get(account as usize).id, "R10");
+        let mean = (300.0 + 1995.0 + 300.0 + 900.0) / 3.0;
+        assert!(close(share, 2000.0 / (2.0 * 0.05 * mean)), "{share}");
     }
 
     #[test]

@@ -329,8 +329,8 @@ impl TerritoryApp {
         } else {
             let why = if p.proposal.budget_exhausted { " within the budget" } else { "" };
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Tolerance not reached{why}: the best plan found"));
-            for h in &p.proposal.held_over {
-                ui.label(h.describe(&p.proposal.territories, p.tolerance));
+            for r in &p.proposal.stop_reasons {
+                ui.label(r.describe(&p.proposal.territories, p.tolerance));
             }
         }
         ui.horizontal(|ui| {
