@@ -386,7 +386,11 @@ impl TerritoryApp {
         log::info!("start-up plan ready in {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
         let mut app = TerritoryApp::with_basemap(first, basemap.join().ok().flatten());
         log::info!("editor ready (basemap loaded) after {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
-        if let Some(map) = settings.map.clone() {
+        // The map as it was left, if it shows this plan; another plan's place (the
+        // last session's file was elsewhere) would open on an empty map.
+        if let Some(map) = settings.map.clone()
+            && map.detached().is_some_and(|c| app.doc_covers(c.x(), c.y()))
+        {
             app.map_memory = map;
             app.fit_pending = 0;
         }
@@ -401,6 +405,15 @@ impl TerritoryApp {
             app.actions.push(Action::OpenPath(path));
         }
         app
+    }
+
+    /// Whether (lon, lat) lies within the bounding box of the plan's accounts.
+    fn doc_covers(&self, lon: f64, lat: f64) -> bool {
+        let a = &self.doc.editor.plan().accounts;
+        let (lons, lats) = (a.lon(), a.lat());
+        let span = |v: &[f64]| v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let ((x0, x1), (y0, y1)) = (span(lons), span(lats));
+        !lons.is_empty() && (x0..=x1).contains(&lon) && (y0..=y1).contains(&lat)
     }
 
     /// Uses another tile server (tests point this at localhost).
