@@ -14,7 +14,7 @@ use crate::edit::{Command as EditCommand, Editor};
 use crate::format::thousands;
 use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
-use crate::io::{csv_export, geojson_areas, plan_file};
+use crate::io::{Progress, csv_export, geojson_areas, plan_file};
 use crate::metrics::{Balance, Metrics, Totals, deviation};
 use crate::model::{AccountSet, Plan, TerritoryIdx, limits};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
@@ -270,6 +270,33 @@ fn totals_json(t: &Totals) -> serde_json::Map<String, Value> {
     m
 }
 
+/// Runs `work`, showing its progress on stderr when stderr is a terminal (a line
+/// redrawn four times a second, cleared at the end); nothing otherwise, so that logs
+/// and pipes stay clean. Ctrl+C ends the process (exit 130 in the shell); a file it
+/// was writing is left as it was, since saves are atomic.
+fn with_progress<T>(what: &str, progress: &Progress, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = std::time::Instant::now();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                if let Some(f) = progress.fraction() {
+                    eprint!("\r{what}: {:>3.0} % ({:.0} s)  ", f * 100.0, started.elapsed().as_secs_f64());
+                }
+            }
+            eprint!("\r{}\r", " ".repeat(what.len() + 24));
+        });
+        let out = work();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        out
+    })
+}
+
 /// Whether two paths name the same existing file (through links and `..`).
 fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -337,7 +364,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
                 seed: common.seed,
             };
-            optimize_cli(&p, &common, |adj| optimize::balance(&p, adj, &opts, None))
+            optimize_cli(&p, &common, |adj, progress| optimize::balance(&p, adj, &opts, progress))
         }
         Cmd::Redraw { plan, territories, homes, common } => {
             let p = load_plan(&plan)?;
@@ -353,7 +380,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             if homes && !p.live_territories().any(|(_, t)| t.rep_home.is_some()) {
                 return Err(Failure::usage("--homes: no territory of the plan has a rep's home (rep_home)"));
             }
-            optimize_cli(&p, &common, |adj| optimize::redraw(&p, adj, &opts, None))
+            optimize_cli(&p, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {
             crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))
@@ -647,7 +674,9 @@ fn import(
         })?;
         opts.columns.push((f, header.to_owned()));
     }
-    let (plan, report) = import_csv(csv, &opts)?;
+    let progress = std::sync::Arc::new(Progress::default());
+    opts.progress = Some(progress.clone());
+    let (plan, report) = with_progress("importing", &progress, || import_csv(csv, &opts))?;
     let issues = |v: &[csv_import::RowIssue]| -> Vec<Value> {
         v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
     };
@@ -795,12 +824,13 @@ fn pct(x: f64) -> String {
 fn optimize_cli(
     plan: &Plan,
     args: &OptimizeArgs,
-    run: impl FnOnce(&crate::quality::Adjacency) -> Result<Proposal, optimize::OptimizeError>,
+    run: impl FnOnce(&crate::quality::Adjacency, Option<&Progress>) -> Result<Proposal, optimize::OptimizeError>,
 ) -> Result<(), Failure> {
     let (out_path, tolerance, as_json) = (args.out.as_path(), args.tolerance, args.json);
     let started = std::time::Instant::now();
     let adj = crate::quality::adjacency(&plan.accounts);
-    let proposal = run(&adj).map_err(Failure::data)?;
+    let progress = Progress::default();
+    let proposal = with_progress("computing", &progress, || run(&adj, Some(&progress))).map_err(Failure::data)?;
     let seconds = started.elapsed().as_secs_f64();
     let after = proposal.apply_to(plan);
     plan_file::save(&after, out_path).map_err(Failure::data)?;
