@@ -444,6 +444,15 @@ pub fn pending(dir: &Path) -> Vec<Found> {
         .filter_map(|e| {
             let path = e.path();
             let name = path.file_name()?.to_str()?;
+            // The lock of an editor that exited cleanly: nothing to recover, removed.
+            if name.starts_with("recovery-")
+                && name.ends_with(".lock")
+                && !path.with_extension("jsonl").exists()
+                && !in_use(&path)
+            {
+                let _ = std::fs::remove_file(&path);
+                return None;
+            }
             name.strip_prefix("recovery-")?.strip_suffix(".jsonl")?;
             if in_use(&path) {
                 return None;

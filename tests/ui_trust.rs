@@ -177,6 +177,14 @@ fn the_editor_recovers_after_a_crash() {
     let mut app = empty();
     app.set_data_dir(data.clone());
     assert!(app.recovery_offer().is_none());
+    // Nothing is left of the earlier sessions: only this editor's own lock.
+    let left: Vec<String> = std::fs::read_dir(&data)
+        .expect("data dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].ends_with(".lock"), "{left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
