@@ -492,14 +492,14 @@ struct Parsed {
     report: ImportReport,
 }
 
-/// Parses a file as UTF-8 and, if any of it is not, again as Windows-1252's Latin-1
-/// subset, which is what older Excel versions write. The UTF-8 check is the CSV
+/// Parses a file as UTF-8 and, if any of it is not, again as Windows-1252 (Latin-1 with
+/// € and typographic quotes in 0x80–0x9F), which is what Excel on Windows writes. The UTF-8 check is the CSV
 /// reader's own, record by record on every core, rather than a pass of its own.
 fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, ImportError> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match parse_text(bytes, path, opts) {
         Err(ParseError::NotUtf8) => {
-            let latin: String = bytes.iter().map(|&b| char::from(b)).collect();
+            let latin: String = bytes.iter().map(|&b| windows_1252(b)).collect();
             parse_text(latin.as_bytes(), path, opts).map_err(|e| match e {
                 ParseError::Import(e) => e,
                 ParseError::NotUtf8 => ImportError::Csv {
@@ -512,6 +512,17 @@ fn parse_all(bytes: &[u8], path: &str, opts: &ImportOptions) -> Result<Parsed, I
         Err(ParseError::Import(e)) => Err(e),
         Ok(parsed) => Ok(parsed),
     }
+}
+
+/// A byte of Windows-1252, what Excel on a German or French Windows writes: Latin-1,
+/// except 0x80–0x9F, which hold €, „, “, ”, –, —, ‰, Š, š, Ž, ž, Œ, œ, Ÿ and the like
+/// (the five bytes it leaves undefined are kept as their Latin-1 control characters).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    if (0x80..0xa0).contains(&b) { HIGH[usize::from(b - 0x80)] } else { char::from(b) }
 }
 
 /// Why [`parse_text`] stopped.
@@ -1477,6 +1488,19 @@ mod tests {
         assert_eq!(plan.accounts.get(1).name, "B\u{e4}cker");
         // The first record's UTF-8 bytes, read as Latin-1, as the whole file is.
         assert_eq!(plan.accounts.get(0).name, "Caf\u{c3}\u{a9} M\u{c3}\u{bc}ller");
+    }
+
+    /// Windows-1252's own characters (0x80–0x9F) come through as what Excel meant:
+    /// byte values from the code page's published table.
+    #[test]
+    fn windows_1252_files_keep_euro_signs_and_quotes() {
+        let bytes = b"id;name;lat;lon
+1;\x84M\xfcller\x93 \x96 \x80 \x8a\x9e\x9f;48,1;11,5
+"
+        .to_vec();
+        let (plan, report) = import_bytes(&bytes, "cp1252.csv", &ImportOptions::default()).expect("imports");
+        assert_eq!(report.accepted, 1);
+        assert_eq!(plan.accounts.get(0).name, "\u{201e}M\u{fc}ller\u{201c} \u{2013} \u{20ac} \u{160}\u{17e}\u{178}");
     }
 
     #[test]
