@@ -799,22 +799,29 @@ impl Parsed {
     /// sign-lost positions are corrected (`fix`) or rejected, far ones listed, rows
     /// off the map rejected unless a swap corrects them.
     fn check_geocodes(&mut self, fix: bool) {
-        let mut positions = Vec::with_capacity(self.pieces.iter().map(|p| p.accounts.len()).sum());
-        let mut off_map = Vec::with_capacity(positions.capacity());
+        let n: usize = self.pieces.iter().map(|p| p.accounts.len()).sum();
+        let mut positions = Vec::with_capacity(n);
+        // Rows off the map are rare: the flags are made only when there is one.
+        let mut off_map = Vec::new();
         let mut reasons: ahash::AHashMap<usize, String> = ahash::AHashMap::new();
         let mut starts = Vec::with_capacity(self.pieces.len());
         for p in &mut self.pieces {
             starts.push(positions.len());
             let base = positions.len();
-            off_map.resize(base + p.accounts.len(), false);
             for (k, reason) in std::mem::take(&mut p.off_map) {
+                off_map.resize(n, false);
                 off_map[base + k as usize] = true;
                 reasons.insert(base + k as usize, reason);
             }
             positions.extend((0..p.accounts.len()).map(|i| p.accounts.position(i)));
         }
+        let findings = super::geocode::check(&positions, &off_map);
+        if findings.is_empty() {
+            return;
+        }
+        let off_map = |g: usize| off_map.get(g).copied().unwrap_or(false);
         let lines = lines_of(&self.pieces);
-        for (g, finding) in super::geocode::check(&positions, &off_map) {
+        for (g, finding) in findings {
             let k = starts.partition_point(|&s| s <= g) - 1;
             let (piece, i) = (&mut self.pieces[k], g - starts[k]);
             let id = piece.accounts.id(i).to_owned();
@@ -840,7 +847,7 @@ impl Parsed {
                         format!("{what} ({lat}, {lon} as lat, lon; {lat2}, {lon2} is among other accounts): not placed; import with --fix-coordinates (the editor's Fix) to place it there"),
                     ));
                 }
-                None if off_map[g] => {
+                None if off_map(g) => {
                     let reason = reasons.remove(&g).unwrap_or_else(|| what.clone());
                     self.removed.push((g, reason));
                 }

@@ -99,13 +99,27 @@ fn cell(lon: f64, lat: f64) -> (usize, usize) {
 /// index order; rows not listed are fine.
 pub fn check(positions: &[(f64, f64)], off_map: &[bool]) -> Vec<(usize, Finding)> {
     let placed = |i: usize| !off_map.get(i).copied().unwrap_or(false);
-    let mut counts = vec![0u32; 360 * 180];
-    for (i, &(lon, lat)) in positions.iter().enumerate() {
-        if placed(i) {
-            let (x, y) = cell(lon, lat);
-            counts[y * 360 + x] = counts[y * 360 + x].saturating_add(1);
+    // The counts, two halves on two threads for a large plan.
+    let count = |range: std::ops::Range<usize>| {
+        let mut counts = vec![0u32; 360 * 180];
+        for i in range {
+            if placed(i) {
+                let (x, y) = cell(positions[i].0, positions[i].1);
+                counts[y * 360 + x] = counts[y * 360 + x].saturating_add(1);
+            }
         }
-    }
+        counts
+    };
+    let half = positions.len() / 2;
+    let counts = if positions.len() < 100_000 {
+        count(0..positions.len())
+    } else {
+        let (mut a, b) = crate::both(|| count(0..half), || count(half..positions.len()));
+        for (x, y) in a.iter_mut().zip(&b) {
+            *x = x.saturating_add(*y);
+        }
+        a
+    };
     // The accounts in the 3 × 3 block of 1° cells around a position: any of them is
     // at most 315 km away.
     let block = |lon: f64, lat: f64| {
@@ -125,9 +139,16 @@ pub fn check(positions: &[(f64, f64)], off_map: &[bool]) -> Vec<(usize, Finding)
     };
     // A block of more than SMALL_GROUP + 1 is in no small group: only the rest are
     // looked at further.
-    let candidates: Vec<usize> = (0..positions.len())
-        .filter(|&i| !placed(i) || block(positions[i].0, positions[i].1) <= SMALL_GROUP + 1)
-        .collect();
+    let candidates_in = |range: std::ops::Range<usize>| -> Vec<usize> {
+        range.filter(|&i| !placed(i) || block(positions[i].0, positions[i].1) <= SMALL_GROUP + 1).collect()
+    };
+    let candidates = if positions.len() < 100_000 {
+        candidates_in(0..positions.len())
+    } else {
+        let (mut a, b) = crate::both(|| candidates_in(0..half), || candidates_in(half..positions.len()));
+        a.extend(b);
+        a
+    };
     if candidates.is_empty() {
         return Vec::new();
     }
