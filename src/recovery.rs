@@ -37,17 +37,62 @@ pub const WRITE_EVERY: Duration = Duration::from_secs(1);
 /// A fingerprint of a file's bytes (FNV-1a over 8-byte words, then the length): what
 /// ties a journal to the exact file it was opened from. Not cryptographic.
 pub fn fingerprint(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut f = Fingerprint::default();
+    f.update(bytes);
+    f.finish()
+}
+
+/// [`fingerprint`] of bytes that come in pieces (a plan written part by part), so
+/// that what was written or read need not be read again to be fingerprinted.
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    h: u64,
+    len: u64,
+    tail: [u8; 8],
+    tail_len: usize,
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint { h: 0xcbf2_9ce4_8422_2325, len: 0, tail: [0; 8], tail_len: 0 }
     }
-    let mut last = [0u8; 8];
-    last[..words.remainder().len()].copy_from_slice(words.remainder());
-    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(0x0000_0100_0000_01b3);
-    h ^ bytes.len() as u64
+}
+
+impl Fingerprint {
+    fn word(&mut self, w: [u8; 8]) {
+        self.h = (self.h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    pub fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.tail_len > 0 {
+            let take = (8 - self.tail_len).min(bytes.len());
+            self.tail[self.tail_len..self.tail_len + take].copy_from_slice(&bytes[..take]);
+            self.tail_len += take;
+            bytes = &bytes[take..];
+            if self.tail_len < 8 {
+                return;
+            }
+            self.word(self.tail);
+            self.tail_len = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.word(a);
+        }
+        let rest = words.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.tail_len = rest.len();
+    }
+
+    pub fn finish(mut self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.tail_len].copy_from_slice(&self.tail[..self.tail_len]);
+        self.word(last);
+        self.h ^ self.len
+    }
 }
 
 /// [`fingerprint`] of a file.
@@ -308,7 +353,6 @@ impl Writer {
         let snapshot = self.snapshot_path();
         let based = crate::io::plan_file::save(plan, &snapshot)
             .ok()
-            .and_then(|()| fingerprint_file(&snapshot).ok())
             .map(|hash| Header { base: Base { origin: Origin::Plan { path: snapshot.clone() }, hash }, ..header });
         match based {
             Some(h) => {
@@ -613,5 +657,14 @@ mod tests {
         assert_ne!(fingerprint(&a), fingerprint(&b));
         assert_ne!(fingerprint(b"ab"), fingerprint(b"ab\0"));
         assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+        // In pieces of any sizes, the same as whole.
+        let text: Vec<u8> = (0..1000u32).map(|i| (i * 31 % 251) as u8).collect();
+        for cut in [(0, 0), (1, 2), (3, 11), (7, 8), (8, 16), (13, 999)] {
+            let mut f = Fingerprint::default();
+            f.update(&text[..cut.0]);
+            f.update(&text[cut.0..cut.1]);
+            f.update(&text[cut.1..]);
+            assert_eq!(f.finish(), fingerprint(&text), "{cut:?}");
+        }
     }
 }

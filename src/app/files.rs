@@ -198,10 +198,10 @@ impl TerritoryApp {
                         Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
                     }
                 } else {
-                    match plan_file::load_with(&path, Some(&progress)) {
-                        Ok(plan) => TaskResult::Loaded {
+                    match plan_file::load_fingerprinted(&path, Some(&progress)) {
+                        Ok((plan, hash)) => TaskResult::Loaded {
                             job,
-                            doc: Box::new(super::recover::plan_document(plan, title, &path)),
+                            doc: Box::new(super::recover::plan_document(plan, hash, title, &path)),
                             report: None,
                             path: path.clone(),
                         },
@@ -230,17 +230,17 @@ impl TerritoryApp {
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let result = crate::catch_panic(|| {
+                // A plan's save gives the fingerprint of what it wrote: the recovery
+                // journal's new base.
                 if export {
-                    csv_export::export_file(&plan, &path).map_err(|e| e.to_string())
+                    csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
                 } else {
-                    plan_file::save(&plan, &path).map_err(|e| e.to_string())
+                    plan_file::save(&plan, &path).map(Some).map_err(|e| e.to_string())
                 }
             })
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
-            // The fingerprint of what was written: the recovery journal's new base.
-            let hash = (!export && result.is_ok()).then(|| crate::recovery::fingerprint_file(&path).ok()).flatten();
             let _ = tx.send(match result {
-                Ok(()) => TaskResult::Saved { job, path, hash, export },
+                Ok(hash) => TaskResult::Saved { job, path, hash, export },
                 Err(message) => TaskResult::Failed { job, message },
             });
             ctx.request_repaint();
@@ -472,7 +472,7 @@ impl TerritoryApp {
             match choice {
                 Some(0) => match self.doc.path.clone() {
                     Some(path) => match plan_file::save(self.doc.editor.plan(), &path) {
-                        Ok(()) => {
+                        Ok(_) => {
                             self.doc.editor.mark_saved();
                             self.confirm = None;
                             match after {

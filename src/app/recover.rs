@@ -76,11 +76,11 @@ pub fn csv_document(plan: Plan, grid: Grid, title: String, path: &Path, opts: &I
     doc
 }
 
-/// A document on a plan file, with its origin and disk stamp.
-pub fn plan_document(plan: Plan, title: String, path: &Path) -> Document {
+/// A document on a plan file read with the fingerprint `hash`, with its origin and
+/// disk stamp.
+pub fn plan_document(plan: Plan, hash: u64, title: String, path: &Path) -> Document {
     let mut doc = Document::new(plan, Some(path.to_owned()), title);
-    let origin = Origin::Plan { path: path.to_owned() };
-    doc.origin = recovery::fingerprint_file(path).ok().map(|hash| Base { origin, hash });
+    doc.origin = Some(Base { origin: Origin::Plan { path: path.to_owned() }, hash });
     doc.disk = DiskStamp::of(path);
     doc
 }

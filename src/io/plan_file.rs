@@ -612,16 +612,28 @@ pub fn load(path: &Path) -> Result<Plan, PlanFileError> {
 
 /// [`load`], reporting progress and stopping when cancelled.
 pub fn load_with(path: &Path, progress: Option<&super::Progress>) -> Result<Plan, PlanFileError> {
-    let text = super::read_text(path)?;
-    from_ron_str_with(&text, &path.display().to_string(), progress)
+    load_fingerprinted(path, progress).map(|(plan, _)| plan)
 }
 
-/// Writes a plan file atomically.
-pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
+/// [`load_with`], and the [`crate::recovery::fingerprint`] of the bytes it read
+/// (what the recovery journal ties itself to), without reading them twice.
+pub fn load_fingerprinted(path: &Path, progress: Option<&super::Progress>) -> Result<(Plan, u64), PlanFileError> {
+    let text = super::read_text(path)?;
+    let hash = crate::recovery::fingerprint(text.as_bytes());
+    Ok((from_ron_str_with(&text, &path.display().to_string(), progress)?, hash))
+}
+
+/// Writes a plan file atomically; returns the [`crate::recovery::fingerprint`] of
+/// the bytes written.
+pub fn save(plan: &Plan, path: &Path) -> Result<u64, PlanFileError> {
     let parts = to_ron_parts(plan)
         .map_err(|e| PlanFileError::Invalid { path: path.display().to_string(), detail: e.to_string() })?;
+    let mut hash = crate::recovery::Fingerprint::default();
+    for p in &parts {
+        hash.update(p.as_bytes());
+    }
     super::write_atomic(path, |w| parts.iter().try_for_each(|p| w.write_all(p.as_bytes())))?;
-    Ok(())
+    Ok(hash.finish())
 }
 
 #[cfg(test)]
