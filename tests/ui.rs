@@ -7,6 +7,8 @@ use std::path::Path;
 use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+mod common;
+use common::step_until;
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::format::thousands;
 use territory_editor::io::csv_import::{ImportOptions, import_file};
@@ -239,16 +241,6 @@ fn create_rename_delete_territory_and_undo() {
     h.run();
     assert!(h.query_by_label("Plains").is_some());
     assert_eq!(h.state().doc.editor.metrics().unassigned.accounts, 0);
-}
-
-/// Steps the harness until `done` holds (work runs on background threads).
-fn step_until(h: &mut Harness<'_, TerritoryApp>, done: impl Fn(&Harness<'_, TerritoryApp>) -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !done(h) && std::time::Instant::now() < deadline {
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(done(h), "timed out");
 }
 
 #[test]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+mod common;
+use common::step_until;
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::model::Plan;
 
@@ -19,15 +21,6 @@ fn harness_on(app: TerritoryApp) -> Harness<'static, TerritoryApp> {
         .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
     h.run_steps(4);
     h
-}
-
-fn step_until(h: &mut Harness<'_, TerritoryApp>, done: impl Fn(&Harness<'_, TerritoryApp>) -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !done(h) && std::time::Instant::now() < deadline {
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(done(h), "timed out");
 }
 
 /// (note, id, lat, lon) of each row of the fixture, read here line by line.

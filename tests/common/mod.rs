@@ -31,3 +31,17 @@ pub fn json(out: &Output) -> Value {
     assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
+
+/// Steps an editor harness until `done` holds (work runs on background threads),
+/// at most 20 s.
+pub fn step_until(
+    h: &mut egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>,
+    done: impl Fn(&egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done(h) && std::time::Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(done(h), "timed out");
+}
