@@ -15,9 +15,15 @@
 //! 2. *Realise the flow* border by border: move the border accounts of the giving
 //!    territory that lie most towards the receiving one (the smallest difference of
 //!    distances to the two centres), growing the front as it goes, each move checked to
-//!    keep the giving territory in one piece and to touch the receiving one.
+//!    keep the giving territory in one piece and to touch the receiving one. Territories
+//!    go sources first, and each passes on what was planned less what did not reach it,
+//!    so a border that carries less than planned never drains a territory mid-chain.
 //! 3. Repeat from 1 with the new loads until every territory is within tolerance, the
-//!    disruption budget is spent, or nothing more can move.
+//!    disruption budget is spent, or nothing more can move. When rounds stop bringing
+//!    the plan closer, the next [`Stage`] begins: flows aimed half an account inside the
+//!    band, then every territory aiming at half the tolerance (room along chains), then
+//!    a territory may take a piece back on an island it had in the starting plan. The
+//!    best plan seen is what Balance returns, never one farther from balance.
 //!
 //! The first round's flow is also what the report calls the *border-flow bound*
 //! ([`border_flow_bound`]): the least workload that crosses the old borders, once per
@@ -215,6 +221,13 @@ pub enum StopReason {
     /// One movable account weighs more than the tolerance band is wide (2 × tolerance
     /// × mean): whole accounts cannot land inside it.
     AccountTooHeavy { account: u32, dimension: Target, share_of_band: f64 },
+    /// The accounts on one island (a part of the data more than 150 km from the rest)
+    /// weigh more than the territories on it may carry together, or less than the
+    /// territories found only there need, and Balance adds no piece across a gap.
+    /// `near`: an account on the island; `ratio`: its accounts' weight over what its
+    /// territories may carry at the mean (above 1 + tolerance: too heavy; below
+    /// 1 − tolerance: too light).
+    Island { near: u32, territories: Vec<TerritoryIdx>, dimension: Target, ratio: f64 },
     /// The disruption budget was spent first.
     BudgetSpent,
     /// None of the above: the search found no further move that brings a territory
@@ -252,6 +265,20 @@ impl StopReason {
                 tolerance * 100.0,
                 what(dimension)
             ),
+            StopReason::Island { territories, dimension, ratio, .. } => {
+                let names: Vec<String> = territories.iter().take(6).map(name).collect();
+                let more =
+                    if territories.len() > 6 { format!(" and {} more", territories.len() - 6) } else { String::new() };
+                let (how, whose) = if *ratio > 1.0 { ("more", "on it") } else { ("less", "found only there") };
+                format!(
+                    "The accounts on one island (more than 150 km from the rest) carry {:.0} % of the mean {} of the {} territories {whose} ({}{more}), {how} than the ±{:.1} % band allows, and Balance adds no piece across a gap: redraw, or assign a territory there by hand.",
+                    ratio * 100.0,
+                    what(dimension),
+                    territories.len(),
+                    names.join(", "),
+                    tolerance * 100.0
+                )
+            }
             StopReason::BudgetSpent => "The disruption budget was spent before the tolerance was reached.".to_owned(),
             StopReason::NoMoveFound => {
                 "No further move brings a territory closer without splitting one or adding a piece.".to_owned()
@@ -266,6 +293,7 @@ impl StopReason {
             StopReason::HeldByLocks(_) => "held_by_locks",
             StopReason::CutByLocks { .. } => "cut_by_locks",
             StopReason::AccountTooHeavy { .. } => "account_too_heavy",
+            StopReason::Island { .. } => "island",
             StopReason::BudgetSpent => "budget_spent",
             StopReason::NoMoveFound => "no_move_found",
         }
@@ -441,6 +469,45 @@ enum Dim {
     Potential,
 }
 
+/// At most this many balance rounds: a round moves whole borders, so even the skewed
+/// starts of the tests (one band 100 times another) settle within about 15.
+const BALANCE_ROUNDS: usize = 60;
+
+/// Rounds without coming closer to the tolerance after which Balance tries its next
+/// [`Stage`]: long enough for a flow along a chain to arrive, short enough that two
+/// territories trading an account back and forth do not spend the rounds.
+const STALE_ROUNDS: usize = 3;
+
+/// How hard Balance tries, each stage entered when the one before moves nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    /// Flows aim at the tolerance itself: every unit moved beyond it is disruption.
+    AtTheEdge,
+    /// Territories outside aim half a typical account inside, so that a fix-up flow is
+    /// large enough to move an account.
+    Inset,
+    /// Every territory aims at half the tolerance, which makes room along chains of
+    /// territories that all sit at the band's edge.
+    Squeezed,
+    /// A territory may also take a piece back on an island where it had accounts in the
+    /// starting plan and has none left, nearest across the gap: giving its last account
+    /// on an island can cut a territory off from its neighbours there, and parts of the
+    /// plan can be left with no border to balance across. No territory ends with more
+    /// pieces than it started with.
+    Jumps,
+}
+
+/// Whether a territory may take a first account on an island where it has none, across
+/// the gap (a Delaunay edge longer than 150 km).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Jumps {
+    Never,
+    /// Only onto islands where it had accounts in the starting plan (Balance).
+    Back,
+    /// Onto any island (Redraw, which draws the pieces anew).
+    Anywhere,
+}
+
 /// The working state: owners, loads and centre sums, with the moves it allows.
 struct State<'a> {
     adj: &'a Adjacency,
@@ -464,8 +531,10 @@ struct State<'a> {
     seed: u64,
     /// Accounts by (territory, island).
     island_count: PairTable<u32>,
-    /// Whether a territory may reach onto another island (Redraw).
-    allow_far: bool,
+    /// Whether a territory may reach onto another island.
+    jumps: Jumps,
+    /// (territory, island) pairs of the starting plan, for [`Jumps::Back`].
+    was_on: ahash::AHashSet<(u32, u32)>,
     /// A rep's home that stands for a territory's centre (Redraw around homes).
     home: Vec<Option<[f64; 3]>>,
     /// Borders (from, to) where a planned flow could not move anything.
@@ -499,7 +568,8 @@ impl<'a> State<'a> {
             budget_hit: false,
             seed,
             island_count: PairTable::new(0, 0, 0),
-            allow_far: false,
+            jumps: Jumps::Never,
+            was_on: ahash::AHashSet::new(),
             home: Vec::new(),
             blocked: ahash::AHashSet::new(),
             progress: None,
@@ -605,6 +675,11 @@ impl<'a> State<'a> {
                 }
             }
         }
+        // Islands only where no lock explains it already (a locked territory's share
+        // also weighs on the others of its island).
+        if self.jumps != Jumps::Anywhere && out.is_empty() {
+            out.extend(self.islands_out_of_reach(dims, tol));
+        }
         for &(dim, mean) in dims {
             let band = 2.0 * tol * mean;
             let heaviest = (0..self.owner.len()).filter(|&v| self.can_move(v)).max_by_key(|&v| self.weight(dim, v));
@@ -690,9 +765,73 @@ impl<'a> State<'a> {
         {
             return true;
         }
-        self.allow_far
-            && self.island_count.get(t as usize, self.adj.island_of(s)) == 0
+        self.may_jump(t as usize, self.adj.island_of(s))
             && self.adj.far_neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
+    }
+
+    /// Islands whose accounts the territories on them cannot carry within the
+    /// tolerance (too heavy), or which cannot feed the territories found only there (too
+    /// light), counting the starting plan's territories of each island: Balance adds no
+    /// piece across a gap, so these are out of its reach.
+    fn islands_out_of_reach(&self, dims: &[(Dim, f64)], tol: f64) -> Vec<StopReason> {
+        let target = |d: Dim| if d == Dim::Potential { Target::Potential } else { Target::Workload };
+        // (territory, island) pairs of the starting plan, and the islands of each territory.
+        let mut pairs: Vec<(u32, u32)> = (0..self.original.len())
+            .filter(|&v| self.original[v] != NONE && self.active[self.original[v] as usize])
+            .map(|v| (self.adj.island_of(self.adj.site_of(v)) as u32, self.original[v]))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut islands_of = vec![0usize; self.active.len()];
+        for &(_, t) in &pairs {
+            islands_of[t as usize] += 1;
+        }
+        let mut near = vec![NONE; self.adj.islands()];
+        let mut weight = vec![(0i64, 0i64); self.adj.islands()];
+        for v in 0..self.owner.len() {
+            let o = self.owner[v];
+            if o != NONE && self.active[o as usize] {
+                let i = self.adj.island_of(self.adj.site_of(v));
+                near[i] = near[i].min(v as u32);
+                weight[i].0 += self.w[v];
+                weight[i].1 += self.p[v];
+            }
+        }
+        let mut out = Vec::new();
+        for &(dim, mean) in dims {
+            if mean <= 0.0 {
+                continue;
+            }
+            for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+                let i = group[0].0 as usize;
+                let w = if dim == Dim::Potential { weight[i].1 } else { weight[i].0 } as f64;
+                let on: Vec<TerritoryIdx> = group.iter().map(|&(_, t)| TerritoryIdx(t)).collect();
+                let only: Vec<TerritoryIdx> = on.iter().copied().filter(|t| islands_of[t.get()] == 1).collect();
+                let heavy = w / (on.len() as f64 * mean);
+                if heavy > 1.0 + tol {
+                    out.push(StopReason::Island {
+                        near: near[i],
+                        territories: on,
+                        dimension: target(dim),
+                        ratio: heavy,
+                    });
+                } else if !only.is_empty() && w / (only.len() as f64 * mean) < 1.0 - tol {
+                    let ratio = w / (only.len() as f64 * mean);
+                    out.push(StopReason::Island { near: near[i], territories: only, dimension: target(dim), ratio });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether territory `t` may take a first account on `island`, across the gap.
+    fn may_jump(&self, t: usize, island: usize) -> bool {
+        self.island_count.get(t, island) == 0
+            && match self.jumps {
+                Jumps::Never => false,
+                Jumps::Back => self.was_on.contains(&(t as u32, island as u32)),
+                Jumps::Anywhere => true,
+            }
     }
 
     /// Whether `v` can leave its territory without splitting it (a sufficient test).
@@ -810,13 +949,12 @@ impl<'a> State<'a> {
                         }
                     }
                 }
-                if self.allow_far {
+                if self.jumps != Jumps::Never {
                     let island = self.adj.island_of(s);
                     for &n in self.adj.far_neighbours(s) {
                         for &b in self.adj.accounts_at(n as usize) {
                             let ob = self.owner[b as usize];
-                            // A jump only to a territory with nothing on this island.
-                            if ob != NONE && self.island_count.get(ob as usize, island) == 0 {
+                            if ob != NONE && self.may_jump(ob as usize, island) {
                                 let c = cost.entry((oa, ob)).or_insert(0);
                                 if *c == 0 {
                                     *c = 3;
@@ -838,6 +976,21 @@ impl<'a> State<'a> {
             g.sort_unstable();
         }
         graph
+    }
+
+    /// How far the active territories lie outside the tolerance, each relative to its
+    /// mean: the farthest first (what the balance panel's headline shows), then the sum
+    /// over them and over `dims`. (0, 0) when balanced; compared lexicographically.
+    fn outside(&self, dims: &[(Dim, f64)], tol: f64) -> (f64, f64) {
+        let (mut max, mut sum) = (0.0f64, 0.0);
+        for &(d, m) in dims {
+            for t in (0..self.active.len()).filter(|&t| self.active[t]) {
+                let x = ((self.load(d, t) as f64 - m).abs() - tol * m).max(0.0) / m.max(1.0);
+                max = max.max(x);
+                sum += x;
+            }
+        }
+        (max, sum)
     }
 
     /// Whether every active territory is within `tol` of `mean` on `dim`.
@@ -1082,7 +1235,7 @@ impl<'a> State<'a> {
             let s = self.adj.site_of(v);
             let mut seen: [u32; 8] = [NONE; 8];
             let mut nseen = 0;
-            let far: &[u32] = if self.allow_far { self.adj.far_neighbours(s) } else { &[] };
+            let far: &[u32] = if self.jumps != Jumps::Never { self.adj.far_neighbours(s) } else { &[] };
             let near =
                 std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied()).chain(far.iter().copied());
             for n in near {
@@ -1102,18 +1255,32 @@ impl<'a> State<'a> {
                 }
             }
         }
+        // Territory by territory, sources first: each passes on what it was planned to
+        // pass on less what did not reach it. A border that moves less than planned then
+        // leaves its giver above the plan, never drains a territory in the middle of a
+        // chain (which gave before it received, emptied, and lost its borders).
+        let k = self.active.len();
+        let mut shortfall = vec![0.0f64; k];
         let mut total = 0.0;
-        for (a, b, amount) in flows {
-            if self.cancelled() {
-                break;
+        for t in sources_first(k, &flows) {
+            let outs: Vec<(usize, usize, f64)> = flows.iter().filter(|f| f.0 == t).copied().collect();
+            let planned: f64 = outs.iter().map(|f| f.2).sum();
+            let scale = if planned > 0.0 { ((planned - shortfall[t]) / planned).max(0.0) } else { 0.0 };
+            for (a, b, amount) in outs {
+                if self.cancelled() {
+                    return total;
+                }
+                let want = amount * scale;
+                let border = borders.get(&(a as u32, b as u32)).map_or(&[][..], Vec::as_slice);
+                let got = if want > 0.5 { self.realise(dim, a, b, want, border) } else { 0.0 };
+                // A border that could not carry a full-sized flow is left out of the
+                // next plans (until a stage clears the list).
+                if got == 0.0 && scale > 0.5 {
+                    self.blocked.insert((a as u32, b as u32));
+                }
+                shortfall[b] += amount - got;
+                total += got;
             }
-            let border = borders.get(&(a as u32, b as u32)).map_or(&[][..], Vec::as_slice);
-            let got = self.realise(dim, a, b, amount, border);
-            if got == 0.0 {
-                self.blocked.insert((a as u32, b as u32));
-            }
-
-            total += got;
         }
         total
     }
@@ -1244,8 +1411,13 @@ impl<'a> State<'a> {
             if n > 0 { sum as f64 / n as f64 / 2.0 } else { 0.0 }
         };
         let margins: Vec<f64> = dims.iter().map(|&(d, _)| half_account(d)).collect();
-        let mut inset_on = false;
-        for _round in 0..40 {
+        let mut stage = Stage::AtTheEdge;
+        let (mut best_outside, mut stale) = (self.outside(&dims, tol), 0);
+        // The best plan seen. A round realises its flows border by border, and a
+        // territory that could not pass on what it received ends above the plan;
+        // Balance returns no plan farther from the tolerance than one it has seen.
+        let mut best = self.owner.clone();
+        for _round in 0..BALANCE_ROUNDS {
             if progress.is_some_and(Progress::is_cancelled) {
                 return Err(OptimizeError::Cancelled);
             }
@@ -1253,11 +1425,14 @@ impl<'a> State<'a> {
                 return Ok(true);
             }
             let mut moved = 0.0;
+            // From `Squeezed` on, every territory aims at half the tolerance: territories
+            // left at the band's very edge have no room to pass an account along a chain.
+            let aim = if stage >= Stage::Squeezed { tol / 2.0 } else { tol };
             for (&(d, m), &margin) in dims.iter().zip(&margins) {
                 if !self.balanced(d, m, tol) {
-                    let (lo, hi) = (m * (1.0 - tol), m * (1.0 + tol));
-                    let inset = if inset_on { margin.min(m * tol / 2.0) } else { 0.0 };
-                    // Territories within tolerance may stay where they are; those
+                    let (lo, hi) = (m * (1.0 - aim), m * (1.0 + aim));
+                    let inset = if stage >= Stage::Inset { margin.min(m * aim / 2.0) } else { 0.0 };
+                    // Territories within the aim may stay where they are; those
                     // outside aim the inset inside it.
                     let bounds: Vec<(f64, f64)> = (0..self.active.len())
                         .map(|t| {
@@ -1274,18 +1449,45 @@ impl<'a> State<'a> {
                     moved += self.balance_round(d, &bounds);
                 }
             }
-            if moved == 0.0 {
-                if !inset_on {
-                    inset_on = true;
-                    // A border where a flow too small for any account moved nothing
-                    // gets another try with the larger flows.
-                    self.blocked.clear();
-                    continue;
-                }
+            // Rounds that move accounts without bringing the plan closer (two territories
+            // at the band's edge trading one account back and forth) count as stuck.
+            let outside = self.outside(&dims, tol);
+            if outside < best_outside {
+                best_outside = outside;
+                best.clone_from(&self.owner);
+                stale = 0;
+            } else {
+                stale += 1;
+            }
+            if moved == 0.0 || stale >= STALE_ROUNDS {
+                stale = 0;
                 let fixed: usize =
                     dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
-                if fixed == 0 {
-                    break;
+                if fixed > 0 {
+                    continue;
+                }
+                stage = match stage {
+                    Stage::AtTheEdge => Stage::Inset,
+                    Stage::Inset => Stage::Squeezed,
+                    Stage::Squeezed => Stage::Jumps,
+                    Stage::Jumps => break,
+                };
+                // A border where a flow too small for any account moved nothing gets
+                // another try in the next stage.
+                self.blocked.clear();
+                if stage == Stage::Jumps && self.jumps == Jumps::Never {
+                    self.jumps = Jumps::Back;
+                    self.was_on = (0..self.original.len())
+                        .filter(|&v| self.original[v] != NONE)
+                        .map(|v| (self.original[v], self.adj.island_of(self.adj.site_of(v)) as u32))
+                        .collect();
+                }
+            }
+        }
+        if self.outside(&dims, tol) > best_outside {
+            for (v, &o) in best.iter().enumerate() {
+                if self.owner[v] != o {
+                    self.do_move(v, o);
                 }
             }
         }
@@ -1548,6 +1750,35 @@ impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
+}
+
+/// The territories of a flow plan, each after every territory that sends to it (ties
+/// by index); what a cycle leaves (a min-cost flow has none) follows in index order.
+fn sources_first(k: usize, flows: &[(usize, usize, f64)]) -> Vec<usize> {
+    let mut indegree = vec![0usize; k];
+    let mut used = vec![false; k];
+    for &(a, b, _) in flows {
+        indegree[b] += 1;
+        used[a] = true;
+        used[b] = true;
+    }
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..k).filter(|&t| used[t] && indegree[t] == 0).map(Reverse).collect();
+    let mut order = Vec::new();
+    let mut placed = vec![false; k];
+    while let Some(Reverse(t)) = ready.pop() {
+        order.push(t);
+        placed[t] = true;
+        for &(a, b, _) in flows {
+            if a == t {
+                indegree[b] -= 1;
+                if indegree[b] == 0 {
+                    ready.push(Reverse(b));
+                }
+            }
+        }
+    }
+    order.extend((0..k).filter(|&t| used[t] && !placed[t]));
+    order
 }
 
 fn owners(plan: &Plan) -> Vec<u32> {
@@ -2106,7 +2337,7 @@ fn redraw_once(
     }
     let mut st = State::new(plan, adj, owner, stays, active, seed);
     st.progress = progress;
-    st.allow_far = true;
+    st.jumps = Jumps::Anywhere;
     st.home = vec![None; k];
     for &(slot, home) in &homes {
         st.home[slot] = Some(home);
