@@ -1278,7 +1278,7 @@ impl<'a> State<'a> {
                 if got == 0.0 && scale > 0.5 {
                     self.blocked.insert((a as u32, b as u32));
                 }
-                shortfall[b] += amount - got;
+                shortfall[b] += (amount - got).max(0.0);
                 total += got;
             }
         }
