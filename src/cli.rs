@@ -857,7 +857,8 @@ fn optimize_cli(
             .live_territories()
             .map(|(i, t)| {
                 let s = i.get();
-                let before = r.metrics_before.territories.get(s).filter(|_| plan.territories.get(s).is_some_and(|t| t.alive));
+                let alive = plan.territories.get(s).is_some_and(|t| t.alive);
+                let before = r.metrics_before.territories.get(s).filter(|_| alive);
                 json!({
                     "id": t.id, "name": t.name,
                     "workload_hours_before": before.map(|b| b.workload.hours()),

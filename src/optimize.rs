@@ -20,7 +20,7 @@
 //!    so a border that carries less than planned never drains a territory mid-chain.
 //! 3. Repeat from 1 with the new loads until every territory is within tolerance, the
 //!    disruption budget is spent, or nothing more can move. When rounds stop bringing
-//!    the plan closer, the next [`Stage`] begins: flows aimed half an account inside the
+//!    the plan closer, the next stage begins: flows aimed half an account inside the
 //!    band, then every territory aiming at half the tolerance (room along chains), then
 //!    a territory may take a piece back on an island it had in the starting plan. The
 //!    best plan seen is what Balance returns, never one farther from balance.
@@ -2796,7 +2796,8 @@ mod proptests {
             let adj = quality::adjacency(&plan.accounts);
             let locked_accounts: Vec<u32> = (0..800).step_by(step).collect();
             let fixed = |v: usize, a: &[Option<TerritoryIdx>]| {
-                locked_accounts.contains(&(v as u32)) || plan.assignment[v] == Some(TerritoryIdx(lock_t)) || a[v] == Some(TerritoryIdx(lock_t))
+                let locked = Some(TerritoryIdx(lock_t));
+                locked_accounts.contains(&(v as u32)) || plan.assignment[v] == locked || a[v] == locked
             };
             let b = balance(&plan, &adj, &BalanceOptions {
                 tolerance: 0.02,

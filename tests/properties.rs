@@ -12,6 +12,11 @@ use territory_editor::metrics::Metrics;
 use territory_editor::model::{Account, AccountSet, Cents, Plan, Rgb, Territory, TerritoryIdx, palette_color};
 use territory_editor::spatial::{SpatialIndex, to_mercator};
 
+fn mercator_xy(lon: f64, lat: f64) -> [f64; 2] {
+    let (x, y) = to_mercator(lon, lat);
+    [x, y]
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Reassign(Vec<usize>, Option<usize>),
@@ -31,7 +36,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (prop::collection::vec(0usize..1000, 0..20), prop::option::of(0usize..100)).prop_map(|(a, t)| Op::Reassign(a, t)),
+        6 => (prop::collection::vec(0usize..1000, 0..20), prop::option::of(0usize..100))
+            .prop_map(|(a, t)| Op::Reassign(a, t)),
         3 => (0usize..1000, 0usize..40, prop::option::of(0usize..100)).prop_map(|(s, l, t)| Op::ReassignRange(s, l, t)),
         1 => Just(Op::Create),
         1 => (0usize..100).prop_map(Op::Rename),
@@ -169,7 +175,10 @@ proptest! {
     }
 
     #[test]
-    fn locked_accounts_and_territories_do_not_move(original in plan(), targets in prop::collection::vec(0usize..100, 1..6)) {
+    fn locked_accounts_and_territories_do_not_move(
+        original in plan(),
+        targets in prop::collection::vec(0usize..100, 1..6),
+    ) {
         let mut ed = Editor::new(original);
         // Lock the first live territory.
         let locked_t = live(&ed, 0);
@@ -319,8 +328,12 @@ proptest! {
 
     /// The fast path: the grid returns exactly the brute-force set, as ranges.
     #[test]
-    fn grid_lasso_selection_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4), per_cell in 1usize..40) {
-        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| { let (x, y) = to_mercator(lon, lat); [x, y] }).collect();
+    fn grid_lasso_selection_is_exact(
+        pts in points(),
+        shapes in prop::collection::vec(shape(), 1..4),
+        per_cell in 1usize..40,
+    ) {
+        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| mercator_xy(lon, lat)).collect();
         let (grid, order) = Grid::build(&merc, per_cell);
         let (x0, y0) = to_mercator(-124.0, 25.0);
         let (x1, y1) = to_mercator(-67.0, 49.0);
@@ -334,7 +347,10 @@ proptest! {
     }
 
     #[test]
-    fn account_set_operations_match_btreeset(a in prop::collection::vec(0u32..200, 0..80), b in prop::collection::vec(0u32..200, 0..80)) {
+    fn account_set_operations_match_btreeset(
+        a in prop::collection::vec(0u32..200, 0..80),
+        b in prop::collection::vec(0u32..200, 0..80),
+    ) {
         use std::collections::BTreeSet;
         let (sa, sb) = (AccountSet::from_indices(a.clone()), AccountSet::from_indices(b.clone()));
         let (ba, bb): (BTreeSet<u32>, BTreeSet<u32>) = (a.into_iter().collect(), b.into_iter().collect());
@@ -367,7 +383,7 @@ proptest! {
                 k => (centres[k].0 + spread * (u - 0.5), centres[k].1 + spread * (v - 0.5)),
             })
             .collect();
-        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| { let (x, y) = to_mercator(lon, lat); [x, y] }).collect();
+        let merc: Vec<[f64; 2]> = pts.iter().map(|&(lon, lat)| mercator_xy(lon, lat)).collect();
         let (grid, order) = Grid::build(&merc, 8);
         let (cx, cy) = to_mercator(-87.6 - spread, 41.9 - spread);
         let side = to_mercator(-87.6 + spread, 41.9 + spread).0 - cx;

@@ -440,7 +440,12 @@ impl TerritoryApp {
                 }
                 let q = self.assign_find.trim().to_lowercase();
                 if !q.is_empty() {
-                    let hit = live.iter().find(|(_, n, _, _)| n.to_lowercase().starts_with(&q)).or_else(|| live.iter().find(|(_, n, _, _)| n.to_lowercase().contains(&q)));
+                    let starts = |n: &String| n.to_lowercase().starts_with(&q);
+                    let contains = |n: &String| n.to_lowercase().contains(&q);
+                    let hit = live
+                        .iter()
+                        .find(|(_, n, _, _)| starts(n))
+                        .or_else(|| live.iter().find(|(_, n, _, _)| contains(n)));
                     match hit {
                         Some((i, name, c, _)) => {
                             self.preview = Some(Some(*i));

@@ -1444,7 +1444,8 @@ mod tests {
                 }
             }
             let records = |b: &[u8]| -> Vec<csv::ByteRecord> {
-                csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(b).byte_records().flatten().collect()
+                let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(b);
+                reader.byte_records().flatten().collect()
             };
             let whole = records(body.as_bytes());
             let cuts = cut_points_every(body.as_bytes(), size);

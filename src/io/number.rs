@@ -238,7 +238,12 @@ mod tests {
     proptest::proptest! {
         /// Coordinates as written: the short path gives the bits `str::parse` gives.
         #[test]
-        fn short_decimals_are_exact(int in 0u32..1000, frac in 0u64..1_000_000_000_000, places in 0usize..13, neg: bool) {
+        fn short_decimals_are_exact(
+            int in 0u32..1000,
+            frac in 0u64..1_000_000_000_000,
+            places in 0usize..13,
+            neg: bool,
+        ) {
             let frac = frac % 10u64.pow(places as u32);
             let s = format!("{}{int}.{frac:0places$}", if neg { "-" } else { "" });
             proptest::prop_assert_eq!(short_decimal(&s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits));
