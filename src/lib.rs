@@ -30,6 +30,35 @@
 //! session back at start).
 //! It reads the core and sends it [`edit::Command`]s; it never mutates the plan itself.
 //!
+//! ## Layering
+//!
+//! Which module uses which (`crate::…`), apart from tests; `tests/architecture.rs` holds
+//! the same list and fails on any other arrow. Core modules never use `app` or `cli`,
+//! and `io` never uses `optimize`.
+//!
+//! | module | uses |
+//! |---|---|
+//! | `app` | basemap, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
+//! | `cli` | edit, format, generate, io, metrics, model, optimize, quality, spatial |
+//! | `optimize` | io (progress and cancel), metrics, model, quality, rng |
+//! | `recovery` | edit, io, model |
+//! | `io` | format, grid, metrics, model, recovery (a saved file's fingerprint), spatial |
+//! | `basemap` | io, spatial |
+//! | `quality` | metrics, model, rng, spatial |
+//! | `edit` | format, metrics, model |
+//! | `metrics` | model, spatial |
+//! | `grid` | model, spatial |
+//! | `spatial` | model |
+//! | `model` | format |
+//! | `generate` | rng |
+//! | `format`, `rng` | nothing |
+//!
+//! `optimize` is a folder, one part a file: `mod.rs` (options, errors, the proposal),
+//! `state.rs` (the working state and its one move), `contiguity.rs` (the one-piece
+//! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
+//! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
+//! `report.rs`.
+//!
 //! ## Data flow
 //!
 //! *File to pixel.* A large `.ron` file is read in two halves on two threads

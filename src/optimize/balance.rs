@@ -1,0 +1,500 @@
+//! Balance: rounds of flow plan and realisation, the stages it goes through when rounds
+//! stop helping, the last slivers and the polish.
+
+use super::*;
+
+/// At most this many balance rounds: a round moves whole borders, so even the skewed
+/// starts of the tests (one band 100 times another) settle within about 15.
+pub(super) const BALANCE_ROUNDS: usize = 60;
+
+/// Rounds without coming closer to the tolerance after which Balance tries its next
+/// [`Stage`]: long enough for a flow along a chain to arrive, short enough that two
+/// territories trading an account back and forth do not spend the rounds.
+pub(super) const STALE_ROUNDS: usize = 3;
+
+/// How hard Balance tries, each stage entered when the one before moves nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Stage {
+    /// Flows aim at the tolerance itself: every unit moved beyond it is disruption.
+    AtTheEdge,
+    /// Territories outside aim half a typical account inside, so that a fix-up flow is
+    /// large enough to move an account.
+    Inset,
+    /// Every territory aims at half the tolerance, which makes room along chains of
+    /// territories that all sit at the band's edge.
+    Squeezed,
+    /// A territory may also take a piece back on an island where it had accounts in the
+    /// starting plan and has none left, nearest across the gap: giving its last account
+    /// on an island can cut a territory off from its neighbours there, and parts of the
+    /// plan can be left with no border to balance across. No territory ends with more
+    /// pieces than it started with.
+    Jumps,
+}
+
+/// Balance from here: the plan's territories brought within the tolerance, moving as
+/// little as it can. `adj` is the accounts' adjacency.
+pub fn balance(
+    plan: &Plan,
+    adj: &Adjacency,
+    opts: &BalanceOptions,
+    progress: Option<&Progress>,
+) -> Result<Proposal, OptimizeError> {
+    check_tolerance(opts.tolerance)?;
+    let k = plan.territories.len();
+    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+    let live_count = live.iter().filter(|&&l| l).count();
+    if live_count == 0 {
+        return Err(OptimizeError::NoTerritories);
+    }
+    let locked = locked_slots(plan, &opts.locked_territories);
+    let active: Vec<bool> = (0..k).map(|t| live[t] && !locked[t]).collect();
+    set_progress(progress, 5);
+    let mut st = State::new(plan, adj, owners(plan), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
+    st.progress = progress;
+    st.budget = opts.budget;
+    // The mean over all live territories (locked ones included): what the panel shows.
+    let sum_live = |loads: &[i64]| (0..k).filter(|&t| live[t]).map(|t| loads[t] as f64).sum::<f64>();
+    let mean = (sum_live(&st.load_w) / live_count as f64, sum_live(&st.load_p) / live_count as f64);
+    set_progress(progress, 10);
+    st.balance(opts.target, mean, opts.tolerance, progress)?;
+    // Accounts that moved but sit nearer their old territory's centre go back, where
+    // both territories stay within tolerance: less disruption, more compact.
+    let t = opts.tolerance;
+    let dims: Vec<(Dim, f64, f64)> =
+        dims(opts.target, mean).into_iter().map(|(d, m)| (d, m * (1.0 - t), m * (1.0 + t))).collect();
+    for _ in 0..5 {
+        if st.polish(&dims, true) == 0 {
+            break;
+        }
+    }
+    // Compactness no worse than before: border accounts nearer a neighbouring centre
+    // move there, within tolerance, until it is.
+    let groups = |o: &[u32]| -> Vec<Option<usize>> { o.iter().map(|&t| (t != NONE).then_some(t as usize)).collect() };
+    let before = quality::compactness_of(&plan.accounts, &groups(&st.original), k).overall;
+    for _ in 0..10 {
+        if quality::compactness_of(&plan.accounts, &groups(&st.owner), k).overall <= before {
+            break;
+        }
+        if st.polish(&dims, false) == 0 {
+            break;
+        }
+    }
+    if st.cancelled() {
+        return Err(OptimizeError::Cancelled);
+    }
+    set_progress(progress, 100);
+    let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
+    let budget_exhausted = st.budget_hit && !reached;
+    let held_over = if reached { Vec::new() } else { st.held_over(&self::dims(opts.target, mean), opts.tolerance) };
+    let stop_reasons =
+        if reached { Vec::new() } else { st.stop_reasons(&live, &self::dims(opts.target, mean), opts.tolerance) };
+    Ok(Proposal {
+        job: Job::Balance,
+        label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
+        territories: plan.territories.clone(),
+        assignment: st.into_assignment(),
+        tolerance_reached: reached,
+        budget_exhausted,
+        held_over,
+        stop_reasons,
+    })
+}
+
+/// The figures `target` balances, each with its mean (workload, potential).
+pub(super) fn dims(target: Target, mean: (f64, f64)) -> Vec<(Dim, f64)> {
+    match target {
+        Target::Workload => vec![(Dim::Workload, mean.0)],
+        Target::Potential => vec![(Dim::Potential, mean.1)],
+        Target::Both => vec![(Dim::Workload, mean.0), (Dim::Potential, mean.1)],
+    }
+}
+
+/// Whether every live territory, locked ones too, is within the tolerance.
+pub(super) fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f64), tol: f64) -> bool {
+    dims(target, mean)
+        .into_iter()
+        .all(|(d, m)| (0..live.len()).filter(|&t| live[t]).all(|t| (st.load(d, t) as f64 - m).abs() <= tol * m))
+}
+
+impl<'a> State<'a> {
+    /// Balances the active territories: rounds of flows until within `tol` on every
+    /// figure of `target`, the budget is spent, or nothing moves.
+    pub(super) fn balance(
+        &mut self,
+        target: Target,
+        mean: (f64, f64),
+        tol: f64,
+        progress: Option<&Progress>,
+    ) -> Result<bool, OptimizeError> {
+        let dims = dims(target, mean);
+        self.blocked.clear();
+        // Flows aim at the tolerance itself: every unit moved beyond it is disruption.
+        // When a round moves nothing while some territory is still just outside
+        // (rounding to whole accounts), the outside ones aim half a typical account
+        // inside, so that the fix-up flows are large enough to move an account; after
+        // that, single best moves.
+        let half_account = |d: Dim| {
+            let (sum, n) = (0..self.owner.len())
+                .filter(|&v| self.can_move(v))
+                .fold((0i64, 0i64), |(s, n), v| (s + self.weight(d, v), n + 1));
+            if n > 0 { sum as f64 / n as f64 / 2.0 } else { 0.0 }
+        };
+        let margins: Vec<f64> = dims.iter().map(|&(d, _)| half_account(d)).collect();
+        let mut stage = Stage::AtTheEdge;
+        let (mut best_outside, mut stale) = (self.outside(&dims, tol), 0);
+        // The best plan seen. A round realises its flows border by border, and a
+        // territory that could not pass on what it received ends above the plan;
+        // Balance returns no plan farther from the tolerance than one it has seen.
+        let mut best = self.owner.clone();
+        for _round in 0..BALANCE_ROUNDS {
+            if progress.is_some_and(Progress::is_cancelled) {
+                return Err(OptimizeError::Cancelled);
+            }
+            if dims.iter().all(|&(d, m)| self.balanced(d, m, tol)) {
+                return Ok(true);
+            }
+            let mut moved = 0.0;
+            // From `Squeezed` on, every territory aims at half the tolerance: territories
+            // left at the band's very edge have no room to pass an account along a chain.
+            let aim = if stage >= Stage::Squeezed { tol / 2.0 } else { tol };
+            for (&(d, m), &margin) in dims.iter().zip(&margins) {
+                if !self.balanced(d, m, tol) {
+                    let (lo, hi) = (m * (1.0 - aim), m * (1.0 + aim));
+                    let inset = if stage >= Stage::Inset { margin.min(m * aim / 2.0) } else { 0.0 };
+                    // Territories within the aim may stay where they are; those
+                    // outside aim the inset inside it.
+                    let bounds: Vec<(f64, f64)> = (0..self.active.len())
+                        .map(|t| {
+                            let l = self.load(d, t) as f64;
+                            if l < lo {
+                                (lo + inset, hi)
+                            } else if l > hi {
+                                (lo, hi - inset)
+                            } else {
+                                (lo, hi)
+                            }
+                        })
+                        .collect();
+                    moved += self.balance_round(d, &bounds);
+                }
+            }
+            // Rounds that move accounts without bringing the plan closer (two territories
+            // at the band's edge trading one account back and forth) count as stuck.
+            let outside = self.outside(&dims, tol);
+            if outside < best_outside {
+                best_outside = outside;
+                best.clone_from(&self.owner);
+                stale = 0;
+            } else {
+                stale += 1;
+            }
+            if moved == 0.0 || stale >= STALE_ROUNDS {
+                stale = 0;
+                let fixed: usize =
+                    dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
+                if fixed > 0 {
+                    continue;
+                }
+                stage = match stage {
+                    Stage::AtTheEdge => Stage::Inset,
+                    Stage::Inset => Stage::Squeezed,
+                    Stage::Squeezed => Stage::Jumps,
+                    Stage::Jumps => break,
+                };
+                // A border where a flow too small for any account moved nothing gets
+                // another try in the next stage.
+                self.blocked.clear();
+                if stage == Stage::Jumps && self.jumps == Jumps::Never {
+                    self.jumps = Jumps::Back;
+                    self.was_on = (0..self.original.len())
+                        .filter(|&v| self.original[v] != NONE)
+                        .map(|v| (self.original[v], self.adj.island_of(self.adj.site_of(v)) as u32))
+                        .collect();
+                }
+            }
+        }
+        if self.outside(&dims, tol) > best_outside {
+            for (v, &o) in best.iter().enumerate() {
+                if self.owner[v] != o {
+                    self.do_move(v, o);
+                }
+            }
+        }
+        Ok(dims.iter().all(|&(d, m)| self.balanced(d, m, tol)))
+    }
+
+    /// One balance round on `dim`: plan the flows, realise them. Returns the amount moved.
+    pub(super) fn balance_round(&mut self, dim: Dim, bounds: &[(f64, f64)]) -> f64 {
+        let graph = self.territory_graph();
+        let flows = self.flows(dim, &graph, bounds);
+        if flows.is_empty() {
+            return 0.0;
+        }
+        // The accounts along each border that a flow crosses (few borders, sparse).
+        let mut borders: ahash::AHashMap<(u32, u32), Vec<u32>> =
+            flows.iter().map(|&(a, b, _)| ((a as u32, b as u32), Vec::new())).collect();
+        for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                return 0.0;
+            }
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v] as usize;
+            let s = self.adj.site_of(v);
+            let mut seen: [u32; 8] = [NONE; 8];
+            let mut nseen = 0;
+            let far: &[u32] = if self.jumps != Jumps::Never { self.adj.far_neighbours(s) } else { &[] };
+            let near =
+                std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied()).chain(far.iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b != NONE
+                        && b as usize != a
+                        && !seen[..nseen].contains(&b)
+                        && let Some(list) = borders.get_mut(&(a as u32, b))
+                    {
+                        list.push(v as u32);
+                        if nseen < seen.len() {
+                            seen[nseen] = b;
+                            nseen += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // Territory by territory, sources first: each passes on what it was planned to
+        // pass on less what did not reach it. A border that moves less than planned then
+        // leaves its giver above the plan, never drains a territory in the middle of a
+        // chain (which gave before it received, emptied, and lost its borders).
+        let k = self.active.len();
+        let mut shortfall = vec![0.0f64; k];
+        let mut total = 0.0;
+        for t in sources_first(k, &flows) {
+            let outs: Vec<(usize, usize, f64)> = flows.iter().filter(|f| f.0 == t).copied().collect();
+            let planned: f64 = outs.iter().map(|f| f.2).sum();
+            let scale = if planned > 0.0 { ((planned - shortfall[t]) / planned).max(0.0) } else { 0.0 };
+            for (a, b, amount) in outs {
+                if self.cancelled() {
+                    return total;
+                }
+                let want = amount * scale;
+                let border = borders.get(&(a as u32, b as u32)).map_or(&[][..], Vec::as_slice);
+                let got = if want > 0.5 { self.realise(dim, a, b, want, border) } else { 0.0 };
+                // A border that could not carry a full-sized flow is left out of the
+                // next plans (until a stage clears the list).
+                if got == 0.0 && scale > 0.5 {
+                    self.blocked.insert((a as u32, b as u32));
+                }
+                shortfall[b] += (amount - got).max(0.0);
+                total += got;
+            }
+        }
+        total
+    }
+
+    /// Moves about `amount` of `dim` from `a` to `b` across their border. Returns what
+    /// it moved.
+    pub(super) fn realise(&mut self, dim: Dim, a: usize, b: usize, amount: f64, border: &[u32]) -> f64 {
+        let (au, bu) = (a as u32, b as u32);
+        let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
+        let score = |s: &State, v: usize, ca: &[f64; 3], cb: &[f64; 3]| {
+            Key(d2(&s.pos[v], cb).sqrt() - d2(&s.pos[v], ca).sqrt(), mix(s.seed, v as u32))
+        };
+        let (mut ca, mut cb) = (self.centre(a), self.centre(b));
+        for &v in border {
+            heap.push(Reverse((score(self, v as usize, &ca, &cb), v)));
+        }
+        let mut moved = 0.0;
+        let mut since = 0;
+        while moved < amount
+            && let Some(Reverse((key, v))) = heap.pop()
+        {
+            let v = v as usize;
+            if self.owner[v] != au || !self.can_move(v) {
+                continue;
+            }
+            since += 1;
+            if since % 1024 == 0 && self.cancelled() {
+                break;
+            }
+            if since % 64 == 0 {
+                ca = self.centre(a);
+                cb = self.centre(b);
+            }
+            let fresh = score(self, v, &ca, &cb);
+            if let Some(Reverse((top, _))) = heap.peek()
+                && fresh.0 > key.0 + 1e-12
+                && fresh.0 > top.0
+            {
+                heap.push(Reverse((fresh, v as u32)));
+                continue;
+            }
+            let x = self.weight(dim, v) as f64;
+            if moved + x > amount + 0.5 * x.max(1.0) && x > 0.0 {
+                continue;
+            }
+            if !self.touches(v, bu) {
+                continue;
+            }
+            // An account whose leaving would cut off a small part of `a` takes that
+            // part along (it stays joined to `b` through the account).
+            let mut group = vec![v];
+            if !self.removable(v) {
+                let Some(cut) = self.cut_off(v, 400) else { continue };
+                let extra: f64 = cut.iter().map(|&u| self.weight(dim, u) as f64).sum();
+                if cut.iter().any(|&u| !self.can_move(u)) || moved + x + extra > amount + 0.5 * (x + extra) {
+                    continue;
+                }
+                group.extend(cut);
+            }
+            if !group.iter().all(|&u| self.within_budget(u, bu)) {
+                self.budget_hit = true;
+                continue;
+            }
+            for &u in &group {
+                moved += self.weight(dim, u) as f64;
+                self.do_move(u, bu);
+            }
+            // Accounts of `a` next to the moved ones now border `b`.
+            for &m in &group {
+                let s = self.adj.site_of(m);
+                let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+                for n in near {
+                    for &u in self.adj.accounts_at(n as usize) {
+                        if self.owner[u as usize] == au {
+                            heap.push(Reverse((score(self, u as usize, &ca, &cb), u)));
+                        }
+                    }
+                }
+            }
+        }
+        moved
+    }
+
+    /// The last slivers: for each territory outside [lo, hi] on `dim`, the single best
+    /// border account move (to or from a neighbour) that brings it closer without
+    /// pushing the neighbour outside. Returns the number of moves.
+    pub(super) fn fix_slivers(&mut self, dim: Dim, lo: f64, hi: f64) -> usize {
+        let k = self.active.len();
+        let centres: Vec<[f64; 3]> = (0..k).map(|t| self.centre(t)).collect();
+        // Best (score, account, to) per territory that is outside.
+        let mut best: Vec<Option<(Key, usize, u32)>> = vec![None; k];
+        for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                return 0;
+            }
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v];
+            let x = self.weight(dim, v) as f64;
+            let la = self.load(dim, a as usize) as f64;
+            let s = self.adj.site_of(v);
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b == NONE || b == a || !self.active[b as usize] {
+                        continue;
+                    }
+                    let lb = self.load(dim, b as usize) as f64;
+                    // Helps `a` (over) or `b` (under), and leaves the other inside.
+                    let fix_a = la > hi && la - x >= lo && lb + x <= hi && (la - x - hi).abs() < la - hi + x;
+                    let fix_b = lb < lo && lb + x <= hi && la - x >= lo && (lo - lb - x).abs() < lo - lb + x;
+                    let who = if fix_a {
+                        a
+                    } else if fix_b {
+                        b
+                    } else {
+                        continue;
+                    };
+                    let key = Key(
+                        d2(&self.pos[v], &centres[b as usize]).sqrt() - d2(&self.pos[v], &centres[a as usize]).sqrt(),
+                        mix(self.seed, v as u32),
+                    );
+                    let slot = &mut best[who as usize];
+                    if slot.is_none_or(|(k0, _, _)| key < k0) && self.touches(v, b) && self.removable(v) {
+                        *slot = Some((key, v, b));
+                    }
+                }
+            }
+        }
+        let mut moved = 0;
+        for (_, v, b) in best.into_iter().flatten() {
+            let a = self.owner[v];
+            let x = self.weight(dim, v) as f64;
+            let (la, lb) = (self.load(dim, a as usize) as f64, self.load(dim, b as usize) as f64);
+            if la - x >= lo && lb + x <= hi && self.touches(v, b) && self.removable(v) && self.within_budget(v, b) {
+                self.do_move(v, b);
+                moved += 1;
+            }
+        }
+        moved
+    }
+
+    /// Border accounts nearer another neighbouring centre move there while both stay
+    /// within [lo, hi] on the balanced figures. Returns the number moved.
+    pub(super) fn polish(&mut self, dims: &[(Dim, f64, f64)], only_back: bool) -> usize {
+        let centres: Vec<[f64; 3]> = (0..self.active.len()).map(|t| self.centre(t)).collect();
+        let mut moved = 0;
+        for v in 0..self.owner.len() {
+            if v % 65_536 == 0 && self.cancelled() {
+                break;
+            }
+            if !self.can_move(v) {
+                continue;
+            }
+            let a = self.owner[v];
+            let da = d2(&self.pos[v], &centres[a as usize]);
+            let s = self.adj.site_of(v);
+            let mut best: Option<(f64, u32)> = None;
+            let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
+            for n in near {
+                for &u in self.adj.accounts_at(n as usize) {
+                    let b = self.owner[u as usize];
+                    if b == NONE || b == a || !self.active[b as usize] || (only_back && b != self.original[v]) {
+                        continue;
+                    }
+                    let db = d2(&self.pos[v], &centres[b as usize]);
+                    if db < da * 0.98 && best.is_none_or(|(x, bb)| db < x || (db == x && b < bb)) {
+                        best = Some((db, b));
+                    }
+                }
+            }
+            let Some((_, b)) = best else { continue };
+            let fits = dims.iter().all(|&(dim, lo, hi)| {
+                let x = self.weight(dim, v) as f64;
+                self.load(dim, a as usize) as f64 - x >= lo && self.load(dim, b as usize) as f64 + x <= hi
+            });
+            if fits && self.removable(v) && self.within_budget(v, b) {
+                self.do_move(v, b);
+                moved += 1;
+            }
+        }
+        moved
+    }
+
+    /// How far the active territories lie outside the tolerance, each relative to its
+    /// mean: the farthest first (what the balance panel's headline shows), then the sum
+    /// over them and over `dims`. (0, 0) when balanced; compared lexicographically.
+    pub(super) fn outside(&self, dims: &[(Dim, f64)], tol: f64) -> (f64, f64) {
+        let (mut max, mut sum) = (0.0f64, 0.0);
+        for &(d, m) in dims {
+            for t in (0..self.active.len()).filter(|&t| self.active[t]) {
+                let x = ((self.load(d, t) as f64 - m).abs() - tol * m).max(0.0) / m.max(1.0);
+                max = max.max(x);
+                sum += x;
+            }
+        }
+        (max, sum)
+    }
+
+    /// Whether every active territory is within `tol` of `mean` on `dim`.
+    pub(super) fn balanced(&self, dim: Dim, mean: f64, tol: f64) -> bool {
+        (0..self.active.len())
+            .filter(|&t| self.active[t])
+            .all(|t| (self.load(dim, t) as f64 - mean).abs() <= tol * mean)
+    }
+}

@@ -1,0 +1,127 @@
+//! The before/after report of a proposal, the border-flow figure, and the adjacency
+//! computed so that a cancel returns at once.
+
+use super::*;
+
+/// Before/after figures of a proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub before: Balance,
+    pub after: Balance,
+    pub compactness_before: Compactness,
+    pub compactness_after: Compactness,
+    /// Pieces per slot (the after plan's slots; before counts for the old slots).
+    pub pieces_before: Vec<usize>,
+    pub pieces_after: Vec<usize>,
+    /// Islands reached per slot, before and after: the fewest pieces possible.
+    pub islands_before: Vec<usize>,
+    pub islands_after: Vec<usize>,
+    pub moved: Disruption,
+    pub moved_accounts: usize,
+    /// Accounts gained and lost, by slot of the after plan.
+    pub gained: Vec<usize>,
+    pub lost: Vec<usize>,
+    /// Totals by slot before (old slots) and after.
+    pub metrics_before: Metrics,
+    pub metrics_after: Metrics,
+    /// The least workload share that had to move for the tolerance.
+    pub lower_bound: f64,
+    /// The least workload share that had to cross the old plan's borders for the
+    /// tolerance ([`border_flow_bound`]), for a Balance; `None` for a Redraw, which
+    /// draws new borders.
+    pub flow_bound: Option<f64>,
+}
+
+/// Computes the before/after report of a proposal by `job`: O(N), with the adjacency
+/// given.
+pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job: Job) -> Report {
+    let mb = Metrics::recompute(before);
+    let ma = Metrics::recompute(after);
+    let pieces_before = quality::pieces(before, adj);
+    let pieces_after = quality::pieces(after, adj);
+    let k = after.territories.len();
+    let (mut gained, mut lost) = (vec![0; k], vec![0; k]);
+    let mut moved_accounts = 0;
+    for (a, b) in before.assignment.iter().zip(&after.assignment) {
+        if a != b {
+            moved_accounts += 1;
+            if let Some(t) = b {
+                gained[t.get()] += 1;
+            }
+            if let Some(t) = a
+                && t.get() < k
+            {
+                lost[t.get()] += 1;
+            }
+        }
+    }
+    Report {
+        gained,
+        lost,
+        before: Balance::of(before, &mb),
+        after: Balance::of(after, &ma),
+        compactness_before: quality::compactness(before),
+        compactness_after: quality::compactness(after),
+        pieces_before,
+        pieces_after,
+        islands_before: quality::islands_reached(before, adj),
+        islands_after: quality::islands_reached(after, adj),
+        moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
+        moved_accounts,
+        lower_bound: quality::disruption_lower_bound(before, &mb, tolerance),
+        flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance)),
+        metrics_before: mb,
+        metrics_after: ma,
+    }
+}
+
+/// The least share of workload that must cross the plan's borders to bring every live
+/// territory within `tolerance` of the mean: the min-cost flow of Balance's first round
+/// on the graph of territories (two are neighbours when their accounts are), each unit
+/// of workload costing one per border it crosses. An account can only go to a
+/// territory it touches if both are to stay in one piece, so moving excess to a
+/// deficit several borders away moves it once per border: a balance that keeps
+/// territories whole moves about this much at least (about: the borders shift as
+/// accounts move). It is at least [`quality::disruption_lower_bound`], and well above
+/// it where excess and deficit lie far apart, as on longitude bands.
+pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64) -> f64 {
+    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+    let live_count = live.iter().filter(|&&l| l).count();
+    if live_count == 0 || plan.accounts.is_empty() {
+        return 0.0;
+    }
+    let st = State::new(plan, adj, owners(plan), vec![false; plan.accounts.len()], live, 0);
+    let total = st.totals.1 as f64;
+    let mean =
+        (0..st.active.len()).filter(|&t| st.active[t]).map(|t| st.load_w[t] as f64).sum::<f64>() / live_count as f64;
+    let bounds = vec![(mean * (1.0 - tolerance), mean * (1.0 + tolerance)); st.active.len()];
+    let flows = st.flows(Dim::Workload, &st.territory_graph(), &bounds);
+    if total > 0.0 { flows.iter().map(|f| f.2).sum::<f64>() / total } else { 0.0 }
+}
+
+/// The adjacency of the accounts, computed on its own thread so that a cancel returns
+/// at once (the thread then finishes in the background and its result is dropped).
+pub fn adjacency_cancellable(accounts: &Accounts, progress: Option<&Progress>) -> Result<Adjacency, OptimizeError> {
+    let Some(progress) = progress else {
+        return Ok(quality::adjacency(accounts));
+    };
+    if accounts.len() < 50_000 {
+        return Ok(quality::adjacency(accounts));
+    }
+    let positions: Vec<(f64, f64)> = accounts.positions().collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(quality::adjacency_of(&positions));
+    });
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(20)) {
+            Ok(a) => return Ok(a),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if progress.is_cancelled() {
+                    return Err(OptimizeError::Cancelled);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(quality::adjacency(accounts)),
+        }
+    }
+}
