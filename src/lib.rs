@@ -57,7 +57,7 @@
 //! `state.rs` (the working state and its one move), `contiguity.rs` (the one-piece
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
-//! `report.rs`.
+//! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
 //!
 //! ## Data flow
 //!

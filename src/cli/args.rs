@@ -1,0 +1,179 @@
+//! The command line's arguments (clap) and their range checks.
+
+use super::*;
+
+/// Territory editor: redraw sales territories on a map. Without a subcommand it
+/// opens the editor (on FILE, or on the bundled demo plan).
+#[derive(Debug, Parser)]
+#[command(name = "territory-editor", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A plan (.ron) or accounts (.csv) to open in the editor.
+    pub file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Per-territory totals and the plan's balance.
+    Stats {
+        plan: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The accounts inside the union of a GeoJSON file's polygons.
+    Select {
+        plan: PathBuf,
+        #[arg(long)]
+        polygon: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give the accounts inside a GeoJSON area to a territory.
+    Assign {
+        plan: PathBuf,
+        #[arg(long)]
+        polygon: PathBuf,
+        /// Territory id or name.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import accounts from CSV into a plan.
+    Import {
+        csv: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Map a field to a header, e.g. `--column lat=Breite` (repeatable).
+        #[arg(long = "column", value_name = "FIELD=HEADER")]
+        columns: Vec<String>,
+        /// Number format of the file (detected when omitted).
+        #[arg(long, value_parser = ["comma", "point"])]
+        decimal: Option<String>,
+        /// Place rows whose latitude and longitude look swapped, or whose sign looks
+        /// lost, at the corrected position (they are rejected otherwise).
+        #[arg(long)]
+        fix_coordinates: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shape of a plan beyond balance: compactness (km) and pieces per territory, and
+    /// optionally the plain k-means reference compactness for comparison.
+    Quality {
+        plan: PathBuf,
+        /// Also compute the k-means reference with this many clusters (10 restarts;
+        /// 1 to 10,000, and at most the number of accounts).
+        #[arg(long, value_parser = territory_count)]
+        kmeans: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Balance from here: bring every territory within the tolerance of the mean,
+    /// moving as few accounts as it can, keeping territories in one piece.
+    Balance {
+        plan: PathBuf,
+        /// What to balance.
+        #[arg(long = "balance", default_value = "workload", value_parser = ["workload", "potential", "both"])]
+        target: String,
+        /// Disruption budget: the most that may move, e.g. `accounts=0.20`,
+        /// `workload=0.15`, `potential=0.15` (repeatable). No budget by default.
+        #[arg(long = "max-moved", value_name = "WHAT=SHARE")]
+        max_moved: Vec<String>,
+        #[command(flatten)]
+        common: OptimizeArgs,
+    },
+    /// Redraw: K territories from scratch, balanced on workload, compact, in one piece,
+    /// named after the old territories they overlap most.
+    Redraw {
+        plan: PathBuf,
+        /// Number of territories, locked ones included (1 to 10,000, and at most the
+        /// number of accounts).
+        #[arg(long, value_parser = territory_count)]
+        territories: usize,
+        /// Grow a territory around each rep's home (the plan's `rep_home`): it keeps
+        /// that territory's name and rep, and its centre stays at the home.
+        #[arg(long)]
+        homes: bool,
+        #[command(flatten)]
+        common: OptimizeArgs,
+    },
+    /// Generate realistic synthetic accounts (CSV) in longitude-band territories.
+    Generate {
+        /// Number of accounts (at most 50,000,000).
+        #[arg(long, value_parser = account_count)]
+        accounts: usize,
+        /// Number of territories (1 to 10,000).
+        #[arg(long, default_value_t = 12, value_parser = territory_count)]
+        territories: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Export the assignments as CSV for the CRM.
+    Export {
+        plan: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What Balance and Redraw share on the command line.
+#[derive(Debug, clap::Args)]
+pub struct OptimizeArgs {
+    /// Where to write the proposed plan.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Allowed |deviation| from the mean (0.03 = ±3%; between 0 and 1).
+    #[arg(long, default_value_t = 0.03, value_parser = tolerance, allow_negative_numbers = true)]
+    pub tolerance: f64,
+    /// A territory (id or name) that keeps its accounts (repeatable).
+    #[arg(long = "lock", value_name = "TERRITORY")]
+    pub lock: Vec<String>,
+    /// A file of account ids, one per line, that must not move.
+    #[arg(long = "lock-accounts", value_name = "IDS.txt")]
+    pub lock_accounts: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--territories` and `--kmeans`: 1 to [`limits::MAX_TERRITORIES`] (a usage error,
+/// exit 2, otherwise; more than the plan's accounts is a data error, exit 1).
+pub(super) fn territory_count(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{} is not a whole number", crate::format::quoted(s)))?;
+    if n == 0 {
+        return Err("must be at least 1".to_owned());
+    }
+    limits::check_territories(n)?;
+    Ok(n)
+}
+
+/// The most accounts `generate` writes.
+pub(super) const MAX_GENERATED: usize = 50_000_000;
+
+pub(super) fn account_count(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{} is not a whole number", crate::format::quoted(s)))?;
+    if n > MAX_GENERATED {
+        return Err(format!("at most {} accounts", thousands(MAX_GENERATED as i64)));
+    }
+    Ok(n)
+}
+
+/// `--tolerance`: a share strictly between 0 and 1.
+pub(super) fn tolerance(s: &str) -> Result<f64, String> {
+    let t: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
+    if !(t.is_finite() && t > 0.0 && t < 1.0) {
+        return Err(format!("{t} is not between 0 and 1 (0.03 is ±3%)"));
+    }
+    Ok(t)
+}

@@ -1,0 +1,92 @@
+//! `import`: accounts from CSV into a plan, with the import report.
+
+use super::*;
+
+pub(super) fn import(
+    csv: &Path,
+    out_path: &Path,
+    columns: &[String],
+    decimal: Option<&str>,
+    fix_coordinates: bool,
+    as_json: bool,
+) -> Result<(), Failure> {
+    let mut opts = ImportOptions { fix_coordinates, ..ImportOptions::default() };
+    if let Some(d) = decimal {
+        opts.decimal = Some(d.parse::<DecimalFormat>().map_err(Failure::usage)?);
+    }
+    for c in columns {
+        let (field, header) =
+            c.split_once('=').ok_or_else(|| Failure::usage(format!("--column {c}: expected FIELD=HEADER")))?;
+        let f = Field::parse(field).ok_or_else(|| {
+            let keys: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+            Failure::usage(format!("--column {c}: unknown field \"{field}\" (fields: {})", keys.join(", ")))
+        })?;
+        opts.columns.push((f, header.to_owned()));
+    }
+    let progress = std::sync::Arc::new(Progress::default());
+    opts.progress = Some(progress.clone());
+    let (plan, report) = with_progress("importing", &progress, || import_csv(csv, &opts))?;
+    let issues = |v: &[csv_import::RowIssue]| -> Vec<Value> {
+        v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
+    };
+    let warnings: Vec<Value> = report
+        .warnings
+        .iter()
+        .map(|w| {
+            json!({"line": w.line, "id": w.id, "reason": w.reason, "lon": w.at.map(|p| p.0), "lat": w.at.map(|p| p.1)})
+        })
+        .collect();
+    if as_json {
+        print_json(&json!({
+            "accepted": report.accepted,
+            "rejected": issues(&report.rejected),
+            "skipped": issues(&report.skipped),
+            "warnings": warnings,
+            "fixed": report.fixed,
+            "fixable": report.fixable,
+            "notes": report.notes,
+        }));
+    } else {
+        // The report on stderr: the first rows of each kind (--json lists them all).
+        const SHOWN: usize = 20;
+        let list = |kind: &str, rows: &mut dyn ExactSizeIterator<Item = (u64, &str)>| {
+            let n = rows.len();
+            for (line, reason) in rows.take(SHOWN) {
+                eprintln!("{}: line {line}: {kind}: {reason}", csv.display());
+            }
+            if n > SHOWN {
+                eprintln!(
+                    "{}: … and {} more {kind} (--json lists all)",
+                    csv.display(),
+                    thousands(n as i64 - SHOWN as i64)
+                );
+            }
+        };
+        list("rejected", &mut report.rejected.iter().map(|r| (r.line, r.reason.as_str())));
+        list("skipped", &mut report.skipped.iter().map(|r| (r.line, r.reason.as_str())));
+        list("warning", &mut report.warnings.iter().map(|r| (r.line, r.reason.as_str())));
+        for note in &report.notes {
+            eprintln!("{}: note: {note}", csv.display());
+        }
+    }
+    plan_file::save(&plan, out_path).map_err(Failure::data)?;
+    if !as_json {
+        out(&format!(
+            "imported {} accounts into {} territories ({}, {}); {} rejected, {} skipped, {} warnings{}; wrote {}\n",
+            report.accepted,
+            plan.territories.len(),
+            match report.delimiter {
+                b';' => "semicolon-delimited",
+                b'\t' => "tab-delimited",
+                _ => "comma-delimited",
+            },
+            report.decimal.unwrap_or(DecimalFormat::Point),
+            report.rejected.len(),
+            report.skipped.len(),
+            report.warnings.len(),
+            if report.fixed > 0 { format!(" ({} positions corrected)", report.fixed) } else { String::new() },
+            out_path.display()
+        ));
+    }
+    Ok(())
+}

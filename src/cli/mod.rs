@@ -1,0 +1,192 @@
+//! The headless command line: the same library as the editor, without a window.
+//!
+//! Each subcommand prints a readable table, or with `--json` one JSON document on
+//! stdout; messages go to stderr. Exit codes: 0 success, 1 bad data or a failed
+//! operation, 2 bad usage (clap's own code for usage errors).
+//!
+//! One file a part: `args.rs` (clap's arguments and their range checks), `output.rs`
+//! (tables, JSON, progress), one file per command (`stats`, `select` with `assign`,
+//! `quality`, `import`, `balance_redraw`); this file loads plans, checks `--out` and
+//! dispatches.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::edit::{Command as EditCommand, Editor};
+use crate::format::thousands;
+use crate::io::csv_import::{self, Field, ImportOptions};
+use crate::io::number::DecimalFormat;
+use crate::io::{Progress, csv_export, geojson_areas, plan_file};
+use crate::metrics::{Balance, Metrics, Totals, deviation};
+use crate::model::{AccountSet, Plan, TerritoryIdx, limits};
+use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
+
+mod args;
+mod balance_redraw;
+mod import;
+mod output;
+mod quality;
+mod select;
+mod stats;
+
+pub use args::{Cli, Cmd, OptimizeArgs};
+pub use stats::stats_json;
+
+use balance_redraw::*;
+use import::import;
+use output::*;
+use quality::quality;
+use select::*;
+use stats::stats;
+
+/// A failure at the edge: one line for the user, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    fn data(e: impl std::fmt::Display) -> Self {
+        Failure { message: e.to_string(), code: 1 }
+    }
+    fn usage(e: impl std::fmt::Display) -> Self {
+        Failure { message: e.to_string(), code: 2 }
+    }
+}
+
+/// Loads a plan: `.csv` files are imported on the fly, anything else is read as RON.
+pub fn load_plan(path: &Path) -> Result<Plan, Failure> {
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        import_csv(path, &ImportOptions::default()).map(|(p, _)| p)
+    } else {
+        plan_file::load(path).map_err(Failure::data)
+    }
+}
+
+/// Imports a CSV; a file from which no account could be imported is a failure whose
+/// one line says why (how many rows were rejected, and the first reason).
+fn import_csv(path: &Path, opts: &ImportOptions) -> Result<(Plan, csv_import::ImportReport), Failure> {
+    let (plan, report) = csv_import::import_file(path, opts).map_err(Failure::data)?;
+    if report.accepted == 0 {
+        let why = match report.rejected.first() {
+            Some(r) => format!(
+                "{} rejected (line {}: {})",
+                crate::format::count(report.rejected.len() as i64, "row", "rows"),
+                r.line,
+                r.reason
+            ),
+            None => "the file has a header but no rows".to_owned(),
+        };
+        return Err(Failure::data(format!("{}: no account could be imported: {why}", path.display())));
+    }
+    Ok((plan, report))
+}
+
+/// Whether two paths name the same existing file (through links and `..`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether a path is read or written as a plan (RON), not CSV.
+fn is_plan_path(p: &Path) -> bool {
+    !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// Refuses an `--out` that is one of the command's inputs in another format (a plan
+/// written over the CSV it came from, a CSV export over its plan, anything over a
+/// polygon or id list): the input would be lost. Writing a plan over itself is fine.
+fn check_out(cmd: &Cmd) -> Result<(), Failure> {
+    // (the output, whether it is a plan, the inputs with whether each is a plan)
+    let (out, out_plan, inputs): (&Path, bool, Vec<(&Path, bool)>) = match cmd {
+        Cmd::Assign { plan, polygon, out, .. } => (out, true, vec![(plan, is_plan_path(plan)), (polygon, false)]),
+        Cmd::Import { csv, out, .. } => (out, true, vec![(csv, false)]),
+        Cmd::Balance { plan, common, .. } | Cmd::Redraw { plan, common, .. } => {
+            let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
+            inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
+            (&common.out, true, inputs)
+        }
+        Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
+        Cmd::Stats { .. } | Cmd::Select { .. } | Cmd::Quality { .. } | Cmd::Generate { .. } => return Ok(()),
+    };
+    for (input, input_plan) in inputs {
+        if same_file(out, input) && !(out_plan && input_plan) {
+            return Err(Failure::usage(format!(
+                "--out {} is an input of the command; writing it would replace that file with {}",
+                out.display(),
+                if out_plan { "a plan" } else { "a CSV export" }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a subcommand; returns the exit code's reason on failure.
+pub fn run(cmd: Cmd) -> Result<(), Failure> {
+    check_out(&cmd)?;
+    match cmd {
+        Cmd::Stats { plan, json } => stats(&plan, json),
+        Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
+        Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
+        Cmd::Import { csv, out, columns, decimal, fix_coordinates, json } => {
+            import(&csv, &out, &columns, decimal.as_deref(), fix_coordinates, json)
+        }
+        Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
+        Cmd::Balance { plan, target, max_moved, common } => {
+            let p = load_plan(&plan)?;
+            let target = match target.as_str() {
+                "potential" => Target::Potential,
+                "both" => Target::Both,
+                _ => Target::Workload,
+            };
+            let opts = BalanceOptions {
+                tolerance: common.tolerance,
+                target,
+                budget: parse_budget(&max_moved)?,
+                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                seed: common.seed,
+            };
+            optimize_cli(&p, &common, |adj, progress| optimize::balance(&p, adj, &opts, progress))
+        }
+        Cmd::Redraw { plan, territories, homes, common } => {
+            let p = load_plan(&plan)?;
+            check_against_accounts(&p, &plan, "--territories", territories)?;
+            let opts = RedrawOptions {
+                territories,
+                tolerance: common.tolerance,
+                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                homes,
+                seed: common.seed,
+            };
+            if homes && !p.live_territories().any(|(_, t)| t.rep_home.is_some()) {
+                return Err(Failure::usage("--homes: no territory of the plan has a rep's home (rep_home)"));
+            }
+            optimize_cli(&p, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
+        }
+        Cmd::Generate { accounts, territories, seed, out: path } => {
+            crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))
+                .map_err(Failure::data)?;
+            out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
+            Ok(())
+        }
+        Cmd::Export { plan, out: path, json } => {
+            let p = load_plan(&plan)?;
+            csv_export::export_file(&p, &path).map_err(Failure::data)?;
+            if json {
+                print_json(&json!({"schema": 1, "accounts": p.accounts.len(), "out": path.display().to_string()}));
+            } else {
+                out(&format!("exported {} accounts to {}\n", p.accounts.len(), path.display()));
+            }
+            Ok(())
+        }
+    }
+}

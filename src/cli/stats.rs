@@ -1,0 +1,76 @@
+//! `stats`: per-territory totals and the plan's balance.
+
+use super::*;
+
+/// The stats document of a plan.
+pub fn stats_json(plan: &Plan, m: &Metrics, accounts: usize) -> Value {
+    let b = Balance::of(plan, m);
+    let territories: Vec<Value> = plan
+        .live_territories()
+        .map(|(i, t)| {
+            let tot = &m.territories[i.get()];
+            let mut o = serde_json::Map::new();
+            o.insert("id".into(), json!(t.id));
+            o.insert("name".into(), json!(t.name));
+            o.extend(totals_json(tot));
+            o.insert("potential_deviation".into(), json!(deviation(tot.potential.0 as f64, b.potential.mean)));
+            o.insert("workload_deviation".into(), json!(deviation(tot.workload.0 as f64, b.workload.mean)));
+            Value::Object(o)
+        })
+        .collect();
+    json!({
+        "schema": 1,
+        "accounts": accounts,
+        "territories": territories,
+        "unassigned": Value::Object(totals_json(&m.unassigned)),
+        "balance": {
+            "workload_max_abs_deviation": b.workload.max_abs_deviation,
+            "workload_cv": b.workload.cv,
+            "potential_max_abs_deviation": b.potential.max_abs_deviation,
+            "potential_cv": b.potential.cv,
+        }
+    })
+}
+
+pub(super) fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let (plan, m, n) = if is_csv {
+        let plan = load_plan(path)?;
+        let m = Metrics::recompute(&plan);
+        let n = plan.accounts.len();
+        (plan, m, n)
+    } else {
+        // Folds the accounts into totals as they are parsed, without keeping them.
+        let s = plan_file::load_stats(path).map_err(Failure::data)?;
+        (s.plan, s.metrics, s.accounts)
+    };
+    if as_json {
+        print_json(&stats_json(&plan, &m, n));
+        return Ok(());
+    }
+    let b = Balance::of(&plan, &m);
+    let mut rows: Vec<Vec<String>> = plan
+        .live_territories()
+        .map(|(i, t)| {
+            let tot = &m.territories[i.get()];
+            let mut r = totals_row(&t.name, tot);
+            r.push(crate::format::percent(deviation(tot.workload.0 as f64, b.workload.mean)));
+            r.push(crate::format::percent(deviation(tot.potential.0 as f64, b.potential.mean)));
+            r
+        })
+        .collect();
+    let mut u = totals_row("(Unassigned)", &m.unassigned);
+    u.extend(["".into(), "".into()]);
+    rows.push(u);
+    let header = ["territory", "accounts", "potential", "revenue", "workload h", "workload dev", "potential dev"];
+    out(&table(&header, &rows));
+    out(&format!(
+        "\n{} accounts. Workload: max |deviation| {:.1}%, CV {:.3}. Potential: max |deviation| {:.1}%, CV {:.3}.\n",
+        crate::format::thousands(n as i64),
+        b.workload.max_abs_deviation * 100.0,
+        b.workload.cv,
+        b.potential.max_abs_deviation * 100.0,
+        b.potential.cv
+    ));
+    Ok(())
+}
