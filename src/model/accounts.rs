@@ -1,0 +1,501 @@
+//! The accounts stored by column: numbers in vectors, text in a few shared buffers;
+//! rows gathered in parallel ([`AccountRows`]) and put in any order.
+
+use super::*;
+
+/// The accounts of a plan, column by column.
+///
+/// Hot loops (metrics, the grid, drawing, Balance) read the numeric columns as slices;
+/// the text fields of the accounts share a few large buffers (one per piece of a file
+/// parsed in parallel), reached through `text_row`, so that loading a million accounts
+/// allocates a handful of vectors rather than five strings an account, joining the
+/// pieces copies no text, and putting the accounts in grid order moves 4 bytes of
+/// text reference an account. An empty city, state or zip reads as `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Accounts {
+    lon: Vec<f64>,
+    lat: Vec<f64>,
+    potential: Vec<Cents>,
+    annual_revenue: Vec<Cents>,
+    visits_per_year: Vec<u32>,
+    minutes_per_visit: Vec<u32>,
+    locked: Vec<bool>,
+    /// The row of each account's text in `text`.
+    text_row: Vec<u32>,
+    text: Texts,
+}
+
+/// Text rows of five fields (id, name, city, state, zip) in a few large buffers.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    chunks: Vec<TextChunk>,
+    /// The first row of each chunk.
+    chunk_start: Vec<u32>,
+    /// Rows held, across the chunks.
+    rows: u32,
+}
+
+impl Texts {
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        match self.chunks.last_mut() {
+            Some(c) => {
+                c.ends.reserve(rows * TEXTS);
+                c.text.reserve(bytes);
+            }
+            None => {
+                self.chunk_start.push(self.rows);
+                self.chunks.push(TextChunk::with_capacity(rows, bytes));
+            }
+        }
+    }
+
+    /// Appends a row; returns its number.
+    pub fn push(&mut self, fields: [&str; TEXTS]) -> u32 {
+        let bytes: usize = fields.iter().map(|f| f.len()).sum();
+        // A chunk's offsets are u32: start another before one would pass 4 GiB.
+        if self.chunks.last().is_none_or(|c| c.text.len() + bytes > u32::MAX as usize) {
+            self.chunk_start.push(self.rows);
+            self.chunks.push(TextChunk::with_capacity(0, 0));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            let mut end = chunk.text.len() as u32;
+            chunk.text.reserve(bytes);
+            for field in fields {
+                chunk.text.push_str(field);
+                end += field.len() as u32;
+                chunk.ends.push(end);
+            }
+        }
+        self.rows += 1;
+        self.rows - 1
+    }
+
+    /// Field `field` of row `row`.
+    #[inline]
+    pub fn get(&self, row: u32, field: usize) -> &str {
+        let c = if self.chunks.len() == 1 { 0 } else { self.chunk_start.partition_point(|&s| s <= row) - 1 };
+        let chunk = &self.chunks[c];
+        let k = (row - self.chunk_start[c]) as usize * TEXTS + field;
+        &chunk.text[chunk.ends[k] as usize..chunk.ends[k + 1] as usize]
+    }
+
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+
+    /// Moves `other`'s rows after these, copying no text; returns the number its first
+    /// row now has.
+    pub fn append(&mut self, other: Texts) -> u32 {
+        let offset = self.rows;
+        self.chunk_start.extend(other.chunk_start.iter().map(|s| s + offset));
+        self.chunks.extend(other.chunks);
+        self.rows += other.rows;
+        offset
+    }
+}
+
+/// Text rows in one buffer: field `f` of local row `r` is
+/// `text[ends[r * TEXTS + f]..ends[r * TEXTS + f + 1]]`; `ends` starts with 0.
+#[derive(Debug, Clone)]
+pub(super) struct TextChunk {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl TextChunk {
+    fn with_capacity(rows: usize, bytes: usize) -> TextChunk {
+        let mut ends = Vec::with_capacity(rows * TEXTS + 1);
+        ends.push(0);
+        TextChunk { text: String::with_capacity(bytes), ends }
+    }
+}
+
+impl PartialEq for Accounts {
+    fn eq(&self, other: &Accounts) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Accounts {
+    pub fn new() -> Accounts {
+        Accounts::default()
+    }
+
+    /// Room for `n` accounts of about `text_bytes` bytes of text in all.
+    pub fn with_capacity(n: usize, text_bytes: usize) -> Accounts {
+        let mut a = Accounts::default();
+        a.reserve(n, text_bytes);
+        a
+    }
+
+    pub fn reserve(&mut self, n: usize, text_bytes: usize) {
+        self.lon.reserve(n);
+        self.lat.reserve(n);
+        self.potential.reserve(n);
+        self.annual_revenue.reserve(n);
+        self.visits_per_year.reserve(n);
+        self.minutes_per_visit.reserve(n);
+        self.locked.reserve(n);
+        self.text_row.reserve(n);
+        self.text.reserve(n, text_bytes);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lon.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lon.is_empty()
+    }
+
+    /// Appends an account (an `&Account` or an [`AccountRef`]).
+    pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
+        let a = a.into();
+        self.text_row.push(self.text.push(text_fields(&a)));
+        self.lon.push(a.lon);
+        self.lat.push(a.lat);
+        self.potential.push(a.potential);
+        self.annual_revenue.push(a.annual_revenue);
+        self.visits_per_year.push(a.visits_per_year);
+        self.minutes_per_visit.push(a.minutes_per_visit);
+        self.locked.push(a.locked);
+    }
+
+    /// Moves all of `other`'s accounts to the end of these.
+    pub fn append(&mut self, mut other: Accounts) {
+        let rows = self.text.append(std::mem::take(&mut other.text));
+        self.text_row.extend(other.text_row.iter().map(|r| r + rows));
+        self.lon.append(&mut other.lon);
+        self.lat.append(&mut other.lat);
+        self.potential.append(&mut other.potential);
+        self.annual_revenue.append(&mut other.annual_revenue);
+        self.visits_per_year.append(&mut other.visits_per_year);
+        self.minutes_per_visit.append(&mut other.minutes_per_visit);
+        self.locked.append(&mut other.locked);
+    }
+
+    #[inline]
+    fn text(&self, row: u32, field: usize) -> &str {
+        self.text.get(row, field)
+    }
+
+    /// Account `i`, read out of the columns. Panics if `i >= len()`, like indexing.
+    #[inline]
+    pub fn get(&self, i: usize) -> AccountRef<'_> {
+        let row = self.text_row[i];
+        let opt = |f: usize| Some(self.text(row, f)).filter(|s| !s.is_empty());
+        AccountRef {
+            id: self.text(row, 0),
+            name: self.text(row, 1),
+            lon: self.lon[i],
+            lat: self.lat[i],
+            potential: self.potential[i],
+            annual_revenue: self.annual_revenue[i],
+            visits_per_year: self.visits_per_year[i],
+            minutes_per_visit: self.minutes_per_visit[i],
+            city: opt(2),
+            state: opt(3),
+            zip: opt(4),
+            locked: self.locked[i],
+        }
+    }
+
+    /// The CRM id of account `i`.
+    #[inline]
+    pub fn id(&self, i: usize) -> &str {
+        self.text(self.text_row[i], 0)
+    }
+
+    /// The accounts in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = AccountRef<'_>> + DoubleEndedIterator + Clone + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    /// (lon, lat) of each account, degrees.
+    pub fn positions(&self) -> impl ExactSizeIterator<Item = (f64, f64)> + Clone + '_ {
+        self.lon.iter().zip(&self.lat).map(|(&x, &y)| (x, y))
+    }
+
+    /// Longitudes, degrees.
+    pub fn lon(&self) -> &[f64] {
+        &self.lon
+    }
+
+    /// Latitudes, degrees.
+    pub fn lat(&self) -> &[f64] {
+        &self.lat
+    }
+
+    pub fn potential(&self) -> &[Cents] {
+        &self.potential
+    }
+
+    pub fn annual_revenue(&self) -> &[Cents] {
+        &self.annual_revenue
+    }
+
+    pub fn visits_per_year(&self) -> &[u32] {
+        &self.visits_per_year
+    }
+
+    pub fn minutes_per_visit(&self) -> &[u32] {
+        &self.minutes_per_visit
+    }
+
+    pub fn locked(&self) -> &[bool] {
+        &self.locked
+    }
+
+    /// The workload of account `i`.
+    #[inline]
+    pub fn workload(&self, i: usize) -> Minutes {
+        Minutes(i64::from(self.visits_per_year[i]) * i64::from(self.minutes_per_visit[i]))
+    }
+
+    pub fn set_locked(&mut self, i: usize, locked: bool) {
+        self.locked[i] = locked;
+    }
+
+    /// The accounts in the given order (`order[new] = old`; each old index at most
+    /// once). The text stays where it is; only its row references move. Half the
+    /// columns are gathered on a second thread when it pays.
+    pub fn permuted(self, order: &[u32]) -> Accounts {
+        fn gather<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&i| v[i as usize]).collect()
+        }
+        let first = || {
+            (
+                gather(&self.lon, order),
+                gather(&self.lat, order),
+                gather(&self.potential, order),
+                gather(&self.annual_revenue, order),
+            )
+        };
+        let second = || {
+            (
+                gather(&self.visits_per_year, order),
+                gather(&self.minutes_per_visit, order),
+                gather(&self.locked, order),
+                gather(&self.text_row, order),
+            )
+        };
+        let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
+            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+        Accounts {
+            lon,
+            lat,
+            potential,
+            annual_revenue,
+            visits_per_year,
+            minutes_per_visit,
+            locked,
+            text_row,
+            text: self.text,
+        }
+    }
+
+    /// The accounts of `parts`, collected row by row and numbered as if concatenated,
+    /// in the given order (`order[new] = old`; each old index at most once): joining
+    /// the pieces of a parsed file and sorting them into grid order in one gather, one
+    /// read an account. The parts' text chunks are kept as they are. Half the columns
+    /// are gathered on a second thread when it pays.
+    pub fn gather_rows(parts: Vec<AccountRows>, order: &[u32]) -> Accounts {
+        let at = locate(&parts.iter().map(AccountRows::len).collect::<Vec<_>>(), order);
+        let text_offset = text_offsets(parts.iter().map(|p| p.text.rows()));
+        let row = |&(k, i): &(u32, u32)| &parts[k as usize].rows[i as usize];
+        let first = || {
+            let mut lon = Vec::with_capacity(at.len());
+            let mut lat = Vec::with_capacity(at.len());
+            let mut potential = Vec::with_capacity(at.len());
+            let mut annual_revenue = Vec::with_capacity(at.len());
+            for r in at.iter().map(row) {
+                lon.push(r.lon);
+                lat.push(r.lat);
+                potential.push(r.potential);
+                annual_revenue.push(r.annual_revenue);
+            }
+            (lon, lat, potential, annual_revenue)
+        };
+        let second = || {
+            let mut visits = Vec::with_capacity(at.len());
+            let mut minutes = Vec::with_capacity(at.len());
+            let mut locked = Vec::with_capacity(at.len());
+            let mut text_row = Vec::with_capacity(at.len());
+            for (&(k, _), r) in at.iter().zip(at.iter().map(row)) {
+                visits.push(r.visits_per_year);
+                minutes.push(r.minutes_per_visit);
+                locked.push(r.locked);
+                text_row.push(r.text_row + text_offset[k as usize]);
+            }
+            (visits, minutes, locked, text_row)
+        };
+        let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
+            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+        let mut text = Texts::default();
+        for p in parts {
+            text.append(p.text);
+        }
+        Accounts { lon, lat, potential, annual_revenue, visits_per_year, minutes_per_visit, locked, text_row, text }
+    }
+
+    /// Keeps the accounts whose `keep` flag is set (the text of the others stays in
+    /// the buffer until the next copy).
+    pub fn retain_flagged(&mut self, keep: &[bool]) {
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| k.next().copied().unwrap_or(true));
+        }
+        filter(&mut self.lon, keep);
+        filter(&mut self.lat, keep);
+        filter(&mut self.potential, keep);
+        filter(&mut self.annual_revenue, keep);
+        filter(&mut self.visits_per_year, keep);
+        filter(&mut self.minutes_per_visit, keep);
+        filter(&mut self.locked, keep);
+        filter(&mut self.text_row, keep);
+    }
+}
+
+/// Where each index of `order` lives among parts of these lengths, numbered as if
+/// concatenated: (part, index in part). Two threads for large orders.
+pub(super) fn locate(lens: &[usize], order: &[u32]) -> Vec<(u32, u32)> {
+    let mut part_of: Vec<u32> = Vec::with_capacity(lens.iter().sum());
+    let mut starts = Vec::with_capacity(lens.len());
+    for (k, &n) in lens.iter().enumerate() {
+        starts.push(part_of.len() as u32);
+        part_of.resize(part_of.len() + n, k as u32);
+    }
+    let find = |o: &[u32]| -> Vec<(u32, u32)> {
+        o.iter()
+            .map(|&g| {
+                let k = part_of[g as usize];
+                (k, g - starts[k as usize])
+            })
+            .collect()
+    };
+    if order.len() < 50_000 {
+        return find(order);
+    }
+    let (a, b) = order.split_at(order.len() / 2);
+    let (mut a, b) = crate::both(|| find(a), || find(b));
+    a.extend(b);
+    a
+}
+
+/// The number each part's first text row gets when the parts' texts are joined.
+pub(super) fn text_offsets(rows: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut total = 0;
+    rows.map(|r| {
+        total += r;
+        total - r
+    })
+    .collect()
+}
+
+/// The numbers of one account, as [`AccountRows`] keeps them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Numbers {
+    lon: f64,
+    lat: f64,
+    potential: Cents,
+    annual_revenue: Cents,
+    visits_per_year: u32,
+    minutes_per_visit: u32,
+    text_row: u32,
+    locked: bool,
+}
+
+/// Accounts row by row, as a parser collects them before [`Accounts::gather_rows`]
+/// puts them in columns: each account's numbers in one record (one stream to write
+/// while parsing, one read when gathered), its text in [`Texts`].
+#[derive(Debug, Clone, Default)]
+pub struct AccountRows {
+    rows: Vec<Numbers>,
+    text: Texts,
+}
+
+impl AccountRows {
+    /// Room for `n` accounts of about `text_bytes` bytes of text in all.
+    pub fn with_capacity(n: usize, text_bytes: usize) -> AccountRows {
+        let mut text = Texts::default();
+        text.reserve(n, text_bytes);
+        AccountRows { rows: Vec::with_capacity(n), text }
+    }
+
+    pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
+        let a = a.into();
+        let text_row = self.text.push(text_fields(&a));
+        self.rows.push(Numbers {
+            lon: a.lon,
+            lat: a.lat,
+            potential: a.potential,
+            annual_revenue: a.annual_revenue,
+            visits_per_year: a.visits_per_year,
+            minutes_per_visit: a.minutes_per_visit,
+            text_row,
+            locked: a.locked,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The id of account `i`.
+    pub fn id(&self, i: usize) -> &str {
+        self.text.get(self.rows[i].text_row, 0)
+    }
+
+    /// The (lon, lat) of account `i`.
+    pub fn position(&self, i: usize) -> (f64, f64) {
+        (self.rows[i].lon, self.rows[i].lat)
+    }
+
+    /// Moves account `i` (a corrected geocode).
+    pub fn set_position(&mut self, i: usize, lon: f64, lat: f64) {
+        self.rows[i].lon = lon;
+        self.rows[i].lat = lat;
+    }
+}
+
+impl<'a> FromIterator<AccountRef<'a>> for Accounts {
+    fn from_iter<I: IntoIterator<Item = AccountRef<'a>>>(iter: I) -> Accounts {
+        let mut out = Accounts::new();
+        out.extend(iter);
+        out
+    }
+}
+
+impl<'a> FromIterator<&'a Account> for Accounts {
+    fn from_iter<I: IntoIterator<Item = &'a Account>>(iter: I) -> Accounts {
+        iter.into_iter().map(Account::view).collect()
+    }
+}
+
+impl FromIterator<Account> for Accounts {
+    fn from_iter<I: IntoIterator<Item = Account>>(iter: I) -> Accounts {
+        let mut out = Accounts::new();
+        out.extend(iter);
+        out
+    }
+}
+
+impl<'a> Extend<AccountRef<'a>> for Accounts {
+    fn extend<I: IntoIterator<Item = AccountRef<'a>>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(a);
+        }
+    }
+}
+
+impl Extend<Account> for Accounts {
+    fn extend<I: IntoIterator<Item = Account>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(&a);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The in-memory plan: accounts, territories and who owns what.
+//!
+//! Money is kept in integer [`Cents`] and workload in integer [`Minutes`], so that
+//! totals kept up to date edit by edit equal totals recomputed from scratch, exactly.
+//! Territories live in stable slots ([`TerritoryIdx`]); deleting one tombstones its
+//! slot instead of shifting indices, so that undo can bring it back without touching
+//! the assignment of every account.
+//!
+//! The folder: `units.rs` (cents, minutes, the input limits, indices), `account.rs`,
+//! `accounts.rs` (the column store), `colour.rs` (the palette), `account_set.rs`
+//! (sets of accounts as ranges); the territory and the plan are here.
+
+use serde::{Deserialize, Serialize};
+
+mod account;
+mod account_set;
+mod accounts;
+mod colour;
+#[cfg(test)]
+mod tests;
+mod units;
+
+pub use account::*;
+pub use account_set::*;
+pub use accounts::*;
+pub use colour::*;
+pub use units::*;
+
+/// Whether a rep's home, (lon, lat), is a place on the map (Web Mercator reaches 85°).
+pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat)
+}
+
+/// The id a territory named `name` gets when it is free: its name in lower case,
+/// words joined by `-` (a taken id gets `-2`, `-3`, … appended).
+pub fn territory_id_base(name: &str) -> String {
+    let mut base: String =
+        name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    base = base.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    if base.is_empty() {
+        base = "territory".to_owned();
+    }
+    base
+}
+
+/// A sales territory, one per rep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Territory {
+    /// Stable identifier, unique among live territories.
+    pub id: String,
+    pub name: String,
+    pub color: Rgb,
+    pub rep: Option<String>,
+    /// The rep's home, (lon, lat).
+    pub rep_home: Option<(f64, f64)>,
+    /// A locked territory neither gives nor receives accounts.
+    pub locked: bool,
+    /// False once deleted; the slot is kept so that undo can restore it.
+    pub alive: bool,
+}
+
+/// The view the plan was saved with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub center_lon: f64,
+    pub center_lat: f64,
+    pub zoom: f64,
+}
+
+/// A whole plan: what the file holds and the editor edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub accounts: Accounts,
+    pub territories: Vec<Territory>,
+    /// The owner of each account, `None` for the Unassigned pool; parallel to `accounts`.
+    pub assignment: Vec<Option<TerritoryIdx>>,
+    /// ISO currency code of the money fields, for display.
+    pub currency: String,
+    pub view: Option<View>,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            accounts: Accounts::new(),
+            territories: Vec::new(),
+            assignment: Vec::new(),
+            currency: "USD".to_owned(),
+            view: None,
+        }
+    }
+}
+
+impl Plan {
+    /// Live territories in plan order.
+    pub fn live_territories(&self) -> impl Iterator<Item = (TerritoryIdx, &Territory)> {
+        self.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+    }
+
+    /// Finds a live territory by id, or else by name, case-insensitively.
+    pub fn find_territory(&self, key: &str) -> Option<TerritoryIdx> {
+        let key = key.trim();
+        self.live_territories()
+            .find(|(_, t)| t.id == key)
+            .or_else(|| {
+                self.live_territories()
+                    .find(|(_, t)| t.id.eq_ignore_ascii_case(key) || t.name.eq_ignore_ascii_case(key))
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// The territory's name, or "Unassigned".
+    pub fn territory_name(&self, t: Option<TerritoryIdx>) -> &str {
+        match t {
+            Some(t) => &self.territories[t.get()].name,
+            None => "Unassigned",
+        }
+    }
+
+    /// An id not used by any territory slot, derived from `name`.
+    pub fn fresh_territory_id(&self, name: &str) -> String {
+        let base = territory_id_base(name);
+        let taken = |id: &str| self.territories.iter().any(|t| t.id == id);
+        if !taken(&base) {
+            return base;
+        }
+        (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
+    }
+
+    /// The plan with its accounts in the given order (`order[new] = old`).
+    pub fn permuted(self, order: &[u32]) -> Plan {
+        let Plan { accounts, territories, assignment, currency, view } = self;
+        let accounts = accounts.permuted(order);
+        let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
+        Plan { accounts, territories, assignment, currency, view }
+    }
+
+    /// Whether the account may be moved: neither it nor its territory is locked.
+    pub fn is_movable(&self, a: AccountIdx) -> bool {
+        let i = a.0 as usize;
+        !self.accounts.locked()[i] && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
+    }
+}

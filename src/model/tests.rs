@@ -1,0 +1,103 @@
+//! Tests of the plan model.
+
+use super::*;
+
+#[test]
+fn a_new_colour_stands_apart_from_those_in_use() {
+    // With the first twelve in use, the next palette entry (a crimson) is close to
+    // the red in use; the chosen one is farther from every colour in use.
+    let used: Vec<Rgb> = PALETTE[..12].to_vec();
+    let c = distinct_color(&used);
+    assert!(!used.contains(&c));
+    let nearest = |c: Rgb| used.iter().map(|&u| color_distance(c, u)).fold(f64::INFINITY, f64::min);
+    assert!(nearest(c) > nearest(PALETTE[12]), "{c:?}");
+    assert!(PALETTE.iter().all(|&p| nearest(p) <= nearest(c)));
+    assert_eq!(distinct_color(&[]), PALETTE[0]);
+}
+
+fn account(i: usize) -> Account {
+    Account {
+        id: format!("A{i}"),
+        name: format!("Name {i} — ü"),
+        lon: i as f64 * 0.5 - 100.0,
+        lat: 40.0 - i as f64 * 0.25,
+        potential: Cents(i as i64 * 100),
+        annual_revenue: Cents(7 * i as i64),
+        visits_per_year: i as u32 % 12,
+        minutes_per_visit: 30 + i as u32,
+        city: (!i.is_multiple_of(3)).then(|| format!("City {i}")),
+        state: i.is_multiple_of(2).then(|| "TX".to_owned()),
+        zip: None,
+        locked: i.is_multiple_of(5),
+    }
+}
+
+#[test]
+fn accounts_read_back_what_was_pushed_joined_and_gathered() {
+    let all: Vec<Account> = (0..40).map(account).collect();
+    let store: Accounts = all.iter().collect();
+    assert_eq!(store.len(), 40);
+    for (i, a) in all.iter().enumerate() {
+        assert_eq!(store.get(i), a.view());
+        assert_eq!(store.id(i), a.id);
+        assert_eq!(store.workload(i), a.workload());
+    }
+    // Three parts joined by `append`, and the same gathered in reverse order.
+    let parts: Vec<Accounts> = [0..10, 10..25, 25..40].into_iter().map(|r| all[r].iter().collect()).collect();
+    let mut joined = Accounts::new();
+    for p in parts {
+        joined.append(p);
+    }
+    assert_eq!(joined, store);
+    let reverse: Vec<u32> = (0..40).rev().collect();
+    let gathered = joined.permuted(&reverse);
+    for (new, &old) in reverse.iter().enumerate() {
+        assert_eq!(gathered.get(new), all[old as usize].view());
+    }
+    assert_eq!(gathered.clone().permuted(&reverse), store);
+    // Row-by-row parts gather to the same columns.
+    let rows: Vec<AccountRows> = [0..10, 10..25, 25..40]
+        .into_iter()
+        .map(|r| {
+            let mut p = AccountRows::with_capacity(r.len(), 0);
+            for a in &all[r] {
+                p.push(a);
+            }
+            p
+        })
+        .collect();
+    assert_eq!(rows[1].id(2), "A12");
+    assert_eq!(Accounts::gather_rows(rows, &reverse), gathered);
+    let mut kept = store.clone();
+    kept.retain_flagged(&(0..40).map(|i| i % 4 != 1).collect::<Vec<_>>());
+    assert_eq!(kept.len(), 30);
+    assert_eq!(kept.get(1), all[2].view());
+}
+
+#[test]
+fn hex_round_trips() {
+    for c in PALETTE {
+        assert_eq!(Rgb::from_hex(&c.to_hex()), Some(c));
+    }
+    assert_eq!(Rgb::from_hex("#12345"), None);
+    assert_eq!(Rgb::from_hex("zzzzzz"), None);
+}
+
+#[test]
+fn fresh_ids_do_not_collide() {
+    let mut plan = Plan::default();
+    for n in 0..3 {
+        let id = plan.fresh_territory_id("New York Metro");
+        plan.territories.push(Territory {
+            id,
+            name: "New York Metro".into(),
+            color: palette_color(n),
+            rep: None,
+            rep_home: None,
+            locked: false,
+            alive: true,
+        });
+    }
+    let ids: Vec<_> = plan.territories.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["new-york-metro", "new-york-metro-2", "new-york-metro-3"]);
+}

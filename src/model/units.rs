@@ -1,0 +1,131 @@
+//! Units and ids: integer cents and minutes, the input limits that keep their sums
+//! exact, account and territory indices.
+
+use super::*;
+
+/// Money in integer cents of the plan's currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Cents(pub i64);
+
+impl Cents {
+    /// The amount in currency units, for display and JSON.
+    pub fn units(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+/// Workload in integer minutes per year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Minutes(pub i64);
+
+impl Minutes {
+    /// The workload in hours, unrounded.
+    pub fn hours(self) -> f64 {
+        self.0 as f64 / 60.0
+    }
+}
+
+/// The largest figures an account may carry, and the check that a plan's totals fit.
+///
+/// Every total the program keeps (per territory, per selection, the prefix sums) is a
+/// sum of some of the accounts' figures in `i64`. Each account is held to the limits
+/// below on input, and a plan whose sums of absolute values would not fit in `i64` is
+/// refused as a whole (it takes 92,000 accounts at the money limit, which no real
+/// plan has): then no partial sum can wrap, whatever is edited.
+pub mod limits {
+    use super::{Cents, Minutes};
+
+    /// At most 10^14 cents (one trillion currency units) of potential or revenue on one
+    /// account, either sign.
+    pub const MAX_CENTS: i64 = 100_000_000_000_000;
+    /// At most 100,000 visits a year (274 a day) on one account.
+    pub const MAX_VISITS: u32 = 100_000;
+    /// At most 100,000 minutes (69 days) a visit.
+    pub const MAX_MINUTES: u32 = 100_000;
+    /// At most 10,000 territories in a plan, an import, a Redraw or a k-means
+    /// reference: a ZIP or account column mapped as the territory by mistake is caught
+    /// here, and every per-territory table stays small.
+    pub const MAX_TERRITORIES: usize = 10_000;
+    /// Why a number of territories is refused, if it is.
+    pub fn check_territories(n: usize) -> Result<(), String> {
+        if n > MAX_TERRITORIES {
+            return Err(format!(
+                "{} territories; at most {} are supported",
+                crate::format::thousands(n as i64),
+                crate::format::thousands(MAX_TERRITORIES as i64)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Why an account's figure is refused, if it is.
+    pub fn check_money(what: &str, v: Cents) -> Result<(), String> {
+        if v.0.unsigned_abs() > MAX_CENTS as u64 {
+            return Err(format!(
+                "{what} {} is beyond the limit of ±{} per account",
+                v.units(),
+                crate::format::thousands(MAX_CENTS / 100)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Why an account's visits or minutes are refused, if they are.
+    pub fn check_workload(visits: u32, minutes: u32) -> Result<(), String> {
+        if visits > MAX_VISITS {
+            return Err(format!("{visits} visits a year is beyond the limit of {MAX_VISITS}"));
+        }
+        if minutes > MAX_MINUTES {
+            return Err(format!("{minutes} minutes a visit is beyond the limit of {MAX_MINUTES}"));
+        }
+        Ok(())
+    }
+
+    /// Running sums of absolute values in `i128`, to check that a plan's totals fit.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub struct TotalsCheck {
+        potential: i128,
+        revenue: i128,
+        workload: i128,
+    }
+
+    impl TotalsCheck {
+        pub fn add(&mut self, potential: Cents, revenue: Cents, workload: Minutes) {
+            self.potential += i128::from(potential.0).abs();
+            self.revenue += i128::from(revenue.0).abs();
+            self.workload += i128::from(workload.0).abs();
+        }
+
+        pub fn merge(&mut self, other: TotalsCheck) {
+            self.potential += other.potential;
+            self.revenue += other.revenue;
+            self.workload += other.workload;
+        }
+
+        /// Why the totals do not fit, if they do not.
+        pub fn check(&self) -> Result<(), String> {
+            let max = i128::from(i64::MAX);
+            for (what, v) in [("potential", self.potential), ("revenue", self.revenue), ("workload", self.workload)] {
+                if v > max {
+                    return Err(format!("the accounts' total {what} is too large to add up exactly (over 9.2e18)"));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Index of an account in [`Plan::accounts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountIdx(pub u32);
+
+/// Index of a territory slot in [`Plan::territories`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TerritoryIdx(pub u32);
+
+impl TerritoryIdx {
+    /// The slot as a `usize`, for indexing.
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
