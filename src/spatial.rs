@@ -160,15 +160,6 @@ pub fn bbox(mp: &MultiPolygon<f64>) -> Option<(Coord<f64>, Coord<f64>)> {
     }))
 }
 
-/// Projects a lon/lat multipolygon to Web Mercator.
-pub fn multipolygon_to_mercator(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    use geo::MapCoords;
-    mp.map_coords(|c| {
-        let (x, y) = to_mercator(c.x, c.y);
-        Coord { x, y }
-    })
-}
-
 type Entry = GeomWithData<[f64; 2], u32>;
 
 /// The accounts' positions and the R-tree over them (which holds the Web Mercator

@@ -134,10 +134,4 @@ impl Plan {
         let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
         Plan { accounts, territories, assignment, currency, view }
     }
-
-    /// Whether the account may be moved: neither it nor its territory is locked.
-    pub fn is_movable(&self, a: AccountIdx) -> bool {
-        let i = a.0 as usize;
-        !self.accounts.locked()[i] && self.assignment[i].is_none_or(|t| !self.territories[t.get()].locked)
-    }
 }

@@ -1,0 +1,296 @@
+//! From a command to its change set (the moves and territory changes that undo can
+//! reverse), and applying a change set forward or backward.
+
+use super::*;
+
+impl Editor {
+    pub(super) fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
+        self.plan.territories.get(t.get()).filter(|t| t.alive).ok_or(EditError::NoSuchTerritory(t.0))
+    }
+
+    pub(super) fn empty(label: String) -> ChangeSet {
+        ChangeSet { label, territories: Vec::new(), moves: Vec::new(), account_locks: Vec::new(), serial: 0 }
+    }
+
+    pub(super) fn territory_edit(
+        &self,
+        t: TerritoryIdx,
+        label: String,
+        f: impl FnOnce(&mut Territory),
+    ) -> Result<ChangeSet, EditError> {
+        let before = self.live(t)?.clone();
+        let mut after = before.clone();
+        f(&mut after);
+        let mut cs = Self::empty(label);
+        if after != before {
+            cs.territories.push(TerritoryChange { slot: t, before: Some(before), after: Some(after) });
+        }
+        Ok(cs)
+    }
+
+    /// Splits `set` into runs of equal owner and movability: O(|set|) scanning.
+    /// `f(start, end, owner, movable)` is called for each run, in order.
+    pub(super) fn runs(&self, set: &AccountSet, mut f: impl FnMut(u32, u32, Option<TerritoryIdx>, bool)) {
+        let owners = &self.plan.assignment;
+        let locked_slot: Vec<bool> = self.plan.territories.iter().map(|t| t.locked).collect();
+        // Usually nothing is locked: then runs end only where the owner changes, which
+        // a tight loop over the owners finds at memory speed.
+        let any_locked = self.locked_accounts > 0 || locked_slot.iter().any(|&l| l);
+        let movable = |i: usize| !self.account_locked[i] && owners[i].is_none_or(|t| !locked_slot[t.get()]);
+        for &(s, e) in set.ranges() {
+            let (s, e) = (s as usize, e as usize);
+            let mut start = s;
+            while start < e {
+                let owner = owners[start];
+                let end = if any_locked {
+                    let m = movable(start);
+                    let mut end = start + 1;
+                    while end < e && owners[end] == owner && movable(end) == m {
+                        end += 1;
+                    }
+                    f(start as u32, end as u32, owner, m);
+                    end
+                } else {
+                    let end = owners[start..e].iter().position(|&o| o != owner).map_or(e, |k| start + k);
+                    f(start as u32, end as u32, owner, true);
+                    end
+                };
+                start = end;
+            }
+        }
+    }
+
+    pub(super) fn change_set(&self, cmd: Command) -> Result<ChangeSet, EditError> {
+        let n = self.plan.accounts.len();
+        let check_accounts = |accounts: &AccountSet| {
+            if accounts.fits(n) {
+                Ok(())
+            } else {
+                Err(EditError::NoSuchAccount(accounts.ranges().last().map_or(0, |r| r.1 - 1)))
+            }
+        };
+        match cmd {
+            Command::Reassign { accounts, to } => {
+                check_accounts(&accounts)?;
+                let target = match to {
+                    Some(t) => {
+                        let tt = self.live(t)?;
+                        if tt.locked {
+                            return Err(EditError::TerritoryLocked(tt.name.clone()));
+                        }
+                        tt.name.clone()
+                    }
+                    None => "Unassigned".to_owned(),
+                };
+                let mut moves: Vec<Move> = Vec::new();
+                self.runs(&accounts, |start, end, from, movable| {
+                    if movable && from != to {
+                        moves.push(Move { start, end, from, to });
+                    }
+                });
+                let moved: usize = moves.iter().map(Move::len).sum();
+                let mut cs =
+                    Self::empty(format!("Move {} accounts to {target}", crate::format::thousands(moved as i64)));
+                cs.moves = moves;
+                Ok(cs)
+            }
+            Command::CreateTerritory { name, color, rep } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    return Err(EditError::EmptyName);
+                }
+                let slot = TerritoryIdx(self.plan.territories.len() as u32);
+                let t = Territory {
+                    id: self.plan.fresh_territory_id(&name),
+                    name: name.clone(),
+                    color,
+                    rep,
+                    rep_home: None,
+                    locked: false,
+                    alive: true,
+                };
+                let mut cs = Self::empty(format!("Create territory {name}"));
+                cs.territories.push(TerritoryChange { slot, before: None, after: Some(t) });
+                Ok(cs)
+            }
+            Command::RenameTerritory { territory, name } => {
+                let name = name.trim().to_owned();
+                if name.is_empty() {
+                    return Err(EditError::EmptyName);
+                }
+                self.territory_edit(territory, format!("Rename territory to {name}"), |t| t.name = name)
+            }
+            Command::RecolorTerritory { territory, color } => {
+                self.territory_edit(territory, "Change colour".to_owned(), |t| t.color = color)
+            }
+            Command::SetRep { territory, rep } => {
+                self.territory_edit(territory, "Change rep".to_owned(), |t| t.rep = rep)
+            }
+            Command::SetRepHome { territory, home } => {
+                if let Some((lon, lat)) = home
+                    && !crate::model::home_on_map((lon, lat))
+                {
+                    return Err(EditError::HomeOffTheMap(lon.to_string(), lat.to_string()));
+                }
+                let label = if home.is_some() { "Set rep's home" } else { "Clear rep's home" };
+                self.territory_edit(territory, label.to_owned(), |t| t.rep_home = home)
+            }
+            Command::LockTerritory { territory, locked } => {
+                let verb = if locked { "Lock" } else { "Unlock" };
+                let name = self.live(territory)?.name.clone();
+                self.territory_edit(territory, format!("{verb} {name}"), |t| t.locked = locked)
+            }
+            Command::DeleteTerritory { territory, accounts_to } => {
+                let before = self.live(territory)?.clone();
+                if accounts_to == Some(territory) {
+                    return Err(EditError::DeleteIntoItself);
+                }
+                if let Some(to) = accounts_to {
+                    self.live(to)?;
+                }
+                let mut after = before.clone();
+                after.alive = false;
+                let mut cs = Self::empty(format!("Delete territory {}", before.name));
+                // Deleting moves every account, locked or not: the territory is gone.
+                let owners = &self.plan.assignment;
+                let mut i = 0;
+                while i < n {
+                    if owners[i] == Some(territory) {
+                        let start = i;
+                        while i < n && owners[i] == Some(territory) {
+                            i += 1;
+                        }
+                        cs.moves.push(Move {
+                            start: start as u32,
+                            end: i as u32,
+                            from: Some(territory),
+                            to: accounts_to,
+                        });
+                    } else {
+                        i += 1;
+                    }
+                }
+                cs.territories.push(TerritoryChange { slot: territory, before: Some(before), after: Some(after) });
+                Ok(cs)
+            }
+            Command::ApplyProposal { label, territories, assignment } => {
+                let old = &self.plan.territories;
+                if assignment.len() != n || territories.len() < old.len() {
+                    return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
+                }
+                let k = territories.len();
+                if assignment.iter().flatten().any(|t| t.get() >= k || !territories[t.get()].alive) {
+                    return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
+                }
+                let mut cs = Self::empty(label);
+                for (i, t) in territories.iter().enumerate() {
+                    let before = old.get(i).cloned();
+                    if before.as_ref() != Some(t) {
+                        cs.territories.push(TerritoryChange {
+                            slot: TerritoryIdx(i as u32),
+                            before,
+                            after: Some(t.clone()),
+                        });
+                    }
+                }
+                let locked_slot =
+                    |t: Option<TerritoryIdx>| t.is_some_and(|t| old.get(t.get()).is_some_and(|x| x.locked));
+                // As with DeleteTerritory, a territory the proposal deletes loses all its
+                // accounts, locked ones too.
+                let dying = |t: Option<TerritoryIdx>| t.is_some_and(|t| !territories[t.get()].alive);
+                let stays = |i: usize, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>| {
+                    !dying(from) && (self.account_locked[i] || locked_slot(from) || locked_slot(to))
+                };
+                let owners = &self.plan.assignment;
+                let mut i = 0;
+                while i < n {
+                    let (from, to) = (owners[i], assignment[i]);
+                    if from == to || stays(i, from, to) {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < n && owners[i] == from && assignment[i] == to && !stays(i, from, to) {
+                        i += 1;
+                    }
+                    cs.moves.push(Move { start: start as u32, end: i as u32, from, to });
+                }
+                Ok(cs)
+            }
+            Command::LockAccounts { accounts, locked } => {
+                check_accounts(&accounts)?;
+                let verb = if locked { "Lock" } else { "Unlock" };
+                let mut cs =
+                    Self::empty(format!("{verb} {} accounts", crate::format::thousands(accounts.len() as i64)));
+                cs.account_locks = accounts
+                    .iter()
+                    .filter(|&a| self.account_locked[a as usize] != locked)
+                    .map(|a| (AccountIdx(a), !locked, locked))
+                    .collect();
+                Ok(cs)
+            }
+        }
+    }
+
+    pub(super) fn set_slot(&mut self, slot: TerritoryIdx, value: &Option<Territory>) {
+        let i = slot.get();
+        match value {
+            Some(t) if i == self.plan.territories.len() => {
+                std::sync::Arc::make_mut(&mut self.plan).territories.push(t.clone());
+                self.metrics.ensure_slots(i + 1);
+            }
+            Some(t) => std::sync::Arc::make_mut(&mut self.plan).territories[i] = t.clone(),
+            None => {
+                // Only the newest slot is ever removed (undo of a creation).
+                debug_assert_eq!(i + 1, self.plan.territories.len());
+                std::sync::Arc::make_mut(&mut self.plan).territories.truncate(i);
+                self.metrics.territories.truncate(i);
+            }
+        }
+    }
+
+    pub(super) fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
+        let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
+        debug_assert!(run.iter().all(|&o| o == from));
+        run.fill(to);
+        let t = self.prefix.range(m.start, m.end);
+        self.metrics.move_totals(&t, from, to);
+    }
+
+    pub(super) fn set_lock(&mut self, a: AccountIdx, locked: bool) {
+        let i = a.0 as usize;
+        if self.account_locked[i] != locked {
+            if locked {
+                self.locked_accounts += 1;
+            } else {
+                self.locked_accounts -= 1;
+            }
+        }
+        std::sync::Arc::make_mut(&mut self.plan).accounts.set_locked(i, locked);
+        self.account_locked[i] = locked;
+    }
+
+    pub(super) fn forward(&mut self, cs: &ChangeSet) {
+        for c in &cs.territories {
+            self.set_slot(c.slot, &c.after);
+        }
+        for m in &cs.moves {
+            self.move_run(m, m.from, m.to);
+        }
+        for &(a, _, after) in &cs.account_locks {
+            self.set_lock(a, after);
+        }
+    }
+
+    pub(super) fn backward(&mut self, cs: &ChangeSet) {
+        for &(a, before, _) in cs.account_locks.iter().rev() {
+            self.set_lock(a, before);
+        }
+        for m in cs.moves.iter().rev() {
+            self.move_run(m, m.to, m.from);
+        }
+        for c in cs.territories.iter().rev() {
+            self.set_slot(c.slot, &c.before);
+        }
+    }
+}

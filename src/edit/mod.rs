@@ -1,0 +1,314 @@
+//! Edits as commands, each turned into one reversible [`ChangeSet`].
+//!
+//! [`Editor`] owns the plan and its [`Metrics`]. Every change goes through
+//! [`Editor::apply`], which validates the command, builds its change set, applies it
+//! and pushes it onto the unlimited undo history; [`Editor::undo`] and [`Editor::redo`]
+//! replay change sets backwards and forwards.
+//!
+//! Moves are recorded as *runs*: consecutive accounts with the same owner that go to
+//! the same territory. Building the runs scans the moved accounts' owners (O(k), at
+//! memory speed); applying a run costs O(1) metric updates, through the
+//! [`PrefixSums`] of the accounts, plus a `fill` of the owners. A lasso over spatially
+//! sorted accounts therefore costs O(k) bytes scanned and O(runs) arithmetic, and so
+//! does its undo.
+//!
+//! `changes.rs` turns a command into its change set and applies change sets forward
+//! and backward; the commands, the change sets and the history are here.
+
+use crate::metrics::{Balance, Metrics, PrefixSums, Totals};
+use crate::model::{AccountIdx, AccountSet, Plan, Rgb, Territory, TerritoryIdx};
+
+mod changes;
+#[cfg(test)]
+mod tests;
+
+/// A user's edit, before it is validated (serialisable: the recovery journal keeps
+/// them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Command {
+    /// Give accounts to a territory (`None`: the Unassigned pool). Locked accounts and
+    /// accounts of locked territories stay where they are.
+    Reassign {
+        accounts: AccountSet,
+        to: Option<TerritoryIdx>,
+    },
+    CreateTerritory {
+        name: String,
+        color: Rgb,
+        rep: Option<String>,
+    },
+    RenameTerritory {
+        territory: TerritoryIdx,
+        name: String,
+    },
+    RecolorTerritory {
+        territory: TerritoryIdx,
+        color: Rgb,
+    },
+    SetRep {
+        territory: TerritoryIdx,
+        rep: Option<String>,
+    },
+    /// Set (or clear) where the territory's rep lives, (lon, lat): what Redraw can grow
+    /// the territory around.
+    SetRepHome {
+        territory: TerritoryIdx,
+        home: Option<(f64, f64)>,
+    },
+    LockTerritory {
+        territory: TerritoryIdx,
+        locked: bool,
+    },
+    /// Delete a territory; its accounts go to `accounts_to` (`None`: Unassigned).
+    DeleteTerritory {
+        territory: TerritoryIdx,
+        accounts_to: Option<TerritoryIdx>,
+    },
+    LockAccounts {
+        accounts: AccountSet,
+        locked: bool,
+    },
+    /// Replace the territories and the assignment at once (a Balance or Redraw
+    /// proposal): one undo step. Locked accounts and territories keep what they have.
+    ApplyProposal {
+        label: String,
+        territories: Vec<Territory>,
+        assignment: Vec<Option<TerritoryIdx>>,
+    },
+}
+
+/// Why a command was refused. The plan is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("territory #{0} does not exist")]
+    NoSuchTerritory(u32),
+    #[error("territory \"{0}\" is locked")]
+    TerritoryLocked(String),
+    #[error("account #{0} does not exist")]
+    NoSuchAccount(u32),
+    #[error("a territory needs a name")]
+    EmptyName,
+    #[error("the accounts cannot go to the territory being deleted")]
+    DeleteIntoItself,
+    #[error("the proposal is for another plan ({0} accounts, {1} slots)")]
+    ProposalMismatch(usize, usize),
+    #[error("a home at longitude {0}, latitude {1} is off the map")]
+    HomeOffTheMap(String, String),
+}
+
+/// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub start: u32,
+    pub end: u32,
+    pub from: Option<TerritoryIdx>,
+    pub to: Option<TerritoryIdx>,
+}
+
+impl Move {
+    /// Number of accounts in the run.
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A territory slot before and after (`None`: the slot does not exist).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerritoryChange {
+    pub slot: TerritoryIdx,
+    pub before: Option<Territory>,
+    pub after: Option<Territory>,
+}
+
+/// Everything one edit changed, enough to undo and redo it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeSet {
+    /// What the user did, for the Undo menu.
+    pub label: String,
+    /// Applied before the moves, undone after them.
+    pub territories: Vec<TerritoryChange>,
+    pub moves: Vec<Move>,
+    /// (account, locked before, locked after).
+    pub account_locks: Vec<(AccountIdx, bool, bool)>,
+    serial: u64,
+}
+
+impl ChangeSet {
+    fn is_empty(&self) -> bool {
+        self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty()
+    }
+
+    /// Number of accounts that change territory.
+    pub fn moved(&self) -> usize {
+        self.moves.iter().map(Move::len).sum()
+    }
+}
+
+/// What a set of accounts holds, by owner: for the selection summary and the live
+/// preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetSummary {
+    pub total: Totals,
+    /// Totals of the accounts that may move, by territory slot.
+    pub movable_by_slot: Vec<Totals>,
+    /// Totals of the unassigned accounts that may move.
+    pub movable_unassigned: Totals,
+    /// Accounts that cannot move (locked, or in a locked territory).
+    pub locked: u64,
+}
+
+/// The plan, its metrics and its history.
+pub struct Editor {
+    /// Shared with background work through [`Editor::snapshot`]; an edit while a
+    /// snapshot is out copies it first.
+    plan: std::sync::Arc<Plan>,
+    metrics: Metrics,
+    prefix: PrefixSums,
+    /// The accounts' lock flags, contiguous (mirrors `plan.accounts[i].locked`).
+    account_locked: Vec<bool>,
+    /// How many accounts are locked.
+    locked_accounts: usize,
+    undo: Vec<ChangeSet>,
+    redo: Vec<ChangeSet>,
+    next_serial: u64,
+    saved_serial: Option<u64>,
+}
+
+impl Editor {
+    /// Takes a plan, computing its metrics once.
+    pub fn new(plan: Plan) -> Editor {
+        let (prefix, metrics) = PrefixSums::with_metrics(&plan);
+        Editor::with_sums(plan, prefix, metrics)
+    }
+
+    /// [`Editor::new`] with the accounts' Web Mercator positions known (the grid has
+    /// them), which saves projecting them again.
+    pub fn with_positions(plan: Plan, xs: &[f64], ys: &[f64]) -> Editor {
+        let (prefix, metrics) = PrefixSums::with_metrics_at(&plan, xs, ys);
+        Editor::with_sums(plan, prefix, metrics)
+    }
+
+    fn with_sums(plan: Plan, prefix: PrefixSums, metrics: Metrics) -> Editor {
+        let account_locked: Vec<bool> = plan.accounts.locked().to_vec();
+        let locked_accounts = account_locked.iter().filter(|&&l| l).count();
+        Editor {
+            plan: std::sync::Arc::new(plan),
+            metrics,
+            prefix,
+            account_locked,
+            locked_accounts,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            next_serial: 1,
+            saved_serial: None,
+        }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The plan as it is now, shared without copying, for work on another thread.
+    pub fn snapshot(&self) -> std::sync::Arc<Plan> {
+        self.plan.clone()
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The plan's balance, O(territories).
+    pub fn balance(&self) -> Balance {
+        Balance::of(&self.plan, &self.metrics)
+    }
+
+    /// Sets the saved view without making the plan dirty.
+    pub fn set_view(&mut self, view: Option<crate::model::View>) {
+        std::sync::Arc::make_mut(&mut self.plan).view = view;
+    }
+
+    /// Whether the plan changed since [`Editor::mark_saved`].
+    pub fn is_dirty(&self) -> bool {
+        self.undo.last().map(|c| c.serial) != self.saved_serial
+    }
+
+    /// Records the current state as the saved one.
+    pub fn mark_saved(&mut self) {
+        self.saved_serial = self.undo.last().map(|c| c.serial);
+    }
+
+    /// The label of the edit that Undo would revert.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.undo.last().map(|c| c.label.as_str())
+    }
+
+    /// The label of the edit that Redo would repeat.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.redo.last().map(|c| c.label.as_str())
+    }
+
+    /// Number of edits that can be undone.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Validates and applies a command as one undo step. Returns the change set, or
+    /// `None` when the command changed nothing (and was not recorded).
+    pub fn apply(&mut self, cmd: Command) -> Result<Option<&ChangeSet>, EditError> {
+        let mut cs = self.change_set(cmd)?;
+        if cs.is_empty() {
+            return Ok(None);
+        }
+        cs.serial = self.next_serial;
+        self.next_serial += 1;
+        self.forward(&cs);
+        self.redo.clear();
+        self.undo.push(cs);
+        Ok(self.undo.last())
+    }
+
+    /// Reverts the last edit; returns it, or `None` when there is nothing to undo.
+    pub fn undo(&mut self) -> Option<&ChangeSet> {
+        let cs = self.undo.pop()?;
+        self.backward(&cs);
+        self.redo.push(cs);
+        self.redo.last()
+    }
+
+    /// Repeats the last undone edit.
+    pub fn redo(&mut self) -> Option<&ChangeSet> {
+        let cs = self.redo.pop()?;
+        self.forward(&cs);
+        self.undo.push(cs);
+        self.undo.last()
+    }
+
+    /// The totals of a set of accounts by owner, and what of it may move: O(|set|)
+    /// scanning, O(runs) arithmetic.
+    pub fn summarize(&self, set: &AccountSet) -> SetSummary {
+        let mut s = SetSummary {
+            movable_by_slot: vec![Totals::default(); self.plan.territories.len()],
+            ..SetSummary::default()
+        };
+        if !set.fits(self.plan.accounts.len()) {
+            return s;
+        }
+        self.runs(set, |start, end, owner, movable| {
+            let t = self.prefix.range(start, end);
+            s.total.merge(&t);
+            if !movable {
+                s.locked += u64::from(end - start);
+            } else {
+                match owner {
+                    Some(o) => s.movable_by_slot[o.get()].merge(&t),
+                    None => s.movable_unassigned.merge(&t),
+                }
+            }
+        });
+        s
+    }
+}

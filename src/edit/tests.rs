@@ -1,0 +1,100 @@
+//! Tests of the editor: commands, undo and redo, the metrics kept up to date.
+
+use super::*;
+use crate::model::{Account, Cents, palette_color};
+
+fn plan() -> Plan {
+    let account = |i: u32| Account {
+        id: format!("A{i}"),
+        name: format!("Account {i}"),
+        lon: f64::from(i),
+        lat: 40.0,
+        potential: Cents(i64::from(i) * 100),
+        annual_revenue: Cents(1000),
+        visits_per_year: 4,
+        minutes_per_visit: 30,
+        city: None,
+        state: None,
+        zip: None,
+        locked: false,
+    };
+    let territory = |n: usize| Territory {
+        id: format!("t{n}"),
+        name: format!("T{n}"),
+        color: palette_color(n),
+        rep: None,
+        rep_home: None,
+        locked: false,
+        alive: true,
+    };
+    Plan {
+        accounts: (0..4).map(account).collect(),
+        territories: vec![territory(0), territory(1)],
+        assignment: vec![Some(TerritoryIdx(0)), Some(TerritoryIdx(0)), Some(TerritoryIdx(1)), None],
+        ..Plan::default()
+    }
+}
+
+#[test]
+fn reassign_undo_redo() {
+    let original = plan();
+    let mut ed = Editor::new(original.clone());
+    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0, 3]), to: Some(TerritoryIdx(1)) };
+    let cs = ed.apply(cmd).expect("valid").expect("changes");
+    assert_eq!(cs.moved(), 2);
+    assert_eq!(ed.metrics().territories[1].accounts, 3);
+    assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    assert!(ed.is_dirty());
+    ed.undo();
+    assert_eq!(ed.plan(), &original);
+    assert_eq!(ed.metrics(), &Metrics::recompute(&original));
+    ed.redo();
+    assert_eq!(ed.metrics().territories[1].accounts, 3);
+}
+
+#[test]
+fn locks_are_respected() {
+    let mut ed = Editor::new(plan());
+    ed.apply(Command::LockTerritory { territory: TerritoryIdx(1), locked: true }).expect("ok");
+    let err = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx(1)) });
+    assert!(matches!(err, Err(EditError::TerritoryLocked(_))));
+    // An account of a locked territory does not leave it.
+    let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![2]), to: Some(TerritoryIdx(0)) });
+    assert_eq!(r, Ok(None));
+    ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![0]), locked: true }).expect("ok");
+    let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: None });
+    assert_eq!(r, Ok(None));
+}
+
+#[test]
+fn delete_and_create_undo() {
+    let original = plan();
+    let mut ed = Editor::new(original.clone());
+    ed.apply(Command::DeleteTerritory { territory: TerritoryIdx(0), accounts_to: None }).expect("ok");
+    assert_eq!(ed.metrics().unassigned.accounts, 3);
+    assert_eq!(ed.plan().live_territories().count(), 1);
+    ed.apply(Command::CreateTerritory { name: "New".into(), color: palette_color(5), rep: None }).expect("ok");
+    assert_eq!(ed.plan().territories.len(), 3);
+    ed.undo();
+    ed.undo();
+    assert_eq!(ed.plan(), &original);
+    assert!(!ed.is_dirty());
+}
+
+#[test]
+fn rep_home_is_set_checked_and_undone() {
+    let original = plan();
+    let mut ed = Editor::new(original.clone());
+    let home = Some((-87.6, 41.9));
+    ed.apply(Command::SetRepHome { territory: TerritoryIdx(1), home }).expect("ok");
+    assert_eq!(ed.plan().territories[1].rep_home, home);
+    assert_eq!(ed.undo_label(), Some("Set rep's home"));
+    for bad in [(-200.0, 40.0), (10.0, 89.0), (f64::NAN, 0.0)] {
+        let r = ed.apply(Command::SetRepHome { territory: TerritoryIdx(0), home: Some(bad) });
+        assert!(matches!(r, Err(EditError::HomeOffTheMap(..))), "{bad:?}");
+    }
+    ed.undo();
+    assert_eq!(ed.plan(), &original);
+    ed.redo();
+    assert_eq!(ed.plan().territories[1].rep_home, home);
+}

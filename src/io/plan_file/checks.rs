@@ -1,0 +1,134 @@
+//! From records to a plan and back: territories, and the checks every account and the
+//! totals pass on the way in.
+
+use super::*;
+
+pub(super) fn territory_records(plan: &Plan) -> Vec<TerritoryRecord> {
+    plan.live_territories()
+        .map(|(_, t)| TerritoryRecord {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            color: t.color.to_hex(),
+            rep: t.rep.clone(),
+            rep_home: t.rep_home,
+            locked: t.locked,
+        })
+        .collect()
+}
+
+pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Territory>, PlanFileError> {
+    let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
+    limits::check_territories(records.len()).map_err(invalid)?;
+    let mut seen = HashMap::new();
+    records
+        .iter()
+        .map(|t| {
+            if seen.insert(t.id.as_str(), ()).is_some() {
+                return Err(invalid(format!("territory id {} is used twice", quoted(&t.id))));
+            }
+            let color = Rgb::from_hex(&t.color).ok_or_else(|| {
+                invalid(format!("territory {}: colour {} is not #rrggbb", quoted(&t.id), quoted(&t.color)))
+            })?;
+            if let Some((lon, lat)) = t.rep_home.filter(|&h| !crate::model::home_on_map(h)) {
+                return Err(invalid(format!("territory {}: rep's home ({lon}, {lat}) is off the map", quoted(&t.id))));
+            }
+            Ok(Territory {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                color,
+                rep: t.rep.clone(),
+                rep_home: t.rep_home,
+                locked: t.locked,
+                alive: true,
+            })
+        })
+        .collect()
+}
+
+/// Checks one account's position and figures against [`limits`] (positions to ±90°,
+/// as older versions wrote them; imports and edits keep to the map's 85.05°).
+pub(super) fn check_account(
+    id: &str,
+    lon: f64,
+    lat: f64,
+    money: [i64; 2],
+    visits: u32,
+    minutes: u32,
+) -> Result<(), String> {
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("account {}: coordinates ({lon}, {lat}) are out of range", quoted(id)));
+    }
+    let context = |e: String| format!("account {}: {e}", quoted(id));
+    limits::check_money("potential", Cents(money[0])).map_err(context)?;
+    limits::check_money("revenue", Cents(money[1])).map_err(context)?;
+    limits::check_workload(visits, minutes).map_err(context)
+}
+
+/// Checks that the plan's totals fit ([`limits::TotalsCheck`]).
+pub(super) fn check_totals(accounts: &Accounts, path: &str) -> Result<(), PlanFileError> {
+    let mut totals = limits::TotalsCheck::default();
+    for i in 0..accounts.len() {
+        totals.add(accounts.potential()[i], accounts.annual_revenue()[i], accounts.workload(i));
+    }
+    totals.check().map_err(|detail| PlanFileError::Invalid { path: path.to_owned(), detail })
+}
+
+/// Converts a version-1 file to the model. `path` names the file in errors.
+pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
+    let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
+    let territories = territories_from(&file.territories, path)?;
+    let by_id: HashMap<&str, TerritoryIdx> =
+        file.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
+    let mut accounts = Accounts::with_capacity(file.accounts.len(), file.accounts.len() * 40);
+    let mut assignment = Vec::with_capacity(file.accounts.len());
+    for a in &file.accounts {
+        check_account(&a.id, a.lon, a.lat, [a.potential_cents, a.revenue_cents], a.visits, a.minutes)
+            .map_err(invalid)?;
+        let t = match &a.territory {
+            Some(id) => Some(
+                *by_id
+                    .get(id.as_str())
+                    .ok_or_else(|| invalid(format!("account {}: unknown territory {}", quoted(&a.id), quoted(id))))?,
+            ),
+            None => None,
+        };
+        accounts.push(AccountRef {
+            id: &a.id,
+            name: &a.name,
+            lon: a.lon,
+            lat: a.lat,
+            potential: Cents(a.potential_cents),
+            annual_revenue: Cents(a.revenue_cents),
+            visits_per_year: a.visits,
+            minutes_per_visit: a.minutes,
+            city: a.city.as_deref(),
+            state: a.state.as_deref(),
+            zip: a.zip.as_deref(),
+            locked: a.locked,
+        });
+        assignment.push(t);
+    }
+    let plan = Plan {
+        accounts,
+        territories,
+        assignment,
+        currency: file.currency,
+        view: file.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),
+    };
+    check_unique_ids(&plan, path)?;
+    check_totals(&plan.accounts, path)?;
+    Ok(plan)
+}
+
+pub(super) fn check_unique_ids(plan: &Plan, path: &str) -> Result<(), PlanFileError> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(plan.accounts.len());
+    for (i, a) in plan.accounts.iter().enumerate() {
+        if let Some(first) = seen.insert(a.id, i) {
+            return Err(PlanFileError::Invalid {
+                path: path.to_owned(),
+                detail: format!("account id {} appears twice (accounts #{} and #{})", quoted(a.id), first + 1, i + 1),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The file's records: what version 2 and version 1 files hold, field by field.
+
+use super::*;
+
+/// The names of an account row's fields, in order (written into every file).
+pub const ACCOUNT_FIELDS: [&str; 13] = [
+    "id",
+    "name",
+    "lon",
+    "lat",
+    "potential_cents",
+    "revenue_cents",
+    "visits",
+    "minutes",
+    "city",
+    "state",
+    "zip",
+    "territory",
+    "locked",
+];
+
+/// The on-disk plan, version 2: accounts as rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanFileV2<'a> {
+    #[serde(default = "format_name")]
+    pub format: String,
+    pub version: u32,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewRecord>,
+    pub territories: Vec<TerritoryRecord>,
+    #[serde(default)]
+    pub account_fields: Vec<String>,
+    #[serde(borrow, default)]
+    pub accounts: Vec<AccountRow<'a>>,
+}
+
+/// One account on disk, version 2: the fields of [`ACCOUNT_FIELDS`], in order. Money
+/// in integer cents, so that it round-trips exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRow<'a>(
+    #[serde(borrow)] pub Cow<'a, str>,
+    #[serde(borrow)] pub Cow<'a, str>,
+    pub f64,
+    pub f64,
+    pub i64,
+    pub i64,
+    pub u32,
+    pub u32,
+    #[serde(borrow)] pub Option<Cow<'a, str>>,
+    #[serde(borrow)] pub Option<Cow<'a, str>>,
+    #[serde(borrow)] pub Option<Cow<'a, str>>,
+    #[serde(borrow)] pub Option<Cow<'a, str>>,
+    #[serde(default)] pub bool,
+);
+
+/// The on-disk plan, version 1 (read only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanFileV1 {
+    #[serde(default = "format_name")]
+    pub format: String,
+    pub version: u32,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewRecord>,
+    pub territories: Vec<TerritoryRecord>,
+    pub accounts: Vec<AccountRecord>,
+}
+
+pub(super) fn format_name() -> String {
+    FORMAT_NAME.to_owned()
+}
+
+pub(super) fn default_currency() -> String {
+    "USD".to_owned()
+}
+
+/// The saved map view.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ViewRecord {
+    pub lon: f64,
+    pub lat: f64,
+    pub zoom: f64,
+}
+
+/// A territory on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TerritoryRecord {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rep: Option<String>,
+    /// (lon, lat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rep_home: Option<(f64, f64)>,
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// An account on disk. Money in integer cents, so that it round-trips exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub id: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub potential_cents: i64,
+    #[serde(default)]
+    pub revenue_cents: i64,
+    #[serde(default)]
+    pub visits: u32,
+    #[serde(default)]
+    pub minutes: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    /// The territory's id; absent for the Unassigned pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territory: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
