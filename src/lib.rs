@@ -84,7 +84,7 @@
 //! ([`spatial::SpatialIndex`]) on a background thread: drawing and lasso selection use
 //! the grid, and the first hover or click that needs the R-tree waits for it (it is
 //! ready about 0.2 s after a million accounts open). Each
-//! frame, the map layer (`app::map_view`) turns the walkers `Projector` into one affine
+//! frame, the map layer (`app::map`) turns the walkers `Projector` into one affine
 //! transform from Web Mercator metres to screen points and visits only the grid rows
 //! in view: up to 25,000 accounts are drawn as circles; more are splatted into a
 //! texture (and the selection into a second one) that is redrawn only when the view,

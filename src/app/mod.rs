@@ -5,7 +5,7 @@
 //! applied once per frame, after the views, so that no view mutates the plan.
 
 mod files;
-mod map_view;
+mod map;
 mod optimize_ui;
 mod panel;
 mod recover;
@@ -308,13 +308,13 @@ pub struct TerritoryApp {
     pending: Option<optimize_ui::Pending>,
     /// The territory whose rep's home the next click on the map sets.
     placing_home: Option<TerritoryIdx>,
-    dots: map_view::DotLayer,
+    dots: map::DotLayer,
     /// Autosave: the recovery journal, and the offer to restore a crashed session.
     recovery: recover::Recovery,
     /// The file a Save would overwrite although it changed on disk: asked first.
     overwrite_prompt: Option<PathBuf>,
     /// The last frame's map transform (for tests and hover).
-    last_transform: Option<map_view::MapTransform>,
+    last_transform: Option<map::MapTransform>,
     actions: Vec<Action>,
 }
 
@@ -365,7 +365,7 @@ impl TerritoryApp {
             optimize_form: None,
             pending: None,
             placing_home: None,
-            dots: map_view::DotLayer::default(),
+            dots: map::DotLayer::default(),
             actions: Vec::new(),
             recovery: recover::Recovery::default(),
             overwrite_prompt: None,
@@ -462,7 +462,7 @@ impl TerritoryApp {
     }
 
     /// The map's transform in the last frame (screen ↔ Web Mercator).
-    pub fn map_transform(&self) -> Option<map_view::MapTransform> {
+    pub fn map_transform(&self) -> Option<map::MapTransform> {
         self.last_transform
     }
 

@@ -1,0 +1,278 @@
+//! The accounts as dots: circles up to 25,000 in view, above that splatted into a
+//! texture redrawn only when the view, the plan or the selection changed.
+
+use super::*;
+
+/// Above this many accounts in view, dots are splatted into a texture instead of
+/// tessellated as circles.
+pub(super) const CIRCLE_LIMIT: usize = 25_000;
+
+/// What the dot texture shows; redrawn when any of it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct DotKey {
+    transform: MapTransform,
+    generation: u64,
+    selection: u64,
+    colors: Vec<Color32>,
+    ppp: f32,
+    radius: f32,
+}
+
+/// The cached dot textures: all accounts, and the selected ones on top.
+#[derive(Default)]
+pub(in crate::app) struct DotLayer {
+    texture: Option<egui::TextureHandle>,
+    key: Option<DotKey>,
+    overlay: Option<egui::TextureHandle>,
+    overlay_key: Option<DotKey>,
+}
+
+/// The rows `y0..y0 + rows` of the buffer that one splat writes.
+pub(super) struct Band {
+    y0: usize,
+    rows: usize,
+}
+
+/// The pixel buffer a splat writes into and the view's transform, in pixels.
+pub(super) struct SplatView {
+    w: usize,
+    h: usize,
+    scale: f64,
+    center: [f64; 2],
+}
+
+/// Splats accounts as `D`×`D`-pixel squares coloured by owner: the hot loop of a
+/// large plan's frame. `D` is a constant so that the row fills unroll; a truncating
+/// cast of a non-negative value replaces floor(); the slices are zipped so that
+/// indexing is checked once.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn splat<const D: usize>(
+    px: &mut [Color32],
+    v: &SplatView,
+    band: &Band,
+    xs: &[f64],
+    ys: &[f64],
+    owners: &[Option<crate::model::TerritoryIdx>],
+    colors: &[Color32],
+    unassigned: usize,
+) {
+    if v.w < D || v.h < D {
+        return;
+    }
+    let half = (D / 2) as f64;
+    let ox = v.w as f64 / 2.0 - half - v.center[0] * v.scale;
+    let oy = v.h as f64 / 2.0 - half + v.center[1] * v.scale;
+    let (maxx, maxy) = ((v.w - D) as f64, (v.h - D) as f64);
+    let (y0, y1) = (band.y0, band.y0 + band.rows);
+    for ((&x, &y), owner) in xs.iter().zip(ys).zip(owners) {
+        let fx = x * v.scale + ox;
+        let fy = oy - y * v.scale;
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= maxx && fy <= maxy) {
+            continue;
+        }
+        let (px0, py0) = (fx as usize, fy as usize);
+        if py0 + D <= y0 || py0 >= y1 {
+            continue;
+        }
+        let c = colors[owner.map_or(unassigned, |o| o.get())];
+        for py in py0.max(y0)..(py0 + D).min(y1) {
+            let row = (py - y0) * v.w + px0;
+            if let Some(cells) = px.get_mut(row..row + D) {
+                cells.fill(c);
+            }
+        }
+    }
+}
+
+/// Replaces a texture's pixels, creating it the first time.
+pub(super) fn upload(ctx: &egui::Context, slot: &mut Option<egui::TextureHandle>, name: &str, image: egui::ColorImage) {
+    match slot {
+        Some(tex) => tex.set(image, egui::TextureOptions::NEAREST),
+        None => *slot = Some(ctx.load_texture(name, image, egui::TextureOptions::NEAREST)),
+    }
+}
+
+impl TerritoryApp {
+    /// Dot colours by territory slot, with the Unassigned colour last.
+    pub(super) fn dot_colors(&self, pal: &Palette) -> Vec<Color32> {
+        let plan = self.doc.editor.plan();
+        let fade = |c: Color32, i: Option<usize>| match (self.highlighted, i) {
+            (Some(h), Some(i)) if h.get() == i => c,
+            (Some(_), _) => c.gamma_multiply(0.18),
+            (None, _) => c,
+        };
+        let mut colors: Vec<Color32> =
+            plan.territories.iter().enumerate().map(|(i, tt)| fade(color(tt.color, pal.dark), Some(i))).collect();
+        colors.push(fade(pal.unassigned, None));
+        colors
+    }
+
+    /// The colours and owners of selected dots: with a Balance or Redraw proposal open,
+    /// the moved accounts (the selection) show in the colour of where they would go.
+    pub(super) fn selection_look(
+        &self,
+        colors: &[Color32],
+        pal: &Palette,
+    ) -> (Vec<Color32>, &[Option<crate::model::TerritoryIdx>]) {
+        match &self.pending {
+            Some(p) => {
+                let mut cs: Vec<Color32> = p.proposal.territories.iter().map(|tt| color(tt.color, pal.dark)).collect();
+                cs.push(pal.unassigned);
+                (cs, &p.proposal.assignment)
+            }
+            None => (colors.to_vec(), &self.doc.editor.plan().assignment),
+        }
+    }
+
+    /// Draws the accounts in view: as circles when there are few, else splatted into a
+    /// texture that is redrawn only when the view, the plan or the selection changed.
+    pub(super) fn paint_accounts(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette, zoom: f64) {
+        let r = (1.6 + (zoom as f32 - 4.0) * 0.6).clamp(1.6, 6.0);
+        let margin = f64::from(r + 2.0) / t.scale;
+        let (lo, hi) = t.visible();
+        let (lo, hi) = ([lo[0] - margin, lo[1] - margin], [hi[0] + margin, hi[1] + margin]);
+        let in_view: usize = self.doc.grid.ranges_in_rect(lo, hi).map(|(s, e)| (e - s) as usize).sum();
+        let colors = self.dot_colors(pal);
+        let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
+        if in_view > CIRCLE_LIMIT {
+            self.paint_raster(painter, t, pal, r, (lo, hi), in_view);
+            return;
+        }
+        self.dots.key = None;
+        let plan = self.doc.editor.plan();
+        let unassigned = colors.len() - 1;
+        let clip = t.rect.expand(r);
+        let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
+        let mut shapes = Vec::with_capacity(in_view);
+        for (s, e) in self.doc.grid.ranges_in_rect(lo, hi) {
+            for i in s as usize..e as usize {
+                let p = t.to_screen(xs[i], ys[i]);
+                if clip.contains(p) {
+                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    shapes.push(Shape::circle_filled(p, r, c));
+                }
+            }
+        }
+        painter.extend(shapes);
+        // The selection: each dot ringed in the theme's strong colour.
+        let (sel_colors, sel_owners) = self.selection_look(&colors, pal);
+        let sel_unassigned = sel_colors.len() - 1;
+        let mut sel = Vec::new();
+        for &(s, e) in self.selection.accounts().ranges() {
+            for i in s as usize..e as usize {
+                let p = t.to_screen(xs[i], ys[i]);
+                if clip.contains(p) {
+                    let c = sel_colors[sel_owners[i].map_or(sel_unassigned, |o| o.get())];
+                    sel.push(Shape::circle_filled(p, r + 1.6, ring));
+                    sel.push(Shape::circle_filled(p, r, c));
+                }
+            }
+        }
+        painter.extend(sel);
+    }
+
+    /// Splats the accounts in view into the base texture (unselected look) and the
+    /// selected ones into an overlay texture, each redrawn only when what it shows
+    /// changed: a lasso being drawn redraws only the overlay.
+    pub(super) fn paint_raster(
+        &mut self,
+        painter: &egui::Painter,
+        t: &MapTransform,
+        pal: &Palette,
+        r: f32,
+        (lo, hi): ([f64; 2], [f64; 2]),
+        in_view: usize,
+    ) {
+        let ppp = painter.ctx().pixels_per_point();
+        let w = (t.rect.width() * ppp).round().max(1.0) as usize;
+        let h = (t.rect.height() * ppp).round().max(1.0) as usize;
+        // Dot size in pixels: at least 2, growing with zoom.
+        let d = ((r * ppp * 1.6).round() as usize).clamp(3, 7);
+        // Very dense views: 2-pixel dots (they overlap anyway, and cost half).
+        let d = if in_view > 200_000 { 2 } else { d };
+        let colors = &self.dot_colors(pal);
+        let has_selection = !self.selection.is_empty();
+        // With a selection, the other dots are dimmed so that it stands out.
+        let base_colors: Vec<Color32> =
+            if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
+        let grid = &self.doc.grid;
+        let view = SplatView { w, h, scale: t.scale * f64::from(ppp), center: t.center };
+        // Splats ranges of accounts into the whole buffer, on two cores: the top half of
+        // the screen and the bottom half, each from the grid rows that reach it.
+        let splat_ranges = |px: &mut [Color32],
+                            ranges: &[((u32, u32), f64, f64)],
+                            cs: &[Color32],
+                            size: usize,
+                            all_owners: &[Option<crate::model::TerritoryIdx>]| {
+            let unassigned = cs.len() - 1;
+            let mid = h / 2;
+            let y_mid = t.center[1];
+            let margin = (size as f64 + 1.0) / view.scale;
+            let (top, bottom) = px.split_at_mut(mid * w);
+            let band = |px: &mut [Color32], y0: usize, rows: usize, keep: &dyn Fn(f64, f64) -> bool| {
+                let b = Band { y0, rows };
+                for &((s, e), y_lo, y_hi) in ranges {
+                    if !keep(y_lo, y_hi) {
+                        continue;
+                    }
+                    let (s, e) = (s as usize, e as usize);
+                    let (xs, ys, owners) = (&grid.xs()[s..e], &grid.ys()[s..e], &all_owners[s..e]);
+                    match size {
+                        0..=2 => splat::<2>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        3 => splat::<3>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        4 => splat::<4>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        5 => splat::<5>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        6 => splat::<6>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                        _ => splat::<7>(px, &view, &b, xs, ys, owners, cs, unassigned),
+                    }
+                }
+            };
+            std::thread::scope(|scope| {
+                scope.spawn(|| band(top, 0, mid, &|_, y_hi| y_hi >= y_mid - margin));
+                band(bottom, mid, h - mid, &|y_lo, _| y_lo <= y_mid + margin);
+            });
+        };
+
+        let base_key = DotKey {
+            transform: *t,
+            generation: self.generation,
+            selection: 0,
+            colors: base_colors.clone(),
+            ppp,
+            radius: r,
+        };
+        if self.dots.key.as_ref() != Some(&base_key) || self.dots.texture.is_none() {
+            let mut px = vec![Color32::TRANSPARENT; w * h];
+            let bands: Vec<((u32, u32), f64, f64)> = grid.row_bands_in_rect(lo, hi).collect();
+            splat_ranges(&mut px, &bands, &base_colors, d, &self.doc.editor.plan().assignment);
+            upload(painter.ctx(), &mut self.dots.texture, "account-dots", egui::ColorImage::new([w, h], px));
+            self.dots.key = Some(base_key);
+        }
+        let (sel_colors, sel_owners) = self.selection_look(colors, pal);
+        let overlay_key = DotKey {
+            transform: *t,
+            generation: self.generation,
+            selection: self.selection_version,
+            colors: sel_colors.clone(),
+            ppp,
+            radius: r,
+        };
+        if has_selection && (self.dots.overlay_key.as_ref() != Some(&overlay_key) || self.dots.overlay.is_none()) {
+            let mut px = vec![Color32::TRANSPARENT; w * h];
+            // The selection's ranges, each with the y extent of its accounts' rows unknown:
+            // both halves take them all.
+            let bands: Vec<((u32, u32), f64, f64)> =
+                self.selection.accounts().ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
+            splat_ranges(&mut px, &bands, &sel_colors, d + 1, sel_owners);
+            upload(painter.ctx(), &mut self.dots.overlay, "selected-dots", egui::ColorImage::new([w, h], px));
+            self.dots.overlay_key = Some(overlay_key);
+        }
+        let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+        if let Some(tex) = &self.dots.texture {
+            painter.image(tex.id(), t.rect, uv, Color32::WHITE);
+        }
+        if has_selection && let Some(tex) = &self.dots.overlay {
+            painter.image(tex.id(), t.rect, uv, Color32::WHITE);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Territory names on the map, placed so that a small territory's dot stays visible.
+
+use super::*;
+
+/// A territory of at most this many accounts has its label above its centre, not on
+/// its dots.
+pub(super) const LABEL_LIFT_MAX_ACCOUNTS: u64 = 5;
+
+/// A territory's label on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLabel<'a> {
+    pub territory: &'a crate::model::Territory,
+    /// Web Mercator metres.
+    pub centre: (f64, f64),
+    pub accounts: u64,
+}
+
+/// Where a territory's label goes: a box around its text, centred on the territory's
+/// centre, or just above it for a territory of a few accounts, which the label would
+/// otherwise hide.
+pub(super) fn label_rect(centre: Pos2, text: Vec2, accounts: u64) -> Rect {
+    let lift = if accounts <= LABEL_LIFT_MAX_ACCOUNTS { Vec2::new(0.0, -(text.y / 2.0 + 12.0)) } else { Vec2::ZERO };
+    Rect::from_center_size(centre + lift, text).expand2(Vec2::new(6.0, 2.0))
+}
+
+impl TerritoryApp {
+    /// The territory labels on the map: each live territory with accounts, at its centre.
+    /// With a proposal on show, its territories are labelled where they would be.
+    pub fn map_labels(&self) -> Vec<MapLabel<'_>> {
+        let (territories, totals) = match &self.pending {
+            Some(p) => (&p.proposal.territories, &p.report.metrics_after.territories),
+            None => (&self.doc.editor.plan().territories, &self.doc.editor.metrics().territories),
+        };
+        territories
+            .iter()
+            .zip(totals)
+            .filter(|(tt, _)| tt.alive)
+            .filter_map(|(tt, totals)| {
+                let centre = totals.center_mercator()?;
+                Some(MapLabel { territory: tt, centre, accounts: totals.accounts })
+            })
+            .collect()
+    }
+
+    pub(super) fn paint_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
+        // Reps' homes: a small house in the territory's colour.
+        let territories = match &self.pending {
+            Some(p) => &p.proposal.territories,
+            None => &self.doc.editor.plan().territories,
+        };
+        for tt in territories.iter().filter(|tt| tt.alive) {
+            let Some((lon, lat)) = tt.rep_home else { continue };
+            let (x, y) = to_mercator(lon, lat);
+            let p = t.to_screen(x, y);
+            if t.rect.contains(p) {
+                let house = [(-7.0, -1.0), (0.0, -9.0), (7.0, -1.0), (7.0, 7.0), (-7.0, 7.0)]
+                    .map(|(dx, dy)| p + Vec2::new(dx, dy))
+                    .to_vec();
+                let stroke = egui::Stroke::new(2.0, pal.label);
+                painter.add(egui::Shape::convex_polygon(house, color(tt.color, pal.dark), stroke));
+            }
+        }
+        let font = egui::FontId::proportional(17.0);
+        for MapLabel { territory: tt, centre: (x, y), accounts } in self.map_labels() {
+            let p = t.to_screen(x, y);
+            if !t.rect.contains(p) {
+                continue;
+            }
+            let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
+            let r = label_rect(p, galley.size(), accounts);
+            painter.rect_filled(r, 4.0, pal.halo);
+            painter.rect_filled(
+                Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
+                2.0,
+                color(tt.color, pal.dark),
+            );
+            painter.galley(r.left_top() + Vec2::new(6.0, 2.0), galley, pal.label);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_territorys_label_leaves_its_dot_visible() {
+        let c = Pos2::new(300.0, 200.0);
+        let text = Vec2::new(60.0, 20.0);
+        // The dot (6 points in radius at the closest zooms) stays clear of the box.
+        let dot = Rect::from_center_size(c, Vec2::splat(12.0));
+        assert!(!label_rect(c, text, 1).intersects(dot));
+        assert!(!label_rect(c, text, LABEL_LIFT_MAX_ACCOUNTS).intersects(dot));
+        // A larger territory's label marks its centre.
+        assert!(label_rect(c, text, LABEL_LIFT_MAX_ACCOUNTS + 1).contains(c));
+    }
+}
