@@ -117,6 +117,25 @@ impl PartialEq for Accounts {
 }
 
 impl Accounts {
+    /// Up to `limit` accounts, in plan order, whose name or city contains `query`
+    /// (ignoring case), whose id is `query` (ignoring ASCII case), or whose ZIP starts
+    /// with it: the editor's "Find account", O(N).
+    pub fn search(&self, query: &str, limit: usize) -> Vec<u32> {
+        let query = query.to_lowercase();
+        let contains = |text: &str| text.to_lowercase().contains(&query);
+        self.iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                contains(a.name)
+                    || a.id.eq_ignore_ascii_case(&query)
+                    || a.city.is_some_and(contains)
+                    || a.zip.is_some_and(|z| z.starts_with(&query))
+            })
+            .map(|(i, _)| i as u32)
+            .take(limit)
+            .collect()
+    }
+
     pub fn new() -> Accounts {
         Accounts::default()
     }

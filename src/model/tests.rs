@@ -101,3 +101,36 @@ fn fresh_ids_do_not_collide() {
     let ids: Vec<_> = plan.territories.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["new-york-metro", "new-york-metro-2", "new-york-metro-3"]);
 }
+
+#[test]
+fn search_finds_by_name_city_id_and_zip_prefix_in_plan_order() {
+    let account = |id: &str, name: &str, city: &str, zip: &str| Account {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        lon: 9.0,
+        lat: 48.0,
+        potential: Cents(0),
+        annual_revenue: Cents(0),
+        visits_per_year: 1,
+        minutes_per_visit: 1,
+        city: Some(city.to_owned()),
+        state: None,
+        zip: Some(zip.to_owned()),
+        locked: false,
+    };
+    let accounts: Accounts = [
+        account("A1", "Bäckerei Müller", "Zürich", "8001"),
+        account("B2", "Hofladen", "München", "80331"),
+        account("C3", "Müller & Söhne", "Ulm", "89073"),
+        account("mü", "Kiosk", "Bern", "3011"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(accounts.search("MÜLLER", 10), vec![0, 2]);
+    assert_eq!(accounts.search("münchen", 10), vec![1]);
+    assert_eq!(accounts.search("b2", 10), vec![1]);
+    assert_eq!(accounts.search("80", 10), vec![0, 1]);
+    assert_eq!(accounts.search("mü", 10), vec![0, 1, 2, 3]);
+    assert_eq!(accounts.search("mü", 2), vec![0, 1]);
+    assert!(accounts.search("xyz", 10).is_empty());
+}

@@ -1,0 +1,123 @@
+//! The dialogs: rename, recolour, delete, and the other windows.
+
+use super::*;
+
+impl TerritoryApp {
+    /// Dialogs and windows, after the panels.
+    pub(in crate::app) fn windows(&mut self, ctx: &egui::Context) {
+        self.file_windows(ctx);
+        self.recovery_windows(ctx);
+        self.optimize_windows(ctx);
+        let Some(mut dialog) = self.dialog.take() else { return };
+        let mut keep = true;
+        let plan = self.doc.editor.plan();
+        match &mut dialog {
+            Dialog::Rename { territory, name, rep } => {
+                egui::Modal::new(egui::Id::unique("rename")).show(ctx, |ui| {
+                    ui.heading("Territory");
+                    egui::Grid::new("rename-grid").show(ui, |ui| {
+                        let l = ui.label("Name");
+                        ui.add(egui::TextEdit::singleline(name).desired_width(280.0)).labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label("Rep");
+                        ui.add(egui::TextEdit::singleline(rep).desired_width(280.0).hint_text("Sales rep's name"))
+                            .labelled_by(l.id);
+                        ui.end_row();
+                    });
+                    ui.horizontal(|ui| {
+                        if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                            let t = &plan.territories[territory.get()];
+                            if name.trim() != t.name {
+                                self.actions.push(Action::Edit(Command::RenameTerritory {
+                                    territory: *territory,
+                                    name: name.clone(),
+                                }));
+                            }
+                            let new_rep = Some(rep.trim().to_owned()).filter(|r| !r.is_empty());
+                            if new_rep != t.rep {
+                                self.actions
+                                    .push(Action::Edit(Command::SetRep { territory: *territory, rep: new_rep }));
+                            }
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+            }
+            Dialog::Delete { territory, to } => {
+                egui::Modal::new(egui::Id::unique("delete")).show(ctx, |ui| {
+                    let t = &plan.territories[territory.get()];
+                    let n = self.doc.editor.metrics().territories[territory.get()].accounts;
+                    ui.heading(format!("Delete {}?", t.name));
+                    let l = ui.label(format!("Its {} accounts go to:", thousands(n as i64)));
+                    egui::ComboBox::from_id_salt("delete-to")
+                        .selected_text(plan.territory_name(*to).to_owned())
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(to, None, "Unassigned");
+                            for (i, o) in plan.live_territories() {
+                                if i != *territory {
+                                    ui.selectable_value(to, Some(i), &o.name);
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete").clicked() {
+                            self.actions.push(Action::Edit(Command::DeleteTerritory {
+                                territory: *territory,
+                                accounts_to: *to,
+                            }));
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+            }
+            Dialog::Shortcuts => {
+                egui::Window::new("Keyboard shortcuts").open(&mut keep).show(ctx, |ui| {
+                    egui::Grid::new("keys").striped(true).show(ui, |ui| {
+                        for (k, what) in [
+                            ("P / L / R / C / A", "Pan, Lasso, Rectangle, Click, Area tool"),
+                            ("Space (held)", "Pan in any tool"),
+                            ("Shift / Ctrl + select", "Add to / remove from the selection"),
+                            ("Esc", "Clear the selection"),
+                            ("1–9, 0", "Assign the selection to territory 1–10"),
+                            ("T", "Find a territory to assign to"),
+                            ("Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "Undo / redo"),
+                            ("Ctrl+O / Ctrl+I", "Open a plan / import accounts"),
+                            ("Ctrl+S / Ctrl+Shift+S", "Save / save as"),
+                            ("Ctrl+E", "Export assignments as CSV"),
+                            ("Right or middle drag", "Pan in any tool"),
+                        ] {
+                            ui.monospace(k);
+                            ui.label(what);
+                            ui.end_row();
+                        }
+                    });
+                });
+            }
+            Dialog::About => {
+                egui::Window::new("About Territory Editor").open(&mut keep).show(ctx, |ui| {
+                    ui.label(format!("Territory Editor {}", env!("CARGO_PKG_VERSION")));
+                    ui.label("Redraw sales territories on a map, offline.");
+                    ui.separator();
+                    ui.label("Data credits");
+                    ui.label(crate::basemap::ATTRIBUTION);
+                    ui.label("Place names and populations: GeoNames (geonames.org), CC BY 4.0. Modified: filtered, de-duplicated and redistributed over ZIP areas; account records are synthetic.");
+                    ui.label("Online map tiles, when switched on: © OpenStreetMap contributors.");
+                });
+            }
+        }
+        if keep && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            keep = false;
+        }
+        if keep {
+            self.dialog = Some(dialog);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The balance panel, the menu bar, the toolbar, the status bar and the territory
+//! dialogs. They read the document and queue [`Action`]s.
+//!
+//! One file each: `menu_bar.rs`, `toolbar.rs`, `status_bar.rs`, `balance_table.rs`,
+//! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours) are here.
+
+use egui::{Color32, RichText, Sense, Ui, Vec2};
+use egui_extras::{Column, TableBuilder};
+
+use super::{Action, TerritoryApp, Tool};
+use crate::edit::Command;
+use crate::format::{money_compact, percent, thousands};
+use crate::metrics::{Balance, Totals, deviation};
+use crate::model::{Plan, Rgb, TerritoryIdx};
+
+mod balance_table;
+mod dialogs;
+mod menu_bar;
+mod status_bar;
+mod toolbar;
+
+/// The balance table's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Plan,
+    Name,
+    Accounts,
+    Potential,
+    Workload,
+    Deviation,
+}
+
+/// Sort key and direction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// A territory dialog in progress.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Rename { territory: TerritoryIdx, name: String, rep: String },
+    Delete { territory: TerritoryIdx, to: Option<TerritoryIdx> },
+    Shortcuts,
+    About,
+}
+
+impl Dialog {
+    /// The rename dialog, pre-filled.
+    pub fn rename(plan: &Plan, t: TerritoryIdx) -> Dialog {
+        let tt = &plan.territories[t.get()];
+        Dialog::Rename { territory: t, name: tt.name.clone(), rep: tt.rep.clone().unwrap_or_default() }
+    }
+}
+
+fn rgb(c: Rgb, ui: &Ui) -> Color32 {
+    super::territory_color(c, ui.visuals().dark_mode)
+}
+
+/// Green within ±5 %, amber within ±15 %, red beyond.
+fn deviation_color(d: f64) -> Color32 {
+    let a = d.abs();
+    if a <= 0.05 {
+        Color32::from_rgb(0x2e, 0x9e, 0x4f)
+    } else if a <= 0.15 {
+        Color32::from_rgb(0xe0, 0x9a, 0x1a)
+    } else {
+        Color32::from_rgb(0xd0, 0x3b, 0x2f)
+    }
+}
+
+/// A bar centred on 0 for a deviation, ±50 % full scale, with a faint marker of the
+/// value before a previewed change.
+fn deviation_bar(ui: &mut Ui, width: f32, d: Option<f64>, before: Option<f64>) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, 18.0), Sense::hover());
+    let p = ui.painter();
+    p.rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
+    let mid = rect.center().x;
+    p.line_segment(
+        [egui::pos2(mid, rect.top()), egui::pos2(mid, rect.bottom())],
+        ui.visuals().widgets.noninteractive.bg_stroke,
+    );
+    let x = |d: f64| mid + (d.clamp(-0.5, 0.5) as f32) * rect.width();
+    if let Some(d) = d {
+        let r = egui::Rect::from_x_y_ranges(mid.min(x(d))..=mid.max(x(d)), rect.y_range().shrink(3.0));
+        p.rect_filled(r, 1.0, deviation_color(d));
+    }
+    if let Some(b) = before {
+        let bx = x(b);
+        p.line_segment(
+            [egui::pos2(bx, rect.top()), egui::pos2(bx, rect.bottom())],
+            egui::Stroke::new(2.0, ui.visuals().text_color()),
+        );
+    }
+    response
+}
+
+impl TerritoryApp {}

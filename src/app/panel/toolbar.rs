@@ -1,0 +1,103 @@
+//! The toolbar: tools, assign, find account, Balance and Redraw.
+
+use super::*;
+
+impl TerritoryApp {
+    pub(in crate::app) fn toolbar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            for tool in Tool::ALL {
+                let text = format!("{}  ({})", tool.label(), tool.key().name());
+                if ui.selectable_label(self.tool == tool, text).on_hover_text(tool.tooltip()).clicked() {
+                    self.tool = tool;
+                }
+            }
+            if self.tool == Tool::Area {
+                ui.separator();
+                ui.selectable_value(&mut self.area_counties, false, "States");
+                ui.selectable_value(&mut self.area_counties, true, "Counties");
+            }
+            ui.separator();
+            let undo_tip =
+                self.doc.editor.undo_label().map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} (Ctrl+Z)"));
+            if ui
+                .add_enabled(self.doc.editor.undo_label().is_some(), egui::Button::new("⟲ Undo"))
+                .on_hover_text(undo_tip)
+                .clicked()
+            {
+                self.actions.push(Action::Undo);
+            }
+            let redo_tip = self
+                .doc
+                .editor
+                .redo_label()
+                .map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} (Ctrl+Shift+Z)"));
+            if ui
+                .add_enabled(self.doc.editor.redo_label().is_some(), egui::Button::new("⟳ Redo"))
+                .on_hover_text(redo_tip)
+                .clicked()
+            {
+                self.actions.push(Action::Redo);
+            }
+            ui.separator();
+            if ui
+                .button("⚖ Balance…")
+                .on_hover_text("Bring every territory within a tolerance of the mean, moving as little as possible")
+                .clicked()
+            {
+                self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Balance));
+            }
+            if ui.button("Redraw…").on_hover_text("Draw balanced, compact territories from scratch").clicked() {
+                self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Redraw));
+            }
+            ui.separator();
+            let find_label = ui.label("🔎");
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("Find account: name, city or ZIP")
+                        .desired_width(240.0),
+                )
+                .labelled_by(find_label.id)
+                .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first");
+            let query = self.search.trim().to_lowercase();
+            if query.len() >= 2 {
+                // The scan is O(N): run it when the query or the plan changes, not every frame.
+                let key = (query.clone(), self.generation);
+                if self.search_hits.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let hits = self.doc.editor.plan().accounts.search(&query, 12);
+                    self.search_hits = Some((key, hits));
+                }
+                let hits: Vec<u32> = self.search_hits.as_ref().map(|(_, h)| h.clone()).unwrap_or_default();
+                let plan = self.doc.editor.plan();
+                if search.lost_focus()
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && let Some(&first) = hits.first()
+                {
+                    self.actions.push(Action::FocusAccount(first));
+                }
+                if search.has_focus() || search.lost_focus() {
+                    let popup_id = ui.make_persistent_id("search-hits");
+                    egui::Popup::from_response(&search).id(popup_id).open(true).show(|ui| {
+                        if hits.is_empty() {
+                            ui.label("No account matches");
+                        }
+                        for &i in &hits {
+                            let a = plan.accounts.get(i as usize);
+                            let text = format!(
+                                "{} — {} {} {}",
+                                a.name,
+                                a.city.unwrap_or(""),
+                                a.state.unwrap_or(""),
+                                a.zip.unwrap_or("")
+                            );
+                            if ui.button(text).clicked() {
+                                self.actions.push(Action::FocusAccount(i));
+                                self.search.clear();
+                            }
+                        }
+                    });
+                }
+            }
+        });
+    }
+}
