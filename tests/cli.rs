@@ -444,3 +444,15 @@ fn balance_and_redraw_from_the_command_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 3") && err.contains("NOPE-1"), "{err}");
 }
+
+/// A CRM export named `.txt` is accounts CSV for the command line as for the editor
+/// (one rule, `csv_import::is_csv_path`): the same rows as the `.csv` original.
+#[test]
+fn a_txt_export_is_read_as_csv() {
+    let txt = tmp("accounts.TXT");
+    std::fs::copy(fixture("small_accounts.csv"), &txt).expect("copy");
+    let from_txt = json(&run(&["stats", txt.to_str().expect("utf-8"), "--json"]));
+    let from_csv = json(&run(&["stats", fixture("small_accounts.csv").to_str().expect("utf-8"), "--json"]));
+    assert!(from_txt["accounts"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(from_txt, from_csv);
+}

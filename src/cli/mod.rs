@@ -60,8 +60,7 @@ impl Failure {
 
 /// Loads a plan: `.csv` files are imported on the fly, anything else is read as RON.
 pub fn load_plan(path: &Path) -> Result<Plan, Failure> {
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv {
+    if csv_import::is_csv_path(path) {
         import_csv(path, &ImportOptions::default()).map(|(p, _)| p)
     } else {
         plan_file::load(path).map_err(Failure::data)
@@ -97,7 +96,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Whether a path is read or written as a plan (RON), not CSV.
 fn is_plan_path(p: &Path) -> bool {
-    !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    !csv_import::is_csv_path(p)
 }
 
 /// Refuses an `--out` that is one of the command's inputs in another format (a plan

@@ -33,7 +33,7 @@ pub fn stats_json(plan: &Plan, m: &Metrics, accounts: usize) -> Value {
 }
 
 pub(super) fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = csv_import::is_csv_path(path);
     let (plan, m, n) = if is_csv {
         let plan = load_plan(path)?;
         let m = Metrics::recompute(&plan);

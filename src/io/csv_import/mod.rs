@@ -39,6 +39,16 @@ use duplicates::*;
 use parse::*;
 use stream::*;
 
+/// The file name extensions read as accounts CSV (CRM exports often come as `.txt`),
+/// everywhere: the editor's Open, drop and file dialogs, and the command line.
+pub const CSV_EXTENSIONS: [&str; 2] = ["csv", "txt"];
+
+/// Whether `path` names accounts CSV rather than a plan, by its extension
+/// ([`CSV_EXTENSIONS`], any case).
+pub fn is_csv_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| CSV_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
 /// How to read a file; the defaults detect everything.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {

@@ -1,0 +1,259 @@
+//! The tools and the actions the views queue, with their labels, keys and tooltips, and
+//! what each action does.
+
+use super::*;
+
+/// The editing tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tool {
+    Pan,
+    Lasso,
+    Rectangle,
+    Click,
+    Area,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 5] = [Tool::Pan, Tool::Lasso, Tool::Rectangle, Tool::Click, Tool::Area];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Pan => "✋ Pan",
+            Tool::Lasso => "➰ Lasso",
+            Tool::Rectangle => "⬜ Rectangle",
+            Tool::Click => "👆 Click",
+            Tool::Area => "🗺 Area",
+        }
+    }
+
+    pub fn key(self) -> Key {
+        match self {
+            Tool::Pan => Key::P,
+            Tool::Lasso => Key::L,
+            Tool::Rectangle => Key::R,
+            Tool::Click => Key::C,
+            Tool::Area => Key::A,
+        }
+    }
+
+    pub fn tooltip(self) -> &'static str {
+        match self {
+            Tool::Pan => "Pan and zoom the map (P). Hold Space to pan in any tool; the wheel zooms.",
+            Tool::Lasso => "Draw around accounts to select them (L). Shift adds, Ctrl removes.",
+            Tool::Rectangle => "Drag a rectangle to select accounts (R). Shift adds, Ctrl removes.",
+            Tool::Click => "Click an account to select it (C). Shift adds, Ctrl removes.",
+            Tool::Area => "Click a state, or a county when zoomed in, to select its accounts (A).",
+        }
+    }
+}
+
+/// Something the user asked for, applied after the frame's views ran.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Edit(Command),
+    Undo,
+    Redo,
+    Select(AccountSet, Combine),
+    /// The lasso being drawn: the selection it started from, combined with what it
+    /// holds so far.
+    LiveSelect(AccountSet, Combine),
+    ClearSelection,
+    /// Assign the selection to a territory (`None`: Unassigned).
+    AssignSelection(Option<TerritoryIdx>),
+    /// Assign the selection to the n-th live territory (keys 1–9, 0).
+    AssignToNth(usize),
+    FocusAccount(u32),
+    Open,
+    OpenPath(PathBuf),
+    ImportCsv,
+    Save,
+    SaveAs,
+    /// Save over a file that changed on disk since it was opened (the user said so).
+    SaveOverwrite,
+    Export,
+    ZoomToPlan,
+    NewTerritory,
+    /// Open the Balance… or Redraw… form.
+    OpenOptimize(optimize_ui::Kind),
+    RunOptimize(Box<optimize_ui::Form>),
+    ApplyProposal,
+    DiscardProposal,
+}
+
+impl TerritoryApp {
+    pub(super) fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let sc = |m: Modifiers, k: Key| KeyboardShortcut::new(m, k);
+        let cmd = Modifiers::COMMAND;
+        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+        let table = [
+            (cmd_shift, Key::Z, Action::Redo),
+            (cmd, Key::Y, Action::Redo),
+            (cmd, Key::Z, Action::Undo),
+            (cmd_shift, Key::S, Action::SaveAs),
+            (cmd, Key::S, Action::Save),
+            (cmd, Key::O, Action::Open),
+            (cmd, Key::I, Action::ImportCsv),
+            (cmd, Key::E, Action::Export),
+        ];
+        ctx.input_mut(|i| {
+            for (m, k, action) in table {
+                if i.consume_shortcut(&sc(m, k)) {
+                    self.actions.push(action);
+                }
+            }
+        });
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input(|i| {
+            if i.modifiers.command || i.modifiers.alt {
+                return;
+            }
+            for tool in Tool::ALL {
+                if i.key_pressed(tool.key()) {
+                    self.tool = tool;
+                }
+            }
+            if i.key_pressed(Key::Escape) && self.placing_home.take().is_some() {
+                self.notify("Rep's home not set");
+            } else if i.key_pressed(Key::Escape) {
+                self.actions.push(Action::ClearSelection);
+                self.gesture.clear();
+                self.gesture_base = None;
+            }
+            if i.key_pressed(Key::T) {
+                self.focus_find = true;
+            }
+            let digits = [
+                Key::Num1,
+                Key::Num2,
+                Key::Num3,
+                Key::Num4,
+                Key::Num5,
+                Key::Num6,
+                Key::Num7,
+                Key::Num8,
+                Key::Num9,
+                Key::Num0,
+            ];
+            for (n, k) in digits.iter().enumerate() {
+                if i.key_pressed(*k) {
+                    self.actions.push(Action::AssignToNth(n));
+                }
+            }
+        });
+    }
+
+    pub(super) fn apply_actions(&mut self, ctx: &egui::Context) {
+        for action in std::mem::take(&mut self.actions) {
+            self.apply_action(ctx, action);
+        }
+    }
+
+    pub(super) fn edit(&mut self, cmd: Command) {
+        // The journal keeps the command (its size, not the plan's).
+        let step = self.recovery.journaling().then(|| cmd.clone());
+        match self.doc.editor.apply(cmd) {
+            Ok(Some(cs)) => {
+                let label = cs.label.clone();
+                self.generation += 1;
+                self.notify(label);
+                if let Some(cmd) = step {
+                    self.journal(crate::recovery::Step::Apply(cmd));
+                }
+            }
+            Ok(None) => self.notify("Nothing changed (the accounts are locked or already there)"),
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    pub(super) fn apply_action(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Edit(cmd) => self.edit(cmd),
+            Action::OpenOptimize(kind) => {
+                let live = self.doc.editor.plan().live_territories().count().max(1);
+                self.optimize_form = Some(optimize_ui::Form::new(kind, live));
+            }
+            Action::RunOptimize(form) => self.run_optimize(ctx, &form),
+            Action::ApplyProposal => self.apply_proposal(),
+            Action::DiscardProposal => self.discard_proposal(),
+            Action::Undo => {
+                if let Some(cs) = self.doc.editor.undo() {
+                    let label = format!("Undone: {}", cs.label);
+                    self.generation += 1;
+                    self.notify(label);
+                    self.journal(crate::recovery::Step::Undo);
+                }
+            }
+            Action::Redo => {
+                if let Some(cs) = self.doc.editor.redo() {
+                    let label = format!("Redone: {}", cs.label);
+                    self.generation += 1;
+                    self.notify(label);
+                    self.journal(crate::recovery::Step::Redo);
+                }
+            }
+            Action::Select(found, how) => {
+                match self.gesture_base.take() {
+                    Some(base) => self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation),
+                    None => self.selection.combine(found, how, &self.doc.editor, self.generation),
+                }
+                self.selection_version += 1;
+            }
+            Action::LiveSelect(found, how) => {
+                let base = self.gesture_base.get_or_insert_with(|| self.selection.accounts().clone()).clone();
+                self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation);
+                self.selection_version += 1;
+            }
+            Action::ClearSelection => {
+                self.selection.clear();
+                self.selection_version += 1;
+            }
+            Action::AssignSelection(to) => {
+                if self.selection.is_empty() {
+                    self.notify("Select accounts first: lasso (L), rectangle (R), click (C) or area (A)");
+                } else {
+                    let accounts = self.selection.accounts().clone();
+                    self.edit(Command::Reassign { accounts, to });
+                }
+            }
+            Action::AssignToNth(n) => {
+                let t = self.doc.editor.plan().live_territories().nth(n).map(|(i, _)| i);
+                match t {
+                    Some(t) => self.apply_action(ctx, Action::AssignSelection(Some(t))),
+                    None => self.notify(format!("There is no territory number {}", (n + 1) % 10)),
+                }
+            }
+            Action::FocusAccount(i) => {
+                let a = self.doc.editor.plan().accounts.get(i as usize);
+                self.map_memory.center_at(walkers::lon_lat(a.lon, a.lat));
+                let _ = self.map_memory.set_zoom(12.0);
+                self.selection.combine(
+                    AccountSet::from_indices(vec![i]),
+                    Combine::Replace,
+                    &self.doc.editor,
+                    self.generation,
+                );
+            }
+            Action::ZoomToPlan => self.zoom_to_plan(),
+            Action::NewTerritory => {
+                let plan = self.doc.editor.plan();
+                let name = format!("Territory {}", plan.live_territories().count() + 1);
+                let used: Vec<_> = plan.live_territories().map(|(_, t)| t.color).collect();
+                self.edit(Command::CreateTerritory { name, color: crate::model::distinct_color(&used), rep: None });
+                let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
+                self.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
+            }
+            Action::Open
+            | Action::OpenPath(_)
+            | Action::ImportCsv
+            | Action::Save
+            | Action::SaveAs
+            | Action::SaveOverwrite
+            | Action::Export => {
+                self.file_action(ctx, action);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The document: a plan, its editor, its file and the indexes built for it (the R-tree
+//! on a background thread, [`Deferred`]).
+
+use super::*;
+
+/// A value computed on a background thread, waited for on first use.
+pub struct Deferred<T> {
+    value: std::sync::OnceLock<T>,
+    job: std::sync::Mutex<Option<std::thread::JoinHandle<T>>>,
+}
+
+impl<T: Send + 'static> Deferred<T> {
+    /// Starts computing the value on its own thread.
+    pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Deferred<T> {
+        Deferred { value: std::sync::OnceLock::new(), job: std::sync::Mutex::new(Some(std::thread::spawn(f))) }
+    }
+
+    /// The value, waiting for the thread if it is still at work. A panic on that
+    /// thread (a bug) is passed on.
+    pub fn get(&self) -> &T {
+        self.value.get_or_init(|| match self.take_job() {
+            Some(job) => job.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => unreachable!("the job is taken only here, once"),
+        })
+    }
+
+    /// The value if it is ready, without waiting.
+    pub fn try_get(&self) -> Option<&T> {
+        if let Some(v) = self.value.get() {
+            return Some(v);
+        }
+        let finished = self
+            .job
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(std::thread::JoinHandle::is_finished);
+        finished.then(|| self.get())
+    }
+
+    fn take_job(&self) -> Option<std::thread::JoinHandle<T>> {
+        self.job.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+}
+
+/// A plan being edited: the editor, its spatial index, and where it came from.
+pub struct Document {
+    pub editor: Editor,
+    /// The R-tree: nearest account, envelope and lon/lat queries. Built on a
+    /// background thread after the plan opens (0.3 s at a million accounts): drawing
+    /// and lasso selection use the grid and do not wait for it.
+    pub index: Deferred<SpatialIndex>,
+    /// The grid: exact lasso and rectangle selection as index ranges.
+    pub grid: crate::grid::Grid,
+    /// The `.ron` file it is saved to; `None` for the demo and for imported CSV.
+    pub path: Option<PathBuf>,
+    /// The window title's name.
+    pub title: String,
+    /// The accounts' adjacency for Balance and Redraw, computed by the first of them
+    /// (positions never change within a document).
+    pub adjacency: Option<Arc<crate::quality::Adjacency>>,
+    /// What the plan was opened from, with the fingerprint of its bytes: the base of
+    /// the recovery journal. `None` for a plan made here (nothing to replay onto).
+    pub origin: Option<crate::recovery::Base>,
+    /// The size and modification time of `path` when it was opened or saved: a file
+    /// changed since (someone else saved it) is not overwritten without asking.
+    pub disk: Option<recover::DiskStamp>,
+}
+
+impl Document {
+    /// Wraps a plan, sorting its accounts into grid order and building the indexes and
+    /// metrics (O(N log N)).
+    pub fn new(plan: Plan, path: Option<PathBuf>, title: String) -> Document {
+        let (plan, grid) = crate::grid::sort_plan(plan);
+        Document::with_grid(plan, grid, path, title)
+    }
+
+    /// Wraps a plan already in grid order with its grid (as
+    /// [`csv_import::import_bytes_sorted`] gives them): the metrics on two cores, the
+    /// R-tree on a background thread.
+    pub fn with_grid(plan: Plan, grid: crate::grid::Grid, path: Option<PathBuf>, title: String) -> Document {
+        let editor = Editor::with_positions(plan, grid.xs(), grid.ys());
+        // The plan is shared with the builder only while it copies the positions.
+        let plan = editor.snapshot();
+        let index = Deferred::spawn(move || {
+            let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+            drop(plan);
+            SpatialIndex::build(positions)
+        });
+        Document { editor, index, grid, path, title, adjacency: None, origin: None, disk: None }
+    }
+
+    /// The bundled demo plan.
+    pub fn demo() -> Document {
+        match csv_import::import_bytes_sorted(DEMO_CSV, "demo_accounts_us.csv", &ImportOptions::default()) {
+            Ok((plan, grid, _)) => {
+                let mut doc = Document::with_grid(plan, grid, None, "Demo plan (US, 50,000 accounts)".to_owned());
+                let hash = crate::recovery::fingerprint(DEMO_CSV);
+                doc.origin = Some(crate::recovery::Base { origin: crate::recovery::Origin::Demo, hash });
+                doc
+            }
+            Err(e) => {
+                log::error!("the bundled demo did not import: {e}");
+                Document::new(Plan::default(), None, "Empty plan".to_owned())
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The file windows: the import report (rejected rows, warnings, Fix, show on map),
+//! column mapping, and the questions before a file is replaced or a plan closed.
+
+use super::*;
+
+/// What the import report asks for.
+pub(super) enum ReportAction {
+    /// Import again, placing swapped and sign-lost rows at their corrected positions.
+    Fix,
+    /// Show the account with this id on the map.
+    Show(String),
+}
+
+/// The import report: counts, the Fix offer, and every rejected, checked and skipped
+/// row with its line (only the rows in view are laid out: a file of bad rows can list
+/// a million of them).
+pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportReport) -> Option<ReportAction> {
+    let mut action = None;
+    let count = |n: usize, one, many| crate::format::count(n as i64, one, many);
+    ui.label(format!(
+        "{}: {} imported, {} rejected, {} skipped, {} to check.",
+        path.display(),
+        count(report.accepted, "account", "accounts"),
+        count(report.rejected.len(), "row", "rows"),
+        count(report.skipped.len(), "line", "lines"),
+        count(report.warnings.len(), "row", "rows"),
+    ));
+    ui.label(format!(
+        "Read as {}-delimited with a {}.",
+        match report.delimiter {
+            b';' => "semicolon",
+            b'\t' => "tab",
+            _ => "comma",
+        },
+        report.decimal.map_or("decimal point".to_owned(), |d| d.to_string())
+    ));
+    for note in &report.notes {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
+    if report.fixed > 0 {
+        ui.label(format!(
+            "{} placed at a corrected position (latitude and longitude swapped, or a lost minus sign): listed below.",
+            count(report.fixed, "row was", "rows were")
+        ));
+    }
+    if report.fixable > 0 {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "{} look swapped or lost a minus sign, and were not placed.",
+                    count(report.fixable, "row's coordinates", "rows' coordinates")
+                ),
+            );
+            if ui
+                .button("Fix")
+                .on_hover_text(
+                    "Import again, placing these rows where the corrected coordinates put them, among other accounts",
+                )
+                .clicked()
+            {
+                action = Some(ReportAction::Fix);
+            }
+        });
+    }
+    ui.separator();
+    let (rejected, warnings, skipped) = (&report.rejected, &report.warnings, &report.skipped);
+    // Rejected first, then the rows to check, then the skipped lines.
+    let row = |i: usize| -> (&str, u64, &str, Option<&str>) {
+        if let Some(r) = rejected.get(i) {
+            return ("rejected", r.line, &r.reason, None);
+        }
+        let i = i - rejected.len();
+        if let Some(w) = warnings.get(i) {
+            return ("check", w.line, &w.reason, w.at.map(|_| w.id.as_str()));
+        }
+        let r = &skipped[i - warnings.len()];
+        ("skipped", r.line, &r.reason, None)
+    };
+    let line_w = 70.0;
+    let kind_w = 64.0;
+    let show_w = 90.0;
+    ui.horizontal(|ui| {
+        ui.add_sized([line_w, 18.0], egui::Label::new(egui::RichText::new("Line").strong()));
+        ui.add_sized([kind_w, 18.0], egui::Label::new(""));
+        ui.add_sized([show_w, 18.0], egui::Label::new(egui::RichText::new("Account").strong()))
+            .on_hover_text("Click an account to show it on the map");
+        ui.strong("Reason");
+    });
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y + 4.0;
+    let total = rejected.len() + warnings.len() + skipped.len();
+    egui::ScrollArea::vertical().max_height(320.0).show_rows(ui, row_h, total, |ui, rows| {
+        for i in rows {
+            let (kind, line, reason, show) = row(i);
+            ui.horizontal(|ui| {
+                ui.add_sized([line_w, row_h], egui::Label::new(line.to_string()));
+                ui.add_sized([kind_w, row_h], egui::Label::new(kind));
+                match show {
+                    Some(id) => {
+                        let link = egui::Link::new(egui::RichText::new(id));
+                        if ui.add_sized([show_w, row_h], link).on_hover_text(format!("Show {id} on the map")).clicked()
+                        {
+                            action = Some(ReportAction::Show(id.to_owned()));
+                        }
+                    }
+                    None => {
+                        ui.add_sized([show_w, row_h], egui::Label::new(""));
+                    }
+                }
+                ui.label(reason);
+            });
+        }
+    });
+    action
+}
+
+impl TerritoryApp {
+    /// The unsaved-changes question, the import report and the column mapping.
+    pub(in crate::app) fn file_windows(&mut self, ctx: &egui::Context) {
+        if let Some((purpose, mut text)) = self.path_prompt.take() {
+            let mut keep = true;
+            let mut chosen = None;
+            egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+                ui.heading(match purpose {
+                    Purpose::Open => "Open a plan or accounts",
+                    Purpose::Import => "Import accounts",
+                    Purpose::SaveAs => "Save the plan as",
+                    Purpose::Export => "Export assignments to",
+                });
+                ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
+                let l = ui.label("Path");
+                let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(520.0)).labelled_by(l.id);
+                if ui.memory(|m| m.focused().is_none()) {
+                    r.request_focus();
+                }
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || enter {
+                        chosen = Some(PathBuf::from(text.trim()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        keep = false;
+                    }
+                });
+            });
+            match chosen {
+                Some(path) if !path.as_os_str().is_empty() => self.picked(ctx, purpose, path),
+                _ if keep => self.path_prompt = Some((purpose, text)),
+                _ => {}
+            }
+        }
+        if let Some(after) = self.confirm.clone() {
+            let mut choice = None;
+            egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                ui.heading("Save changes?");
+                ui.label(format!("\"{}\" has changes that are not saved.", self.doc.title));
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        choice = Some(0);
+                    }
+                    if ui.button("Don't save").clicked() {
+                        choice = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Some(2);
+                    }
+                });
+            });
+            match choice {
+                Some(0) => match self.doc.path.clone() {
+                    Some(path) => match plan_file::save(self.doc.editor.plan(), &path) {
+                        Ok(_) => {
+                            self.doc.editor.mark_saved();
+                            self.confirm = None;
+                            match after {
+                                AfterConfirm::Close => {
+                                    self.allow_close = true;
+                                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                                }
+                                AfterConfirm::Run(a) => self.actions.push(a),
+                            }
+                        }
+                        Err(e) => {
+                            self.confirm = None;
+                            self.fail(e.to_string());
+                        }
+                    },
+                    None => {
+                        // Save As first; a pending close happens once the save lands.
+                        self.close_after_save = matches!(after, AfterConfirm::Close);
+                        self.confirm = None;
+                        self.pick(ctx, Purpose::SaveAs);
+                    }
+                },
+                Some(1) => match after {
+                    AfterConfirm::Close => {
+                        self.allow_close = true;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                    AfterConfirm::Run(a) => {
+                        self.doc.editor.mark_saved();
+                        self.confirm = None;
+                        self.actions.push(a);
+                    }
+                },
+                Some(_) => self.confirm = None,
+                None => {}
+            }
+        }
+
+        let mut report_action = None;
+        if let Some((path, report)) = &self.import_report {
+            let mut open = true;
+            let center = ctx.content_rect().center();
+            egui::Window::new("Import report")
+                .open(&mut open)
+                .default_size([640.0, 440.0])
+                .pivot(egui::Align2::CENTER_CENTER)
+                .default_pos(center)
+                .show(ctx, |ui| report_action = import_report_ui(ui, path, report));
+            if !open {
+                self.import_report = None;
+            }
+        }
+        match report_action {
+            Some(ReportAction::Fix) => {
+                if let Some((path, report)) = self.import_report.take() {
+                    let opts =
+                        ImportOptions { columns: report.columns, fix_coordinates: true, ..ImportOptions::default() };
+                    self.load_in_background(ctx, path, opts);
+                }
+            }
+            Some(ReportAction::Show(id)) => {
+                let found = self.doc.editor.plan().accounts.iter().position(|a| a.id == id);
+                match found {
+                    Some(i) => self.actions.push(Action::FocusAccount(i as u32)),
+                    None => self.notify(format!("Account {id} is not in the plan")),
+                }
+            }
+            None => {}
+        }
+
+        let mut run_mapping = None;
+        if let Some(m) = &mut self.column_mapping {
+            let mut open = true;
+            egui::Window::new("Map columns").open(&mut open).show(ctx, |ui| {
+                ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
+                egui::Grid::new("mapping").show(ui, |ui| {
+                    for (field, choice) in &mut m.choices {
+                        let label = ui.label(field.key());
+                        let text = choice.map_or("(choose a column)".to_owned(), |i| m.headers[i].clone());
+                        egui::ComboBox::from_id_salt(field.key())
+                            .selected_text(text)
+                            .show_ui(ui, |ui| {
+                                for (i, h) in m.headers.iter().enumerate() {
+                                    ui.selectable_value(choice, Some(i), h);
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+                let ready = m.choices.iter().all(|(_, c)| c.is_some());
+                if ui.add_enabled(ready, egui::Button::new("Import with this mapping")).clicked() {
+                    let columns = m.choices.iter().filter_map(|(f, c)| c.map(|i| (*f, m.headers[i].clone()))).collect();
+                    run_mapping = Some((m.path.clone(), ImportOptions { columns, ..ImportOptions::default() }));
+                }
+            });
+            if !open {
+                self.column_mapping = None;
+            }
+        }
+        if let Some((path, opts)) = run_mapping {
+            self.column_mapping = None;
+            self.load_in_background(ctx, path, opts);
+        }
+    }
+}
