@@ -76,15 +76,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                     })
                     .collect(),
                 territories: (0..k)
-                    .map(|i| Territory {
-                        id: format!("t{i}"),
-                        name: format!("T{i}"),
-                        color: palette_color(i),
-                        rep: None,
-                        rep_home: None,
-                        locked: false,
-                        alive: true,
-                    })
+                    .map(|i| Territory::new(format!("t{i}"), format!("T{i}"), palette_color(i)))
                     .collect(),
                 assignment: owners.into_iter().map(|o| o.map(TerritoryIdx)).collect(),
                 ..Plan::default()

@@ -42,13 +42,9 @@ fn build(n: usize, words: &[String], k: usize, shift: usize) -> Plan {
         .collect();
     let territories: Vec<Territory> = (0..k)
         .map(|t| Territory {
-            id: format!("t{t}-{}", word(t + 9)),
-            name: word(t + 5),
-            color: palette_color(t),
             rep: (t % 2 == 0).then(|| word(t + 6)),
-            rep_home: None,
             locked: t == 1,
-            alive: true,
+            ..Territory::new(format!("t{t}-{}", word(t + 9)), word(t + 5), palette_color(t))
         })
         .collect();
     let assignment = (0..n).map(|i| (i % (k + 1) < k).then_some(TerritoryIdx((i % (k + 1)) as u32))).collect();

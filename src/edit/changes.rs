@@ -100,15 +100,7 @@ impl Editor {
                     return Err(EditError::EmptyName);
                 }
                 let slot = TerritoryIdx(self.plan.territories.len() as u32);
-                let t = Territory {
-                    id: self.plan.fresh_territory_id(&name),
-                    name: name.clone(),
-                    color,
-                    rep,
-                    rep_home: None,
-                    locked: false,
-                    alive: true,
-                };
+                let t = Territory { rep, ..Territory::new(self.plan.fresh_territory_id(&name), name.clone(), color) };
                 let mut cs = Self::empty(format!("Create territory {name}"));
                 cs.territories.push(TerritoryChange { slot, before: None, after: Some(t) });
                 Ok(cs)

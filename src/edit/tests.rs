@@ -18,15 +18,7 @@ fn plan() -> Plan {
         zip: None,
         locked: false,
     };
-    let territory = |n: usize| Territory {
-        id: format!("t{n}"),
-        name: format!("T{n}"),
-        color: palette_color(n),
-        rep: None,
-        rep_home: None,
-        locked: false,
-        alive: true,
-    };
+    let territory = |n: usize| Territory::new(format!("t{n}"), format!("T{n}"), palette_color(n));
     Plan {
         accounts: (0..4).map(account).collect(),
         territories: vec![territory(0), territory(1)],

@@ -59,6 +59,13 @@ pub struct Territory {
     pub alive: bool,
 }
 
+impl Territory {
+    /// A live, unlocked territory without a rep or a home.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, color: Rgb) -> Territory {
+        Territory { id: id.into(), name: name.into(), color, rep: None, rep_home: None, locked: false, alive: true }
+    }
+}
+
 /// The view the plan was saved with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {

@@ -88,15 +88,7 @@ fn fresh_ids_do_not_collide() {
     let mut plan = Plan::default();
     for n in 0..3 {
         let id = plan.fresh_territory_id("New York Metro");
-        plan.territories.push(Territory {
-            id,
-            name: "New York Metro".into(),
-            color: palette_color(n),
-            rep: None,
-            rep_home: None,
-            locked: false,
-            alive: true,
-        });
+        plan.territories.push(Territory::new(id, "New York Metro", palette_color(n)));
     }
     let ids: Vec<_> = plan.territories.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["new-york-metro", "new-york-metro-2", "new-york-metro-3"]);

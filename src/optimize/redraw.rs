@@ -223,15 +223,7 @@ pub(super) fn redraw_once(
                 .filter(|&(t, tt)| t >= old_k || (tt.alive && (taken[t] || locked[t])))
                 .map(|(_, tt)| tt.color)
                 .collect();
-            territories.push(Territory {
-                id: probe.fresh_territory_id(&name),
-                color: distinct_color(&staying),
-                name,
-                rep: None,
-                rep_home: None,
-                locked: false,
-                alive: true,
-            });
+            territories.push(Territory::new(probe.fresh_territory_id(&name), name, distinct_color(&staying)));
             *slot = territories.len() - 1;
         }
     }

@@ -77,15 +77,7 @@ mod unit {
         let territories = ["A", "B", "C"]
             .iter()
             .enumerate()
-            .map(|(t, n)| Territory {
-                id: n.to_lowercase(),
-                name: (*n).to_owned(),
-                color: palette_color(t),
-                rep: None,
-                rep_home: None,
-                locked: false,
-                alive: true,
-            })
+            .map(|(t, n)| Territory::new(n.to_lowercase(), (*n).to_owned(), palette_color(t)))
             .collect();
         let assignment = (0..180).map(|i| Some(TerritoryIdx(((i % 90) / 30) as u32))).collect();
         Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }

@@ -63,15 +63,11 @@ pub(super) fn finish_parse(
                 Some(&t) => t,
                 None => {
                     let idx = TerritoryIdx(plan.territories.len() as u32);
-                    plan.territories.push(Territory {
-                        id: fresh_id(name),
-                        name: name.clone(),
-                        color: palette_color(plan.territories.len()),
-                        rep: None,
-                        rep_home: None,
-                        locked: false,
-                        alive: true,
-                    });
+                    plan.territories.push(Territory::new(
+                        fresh_id(name),
+                        name.clone(),
+                        palette_color(plan.territories.len()),
+                    ));
                     territory_of.insert(name.clone(), idx);
                     idx
                 }
