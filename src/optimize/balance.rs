@@ -29,6 +29,11 @@ pub(super) enum Stage {
     /// plan can be left with no border to balance across. No territory ends with more
     /// pieces than it started with.
     Jumps,
+    /// The tolerance is out of reach: bring the extremes in instead, halfway to the
+    /// band each round (the heaviest give to neighbours with room below that cap, the
+    /// lightest take from those above that floor), so that a plan Balance cannot bring
+    /// within the tolerance still ends as even as its islands and locks allow.
+    Peaks,
 }
 
 /// Balance from here: the plan's territories brought within the tolerance, moving as
@@ -146,7 +151,9 @@ impl<'a> State<'a> {
         // territory that could not pass on what it received ends above the plan;
         // Balance returns no plan farther from the tolerance than one it has seen.
         let mut best = self.owner.clone();
-        for _round in 0..BALANCE_ROUNDS {
+        let mut rounds = 0;
+        while rounds < BALANCE_ROUNDS {
+            rounds += 1;
             if progress.is_some_and(Progress::is_cancelled) {
                 return Err(OptimizeError::Cancelled);
             }
@@ -163,18 +170,22 @@ impl<'a> State<'a> {
                     let inset = if stage >= Stage::Inset { margin.min(m * aim / 2.0) } else { 0.0 };
                     // Territories within the aim may stay where they are; those
                     // outside aim the inset inside it.
-                    let bounds: Vec<(f64, f64)> = (0..self.active.len())
-                        .map(|t| {
-                            let l = self.load(d, t) as f64;
-                            if l < lo {
-                                (lo + inset, hi)
-                            } else if l > hi {
-                                (lo, hi - inset)
-                            } else {
-                                (lo, hi)
-                            }
-                        })
-                        .collect();
+                    let bounds: Vec<(f64, f64)> = if stage == Stage::Peaks {
+                        self.peak_bounds(d, lo, hi)
+                    } else {
+                        (0..self.active.len())
+                            .map(|t| {
+                                let l = self.load(d, t) as f64;
+                                if l < lo {
+                                    (lo + inset, hi)
+                                } else if l > hi {
+                                    (lo, hi - inset)
+                                } else {
+                                    (lo, hi)
+                                }
+                            })
+                            .collect()
+                    };
                     moved += self.balance_round(d, &bounds);
                 }
             }
@@ -199,7 +210,8 @@ impl<'a> State<'a> {
                     Stage::AtTheEdge => Stage::Inset,
                     Stage::Inset => Stage::Squeezed,
                     Stage::Squeezed => Stage::Jumps,
-                    Stage::Jumps => break,
+                    Stage::Jumps => Stage::Peaks,
+                    Stage::Peaks => break,
                 };
                 // A border where a flow too small for any account moved nothing gets
                 // another try in the next stage.
@@ -211,14 +223,16 @@ impl<'a> State<'a> {
                         .map(|v| (self.original[v], self.adj.island_of(self.adj.site_of(v)) as u32))
                         .collect();
                 }
+                if stage == Stage::Peaks {
+                    // Bring the peaks in from the best plan, not from where the other
+                    // stages left it (their moves did not help), with rounds of its own.
+                    self.restore(&best);
+                    rounds = 0;
+                }
             }
         }
         if self.outside(&dims, tol) > best_outside {
-            for (v, &o) in best.iter().enumerate() {
-                if self.owner[v] != o {
-                    self.do_move(v, o);
-                }
-            }
+            self.restore(&best);
         }
         Ok(dims.iter().all(|&(d, m)| self.balanced(d, m, tol)))
     }
@@ -479,6 +493,43 @@ impl<'a> State<'a> {
     /// How far the active territories lie outside the tolerance, each relative to its
     /// mean: the farthest first (what the balance panel's headline shows), then the sum
     /// over them and over `dims`. (0, 0) when balanced; compared lexicographically.
+    /// Gives every account back to its owner in `owners`.
+    fn restore(&mut self, owners: &[u32]) {
+        for (v, &o) in owners.iter().enumerate() {
+            if self.owner[v] != o {
+                self.do_move(v, o);
+            }
+        }
+    }
+
+    /// The bounds of a [`Stage::Peaks`] round on `dim`: the cap halfway from the
+    /// heaviest load to the mean load of the territories above `hi`, the floor halfway
+    /// from the lightest to the mean of those below `lo`. A territory above the band
+    /// must come down to the cap and may take up to it; one below must come up to the
+    /// floor and may give down to it; the others keep to the band. Round by round the
+    /// extremes close in on what their neighbours can share.
+    fn peak_bounds(&self, dim: Dim, lo: f64, hi: f64) -> Vec<(f64, f64)> {
+        let loads: Vec<(usize, f64)> =
+            (0..self.active.len()).filter(|&t| self.active[t]).map(|t| (t, self.load(dim, t) as f64)).collect();
+        let mean_of = |keep: &dyn Fn(f64) -> bool| {
+            let (sum, n) = loads.iter().filter(|&&(_, l)| keep(l)).fold((0.0, 0.0), |(s, n), &(_, l)| (s + l, n + 1.0));
+            if n > 0.0 { sum / n } else { 0.0 }
+        };
+        let top = loads.iter().map(|&(_, l)| l).fold(f64::NEG_INFINITY, f64::max);
+        let bottom = loads.iter().map(|&(_, l)| l).fold(f64::INFINITY, f64::min);
+        let cap = if top > hi { (top + mean_of(&|l| l > hi)) / 2.0 } else { hi };
+        let floor = if bottom < lo { (bottom + mean_of(&|l| l < lo)) / 2.0 } else { lo };
+        let mut bounds = vec![(lo, hi); self.active.len()];
+        for &(t, l) in &loads {
+            if l > hi {
+                bounds[t] = (lo, cap.max(hi));
+            } else if l < lo {
+                bounds[t] = (floor.min(lo), hi);
+            }
+        }
+        bounds
+    }
+
     pub(super) fn outside(&self, dims: &[(Dim, f64)], tol: f64) -> (f64, f64) {
         let (mut max, mut sum) = (0.0f64, 0.0);
         for &(d, m) in dims {

@@ -22,8 +22,10 @@
 //!    disruption budget is spent, or nothing more can move. When rounds stop bringing
 //!    the plan closer, the next stage begins: flows aimed half an account inside the
 //!    band, then every territory aiming at half the tolerance (room along chains), then
-//!    a territory may take a piece back on an island it had in the starting plan. The
-//!    best plan seen is what Balance returns, never one farther from balance.
+//!    a territory may take a piece back on an island it had in the starting plan; when
+//!    the tolerance is out of reach, the extremes are brought in halfway to their
+//!    groups' means, round by round. The best plan seen is what Balance returns, never
+//!    one farther from balance.
 //!
 //! The first round's flow is also what the report calls the *border-flow bound*
 //! ([`border_flow_bound`]): the least workload that crosses the old borders, once per
