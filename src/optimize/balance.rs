@@ -286,10 +286,10 @@ impl<'a> State<'a> {
         let mut shortfall = vec![0.0f64; k];
         let mut total = 0.0;
         for t in sources_first(k, &flows) {
-            let outs: Vec<(usize, usize, f64)> = flows.iter().filter(|f| f.0 == t).copied().collect();
+            let outs = flows_from(&flows, t);
             let planned: f64 = outs.iter().map(|f| f.2).sum();
             let scale = if planned > 0.0 { ((planned - shortfall[t]) / planned).max(0.0) } else { 0.0 };
-            for (a, b, amount) in outs {
+            for &(a, b, amount) in outs {
                 if self.cancelled() {
                     return total;
                 }

@@ -217,17 +217,24 @@ pub(super) fn sources_first(k: usize, flows: &[(usize, usize, f64)]) -> Vec<usiz
     while let Some(Reverse(t)) = ready.pop() {
         order.push(t);
         placed[t] = true;
-        for &(a, b, _) in flows {
-            if a == t {
-                indegree[b] -= 1;
-                if indegree[b] == 0 {
-                    ready.push(Reverse(b));
-                }
+        for &(_, b, _) in flows_from(flows, t) {
+            indegree[b] -= 1;
+            if indegree[b] == 0 {
+                ready.push(Reverse(b));
             }
         }
     }
     order.extend((0..k).filter(|&t| used[t] && !placed[t]));
     order
+}
+
+/// The flows out of territory `t`, from a flow plan sorted by (from, to) as
+/// [`State::flows`] returns it: O(log flows), so that ordering and realising a plan
+/// stays O(flows log flows) at 10,000 territories.
+pub(super) fn flows_from(flows: &[(usize, usize, f64)], t: usize) -> &[(usize, usize, f64)] {
+    let start = flows.partition_point(|f| f.0 < t);
+    let end = start + flows[start..].partition_point(|f| f.0 == t);
+    &flows[start..end]
 }
 
 impl<'a> State<'a> {

@@ -17,6 +17,20 @@ fn generated(n: usize, k: usize, seed: u64) -> Plan {
 mod unit {
     use super::*;
 
+    /// A chain 4 → 2 → 0 with a branch 3 → 2 and 1 → 0: every territory comes after
+    /// those that send to it, ties by index; the flows out of each are found by source.
+    #[test]
+    fn a_flow_plan_is_realised_sources_first() {
+        let flows = vec![(1, 0, 5.0), (2, 0, 7.0), (3, 2, 1.0), (4, 2, 2.0)];
+        assert_eq!(sources_first(6, &flows), vec![1, 3, 4, 2, 0]);
+        assert_eq!(flows_from(&flows, 2), &[(2, 0, 7.0)]);
+        assert_eq!(flows_from(&flows, 0), &[]);
+        assert_eq!(flows_from(&flows, 5), &[]);
+        // A cycle (which a min-cost flow never returns) still lists each territory once.
+        let cycle = vec![(0, 1, 1.0), (1, 0, 1.0)];
+        assert_eq!(sources_first(2, &cycle), vec![0, 1]);
+    }
+
     #[test]
     fn balance_says_which_locks_hold_a_territory_over_the_tolerance() {
         let plan = generated(3000, 8, 5);
