@@ -396,7 +396,9 @@ impl TerritoryApp {
             |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
         egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
             egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
-                for h in ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Gained", "Lost"] {
+                for h in
+                    ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"]
+                {
                     ui.strong(h);
                 }
                 ui.end_row();

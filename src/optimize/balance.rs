@@ -3,8 +3,9 @@
 
 use super::*;
 
-/// At most this many balance rounds: a round moves whole borders, so even the skewed
-/// starts of the tests (one band 100 times another) settle within about 15.
+/// At most this many balance rounds, and as many again for [`Stage::Peaks`]: a round
+/// moves whole borders, so even the skewed starts of the tests (one band 100 times
+/// another) settle within about 15.
 pub(super) const BALANCE_ROUNDS: usize = 60;
 
 /// Rounds without coming closer to the tolerance after which Balance tries its next
@@ -12,7 +13,8 @@ pub(super) const BALANCE_ROUNDS: usize = 60;
 /// territories trading an account back and forth do not spend the rounds.
 pub(super) const STALE_ROUNDS: usize = 3;
 
-/// How hard Balance tries, each stage entered when the one before moves nothing.
+/// How hard Balance tries, each stage entered when the one before moves nothing or
+/// [`STALE_ROUNDS`] rounds bring the plan no closer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Stage {
     /// Flows aim at the tolerance itself: every unit moved beyond it is disruption.
