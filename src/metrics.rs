@@ -142,7 +142,7 @@ impl PrefixSums {
         // Running sums of accounts `start..`, from `run`, written to `out`, and the
         // metrics of those accounts.
         let part = |start: usize, out: &mut [[i64; 5]], mut run: [i64; 5]| -> Metrics {
-            let mut m = Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() };
+            let mut m = Metrics::empty(slots);
             for (j, o) in out.iter_mut().enumerate() {
                 let i = start + j;
                 let x = one(i);
@@ -206,10 +206,14 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// All zero, for `slots` territory slots.
+    pub fn empty(slots: usize) -> Metrics {
+        Metrics { territories: vec![Totals::default(); slots], unassigned: Totals::default() }
+    }
+
     /// Sums every account: O(N), for loading and for checking.
     pub fn recompute(plan: &Plan) -> Metrics {
-        let mut m =
-            Metrics { territories: vec![Totals::default(); plan.territories.len()], unassigned: Totals::default() };
+        let mut m = Metrics::empty(plan.territories.len());
         for (i, t) in plan.assignment.iter().enumerate().take(plan.accounts.len()) {
             m.slot_mut(*t).merge(&Totals::one(&plan.accounts, i));
         }

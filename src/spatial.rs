@@ -11,8 +11,8 @@ use rstar::{AABB, RTree, primitives::GeomWithData};
 
 /// WGS84 semi-major axis, the sphere radius of Web Mercator.
 pub const EARTH_RADIUS_M: f64 = 6_378_137.0;
-/// Web Mercator's latitude limit.
-pub const MAX_MERCATOR_LAT: f64 = 85.051_128_779_806_59;
+/// Web Mercator's latitude limit ([`crate::model::limits::MAX_LAT`]).
+pub const MAX_MERCATOR_LAT: f64 = crate::model::limits::MAX_LAT;
 
 /// (lon, lat) in degrees → Web Mercator (x, y) in metres, latitude clamped to the
 /// projection's limit.

@@ -27,7 +27,7 @@ pub struct Account {
 impl Account {
     /// Visits per year × minutes per visit.
     pub fn workload(&self) -> Minutes {
-        Minutes(i64::from(self.visits_per_year) * i64::from(self.minutes_per_visit))
+        Minutes::of_visits(self.visits_per_year, self.minutes_per_visit)
     }
 
     /// The account as a borrowed row, as [`Accounts`] hands them out.
@@ -69,7 +69,7 @@ pub struct AccountRef<'a> {
 impl AccountRef<'_> {
     /// Visits per year × minutes per visit.
     pub fn workload(&self) -> Minutes {
-        Minutes(i64::from(self.visits_per_year) * i64::from(self.minutes_per_visit))
+        Minutes::of_visits(self.visits_per_year, self.minutes_per_visit)
     }
 
     /// An owned copy.

@@ -268,7 +268,7 @@ impl Accounts {
     /// The workload of account `i`.
     #[inline]
     pub fn workload(&self, i: usize) -> Minutes {
-        Minutes(i64::from(self.visits_per_year[i]) * i64::from(self.minutes_per_visit[i]))
+        Minutes::of_visits(self.visits_per_year[i], self.minutes_per_visit[i])
     }
 
     pub fn set_locked(&mut self, i: usize, locked: bool) {

@@ -26,9 +26,9 @@ pub use accounts::*;
 pub use colour::*;
 pub use units::*;
 
-/// Whether a rep's home, (lon, lat), is a place on the map (Web Mercator reaches 85°).
+/// Whether a rep's home, (lon, lat), is a place on the map ([`limits::MAX_LAT`]).
 pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
-    (-180.0..=180.0).contains(&lon) && (-85.0..=85.0).contains(&lat)
+    lon.abs() <= 180.0 && lat.abs() <= limits::MAX_LAT
 }
 
 /// The id a territory named `name` gets when it is free: its name in lower case,

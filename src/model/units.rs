@@ -19,6 +19,12 @@ impl Cents {
 pub struct Minutes(pub i64);
 
 impl Minutes {
+    /// The workload of an account: visits a year × minutes a visit. The one place
+    /// that says so; at most 10^10 with the input limits, so it never wraps.
+    pub fn of_visits(visits_per_year: u32, minutes_per_visit: u32) -> Minutes {
+        Minutes(i64::from(visits_per_year) * i64::from(minutes_per_visit))
+    }
+
     /// The workload in hours, unrounded.
     pub fn hours(self) -> f64 {
         self.0 as f64 / 60.0
@@ -42,6 +48,10 @@ pub mod limits {
     pub const MAX_VISITS: u32 = 100_000;
     /// At most 100,000 minutes (69 days) a visit.
     pub const MAX_MINUTES: u32 = 100_000;
+    /// Web Mercator's latitude limit, the map's edge: imports, edits and reps' homes keep
+    /// to it. Plan files written by older versions may hold accounts up to ±90° and keep
+    /// opening ([`crate::io::plan_file`] checks ±90 only).
+    pub const MAX_LAT: f64 = 85.051_128_779_806_59;
     /// At most 10,000 territories in a plan, an import, a Redraw or a k-means
     /// reference: a ZIP or account column mapped as the territory by mistake is caught
     /// here, and every per-territory table stays small.

@@ -205,12 +205,12 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
         crate::io::parallel(&pieces, |(piece, line)| -> Result<(Metrics, usize, limits::TotalsCheck), PlanFileError> {
             let text = format!("[{piece}]");
             let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(&name, *line, &e))?;
-            let mut m = Metrics { territories: vec![Default::default(); k], unassigned: Default::default() };
+            let mut m = Metrics::empty(k);
             let mut totals = limits::TotalsCheck::default();
             for AccountRow(id, _, lon, lat, pot, rev, visits, minutes, _, _, _, territory, _) in &rows {
                 check_account(id, *lon, *lat, [*pot, *rev], *visits, *minutes)
                     .map_err(|detail| PlanFileError::Invalid { path: name.clone(), detail })?;
-                totals.add(Cents(*pot), Cents(*rev), crate::model::Minutes(i64::from(*visits) * i64::from(*minutes)));
+                totals.add(Cents(*pot), Cents(*rev), crate::model::Minutes::of_visits(*visits, *minutes));
                 let slot = match territory {
                     Some(t) => {
                         &mut m.territories[*by_id.get(t.as_ref()).ok_or_else(|| PlanFileError::Invalid {
@@ -223,11 +223,11 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
                 slot.accounts += 1;
                 slot.potential.0 += pot;
                 slot.annual_revenue.0 += rev;
-                slot.workload.0 += i64::from(*visits) * i64::from(*minutes);
+                slot.workload.0 += crate::model::Minutes::of_visits(*visits, *minutes).0;
             }
             Ok((m, rows.len(), totals))
         });
-    let mut metrics = Metrics { territories: vec![Default::default(); k], unassigned: Default::default() };
+    let mut metrics = Metrics::empty(k);
     let folded = folded.into_iter().collect::<Result<Vec<_>, _>>()?;
     // The totals are checked before they are added up: then no sum can wrap.
     let mut totals = limits::TotalsCheck::default();
