@@ -126,3 +126,13 @@ fn search_finds_by_name_city_id_and_zip_prefix_in_plan_order() {
     assert_eq!(accounts.search("mü", 2), vec![0, 1]);
     assert!(accounts.search("xyz", 10).is_empty());
 }
+
+#[test]
+fn the_latitude_limit_is_web_mercators_edge() {
+    // Web Mercator maps latitude atan(sinh(π)) to the top of the square world.
+    let edge = std::f64::consts::PI.sinh().atan().to_degrees();
+    assert!((limits::MAX_LAT - edge).abs() < 1e-12, "{edge}");
+    assert!(home_on_map((-150.0, 85.03)));
+    assert!(!home_on_map((-150.0, 85.06)));
+    assert!(!home_on_map((180.5, 10.0)));
+}
