@@ -52,8 +52,8 @@ pub enum Cmd {
         #[arg(long = "column", value_name = "FIELD=HEADER")]
         columns: Vec<String>,
         /// Number format of the file (detected when omitted).
-        #[arg(long, value_parser = ["comma", "point"])]
-        decimal: Option<String>,
+        #[arg(long, value_enum)]
+        decimal: Option<DecimalArg>,
         /// Place rows whose latitude and longitude look swapped, or whose sign looks
         /// lost, at the corrected position (they are rejected otherwise).
         #[arg(long)]
@@ -79,8 +79,8 @@ pub enum Cmd {
     Balance {
         plan: PathBuf,
         /// What to balance.
-        #[arg(long = "balance", default_value = "workload", value_parser = ["workload", "potential", "both"])]
-        target: String,
+        #[arg(long = "balance", value_enum, default_value_t = TargetArg::Workload)]
+        target: TargetArg,
         /// Disruption budget: the most that may move, e.g. `accounts=0.20`,
         /// `workload=0.15`, `potential=0.15` (repeatable). No budget by default.
         #[arg(long = "max-moved", value_name = "WHAT=SHARE")]
@@ -176,4 +176,40 @@ pub(super) fn tolerance(s: &str) -> Result<f64, String> {
         return Err(format!("{t} is not between 0 and 1 (0.03 is ±3%)"));
     }
     Ok(t)
+}
+
+/// `--decimal`: the number format of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DecimalArg {
+    /// `1.234,5`
+    Comma,
+    /// `1,234.5`
+    Point,
+}
+
+impl From<DecimalArg> for DecimalFormat {
+    fn from(d: DecimalArg) -> DecimalFormat {
+        match d {
+            DecimalArg::Comma => DecimalFormat::Comma,
+            DecimalArg::Point => DecimalFormat::Point,
+        }
+    }
+}
+
+/// `--balance`: what Balance brings within the tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    Workload,
+    Potential,
+    Both,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Workload => Target::Workload,
+            TargetArg::Potential => Target::Potential,
+            TargetArg::Both => Target::Both,
+        }
+    }
 }

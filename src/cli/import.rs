@@ -6,14 +6,11 @@ pub(super) fn import(
     csv: &Path,
     out_path: &Path,
     columns: &[String],
-    decimal: Option<&str>,
+    decimal: Option<DecimalFormat>,
     fix_coordinates: bool,
     as_json: bool,
 ) -> Result<(), Failure> {
-    let mut opts = ImportOptions { fix_coordinates, ..ImportOptions::default() };
-    if let Some(d) = decimal {
-        opts.decimal = Some(d.parse::<DecimalFormat>().map_err(Failure::usage)?);
-    }
+    let mut opts = ImportOptions { fix_coordinates, decimal, ..ImportOptions::default() };
     for c in columns {
         let (field, header) =
             c.split_once('=').ok_or_else(|| Failure::usage(format!("--column {c}: expected FIELD=HEADER")))?;

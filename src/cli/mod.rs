@@ -135,16 +135,12 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
         Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, fix_coordinates, json } => {
-            import(&csv, &out, &columns, decimal.as_deref(), fix_coordinates, json)
+            import(&csv, &out, &columns, decimal.map(DecimalFormat::from), fix_coordinates, json)
         }
         Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
         Cmd::Balance { plan, target, max_moved, common } => {
             let p = load_plan(&plan)?;
-            let target = match target.as_str() {
-                "potential" => Target::Potential,
-                "both" => Target::Both,
-                _ => Target::Workload,
-            };
+            let target = Target::from(target);
             let opts = BalanceOptions {
                 tolerance: common.tolerance,
                 target,
