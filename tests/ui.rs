@@ -162,8 +162,16 @@ fn lasso_assign_and_undo_update_the_panel() {
     h.run();
     assert!(label_exists(&h, &hours(before_min)));
     assert!(!label_exists(&h, &hours(after_min)));
-    // And Ctrl+Shift+Z redoes it.
+    // And Ctrl+Shift+Z redoes it; Ctrl+Y, as the Help window lists, too.
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    h.run();
+    assert!(label_exists(&h, &hours(after_min)));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    h.run();
+    assert!(label_exists(&h, &hours(before_min)));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
     h.run();
     h.run();
     assert!(label_exists(&h, &hours(after_min)));
@@ -509,4 +517,18 @@ fn balance_says_which_locks_keep_a_territory_over_the_tolerance() {
     let shown = format!("{:.1} % more workload than the mean", above * 100.0);
     assert!(h.query_all_by_label_contains(&why).next().is_some(), "{why}");
     assert!(h.query_all_by_label_contains(&shown).next().is_some(), "{shown}");
+}
+
+/// The menus, the toolbar and the Help window take their shortcuts from the table the
+/// key handler uses: Redo shows both of its keys (Ctrl+Y redoes: see the lasso test).
+#[test]
+fn shortcuts_shown_are_the_ones_that_work() {
+    let mut h = harness();
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("Keyboard shortcuts").click();
+    h.run();
+    assert!(h.query_by_label("Ctrl+Shift+Z, Ctrl+Y").is_some(), "Redo's keys in the Help window");
+    assert!(h.query_by_label("Ctrl+Z").is_some(), "Undo's key in the Help window");
+    assert!(h.query_by_label("Ctrl+E").is_some(), "Export's key in the Help window");
 }

@@ -80,25 +80,37 @@ pub enum Action {
     DiscardProposal,
 }
 
+/// The keyboard shortcuts of the file and edit actions: the one table that the key
+/// handler, the menus, the toolbar's tooltips and the Help window read. Longer
+/// combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 8] {
+    let cmd = Modifiers::COMMAND;
+    let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+    [
+        (KeyboardShortcut::new(cmd_shift, Key::Z), Action::Redo),
+        (KeyboardShortcut::new(cmd, Key::Y), Action::Redo),
+        (KeyboardShortcut::new(cmd, Key::Z), Action::Undo),
+        (KeyboardShortcut::new(cmd_shift, Key::S), Action::SaveAs),
+        (KeyboardShortcut::new(cmd, Key::S), Action::Save),
+        (KeyboardShortcut::new(cmd, Key::O), Action::Open),
+        (KeyboardShortcut::new(cmd, Key::I), Action::ImportCsv),
+        (KeyboardShortcut::new(cmd, Key::E), Action::Export),
+    ]
+}
+
+/// The shortcuts of `action` as this platform writes them ("Ctrl+Shift+Z, Ctrl+Y"), or
+/// "" when it has none.
+pub(super) fn shortcut_text(ctx: &egui::Context, action: &Action) -> String {
+    let same = |a: &Action| std::mem::discriminant(a) == std::mem::discriminant(action);
+    let keys: Vec<String> = shortcuts().iter().filter(|(_, a)| same(a)).map(|(k, _)| ctx.format_shortcut(k)).collect();
+    keys.join(", ")
+}
+
 impl TerritoryApp {
     pub(super) fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let sc = |m: Modifiers, k: Key| KeyboardShortcut::new(m, k);
-        let cmd = Modifiers::COMMAND;
-        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
-        // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
-        let table = [
-            (cmd_shift, Key::Z, Action::Redo),
-            (cmd, Key::Y, Action::Redo),
-            (cmd, Key::Z, Action::Undo),
-            (cmd_shift, Key::S, Action::SaveAs),
-            (cmd, Key::S, Action::Save),
-            (cmd, Key::O, Action::Open),
-            (cmd, Key::I, Action::ImportCsv),
-            (cmd, Key::E, Action::Export),
-        ];
         ctx.input_mut(|i| {
-            for (m, k, action) in table {
-                if i.consume_shortcut(&sc(m, k)) {
+            for (shortcut, action) in shortcuts() {
+                if i.consume_shortcut(&shortcut) {
                     self.actions.push(action);
                 }
             }

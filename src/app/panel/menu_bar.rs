@@ -6,10 +6,10 @@ impl TerritoryApp {
     pub(in crate::app) fn menu_bar(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.add(egui::Button::new("Open…").shortcut_text("Ctrl+O")).clicked() {
+                if ui.add(egui::Button::new("Open…").shortcut_text(shortcut_text(ui.ctx(), &Action::Open))).clicked() {
                     self.actions.push(Action::Open);
                 }
-                if ui.add(egui::Button::new("Import accounts CSV…").shortcut_text("Ctrl+I")).clicked() {
+                if ui.add(egui::Button::new("Import accounts CSV…").shortcut_text(shortcut_text(ui.ctx(), &Action::ImportCsv))).clicked() {
                     self.actions.push(Action::ImportCsv);
                 }
                 ui.menu_button("Open recent", |ui| {
@@ -23,13 +23,13 @@ impl TerritoryApp {
                     }
                 });
                 ui.separator();
-                if ui.add(egui::Button::new("Save").shortcut_text("Ctrl+S")).clicked() {
+                if ui.add(egui::Button::new("Save").shortcut_text(shortcut_text(ui.ctx(), &Action::Save))).clicked() {
                     self.actions.push(Action::Save);
                 }
-                if ui.add(egui::Button::new("Save as…").shortcut_text("Ctrl+Shift+S")).clicked() {
+                if ui.add(egui::Button::new("Save as…").shortcut_text(shortcut_text(ui.ctx(), &Action::SaveAs))).clicked() {
                     self.actions.push(Action::SaveAs);
                 }
-                if ui.add(egui::Button::new("Export assignments CSV…").shortcut_text("Ctrl+E")).clicked() {
+                if ui.add(egui::Button::new("Export assignments CSV…").shortcut_text(shortcut_text(ui.ctx(), &Action::Export))).clicked() {
                     self.actions.push(Action::Export);
                 }
                 ui.separator();
@@ -39,11 +39,11 @@ impl TerritoryApp {
             });
             ui.menu_button("Edit", |ui| {
                 let undo = self.doc.editor.undo_label().map(|l| format!("Undo {l}"));
-                if ui.add_enabled(undo.is_some(), egui::Button::new(undo.unwrap_or_else(|| "Undo".into())).shortcut_text("Ctrl+Z")).clicked() {
+                if ui.add_enabled(undo.is_some(), egui::Button::new(undo.unwrap_or_else(|| "Undo".into())).shortcut_text(shortcut_text(ui.ctx(), &Action::Undo))).clicked() {
                     self.actions.push(Action::Undo);
                 }
                 let redo = self.doc.editor.redo_label().map(|l| format!("Redo {l}"));
-                if ui.add_enabled(redo.is_some(), egui::Button::new(redo.unwrap_or_else(|| "Redo".into())).shortcut_text("Ctrl+Shift+Z")).clicked() {
+                if ui.add_enabled(redo.is_some(), egui::Button::new(redo.unwrap_or_else(|| "Redo".into())).shortcut_text(shortcut_text(ui.ctx(), &Action::Redo))).clicked() {
                     self.actions.push(Action::Redo);
                 }
                 ui.separator();

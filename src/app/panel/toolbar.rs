@@ -17,8 +17,13 @@ impl TerritoryApp {
                 ui.selectable_value(&mut self.area_counties, true, "Counties");
             }
             ui.separator();
-            let undo_tip =
-                self.doc.editor.undo_label().map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} (Ctrl+Z)"));
+            let ctx = ui.ctx().clone();
+            let keys = |a: Action| shortcut_text(&ctx, &a);
+            let undo_tip = self
+                .doc
+                .editor
+                .undo_label()
+                .map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} ({})", keys(Action::Undo)));
             if ui
                 .add_enabled(self.doc.editor.undo_label().is_some(), egui::Button::new("⟲ Undo"))
                 .on_hover_text(undo_tip)
@@ -30,7 +35,7 @@ impl TerritoryApp {
                 .doc
                 .editor
                 .redo_label()
-                .map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} (Ctrl+Shift+Z)"));
+                .map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} ({})", keys(Action::Redo)));
             if ui
                 .add_enabled(self.doc.editor.redo_label().is_some(), egui::Button::new("⟳ Redo"))
                 .on_hover_text(redo_tip)
