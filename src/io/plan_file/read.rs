@@ -220,10 +220,21 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
                     }
                     None => &mut m.unassigned,
                 };
-                slot.accounts += 1;
-                slot.potential.0 += pot;
-                slot.annual_revenue.0 += rev;
-                slot.workload.0 += crate::model::Minutes::of_visits(*visits, *minutes).0;
+                // What an account adds, as the metrics add it (the centre sums too).
+                slot.add(AccountRef {
+                    id,
+                    name: "",
+                    lon: *lon,
+                    lat: *lat,
+                    potential: Cents(*pot),
+                    annual_revenue: Cents(*rev),
+                    visits_per_year: *visits,
+                    minutes_per_visit: *minutes,
+                    city: None,
+                    state: None,
+                    zip: None,
+                    locked: false,
+                });
             }
             Ok((m, rows.len(), totals))
         });
