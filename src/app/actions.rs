@@ -169,7 +169,6 @@ impl TerritoryApp {
         match self.doc.editor.apply(cmd) {
             Ok(Some(cs)) => {
                 let label = cs.label.clone();
-                self.generation += 1;
                 self.notify(label);
                 if let Some(cmd) = step {
                     self.journal(crate::recovery::Step::Apply(cmd));
@@ -193,7 +192,6 @@ impl TerritoryApp {
             Action::Undo => {
                 if let Some(cs) = self.doc.editor.undo() {
                     let label = format!("Undone: {}", cs.label);
-                    self.generation += 1;
                     self.notify(label);
                     self.journal(crate::recovery::Step::Undo);
                 }
@@ -201,21 +199,22 @@ impl TerritoryApp {
             Action::Redo => {
                 if let Some(cs) = self.doc.editor.redo() {
                     let label = format!("Redone: {}", cs.label);
-                    self.generation += 1;
                     self.notify(label);
                     self.journal(crate::recovery::Step::Redo);
                 }
             }
             Action::Select(found, how) => {
                 match self.gesture_base.take() {
-                    Some(base) => self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation),
-                    None => self.selection.combine(found, how, &self.doc.editor, self.generation),
+                    Some(base) => {
+                        self.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision())
+                    }
+                    None => self.selection.combine(found, how, &self.doc.editor, self.doc.editor.revision()),
                 }
                 self.selection_version += 1;
             }
             Action::LiveSelect(found, how) => {
                 let base = self.gesture_base.get_or_insert_with(|| self.selection.accounts().clone()).clone();
-                self.selection.combine_from(&base, found, how, &self.doc.editor, self.generation);
+                self.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision());
                 self.selection_version += 1;
             }
             Action::ClearSelection => {
@@ -245,7 +244,7 @@ impl TerritoryApp {
                     AccountSet::from_indices(vec![i]),
                     Combine::Replace,
                     &self.doc.editor,
-                    self.generation,
+                    self.doc.editor.revision(),
                 );
             }
             Action::ZoomToPlan => self.zoom_to_plan(),

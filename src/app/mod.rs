@@ -50,8 +50,6 @@ pub struct Notice {
 /// The editor application.
 pub struct TerritoryApp {
     pub doc: Document,
-    /// Counts edits, undos and redos, so that derived views know when to refresh.
-    generation: u64,
     basemap: Option<Arc<Basemap>>,
     map_memory: MapMemory,
     /// Fit the view to the plan for this many more frames (panels settle first).
@@ -71,7 +69,7 @@ pub struct TerritoryApp {
     sort: panel::Sort,
     area_counties: bool,
     search: String,
-    /// The last search: (query, plan generation) and its hits.
+    /// The last search: (query, plan revision) and its hits.
     search_hits: Option<((String, u64), Vec<u32>)>,
     assign_find: String,
     focus_find: bool,
@@ -121,7 +119,6 @@ impl TerritoryApp {
     fn with_basemap(doc: Document, basemap: Option<Arc<Basemap>>) -> TerritoryApp {
         TerritoryApp {
             doc,
-            generation: 0,
             basemap,
             map_memory: MapMemory::default(),
             fit_pending: 6,
@@ -283,7 +280,6 @@ impl TerritoryApp {
     fn set_document(&mut self, doc: Document) {
         self.doc = doc;
         self.journal_begin();
-        self.generation += 1;
         self.selection = Selection::default();
         self.selection_version += 1;
         self.highlighted = None;
@@ -312,7 +308,7 @@ impl TerritoryApp {
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
         self.handle_close_request(&ctx);
-        self.selection.refresh_if_stale(&self.doc.editor, self.generation);
+        self.selection.refresh_if_stale(&self.doc.editor, self.doc.editor.revision());
         // A row hovered in the last frame previews in this one.
         self.preview = self.preview_next.take();
 

@@ -66,8 +66,8 @@ pub struct Pending {
     pub kind: Kind,
     pub proposal: Proposal,
     pub report: Report,
-    /// The plan generation it was computed for.
-    pub generation: u64,
+    /// The plan revision it was computed for.
+    pub revision: u64,
     pub tolerance: f64,
     /// The adjacency used, kept by the document for the next run.
     pub adjacency: Arc<crate::quality::Adjacency>,
@@ -102,7 +102,7 @@ impl TerritoryApp {
             homes: form.homes,
             seed: 0,
         };
-        let generation = self.generation;
+        let revision = self.doc.editor.revision();
         let known = self.doc.adjacency.clone();
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
@@ -121,7 +121,7 @@ impl TerritoryApp {
                         };
                         let after = proposal.apply_to(&plan);
                         let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
-                        Ok(Pending { kind, proposal, report, generation, tolerance, adjacency: adj })
+                        Ok(Pending { kind, proposal, report, revision, tolerance, adjacency: adj })
                     })
                     .map_err(|e| e.to_string())
             };
@@ -145,7 +145,12 @@ impl TerritoryApp {
             .map(|(i, _)| i as u32)
             .collect();
         let n = moved.len();
-        self.selection.combine(AccountSet::from_indices(moved), Combine::Replace, &self.doc.editor, self.generation);
+        self.selection.combine(
+            AccountSet::from_indices(moved),
+            Combine::Replace,
+            &self.doc.editor,
+            self.doc.editor.revision(),
+        );
         self.selection_version += 1;
         self.notify(format!(
             "{} proposal: {} accounts move (selected on the map). Apply or Discard.",
@@ -157,7 +162,7 @@ impl TerritoryApp {
 
     pub(super) fn apply_proposal(&mut self) {
         let Some(p) = self.pending.take() else { return };
-        if p.generation != self.generation {
+        if p.revision != self.doc.editor.revision() {
             self.fail("The plan changed while the proposal was computed; run it again");
             return;
         }

@@ -45,9 +45,9 @@ pub struct Recovery {
     offer: Option<Found>,
     /// The journal being restored, while its base loads.
     restoring: Option<Found>,
-    /// The generation when the running save started (edits after it are not in the
+    /// The plan revision when the running save started (edits after it are not in the
     /// saved file).
-    pub(super) save_generation: u64,
+    pub(super) save_revision: u64,
 }
 
 impl Recovery {
@@ -147,7 +147,7 @@ impl TerritoryApp {
     /// while it was written, the plan as it is now.
     pub(super) fn journal_saved(&mut self, path: &Path, hash: Option<u64>) {
         self.doc.disk = DiskStamp::of(path);
-        let edited_since = self.generation != self.recovery.save_generation;
+        let edited_since = self.doc.editor.revision() != self.recovery.save_revision;
         match hash {
             Some(hash) if !edited_since => {
                 self.doc.origin = Some(Base { origin: Origin::Plan { path: path.to_owned() }, hash });
@@ -268,7 +268,6 @@ impl TerritoryApp {
         }
         match recovery::replay(&mut self.doc.editor, &found.steps) {
             Ok(()) => {
-                self.generation += 1;
                 self.doc.title = found.header.title.clone();
                 self.doc.path = found.header.saved_to.clone();
                 self.doc.disk = self.doc.path.as_deref().and_then(DiskStamp::of);

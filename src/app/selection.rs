@@ -20,8 +20,8 @@ pub struct Selection {
     set: AccountSet,
     /// What the selection holds, by owner, and what of it may move.
     pub summary: SetSummary,
-    /// The plan generation the summary was computed for.
-    generation: u64,
+    /// The plan revision the summary was computed for.
+    revision: u64,
 }
 
 impl Selection {
@@ -35,43 +35,36 @@ impl Selection {
     }
 
     /// Combines a shape's accounts with the selection.
-    pub fn combine(&mut self, found: AccountSet, how: Combine, editor: &Editor, generation: u64) {
+    pub fn combine(&mut self, found: AccountSet, how: Combine, editor: &Editor, revision: u64) {
         let base = std::mem::take(&mut self.set);
-        self.combine_from(&base, found, how, editor, generation);
+        self.combine_from(&base, found, how, editor, revision);
     }
 
     /// Sets the selection to `base` combined with a shape's accounts (a lasso being
     /// drawn combines with the selection it started from, every frame).
-    pub fn combine_from(
-        &mut self,
-        base: &AccountSet,
-        found: AccountSet,
-        how: Combine,
-        editor: &Editor,
-        generation: u64,
-    ) {
+    pub fn combine_from(&mut self, base: &AccountSet, found: AccountSet, how: Combine, editor: &Editor, revision: u64) {
         self.set = match how {
             Combine::Replace => found,
             Combine::Add => base.union(&found),
             Combine::Subtract => base.difference(&found),
         };
-        self.refresh(editor, generation);
+        self.refresh(editor, revision);
     }
 
     /// Empties the selection.
     pub fn clear(&mut self) {
-        *self = Selection { generation: self.generation, ..Selection::default() };
+        *self = Selection { revision: self.revision, ..Selection::default() };
     }
 
     /// Recomputes the summary if the plan changed since: O(selected) scanning.
-    pub fn refresh_if_stale(&mut self, editor: &Editor, generation: u64) {
-        if generation != self.generation {
-            self.refresh(editor, generation);
+    pub fn refresh_if_stale(&mut self, editor: &Editor, revision: u64) {
+        if revision != self.revision {
+            self.refresh(editor, revision);
         }
     }
 
-    fn refresh(&mut self, editor: &Editor, generation: u64) {
-        self.generation = generation;
+    fn refresh(&mut self, editor: &Editor, revision: u64) {
+        self.revision = revision;
         self.summary = editor.summarize(&self.set);
     }
 

@@ -263,6 +263,7 @@ impl Editor {
     }
 
     pub(super) fn forward(&mut self, cs: &ChangeSet) {
+        self.revision = next_revision();
         for c in &cs.territories {
             self.set_slot(c.slot, &c.after);
         }
@@ -275,6 +276,7 @@ impl Editor {
     }
 
     pub(super) fn backward(&mut self, cs: &ChangeSet) {
+        self.revision = next_revision();
         for &(a, before, _) in cs.account_locks.iter().rev() {
             self.set_lock(a, before);
         }

@@ -176,6 +176,14 @@ pub struct Editor {
     redo: Vec<ChangeSet>,
     next_serial: u64,
     saved_serial: Option<u64>,
+    /// See [`Editor::revision`].
+    revision: u64,
+}
+
+/// A revision no editor in this process had before.
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Editor {
@@ -205,11 +213,19 @@ impl Editor {
             redo: Vec::new(),
             next_serial: 1,
             saved_serial: None,
+            revision: next_revision(),
         }
     }
 
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Changes with every edit, undo and redo, and no two editors share one: what the
+    /// caches of a plan (the dots' colours, a selection's sums, search hits, a pending
+    /// proposal) key on, so that none is refreshed by hand.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// The plan as it is now, shared without copying, for work on another thread.

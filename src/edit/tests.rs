@@ -90,3 +90,51 @@ fn rep_home_is_set_checked_and_undone() {
     ed.redo();
     assert_eq!(ed.plan().territories[1].rep_home, home);
 }
+
+#[test]
+fn the_revision_changes_with_every_edit_undo_and_redo_and_differs_between_editors() {
+    let mut ed = Editor::new(small_plan_for_revision());
+    let other = Editor::new(small_plan_for_revision());
+    assert_ne!(ed.revision(), other.revision());
+    let r0 = ed.revision();
+    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx(1)) };
+    ed.apply(cmd.clone()).expect("applies").expect("changes");
+    let r1 = ed.revision();
+    assert_ne!(r1, r0);
+    // A command that changes nothing leaves it, and so does the saved view.
+    assert!(ed.apply(cmd).expect("valid").is_none());
+    ed.set_view(None);
+    assert_eq!(ed.revision(), r1);
+    ed.undo();
+    let r2 = ed.revision();
+    assert!(r2 != r1 && r2 != r0, "undo gives a new revision, not the old one: caches keyed on it refresh");
+    ed.redo();
+    assert!(![r0, r1, r2].contains(&ed.revision()));
+}
+
+fn small_plan_for_revision() -> Plan {
+    let accounts: Vec<crate::model::Account> = (0..3)
+        .map(|i| crate::model::Account {
+            id: format!("A{i}"),
+            name: String::new(),
+            lon: -100.0 + f64::from(i),
+            lat: 40.0,
+            potential: crate::model::Cents(100),
+            annual_revenue: crate::model::Cents(0),
+            visits_per_year: 1,
+            minutes_per_visit: 60,
+            city: None,
+            state: None,
+            zip: None,
+            locked: false,
+        })
+        .collect();
+    let territories =
+        (0..2).map(|t| Territory::new(format!("t{t}"), format!("T{t}"), crate::model::palette_color(t))).collect();
+    Plan {
+        accounts: accounts.into_iter().collect(),
+        territories,
+        assignment: vec![Some(TerritoryIdx(0)); 3],
+        ..Plan::default()
+    }
+}

@@ -224,7 +224,7 @@ impl TerritoryApp {
             self.doc.editor.set_view(Some(t.view(self.map_memory.zoom())));
         }
         let plan = self.doc.editor.snapshot();
-        self.recovery.save_generation = self.generation;
+        self.recovery.save_revision = self.doc.editor.revision();
         let what = if export { "Exporting" } else { "Saving" };
         let job = self.start_job(format!("{what} {}", path.display()));
         let tx = self.tasks.tx.clone();

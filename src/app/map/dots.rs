@@ -11,7 +11,7 @@ pub(super) const CIRCLE_LIMIT: usize = 25_000;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct DotKey {
     transform: MapTransform,
-    generation: u64,
+    revision: u64,
     selection: u64,
     colors: Vec<Color32>,
     ppp: f32,
@@ -235,7 +235,7 @@ impl TerritoryApp {
 
         let base_key = DotKey {
             transform: *t,
-            generation: self.generation,
+            revision: self.doc.editor.revision(),
             selection: 0,
             colors: base_colors.clone(),
             ppp,
@@ -251,7 +251,7 @@ impl TerritoryApp {
         let (sel_colors, sel_owners) = self.selection_look(colors, pal);
         let overlay_key = DotKey {
             transform: *t,
-            generation: self.generation,
+            revision: self.doc.editor.revision(),
             selection: self.selection_version,
             colors: sel_colors.clone(),
             ppp,

@@ -67,7 +67,7 @@ impl TerritoryApp {
             let query = self.search.trim().to_lowercase();
             if query.len() >= 2 {
                 // The scan is O(N): run it when the query or the plan changes, not every frame.
-                let key = (query.clone(), self.generation);
+                let key = (query.clone(), self.doc.editor.revision());
                 if self.search_hits.as_ref().is_none_or(|(k, _)| *k != key) {
                     let hits = self.doc.editor.plan().accounts.search(&query, 12);
                     self.search_hits = Some((key, hits));
