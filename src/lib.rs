@@ -58,6 +58,10 @@
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
+//! So are `model` (units, account, accounts, colour, account_set), `edit` (changes),
+//! `io::csv_import` (columns, detect, stream, parse, duplicates, assemble),
+//! `io::plan_file` (records, checks, read, write), and in the editor `app::map`,
+//! `app::panel` and `app::files`; each folder's `mod.rs` opens with what it holds.
 //!
 //! ## Data flow
 //!
@@ -137,6 +141,13 @@
 //! - No loader panics on any input (fuzzed; a property test feeds random and mutated
 //!   files to all three in `cargo test`); a panic on a worker thread (a bug) reaches
 //!   the user as an error naming the file.
+//! - Every cache of the plan in the editor (dots, selection sums, search hits, a
+//!   pending proposal) is keyed on [`edit::Editor::revision`], which changes with every
+//!   edit, undo and redo and differs between editors; nothing refreshes it by hand.
+//! - One home per rule: the latitude limit ([`model::limits::MAX_LAT`]; plan files
+//!   keep ±90° so older files open), an account's workload ([`model::Minutes::of_visits`]),
+//!   which files are accounts CSV ([`io::csv_import::is_csv_path`]), the shortcuts
+//!   (`app::actions::shortcuts`).
 //! - Balance and Redraw never move a locked account or an account of a locked
 //!   territory (property-tested), never split a territory (an account leaves only when
 //!   its neighbours in the territory stay linked around it) and never add a piece
