@@ -1,4 +1,4 @@
-//! Balance from hard starts: generated plans (seeds 0–19) as bands, with a territory
+//! Balance and Redraw from hard starts: generated plans (seeds 0–19) as bands, with a territory
 //! enclosed by a single neighbour and far below the mean, and as a capacitated
 //! nearest-centre assignment; and skewed bands, which reach the tolerance or say why.
 //! Every expectation is computed here from the assignment, not by the optimizer.
@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use territory_editor::io::csv_import::{ImportOptions, import_bytes};
 use territory_editor::model::{Plan, TerritoryIdx};
-use territory_editor::optimize::{BalanceOptions, StopReason, balance};
+use territory_editor::optimize::{BalanceOptions, RedrawOptions, StopReason, balance, redraw};
 use territory_editor::quality::{self, Adjacency};
 
 const TOLERANCE: f64 = 0.03;
@@ -189,4 +189,33 @@ fn skewed_bands_reach_the_tolerance_or_name_the_island() {
 
 fn loads_one(p: &Plan, v: usize) -> f64 {
     (u64::from(p.accounts.visits_per_year()[v]) * u64::from(p.accounts.minutes_per_visit()[v])) as f64
+}
+
+/// Redraw into territories of about ten accounts each, where one account is half a
+/// mean territory's workload: k-means leaves some centres without a point, which once
+/// became territories with no account (and no border for Balance to grow them across),
+/// and Balance spent its rounds fixing slivers before bringing the peaks in. Every
+/// territory now holds an account, and none is as far out as an empty one (−100 %) or
+/// a double share.
+#[test]
+fn redraw_into_territories_of_ten_accounts_leaves_none_empty() {
+    let plan = generated(2000, 12, 1);
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = RedrawOptions { territories: 200, tolerance: TOLERANCE, ..RedrawOptions::default() };
+    let p = redraw(&plan, &adj, &opts, None).expect("redraw");
+    let live: Vec<usize> = (0..p.territories.len()).filter(|&t| p.territories[t].alive).collect();
+    assert_eq!(live.len(), 200);
+    let mut all = vec![0.0; p.territories.len()];
+    let mut counts = vec![0usize; p.territories.len()];
+    for (v, t) in p.assignment.iter().enumerate() {
+        if let Some(t) = t {
+            all[t.get()] += loads_one(&plan, v);
+            counts[t.get()] += 1;
+        }
+    }
+    let empty: Vec<&str> = live.iter().filter(|&&t| counts[t] == 0).map(|&t| p.territories[t].name.as_str()).collect();
+    assert!(empty.is_empty(), "territories without an account: {empty:?}");
+    let l: Vec<f64> = live.iter().map(|&t| all[t]).collect();
+    let dev = max_deviation(&l);
+    assert!(dev < 0.5, "max |deviation| {dev:.3}");
 }

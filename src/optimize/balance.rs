@@ -13,6 +13,12 @@ pub(super) const BALANCE_ROUNDS: usize = 60;
 /// territories trading an account back and forth do not spend the rounds.
 pub(super) const STALE_ROUNDS: usize = 3;
 
+/// Rounds without a better plan after which a stage ends even though its sliver fixes
+/// still move accounts: fixing a sliver can itself push a territory out, and the plans
+/// with 10 accounts a territory spent all [`BALANCE_ROUNDS`] that way, never reaching
+/// [`Stage::Peaks`].
+pub(super) const STAGE_ROUNDS: usize = 3 * STALE_ROUNDS;
+
 /// How hard Balance tries, each stage entered when the one before moves nothing or
 /// [`STALE_ROUNDS`] rounds bring the plan no closer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -149,6 +155,10 @@ impl<'a> State<'a> {
         let margins: Vec<f64> = dims.iter().map(|&(d, _)| half_account(d)).collect();
         let mut stage = Stage::AtTheEdge;
         let (mut best_outside, mut stale) = (self.outside(&dims, tol), 0);
+        // Rounds of this stage since the best plan last improved, sliver fixes
+        // included: a stage whose sliver fixes keep it busy without getting closer
+        // ends after [`STAGE_ROUNDS`] of them.
+        let mut stage_stale = 0;
         // The best plan seen. A round realises its flows border by border, and a
         // territory that could not pass on what it received ends above the plan;
         // Balance returns no plan farther from the tolerance than one it has seen.
@@ -197,17 +207,21 @@ impl<'a> State<'a> {
             if outside < best_outside {
                 best_outside = outside;
                 best.clone_from(&self.owner);
-                stale = 0;
+                (stale, stage_stale) = (0, 0);
             } else {
                 stale += 1;
+                stage_stale += 1;
             }
             if moved == 0.0 || stale >= STALE_ROUNDS {
                 stale = 0;
-                let fixed: usize =
-                    dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
-                if fixed > 0 {
-                    continue;
+                if stage_stale < STAGE_ROUNDS {
+                    let fixed: usize =
+                        dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
+                    if fixed > 0 {
+                        continue;
+                    }
                 }
+                stage_stale = 0;
                 stage = match stage {
                     Stage::AtTheEdge => Stage::Inset,
                     Stage::Inset => Stage::Squeezed,

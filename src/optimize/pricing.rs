@@ -53,6 +53,7 @@ pub(super) fn balanced_kmeans(
         let passes = if round + 3 > outer { passes } else { passes / 4 };
         rebalance(pts, weight, centres, prices, &mut label, &mut cost, passes, progress);
         if round == outer {
+            give_empty_a_point(pts, centres, &mut label, fixed);
             break;
         }
         let mut sum = vec![[0.0; 3]; k];
@@ -72,6 +73,30 @@ pub(super) fn balanced_kmeans(
         }
     }
     Ok(label)
+}
+
+/// Gives every centre that still holds no point the point nearest to it among those
+/// whose centre holds more than one, so that every group becomes a territory with a
+/// border that Balance's flows can grow (an empty territory has none).
+fn give_empty_a_point(pts: &[[f64; 3]], centres: &[[f64; 3]], label: &mut [u32], fixed: &[bool]) {
+    let k = centres.len();
+    let mut count = vec![0usize; k];
+    for &l in label.iter() {
+        count[l as usize] += 1;
+    }
+    for c in 0..k {
+        if count[c] > 0 || fixed.get(c).copied().unwrap_or(false) {
+            continue;
+        }
+        let nearest = (0..pts.len())
+            .filter(|&i| count[label[i] as usize] > 1)
+            .min_by(|&a, &b| chord(&pts[a], &centres[c]).total_cmp(&chord(&pts[b], &centres[c])).then(a.cmp(&b)));
+        if let Some(i) = nearest {
+            count[label[i] as usize] -= 1;
+            label[i] = c as u32;
+            count[c] = 1;
+        }
+    }
 }
 
 /// Raises the prices of a weighted diagram until no centre holds more than half a percent
