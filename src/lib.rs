@@ -206,10 +206,26 @@ pub mod recovery;
 pub mod rng;
 pub mod spatial;
 
+static PANIC_NEXT_WORKER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For tests of the editor's error paths: the next work run through [`catch_panic`]
+/// (a load, a save, Balance or Redraw on its worker thread) panics before it starts, as
+/// a bug would. Process-wide: a test that uses it runs in a test binary of its own.
+#[doc(hidden)]
+pub fn panic_in_next_worker() {
+    PANIC_NEXT_WORKER.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Runs `f`, turning a panic (a bug) into its message, so that a worker thread always
 /// reports back: an error the user can read instead of a spinner that never ends.
 pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+    let work = || {
+        if PANIC_NEXT_WORKER.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("a panic injected by a test");
+        }
+        f()
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
         let what = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())

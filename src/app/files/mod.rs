@@ -127,7 +127,7 @@ impl TerritoryApp {
     /// After a failed open at start-up, the window says so instead of "Opening …".
     fn opening_failed(&mut self) {
         if self.doc.editor.plan().accounts.is_empty() && self.doc.path.is_none() {
-            self.doc.title = "No plan open: File ▸ Open, or drop a .ron or .csv here".to_owned();
+            self.doc.title = "No plan open: open one (File menu, Ctrl+O) or drop a .ron or .csv here".to_owned();
         }
     }
 
