@@ -36,7 +36,7 @@ impl Editor {
         // Usually nothing is locked: then runs end only where the owner changes, which
         // a tight loop over the owners finds at memory speed.
         let any_locked = self.locked_accounts > 0 || locked_slot.iter().any(|&l| l);
-        let movable = |i: usize| !self.account_locked[i] && owners[i].is_none_or(|t| !locked_slot[t.get()]);
+        let movable = |i: usize| crate::model::may_move(self.account_locked[i], owners[i], |t| locked_slot[t.get()]);
         for &(s, e) in set.ranges() {
             let (s, e) = (s as usize, e as usize);
             let mut start = s;
@@ -185,13 +185,13 @@ impl Editor {
                         });
                     }
                 }
-                let locked_slot =
-                    |t: Option<TerritoryIdx>| t.is_some_and(|t| old.get(t.get()).is_some_and(|x| x.locked));
+                let locked = |t: TerritoryIdx| old.get(t.get()).is_some_and(|x| x.locked);
                 // As with DeleteTerritory, a territory the proposal deletes loses all its
                 // accounts, locked ones too.
                 let dying = |t: Option<TerritoryIdx>| t.is_some_and(|t| !territories[t.get()].alive);
                 let stays = |i: usize, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>| {
-                    !dying(from) && (self.account_locked[i] || locked_slot(from) || locked_slot(to))
+                    !dying(from)
+                        && (!crate::model::may_move(self.account_locked[i], from, locked) || to.is_some_and(locked))
                 };
                 let owners = &self.plan.assignment;
                 let mut i = 0;

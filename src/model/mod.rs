@@ -31,6 +31,18 @@ pub fn home_on_map((lon, lat): (f64, f64)) -> bool {
     lon.abs() <= 180.0 && lat.abs() <= limits::MAX_LAT
 }
 
+/// The one rule of which accounts may change territory, for hand edits and optimizers
+/// alike: an account moves unless it is locked itself or its territory is
+/// (`territory_locked`; an optimizer counts the territories it was told to keep as
+/// locked too). An unassigned account has no territory to hold it.
+pub fn may_move(
+    account_locked: bool,
+    owner: Option<TerritoryIdx>,
+    territory_locked: impl Fn(TerritoryIdx) -> bool,
+) -> bool {
+    !account_locked && owner.is_none_or(|t| !territory_locked(t))
+}
+
 /// The id a territory named `name` gets when it is free: its name in lower case,
 /// words joined by `-` (a taken id gets `-2`, `-3`, … appended).
 pub fn territory_id_base(name: &str) -> String {

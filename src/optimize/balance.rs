@@ -62,7 +62,8 @@ pub fn balance(
     let locked = locked_slots(plan, &opts.locked_territories);
     let active: Vec<bool> = (0..k).map(|t| live[t] && !locked[t]).collect();
     set_progress(progress, 5);
-    let mut st = State::new(plan, adj, owners(plan), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
+    let mut st =
+        State::new(plan, adj, plan.assignment.clone(), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
     st.progress = progress;
     st.budget = opts.budget;
     // The mean over all live territories (locked ones included): what the panel shows.
@@ -82,10 +83,9 @@ pub fn balance(
     }
     // Compactness no worse than before: border accounts nearer a neighbouring centre
     // move there, within tolerance, until it is.
-    let groups = |o: &[u32]| -> Vec<Option<usize>> { o.iter().map(|&t| (t != NONE).then_some(t as usize)).collect() };
-    let before = quality::compactness_of(&plan.accounts, &groups(&st.original), k).overall;
+    let before = quality::compactness_of(&plan.accounts, &st.original, k).overall;
     for _ in 0..10 {
-        if quality::compactness_of(&plan.accounts, &groups(&st.owner), k).overall <= before {
+        if quality::compactness_of(&plan.accounts, &st.owner, k).overall <= before {
             break;
         }
         if st.polish(&dims, false) == 0 {
@@ -235,8 +235,7 @@ impl<'a> State<'a> {
                 if stage == Stage::Jumps && self.jumps == Jumps::Never {
                     self.jumps = Jumps::Back;
                     self.was_on = (0..self.original.len())
-                        .filter(|&v| self.original[v] != NONE)
-                        .map(|v| (self.original[v], self.adj.island_of(self.adj.site_of(v)) as u32))
+                        .filter_map(|v| Some((self.original[v]?.0, self.adj.island_of(self.adj.site_of(v)) as u32)))
                         .collect();
                 }
                 if stage == Stage::Peaks {
@@ -270,20 +269,19 @@ impl<'a> State<'a> {
             if !self.can_move(v) {
                 continue;
             }
-            let a = self.owner[v] as usize;
+            let Some(a) = self.owner[v] else { continue };
             let s = self.adj.site_of(v);
-            let mut seen: [u32; 8] = [NONE; 8];
+            let mut seen: [TerritoryIdx; 8] = [a; 8];
             let mut nseen = 0;
             let far: &[u32] = if self.jumps != Jumps::Never { self.adj.far_neighbours(s) } else { &[] };
             let near =
                 std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied()).chain(far.iter().copied());
             for n in near {
                 for &u in self.adj.accounts_at(n as usize) {
-                    let b = self.owner[u as usize];
-                    if b != NONE
-                        && b as usize != a
+                    if let Some(b) = self.owner[u as usize]
+                        && b != a
                         && !seen[..nseen].contains(&b)
-                        && let Some(list) = borders.get_mut(&(a as u32, b))
+                        && let Some(list) = borders.get_mut(&(a.0, b.0))
                     {
                         list.push(v as u32);
                         if nseen < seen.len() {
@@ -327,7 +325,7 @@ impl<'a> State<'a> {
     /// Moves about `amount` of `dim` from `a` to `b` across their border. Returns what
     /// it moved.
     pub(super) fn realise(&mut self, dim: Dim, a: usize, b: usize, amount: f64, border: &[u32]) -> f64 {
-        let (au, bu) = (a as u32, b as u32);
+        let (au, bu) = (TerritoryIdx(a as u32), TerritoryIdx(b as u32));
         let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
         let score = |s: &State, v: usize, ca: &[f64; 3], cb: &[f64; 3]| {
             Key(d2(&s.pos[v], cb).sqrt() - d2(&s.pos[v], ca).sqrt(), mix(s.seed, v as u32))
@@ -342,7 +340,7 @@ impl<'a> State<'a> {
             && let Some(Reverse((key, v))) = heap.pop()
         {
             let v = v as usize;
-            if self.owner[v] != au || !self.can_move(v) {
+            if self.owner[v] != Some(au) || !self.can_move(v) {
                 continue;
             }
             since += 1;
@@ -393,7 +391,7 @@ impl<'a> State<'a> {
                 let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
                 for n in near {
                     for &u in self.adj.accounts_at(n as usize) {
-                        if self.owner[u as usize] == au {
+                        if self.owner[u as usize] == Some(au) {
                             heap.push(Reverse((score(self, u as usize, &ca, &cb), u)));
                         }
                     }
@@ -410,7 +408,7 @@ impl<'a> State<'a> {
         let k = self.active.len();
         let centres: Vec<[f64; 3]> = (0..k).map(|t| self.centre(t)).collect();
         // Best (score, account, to) per territory that is outside.
-        let mut best: Vec<Option<(Key, usize, u32)>> = vec![None; k];
+        let mut best: Vec<Option<(Key, usize, TerritoryIdx)>> = vec![None; k];
         for v in 0..self.owner.len() {
             if v % 65_536 == 0 && self.cancelled() {
                 return 0;
@@ -418,18 +416,17 @@ impl<'a> State<'a> {
             if !self.can_move(v) {
                 continue;
             }
-            let a = self.owner[v];
+            let Some(a) = self.owner[v] else { continue };
             let x = self.weight(dim, v) as f64;
-            let la = self.load(dim, a as usize) as f64;
+            let la = self.load(dim, a.get()) as f64;
             let s = self.adj.site_of(v);
             let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
             for n in near {
                 for &u in self.adj.accounts_at(n as usize) {
-                    let b = self.owner[u as usize];
-                    if b == NONE || b == a || !self.active[b as usize] {
+                    let Some(b) = self.owner[u as usize].filter(|&b| b != a && self.active[b.get()]) else {
                         continue;
-                    }
-                    let lb = self.load(dim, b as usize) as f64;
+                    };
+                    let lb = self.load(dim, b.get()) as f64;
                     // Helps `a` (over) or `b` (under), and leaves the other inside.
                     let fix_a = la > hi && la - x >= lo && lb + x <= hi && (la - x - hi).abs() < la - hi + x;
                     let fix_b = lb < lo && lb + x <= hi && la - x >= lo && (lo - lb - x).abs() < lo - lb + x;
@@ -441,10 +438,10 @@ impl<'a> State<'a> {
                         continue;
                     };
                     let key = Key(
-                        d2(&self.pos[v], &centres[b as usize]).sqrt() - d2(&self.pos[v], &centres[a as usize]).sqrt(),
+                        d2(&self.pos[v], &centres[b.get()]).sqrt() - d2(&self.pos[v], &centres[a.get()]).sqrt(),
                         mix(self.seed, v as u32),
                     );
-                    let slot = &mut best[who as usize];
+                    let slot = &mut best[who.get()];
                     if slot.is_none_or(|(k0, _, _)| key < k0) && self.touches(v, b) && self.removable(v) {
                         *slot = Some((key, v, b));
                     }
@@ -453,9 +450,9 @@ impl<'a> State<'a> {
         }
         let mut moved = 0;
         for (_, v, b) in best.into_iter().flatten() {
-            let a = self.owner[v];
+            let Some(a) = self.owner[v] else { continue };
             let x = self.weight(dim, v) as f64;
-            let (la, lb) = (self.load(dim, a as usize) as f64, self.load(dim, b as usize) as f64);
+            let (la, lb) = (self.load(dim, a.get()) as f64, self.load(dim, b.get()) as f64);
             if la - x >= lo && lb + x <= hi && self.touches(v, b) && self.removable(v) && self.within_budget(v, b) {
                 self.do_move(v, b);
                 moved += 1;
@@ -476,18 +473,18 @@ impl<'a> State<'a> {
             if !self.can_move(v) {
                 continue;
             }
-            let a = self.owner[v];
-            let da = d2(&self.pos[v], &centres[a as usize]);
+            let Some(a) = self.owner[v] else { continue };
+            let da = d2(&self.pos[v], &centres[a.get()]);
             let s = self.adj.site_of(v);
-            let mut best: Option<(f64, u32)> = None;
+            let mut best: Option<(f64, TerritoryIdx)> = None;
             let near = std::iter::once(s as u32).chain(self.adj.neighbours(s).iter().copied());
             for n in near {
                 for &u in self.adj.accounts_at(n as usize) {
-                    let b = self.owner[u as usize];
-                    if b == NONE || b == a || !self.active[b as usize] || (only_back && b != self.original[v]) {
+                    let Some(b) = self.owner[u as usize] else { continue };
+                    if b == a || !self.active[b.get()] || (only_back && Some(b) != self.original[v]) {
                         continue;
                     }
-                    let db = d2(&self.pos[v], &centres[b as usize]);
+                    let db = d2(&self.pos[v], &centres[b.get()]);
                     if db < da * 0.98 && best.is_none_or(|(x, bb)| db < x || (db == x && b < bb)) {
                         best = Some((db, b));
                     }
@@ -496,7 +493,7 @@ impl<'a> State<'a> {
             let Some((_, b)) = best else { continue };
             let fits = dims.iter().all(|&(dim, lo, hi)| {
                 let x = self.weight(dim, v) as f64;
-                self.load(dim, a as usize) as f64 - x >= lo && self.load(dim, b as usize) as f64 + x <= hi
+                self.load(dim, a.get()) as f64 - x >= lo && self.load(dim, b.get()) as f64 + x <= hi
             });
             if fits && self.removable(v) && self.within_budget(v, b) {
                 self.do_move(v, b);
@@ -510,9 +507,12 @@ impl<'a> State<'a> {
     /// mean: the farthest first (what the balance panel's headline shows), then the sum
     /// over them and over `dims`. (0, 0) when balanced; compared lexicographically.
     /// Gives every account back to its owner in `owners`.
-    fn restore(&mut self, owners: &[u32]) {
+    fn restore(&mut self, owners: &[Option<TerritoryIdx>]) {
+        // Optimizers never unassign, so an account that differs has an owner there.
         for (v, &o) in owners.iter().enumerate() {
-            if self.owner[v] != o {
+            if self.owner[v] != o
+                && let Some(o) = o
+            {
                 self.do_move(v, o);
             }
         }

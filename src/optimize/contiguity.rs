@@ -23,8 +23,7 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
         if progress.is_some_and(Progress::is_cancelled) {
             return Err(OptimizeError::Cancelled);
         }
-        let group: Vec<Option<usize>> = st.owner.iter().map(|&o| (o != NONE).then_some(o as usize)).collect();
-        let comp = quality::components(&group, st.adj);
+        let comp = quality::components(&st.owner, st.adj);
         // Workload per component, and the largest component of each territory.
         let mut comp_w = vec![0i64; n];
         for (c, w) in comp.iter().zip(&st.w) {
@@ -37,9 +36,9 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
         // several islands, in one piece on each.
         let islands = st.adj.islands();
         let mut main = PairTable::new(k, islands, (i64::MIN, u32::MAX));
-        for v in 0..n {
-            if let (Some(c), Some(g)) = (comp[v], group[v]) {
-                let m = main.get_mut(g, st.adj.island_of(st.adj.site_of(v)));
+        for (v, (&c, &g)) in comp.iter().zip(&st.owner).enumerate() {
+            if let (Some(c), Some(g)) = (c, g) {
+                let m = main.get_mut(g.get(), st.adj.island_of(st.adj.site_of(v)));
                 let cand = (comp_w[c as usize], c);
                 if cand.0 > m.0 || (cand.0 == m.0 && cand.1 < m.1) {
                     *m = cand;
@@ -47,13 +46,13 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
             }
         }
         // For every stray component: the territories it touches.
-        let mut border: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
-        let mut border_stray: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut border: std::collections::BTreeMap<u32, Vec<TerritoryIdx>> = std::collections::BTreeMap::new();
+        let mut border_stray: std::collections::BTreeMap<u32, Vec<TerritoryIdx>> = std::collections::BTreeMap::new();
         let mut members: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
         let mut stuck: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for v in 0..n {
-            let (Some(c), Some(g)) = (comp[v], group[v]) else { continue };
-            if c == main.get(g, st.adj.island_of(st.adj.site_of(v))).1 || !st.active[g] {
+            let (Some(c), Some(g)) = (comp[v], st.owner[v]) else { continue };
+            if c == main.get(g.get(), st.adj.island_of(st.adj.site_of(v))).1 || !st.active[g.get()] {
                 continue;
             }
             if st.fixed[v] {
@@ -64,12 +63,14 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
             let near = std::iter::once(s as u32).chain(st.adj.neighbours(s).iter().copied());
             for nb in near {
                 for &u in st.adj.accounts_at(nb as usize) {
-                    let o = st.owner[u as usize];
-                    if o != NONE && o as usize != g && st.active[o as usize] {
+                    if let Some(o) = st.owner[u as usize]
+                        && o != g
+                        && st.active[o.get()]
+                    {
                         // Contacts with the neighbour's main piece count first: joined
                         // to it, the piece is whole there (two stray pieces that touch
                         // would otherwise trade it back and forth).
-                        let main_of_o = main.get(o as usize, st.adj.island_of(nb as usize)).1;
+                        let main_of_o = main.get(o.get(), st.adj.island_of(nb as usize)).1;
                         let to_main = comp[u as usize] == Some(main_of_o);
                         let slot = if to_main { &mut border } else { &mut border_stray };
                         slot.entry(c).or_default().push(o);
@@ -87,10 +88,9 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
             // The lightest of the territories it touches takes it (the imbalance this
             // makes, Balance must undo at a cost in compactness).
             b.dedup();
-            let best = (0usize, b.iter().copied().min_by_key(|&t| (st.load_w[t as usize], t)).unwrap_or(NONE));
-            if best.1 != NONE {
+            if let Some(best) = b.iter().copied().min_by_key(|&t| (st.load_w[t.get()], t)) {
                 for &v in vs {
-                    st.do_move(v as usize, best.1);
+                    st.do_move(v as usize, best);
                 }
                 changed = true;
             }
@@ -103,22 +103,22 @@ pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<
 }
 
 impl<'a> State<'a> {
-    pub(super) fn has_in(&self, site: usize, t: u32) -> bool {
-        self.adj.accounts_at(site).iter().any(|&a| self.owner[a as usize] == t)
+    pub(super) fn has_in(&self, site: usize, t: TerritoryIdx) -> bool {
+        self.adj.accounts_at(site).iter().any(|&a| self.owner[a as usize] == Some(t))
     }
 
     /// Whether account `v` may join territory `t` without making a new piece: it
     /// shares a position with or neighbours an account of `t`, or (when jumps between
     /// islands are allowed) `t` has nothing on v's island yet and is a Delaunay
     /// neighbour across the gap.
-    pub(super) fn touches(&self, v: usize, t: u32) -> bool {
+    pub(super) fn touches(&self, v: usize, t: TerritoryIdx) -> bool {
         let s = self.adj.site_of(v);
-        if self.adj.accounts_at(s).iter().any(|&a| a as usize != v && self.owner[a as usize] == t)
+        if self.adj.accounts_at(s).iter().any(|&a| a as usize != v && self.owner[a as usize] == Some(t))
             || self.adj.neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
         {
             return true;
         }
-        self.may_jump(t as usize, self.adj.island_of(s))
+        self.may_jump(t.get(), self.adj.island_of(s))
             && self.adj.far_neighbours(s).iter().any(|&n| self.has_in(n as usize, t))
     }
 
@@ -134,9 +134,9 @@ impl<'a> State<'a> {
 
     /// Whether `v` can leave its territory without splitting it (a sufficient test).
     pub(super) fn removable(&self, v: usize) -> bool {
-        let a = self.owner[v];
+        let Some(a) = self.owner[v] else { return true };
         let s = self.adj.site_of(v);
-        if self.adj.accounts_at(s).iter().any(|&u| u as usize != v && self.owner[u as usize] == a) {
+        if self.adj.accounts_at(s).iter().any(|&u| u as usize != v && self.owner[u as usize] == Some(a)) {
             return true;
         }
         let ring = self.adj.neighbours(s);

@@ -249,13 +249,13 @@ impl<'a> State<'a> {
                 return vec![Vec::new(); k];
             }
             for &a in self.adj.accounts_at(s) {
-                let oa = self.owner[a as usize];
-                if oa == NONE || !self.active[oa as usize] {
-                    continue;
-                }
-                let mut mark = |ob: u32, c: i64| {
-                    if ob != NONE && ob != oa && self.active[ob as usize] {
-                        for (x, y) in [(oa, ob), (ob, oa)] {
+                let Some(oa) = self.owner[a as usize].filter(|t| self.active[t.get()]) else { continue };
+                let mut mark = |ob: Option<TerritoryIdx>, c: i64| {
+                    if let Some(ob) = ob
+                        && ob != oa
+                        && self.active[ob.get()]
+                    {
+                        for (x, y) in [(oa.0, ob.0), (ob.0, oa.0)] {
                             let e = cost.entry((x, y)).or_insert(0);
                             if *e == 0 || c < *e {
                                 *e = c;
@@ -277,9 +277,10 @@ impl<'a> State<'a> {
                     let island = self.adj.island_of(s);
                     for &n in self.adj.far_neighbours(s) {
                         for &b in self.adj.accounts_at(n as usize) {
-                            let ob = self.owner[b as usize];
-                            if ob != NONE && self.may_jump(ob as usize, island) {
-                                let c = cost.entry((oa, ob)).or_insert(0);
+                            if let Some(ob) = self.owner[b as usize]
+                                && self.may_jump(ob.get(), island)
+                            {
+                                let c = cost.entry((oa.0, ob.0)).or_insert(0);
                                 if *c == 0 {
                                     *c = 3;
                                 }

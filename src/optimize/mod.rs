@@ -109,9 +109,6 @@ use flow::{flows_from, sources_first};
 use pricing::balanced_kmeans;
 use state::{PairTable, State};
 
-/// No territory: the owner of an unassigned account in the working state.
-const NONE: u32 = u32::MAX;
-
 /// What must be balanced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Target {
@@ -269,10 +266,6 @@ impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
-}
-
-fn owners(plan: &Plan) -> Vec<u32> {
-    plan.assignment.iter().map(|o| o.map_or(NONE, |t| t.0)).collect()
 }
 
 fn locked_slots(plan: &Plan, extra: &[TerritoryIdx]) -> Vec<bool> {

@@ -61,13 +61,13 @@ pub(super) fn redraw_once(
         .filter(|&f| f > 0)
         .ok_or(OptimizeError::TooFewTerritories { needed: locked_live.len() + 1, locked: locked_live.len() })?;
     let fixed = fixed_accounts(plan, &opts.locked_accounts);
-    let old = owners(plan);
+    let old = plan.assignment.clone();
     // Accounts that stay where they are: locked ones, and those of locked territories.
-    let stays: Vec<bool> = (0..n).map(|v| fixed[v] || (old[v] != NONE && locked[old[v] as usize])).collect();
+    let stays: Vec<bool> = (0..n).map(|v| !crate::model::may_move(fixed[v], old[v], |t| locked[t.get()])).collect();
     let free: Vec<usize> = (0..n).filter(|&v| !stays[v]).collect();
     // Old territories with locked accounts must survive.
     let mut pinned: Vec<usize> =
-        (0..n).filter(|&v| fixed[v] && old[v] != NONE && !locked[old[v] as usize]).map(|v| old[v] as usize).collect();
+        (0..n).filter(|&v| fixed[v]).filter_map(|v| old[v].map(TerritoryIdx::get)).filter(|&t| !locked[t]).collect();
     pinned.sort_unstable();
     pinned.dedup();
     if pinned.len() > free_k {
@@ -155,8 +155,8 @@ pub(super) fn redraw_once(
     {
         let mut count = vec![0u64; groups_k * old_k.max(1)];
         for (j, &v) in free.iter().enumerate() {
-            if old[v] != NONE {
-                count[groups[j] as usize * old_k + old[v] as usize] += 1;
+            if let Some(t) = old[v] {
+                count[groups[j] as usize * old_k + t.get()] += 1;
             }
         }
         for g in 0..groups_k {
@@ -236,7 +236,7 @@ pub(super) fn redraw_once(
     let k = territories.len();
     let mut owner = old.clone();
     for (j, &v) in free.iter().enumerate() {
-        owner[v] = slot_of_group[groups[j] as usize] as u32;
+        owner[v] = Some(TerritoryIdx(slot_of_group[groups[j] as usize] as u32));
     }
     let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < old_k && locked[t])).collect();
     let mut stays = stays;

@@ -90,7 +90,7 @@ pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64) -> f64 {
     if live_count == 0 || plan.accounts.is_empty() {
         return 0.0;
     }
-    let st = State::new(plan, adj, owners(plan), vec![false; plan.accounts.len()], live, 0);
+    let st = State::new(plan, adj, plan.assignment.clone(), vec![false; plan.accounts.len()], live, 0);
     let total = st.totals.1 as f64;
     let mean =
         (0..st.active.len()).filter(|&t| st.active[t]).map(|t| st.load_w[t] as f64).sum::<f64>() / live_count as f64;

@@ -9,8 +9,9 @@ pub(super) struct State<'a> {
     pub(super) pos: Vec<[f64; 3]>,
     pub(super) w: Vec<i64>,
     pub(super) p: Vec<i64>,
-    pub(super) owner: Vec<u32>,
-    pub(super) original: Vec<u32>,
+    /// Each account's territory, as in [`Plan::assignment`].
+    pub(super) owner: Vec<Option<TerritoryIdx>>,
+    pub(super) original: Vec<Option<TerritoryIdx>>,
     pub(super) fixed: Vec<bool>,
     /// Territories that may give and receive.
     pub(super) active: Vec<bool>,
@@ -79,7 +80,7 @@ impl<'a> State<'a> {
     pub(super) fn new(
         plan: &Plan,
         adj: &'a Adjacency,
-        owner: Vec<u32>,
+        owner: Vec<Option<TerritoryIdx>>,
         fixed: Vec<bool>,
         active: Vec<bool>,
         seed: u64,
@@ -130,9 +131,7 @@ impl<'a> State<'a> {
         let islands = self.adj.islands();
         self.island_count = PairTable::new(k, islands, 0);
         for v in 0..self.owner.len() {
-            let o = self.owner[v];
-            if o != NONE {
-                let o = o as usize;
+            if let Some(o) = self.owner[v].map(TerritoryIdx::get) {
                 *self.island_count.get_mut(o, self.adj.island_of(self.adj.site_of(v))) += 1;
                 self.load_w[o] += self.w[v];
                 self.load_p[o] += self.p[v];
@@ -169,14 +168,14 @@ impl<'a> State<'a> {
         if n > 0.0 { [s[0] / n, s[1] / n, s[2] / n] } else { [0.0, 0.0, 1.0] }
     }
 
-    pub(super) fn within_budget(&self, v: usize, to: u32) -> bool {
+    pub(super) fn within_budget(&self, v: usize, to: TerritoryIdx) -> bool {
         let b = self.budget;
         if b.accounts.is_none() && b.workload.is_none() && b.potential.is_none() {
             return true;
         }
         let (mut n, mut w, mut p) = self.moved;
         let was = self.owner[v] != self.original[v];
-        let will = to != self.original[v];
+        let will = Some(to) != self.original[v];
         let d = i64::from(will) - i64::from(was);
         n += d;
         w += d * self.w[v];
@@ -185,16 +184,17 @@ impl<'a> State<'a> {
         ok(n, self.totals.0, b.accounts) && ok(w, self.totals.1, b.workload) && ok(p, self.totals.2, b.potential)
     }
 
-    pub(super) fn do_move(&mut self, v: usize, to: u32) {
+    /// Moves account `v` to `to`, keeping loads, centre sums, island counts and what
+    /// moved up to date: O(1).
+    pub(super) fn do_move(&mut self, v: usize, to: TerritoryIdx) {
         let from = self.owner[v];
         let was = from != self.original[v];
-        let will = to != self.original[v];
+        let will = Some(to) != self.original[v];
         let d = i64::from(will) - i64::from(was);
         self.moved.0 += d;
         self.moved.1 += d * self.w[v];
         self.moved.2 += d * self.p[v];
-        if from != NONE {
-            let f = from as usize;
+        if let Some(f) = from.map(TerritoryIdx::get) {
             self.load_w[f] -= self.w[v];
             self.load_p[f] -= self.p[v];
             for dd in 0..3 {
@@ -203,25 +203,25 @@ impl<'a> State<'a> {
             self.count[f] -= 1;
             *self.island_count.get_mut(f, self.adj.island_of(self.adj.site_of(v))) -= 1;
         }
-        if to != NONE {
-            let t = to as usize;
-            self.load_w[t] += self.w[v];
-            self.load_p[t] += self.p[v];
-            for dd in 0..3 {
-                self.sum[t][dd] += self.pos[v][dd];
-            }
-            self.count[t] += 1;
-            *self.island_count.get_mut(t, self.adj.island_of(self.adj.site_of(v))) += 1;
+        let t = to.get();
+        self.load_w[t] += self.w[v];
+        self.load_p[t] += self.p[v];
+        for dd in 0..3 {
+            self.sum[t][dd] += self.pos[v][dd];
         }
-        self.owner[v] = to;
+        self.count[t] += 1;
+        *self.island_count.get_mut(t, self.adj.island_of(self.adj.site_of(v))) += 1;
+        self.owner[v] = Some(to);
     }
 
     pub(super) fn can_move(&self, v: usize) -> bool {
+        // Optimizers move assigned accounts only; an inactive territory (locked, or
+        // one the run was told to keep) holds its accounts.
         let o = self.owner[v];
-        !self.fixed[v] && o != NONE && self.active[o as usize]
+        o.is_some() && crate::model::may_move(self.fixed[v], o, |t| !self.active[t.get()])
     }
 
     pub(super) fn into_assignment(self) -> Vec<Option<TerritoryIdx>> {
-        self.owner.into_iter().map(|o| (o != NONE).then_some(TerritoryIdx(o))).collect()
+        self.owner
     }
 }

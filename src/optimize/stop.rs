@@ -220,9 +220,8 @@ impl<'a> State<'a> {
         for &(dim, mean) in dims {
             let mut fixed = vec![0i64; k];
             for v in 0..self.owner.len() {
-                let o = self.owner[v];
-                if self.fixed[v] && o != NONE {
-                    fixed[o as usize] += self.weight(dim, v);
+                if let Some(o) = self.owner[v].filter(|_| self.fixed[v]) {
+                    fixed[o.get()] += self.weight(dim, v);
                 }
             }
             for t in (0..k).filter(|&t| self.active[t]) {
@@ -250,8 +249,10 @@ impl<'a> State<'a> {
         let target = |d: Dim| if d == Dim::Potential { Target::Potential } else { Target::Workload };
         // (territory, island) pairs of the starting plan, and the islands of each territory.
         let mut pairs: Vec<(u32, u32)> = (0..self.original.len())
-            .filter(|&v| self.original[v] != NONE && self.active[self.original[v] as usize])
-            .map(|v| (self.adj.island_of(self.adj.site_of(v)) as u32, self.original[v]))
+            .filter_map(|v| {
+                let t = self.original[v].filter(|t| self.active[t.get()])?;
+                Some((self.adj.island_of(self.adj.site_of(v)) as u32, t.0))
+            })
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
@@ -259,11 +260,10 @@ impl<'a> State<'a> {
         for &(_, t) in &pairs {
             islands_of[t as usize] += 1;
         }
-        let mut near = vec![NONE; self.adj.islands()];
+        let mut near = vec![u32::MAX; self.adj.islands()];
         let mut weight = vec![(0i64, 0i64); self.adj.islands()];
         for v in 0..self.owner.len() {
-            let o = self.owner[v];
-            if o != NONE && self.active[o as usize] {
+            if self.owner[v].is_some_and(|o| self.active[o.get()]) {
                 let i = self.adj.island_of(self.adj.site_of(v));
                 near[i] = near[i].min(v as u32);
                 weight[i].0 += self.w[v];

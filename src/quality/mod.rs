@@ -38,10 +38,10 @@ pub fn distance_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 }
 
 /// The mean (lon, lat) of each group's accounts; `None` for an empty group.
-fn centres(accounts: &Accounts, group: &[Option<usize>], k: usize) -> Vec<Option<(f64, f64)>> {
+fn centres(accounts: &Accounts, group: &[Option<TerritoryIdx>], k: usize) -> Vec<Option<(f64, f64)>> {
     let mut sum = vec![(0.0, 0.0, 0usize); k];
     for ((lon, lat), g) in accounts.positions().zip(group) {
-        if let Some(g) = *g {
+        if let Some(g) = g.map(TerritoryIdx::get) {
             sum[g].0 += lon;
             sum[g].1 += lat;
             sum[g].2 += 1;
@@ -59,11 +59,11 @@ pub struct Compactness {
     pub overall: f64,
 }
 
-pub(crate) fn compactness_of(accounts: &Accounts, group: &[Option<usize>], k: usize) -> Compactness {
+pub(crate) fn compactness_of(accounts: &Accounts, group: &[Option<TerritoryIdx>], k: usize) -> Compactness {
     let c = centres(accounts, group, k);
     let mut sum = vec![(0.0, 0usize); k];
     for ((a_lon, a_lat), g) in accounts.positions().zip(group) {
-        if let Some(g) = *g
+        if let Some(g) = g.map(TerritoryIdx::get)
             && let Some((lon, lat)) = c[g]
         {
             sum[g].0 += distance_km(a_lon, a_lat, lon, lat);
@@ -78,13 +78,9 @@ pub(crate) fn compactness_of(accounts: &Accounts, group: &[Option<usize>], k: us
     }
 }
 
-pub(crate) fn groups_of(plan: &Plan) -> Vec<Option<usize>> {
-    plan.assignment.iter().map(|t| t.map(TerritoryIdx::get)).collect()
-}
-
 /// The plan's compactness, by territory slot.
 pub fn compactness(plan: &Plan) -> Compactness {
-    compactness_of(&plan.accounts, &groups_of(plan), plan.territories.len())
+    compactness_of(&plan.accounts, &plan.assignment, plan.territories.len())
 }
 
 /// The accounts' adjacency graph, over *sites* (distinct positions; accounts at one
@@ -276,7 +272,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 /// The piece of each grouped account that is not isolated, as a representative account
 /// index: accounts of a group are connected when they share a site or their sites are
 /// neighbours. O(N α(N)).
-pub(crate) fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option<u32>> {
+pub(crate) fn components(group: &[Option<TerritoryIdx>], adj: &Adjacency) -> Vec<Option<u32>> {
     let n = group.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let union = |parent: &mut [u32], a: u32, b: u32| {
@@ -286,7 +282,7 @@ pub(crate) fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option
         }
     };
     // One representative account per (site, group).
-    let mut reps: Vec<(usize, u32)> = Vec::new();
+    let mut reps: Vec<(TerritoryIdx, u32)> = Vec::new();
     let mut rep_start = vec![0u32; adj.sites() + 1];
     for s in 0..adj.sites() {
         for &a in adj.accounts_at(s) {
@@ -319,7 +315,7 @@ pub(crate) fn components(group: &[Option<usize>], adj: &Adjacency) -> Vec<Option
 }
 
 /// Pieces of each group (see [`components`]); isolated accounts do not count.
-pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
+pub(crate) fn pieces_of(group: &[Option<TerritoryIdx>], k: usize, adj: &Adjacency) -> Vec<usize> {
     let mut seen = vec![false; group.len()];
     let mut pieces = vec![0; k];
     for (c, g) in components(group, adj).into_iter().zip(group) {
@@ -327,7 +323,7 @@ pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> V
             && !seen[c as usize]
         {
             seen[c as usize] = true;
-            pieces[g] += 1;
+            pieces[g.get()] += 1;
         }
     }
     pieces
@@ -337,17 +333,17 @@ pub(crate) fn pieces_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> V
 /// are not isolated: the fewest pieces it can have. "In one piece" means one piece per
 /// island reached.
 pub fn islands_reached(plan: &Plan, adj: &Adjacency) -> Vec<usize> {
-    islands_of(&groups_of(plan), plan.territories.len(), adj)
+    islands_of(&plan.assignment, plan.territories.len(), adj)
 }
 
 /// [`islands_reached`] of a grouping.
-pub(crate) fn islands_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> Vec<usize> {
+pub(crate) fn islands_of(group: &[Option<TerritoryIdx>], k: usize, adj: &Adjacency) -> Vec<usize> {
     let mut seen = std::collections::BTreeSet::new();
     for (v, g) in group.iter().enumerate() {
         if let Some(t) = g
             && !adj.is_isolated(v)
         {
-            seen.insert((*t, adj.island_of(adj.site_of(v))));
+            seen.insert((t.get(), adj.island_of(adj.site_of(v))));
         }
     }
     let mut out = vec![0; k];
@@ -361,7 +357,7 @@ pub(crate) fn islands_of(group: &[Option<usize>], k: usize, adj: &Adjacency) -> 
 
 /// Pieces per territory slot.
 pub fn pieces(plan: &Plan, adj: &Adjacency) -> Vec<usize> {
-    pieces_of(&groups_of(plan), plan.territories.len(), adj)
+    pieces_of(&plan.assignment, plan.territories.len(), adj)
 }
 
 /// Shares of what changed territory between two assignments of the same accounts.
@@ -414,7 +410,7 @@ pub fn kmeans_compactness(accounts: &Accounts, k: usize, restarts: usize, seed: 
     }
     let pts: Vec<[f64; 3]> = accounts.positions().map(unit_vector).collect();
     let (_, label) = kmeans(&pts, k, restarts, seed, &|| false);
-    let group: Vec<Option<usize>> = label.into_iter().map(|l| Some(l as usize)).collect();
+    let group: Vec<Option<TerritoryIdx>> = label.into_iter().map(|l| Some(TerritoryIdx(l))).collect();
     compactness_of(accounts, &group, k).overall
 }
 
