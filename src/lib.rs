@@ -147,9 +147,10 @@
 //! - One home per rule: the latitude limit ([`model::limits::MAX_LAT`]; plan files
 //!   keep ±90° so older files open), an account's workload ([`model::Minutes::of_visits`]),
 //!   which files are accounts CSV ([`io::csv_import::is_csv_path`]), the shortcuts
-//!   (`app::actions::shortcuts`).
+//!   (`app::actions::shortcuts`), which accounts may move ([`model::may_move`], for hand
+//!   edits and optimizers alike).
 //! - Balance and Redraw never move a locked account or an account of a locked
-//!   territory (property-tested), never split a territory (an account leaves only when
+//!   territory (property-tested), every territory Redraw draws holds an account, never split a territory (an account leaves only when
 //!   its neighbours in the territory stay linked around it) and never add a piece
 //!   (an account joins only a territory it touches, or, as Balance's late stage, one
 //!   that had accounts on its island in the starting plan; Redraw may start a

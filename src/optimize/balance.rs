@@ -13,6 +13,16 @@ pub(super) const BALANCE_ROUNDS: usize = 60;
 /// territories trading an account back and forth do not spend the rounds.
 pub(super) const STALE_ROUNDS: usize = 3;
 
+/// Passes of giving moved accounts back to their old territory after Balance (each
+/// pass moves fewer; five leave almost nothing), and of polish until the plan is as
+/// compact as before (each pass moves only border accounts, so the limit bounds time).
+const GIVE_BACK_PASSES: usize = 5;
+const COMPACT_PASSES: usize = 10;
+
+/// Polish moves an account only when the other centre is nearer by 2 % of the squared
+/// distance, so that accounts halfway between two centres do not swap back and forth.
+const NEARER: f64 = 0.98;
+
 /// Rounds without a better plan after which a stage ends even though its sliver fixes
 /// still move accounts: fixing a sliver can itself push a territory out, and the plans
 /// with 10 accounts a territory spent all [`BALANCE_ROUNDS`] that way, never reaching
@@ -76,7 +86,7 @@ pub fn balance(
     let t = opts.tolerance;
     let dims: Vec<(Dim, f64, f64)> =
         dims(opts.target, mean).into_iter().map(|(d, m)| (d, m * (1.0 - t), m * (1.0 + t))).collect();
-    for _ in 0..5 {
+    for _ in 0..GIVE_BACK_PASSES {
         if st.polish(&dims, true) == 0 {
             break;
         }
@@ -84,7 +94,7 @@ pub fn balance(
     // Compactness no worse than before: border accounts nearer a neighbouring centre
     // move there, within tolerance, until it is.
     let before = quality::compactness_of(&plan.accounts, &st.original, k).overall;
-    for _ in 0..10 {
+    for _ in 0..COMPACT_PASSES {
         if quality::compactness_of(&plan.accounts, &st.owner, k).overall <= before {
             break;
         }
@@ -485,7 +495,7 @@ impl<'a> State<'a> {
                         continue;
                     }
                     let db = d2(&self.pos[v], &centres[b.get()]);
-                    if db < da * 0.98 && best.is_none_or(|(x, bb)| db < x || (db == x && b < bb)) {
+                    if db < da * NEARER && best.is_none_or(|(x, bb)| db < x || (db == x && b < bb)) {
                         best = Some((db, b));
                     }
                 }

@@ -4,6 +4,10 @@
 
 use super::*;
 
+/// Passes of [`make_whole`]: a pass moves every stray piece at once; a piece moved into a
+/// neighbour that was itself stray moves again in the next, so a few passes settle it.
+const WHOLE_PASSES: usize = 20;
+
 /// Whether a territory may take a first account on an island where it has none, across
 /// the gap (a Delaunay edge longer than 150 km).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +23,7 @@ pub(super) enum Jumps {
 /// the lightest active territory whose main piece it touches (any it touches if none).
 pub(super) fn make_whole(st: &mut State, progress: Option<&Progress>) -> Result<(), OptimizeError> {
     let n = st.owner.len();
-    for _ in 0..20 {
+    for _ in 0..WHOLE_PASSES {
         if progress.is_some_and(Progress::is_cancelled) {
             return Err(OptimizeError::Cancelled);
         }

@@ -3,11 +3,22 @@
 
 use super::*;
 
+/// A centre holding more than this share above the mean weight raises its price: half a
+/// percent, well inside any tolerance Balance then works to, so that pricing does the
+/// bulk and Balance only the last whole accounts.
+const OVER: f64 = 0.005;
+
+/// The least raise, relative to the mean distance from a point to its centre: what
+/// keeps two crowded centres from trading points back and forth by ever smaller raises
+/// (as an auction's ε does).
+const MIN_RAISE: f64 = 1e-4;
+
 /// Balanced k-means: alternately assigns each point to the centre with the least
 /// distance plus that centre's price (an additively weighted Voronoi diagram) with the
 /// prices set so that every centre's weight is within half a percent of the mean where
 /// points allow ([`rebalance`]), and moves each centre to its points' mean. `outer`
-/// such rounds, then a last assignment for the final centres. The prices carry over
+/// such rounds, then a last assignment for the final centres, where a centre left
+/// without a point takes the nearest one ([`give_empty_a_point`]). The prices carry over
 /// between calls (the sample's prices start the run on all accounts).
 pub(super) fn balanced_kmeans(
     pts: &[[f64; 3]],
@@ -126,7 +137,7 @@ pub(super) fn rebalance(
         return;
     }
     let target = total / k as f64;
-    let over = target * 1.005;
+    let over = target * (1.0 + OVER);
     let mean_weight = total / n as f64;
     let mut load = vec![0.0; k];
     for (&l, &w) in label.iter().zip(weight) {
@@ -135,7 +146,7 @@ pub(super) fn rebalance(
     // The least raise: what keeps two crowded centres from trading points back and
     // forth by ever smaller raises (as an auction's ε does).
     let spread = pts.iter().zip(label.iter()).map(|(p, &l)| chord(p, &centres[l as usize])).sum::<f64>() / n as f64;
-    let min_raise = spread * 1e-4;
+    let min_raise = spread * MIN_RAISE;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
     // (margin, point, centre it goes to)
     let mut cand: Vec<(f64, u32, u32)> = Vec::new();

@@ -11,8 +11,9 @@ pub fn redraw(
     opts: &RedrawOptions,
     progress: Option<&Progress>,
 ) -> Result<Proposal, OptimizeError> {
-    // Several attempts from different k-means seeds on smaller plans; the best wins:
-    // within tolerance first, then fewest extra pieces, then most compact.
+    // Several attempts from different k-means seeds on smaller plans, where an attempt
+    // takes well under a second; the best wins: within tolerance first, then fewest
+    // extra pieces, then most compact.
     let attempts: u64 = match plan.accounts.len() {
         0..=30_000 => 4,
         30_001..=200_000 => 2,
@@ -41,6 +42,97 @@ pub fn redraw(
     best.map(|(_, p)| p).ok_or(OptimizeError::NoTerritories)
 }
 
+/// Balanced k-means runs first on an even sample of at most this many free accounts (its
+/// rounds cost O(sample × K)), then once on all of them from the sample's centres and
+/// prices: the sample fixes the shape, the last round the exact counts.
+const SAMPLE_MAX: usize = 60_000;
+
+/// Restarts of the plain k-means that places the first centres; the best is kept.
+const KMEANS_RESTARTS: usize = 5;
+
+/// (outer rounds, pricing passes) of balanced k-means on the sample, and then on all free
+/// accounts: the sample's centres move, so it takes many rounds; on all accounts one
+/// round of assignment and pricing from there is enough.
+const SAMPLE_ROUNDS: (usize, usize) = (20, 40);
+const FULL_ROUNDS: (usize, usize) = (1, 60);
+
+/// At most this many rounds of polish (border accounts to a nearer centre) and Balance
+/// after the first balance; polish stops early once fewer than one account in
+/// [`POLISH_SETTLED`] moves in a pass.
+const POLISH_ROUNDS: u64 = 12;
+const POLISH_SETTLED: usize = 2000;
+
+/// Polish keeps every territory within this share of the tolerance, so that the Balance
+/// after it has room and does not undo it.
+const POLISH_MARGIN: f64 = 0.85;
+
+/// An old territory's name goes to a new group holding at least 1 / this of its accounts
+/// (or pinned there by locked accounts); otherwise the group is named after its city.
+const NAME_SHARE: u64 = 5;
+
+/// What stays and what moves: the frame every step of one Redraw works in.
+struct Frame {
+    /// Slots of the old plan, and which of them are locked (or named in the options).
+    old_k: usize,
+    locked: Vec<bool>,
+    /// Territories to draw besides the locked ones.
+    free_k: usize,
+    /// The old owners.
+    old: Vec<Option<TerritoryIdx>>,
+    /// Accounts that stay where they are (locked, or in a locked territory), and the rest.
+    stays: Vec<bool>,
+    free: Vec<usize>,
+    /// Old territories with locked accounts (they must survive), sorted.
+    pinned: Vec<usize>,
+    /// Reps' homes that grow a territory each: (old slot, position).
+    homes: Vec<(usize, [f64; 3])>,
+}
+
+impl Frame {
+    fn new(plan: &Plan, opts: &RedrawOptions) -> Result<Frame, OptimizeError> {
+        let n = plan.accounts.len();
+        let old_k = plan.territories.len();
+        let locked = locked_slots(plan, &opts.locked_territories);
+        let locked_live = (0..old_k).filter(|&t| plan.territories[t].alive && locked[t]).count();
+        let free_k = opts
+            .territories
+            .checked_sub(locked_live)
+            .filter(|&f| f > 0)
+            .ok_or(OptimizeError::TooFewTerritories { needed: locked_live + 1, locked: locked_live })?;
+        let fixed = fixed_accounts(plan, &opts.locked_accounts);
+        let old = plan.assignment.clone();
+        let stays: Vec<bool> = (0..n).map(|v| !crate::model::may_move(fixed[v], old[v], |t| locked[t.get()])).collect();
+        let free: Vec<usize> = (0..n).filter(|&v| !stays[v]).collect();
+        let mut pinned: Vec<usize> = (0..n)
+            .filter(|&v| fixed[v])
+            .filter_map(|v| old[v].map(TerritoryIdx::get))
+            .filter(|&t| !locked[t])
+            .collect();
+        pinned.sort_unstable();
+        pinned.dedup();
+        if pinned.len() > free_k {
+            return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
+        }
+        let homes: Vec<(usize, [f64; 3])> = if opts.homes {
+            (0..old_k)
+                .filter(|&t| plan.territories[t].alive && !locked[t])
+                .filter_map(|t| plan.territories[t].rep_home.map(|h| (t, quality::unit_vector(h))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if homes.len() > free_k {
+            return Err(OptimizeError::TooManyHomes { homes: homes.len(), territories: free_k });
+        }
+        Ok(Frame { old_k, locked, free_k, old, stays, free, pinned, homes })
+    }
+
+    /// Groups in the result: one per free territory, but never more than free accounts.
+    fn groups_k(&self) -> usize {
+        if self.free.is_empty() { 0 } else { self.free_k.min(self.free.len()) }
+    }
+}
+
 pub(super) fn redraw_once(
     plan: &Plan,
     adj: &Adjacency,
@@ -49,197 +141,25 @@ pub(super) fn redraw_once(
     progress: Option<&Progress>,
     span: (u64, u64),
 ) -> Result<Proposal, OptimizeError> {
-    let set_progress = |p: Option<&Progress>, x: u64| set_progress(p, span.0 + x * (span.1 - span.0) / 100);
+    let step = |x: u64| set_progress(progress, span.0 + x * (span.1 - span.0) / 100);
     check_tolerance(opts.tolerance)?;
-    let n = plan.accounts.len();
-    let old_k = plan.territories.len();
-    let locked = locked_slots(plan, &opts.locked_territories);
-    let locked_live: Vec<usize> = (0..old_k).filter(|&t| plan.territories[t].alive && locked[t]).collect();
-    let free_k = opts
-        .territories
-        .checked_sub(locked_live.len())
-        .filter(|&f| f > 0)
-        .ok_or(OptimizeError::TooFewTerritories { needed: locked_live.len() + 1, locked: locked_live.len() })?;
-    let fixed = fixed_accounts(plan, &opts.locked_accounts);
-    let old = plan.assignment.clone();
-    // Accounts that stay where they are: locked ones, and those of locked territories.
-    let stays: Vec<bool> = (0..n).map(|v| !crate::model::may_move(fixed[v], old[v], |t| locked[t.get()])).collect();
-    let free: Vec<usize> = (0..n).filter(|&v| !stays[v]).collect();
-    // Old territories with locked accounts must survive.
-    let mut pinned: Vec<usize> =
-        (0..n).filter(|&v| fixed[v]).filter_map(|v| old[v].map(TerritoryIdx::get)).filter(|&t| !locked[t]).collect();
-    pinned.sort_unstable();
-    pinned.dedup();
-    if pinned.len() > free_k {
-        return Err(OptimizeError::TooManyPinned(pinned.len(), free_k));
-    }
-    // Reps' homes: each grows a territory of its own.
-    let homes: Vec<(usize, [f64; 3])> = if opts.homes {
-        (0..old_k)
-            .filter(|&t| plan.territories[t].alive && !locked[t])
-            .filter_map(|t| plan.territories[t].rep_home.map(|h| (t, quality::unit_vector(h))))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if homes.len() > free_k {
-        return Err(OptimizeError::TooManyHomes { homes: homes.len(), territories: free_k });
-    }
-    let mut home_of_group: Vec<Option<usize>> = vec![None; free_k];
-    set_progress(progress, 2);
+    let frame = Frame::new(plan, opts)?;
+    step(2);
     let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
-    let wts: Vec<f64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0 as f64).collect();
-    // 1. Balanced k-means on a sample, then on all free accounts.
-    let groups: Vec<u32> = if free.is_empty() {
-        Vec::new()
-    } else {
-        let stride = free.len().div_ceil(60_000).max(1);
-        let sample: Vec<usize> = free.iter().copied().step_by(stride).collect();
-        let spts: Vec<[f64; 3]> = sample.iter().map(|&v| pos[v]).collect();
-        let sw: Vec<f64> = sample.iter().map(|&v| wts[v]).collect();
-        // Plain k-means first (its centres are where compact territories sit), then
-        // the balanced version from there.
-        let mut prices = Vec::new();
-        let cancelled = || progress.is_some_and(Progress::is_cancelled);
-        let (mut centres, _) = quality::kmeans(&spts, free_k.min(spts.len()), 5, seed, &cancelled);
-        if cancelled() {
-            return Err(OptimizeError::Cancelled);
-        }
-        for c in &mut centres {
-            let norm = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
-            if norm > 0.0 {
-                *c = [c[0] / norm, c[1] / norm, c[2] / norm];
-            }
-        }
-        // Reps' homes replace the nearest k-means centres and stay where they are.
-        let mut fixed_centres = vec![false; centres.len()];
-        for &(slot, home) in &homes {
-            let free_centre = (0..centres.len())
-                .filter(|&c| !fixed_centres[c])
-                .min_by(|&a, &b| d2(&home, &centres[a]).total_cmp(&d2(&home, &centres[b])).then(a.cmp(&b)));
-            if let Some(c) = free_centre {
-                centres[c] = home;
-                fixed_centres[c] = true;
-                home_of_group[c] = Some(slot);
-            }
-        }
-        balanced_kmeans(&spts, &sw, &mut centres, &mut prices, (20, 40), &fixed_centres, progress)?;
-        set_progress(progress, 25);
-        let fpts: Vec<[f64; 3]> = free.iter().map(|&v| pos[v]).collect();
-        let fw: Vec<f64> = free.iter().map(|&v| wts[v]).collect();
-        let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, (1, 60), &fixed_centres, progress)?;
-        set_progress(progress, 40);
-        labels
-    };
+    let (mut groups, home_of_group) = group_free_accounts(plan, &frame, &pos, seed, progress, &step)?;
     // Pricing returns early on a cancel; what follows is O(N) before its next check.
     if progress.is_some_and(Progress::is_cancelled) {
         return Err(OptimizeError::Cancelled);
     }
-    let groups_k = if free.is_empty() { 0 } else { free_k.min(free.len()) };
-    // Each home's nearest free account anchors its territory: it joins the home's group
-    // and never moves afterwards (Balance and polish follow the territories' means,
-    // which can lie far from the home).
-    let mut groups = groups;
-    let mut anchors = Vec::new();
-    for &(slot, home) in &homes {
-        let Some(g) = home_of_group.iter().position(|&h| h == Some(slot)) else { continue };
-        let nearest = (0..free.len())
-            .min_by(|&a, &b| d2(&pos[free[a]], &home).total_cmp(&d2(&pos[free[b]], &home)).then(a.cmp(&b)));
-        if let Some(j) = nearest {
-            groups[j] = g as u32;
-            anchors.push(free[j]);
-        }
-    }
-    // 2. Names: match groups to old unlocked live territories by overlap, pinned first.
-    let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
-    {
-        let mut count = vec![0u64; groups_k * old_k.max(1)];
-        for (j, &v) in free.iter().enumerate() {
-            if let Some(t) = old[v] {
-                count[groups[j] as usize * old_k + t.get()] += 1;
-            }
-        }
-        for g in 0..groups_k {
-            for t in 0..old_k {
-                if plan.territories[t].alive && !locked[t] {
-                    overlap.push((count[g * old_k + t], g, t));
-                }
-            }
-        }
-    }
-    let pinned_set: Vec<bool> = (0..old_k).map(|t| pinned.binary_search(&t).is_ok()).collect();
-    overlap.sort_by(|a, b| {
-        pinned_set[b.2].cmp(&pinned_set[a.2]).then(b.0.cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-    });
-    let mut slot_of_group = vec![usize::MAX; groups_k];
-    let mut taken = vec![false; old_k];
-    // A territory grown around a rep's home keeps that rep's territory.
-    for (g, slot) in slot_of_group.iter_mut().enumerate() {
-        if let Some(t) = home_of_group.get(g).copied().flatten() {
-            *slot = t;
-            taken[t] = true;
-        }
-    }
-    let mut group_size = vec![0u64; groups_k];
-    for &g in &groups {
-        group_size[g as usize] += 1;
-    }
-    for &(overlap, g, t) in &overlap {
-        // A name is carried over only where the old territory really was (a fifth of
-        // the new one's accounts at least), or where locked accounts pin it.
-        let real = overlap * 5 >= group_size[g] || pinned_set[t];
-        if real && slot_of_group[g] == usize::MAX && !taken[t] {
-            slot_of_group[g] = t;
-            taken[t] = true;
-        }
-    }
-    let mut territories = plan.territories.clone();
-    for (g, slot) in slot_of_group.iter_mut().enumerate() {
-        if *slot == usize::MAX {
-            // A new territory is named after the city most of its accounts are in.
-            let mut cities: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-            for (j, &v) in free.iter().enumerate() {
-                if groups[j] as usize == g
-                    && let Some(c) = plan.accounts.get(v).city.filter(|c| !c.trim().is_empty())
-                {
-                    *cities.entry(c.trim()).or_default() += 1;
-                }
-            }
-            let base = cities
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map_or_else(|| "New territory".to_owned(), |(c, _)| format!("{c} area"));
-            let mut name = base.clone();
-            let mut n = 2;
-            while territories.iter().any(|t| t.alive && t.name == name) {
-                name = format!("{base} {n}");
-                n += 1;
-            }
-            let probe = Plan { territories: territories.clone(), ..Plan::default() };
-            // A colour unlike those of the territories that stay (kept, locked or new).
-            let staying: Vec<Rgb> = territories
-                .iter()
-                .enumerate()
-                .filter(|&(t, tt)| t >= old_k || (tt.alive && (taken[t] || locked[t])))
-                .map(|(_, tt)| tt.color)
-                .collect();
-            territories.push(Territory::new(probe.fresh_territory_id(&name), name, distinct_color(&staying)));
-            *slot = territories.len() - 1;
-        }
-    }
-    // Old unlocked territories that no group took are deleted.
-    for t in 0..old_k {
-        if territories[t].alive && !locked[t] && !taken[t] {
-            territories[t].alive = false;
-        }
-    }
+    let anchors = anchor_homes(&frame, &pos, &mut groups, &home_of_group);
+    let (territories, slot_of_group) = name_groups(plan, &frame, &groups, &home_of_group);
     let k = territories.len();
-    let mut owner = old.clone();
-    for (j, &v) in free.iter().enumerate() {
+    let mut owner = frame.old.clone();
+    for (j, &v) in frame.free.iter().enumerate() {
         owner[v] = Some(TerritoryIdx(slot_of_group[groups[j] as usize] as u32));
     }
-    let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < old_k && locked[t])).collect();
-    let mut stays = stays;
+    let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < frame.old_k && frame.locked[t])).collect();
+    let mut stays = frame.stays.clone();
     for &v in &anchors {
         stays[v] = true;
     }
@@ -247,36 +167,16 @@ pub(super) fn redraw_once(
     st.progress = progress;
     st.jumps = Jumps::Anywhere;
     st.home = vec![None; k];
-    for &(slot, home) in &homes {
+    for &(slot, home) in &frame.homes {
         st.home[slot] = Some(home);
     }
-    st.original = old;
-    // 3. One piece.
+    st.original = frame.old;
     make_whole(&mut st, progress)?;
-
-    set_progress(progress, 55);
-    // 4. Balance and polish.
+    step(55);
     let live: Vec<bool> = territories.iter().map(|t| t.alive).collect();
-    let live_count = live.iter().filter(|&&l| l).count().max(1);
-    let total_w: f64 = (0..k).filter(|&t| live[t]).map(|t| st.load_w[t] as f64).sum();
-    let mean = total_w / live_count as f64;
+    let mean = balance_and_polish(&mut st, &live, opts.tolerance, progress, &step)?;
+    step(100);
     let tol = opts.tolerance;
-    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
-
-    for pass in 0..12 {
-        if progress.is_some_and(Progress::is_cancelled) {
-            return Err(OptimizeError::Cancelled);
-        }
-        let moved = st.polish(&[(Dim::Workload, mean * (1.0 - tol * 0.85), mean * (1.0 + tol * 0.85))], false);
-        st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
-        set_progress(progress, 60 + pass * 3);
-
-        if moved < 1 + n / 2000 {
-            break;
-        }
-    }
-    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
-    set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, Target::Workload, (mean, 0.0), tol);
     let held_over = if reached { Vec::new() } else { st.held_over(&[(Dim::Workload, mean)], tol) };
     let stop_reasons = if reached { Vec::new() } else { st.stop_reasons(&live, &[(Dim::Workload, mean)], tol) };
@@ -290,4 +190,193 @@ pub(super) fn redraw_once(
         held_over,
         stop_reasons,
     })
+}
+
+/// Step 1: the free accounts in `groups_k` groups of equal workload by balanced k-means
+/// (plain k-means places the centres where compact territories sit; reps' homes replace
+/// the nearest centres and stay put), on a sample and then on all free accounts. Returns
+/// each free account's group and the old slot whose home each group grows around.
+fn group_free_accounts(
+    plan: &Plan,
+    frame: &Frame,
+    pos: &[[f64; 3]],
+    seed: u64,
+    progress: Option<&Progress>,
+    step: &dyn Fn(u64),
+) -> Result<(Vec<u32>, Vec<Option<usize>>), OptimizeError> {
+    let mut home_of_group: Vec<Option<usize>> = vec![None; frame.free_k];
+    let free = &frame.free;
+    if free.is_empty() {
+        return Ok((Vec::new(), home_of_group));
+    }
+    let weight = |v: usize| plan.accounts.workload(v).0 as f64;
+    let sample: Vec<usize> = free.iter().copied().step_by(free.len().div_ceil(SAMPLE_MAX).max(1)).collect();
+    let spts: Vec<[f64; 3]> = sample.iter().map(|&v| pos[v]).collect();
+    let sw: Vec<f64> = sample.iter().map(|&v| weight(v)).collect();
+    let cancelled = || progress.is_some_and(Progress::is_cancelled);
+    let (mut centres, _) = quality::kmeans(&spts, frame.free_k.min(spts.len()), KMEANS_RESTARTS, seed, &cancelled);
+    if cancelled() {
+        return Err(OptimizeError::Cancelled);
+    }
+    for c in &mut centres {
+        let norm = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
+        if norm > 0.0 {
+            *c = [c[0] / norm, c[1] / norm, c[2] / norm];
+        }
+    }
+    let mut fixed_centres = vec![false; centres.len()];
+    for &(slot, home) in &frame.homes {
+        let free_centre = (0..centres.len())
+            .filter(|&c| !fixed_centres[c])
+            .min_by(|&a, &b| d2(&home, &centres[a]).total_cmp(&d2(&home, &centres[b])).then(a.cmp(&b)));
+        if let Some(c) = free_centre {
+            centres[c] = home;
+            fixed_centres[c] = true;
+            home_of_group[c] = Some(slot);
+        }
+    }
+    let mut prices = Vec::new();
+    balanced_kmeans(&spts, &sw, &mut centres, &mut prices, SAMPLE_ROUNDS, &fixed_centres, progress)?;
+    step(25);
+    let fpts: Vec<[f64; 3]> = free.iter().map(|&v| pos[v]).collect();
+    let fw: Vec<f64> = free.iter().map(|&v| weight(v)).collect();
+    let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, FULL_ROUNDS, &fixed_centres, progress)?;
+    step(40);
+    Ok((labels, home_of_group))
+}
+
+/// Each home's nearest free account anchors its territory: it joins the home's group
+/// and never moves afterwards (Balance and polish follow the territories' means, which
+/// can lie far from the home). Returns the anchors.
+fn anchor_homes(frame: &Frame, pos: &[[f64; 3]], groups: &mut [u32], home_of_group: &[Option<usize>]) -> Vec<usize> {
+    let free = &frame.free;
+    let mut anchors = Vec::new();
+    for &(slot, home) in &frame.homes {
+        let Some(g) = home_of_group.iter().position(|&h| h == Some(slot)) else { continue };
+        let nearest = (0..free.len())
+            .min_by(|&a, &b| d2(&pos[free[a]], &home).total_cmp(&d2(&pos[free[b]], &home)).then(a.cmp(&b)));
+        if let Some(j) = nearest {
+            groups[j] = g as u32;
+            anchors.push(free[j]);
+        }
+    }
+    anchors
+}
+
+/// Step 2: names. A group grown around a home keeps that rep's territory; the others
+/// take the old unlocked territories they overlap most (pinned ones first, and only
+/// where the old territory really was: [`NAME_SHARE`]); the rest become new territories
+/// named after their main city, in a colour unlike those that stay. Old unlocked
+/// territories no group took are deleted. Returns the territories and each group's slot.
+fn name_groups(
+    plan: &Plan,
+    frame: &Frame,
+    groups: &[u32],
+    home_of_group: &[Option<usize>],
+) -> (Vec<Territory>, Vec<usize>) {
+    let (old_k, groups_k, free, old, locked) = (frame.old_k, frame.groups_k(), &frame.free, &frame.old, &frame.locked);
+    let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
+    let mut count = vec![0u64; groups_k * old_k.max(1)];
+    for (j, &v) in free.iter().enumerate() {
+        if let Some(t) = old[v] {
+            count[groups[j] as usize * old_k + t.get()] += 1;
+        }
+    }
+    for g in 0..groups_k {
+        for t in 0..old_k {
+            if plan.territories[t].alive && !locked[t] {
+                overlap.push((count[g * old_k + t], g, t));
+            }
+        }
+    }
+    let pinned: Vec<bool> = (0..old_k).map(|t| frame.pinned.binary_search(&t).is_ok()).collect();
+    overlap.sort_by(|a, b| pinned[b.2].cmp(&pinned[a.2]).then(b.0.cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut slot_of_group = vec![usize::MAX; groups_k];
+    let mut taken = vec![false; old_k];
+    for (g, slot) in slot_of_group.iter_mut().enumerate() {
+        if let Some(t) = home_of_group.get(g).copied().flatten() {
+            *slot = t;
+            taken[t] = true;
+        }
+    }
+    let mut group_size = vec![0u64; groups_k];
+    for &g in groups {
+        group_size[g as usize] += 1;
+    }
+    for &(overlap, g, t) in &overlap {
+        let real = overlap * NAME_SHARE >= group_size[g] || pinned[t];
+        if real && slot_of_group[g] == usize::MAX && !taken[t] {
+            slot_of_group[g] = t;
+            taken[t] = true;
+        }
+    }
+    let mut territories = plan.territories.clone();
+    for (g, slot) in slot_of_group.iter_mut().enumerate() {
+        if *slot != usize::MAX {
+            continue;
+        }
+        let mut cities: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for (j, &v) in free.iter().enumerate() {
+            if groups[j] as usize == g
+                && let Some(c) = plan.accounts.get(v).city.filter(|c| !c.trim().is_empty())
+            {
+                *cities.entry(c.trim()).or_default() += 1;
+            }
+        }
+        let base = cities
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or_else(|| "New territory".to_owned(), |(c, _)| format!("{c} area"));
+        let mut name = base.clone();
+        let mut n = 2;
+        while territories.iter().any(|t| t.alive && t.name == name) {
+            name = format!("{base} {n}");
+            n += 1;
+        }
+        let probe = Plan { territories: territories.clone(), ..Plan::default() };
+        let staying: Vec<Rgb> = territories
+            .iter()
+            .enumerate()
+            .filter(|&(t, tt)| t >= old_k || (tt.alive && (taken[t] || locked[t])))
+            .map(|(_, tt)| tt.color)
+            .collect();
+        territories.push(Territory::new(probe.fresh_territory_id(&name), name, distinct_color(&staying)));
+        *slot = territories.len() - 1;
+    }
+    for t in 0..old_k {
+        if territories[t].alive && !locked[t] && !taken[t] {
+            territories[t].alive = false;
+        }
+    }
+    (territories, slot_of_group)
+}
+
+/// Step 4 (after step 3, [`make_whole`]): Balance to the tolerance, then rounds of polish
+/// and Balance while polish still moves accounts. Returns the mean workload.
+fn balance_and_polish(
+    st: &mut State,
+    live: &[bool],
+    tol: f64,
+    progress: Option<&Progress>,
+    step: &dyn Fn(u64),
+) -> Result<f64, OptimizeError> {
+    let k = live.len();
+    let live_count = live.iter().filter(|&&l| l).count().max(1);
+    let total_w: f64 = (0..k).filter(|&t| live[t]).map(|t| st.load_w[t] as f64).sum();
+    let mean = total_w / live_count as f64;
+    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+    let band = [(Dim::Workload, mean * (1.0 - tol * POLISH_MARGIN), mean * (1.0 + tol * POLISH_MARGIN))];
+    for round in 0..POLISH_ROUNDS {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(OptimizeError::Cancelled);
+        }
+        let moved = st.polish(&band, false);
+        st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+        step(60 + round * 3);
+        if moved < 1 + st.owner.len() / POLISH_SETTLED {
+            break;
+        }
+    }
+    st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
+    Ok(mean)
 }
