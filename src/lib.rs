@@ -23,7 +23,7 @@
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`), their range-checked options and one-line errors |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed

@@ -109,66 +109,78 @@ pub(super) fn optimize_cli(
     let moved_vs_bound = (r.lower_bound > 0.0).then(|| r.moved.workload / r.lower_bound);
     let moved_vs_flow = r.flow_bound.filter(|&f| f > 0.0).map(|f| r.moved.workload / f);
     if as_json {
-        let side = |b: &Balance, c: &crate::quality::Compactness, pieces: usize, islands: usize, n: usize| {
-            json!({
-                "territories": n,
-                "workload_max_abs_deviation": b.workload.max_abs_deviation,
-                "workload_cv": b.workload.cv,
-                "potential_max_abs_deviation": b.potential.max_abs_deviation,
-                "potential_cv": b.potential.cv,
-                "compactness_km": c.overall,
-                "pieces": pieces,
-                "pieces_beyond_one_per_island": pieces - islands.min(pieces),
-            })
-        };
-        let territories: Vec<Value> = after
+        let side =
+            |b: &Balance, c: &crate::quality::Compactness, pieces: usize, islands: usize, n: usize| json::SideJson {
+                territories: n,
+                workload_max_abs_deviation: b.workload.max_abs_deviation,
+                workload_cv: b.workload.cv,
+                potential_max_abs_deviation: b.potential.max_abs_deviation,
+                potential_cv: b.potential.cv,
+                compactness_km: c.overall,
+                pieces,
+                pieces_beyond_one_per_island: pieces - islands.min(pieces),
+            };
+        let territories = after
             .live_territories()
             .map(|(i, t)| {
                 let s = i.get();
                 let alive = plan.territories.get(s).is_some_and(|t| t.alive);
                 let before = r.metrics_before.territories.get(s).filter(|_| alive);
-                json!({
-                    "id": t.id, "name": t.name,
-                    "workload_hours_before": before.map(|b| b.workload.hours()),
-                    "workload_hours": r.metrics_after.territories[s].workload.hours(),
-                    "potential_before": before.map(|b| b.potential.units()),
-                    "potential": r.metrics_after.territories[s].potential.units(),
-                    "workload_deviation": deviation(r.metrics_after.territories[s].workload.0 as f64, r.after.workload.mean),
-                    "accounts": r.metrics_after.territories[s].accounts,
-                    "gained": r.gained[s], "lost": r.lost[s],
-                    "pieces": r.pieces_after[s],
-                    "islands": r.islands_after[s],
-                    "compactness_km": r.compactness_after.by_group[s],
-                })
+                let now = &r.metrics_after.territories[s];
+                json::OptimizeTerritory {
+                    id: &t.id,
+                    name: &t.name,
+                    workload_hours_before: before.map(|b| b.workload.hours()),
+                    workload_hours: now.workload.hours(),
+                    potential_before: before.map(|b| b.potential.units()),
+                    potential: now.potential.units(),
+                    workload_deviation: deviation(now.workload.0 as f64, r.after.workload.mean),
+                    accounts: now.accounts,
+                    gained: r.gained[s],
+                    lost: r.lost[s],
+                    pieces: r.pieces_after[s],
+                    islands: r.islands_after[s],
+                    compactness_km: r.compactness_after.by_group[s],
+                }
             })
             .collect();
-        print_json(&json!({
-            "schema": 1,
-            "tolerance": tolerance,
-            "tolerance_reached": proposal.tolerance_reached,
-            "stop_reasons": proposal.stop_reasons.iter().map(|r| json!({
-                "kind": r.kind(),
-                "detail": r.describe(&proposal.territories, tolerance),
-            })).collect::<Vec<_>>(),
-            "held_over_by_locks": proposal.held_over.iter().map(|h| json!({
-                "id": proposal.territories[h.territory.get()].id,
-                "name": proposal.territories[h.territory.get()].name,
-                "dimension": if h.dimension == optimize::Target::Potential { "potential" } else { "workload" },
-                "above_mean": h.above_mean,
-            })).collect::<Vec<_>>(),
-            "budget_exhausted": proposal.budget_exhausted,
-            "before": side(&r.before, &r.compactness_before, pb, ib, plan.live_territories().count()),
-            "after": side(&r.after, &r.compactness_after, pa, ia, after.live_territories().count()),
-            "moved": {"accounts": r.moved_accounts, "accounts_share": r.moved.accounts,
-                "workload_share": r.moved.workload, "potential_share": r.moved.potential},
-            "lower_bound_workload_share": r.lower_bound,
-            "moved_workload_vs_lower_bound": moved_vs_bound,
-            "border_flow_bound_workload_share": r.flow_bound,
-            "moved_workload_vs_border_flow_bound": moved_vs_flow,
-            "territories": territories,
-            "seconds": seconds,
-            "out": out_path.display().to_string(),
-        }));
+        let named = |t: TerritoryIdx| &proposal.territories[t.get()];
+        print_json(&json::OptimizeJson {
+            schema: 1,
+            tolerance,
+            tolerance_reached: proposal.tolerance_reached,
+            stop_reasons: proposal
+                .stop_reasons
+                .iter()
+                .map(|r| json::StopReasonJson { kind: r.kind(), detail: r.describe(&proposal.territories, tolerance) })
+                .collect(),
+            held_over_by_locks: proposal
+                .held_over
+                .iter()
+                .map(|h| json::HeldOverJson {
+                    id: &named(h.territory).id,
+                    name: &named(h.territory).name,
+                    dimension: if h.dimension == optimize::Target::Potential { "potential" } else { "workload" },
+                    above_mean: h.above_mean,
+                })
+                .collect(),
+            budget_exhausted: proposal.budget_exhausted,
+            before: side(&r.before, &r.compactness_before, pb, ib, plan.live_territories().count()),
+            after: side(&r.after, &r.compactness_after, pa, ia, after.live_territories().count()),
+            moved: json::MovedJson {
+                accounts: r.moved_accounts,
+                accounts_share: r.moved.accounts,
+                workload_share: r.moved.workload,
+                potential_share: r.moved.potential,
+            },
+            lower_bound_workload_share: r.lower_bound,
+            moved_workload_vs_lower_bound: moved_vs_bound,
+            border_flow_bound_workload_share: r.flow_bound,
+            moved_workload_vs_border_flow_bound: moved_vs_flow,
+            territories,
+            seconds,
+            out: out_path.display().to_string(),
+        });
         return Ok(());
     }
     let rows = vec![

@@ -23,26 +23,27 @@ pub(super) fn import(
     let progress = std::sync::Arc::new(Progress::default());
     opts.progress = Some(progress.clone());
     let (plan, report) = with_progress("importing", &progress, || import_csv(csv, &opts))?;
-    let issues = |v: &[csv_import::RowIssue]| -> Vec<Value> {
-        v.iter().map(|r| json!({"line": r.line, "reason": r.reason})).collect()
-    };
-    let warnings: Vec<Value> = report
-        .warnings
-        .iter()
-        .map(|w| {
-            json!({"line": w.line, "id": w.id, "reason": w.reason, "lon": w.at.map(|p| p.0), "lat": w.at.map(|p| p.1)})
-        })
-        .collect();
     if as_json {
-        print_json(&json!({
-            "accepted": report.accepted,
-            "rejected": issues(&report.rejected),
-            "skipped": issues(&report.skipped),
-            "warnings": warnings,
-            "fixed": report.fixed,
-            "fixable": report.fixable,
-            "notes": report.notes,
-        }));
+        let warnings = report
+            .warnings
+            .iter()
+            .map(|w| json::WarningJson {
+                line: w.line,
+                id: &w.id,
+                reason: &w.reason,
+                lon: w.at.map(|p| p.0),
+                lat: w.at.map(|p| p.1),
+            })
+            .collect();
+        print_json(&json::ImportJson {
+            accepted: report.accepted,
+            rejected: json::issues(&report.rejected),
+            skipped: json::issues(&report.skipped),
+            warnings,
+            fixed: report.fixed,
+            fixable: report.fixable,
+            notes: &report.notes,
+        });
     } else {
         // The report on stderr: the first rows of each kind (--json lists them all).
         const SHOWN: usize = 20;

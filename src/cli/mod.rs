@@ -4,8 +4,9 @@
 //! stdout; messages go to stderr. Exit codes: 0 success, 1 bad data or a failed
 //! operation, 2 bad usage (clap's own code for usage errors).
 //!
-//! One file a part: `args.rs` (clap's arguments and their range checks), `output.rs`
-//! (tables, JSON, progress), one file per command (`stats`, `select` with `assign`,
+//! One file a part: `args.rs` (clap's arguments and their range checks), `json.rs` (the
+//! `--json` documents as `Serialize` structs: the schema in one place), `output.rs`
+//! (tables, printing, progress), one file per command (`stats`, `select` with `assign`,
 //! `quality`, `import`, `balance_redraw`); this file loads plans, checks `--out` and
 //! dispatches.
 
@@ -13,7 +14,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use serde_json::{Value, json};
 
 use crate::edit::{Command as EditCommand, Editor};
 use crate::format::thousands;
@@ -27,13 +27,13 @@ use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Tar
 mod args;
 mod balance_redraw;
 mod import;
+mod json;
 mod output;
 mod quality;
 mod select;
 mod stats;
 
 pub use args::{Cli, Cmd, OptimizeArgs};
-pub use stats::stats_json;
 
 use balance_redraw::*;
 use import::import;
@@ -177,7 +177,11 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             let p = load_plan(&plan)?;
             csv_export::export_file(&p, &path).map_err(Failure::data)?;
             if json {
-                print_json(&json!({"schema": 1, "accounts": p.accounts.len(), "out": path.display().to_string()}));
+                print_json(&json::ExportJson {
+                    schema: 1,
+                    accounts: p.accounts.len(),
+                    out: path.display().to_string(),
+                });
             } else {
                 out(&format!("exported {} accounts to {}\n", p.accounts.len(), path.display()));
             }

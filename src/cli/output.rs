@@ -7,17 +7,10 @@ pub(super) fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-pub(super) fn print_json(v: &Value) {
-    out(&format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()));
-}
-
-pub(super) fn totals_json(t: &Totals) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("accounts".into(), json!(t.accounts));
-    m.insert("potential".into(), json!(t.potential.units()));
-    m.insert("annual_revenue".into(), json!(t.annual_revenue.units()));
-    m.insert("workload_hours".into(), json!(t.workload.hours()));
-    m
+/// Prints a `--json` document, keys sorted (through a `Value`, whose maps sort them).
+pub(super) fn print_json(doc: &impl serde::Serialize) {
+    let text = serde_json::to_value(doc).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_default();
+    out(&format!("{text}\n"));
 }
 
 pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {

@@ -15,20 +15,26 @@ pub(super) fn quality(path: &Path, kmeans: Option<usize>, seed: u64, as_json: bo
     let pieces = quality::pieces(&plan, &adj);
     let reference = kmeans.map(|k| quality::kmeans_compactness(&plan.accounts, k, 10, seed));
     if as_json {
-        let territories: Vec<Value> = plan
+        let territories = plan
             .live_territories()
-            .map(|(i, t)| {
-                json!({"id": t.id, "name": t.name, "compactness_km": comp.by_group[i.get()], "pieces": pieces[i.get()]})
+            .map(|(i, t)| json::QualityTerritory {
+                id: &t.id,
+                name: &t.name,
+                compactness_km: comp.by_group[i.get()],
+                pieces: pieces[i.get()],
             })
             .collect();
-        print_json(&json!({
-            "schema": 1,
-            "accounts": plan.accounts.len(),
-            "compactness_km": comp.overall,
-            "kmeans_compactness_km": reference,
-            "territories": territories,
-            "balance": {"workload_max_abs_deviation": b.workload.max_abs_deviation, "workload_cv": b.workload.cv},
-        }));
+        print_json(&json::QualityJson {
+            schema: 1,
+            accounts: plan.accounts.len(),
+            compactness_km: comp.overall,
+            kmeans_compactness_km: reference,
+            territories,
+            balance: json::QualityBalance {
+                workload_max_abs_deviation: b.workload.max_abs_deviation,
+                workload_cv: b.workload.cv,
+            },
+        });
         return Ok(());
     }
     let rows: Vec<Vec<String>> = plan

@@ -43,17 +43,15 @@ pub(super) fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), F
         .chain((unassigned.accounts > 0).then(|| (String::new(), "Unassigned".to_owned(), &unassigned)))
         .collect();
     if as_json {
-        let by_territory: Vec<Value> = named
+        let by_territory = named
             .iter()
-            .map(|(id, name, t)| {
-                let mut o = serde_json::Map::new();
-                o.insert("id".into(), if id.is_empty() { Value::Null } else { json!(id) });
-                o.insert("name".into(), json!(name));
-                o.extend(totals_json(t));
-                Value::Object(o)
+            .map(|(id, name, t)| json::SelectTerritory {
+                id: (!id.is_empty()).then_some(id.as_str()),
+                name,
+                totals: (*t).into(),
             })
             .collect();
-        print_json(&json!({"schema": 1, "selected": Value::Object(totals_json(&total)), "by_territory": by_territory}));
+        print_json(&json::SelectJson { schema: 1, selected: (&total).into(), by_territory });
     } else {
         let mut rows: Vec<Vec<String>> = named.iter().map(|(_, n, t)| totals_row(n, t)).collect();
         rows.push(totals_row("selected", &total));
@@ -84,8 +82,15 @@ pub(super) fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_
     plan_file::save(editor.plan(), out_path).map_err(Failure::data)?;
     let name = editor.plan().territory_name(target).to_owned();
     if as_json {
-        print_json(&json!({"schema": 1, "selected": selected.len(), "moved": moved, "already_there": already,
-            "locked": locked, "to": name, "out": out_path.display().to_string()}));
+        print_json(&json::AssignJson {
+            schema: 1,
+            selected: selected.len(),
+            moved,
+            already_there: already,
+            locked,
+            to: &name,
+            out: out_path.display().to_string(),
+        });
     } else {
         out(&format!(
             "{} accounts in the area: {moved} moved to {name}, {already} were there already, {locked} locked; wrote {}\n",

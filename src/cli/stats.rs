@@ -3,33 +3,22 @@
 use super::*;
 
 /// The stats document of a plan.
-pub fn stats_json(plan: &Plan, m: &Metrics, accounts: usize) -> Value {
+pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> json::StatsJson<'a> {
     let b = Balance::of(plan, m);
-    let territories: Vec<Value> = plan
+    let territories = plan
         .live_territories()
         .map(|(i, t)| {
             let tot = &m.territories[i.get()];
-            let mut o = serde_json::Map::new();
-            o.insert("id".into(), json!(t.id));
-            o.insert("name".into(), json!(t.name));
-            o.extend(totals_json(tot));
-            o.insert("potential_deviation".into(), json!(deviation(tot.potential.0 as f64, b.potential.mean)));
-            o.insert("workload_deviation".into(), json!(deviation(tot.workload.0 as f64, b.workload.mean)));
-            Value::Object(o)
+            json::StatsTerritory {
+                id: &t.id,
+                name: &t.name,
+                totals: tot.into(),
+                potential_deviation: deviation(tot.potential.0 as f64, b.potential.mean),
+                workload_deviation: deviation(tot.workload.0 as f64, b.workload.mean),
+            }
         })
         .collect();
-    json!({
-        "schema": 1,
-        "accounts": accounts,
-        "territories": territories,
-        "unassigned": Value::Object(totals_json(&m.unassigned)),
-        "balance": {
-            "workload_max_abs_deviation": b.workload.max_abs_deviation,
-            "workload_cv": b.workload.cv,
-            "potential_max_abs_deviation": b.potential.max_abs_deviation,
-            "potential_cv": b.potential.cv,
-        }
-    })
+    json::StatsJson { schema: 1, accounts, territories, unassigned: (&m.unassigned).into(), balance: (&b).into() }
 }
 
 pub(super) fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {

@@ -1,0 +1,233 @@
+//! The `--json` documents, one `Serialize` struct each: the schema the README
+//! documents, in one place. Printed through a `serde_json::Value`, whose keys come out
+//! sorted, as they always have (the golden files hold the bytes).
+
+use serde::Serialize;
+
+use super::*;
+
+/// What an account set adds up to: money in currency units (exact to the cent),
+/// workload in hours.
+#[derive(Serialize)]
+pub(super) struct TotalsJson {
+    pub accounts: u64,
+    pub potential: f64,
+    pub annual_revenue: f64,
+    pub workload_hours: f64,
+}
+
+impl From<&Totals> for TotalsJson {
+    fn from(t: &Totals) -> Self {
+        TotalsJson {
+            accounts: t.accounts,
+            potential: t.potential.units(),
+            annual_revenue: t.annual_revenue.units(),
+            workload_hours: t.workload.hours(),
+        }
+    }
+}
+
+/// `stats --json`.
+#[derive(Serialize)]
+pub(super) struct StatsJson<'a> {
+    pub schema: u32,
+    pub accounts: usize,
+    pub territories: Vec<StatsTerritory<'a>>,
+    pub unassigned: TotalsJson,
+    pub balance: BalanceJson,
+}
+
+#[derive(Serialize)]
+pub(super) struct StatsTerritory<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    #[serde(flatten)]
+    pub totals: TotalsJson,
+    pub potential_deviation: Option<f64>,
+    pub workload_deviation: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub(super) struct BalanceJson {
+    pub workload_max_abs_deviation: f64,
+    pub workload_cv: f64,
+    pub potential_max_abs_deviation: f64,
+    pub potential_cv: f64,
+}
+
+impl From<&Balance> for BalanceJson {
+    fn from(b: &Balance) -> Self {
+        BalanceJson {
+            workload_max_abs_deviation: b.workload.max_abs_deviation,
+            workload_cv: b.workload.cv,
+            potential_max_abs_deviation: b.potential.max_abs_deviation,
+            potential_cv: b.potential.cv,
+        }
+    }
+}
+
+/// `select --json`.
+#[derive(Serialize)]
+pub(super) struct SelectJson<'a> {
+    pub schema: u32,
+    pub selected: TotalsJson,
+    pub by_territory: Vec<SelectTerritory<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct SelectTerritory<'a> {
+    /// `None` for the unassigned accounts.
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+    #[serde(flatten)]
+    pub totals: TotalsJson,
+}
+
+/// `assign --json`.
+#[derive(Serialize)]
+pub(super) struct AssignJson<'a> {
+    pub schema: u32,
+    pub selected: usize,
+    pub moved: usize,
+    pub already_there: usize,
+    pub locked: usize,
+    pub to: &'a str,
+    pub out: String,
+}
+
+/// `export --json`.
+#[derive(Serialize)]
+pub(super) struct ExportJson {
+    pub schema: u32,
+    pub accounts: usize,
+    pub out: String,
+}
+
+/// `import --json`.
+#[derive(Serialize)]
+pub(super) struct ImportJson<'a> {
+    pub accepted: usize,
+    pub rejected: Vec<IssueJson<'a>>,
+    pub skipped: Vec<IssueJson<'a>>,
+    pub warnings: Vec<WarningJson<'a>>,
+    pub fixed: usize,
+    pub fixable: usize,
+    pub notes: &'a [String],
+}
+
+#[derive(Serialize)]
+pub(super) struct IssueJson<'a> {
+    pub line: u64,
+    pub reason: &'a str,
+}
+
+pub(super) fn issues(rows: &[csv_import::RowIssue]) -> Vec<IssueJson<'_>> {
+    rows.iter().map(|r| IssueJson { line: r.line, reason: &r.reason }).collect()
+}
+
+#[derive(Serialize)]
+pub(super) struct WarningJson<'a> {
+    pub line: u64,
+    pub id: &'a str,
+    pub reason: &'a str,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+/// `quality --json`.
+#[derive(Serialize)]
+pub(super) struct QualityJson<'a> {
+    pub schema: u32,
+    pub accounts: usize,
+    pub compactness_km: f64,
+    pub kmeans_compactness_km: Option<f64>,
+    pub territories: Vec<QualityTerritory<'a>>,
+    pub balance: QualityBalance,
+}
+
+#[derive(Serialize)]
+pub(super) struct QualityTerritory<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub compactness_km: Option<f64>,
+    pub pieces: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct QualityBalance {
+    pub workload_max_abs_deviation: f64,
+    pub workload_cv: f64,
+}
+
+/// `balance --json` and `redraw --json`.
+#[derive(Serialize)]
+pub(super) struct OptimizeJson<'a> {
+    pub schema: u32,
+    pub tolerance: f64,
+    pub tolerance_reached: bool,
+    pub stop_reasons: Vec<StopReasonJson>,
+    pub held_over_by_locks: Vec<HeldOverJson<'a>>,
+    pub budget_exhausted: bool,
+    pub before: SideJson,
+    pub after: SideJson,
+    pub moved: MovedJson,
+    pub lower_bound_workload_share: f64,
+    pub moved_workload_vs_lower_bound: Option<f64>,
+    pub border_flow_bound_workload_share: Option<f64>,
+    pub moved_workload_vs_border_flow_bound: Option<f64>,
+    pub territories: Vec<OptimizeTerritory<'a>>,
+    pub seconds: f64,
+    pub out: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct StopReasonJson {
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct HeldOverJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub dimension: &'static str,
+    pub above_mean: f64,
+}
+
+/// The plan before or after: balance, compactness and pieces.
+#[derive(Serialize)]
+pub(super) struct SideJson {
+    pub territories: usize,
+    pub workload_max_abs_deviation: f64,
+    pub workload_cv: f64,
+    pub potential_max_abs_deviation: f64,
+    pub potential_cv: f64,
+    pub compactness_km: f64,
+    pub pieces: usize,
+    pub pieces_beyond_one_per_island: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct MovedJson {
+    pub accounts: usize,
+    pub accounts_share: f64,
+    pub workload_share: f64,
+    pub potential_share: f64,
+}
+
+#[derive(Serialize)]
+pub(super) struct OptimizeTerritory<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub workload_hours_before: Option<f64>,
+    pub workload_hours: f64,
+    pub potential_before: Option<f64>,
+    pub potential: f64,
+    pub workload_deviation: Option<f64>,
+    pub accounts: u64,
+    pub gained: usize,
+    pub lost: usize,
+    pub pieces: usize,
+    pub islands: usize,
+    pub compactness_km: Option<f64>,
+}
