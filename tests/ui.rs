@@ -563,3 +563,28 @@ fn shortcuts_shown_are_the_ones_that_work() {
     assert!(h.query_by_label("Ctrl+Z").is_some(), "Undo's key in the Help window");
     assert!(h.query_by_label("Ctrl+E").is_some(), "Export's key in the Help window");
 }
+
+/// The Help window lists the keys and what they do from the same table as the menus:
+/// the File menu's Save shows Ctrl+S, and the Help window pairs Ctrl+S with saving.
+#[test]
+fn help_lists_the_menus_shortcuts() {
+    let mut h = harness();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label_contains("Ctrl+S").next().is_some(), "the File menu shows Save's keys");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Keyboard shortcuts").click();
+    h.run_steps(3);
+    for (keys, what) in [
+        ("Ctrl+S", "Save the plan"),
+        ("Ctrl+Shift+S", "Save the plan under another name"),
+        ("Ctrl+Z", "Undo the last edit"),
+        ("Esc", "Clear the selection"),
+    ] {
+        assert!(h.query_by_label(keys).is_some(), "{keys}");
+        assert!(h.query_by_label(what).is_some(), "{what}");
+    }
+}

@@ -98,6 +98,118 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 8] {
     ]
 }
 
+impl Action {
+    /// The actions the menus, the toolbar and the Help window offer, in the Help
+    /// window's order.
+    pub(super) const COMMANDS: [Action; 11] = [
+        Action::Undo,
+        Action::Redo,
+        Action::ClearSelection,
+        Action::Open,
+        Action::ImportCsv,
+        Action::Save,
+        Action::SaveAs,
+        Action::Export,
+        Action::NewTerritory,
+        Action::OpenOptimize(optimize_ui::Kind::Balance),
+        Action::OpenOptimize(optimize_ui::Kind::Redraw),
+    ];
+
+    /// Its name in menus and on buttons ("" for actions the views queue themselves).
+    pub(super) fn label(&self) -> &'static str {
+        match self {
+            Action::Undo => "Undo",
+            Action::Redo => "Redo",
+            Action::ClearSelection => "Clear selection",
+            Action::Open => "Open…",
+            Action::ImportCsv => "Import accounts CSV…",
+            Action::Save => "Save",
+            Action::SaveAs => "Save as…",
+            Action::Export => "Export assignments CSV…",
+            Action::NewTerritory => "New territory",
+            Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
+            Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
+            Action::ZoomToPlan => "Zoom to plan",
+            _ => "",
+        }
+    }
+
+    /// The icon the toolbar puts before the label.
+    pub(super) fn icon(&self) -> &'static str {
+        match self {
+            Action::Undo => "⟲",
+            Action::Redo => "⟳",
+            Action::NewTerritory => "➕",
+            Action::OpenOptimize(optimize_ui::Kind::Balance) => "⚖",
+            _ => "",
+        }
+    }
+
+    /// What it does, for tooltips and the Help window.
+    pub(super) fn tooltip(&self) -> &'static str {
+        match self {
+            Action::Undo => "Undo the last edit",
+            Action::Redo => "Redo the edit last undone",
+            Action::ClearSelection => "Clear the selection",
+            Action::Open => "Open a plan (.ron) or accounts (.csv)",
+            Action::ImportCsv => "Import accounts from a CSV file",
+            Action::Save => "Save the plan",
+            Action::SaveAs => "Save the plan under another name",
+            Action::Export => "Export the assignments as CSV, for the CRM",
+            Action::NewTerritory => "Add an empty territory",
+            Action::OpenOptimize(optimize_ui::Kind::Balance) => {
+                "Bring every territory within a tolerance of the mean, moving as little as possible"
+            }
+            Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Draw balanced, compact territories from scratch",
+            Action::ZoomToPlan => "Fit the map to the plan's accounts",
+            _ => "",
+        }
+    }
+
+    /// Its keys as the Help window lists them: the [`shortcuts`] table's, or the
+    /// fixed keys of the map's key handler.
+    pub(super) fn keys(&self, ctx: &egui::Context) -> String {
+        match self {
+            Action::ClearSelection => "Esc".to_owned(),
+            a => shortcut_text(ctx, a),
+        }
+    }
+}
+
+/// A menu entry for `action`: its label (or `label`, e.g. "Undo Lasso"), its keys and
+/// its tooltip, from the one table. Queues the action when clicked.
+pub(super) fn menu_entry(
+    ui: &mut egui::Ui,
+    queue: &mut Vec<Action>,
+    action: Action,
+    enabled: bool,
+    label: Option<String>,
+) {
+    let text = label.unwrap_or_else(|| action.label().to_owned());
+    let button = egui::Button::new(text).shortcut_text(action.keys(ui.ctx()));
+    if ui.add_enabled(enabled, button).on_hover_text(action.tooltip()).clicked() {
+        queue.push(action);
+    }
+}
+
+/// A toolbar button for `action`: icon and label, with the tooltip and keys from the
+/// one table (or `tooltip`, e.g. what Undo would undo). Queues the action when clicked.
+pub(super) fn tool_button(
+    ui: &mut egui::Ui,
+    queue: &mut Vec<Action>,
+    action: Action,
+    enabled: bool,
+    tooltip: Option<String>,
+) {
+    let text = format!("{} {}", action.icon(), action.label()).trim().to_owned();
+    let keys = action.keys(ui.ctx());
+    let tip = tooltip.unwrap_or_else(|| action.tooltip().to_owned());
+    let tip = if keys.is_empty() { tip } else { format!("{tip} ({keys})") };
+    if ui.add_enabled(enabled, egui::Button::new(text)).on_hover_text(tip).clicked() {
+        queue.push(action);
+    }
+}
+
 /// The shortcuts of `action` as this platform writes them ("Ctrl+Shift+Z, Ctrl+Y"), or
 /// "" when it has none.
 pub(super) fn shortcut_text(ctx: &egui::Context, action: &Action) -> String {

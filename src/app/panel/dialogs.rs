@@ -81,25 +81,23 @@ impl TerritoryApp {
             Dialog::Shortcuts => {
                 egui::Window::new("Keyboard shortcuts").open(&mut keep).show(ctx, |ui| {
                     egui::Grid::new("keys").striped(true).show(ui, |ui| {
-                        let keys = |a: Action| shortcut_text(ctx, &a);
                         let tools: Vec<&str> = Tool::ALL.iter().map(|t| t.key().name()).collect();
                         let tool_names: Vec<&str> = Tool::ALL.iter().map(|t| t.label()).collect();
-                        let rows: Vec<(String, String)> = vec![
+                        let mut rows: Vec<(String, String)> = vec![
                             (tools.join(" / "), format!("{} tool", tool_names.join(", "))),
                             ("Space (held)".into(), "Pan in any tool".into()),
+                            ("Right or middle drag".into(), "Pan in any tool".into()),
                             ("Shift / Ctrl + select".into(), "Add to / remove from the selection".into()),
-                            ("Esc".into(), "Clear the selection".into()),
                             ("1–9, 0".into(), "Assign the selection to territory 1–10".into()),
                             ("T".into(), "Find a territory to assign to".into()),
-                            (keys(Action::Undo), "Undo".into()),
-                            (keys(Action::Redo), "Redo".into()),
-                            (keys(Action::Open), "Open a plan".into()),
-                            (keys(Action::ImportCsv), "Import accounts".into()),
-                            (keys(Action::Save), "Save".into()),
-                            (keys(Action::SaveAs), "Save as".into()),
-                            (keys(Action::Export), "Export assignments as CSV".into()),
-                            ("Right or middle drag".into(), "Pan in any tool".into()),
                         ];
+                        // The actions with keys, from the one table.
+                        rows.extend(
+                            Action::COMMANDS
+                                .iter()
+                                .map(|a| (a.keys(ctx), a.tooltip().to_owned()))
+                                .filter(|(k, _)| !k.is_empty()),
+                        );
                         for (k, what) in rows {
                             ui.monospace(k);
                             ui.label(what);

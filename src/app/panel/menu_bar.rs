@@ -6,12 +6,8 @@ impl TerritoryApp {
     pub(in crate::app) fn menu_bar(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.add(egui::Button::new("Open…").shortcut_text(shortcut_text(ui.ctx(), &Action::Open))).clicked() {
-                    self.actions.push(Action::Open);
-                }
-                if ui.add(egui::Button::new("Import accounts CSV…").shortcut_text(shortcut_text(ui.ctx(), &Action::ImportCsv))).clicked() {
-                    self.actions.push(Action::ImportCsv);
-                }
+                menu_entry(ui, &mut self.actions, Action::Open, true, None);
+                menu_entry(ui, &mut self.actions, Action::ImportCsv, true, None);
                 ui.menu_button("Open recent", |ui| {
                     if self.settings.recent.is_empty() {
                         ui.label("(none yet)");
@@ -23,14 +19,8 @@ impl TerritoryApp {
                     }
                 });
                 ui.separator();
-                if ui.add(egui::Button::new("Save").shortcut_text(shortcut_text(ui.ctx(), &Action::Save))).clicked() {
-                    self.actions.push(Action::Save);
-                }
-                if ui.add(egui::Button::new("Save as…").shortcut_text(shortcut_text(ui.ctx(), &Action::SaveAs))).clicked() {
-                    self.actions.push(Action::SaveAs);
-                }
-                if ui.add(egui::Button::new("Export assignments CSV…").shortcut_text(shortcut_text(ui.ctx(), &Action::Export))).clicked() {
-                    self.actions.push(Action::Export);
+                for action in [Action::Save, Action::SaveAs, Action::Export] {
+                    menu_entry(ui, &mut self.actions, action, true, None);
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {
@@ -39,18 +29,12 @@ impl TerritoryApp {
             });
             ui.menu_button("Edit", |ui| {
                 let undo = self.doc.editor.undo_label().map(|l| format!("Undo {l}"));
-                if ui.add_enabled(undo.is_some(), egui::Button::new(undo.unwrap_or_else(|| "Undo".into())).shortcut_text(shortcut_text(ui.ctx(), &Action::Undo))).clicked() {
-                    self.actions.push(Action::Undo);
-                }
+                menu_entry(ui, &mut self.actions, Action::Undo, undo.is_some(), undo);
                 let redo = self.doc.editor.redo_label().map(|l| format!("Redo {l}"));
-                if ui.add_enabled(redo.is_some(), egui::Button::new(redo.unwrap_or_else(|| "Redo".into())).shortcut_text(shortcut_text(ui.ctx(), &Action::Redo))).clicked() {
-                    self.actions.push(Action::Redo);
-                }
+                menu_entry(ui, &mut self.actions, Action::Redo, redo.is_some(), redo);
                 ui.separator();
                 let has_sel = !self.selection.is_empty();
-                if ui.add_enabled(has_sel, egui::Button::new("Clear selection").shortcut_text("Esc")).clicked() {
-                    self.actions.push(Action::ClearSelection);
-                }
+                menu_entry(ui, &mut self.actions, Action::ClearSelection, has_sel, None);
                 let accounts = || self.selection.accounts().clone();
                 if ui.add_enabled(has_sel, egui::Button::new("Lock selected accounts")).clicked() {
                     self.actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: true }));
@@ -58,21 +42,14 @@ impl TerritoryApp {
                 if ui.add_enabled(has_sel, egui::Button::new("Unlock selected accounts")).clicked() {
                     self.actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: false }));
                 }
-                if ui.button("New territory").clicked() {
-                    self.actions.push(Action::NewTerritory);
-                }
+                menu_entry(ui, &mut self.actions, Action::NewTerritory, true, None);
                 ui.separator();
-                if ui.button("Balance…").on_hover_text("Bring every territory within a tolerance, moving as little as possible").clicked() {
-                    self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Balance));
-                }
-                if ui.button("Redraw…").on_hover_text("Draw balanced, compact territories from scratch").clicked() {
-                    self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Redraw));
+                for kind in [optimize_ui::Kind::Balance, optimize_ui::Kind::Redraw] {
+                    menu_entry(ui, &mut self.actions, Action::OpenOptimize(kind), true, None);
                 }
             });
             ui.menu_button("View", |ui| {
-                if ui.button("Zoom to plan").clicked() {
-                    self.actions.push(Action::ZoomToPlan);
-                }
+                menu_entry(ui, &mut self.actions, Action::ZoomToPlan, true, None);
                 let mut online = self.settings.online_tiles;
                 if ui
                     .checkbox(&mut online, "OpenStreetMap tiles (online)")

@@ -7,7 +7,7 @@
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Action, TerritoryApp, Tool, shortcut_text};
+use super::{Action, TerritoryApp, Tool, menu_entry, optimize_ui, tool_button};
 use crate::edit::Command;
 use crate::format::{money_compact, percent, thousands};
 use crate::metrics::{Balance, Totals, deviation};

@@ -17,42 +17,15 @@ impl TerritoryApp {
                 ui.selectable_value(&mut self.area_counties, true, "Counties");
             }
             ui.separator();
-            let ctx = ui.ctx().clone();
-            let keys = |a: Action| shortcut_text(&ctx, &a);
-            let undo_tip = self
-                .doc
-                .editor
-                .undo_label()
-                .map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l} ({})", keys(Action::Undo)));
-            if ui
-                .add_enabled(self.doc.editor.undo_label().is_some(), egui::Button::new("⟲ Undo"))
-                .on_hover_text(undo_tip)
-                .clicked()
-            {
-                self.actions.push(Action::Undo);
-            }
-            let redo_tip = self
-                .doc
-                .editor
-                .redo_label()
-                .map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l} ({})", keys(Action::Redo)));
-            if ui
-                .add_enabled(self.doc.editor.redo_label().is_some(), egui::Button::new("⟳ Redo"))
-                .on_hover_text(redo_tip)
-                .clicked()
-            {
-                self.actions.push(Action::Redo);
-            }
+            let undo = self.doc.editor.undo_label();
+            let tip = undo.map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l}"));
+            tool_button(ui, &mut self.actions, Action::Undo, undo.is_some(), Some(tip));
+            let redo = self.doc.editor.redo_label();
+            let tip = redo.map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l}"));
+            tool_button(ui, &mut self.actions, Action::Redo, redo.is_some(), Some(tip));
             ui.separator();
-            if ui
-                .button("⚖ Balance…")
-                .on_hover_text("Bring every territory within a tolerance of the mean, moving as little as possible")
-                .clicked()
-            {
-                self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Balance));
-            }
-            if ui.button("Redraw…").on_hover_text("Draw balanced, compact territories from scratch").clicked() {
-                self.actions.push(Action::OpenOptimize(crate::app::optimize_ui::Kind::Redraw));
+            for kind in [optimize_ui::Kind::Balance, optimize_ui::Kind::Redraw] {
+                tool_button(ui, &mut self.actions, Action::OpenOptimize(kind), true, None);
             }
             ui.separator();
             let find_label = ui.label("🔎");
