@@ -85,7 +85,7 @@ fn frames(c: &mut Criterion) {
         }
         group.bench_function(BenchmarkId::new(format!("{n}/us"), "lasso_drag"), |b| {
             b.iter_custom(|iters| {
-                app.tool = Tool::Lasso;
+                app.ui.tool = Tool::Lasso;
                 let c = map.center();
                 let at = |k: u64| {
                     let a = std::f32::consts::TAU * (k % 200) as f32 / 200.0;
@@ -100,7 +100,7 @@ fn frames(c: &mut Criterion) {
                 total
             })
         });
-        app.tool = Tool::Pan;
+        app.ui.tool = Tool::Pan;
     }
     group.finish();
 }

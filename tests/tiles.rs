@@ -118,7 +118,7 @@ fn online_tiles_send_user_agent_fill_the_cache_and_survive_the_server_going_away
     // Selecting still works offline.
     h.state_mut().zoom_to_plan();
     h.run_steps(3);
-    h.state_mut().tool = Tool::Rectangle;
+    h.state_mut().ui.tool = Tool::Rectangle;
     let rect = h.state().map_transform().expect("map").rect;
     let (a, b) = (rect.min + Vec2::splat(5.0), rect.max - Vec2::splat(5.0));
     h.hover_at(a);

@@ -4,8 +4,9 @@
 use super::*;
 
 /// The editing tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Tool {
+    #[default]
     Pan,
     Lasso,
     Rectangle,
@@ -72,6 +73,8 @@ pub enum Action {
     SaveOverwrite,
     Export,
     ZoomToPlan,
+    /// Draw OpenStreetMap's tiles under the accounts, or stop.
+    SetOnlineTiles(bool),
     NewTerritory,
     /// Open the Balance… or Redraw… form.
     OpenOptimize(optimize_ui::Kind),
@@ -236,18 +239,18 @@ impl TerritoryApp {
             }
             for tool in Tool::ALL {
                 if i.key_pressed(tool.key()) {
-                    self.tool = tool;
+                    self.ui.tool = tool;
                 }
             }
-            if i.key_pressed(Key::Escape) && self.placing_home.take().is_some() {
+            if i.key_pressed(Key::Escape) && self.ui.placing_home.take().is_some() {
                 self.notify("Rep's home not set");
             } else if i.key_pressed(Key::Escape) {
                 self.actions.push(Action::ClearSelection);
-                self.gesture.clear();
-                self.gesture_base = None;
+                self.ui.gesture.clear();
+                self.ui.gesture_base = None;
             }
             if i.key_pressed(Key::T) {
-                self.focus_find = true;
+                self.ui.focus_find = true;
             }
             let digits = [
                 Key::Num1,
@@ -296,7 +299,7 @@ impl TerritoryApp {
             Action::Edit(cmd) => self.edit(cmd),
             Action::OpenOptimize(kind) => {
                 let live = self.doc.editor.plan().live_territories().count().max(1);
-                self.optimize_form = Some(optimize_ui::Form::new(kind, live));
+                self.ui.optimize_form = Some(optimize_ui::Form::new(kind, live));
             }
             Action::RunOptimize(form) => self.run_optimize(ctx, &form),
             Action::ApplyProposal => self.apply_proposal(),
@@ -316,28 +319,28 @@ impl TerritoryApp {
                 }
             }
             Action::Select(found, how) => {
-                match self.gesture_base.take() {
+                match self.ui.gesture_base.take() {
                     Some(base) => {
-                        self.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision())
+                        self.ui.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision())
                     }
-                    None => self.selection.combine(found, how, &self.doc.editor, self.doc.editor.revision()),
+                    None => self.ui.selection.combine(found, how, &self.doc.editor, self.doc.editor.revision()),
                 }
-                self.selection_version += 1;
+                self.ui.selection_version += 1;
             }
             Action::LiveSelect(found, how) => {
-                let base = self.gesture_base.get_or_insert_with(|| self.selection.accounts().clone()).clone();
-                self.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision());
-                self.selection_version += 1;
+                let base = self.ui.gesture_base.get_or_insert_with(|| self.ui.selection.accounts().clone()).clone();
+                self.ui.selection.combine_from(&base, found, how, &self.doc.editor, self.doc.editor.revision());
+                self.ui.selection_version += 1;
             }
             Action::ClearSelection => {
-                self.selection.clear();
-                self.selection_version += 1;
+                self.ui.selection.clear();
+                self.ui.selection_version += 1;
             }
             Action::AssignSelection(to) => {
-                if self.selection.is_empty() {
+                if self.ui.selection.is_empty() {
                     self.notify("Select accounts first: lasso (L), rectangle (R), click (C) or area (A)");
                 } else {
-                    let accounts = self.selection.accounts().clone();
+                    let accounts = self.ui.selection.accounts().clone();
                     self.edit(Command::Reassign { accounts, to });
                 }
             }
@@ -352,7 +355,7 @@ impl TerritoryApp {
                 let a = self.doc.editor.plan().accounts.get(i as usize);
                 self.map_memory.center_at(walkers::lon_lat(a.lon, a.lat));
                 let _ = self.map_memory.set_zoom(12.0);
-                self.selection.combine(
+                self.ui.selection.combine(
                     AccountSet::from_indices(vec![i]),
                     Combine::Replace,
                     &self.doc.editor,
@@ -360,13 +363,14 @@ impl TerritoryApp {
                 );
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
+            Action::SetOnlineTiles(on) => self.set_online_tiles(on),
             Action::NewTerritory => {
                 let plan = self.doc.editor.plan();
                 let name = format!("Territory {}", plan.live_territories().count() + 1);
                 let used: Vec<_> = plan.live_territories().map(|(_, t)| t.color).collect();
                 self.edit(Command::CreateTerritory { name, color: crate::model::distinct_color(&used), rep: None });
                 let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
-                self.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
+                self.ui.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
             }
             Action::Open
             | Action::OpenPath(_)

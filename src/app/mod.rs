@@ -1,11 +1,16 @@
 //! The editor: eframe + egui + walkers on top of the core.
 //!
-//! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index) and
-//! the UI state around it. Views read the document and queue [`Action`]s; actions are
-//! applied once per frame, after the views, so that no view mutates the plan.
+//! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index: what
+//! is saved), one [`UiState`] (tool, selection, previews, open dialogs: what is on
+//! screen) and the queue of [`Action`]s. Views read the document, change only the UI
+//! state and queue actions (the toolbar and the menu bar are free functions with
+//! exactly those arguments); actions are applied once per frame, after the views, so
+//! that no view mutates the plan. One table (`Action::label`, `icon`, `tooltip`,
+//! `keys`, with the shortcut table) gives the menus, toolbar, tooltips, the Help window
+//! and the key handler their words and keys.
 //!
 //! The folder: `document.rs` (the plan, its editor and indexes), `actions.rs` (tools,
-//! actions, shortcuts and what each action does), `settings.rs`, `files/` (file jobs
+//! actions, the action table, shortcuts and what each action does), `settings.rs`, `files/` (file jobs
 //! and windows), `map/`, `panel/`, `optimize_ui.rs` (Balance and Redraw), `recover.rs`
 //! (autosave and recovery), `selection.rs`, `tiles.rs`; the app's frame is here.
 
@@ -47,45 +52,25 @@ pub struct Notice {
     pub error: bool,
 }
 
-/// The editor application.
+/// The editor application: the document, what the user is doing on screen, the queue
+/// of actions the views pushed this frame, and the machinery (basemap, tiles, worker
+/// tasks, recovery, caches).
 pub struct TerritoryApp {
+    /// The plan, its editor and its file: what is saved.
     pub doc: Document,
+    /// Tool, selection, view state and open dialogs: what is on screen.
+    pub ui: UiState,
+    /// What the views asked for this frame, applied after they ran.
+    actions: Vec<Action>,
     basemap: Option<Arc<Basemap>>,
     map_memory: MapMemory,
     /// Fit the view to the plan for this many more frames (panels settle first).
     fit_pending: u8,
-    pub tool: Tool,
-    selection: Selection,
-    /// The lasso or rectangle being drawn, in screen points.
-    gesture: Vec<egui::Pos2>,
-    /// The selection when the current gesture started.
-    gesture_base: Option<AccountSet>,
-    /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
-    preview: Option<Option<TerritoryIdx>>,
-    /// The preview asked for by what the pointer hovered late in the last frame.
-    preview_next: Option<Option<TerritoryIdx>>,
-    /// The territory highlighted by a click on its row.
-    highlighted: Option<TerritoryIdx>,
-    sort: panel::Sort,
-    area_counties: bool,
-    search: String,
-    /// The last search: (query, plan revision) and its hits.
-    search_hits: Option<((String, u64), Vec<u32>)>,
-    assign_find: String,
-    focus_find: bool,
     pub settings: Settings,
     tiles: Option<HttpTiles>,
     tile_url: String,
     tile_cache: PathBuf,
-    notice: Option<Notice>,
     tasks: files::Tasks,
-    import_report: Option<(PathBuf, ImportReport)>,
-    column_mapping: Option<files::ColumnMapping>,
-    /// A typed path, when no system file dialog is available.
-    path_prompt: Option<(files::Purpose, String)>,
-    dialog: Option<panel::Dialog>,
-    /// What to do once the unsaved-changes question is answered.
-    confirm: Option<files::AfterConfirm>,
     allow_close: bool,
     close_after_save: bool,
     window_title: String,
@@ -93,21 +78,55 @@ pub struct TerritoryApp {
     last_frame_ms: f64,
     /// When the program started, to report the time to the first frame.
     started: Option<std::time::Instant>,
-    /// Bumped whenever the selection changes (the dot texture shows it).
-    selection_version: u64,
-    optimize_form: Option<optimize_ui::Form>,
     /// A Balance or Redraw proposal shown for Apply or Discard.
     pending: Option<optimize_ui::Pending>,
-    /// The territory whose rep's home the next click on the map sets.
-    placing_home: Option<TerritoryIdx>,
     dots: map::DotLayer,
     /// Autosave: the recovery journal, and the offer to restore a crashed session.
     recovery: recover::Recovery,
-    /// The file a Save would overwrite although it changed on disk: asked first.
-    overwrite_prompt: Option<PathBuf>,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map::MapTransform>,
-    actions: Vec<Action>,
+}
+
+/// What the user is doing on screen: the tool, the selection, the gesture being drawn,
+/// previews, sorting, searches, and the dialogs and questions that are open. Nothing
+/// here is saved with the plan.
+#[derive(Default)]
+pub struct UiState {
+    pub tool: Tool,
+    pub(in crate::app) selection: Selection,
+    /// Bumped whenever the selection changes (the dot texture shows it).
+    pub(in crate::app) selection_version: u64,
+    /// The lasso or rectangle being drawn, in screen points.
+    pub(in crate::app) gesture: Vec<egui::Pos2>,
+    /// The selection when the current gesture started.
+    pub(in crate::app) gesture_base: Option<AccountSet>,
+    /// The territory whose assignment is previewed (`Some(None)`: Unassigned).
+    pub(in crate::app) preview: Option<Option<TerritoryIdx>>,
+    /// The preview asked for by what the pointer hovered late in the last frame.
+    pub(in crate::app) preview_next: Option<Option<TerritoryIdx>>,
+    /// The territory highlighted by a click on its row.
+    pub(in crate::app) highlighted: Option<TerritoryIdx>,
+    pub(in crate::app) sort: panel::Sort,
+    pub(in crate::app) area_counties: bool,
+    pub(in crate::app) search: String,
+    /// The last search: (query, plan revision) and its hits.
+    pub(in crate::app) search_hits: Option<((String, u64), Vec<u32>)>,
+    pub(in crate::app) assign_find: String,
+    pub(in crate::app) focus_find: bool,
+    /// The message in the status bar.
+    pub(in crate::app) notice: Option<Notice>,
+    pub(in crate::app) import_report: Option<(PathBuf, ImportReport)>,
+    pub(in crate::app) column_mapping: Option<files::ColumnMapping>,
+    /// A typed path, when no system file dialog is available.
+    pub(in crate::app) path_prompt: Option<(files::Purpose, String)>,
+    pub(in crate::app) dialog: Option<panel::Dialog>,
+    /// What to do once the unsaved-changes question is answered.
+    pub(in crate::app) confirm: Option<files::AfterConfirm>,
+    pub(in crate::app) optimize_form: Option<optimize_ui::Form>,
+    /// The territory whose rep's home the next click on the map sets.
+    pub(in crate::app) placing_home: Option<TerritoryIdx>,
+    /// The file a Save would overwrite although it changed on disk: asked first.
+    pub(in crate::app) overwrite_prompt: Option<PathBuf>,
 }
 
 impl TerritoryApp {
@@ -119,47 +138,25 @@ impl TerritoryApp {
     fn with_basemap(doc: Document, basemap: Option<Arc<Basemap>>) -> TerritoryApp {
         TerritoryApp {
             doc,
+            ui: UiState::default(),
+            actions: Vec::new(),
             basemap,
             map_memory: MapMemory::default(),
             fit_pending: 6,
-            tool: Tool::Pan,
-            selection: Selection::default(),
-            gesture: Vec::new(),
-            gesture_base: None,
-            preview: None,
-            preview_next: None,
-            highlighted: None,
-            sort: panel::Sort::default(),
-            area_counties: false,
-            search: String::new(),
-            search_hits: None,
-            assign_find: String::new(),
-            focus_find: false,
             settings: Settings::default(),
             tiles: None,
             tile_url: tiles::OSM_URL.to_owned(),
             tile_cache: tiles::default_cache_dir(),
-            notice: None,
             tasks: files::Tasks::default(),
-            import_report: None,
-            column_mapping: None,
-            path_prompt: None,
-            dialog: None,
-            confirm: None,
             allow_close: false,
             close_after_save: false,
             window_title: String::new(),
             started: None,
             last_frame_ms: 0.0,
             last_transform: None,
-            selection_version: 0,
-            optimize_form: None,
             pending: None,
-            placing_home: None,
             dots: map::DotLayer::default(),
-            actions: Vec::new(),
             recovery: recover::Recovery::default(),
-            overwrite_prompt: None,
         }
     }
 
@@ -249,7 +246,7 @@ impl TerritoryApp {
 
     /// The selected accounts.
     pub fn selection(&self) -> &AccountSet {
-        self.selection.accounts()
+        self.ui.selection.accounts()
     }
 
     /// The map's transform in the last frame (screen ↔ Web Mercator).
@@ -259,7 +256,7 @@ impl TerritoryApp {
 
     /// The status bar's notice, if any.
     pub fn notice(&self) -> Option<&Notice> {
-        self.notice.as_ref()
+        self.ui.notice.as_ref()
     }
 
     fn apply_theme(&self, ctx: &egui::Context) {
@@ -267,23 +264,23 @@ impl TerritoryApp {
     }
 
     fn notify(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), error: false });
+        self.ui.notice = Some(Notice { text: text.into(), error: false });
     }
 
     fn fail(&mut self, text: impl Into<String>) {
         let text = text.into();
         log::warn!("{text}");
-        self.notice = Some(Notice { text, error: true });
+        self.ui.notice = Some(Notice { text, error: true });
     }
 
     /// Replaces the document (after an open or import).
     fn set_document(&mut self, doc: Document) {
         self.doc = doc;
         self.journal_begin();
-        self.selection = Selection::default();
-        self.selection_version += 1;
-        self.highlighted = None;
-        self.preview = None;
+        self.ui.selection = Selection::default();
+        self.ui.selection_version += 1;
+        self.ui.highlighted = None;
+        self.ui.preview = None;
         self.fit_pending = 3;
         if let Some(v) = self.doc.editor.plan().view {
             self.map_memory.center_at(walkers::lon_lat(v.center_lon, v.center_lat));
@@ -308,12 +305,14 @@ impl TerritoryApp {
         self.handle_dropped_files(&ctx);
         self.handle_shortcuts(&ctx);
         self.handle_close_request(&ctx);
-        self.selection.refresh_if_stale(&self.doc.editor, self.doc.editor.revision());
+        self.ui.selection.refresh_if_stale(&self.doc.editor, self.doc.editor.revision());
         // A row hovered in the last frame previews in this one.
-        self.preview = self.preview_next.take();
+        self.ui.preview = self.ui.preview_next.take();
 
-        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
+        egui::Panel::top("menu").show(ui, |ui| {
+            panel::menu_bar(ui, &self.doc, &mut self.ui, &mut self.settings, &mut self.actions);
+        });
+        egui::Panel::top("toolbar").show(ui, |ui| panel::toolbar(ui, &self.doc, &mut self.ui, &mut self.actions));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::Panel::right("balance")
             .resizable(true)

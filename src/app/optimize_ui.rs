@@ -83,7 +83,7 @@ impl TerritoryApp {
         // Shared, not copied: the UI thread stays free even with a million accounts.
         let plan = self.doc.editor.snapshot();
         let locked_accounts: Vec<u32> =
-            if form.lock_selection { self.selection.accounts().iter().collect() } else { Vec::new() };
+            if form.lock_selection { self.ui.selection.accounts().iter().collect() } else { Vec::new() };
         let tolerance = form.tolerance_pct / 100.0;
         let [accounts, workload, potential] = form.budget_pct.map(|b| b.map(|x| x / 100.0));
         let balance = BalanceOptions {
@@ -145,13 +145,13 @@ impl TerritoryApp {
             .map(|(i, _)| i as u32)
             .collect();
         let n = moved.len();
-        self.selection.combine(
+        self.ui.selection.combine(
             AccountSet::from_indices(moved),
             Combine::Replace,
             &self.doc.editor,
             self.doc.editor.revision(),
         );
-        self.selection_version += 1;
+        self.ui.selection_version += 1;
         self.notify(format!(
             "{} proposal: {} accounts move (selected on the map). Apply or Discard.",
             pending.kind.title(),
@@ -172,23 +172,23 @@ impl TerritoryApp {
             territories: p.proposal.territories,
             assignment: p.proposal.assignment,
         });
-        self.selection.clear();
-        self.selection_version += 1;
+        self.ui.selection.clear();
+        self.ui.selection_version += 1;
     }
 
     pub(super) fn discard_proposal(&mut self) {
         if self.pending.take().is_some() {
-            self.selection.clear();
-            self.selection_version += 1;
+            self.ui.selection.clear();
+            self.ui.selection_version += 1;
             self.notify("Proposal discarded; the plan is unchanged");
         }
     }
 
     /// The settings form (the proposal itself is shown in the balance panel).
     pub(super) fn optimize_windows(&mut self, ctx: &Context) {
-        if let Some(mut form) = self.optimize_form.take() {
+        if let Some(mut form) = self.ui.optimize_form.take() {
             let mut keep = true;
-            let selected = self.selection.accounts().len();
+            let selected = self.ui.selection.accounts().len();
             let locked_names: Vec<String> = self
                 .doc
                 .editor
@@ -206,7 +206,7 @@ impl TerritoryApp {
                     self.form_ui(ui, &mut form, selected, &locked_names, &mut keep);
                 });
             if keep {
-                self.optimize_form = Some(form);
+                self.ui.optimize_form = Some(form);
             }
         }
     }

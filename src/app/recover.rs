@@ -172,7 +172,7 @@ impl TerritoryApp {
     /// Restore or discard a crashed session's journal, and the question before
     /// overwriting a file that changed on disk.
     pub(super) fn recovery_windows(&mut self, ctx: &egui::Context) {
-        if let Some(path) = self.overwrite_prompt.clone() {
+        if let Some(path) = self.ui.overwrite_prompt.clone() {
             let mut answer = None;
             egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
                 ui.heading("The file changed on disk");
@@ -193,7 +193,7 @@ impl TerritoryApp {
                 });
             });
             if let Some(a) = answer {
-                self.overwrite_prompt = None;
+                self.ui.overwrite_prompt = None;
                 self.actions.extend(a);
             }
         }

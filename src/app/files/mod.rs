@@ -250,8 +250,8 @@ impl TerritoryApp {
 
     pub(in crate::app) fn file_action(&mut self, ctx: &egui::Context, action: Action) {
         let needs_confirm = matches!(action, Action::Open | Action::OpenPath(_) | Action::ImportCsv);
-        if needs_confirm && self.doc.editor.is_dirty() && self.confirm.is_none() {
-            self.confirm = Some(AfterConfirm::Run(action));
+        if needs_confirm && self.doc.editor.is_dirty() && self.ui.confirm.is_none() {
+            self.ui.confirm = Some(AfterConfirm::Run(action));
             return;
         }
         match action {
@@ -259,7 +259,7 @@ impl TerritoryApp {
             Action::ImportCsv => self.pick(ctx, Purpose::Import),
             Action::OpenPath(path) => self.load_in_background(ctx, path, ImportOptions::default()),
             Action::Save => match self.doc.path.clone() {
-                Some(path) if self.changed_on_disk(&path) => self.overwrite_prompt = Some(path),
+                Some(path) if self.changed_on_disk(&path) => self.ui.overwrite_prompt = Some(path),
                 Some(path) => self.save_in_background(ctx, path, false),
                 None => self.pick(ctx, Purpose::SaveAs),
             },
@@ -312,7 +312,7 @@ impl TerritoryApp {
                             Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
                             Purpose::Open | Purpose::Import => format!("{}/", dir.display()),
                         };
-                        self.path_prompt = Some((purpose, suggestion));
+                        self.ui.path_prompt = Some((purpose, suggestion));
                         continue;
                     }
                     let Some(path) = path else { continue };
@@ -325,7 +325,7 @@ impl TerritoryApp {
                     self.tasks.running = None;
                     self.settings.remember(&path);
                     self.set_document(*doc);
-                    self.confirm = None;
+                    self.ui.confirm = None;
                     match report {
                         Some(r) => {
                             let msg = format!(
@@ -342,7 +342,7 @@ impl TerritoryApp {
                                 || !r.warnings.is_empty()
                                 || !r.notes.is_empty()
                             {
-                                self.import_report = Some((path.clone(), r));
+                                self.ui.import_report = Some((path.clone(), r));
                             }
                             self.notify(msg);
                         }
@@ -358,7 +358,7 @@ impl TerritoryApp {
                     self.tasks.running = None;
                     self.opening_failed();
                     if let ImportError::MissingColumns { missing, headers, .. } = &error {
-                        self.column_mapping = Some(ColumnMapping {
+                        self.ui.column_mapping = Some(ColumnMapping {
                             path: path.clone(),
                             headers: headers.clone(),
                             choices: missing.iter().map(|f| (*f, None)).collect(),
@@ -415,7 +415,7 @@ impl TerritoryApp {
     pub(in crate::app) fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) && self.doc.editor.is_dirty() && !self.allow_close {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.confirm = Some(AfterConfirm::Close);
+            self.ui.confirm = Some(AfterConfirm::Close);
         }
     }
 }

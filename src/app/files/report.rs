@@ -117,7 +117,7 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
 impl TerritoryApp {
     /// The unsaved-changes question, the import report and the column mapping.
     pub(in crate::app) fn file_windows(&mut self, ctx: &egui::Context) {
-        if let Some((purpose, mut text)) = self.path_prompt.take() {
+        if let Some((purpose, mut text)) = self.ui.path_prompt.take() {
             let mut keep = true;
             let mut chosen = None;
             egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
@@ -145,11 +145,11 @@ impl TerritoryApp {
             });
             match chosen {
                 Some(path) if !path.as_os_str().is_empty() => self.picked(ctx, purpose, path),
-                _ if keep => self.path_prompt = Some((purpose, text)),
+                _ if keep => self.ui.path_prompt = Some((purpose, text)),
                 _ => {}
             }
         }
-        if let Some(after) = self.confirm.clone() {
+        if let Some(after) = self.ui.confirm.clone() {
             let mut choice = None;
             egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
                 ui.heading("Save changes?");
@@ -171,7 +171,7 @@ impl TerritoryApp {
                     Some(path) => match plan_file::save(self.doc.editor.plan(), &path) {
                         Ok(_) => {
                             self.doc.editor.mark_saved();
-                            self.confirm = None;
+                            self.ui.confirm = None;
                             match after {
                                 AfterConfirm::Close => {
                                     self.allow_close = true;
@@ -181,14 +181,14 @@ impl TerritoryApp {
                             }
                         }
                         Err(e) => {
-                            self.confirm = None;
+                            self.ui.confirm = None;
                             self.fail(e.to_string());
                         }
                     },
                     None => {
                         // Save As first; a pending close happens once the save lands.
                         self.close_after_save = matches!(after, AfterConfirm::Close);
-                        self.confirm = None;
+                        self.ui.confirm = None;
                         self.pick(ctx, Purpose::SaveAs);
                     }
                 },
@@ -199,17 +199,17 @@ impl TerritoryApp {
                     }
                     AfterConfirm::Run(a) => {
                         self.doc.editor.mark_saved();
-                        self.confirm = None;
+                        self.ui.confirm = None;
                         self.actions.push(a);
                     }
                 },
-                Some(_) => self.confirm = None,
+                Some(_) => self.ui.confirm = None,
                 None => {}
             }
         }
 
         let mut report_action = None;
-        if let Some((path, report)) = &self.import_report {
+        if let Some((path, report)) = &self.ui.import_report {
             let mut open = true;
             let center = ctx.content_rect().center();
             egui::Window::new("Import report")
@@ -219,12 +219,12 @@ impl TerritoryApp {
                 .default_pos(center)
                 .show(ctx, |ui| report_action = import_report_ui(ui, path, report));
             if !open {
-                self.import_report = None;
+                self.ui.import_report = None;
             }
         }
         match report_action {
             Some(ReportAction::Fix) => {
-                if let Some((path, report)) = self.import_report.take() {
+                if let Some((path, report)) = self.ui.import_report.take() {
                     let opts =
                         ImportOptions { columns: report.columns, fix_coordinates: true, ..ImportOptions::default() };
                     self.load_in_background(ctx, path, opts);
@@ -241,7 +241,7 @@ impl TerritoryApp {
         }
 
         let mut run_mapping = None;
-        if let Some(m) = &mut self.column_mapping {
+        if let Some(m) = &mut self.ui.column_mapping {
             let mut open = true;
             egui::Window::new("Map columns").open(&mut open).show(ctx, |ui| {
                 ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
@@ -268,11 +268,11 @@ impl TerritoryApp {
                 }
             });
             if !open {
-                self.column_mapping = None;
+                self.ui.column_mapping = None;
             }
         }
         if let Some((path, opts)) = run_mapping {
-            self.column_mapping = None;
+            self.ui.column_mapping = None;
             self.load_in_background(ctx, path, opts);
         }
     }

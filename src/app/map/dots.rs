@@ -96,7 +96,7 @@ impl TerritoryApp {
     /// Dot colours by territory slot, with the Unassigned colour last.
     pub(super) fn dot_colors(&self, pal: &Palette) -> Vec<Color32> {
         let plan = self.doc.editor.plan();
-        let fade = |c: Color32, i: Option<usize>| match (self.highlighted, i) {
+        let fade = |c: Color32, i: Option<usize>| match (self.ui.highlighted, i) {
             (Some(h), Some(i)) if h.get() == i => c,
             (Some(_), _) => c.gamma_multiply(0.18),
             (None, _) => c,
@@ -158,7 +158,7 @@ impl TerritoryApp {
         let (sel_colors, sel_owners) = self.selection_look(&colors, pal);
         let sel_unassigned = sel_colors.len() - 1;
         let mut sel = Vec::new();
-        for &(s, e) in self.selection.accounts().ranges() {
+        for &(s, e) in self.ui.selection.accounts().ranges() {
             for i in s as usize..e as usize {
                 let p = t.to_screen(xs[i], ys[i]);
                 if clip.contains(p) {
@@ -191,7 +191,7 @@ impl TerritoryApp {
         // Very dense views: 2-pixel dots (they overlap anyway, and cost half).
         let d = if in_view > 200_000 { 2 } else { d };
         let colors = &self.dot_colors(pal);
-        let has_selection = !self.selection.is_empty();
+        let has_selection = !self.ui.selection.is_empty();
         // With a selection, the other dots are dimmed so that it stands out.
         let base_colors: Vec<Color32> =
             if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
@@ -252,7 +252,7 @@ impl TerritoryApp {
         let overlay_key = DotKey {
             transform: *t,
             revision: self.doc.editor.revision(),
-            selection: self.selection_version,
+            selection: self.ui.selection_version,
             colors: sel_colors.clone(),
             ppp,
             radius: r,
@@ -262,7 +262,7 @@ impl TerritoryApp {
             // The selection's ranges, each with the y extent of its accounts' rows unknown:
             // both halves take them all.
             let bands: Vec<((u32, u32), f64, f64)> =
-                self.selection.accounts().ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
+                self.ui.selection.accounts().ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
             splat_ranges(&mut px, &bands, &sel_colors, d + 1, sel_owners);
             upload(painter.ctx(), &mut self.dots.overlay, "selected-dots", egui::ColorImage::new([w, h], px));
             self.dots.overlay_key = Some(overlay_key);

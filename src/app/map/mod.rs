@@ -113,7 +113,7 @@ impl TerritoryApp {
             self.fit_pending -= 1;
         }
         let space = ui.input(|i| i.key_down(egui::Key::Space)) && !ui.ctx().egui_wants_keyboard_input();
-        let panning = self.tool == Tool::Pan || space;
+        let panning = self.ui.tool == Tool::Pan || space;
         let buttons = if panning {
             egui::DragPanButtons::PRIMARY | egui::DragPanButtons::SECONDARY | egui::DragPanButtons::MIDDLE
         } else {
@@ -140,13 +140,13 @@ impl TerritoryApp {
                 self.paint_basemap(&painter, &t, &pal, mem.zoom());
                 self.paint_accounts(&painter, &t, &pal, mem.zoom());
                 self.paint_labels(&painter, &t, &pal);
-                if self.placing_home.is_some() {
+                if self.ui.placing_home.is_some() {
                     self.place_home(ui, response, &t);
                 } else if !panning {
                     self.gestures(ui, response, &t);
                 } else {
-                    self.gesture.clear();
-                    self.gesture_base = None;
+                    self.ui.gesture.clear();
+                    self.ui.gesture_base = None;
                 }
                 self.paint_gesture(&painter);
                 self.hover(ui, response, &t);

@@ -22,12 +22,12 @@ impl TerritoryApp {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
         }
         if response.clicked()
-            && let (Some(territory), Some(p)) = (self.placing_home, ui.input(|i| i.pointer.interact_pos()))
+            && let (Some(territory), Some(p)) = (self.ui.placing_home, ui.input(|i| i.pointer.interact_pos()))
         {
             let [x, y] = t.to_mercator(p);
             let home = Some(from_mercator(x, y));
             self.actions.push(Action::Edit(crate::edit::Command::SetRepHome { territory, home }));
-            self.placing_home = None;
+            self.ui.placing_home = None;
         }
     }
 
@@ -37,47 +37,47 @@ impl TerritoryApp {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
         }
 
-        match self.tool {
+        match self.ui.tool {
             Tool::Lasso | Tool::Rectangle => {
                 if response.drag_started_by(egui::PointerButton::Primary) {
-                    self.gesture.clear();
+                    self.ui.gesture.clear();
                     if let Some(o) = ui.input(|i| i.pointer.press_origin()) {
-                        self.gesture.push(o);
+                        self.ui.gesture.push(o);
                     }
                 }
                 if (response.dragged_by(egui::PointerButton::Primary)
                     || response.drag_stopped_by(egui::PointerButton::Primary))
                     && let Some(p) = pointer
                 {
-                    match self.tool {
+                    match self.ui.tool {
                         Tool::Lasso => {
-                            if self.gesture.last().is_none_or(|l| l.distance(p) >= 2.0) {
-                                self.gesture.push(p);
+                            if self.ui.gesture.last().is_none_or(|l| l.distance(p) >= 2.0) {
+                                self.ui.gesture.push(p);
                             }
                         }
                         _ => {
-                            self.gesture.truncate(1);
-                            if self.gesture.is_empty() {
-                                self.gesture.push(p);
+                            self.ui.gesture.truncate(1);
+                            if self.ui.gesture.is_empty() {
+                                self.ui.gesture.push(p);
                             }
-                            self.gesture.push(p);
+                            self.ui.gesture.push(p);
                         }
                     }
                 }
                 let stopped = response.drag_stopped_by(egui::PointerButton::Primary);
                 if !stopped
                     && response.dragged_by(egui::PointerButton::Primary)
-                    && self.gesture.len() >= if self.tool == Tool::Lasso { 3 } else { 2 }
+                    && self.ui.gesture.len() >= if self.ui.tool == Tool::Lasso { 3 } else { 2 }
                 {
                     // The live selection: what the gesture holds so far, as if closed now.
-                    let found = self.gesture_selection(&self.gesture, t);
+                    let found = self.gesture_selection(&self.ui.gesture, t);
                     self.actions.push(Action::LiveSelect(found, Self::combine_mode(ui)));
                 }
                 if stopped {
-                    let pts = std::mem::take(&mut self.gesture);
+                    let pts = std::mem::take(&mut self.ui.gesture);
                     let how = Self::combine_mode(ui);
-                    if self.tool == Tool::Lasso && pts.len() < 3 {
-                        self.gesture_base = None;
+                    if self.ui.tool == Tool::Lasso && pts.len() < 3 {
+                        self.ui.gesture_base = None;
                         return;
                     }
                     let found = self.gesture_selection(&pts, t);
@@ -101,14 +101,14 @@ impl TerritoryApp {
                 {
                     let [x, y] = t.to_mercator(p);
                     let (lon, lat) = from_mercator(x, y);
-                    let layer = if self.area_counties { &basemap.counties } else { &basemap.states };
+                    let layer = if self.ui.area_counties { &basemap.counties } else { &basemap.states };
                     match layer.area_at(lon, lat) {
                         Some(i) => {
                             let area = &layer.areas[i];
                             let found =
                                 AccountSet::from_indices(self.doc.index.get().select_polygon_lonlat(&area.shape));
                             let name = match area.property("state") {
-                                Some(st) if self.area_counties => format!("{} County, {st}", area.name),
+                                Some(st) if self.ui.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),
                             };
                             self.notify(format!("{name}: {} accounts", crate::format::thousands(found.len() as i64)));
@@ -124,7 +124,7 @@ impl TerritoryApp {
 
     /// The accounts inside a lasso (closed) or the rectangle of its first and last points.
     pub(super) fn gesture_selection(&self, pts: &[Pos2], t: &MapTransform) -> AccountSet {
-        if self.tool == Tool::Lasso {
+        if self.ui.tool == Tool::Lasso {
             let ring: Vec<Coord<f64>> = pts
                 .iter()
                 .map(|p| {
@@ -143,7 +143,7 @@ impl TerritoryApp {
     }
 
     pub(super) fn paint_gesture(&self, painter: &egui::Painter) {
-        if self.gesture.len() < 2 {
+        if self.ui.gesture.len() < 2 {
             return;
         }
         let dark = painter.ctx().global_style().visuals.dark_mode;
@@ -151,12 +151,12 @@ impl TerritoryApp {
             2.0,
             if dark { Color32::from_rgb(0xff, 0xd5, 0x4f) } else { Color32::from_rgb(0x1f, 0x3b, 0x8f) },
         );
-        if self.tool == Tool::Rectangle {
-            let r = Rect::from_two_pos(self.gesture[0], self.gesture[self.gesture.len() - 1]);
+        if self.ui.tool == Tool::Rectangle {
+            let r = Rect::from_two_pos(self.ui.gesture[0], self.ui.gesture[self.ui.gesture.len() - 1]);
             painter.rect_filled(r, 0.0, stroke.color.gamma_multiply(0.12));
             painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
         } else {
-            painter.add(Shape::closed_line(self.gesture.clone(), stroke));
+            painter.add(Shape::closed_line(self.ui.gesture.clone(), stroke));
         }
     }
 }

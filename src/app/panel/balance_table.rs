@@ -47,7 +47,7 @@ impl TerritoryApp {
 
         // The selection and the Assign action.
         ui.label(RichText::new(self.selection_summary()).strong());
-        let has_sel = !self.selection.is_empty();
+        let has_sel = !self.ui.selection.is_empty();
         ui.horizontal(|ui| {
             let live: Vec<(TerritoryIdx, String, Rgb, bool)> =
                 plan.live_territories().map(|(i, t)| (i, t.name.clone(), t.color, t.locked)).collect();
@@ -57,7 +57,7 @@ impl TerritoryApp {
                         let key = if n < 10 { format!("{}", (n + 1) % 10) } else { String::new() };
                         let r = ui.add_enabled(!locked, egui::Button::new(RichText::new(format!("■ {name}")).color(rgb(*c, ui))).shortcut_text(key));
                         if r.hovered() {
-                            self.preview = Some(Some(*i));
+                            self.ui.preview = Some(Some(*i));
                         }
                         if r.clicked() {
                             self.actions.push(Action::AssignSelection(Some(*i)));
@@ -66,7 +66,7 @@ impl TerritoryApp {
                     ui.separator();
                     let r = ui.button("Unassigned");
                     if r.hovered() {
-                        self.preview = Some(None);
+                        self.ui.preview = Some(None);
                     }
                     if r.clicked() {
                         self.actions.push(Action::AssignSelection(None));
@@ -75,13 +75,13 @@ impl TerritoryApp {
                 .response
                 .on_hover_text("Give the selected accounts to a territory. Keys 1–9 and 0 assign to the territory of that number; T finds one by name.");
                 let find = ui
-                    .add(egui::TextEdit::singleline(&mut self.assign_find).hint_text("…or type a territory (T)").desired_width(170.0))
+                    .add(egui::TextEdit::singleline(&mut self.ui.assign_find).hint_text("…or type a territory (T)").desired_width(170.0))
                     .on_hover_text("Type a territory's name, then Enter, to assign the selection to it (T)");
-                if self.focus_find {
+                if self.ui.focus_find {
                     find.request_focus();
-                    self.focus_find = false;
+                    self.ui.focus_find = false;
                 }
-                let q = self.assign_find.trim().to_lowercase();
+                let q = self.ui.assign_find.trim().to_lowercase();
                 if !q.is_empty() {
                     let starts = |n: &String| n.to_lowercase().starts_with(&q);
                     let contains = |n: &String| n.to_lowercase().contains(&q);
@@ -91,11 +91,11 @@ impl TerritoryApp {
                         .or_else(|| live.iter().find(|(_, n, _, _)| contains(n)));
                     match hit {
                         Some((i, name, c, _)) => {
-                            self.preview = Some(Some(*i));
+                            self.ui.preview = Some(Some(*i));
                             ui.label(RichText::new(format!("⎆ {name}")).color(rgb(*c, ui)));
                             if find.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                                 self.actions.push(Action::AssignSelection(Some(*i)));
-                                self.assign_find.clear();
+                                self.ui.assign_find.clear();
                             }
                         }
                         None => {
@@ -121,18 +121,18 @@ impl TerritoryApp {
     pub(super) fn territory_table(&mut self, ui: &mut Ui) {
         let plan = self.doc.editor.plan();
         let m = self.doc.editor.metrics();
-        let preview = if self.selection.is_empty() { None } else { self.preview };
+        let preview = if self.ui.selection.is_empty() { None } else { self.ui.preview };
         let before = self.doc.editor.balance();
         // Totals after the previewed assignment, per live territory: O(territories).
         let live: Vec<TerritoryIdx> = plan.live_territories().map(|(i, _)| i).collect();
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
         let after: Option<Vec<Totals>> = preview
-            .map(|target| live.iter().zip(&now).map(|(i, t)| self.selection.preview(Some(*i), t, target)).collect());
+            .map(|target| live.iter().zip(&now).map(|(i, t)| self.ui.selection.preview(Some(*i), t, target)).collect());
         let after_balance = after.as_ref().map(|a| Balance::of_totals(a.iter()));
         let mut rows: Vec<usize> = (0..live.len()).collect();
         let key_of = |r: usize| -> f64 {
             let t = &now[r];
-            match self.sort.key {
+            match self.ui.sort.key {
                 SortKey::Plan => r as f64,
                 SortKey::Name => 0.0,
                 SortKey::Accounts => t.accounts as f64,
@@ -141,7 +141,7 @@ impl TerritoryApp {
                 SortKey::Deviation => deviation(t.workload.0 as f64, before.workload.mean).unwrap_or(0.0),
             }
         };
-        if self.sort.key == SortKey::Name {
+        if self.ui.sort.key == SortKey::Name {
             rows.sort_by(|&a, &b| {
                 plan.territories[live[a].get()]
                     .name
@@ -151,7 +151,7 @@ impl TerritoryApp {
         } else {
             rows.sort_by(|&a, &b| key_of(a).total_cmp(&key_of(b)));
         }
-        if self.sort.descending {
+        if self.ui.sort.descending {
             rows.reverse();
         }
         // Always one line here, so that the table does not move under the pointer.
@@ -163,7 +163,7 @@ impl TerritoryApp {
                         .strong(),
                 );
             }
-            None if !self.selection.is_empty() => {
+            None if !self.ui.selection.is_empty() => {
                 ui.label(RichText::new("Hover a territory to preview the move; its number key assigns.").weak());
             }
             None => {
@@ -182,7 +182,7 @@ impl TerritoryApp {
         const CLEAR_HOME: u8 = 3;
         let mut context: Option<(TerritoryIdx, u8)> = None;
         let text_height = 24.0;
-        let sort = self.sort;
+        let sort = self.ui.sort;
         TableBuilder::new(ui)
             .id_salt("territories")
             .striped(true)
@@ -236,7 +236,7 @@ impl TerritoryApp {
                     let cur = &now[r];
                     let aft = after.as_ref().map(|a| &a[r]);
                     body.row(text_height, |mut row| {
-                        row.set_selected(self.highlighted == Some(ti));
+                        row.set_selected(self.ui.highlighted == Some(ti));
                         row.col(|ui| {
                             if r < 10 {
                                 ui.label(RichText::new(format!("{}", (r + 1) % 10)).monospace().weak());
@@ -345,25 +345,25 @@ impl TerritoryApp {
                 }
             });
         if let Some(s) = new_sort {
-            self.sort = s;
+            self.ui.sort = s;
         }
         if let Some(h) = hovered_row
-            && !self.selection.is_empty()
+            && !self.ui.selection.is_empty()
         {
-            self.preview_next = Some(Some(h));
+            self.ui.preview_next = Some(Some(h));
         }
         if let Some(c) = clicked_row {
-            self.highlighted = if self.highlighted == Some(c) { None } else { Some(c) };
+            self.ui.highlighted = if self.ui.highlighted == Some(c) { None } else { Some(c) };
         }
         if let Some((t, locked)) = lock_toggle {
             self.actions.push(Action::Edit(Command::LockTerritory { territory: t, locked }));
         }
         let mut note = None;
         match context {
-            Some((t, RENAME)) => self.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
-            Some((t, DELETE)) => self.dialog = Some(Dialog::Delete { territory: t, to: None }),
+            Some((t, RENAME)) => self.ui.dialog = Some(Dialog::rename(self.doc.editor.plan(), t)),
+            Some((t, DELETE)) => self.ui.dialog = Some(Dialog::Delete { territory: t, to: None }),
             Some((t, HOME)) => {
-                self.placing_home = Some(t);
+                self.ui.placing_home = Some(t);
                 let name = &self.doc.editor.plan().territories[t.get()].name;
                 note = Some(format!("Click the home of {name}'s rep on the map (Esc cancels)"));
             }

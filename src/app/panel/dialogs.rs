@@ -8,7 +8,7 @@ impl TerritoryApp {
         self.file_windows(ctx);
         self.recovery_windows(ctx);
         self.optimize_windows(ctx);
-        let Some(mut dialog) = self.dialog.take() else { return };
+        let Some(mut dialog) = self.ui.dialog.take() else { return };
         let mut keep = true;
         let plan = self.doc.editor.plan();
         match &mut dialog {
@@ -122,7 +122,7 @@ impl TerritoryApp {
             keep = false;
         }
         if keep {
-            self.dialog = Some(dialog);
+            self.ui.dialog = Some(dialog);
         }
     }
 }

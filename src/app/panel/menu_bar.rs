@@ -2,25 +2,33 @@
 
 use super::*;
 
-impl TerritoryApp {
-    pub(in crate::app) fn menu_bar(&mut self, ui: &mut Ui) {
+/// The menu bar: reads the document, changes what is on screen and the display
+/// settings, and pushes what the user asked for onto `actions`.
+pub(in crate::app) fn menu_bar(
+    ui: &mut Ui,
+    doc: &Document,
+    state: &mut UiState,
+    settings: &mut Settings,
+    actions: &mut Vec<Action>,
+) {
+    {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                menu_entry(ui, &mut self.actions, Action::Open, true, None);
-                menu_entry(ui, &mut self.actions, Action::ImportCsv, true, None);
+                menu_entry(ui, actions, Action::Open, true, None);
+                menu_entry(ui, actions, Action::ImportCsv, true, None);
                 ui.menu_button("Open recent", |ui| {
-                    if self.settings.recent.is_empty() {
+                    if settings.recent.is_empty() {
                         ui.label("(none yet)");
                     }
-                    for p in self.settings.recent.clone() {
+                    for p in settings.recent.clone() {
                         if ui.button(p.display().to_string()).clicked() {
-                            self.actions.push(Action::OpenPath(p));
+                            actions.push(Action::OpenPath(p));
                         }
                     }
                 });
                 ui.separator();
                 for action in [Action::Save, Action::SaveAs, Action::Export] {
-                    menu_entry(ui, &mut self.actions, action, true, None);
+                    menu_entry(ui, actions, action, true, None);
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {
@@ -28,56 +36,56 @@ impl TerritoryApp {
                 }
             });
             ui.menu_button("Edit", |ui| {
-                let undo = self.doc.editor.undo_label().map(|l| format!("Undo {l}"));
-                menu_entry(ui, &mut self.actions, Action::Undo, undo.is_some(), undo);
-                let redo = self.doc.editor.redo_label().map(|l| format!("Redo {l}"));
-                menu_entry(ui, &mut self.actions, Action::Redo, redo.is_some(), redo);
+                let undo = doc.editor.undo_label().map(|l| format!("Undo {l}"));
+                menu_entry(ui, actions, Action::Undo, undo.is_some(), undo);
+                let redo = doc.editor.redo_label().map(|l| format!("Redo {l}"));
+                menu_entry(ui, actions, Action::Redo, redo.is_some(), redo);
                 ui.separator();
-                let has_sel = !self.selection.is_empty();
-                menu_entry(ui, &mut self.actions, Action::ClearSelection, has_sel, None);
-                let accounts = || self.selection.accounts().clone();
+                let has_sel = !state.selection.is_empty();
+                menu_entry(ui, actions, Action::ClearSelection, has_sel, None);
+                let accounts = || state.selection.accounts().clone();
                 if ui.add_enabled(has_sel, egui::Button::new("Lock selected accounts")).clicked() {
-                    self.actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: true }));
+                    actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: true }));
                 }
                 if ui.add_enabled(has_sel, egui::Button::new("Unlock selected accounts")).clicked() {
-                    self.actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: false }));
+                    actions.push(Action::Edit(Command::LockAccounts { accounts: accounts(), locked: false }));
                 }
-                menu_entry(ui, &mut self.actions, Action::NewTerritory, true, None);
+                menu_entry(ui, actions, Action::NewTerritory, true, None);
                 ui.separator();
                 for kind in [optimize_ui::Kind::Balance, optimize_ui::Kind::Redraw] {
-                    menu_entry(ui, &mut self.actions, Action::OpenOptimize(kind), true, None);
+                    menu_entry(ui, actions, Action::OpenOptimize(kind), true, None);
                 }
             });
             ui.menu_button("View", |ui| {
-                menu_entry(ui, &mut self.actions, Action::ZoomToPlan, true, None);
-                let mut online = self.settings.online_tiles;
+                menu_entry(ui, actions, Action::ZoomToPlan, true, None);
+                let mut online = settings.online_tiles;
                 if ui
                     .checkbox(&mut online, "OpenStreetMap tiles (online)")
                     .on_hover_text("Draw OpenStreetMap's raster map under the accounts. Needs a network; tiles are cached on disk. The offline basemap is always there.")
                     .changed()
                 {
-                    self.set_online_tiles(online);
+                    actions.push(Action::SetOnlineTiles(online));
                 }
-                ui.checkbox(&mut self.settings.show_counties, "County borders when zoomed in");
-                ui.checkbox(&mut self.settings.show_frame_time, "Frame time in the status bar")
+                ui.checkbox(&mut settings.show_counties, "County borders when zoomed in");
+                ui.checkbox(&mut settings.show_frame_time, "Frame time in the status bar")
                     .on_hover_text("The CPU time of the last frame's UI code, for judging speed on large plans");
                 ui.separator();
-                let mut dark = self.settings.dark;
+                let mut dark = settings.dark;
                 ui.horizontal(|ui| {
                     ui.selectable_value(&mut dark, false, "☀ Light");
                     ui.selectable_value(&mut dark, true, "🌙 Dark");
                 });
-                if dark != self.settings.dark {
-                    self.settings.dark = dark;
-                    self.apply_theme(ui.ctx());
+                if dark != settings.dark {
+                    settings.dark = dark;
+                    ui.ctx().set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light });
                 }
             });
             ui.menu_button("Help", |ui| {
                 if ui.button("Keyboard shortcuts").clicked() {
-                    self.dialog = Some(Dialog::Shortcuts);
+                    state.dialog = Some(Dialog::Shortcuts);
                 }
                 if ui.button("About and data credits").clicked() {
-                    self.dialog = Some(Dialog::About);
+                    state.dialog = Some(Dialog::About);
                 }
             });
         });

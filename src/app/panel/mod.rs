@@ -7,7 +7,7 @@
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 
-use super::{Action, TerritoryApp, Tool, menu_entry, optimize_ui, tool_button};
+use super::{Action, Document, Settings, TerritoryApp, Tool, UiState, menu_entry, optimize_ui, tool_button};
 use crate::edit::Command;
 use crate::format::{money_compact, percent, thousands};
 use crate::metrics::{Balance, Totals, deviation};
@@ -16,8 +16,10 @@ use crate::model::{Plan, Rgb, TerritoryIdx};
 mod balance_table;
 mod dialogs;
 mod menu_bar;
+pub(in crate::app) use menu_bar::menu_bar;
 mod status_bar;
 mod toolbar;
+pub(in crate::app) use toolbar::toolbar;
 
 /// The balance table's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -25,7 +25,7 @@ impl TerritoryApp {
                 }
                 ui.separator();
             }
-            match &self.notice {
+            match &self.ui.notice {
                 Some(n) if n.error => {
                     ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", n.text));
                 }
@@ -33,14 +33,14 @@ impl TerritoryApp {
                     ui.label(&n.text);
                 }
                 None => {
-                    ui.label(self.tool.tooltip());
+                    ui.label(self.ui.tool.tooltip());
                 }
             }
         });
     }
 
     pub(super) fn selection_summary(&self) -> String {
-        let s = &self.selection;
+        let s = &self.ui.selection;
         if s.is_empty() {
             return "Nothing selected".to_owned();
         }

@@ -2,56 +2,58 @@
 
 use super::*;
 
-impl TerritoryApp {
-    pub(in crate::app) fn toolbar(&mut self, ui: &mut Ui) {
+/// The toolbar, as every view should be: it reads the document, changes only what is
+/// on screen (`state`), and pushes what the user asked for onto `actions`.
+pub(in crate::app) fn toolbar(ui: &mut Ui, doc: &Document, state: &mut UiState, actions: &mut Vec<Action>) {
+    {
         ui.horizontal(|ui| {
             for tool in Tool::ALL {
                 let text = format!("{}  ({})", tool.label(), tool.key().name());
-                if ui.selectable_label(self.tool == tool, text).on_hover_text(tool.tooltip()).clicked() {
-                    self.tool = tool;
+                if ui.selectable_label(state.tool == tool, text).on_hover_text(tool.tooltip()).clicked() {
+                    state.tool = tool;
                 }
             }
-            if self.tool == Tool::Area {
+            if state.tool == Tool::Area {
                 ui.separator();
-                ui.selectable_value(&mut self.area_counties, false, "States");
-                ui.selectable_value(&mut self.area_counties, true, "Counties");
+                ui.selectable_value(&mut state.area_counties, false, "States");
+                ui.selectable_value(&mut state.area_counties, true, "Counties");
             }
             ui.separator();
-            let undo = self.doc.editor.undo_label();
+            let undo = doc.editor.undo_label();
             let tip = undo.map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l}"));
-            tool_button(ui, &mut self.actions, Action::Undo, undo.is_some(), Some(tip));
-            let redo = self.doc.editor.redo_label();
+            tool_button(ui, actions, Action::Undo, undo.is_some(), Some(tip));
+            let redo = doc.editor.redo_label();
             let tip = redo.map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l}"));
-            tool_button(ui, &mut self.actions, Action::Redo, redo.is_some(), Some(tip));
+            tool_button(ui, actions, Action::Redo, redo.is_some(), Some(tip));
             ui.separator();
             for kind in [optimize_ui::Kind::Balance, optimize_ui::Kind::Redraw] {
-                tool_button(ui, &mut self.actions, Action::OpenOptimize(kind), true, None);
+                tool_button(ui, actions, Action::OpenOptimize(kind), true, None);
             }
             ui.separator();
             let find_label = ui.label("🔎");
             let search = ui
                 .add(
-                    egui::TextEdit::singleline(&mut self.search)
+                    egui::TextEdit::singleline(&mut state.search)
                         .hint_text("Find account: name, city or ZIP")
                         .desired_width(240.0),
                 )
                 .labelled_by(find_label.id)
                 .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first");
-            let query = self.search.trim().to_lowercase();
+            let query = state.search.trim().to_lowercase();
             if query.len() >= 2 {
                 // The scan is O(N): run it when the query or the plan changes, not every frame.
-                let key = (query.clone(), self.doc.editor.revision());
-                if self.search_hits.as_ref().is_none_or(|(k, _)| *k != key) {
-                    let hits = self.doc.editor.plan().accounts.search(&query, 12);
-                    self.search_hits = Some((key, hits));
+                let key = (query.clone(), doc.editor.revision());
+                if state.search_hits.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let hits = doc.editor.plan().accounts.search(&query, 12);
+                    state.search_hits = Some((key, hits));
                 }
-                let hits: Vec<u32> = self.search_hits.as_ref().map(|(_, h)| h.clone()).unwrap_or_default();
-                let plan = self.doc.editor.plan();
+                let hits: Vec<u32> = state.search_hits.as_ref().map(|(_, h)| h.clone()).unwrap_or_default();
+                let plan = doc.editor.plan();
                 if search.lost_focus()
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && let Some(&first) = hits.first()
                 {
-                    self.actions.push(Action::FocusAccount(first));
+                    actions.push(Action::FocusAccount(first));
                 }
                 if search.has_focus() || search.lost_focus() {
                     let popup_id = ui.make_persistent_id("search-hits");
@@ -69,8 +71,8 @@ impl TerritoryApp {
                                 a.zip.unwrap_or("")
                             );
                             if ui.button(text).clicked() {
-                                self.actions.push(Action::FocusAccount(i));
-                                self.search.clear();
+                                actions.push(Action::FocusAccount(i));
+                                state.search.clear();
                             }
                         }
                     });
