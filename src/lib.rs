@@ -23,7 +23,8 @@
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed
@@ -39,7 +40,8 @@
 //! | module | uses |
 //! |---|---|
 //! | `app` | basemap, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
-//! | `cli` | edit, format, generate, io, metrics, model, optimize, quality, spatial |
+//! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial |
+//! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |
 //! | `recovery` | edit, io, model |
 //! | `io` | format, grid, metrics, model, recovery (a saved file's fingerprint), spatial |
@@ -194,6 +196,7 @@
 pub mod app;
 pub mod basemap;
 pub mod cli;
+pub mod compare;
 pub mod edit;
 pub mod format;
 pub mod generate;

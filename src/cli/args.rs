@@ -61,6 +61,29 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Two plans of the same accounts side by side: the accounts that change territory,
+    /// the flows between territories, each territory's figures in both and the share
+    /// of its workload that changes hands. Accounts and territories are matched by id.
+    Compare {
+        /// The plan as it is (A).
+        plan: PathBuf,
+        /// The plan it is compared with (B).
+        other: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The change list for the CRM: one row per account whose territory differs
+    /// between two plans, and per territory what it gains and loses.
+    Changes {
+        /// The plan as it is (A).
+        plan: PathBuf,
+        /// The plan to carry out (B).
+        other: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Shape of a plan beyond balance: compactness (km) and pieces per territory, and
     /// optionally the plain k-means reference compactness for comparison.
     Quality {

@@ -231,3 +231,108 @@ pub(super) struct OptimizeTerritory<'a> {
     pub islands: usize,
     pub compactness_km: Option<f64>,
 }
+
+/// A set of accounts' figures in `compare` and `changes`.
+#[derive(Serialize)]
+pub(super) struct MovedTotals {
+    pub accounts: u64,
+    pub potential: f64,
+    pub annual_revenue: f64,
+    pub workload_hours: f64,
+}
+
+impl From<&Totals> for MovedTotals {
+    fn from(t: &Totals) -> Self {
+        MovedTotals {
+            accounts: t.accounts,
+            potential: t.potential.units(),
+            annual_revenue: t.annual_revenue.units(),
+            workload_hours: t.workload.hours(),
+        }
+    }
+}
+
+/// `compare --json`.
+#[derive(Serialize)]
+pub(super) struct CompareJson<'a> {
+    pub schema: u32,
+    pub a: String,
+    pub b: String,
+    pub moved: MovedTotals,
+    pub flows: Vec<FlowJson<'a>>,
+    pub territories: Vec<CompareTerritory<'a>>,
+    pub only_in_a: usize,
+    pub only_in_b: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct FlowJson<'a> {
+    /// `None` (null) for Unassigned.
+    pub from: Option<&'a str>,
+    pub from_name: &'a str,
+    pub to: Option<&'a str>,
+    pub to_name: &'a str,
+    #[serde(flatten)]
+    pub totals: MovedTotals,
+}
+
+#[derive(Serialize)]
+pub(super) struct CompareTerritory<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub rep: Option<&'a str>,
+    pub a: Option<CompareSide>,
+    pub b: Option<CompareSide>,
+    pub changed_share_of_workload: f64,
+}
+
+#[derive(Serialize)]
+pub(super) struct CompareSide {
+    pub accounts: u64,
+    pub potential: f64,
+    pub workload_hours: f64,
+    pub workload_deviation: Option<f64>,
+    pub potential_deviation: Option<f64>,
+}
+
+impl From<&crate::compare::SideFigures> for CompareSide {
+    fn from(f: &crate::compare::SideFigures) -> Self {
+        CompareSide {
+            accounts: f.totals.accounts,
+            potential: f.totals.potential.units(),
+            workload_hours: f.totals.workload.hours(),
+            workload_deviation: f.workload_deviation,
+            potential_deviation: f.potential_deviation,
+        }
+    }
+}
+
+/// `changes --json`.
+#[derive(Serialize)]
+pub(super) struct ChangesJson<'a> {
+    pub schema: u32,
+    pub changes: usize,
+    pub territories: Vec<ChangesTerritory<'a>>,
+    pub out: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct ChangesTerritory<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub gained: AccountsHours,
+    pub lost: AccountsHours,
+    pub net: NetHours,
+}
+
+#[derive(Serialize)]
+pub(super) struct AccountsHours {
+    pub accounts: u64,
+    pub workload_hours: f64,
+}
+
+#[derive(Serialize)]
+pub(super) struct NetHours {
+    pub accounts: i64,
+    pub workload_hours: f64,
+}

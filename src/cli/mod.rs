@@ -26,6 +26,7 @@ use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Tar
 
 mod args;
 mod balance_redraw;
+mod compare;
 mod import;
 mod json;
 mod output;
@@ -36,6 +37,7 @@ mod stats;
 pub use args::{Cli, Cmd, OptimizeArgs};
 
 use balance_redraw::*;
+use compare::{changes, compare};
 use import::import;
 use output::*;
 use quality::quality;
@@ -113,7 +115,12 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
             (&common.out, true, inputs)
         }
         Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
-        Cmd::Stats { .. } | Cmd::Select { .. } | Cmd::Quality { .. } | Cmd::Generate { .. } => return Ok(()),
+        Cmd::Changes { plan, other, out, .. } => {
+            (out, false, vec![(plan, is_plan_path(plan)), (other, is_plan_path(other))])
+        }
+        Cmd::Compare { .. } | Cmd::Stats { .. } | Cmd::Select { .. } | Cmd::Quality { .. } | Cmd::Generate { .. } => {
+            return Ok(());
+        }
     };
     for (input, input_plan) in inputs {
         if same_file(out, input) && !(out_plan && input_plan) {
@@ -138,6 +145,8 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             import(&csv, &out, &columns, decimal.map(DecimalFormat::from), fix_coordinates, json)
         }
         Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
+        Cmd::Compare { plan, other, json } => compare(&plan, &other, json),
+        Cmd::Changes { plan, other, out, json } => changes(&plan, &other, &out, json),
         Cmd::Balance { plan, target, max_moved, common } => {
             let p = load_plan(&plan)?;
             let target = Target::from(target);

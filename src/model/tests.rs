@@ -136,3 +136,20 @@ fn the_latitude_limit_is_web_mercators_edge() {
     assert!(!home_on_map((-150.0, 85.06)));
     assert!(!home_on_map((180.5, 10.0)));
 }
+
+#[test]
+fn same_ids_compares_ids_in_order() {
+    let a: Accounts = (0..5).map(account).collect();
+    assert!(a.same_ids(&a.clone()));
+    // The same ids stored in another order of text rows, in the same account order.
+    let b: Accounts = (0..5).rev().map(account).collect::<Accounts>().permuted(&[4, 3, 2, 1, 0]);
+    assert_eq!(b.ids().collect::<Vec<_>>(), a.ids().collect::<Vec<_>>());
+    assert!(a.same_ids(&b));
+    // Another order, one id fewer, one id changed.
+    let c: Accounts = (0..5).rev().map(account).collect();
+    assert!(!a.same_ids(&c));
+    assert!(!a.same_ids(&(0..4).map(account).collect()));
+    let mut other = account(4);
+    other.id = "X".into();
+    assert!(!a.same_ids(&(0..4).map(account).chain([other]).collect()));
+}

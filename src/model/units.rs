@@ -12,6 +12,13 @@ impl Cents {
     pub fn units(self) -> f64 {
         self.0 as f64 / 100.0
     }
+
+    /// Currency units with two decimals, exact ("1234.50", "-0.05"): for files.
+    pub fn decimal(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
 }
 
 /// Workload in integer minutes per year.
