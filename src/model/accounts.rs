@@ -294,6 +294,13 @@ impl Accounts {
         self.locked[i] = locked;
     }
 
+    /// Exchanges the lock column with `other` (a scenario's account locks): O(1).
+    /// `other` must hold one flag per account.
+    pub fn swap_locked(&mut self, other: &mut Vec<bool>) {
+        debug_assert_eq!(other.len(), self.locked.len());
+        std::mem::swap(&mut self.locked, other);
+    }
+
     /// The accounts in the given order (`order[new] = old`; each old index at most
     /// once). The text stays where it is; only its row references move. Half the
     /// columns are gathered on a second thread when it pays.

@@ -8,7 +8,8 @@
 //!
 //! The folder: `units.rs` (cents, minutes, the input limits, indices), `account.rs`,
 //! `accounts.rs` (the column store), `colour.rs` (the palette), `account_set.rs`
-//! (sets of accounts as ranges); the territory and the plan are here.
+//! (sets of accounts as ranges), `scenario.rs` (alternative plans over the same
+//! accounts); the territory and the plan are here.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,7 @@ mod account;
 mod account_set;
 mod accounts;
 mod colour;
+mod scenario;
 #[cfg(test)]
 mod tests;
 mod units;
@@ -24,6 +26,7 @@ pub use account::*;
 pub use account_set::*;
 pub use accounts::*;
 pub use colour::*;
+pub use scenario::*;
 pub use units::*;
 
 /// Whether a rep's home, (lon, lat), is a place on the map ([`limits::MAX_LAT`]).
@@ -96,6 +99,11 @@ pub struct Plan {
     /// ISO currency code of the money fields, for display.
     pub currency: String,
     pub view: Option<View>,
+    /// Every scenario of the plan, the baseline first. The one on screen
+    /// (`scenarios[current]`) is hollow: its territories, assignment and account locks
+    /// are the fields above.
+    pub scenarios: Vec<Scenario>,
+    pub current: usize,
 }
 
 impl Default for Plan {
@@ -106,6 +114,8 @@ impl Default for Plan {
             assignment: Vec::new(),
             currency: "USD".to_owned(),
             view: None,
+            scenarios: vec![Scenario::hollow(BASELINE_NAME)],
+            current: 0,
         }
     }
 }
@@ -148,9 +158,13 @@ impl Plan {
 
     /// The plan with its accounts in the given order (`order[new] = old`).
     pub fn permuted(self, order: &[u32]) -> Plan {
-        let Plan { accounts, territories, assignment, currency, view } = self;
+        let Plan { accounts, territories, assignment, currency, view, mut scenarios, current } = self;
         let accounts = accounts.permuted(order);
         let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
-        Plan { accounts, territories, assignment, currency, view }
+        for s in scenarios.iter_mut().filter(|s| !s.is_hollow()) {
+            s.assignment = order.iter().map(|&i| s.assignment[i as usize]).collect();
+            s.locked = order.iter().map(|&i| s.locked[i as usize]).collect();
+        }
+        Plan { accounts, territories, assignment, currency, view, scenarios, current }
     }
 }

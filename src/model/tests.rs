@@ -153,3 +153,63 @@ fn same_ids_compares_ids_in_order() {
     other.id = "X".into();
     assert!(!a.same_ids(&(0..4).map(account).chain([other]).collect()));
 }
+
+fn two_territory_plan() -> Plan {
+    let accounts: Accounts = (0..6).map(account).collect();
+    let n = accounts.len();
+    Plan {
+        accounts,
+        territories: vec![
+            Territory::new("n", "North", palette_color(0)),
+            Territory::new("s", "South", palette_color(1)),
+        ],
+        assignment: (0..n).map(|i| Some(TerritoryIdx((i % 2) as u32))).collect(),
+        ..Plan::default()
+    }
+}
+
+#[test]
+fn scenarios_switch_without_touching_each_other() {
+    let mut p = two_territory_plan();
+    let base_assignment = p.assignment.clone();
+    let base_locks = p.accounts.locked().to_vec();
+    assert_eq!(p.scenario_names(), [BASELINE_NAME]);
+    let texas = p.add_scenario("Texas split").expect("new");
+    assert_eq!((texas, p.current, p.scenario_name()), (1, 1, "Texas split"));
+    // Edit the new scenario: every account to North, account 1 locked, a territory renamed.
+    p.assignment.iter_mut().for_each(|a| *a = Some(TerritoryIdx(0)));
+    p.accounts.set_locked(1, !base_locks[1]);
+    p.territories[1].name = "South 2".into();
+    let (edited_assignment, edited_locks) = (p.assignment.clone(), p.accounts.locked().to_vec());
+    p.switch_scenario(0);
+    assert_eq!(p.assignment, base_assignment);
+    assert_eq!(p.accounts.locked(), base_locks.as_slice());
+    assert_eq!(p.territories[1].name, "South");
+    let (t, a, l) = p.scenario_parts(1);
+    assert_eq!((t[1].name.as_str(), a, l), ("South 2", edited_assignment.as_slice(), edited_locks.as_slice()));
+    p.switch_scenario(1);
+    assert_eq!(p.assignment, edited_assignment);
+    assert_eq!(p.accounts.locked(), edited_locks.as_slice());
+    // Names are unique ignoring case; the last scenario stays.
+    assert_eq!(p.add_scenario("texas SPLIT"), Err(ScenarioError::Taken("texas SPLIT".into())));
+    assert!(p.find_scenario("as IS").is_ok_and(|i| i == 0));
+    let removed = p.remove_scenario(1).expect("removed");
+    assert_eq!((removed.name.as_str(), removed.assignment.as_slice()), ("Texas split", edited_assignment.as_slice()));
+    assert_eq!((p.current, p.assignment.clone()), (0, base_assignment));
+    assert_eq!(p.remove_scenario(0), Err(ScenarioError::Last));
+}
+
+#[test]
+fn a_permuted_plan_permutes_every_scenario() {
+    let mut p = two_territory_plan();
+    p.add_scenario("B").expect("new");
+    p.assignment[0] = None;
+    p.switch_scenario(0);
+    let order: Vec<u32> = (0..6).rev().collect();
+    let mut q = p.clone().permuted(&order);
+    q.switch_scenario(1);
+    // Account 0 is last now, and Unassigned in B.
+    assert_eq!(q.assignment[5], None);
+    assert_eq!(q.accounts.id(5), p.accounts.id(0));
+    assert_eq!(q.assignment[..5], p.scenario_parts(1).1[1..].iter().rev().copied().collect::<Vec<_>>()[..]);
+}

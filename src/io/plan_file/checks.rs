@@ -3,9 +3,11 @@
 
 use super::*;
 
-pub(super) fn territory_records(plan: &Plan) -> Vec<TerritoryRecord> {
-    plan.live_territories()
-        .map(|(_, t)| TerritoryRecord {
+pub(super) fn territory_records(territories: &[Territory]) -> Vec<TerritoryRecord> {
+    territories
+        .iter()
+        .filter(|t| t.alive)
+        .map(|t| TerritoryRecord {
             id: t.id.clone(),
             name: t.name.clone(),
             color: t.color.to_hex(),
@@ -114,6 +116,7 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
         assignment,
         currency: file.currency,
         view: file.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),
+        ..Plan::default()
     };
     check_unique_ids(&plan, path)?;
     check_totals(&plan.accounts, path)?;

@@ -1,6 +1,7 @@
 //! The plan file: a readable RON document, versioned separately from the model.
 //!
-//! Version 2 (written now, [`PlanFileV2`]): the territories as named structs, then one
+//! Version 3 (written now) adds scenarios to version 2 ([`PlanFileV2`], see there).
+//! Version 2: the territories as named structs, then one
 //! account a line as a tuple whose fields `account_fields` names, referring to its
 //! territory by id: it reads and diffs like a table, and a million accounts take
 //! about 130 MB instead of 240. Version 1 files ([`PlanFileV1`], named fields per
@@ -12,7 +13,8 @@
 //! sequentially. Files are written atomically.
 //!
 //! The folder: `records.rs` (what each version holds), `checks.rs` (records to a plan,
-//! with the checks), `write.rs`, `read.rs`; errors, load and save are here.
+//! with the checks), `scenarios.rs` (scenarios as differences from the first),
+//! `write.rs`, `read.rs`; errors, load and save are here.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -28,6 +30,7 @@ use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryI
 mod checks;
 mod read;
 mod records;
+mod scenarios;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -38,7 +41,7 @@ pub use records::*;
 pub use write::*;
 
 /// The newest format version this program writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 const FORMAT_NAME: &str = "territory-editor plan";
 
 /// Why a plan file could not be read or written.

@@ -17,12 +17,11 @@ pub(super) fn sniff_version(text: &str) -> Option<u32> {
 /// rows' text; `None` for any other layout.
 pub(super) fn split_canonical(text: &str) -> Option<(String, &str, usize)> {
     let open = text.find(ROWS_OPEN)?;
-    let close = text.rfind(ROWS_CLOSE)?;
     let rows_start = open + ROWS_OPEN.len();
-    if close + 1 < rows_start {
-        return None;
-    }
-    let header = format!("{}\n    accounts: [],{}", &text[..open], &text[close + ROWS_CLOSE.len() - 2..]);
+    // The first close after the rows (the scenarios of version 3 follow them); from the
+    // newline that ends the last row, or the list's own for an empty one.
+    let close = rows_start - 1 + text[rows_start - 1..].find(ROWS_CLOSE)?;
+    let header = format!("{}\n    accounts: [],{}", &text[..open], &text[close + ROWS_CLOSE.len() - 1..]);
     let first_line = text[..rows_start].bytes().filter(|&b| b == b'\n').count() + 1;
     Some((header, &text[rows_start..close + 1], first_line))
 }
@@ -57,6 +56,18 @@ pub(super) fn syntax(path: &str, line_offset: usize, e: &ron::error::SpannedErro
 pub(super) enum Parsed<'a> {
     Canonical { header: PlanFileV2<'static>, pieces: Vec<(&'a str, usize)> },
     Whole(PlanFileV2<'a>),
+}
+
+impl<'a> Parsed<'a> {
+    /// `Whole` in place of a canonical layout with scenarios, which `stats` reads whole.
+    fn filter_single_scenario(self) -> Parsed<'a> {
+        match self {
+            Parsed::Canonical { header, .. } if !header.scenarios.is_empty() || header.current.is_some() => {
+                Parsed::Whole(PlanFileV2 { accounts: Vec::new(), ..header })
+            }
+            other => other,
+        }
+    }
 }
 
 pub(super) fn parse_v2<'a>(text: &'a str, path: &str) -> Result<Parsed<'a>, PlanFileError> {
@@ -123,6 +134,7 @@ pub(super) fn plan_shell(header: &PlanFileV2<'_>, path: &str) -> Result<Plan, Pl
         assignment: Vec::new(),
         currency: header.currency.clone(),
         view: header.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),
+        ..Plan::default()
     })
 }
 
@@ -170,6 +182,7 @@ pub fn from_ron_str_with(
     }
     check_unique_ids(&plan, path)?;
     check_totals(&plan.accounts, path)?;
+    scenarios::attach_scenarios(&mut plan, header, path)?;
     Ok(plan)
 }
 
@@ -192,7 +205,9 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
         let accounts = plan.accounts.len();
         return Ok(PlanStats { plan, metrics, accounts });
     }
-    let Parsed::Canonical { header, pieces } = parse_v2(&text, &name)? else {
+    // A plan with scenarios (its current one may not be the rows') is read whole.
+    let parsed = parse_v2(&text, &name)?;
+    let Parsed::Canonical { header, pieces } = parsed.filter_single_scenario() else {
         let plan = from_ron_str(&text, &name)?;
         let metrics = Metrics::recompute(&plan);
         let accounts = plan.accounts.len();

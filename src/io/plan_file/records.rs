@@ -19,7 +19,12 @@ pub const ACCOUNT_FIELDS: [&str; 13] = [
     "locked",
 ];
 
-/// The on-disk plan, version 2: accounts as rows.
+/// The on-disk plan, versions 2 and 3: accounts as rows. Version 3 adds the
+/// scenarios: `scenario` names the first (the baseline, whose territories and
+/// assignment the rows carry; "As is" when absent), `current` the one on screen when
+/// saved (the first when absent), and `scenarios` the others after the rows, each as
+/// its territories and its differences from the first. A plan of one scenario writes
+/// none of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFileV2<'a> {
     #[serde(default = "format_name")]
@@ -29,11 +34,32 @@ pub struct PlanFileV2<'a> {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<ViewRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
     pub territories: Vec<TerritoryRecord>,
     #[serde(default)]
     pub account_fields: Vec<String>,
     #[serde(borrow, default)]
     pub accounts: Vec<AccountRow<'a>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+/// A scenario after the first, on disk (version 3): its territories, the accounts
+/// whose territory differs from the first scenario's (account id, territory id or
+/// `None` for Unassigned), and the accounts locked or unlocked unlike in the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    pub name: String,
+    pub territories: Vec<TerritoryRecord>,
+    #[serde(default)]
+    pub moves: Vec<(String, Option<String>)>,
+    #[serde(default)]
+    pub locked: Vec<String>,
+    #[serde(default)]
+    pub unlocked: Vec<String>,
 }
 
 /// One account on disk, version 2: the fields of [`ACCOUNT_FIELDS`], in order. Money

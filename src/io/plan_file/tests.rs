@@ -33,3 +33,73 @@ fn errors_name_file_and_reason() {
     assert!(e.to_string().contains("unknown territory \"q\""), "{e}");
     assert!(matches!(err, PlanFileError::TooNew { found: 9, .. }));
 }
+
+/// Three accounts in North and South, and a second scenario "Split" (current) that
+/// adds a territory East, drops South, moves accounts and flips two locks.
+fn scenario_plan() -> Plan {
+    let text = r##"(version: 1, territories: [(id: "n", name: "North", color: "#ff0000"), (id: "s", name: "Süd", color: "#00ff00")],
+        accounts: [(id: "A1", name: "Müller", lon: -100.0, lat: 40.0, territory: "n", locked: true),
+                   (id: "A2", name: "Beta", lon: -101.0, lat: 41.0, territory: "s"),
+                   (id: "A3", name: "Gamma", lon: -102.0, lat: 42.0)])"##;
+    let mut plan = from_ron_str(text, "base.ron").expect("loads");
+    plan.add_scenario("Split").expect("new scenario");
+    plan.territories[1].alive = false;
+    plan.territories.push(crate::model::Territory::new("e", "East", crate::model::palette_color(2)));
+    plan.assignment = vec![Some(TerritoryIdx(2)), Some(TerritoryIdx(0)), Some(TerritoryIdx(2))];
+    plan.accounts.set_locked(0, false);
+    plan.accounts.set_locked(2, true);
+    plan
+}
+
+#[test]
+fn scenarios_round_trip_as_differences_from_the_first() {
+    let plan = scenario_plan();
+    let text = to_ron_string(&plan).expect("writes");
+    assert!(text.contains("version: 3") && text.contains("current: \"Split\""), "{text}");
+    // The rows carry the first scenario: A2 still in "s", A1 locked.
+    assert!(text.contains(r#"("A2","Beta",-101.0,41.0,0,0,0,0,None,None,None,"s",false)"#), "{text}");
+    // The second scenario lists only what differs, one entry a line.
+    for line in [r#"("A1", Some("e")),"#, r#"("A2", Some("n")),"#, r#"("A3", Some("e")),"#] {
+        assert!(text.lines().any(|l| l.trim() == line), "{line} in {text}");
+    }
+    let back = from_ron_str(&text, "split.ron").expect("reads");
+    assert_eq!(back.scenario_names(), ["As is", "Split"]);
+    assert_eq!(back.scenario_name(), "Split");
+    assert_eq!(
+        back.assignment,
+        plan.assignment.iter().map(|a| a.map(|t| if t.0 == 2 { TerritoryIdx(1) } else { t })).collect::<Vec<_>>()
+    );
+    assert_eq!(back.territories.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["n", "e"]);
+    assert_eq!(back.accounts.locked(), [false, false, true]);
+    let (t, a, l) = back.scenario_parts(0);
+    assert_eq!(t.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["North", "Süd"]);
+    assert_eq!(a, [Some(TerritoryIdx(0)), Some(TerritoryIdx(1)), None]);
+    assert_eq!(l, [true, false, false]);
+    // Written again, the same text.
+    assert_eq!(to_ron_string(&back).expect("writes"), text);
+}
+
+#[test]
+fn a_plan_of_one_scenario_writes_no_scenario_fields() {
+    let mut plan = scenario_plan();
+    plan.remove_scenario(1).expect("removed");
+    let text = to_ron_string(&plan).expect("writes");
+    assert!(!text.contains("scenario") && !text.contains("current"), "{text}");
+    assert_eq!(from_ron_str(&text, "one.ron").expect("reads"), plan);
+}
+
+#[test]
+fn bad_scenarios_are_refused_with_the_reason() {
+    let text = to_ron_string(&scenario_plan()).expect("writes");
+    let cases = [
+        (text.replace(r#"("A2", Some("n")),"#, ""), "account \"A2\" is in a territory the scenario does not have"),
+        (text.replace(r#"("A2", Some("n")),"#, r#"("ZZ", Some("n")),"#), "unknown account \"ZZ\""),
+        (text.replace(r#"("A2", Some("n")),"#, r#"("A2", Some("q")),"#), "unknown territory \"q\""),
+        (text.replace("current: \"Split\"", "current: \"Nope\""), "no scenario \"Nope\""),
+        (text.replace("name: \"Split\"", "name: \"as is\""), "used twice"),
+    ];
+    for (bad, why) in cases {
+        let e = from_ron_str(&bad, "bad.ron").expect_err(why);
+        assert!(e.to_string().starts_with("bad.ron: ") && e.to_string().contains(why), "{e} / {why}");
+    }
+}

@@ -31,7 +31,7 @@ pub(super) const ROW_INDENT: &str = "        ";
 /// Where the rows start and end in the canonical layout.
 pub(super) const ROWS_OPEN: &str = "\n    accounts: [\n";
 
-pub(super) const ROWS_CLOSE: &str = "\n    ],\n)";
+pub(super) const ROWS_CLOSE: &str = "\n    ],\n";
 
 /// The plan as RON text: the territories, then one account a line.
 pub fn to_ron_string(plan: &Plan) -> Result<String, ron::Error> {
@@ -41,14 +41,20 @@ pub fn to_ron_string(plan: &Plan) -> Result<String, ron::Error> {
 /// The plan's RON text in consecutive parts (written one after another, so that a
 /// large plan is never copied into one string).
 pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
+    // The rows carry the first scenario; the others follow as differences from it.
+    let (base_t, base_a, base_l) = plan.scenario_parts(0);
+    let first = plan.scenarios.first().map(|s| s.name.as_str()).filter(|&n| n != crate::model::BASELINE_NAME);
     let header = PlanFileV2 {
         format: format_name(),
         version: CURRENT_VERSION,
         currency: plan.currency.clone(),
         view: plan.view.map(|v| ViewRecord { lon: v.center_lon, lat: v.center_lat, zoom: v.zoom }),
-        territories: territory_records(plan),
+        scenario: first.map(str::to_owned),
+        current: (plan.current != 0).then(|| plan.scenario_name().to_owned()),
+        territories: territory_records(base_t),
         account_fields: ACCOUNT_FIELDS.iter().map(|s| (*s).to_owned()).collect(),
         accounts: Vec::new(),
+        scenarios: Vec::new(),
     };
     let config = ron::ser::PrettyConfig::new()
         .depth_limit(2)
@@ -64,18 +70,24 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
     let bodies = crate::io::parallel(&chunks, |r| -> Result<String, ron::Error> {
         let mut out = String::with_capacity(r.len() * 140);
         for i in r.clone() {
-            let t = plan.assignment[i].map(|t| plan.territories[t.get()].id.as_str());
+            let t = base_a[i].map(|t| base_t[t.get()].id.as_str());
+            let mut row = row_of(plan.accounts.get(i), t);
+            row.12 = base_l[i];
             out.push_str(ROW_INDENT);
-            opts.to_writer(&mut out, &row_of(plan.accounts.get(i), t))?;
+            opts.to_writer(&mut out, &row)?;
             out.push_str(",\n");
         }
         Ok(out)
     });
-    let mut parts = Vec::with_capacity(bodies.len() + 2);
+    let mut parts = Vec::with_capacity(bodies.len() + 3);
     parts.push(format!("{}accounts: [\n", &head[..cut]));
     for b in bodies {
         parts.push(b?);
     }
-    parts.push(format!("    ],{}", &head[cut + "accounts: [],".len()..]));
+    parts.push("    ],\n".to_owned());
+    parts.push(scenarios::scenarios_text(&scenarios::scenario_records(plan))?);
+    // What the header has after its (empty) account list: the closing parenthesis.
+    let tail = head[cut + "accounts: [],".len()..].trim_start_matches('\n');
+    parts.push(tail.to_owned());
     Ok(parts)
 }
