@@ -10,7 +10,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit |
+//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, assignment and account locks over the shared accounts, the one on screen in the plan's own fields) |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
 //! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations, the plan's balance (max \|deviation\|, CV) |
@@ -123,6 +123,9 @@
 //! - `Editor::metrics() == Metrics::recompute(Editor::plan())`, exactly, after any
 //!   sequence of edits, undos and redos (integer totals; property-tested).
 //! - Undoing every edit restores the original plan exactly (property-tested).
+//! - Scenarios share the accounts: switching exchanges vectors and copies nothing, and
+//!   a change to the scenario on screen never touches another (tested); a plan file
+//!   writes the baseline in its rows and each other scenario as its differences from it.
 //! - Selection by polygon — the grid's fast path and the R-tree's path alike — returns
 //!   the same set as a brute-force crossing-number test in the polygon's own
 //!   coordinates, except points within 1e-9 of an edge (property-tested against `geo`,

@@ -217,3 +217,78 @@ fn changes_refuses_to_write_over_an_input() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(&copy).expect("read"), before);
 }
+
+/// Reads an assignments export: id → territory name.
+fn exported(path: &std::path::Path) -> BTreeMap<String, String> {
+    let mut r = csv::Reader::from_path(path).expect("export");
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("row");
+            (rec[0].to_owned(), rec[2].to_owned())
+        })
+        .collect()
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8")
+}
+
+#[test]
+fn scenarios_on_the_command_line() {
+    let csv_in = fixture("small_accounts.csv");
+    let plan = tmp("scen_plan.ron");
+    // Balance into a new scenario: the file keeps "As is" as it was, and current.
+    let out = run(&["balance", s(&csv_in), "--new-scenario", "Ausgeglichen", "--out", s(&plan), "--json"]);
+    let balanced = json(&out);
+    let (as_is, after) = (tmp("scen_as_is.csv"), tmp("scen_after.csv"));
+    json(&run(&["export", s(&plan), "--out", s(&as_is), "--json"]));
+    json(&run(&["export", s(&plan), "--scenario", "ausgeglichen", "--out", s(&after), "--json"]));
+    let before_csv = tmp("scen_csv.csv");
+    json(&run(&["export", s(&csv_in), "--out", s(&before_csv), "--json"]));
+    assert_eq!(exported(&as_is), exported(&before_csv), "the baseline is the CSV's plan");
+    let (a, b) = (exported(&as_is), exported(&after));
+    let differ = a.iter().filter(|(id, t)| b.get(*id) != Some(t)).count() as u64;
+    assert!(differ > 0);
+    assert_eq!(balanced["moved"]["accounts"].as_u64(), Some(differ));
+    // compare of one file: by default the baseline against the current one (the same
+    // here), and with --b the new scenario.
+    let same = json(&run(&["compare", s(&plan), "--json"]));
+    assert_eq!((same["a"].as_str(), same["b"].as_str()), (Some("As is"), Some("As is")));
+    assert_eq!(same["moved"]["accounts"].as_u64(), Some(0));
+    let doc = json(&run(&["compare", s(&plan), "--b", "Ausgeglichen", "--json"]));
+    assert_eq!(doc["moved"]["accounts"].as_u64(), Some(differ));
+    // Assign in one scenario: the other keeps every account where it was.
+    let plan2 = tmp("scen_plan2.ron");
+    let area = fixture("area_box.geojson");
+    let doc = json(&run(&[
+        "assign",
+        s(&plan),
+        "--scenario",
+        "Ausgeglichen",
+        "--polygon",
+        s(&area),
+        "--to",
+        "Unassigned",
+        "--out",
+        s(&plan2),
+        "--json",
+    ]));
+    assert!(doc["moved"].as_u64().expect("moved") > 0);
+    let (as_is2, after2) = (tmp("scen_as_is2.csv"), tmp("scen_after2.csv"));
+    json(&run(&["export", s(&plan2), "--scenario", "As is", "--out", s(&as_is2), "--json"]));
+    json(&run(&["export", s(&plan2), "--scenario", "Ausgeglichen", "--out", s(&after2), "--json"]));
+    assert_eq!(exported(&as_is2), a);
+    let emptied = exported(&after2).values().filter(|t| t.is_empty()).count();
+    assert_eq!(
+        emptied as u64,
+        doc["moved"].as_u64().expect("moved") + b.values().filter(|t| t.is_empty()).count() as u64
+    );
+    // An unknown scenario is a data error that names the ones there are.
+    let out = run(&["stats", s(&plan), "--scenario", "Nirgendwo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no scenario \"Nirgendwo\"") && err.contains("As is, Ausgeglichen"), "{err}");
+    // The new name must be new.
+    let out = run(&["balance", s(&plan), "--new-scenario", "as is", "--out", s(&tmp("never.ron"))]);
+    assert_eq!(out.status.code(), Some(1));
+}

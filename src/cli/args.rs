@@ -19,12 +19,16 @@ pub enum Cmd {
     /// Per-territory totals and the plan's balance.
     Stats {
         plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[arg(long)]
         json: bool,
     },
     /// The accounts inside the union of a GeoJSON file's polygons.
     Select {
         plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[arg(long)]
         polygon: PathBuf,
         #[arg(long)]
@@ -33,6 +37,8 @@ pub enum Cmd {
     /// Give the accounts inside a GeoJSON area to a territory.
     Assign {
         plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[arg(long)]
         polygon: PathBuf,
         /// Territory id or name.
@@ -67,8 +73,10 @@ pub enum Cmd {
     Compare {
         /// The plan as it is (A).
         plan: PathBuf,
-        /// The plan it is compared with (B).
-        other: PathBuf,
+        /// The plan it is compared with (B); without it, two scenarios of PLAN.
+        other: Option<PathBuf>,
+        #[command(flatten)]
+        sides: SidesArg,
         #[arg(long)]
         json: bool,
     },
@@ -77,8 +85,10 @@ pub enum Cmd {
     Changes {
         /// The plan as it is (A).
         plan: PathBuf,
-        /// The plan to carry out (B).
-        other: PathBuf,
+        /// The plan to carry out (B); without it, two scenarios of PLAN.
+        other: Option<PathBuf>,
+        #[command(flatten)]
+        sides: SidesArg,
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
@@ -88,6 +98,8 @@ pub enum Cmd {
     /// optionally the plain k-means reference compactness for comparison.
     Quality {
         plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         /// Also compute the k-means reference with this many clusters (10 restarts;
         /// 1 to 10,000, and at most the number of accounts).
         #[arg(long, value_parser = territory_count)]
@@ -142,6 +154,8 @@ pub enum Cmd {
     /// Export the assignments as CSV for the CRM.
     Export {
         plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
@@ -149,9 +163,35 @@ pub enum Cmd {
     },
 }
 
+/// Which scenario of a plan a command reads, or changes (the others are kept as they
+/// are).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScenarioArg {
+    /// The scenario to work on (default: the one saved as current).
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+}
+
+/// The two sides of `compare` and `changes`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SidesArg {
+    /// Side A's scenario (default: the baseline of one plan, the current of two).
+    #[arg(long, value_name = "SCENARIO")]
+    pub a: Option<String>,
+    /// Side B's scenario (default: the one saved as current).
+    #[arg(long, value_name = "SCENARIO")]
+    pub b: Option<String>,
+}
+
 /// What Balance and Redraw share on the command line.
 #[derive(Debug, clap::Args)]
 pub struct OptimizeArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
+    /// Put the proposal into a new scenario of this name (a copy of the one worked
+    /// on) instead of changing that one.
+    #[arg(long, value_name = "NAME")]
+    pub new_scenario: Option<String>,
     /// Where to write the proposed plan.
     #[arg(long)]
     pub out: PathBuf,

@@ -89,8 +89,17 @@ pub(super) fn read_account_ids(plan: &Plan, path: Option<&Path>) -> Result<Vec<u
 }
 
 /// Runs Balance or Redraw, writes the plan and prints the before/after report.
+/// `--new-scenario`: a copy of the scenario worked on, on screen, for the proposal.
+pub(super) fn new_scenario(plan: &mut Plan, path: &Path, args: &OptimizeArgs) -> Result<(), Failure> {
+    if let Some(name) = &args.new_scenario {
+        plan.add_scenario(name).map_err(|e| Failure::data(format!("{}: --new-scenario: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 pub(super) fn optimize_cli(
     plan: &Plan,
+    saved: usize,
     args: &OptimizeArgs,
     run: impl FnOnce(&crate::quality::Adjacency, Option<&Progress>) -> Result<Proposal, optimize::OptimizeError>,
 ) -> Result<(), Failure> {
@@ -101,7 +110,8 @@ pub(super) fn optimize_cli(
     let proposal = with_progress("computing", &progress, || run(&adj, Some(&progress))).map_err(Failure::data)?;
     let seconds = started.elapsed().as_secs_f64();
     let after = proposal.apply_to(plan);
-    plan_file::save(&after, out_path).map_err(Failure::data)?;
+    // The file keeps the scenario it had on screen; a new scenario is saved beside it.
+    save_in(after.clone(), saved, out_path)?;
     let r = optimize::report(plan, &after, &adj, tolerance, proposal.job);
     let live_pieces = |p: &Plan, pieces: &[usize]| p.live_territories().map(|(i, _)| pieces[i.get()]).sum::<usize>();
     let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));

@@ -22,21 +22,47 @@ fn headline(c: &Comparison) -> String {
     )
 }
 
-/// Loads both plans and compares them.
-fn load_both(a: &Path, b: &Path) -> Result<(Plan, Plan, Comparison), Failure> {
-    let (pa, pb) = (load_plan(a)?, load_plan(b)?);
-    let c = cmp::compare(&pa, &pb);
-    Ok((pa, pb, c))
+/// Side A and side B with their labels: two scenarios of one plan (by default the
+/// baseline and the current one), or a scenario of each of two plans (by default each
+/// one's current).
+struct Sides {
+    a: Plan,
+    b: Plan,
+    label_a: String,
+    label_b: String,
 }
 
-pub(super) fn compare(a: &Path, b: &Path, as_json: bool) -> Result<(), Failure> {
-    let (_, _, c) = load_both(a, b)?;
+fn load_both(path: &Path, other: Option<&Path>, sides: &SidesArg) -> Result<(Sides, Comparison), Failure> {
+    let s = match other {
+        None => {
+            let plan = load_plan(path)?;
+            let ia = sides.a.as_deref().map_or(Ok(0), |n| find_scenario(&plan, path, n))?;
+            let ib = sides.b.as_deref().map_or(Ok(plan.current), |n| find_scenario(&plan, path, n))?;
+            let mut a = plan.clone();
+            a.switch_scenario(ia);
+            let mut b = plan;
+            b.switch_scenario(ib);
+            let (label_a, label_b) = (a.scenario_name().to_owned(), b.scenario_name().to_owned());
+            Sides { a, b, label_a, label_b }
+        }
+        Some(other) => {
+            let (a, _) = load_in(path, &ScenarioArg { scenario: sides.a.clone() })?;
+            let (b, _) = load_in(other, &ScenarioArg { scenario: sides.b.clone() })?;
+            Sides { a, b, label_a: path.display().to_string(), label_b: other.display().to_string() }
+        }
+    };
+    let c = cmp::compare(&s.a, &s.b);
+    Ok((s, c))
+}
+
+pub(super) fn compare(path: &Path, other: Option<&Path>, sides: &SidesArg, as_json: bool) -> Result<(), Failure> {
+    let (s, c) = load_both(path, other, sides)?;
     if as_json {
         let id = |r: Option<usize>| r.map(|r| c.territories[r].id.as_str());
         print_json(&json::CompareJson {
             schema: 1,
-            a: a.display().to_string(),
-            b: b.display().to_string(),
+            a: s.label_a.clone(),
+            b: s.label_b.clone(),
             moved: (&c.moved).into(),
             flows: c
                 .flows
@@ -109,17 +135,23 @@ pub(super) fn compare(a: &Path, b: &Path, as_json: bool) -> Result<(), Failure> 
         out(&format!(
             "\n{} accounts only in {}, {} only in {} (not counted as changes).\n",
             thousands(c.only_in_a.len() as i64),
-            a.display(),
+            s.label_a,
             thousands(c.only_in_b.len() as i64),
-            b.display()
+            s.label_b
         ));
     }
     Ok(())
 }
 
-pub(super) fn changes(a: &Path, b: &Path, out_path: &Path, as_json: bool) -> Result<(), Failure> {
-    let (pa, pb, c) = load_both(a, b)?;
-    cmp::changes_file(&pa, &pb, &c, out_path).map_err(Failure::data)?;
+pub(super) fn changes(
+    path: &Path,
+    other: Option<&Path>,
+    sides: &SidesArg,
+    out_path: &Path,
+    as_json: bool,
+) -> Result<(), Failure> {
+    let (s, c) = load_both(path, other, sides)?;
+    cmp::changes_file(&s.a, &s.b, &c, out_path).map_err(Failure::data)?;
     let touched: Vec<&cmp::TerritoryRow> =
         c.territories.iter().filter(|t| t.gained.accounts > 0 || t.lost.accounts > 0).collect();
     let net_hours = |t: &cmp::TerritoryRow| (t.gained.workload.0 - t.lost.workload.0) as f64 / 60.0;

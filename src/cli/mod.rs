@@ -34,7 +34,7 @@ mod quality;
 mod select;
 mod stats;
 
-pub use args::{Cli, Cmd, OptimizeArgs};
+pub use args::{Cli, Cmd, OptimizeArgs, ScenarioArg, SidesArg};
 
 use balance_redraw::*;
 use compare::{changes, compare};
@@ -67,6 +67,27 @@ pub fn load_plan(path: &Path) -> Result<Plan, Failure> {
     } else {
         plan_file::load(path).map_err(Failure::data)
     }
+}
+
+/// Loads a plan with the scenario `--scenario` names on screen; returns it and the
+/// scenario the file has as current (which a command that writes the plan keeps).
+pub(super) fn load_in(path: &Path, s: &ScenarioArg) -> Result<(Plan, usize), Failure> {
+    let mut plan = load_plan(path)?;
+    let saved = plan.current;
+    if let Some(name) = &s.scenario {
+        plan.switch_scenario(find_scenario(&plan, path, name)?);
+    }
+    Ok((plan, saved))
+}
+
+pub(super) fn find_scenario(plan: &Plan, path: &Path, name: &str) -> Result<usize, Failure> {
+    plan.find_scenario(name).map_err(|e| Failure::data(format!("{}: {e}", path.display())))
+}
+
+/// Saves `plan` with `saved` on screen again, as the file had it.
+pub(super) fn save_in(mut plan: Plan, saved: usize, out: &Path) -> Result<(), Failure> {
+    plan.switch_scenario(saved);
+    plan_file::save(&plan, out).map(|_| ()).map_err(Failure::data)
 }
 
 /// Imports a CSV; a file from which no account could be imported is a failure whose
@@ -116,7 +137,9 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
         }
         Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
         Cmd::Changes { plan, other, out, .. } => {
-            (out, false, vec![(plan, is_plan_path(plan)), (other, is_plan_path(other))])
+            let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
+            inputs.extend(other.as_deref().map(|o| (o, is_plan_path(o))));
+            (out, false, inputs)
         }
         Cmd::Compare { .. } | Cmd::Stats { .. } | Cmd::Select { .. } | Cmd::Quality { .. } | Cmd::Generate { .. } => {
             return Ok(());
@@ -138,17 +161,18 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
 pub fn run(cmd: Cmd) -> Result<(), Failure> {
     check_out(&cmd)?;
     match cmd {
-        Cmd::Stats { plan, json } => stats(&plan, json),
-        Cmd::Select { plan, polygon, json } => select(&plan, &polygon, json),
-        Cmd::Assign { plan, polygon, to, out, json } => assign(&plan, &polygon, &to, &out, json),
+        Cmd::Stats { plan, scenario, json } => stats(&plan, &scenario, json),
+        Cmd::Select { plan, scenario, polygon, json } => select(&plan, &scenario, &polygon, json),
+        Cmd::Assign { plan, scenario, polygon, to, out, json } => assign(&plan, &scenario, &polygon, &to, &out, json),
         Cmd::Import { csv, out, columns, decimal, fix_coordinates, json } => {
             import(&csv, &out, &columns, decimal.map(DecimalFormat::from), fix_coordinates, json)
         }
-        Cmd::Quality { plan, kmeans, seed, json } => quality(&plan, kmeans, seed, json),
-        Cmd::Compare { plan, other, json } => compare(&plan, &other, json),
-        Cmd::Changes { plan, other, out, json } => changes(&plan, &other, &out, json),
+        Cmd::Quality { plan, scenario, kmeans, seed, json } => quality(&plan, &scenario, kmeans, seed, json),
+        Cmd::Compare { plan, other, sides, json } => compare(&plan, other.as_deref(), &sides, json),
+        Cmd::Changes { plan, other, sides, out, json } => changes(&plan, other.as_deref(), &sides, &out, json),
         Cmd::Balance { plan, target, max_moved, common } => {
-            let p = load_plan(&plan)?;
+            let (mut p, saved) = load_in(&plan, &common.scenario)?;
+            new_scenario(&mut p, &plan, &common)?;
             let target = Target::from(target);
             let opts = BalanceOptions {
                 tolerance: common.tolerance,
@@ -158,10 +182,11 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
                 seed: common.seed,
             };
-            optimize_cli(&p, &common, |adj, progress| optimize::balance(&p, adj, &opts, progress))
+            optimize_cli(&p, saved, &common, |adj, progress| optimize::balance(&p, adj, &opts, progress))
         }
         Cmd::Redraw { plan, territories, homes, common } => {
-            let p = load_plan(&plan)?;
+            let (mut p, saved) = load_in(&plan, &common.scenario)?;
+            new_scenario(&mut p, &plan, &common)?;
             check_against_accounts(&p, &plan, "--territories", territories)?;
             let opts = RedrawOptions {
                 territories,
@@ -174,7 +199,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             if homes && !p.live_territories().any(|(_, t)| t.rep_home.is_some()) {
                 return Err(Failure::usage("--homes: no territory of the plan has a rep's home (rep_home)"));
             }
-            optimize_cli(&p, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
+            optimize_cli(&p, saved, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {
             crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))
@@ -182,8 +207,8 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
             Ok(())
         }
-        Cmd::Export { plan, out: path, json } => {
-            let p = load_plan(&plan)?;
+        Cmd::Export { plan, scenario, out: path, json } => {
+            let (p, _) = load_in(&plan, &scenario)?;
             csv_export::export_file(&p, &path).map_err(Failure::data)?;
             if json {
                 print_json(&json::ExportJson {

@@ -2,9 +2,15 @@
 
 use super::*;
 
-pub(super) fn quality(path: &Path, kmeans: Option<usize>, seed: u64, as_json: bool) -> Result<(), Failure> {
+pub(super) fn quality(
+    path: &Path,
+    scenario: &ScenarioArg,
+    kmeans: Option<usize>,
+    seed: u64,
+    as_json: bool,
+) -> Result<(), Failure> {
     use crate::quality;
-    let plan = load_plan(path)?;
+    let (plan, _) = load_in(path, scenario)?;
     if let Some(k) = kmeans {
         check_against_accounts(&plan, path, "--kmeans", k)?;
     }

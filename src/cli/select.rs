@@ -22,8 +22,8 @@ pub(super) fn select_in(plan: &Plan, polygon: &Path) -> Result<Vec<u32>, Failure
         .collect())
 }
 
-pub(super) fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), Failure> {
-    let plan = load_plan(path)?;
+pub(super) fn select(path: &Path, scenario: &ScenarioArg, polygon: &Path, as_json: bool) -> Result<(), Failure> {
+    let (plan, _) = load_in(path, scenario)?;
     let selected = select_in(&plan, polygon)?;
     let mut total = Totals::default();
     let mut by = vec![Totals::default(); plan.territories.len()];
@@ -60,8 +60,15 @@ pub(super) fn select(path: &Path, polygon: &Path, as_json: bool) -> Result<(), F
     Ok(())
 }
 
-pub(super) fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_json: bool) -> Result<(), Failure> {
-    let plan = load_plan(path)?;
+pub(super) fn assign(
+    path: &Path,
+    scenario: &ScenarioArg,
+    polygon: &Path,
+    to: &str,
+    out_path: &Path,
+    as_json: bool,
+) -> Result<(), Failure> {
+    let (plan, saved) = load_in(path, scenario)?;
     let target = if to.eq_ignore_ascii_case("unassigned") {
         None
     } else {
@@ -79,8 +86,8 @@ pub(super) fn assign(path: &Path, polygon: &Path, to: &str, out_path: &Path, as_
         .map_or(0, |cs| cs.moved());
     let already = selected.iter().filter(|&&i| editor.plan().assignment[i as usize] == target).count() - moved;
     let locked = selected.len() - moved - already;
-    plan_file::save(editor.plan(), out_path).map_err(Failure::data)?;
     let name = editor.plan().territory_name(target).to_owned();
+    save_in(editor.plan().clone(), saved, out_path)?;
     if as_json {
         print_json(&json::AssignJson {
             schema: 1,

@@ -21,10 +21,10 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
     json::StatsJson { schema: 1, accounts, territories, unassigned: (&m.unassigned).into(), balance: (&b).into() }
 }
 
-pub(super) fn stats(path: &Path, as_json: bool) -> Result<(), Failure> {
-    let is_csv = csv_import::is_csv_path(path);
-    let (plan, m, n) = if is_csv {
-        let plan = load_plan(path)?;
+pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Result<(), Failure> {
+    let whole = csv_import::is_csv_path(path) || scenario.scenario.is_some();
+    let (plan, m, n) = if whole {
+        let (plan, _) = load_in(path, scenario)?;
         let m = Metrics::recompute(&plan);
         let n = plan.accounts.len();
         (plan, m, n)
