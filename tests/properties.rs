@@ -388,3 +388,65 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+#[derive(Debug, Clone)]
+enum ScenarioOp {
+    Edit(Op),
+    New,
+    Switch(usize),
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Edits, undos and redos in one scenario never change another: each scenario
+    /// left is found as it was when the editor comes back to it, and the metrics are
+    /// a recomputation's after every step, switches included.
+    #[test]
+    fn scenarios_never_change_each_other(
+        original in plan(),
+        ops in prop::collection::vec(
+            prop_oneof![6 => op().prop_map(ScenarioOp::Edit), 1 => Just(ScenarioOp::New), 2 => (0usize..4).prop_map(ScenarioOp::Switch)],
+            0..40,
+        ),
+    ) {
+        let mut ed = Editor::new(original);
+        // What each scenario held when it was left.
+        let mut left: Vec<Option<(Vec<Territory>, Vec<Option<TerritoryIdx>>, Vec<bool>)>> = vec![None];
+        let state = |ed: &Editor| {
+            let p = ed.plan();
+            (p.territories.clone(), p.assignment.clone(), p.accounts.locked().to_vec())
+        };
+        for op in &ops {
+            match op {
+                ScenarioOp::Edit(Op::Undo) => { ed.undo(); }
+                ScenarioOp::Edit(Op::Redo) => { ed.redo(); }
+                ScenarioOp::Edit(op) => {
+                    if let Some(cmd) = command(&ed, op) {
+                        let _ = ed.apply(cmd);
+                    }
+                }
+                ScenarioOp::New => {
+                    let before = state(&ed);
+                    let name = format!("S{}", ed.plan().scenarios.len());
+                    let cur = ed.plan().current;
+                    ed.new_scenario(&name).expect("a new name");
+                    left[cur] = Some(before.clone());
+                    left.push(None);
+                    prop_assert_eq!(state(&ed), before, "a copy of the scenario on screen");
+                }
+                ScenarioOp::Switch(n) => {
+                    let i = n % ed.plan().scenarios.len();
+                    let cur = ed.plan().current;
+                    if i != cur {
+                        left[cur] = Some(state(&ed));
+                        ed.switch_scenario(i);
+                        let back = left[i].take().expect("a scenario left before");
+                        prop_assert_eq!(state(&ed), back);
+                    }
+                }
+            }
+            prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+        }
+    }
+}

@@ -13,12 +13,14 @@
 //! does its undo.
 //!
 //! `changes.rs` turns a command into its change set and applies change sets forward
-//! and backward; the commands, the change sets and the history are here.
+//! and backward; `scenarios.rs` switches scenarios, each with its own metrics and
+//! history; the commands, the change sets and the history are here.
 
 use crate::metrics::{Balance, Metrics, PrefixSums, Totals};
 use crate::model::{AccountIdx, AccountSet, Plan, Rgb, Territory, TerritoryIdx};
 
 mod changes;
+mod scenarios;
 #[cfg(test)]
 mod tests;
 
@@ -178,6 +180,10 @@ pub struct Editor {
     saved_serial: Option<u64>,
     /// See [`Editor::revision`].
     revision: u64,
+    /// The scenarios not on screen: their metrics and histories (see `scenarios.rs`).
+    parked: Vec<Option<scenarios::Parked>>,
+    /// A scenario was created, deleted, renamed or made the baseline since the save.
+    structure_dirty: bool,
 }
 
 /// A revision no editor in this process had before.
@@ -214,6 +220,8 @@ impl Editor {
             next_serial: 1,
             saved_serial: None,
             revision: next_revision(),
+            parked: Vec::new(),
+            structure_dirty: false,
         }
     }
 
@@ -249,12 +257,14 @@ impl Editor {
 
     /// Whether the plan changed since [`Editor::mark_saved`].
     pub fn is_dirty(&self) -> bool {
-        self.undo.last().map(|c| c.serial) != self.saved_serial
+        self.undo.last().map(|c| c.serial) != self.saved_serial || self.structure_dirty || self.parked_dirty()
     }
 
     /// Records the current state as the saved one.
     pub fn mark_saved(&mut self) {
         self.saved_serial = self.undo.last().map(|c| c.serial);
+        self.mark_parked_saved();
+        self.structure_dirty = false;
     }
 
     /// The label of the edit that Undo would revert.

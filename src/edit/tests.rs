@@ -138,3 +138,54 @@ fn small_plan_for_revision() -> Plan {
         ..Plan::default()
     }
 }
+
+#[test]
+fn each_scenario_has_its_own_history_and_metrics() {
+    let original = plan();
+    let mut ed = Editor::new(original.clone());
+    let to_t1 = |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx(1)) };
+    // An edit in the baseline, then a new scenario with an edit of its own.
+    ed.apply(to_t1(vec![0])).expect("valid");
+    let baseline = ed.plan().assignment.clone();
+    let s = ed.new_scenario("Plan B").expect("new");
+    assert_eq!((s, ed.plan().scenario_name(), ed.undo_depth()), (1, "Plan B", 0));
+    assert_eq!(ed.plan().assignment, baseline, "a copy of the baseline");
+    ed.apply(to_t1(vec![1, 3])).expect("valid");
+    ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![2]), locked: true }).expect("valid");
+    let in_b = ed.plan().assignment.clone();
+    assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    // Back to the baseline: its assignment, locks, metrics and history.
+    ed.switch_scenario(0);
+    assert_eq!(ed.plan().assignment, baseline);
+    assert!(!ed.plan().accounts.locked()[2]);
+    assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    assert_eq!(ed.undo_depth(), 1);
+    // Undo here undoes the baseline's edit, never Plan B's.
+    ed.undo();
+    assert_eq!(ed.plan().assignment, original.assignment);
+    ed.switch_scenario(1);
+    assert_eq!(ed.plan().assignment, in_b);
+    assert!(ed.plan().accounts.locked()[2]);
+    assert_eq!(ed.undo_depth(), 2);
+    ed.undo();
+    ed.undo();
+    assert_eq!(ed.plan().assignment, baseline, "Plan B's own edits undone");
+    assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    // Locked account 2 in B moved by nothing; the mirror of locks follows the scenario.
+    ed.redo();
+    ed.redo();
+    ed.apply(to_t1(vec![2])).expect("valid");
+    assert_eq!(ed.plan().assignment, in_b, "account 2 is locked in Plan B");
+    // Saving marks every scenario clean; a rename makes the plan dirty again.
+    ed.mark_saved();
+    assert!(!ed.is_dirty());
+    ed.rename_scenario(1, "Plan C").expect("renamed");
+    assert!(ed.is_dirty());
+    ed.mark_saved();
+    // Deleting the scenario on screen shows the baseline.
+    ed.delete_scenario(1).expect("deleted");
+    assert_eq!((ed.plan().scenario_names(), ed.plan().current), (vec!["As is"], 0));
+    assert_eq!(ed.plan().assignment, original.assignment);
+    assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    assert!(ed.is_dirty());
+}
