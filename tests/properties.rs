@@ -389,6 +389,9 @@ proptest! {
     }
 }
 
+/// A scenario's territories, assignment and account locks.
+type ScenarioState = (Vec<Territory>, Vec<Option<TerritoryIdx>>, Vec<bool>);
+
 #[derive(Debug, Clone)]
 enum ScenarioOp {
     Edit(Op),
@@ -412,8 +415,8 @@ proptest! {
     ) {
         let mut ed = Editor::new(original);
         // What each scenario held when it was left.
-        let mut left: Vec<Option<(Vec<Territory>, Vec<Option<TerritoryIdx>>, Vec<bool>)>> = vec![None];
-        let state = |ed: &Editor| {
+        let mut left: Vec<Option<ScenarioState>> = vec![None];
+        let state = |ed: &Editor| -> ScenarioState {
             let p = ed.plan();
             (p.territories.clone(), p.assignment.clone(), p.accounts.locked().to_vec())
         };
