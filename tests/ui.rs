@@ -588,3 +588,52 @@ fn help_lists_the_menus_shortcuts() {
         assert!(h.query_by_label(what).is_some(), "{what}");
     }
 }
+
+/// A new scenario from the bar, an edit in it by rectangle and number key; the
+/// baseline's panel and plan are untouched, Ctrl+Z in the baseline does not reach the
+/// new scenario's edit, and Ctrl+PageDown switches back to it.
+#[test]
+fn a_new_scenario_is_edited_apart_from_the_baseline() {
+    let mut h = harness();
+    let original = h.state().doc.editor.plan().clone();
+    let base_headline = format!("Workload balance: max ±{:.1}%", max_workload_deviation(&original) * 100.0);
+    assert!(label_exists(&h, &base_headline), "{base_headline}");
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert!(label_exists(&h, "Scenario 2") && label_exists(&h, "⭐ As is"));
+    // Edit Scenario 2: a rectangle in the middle of the map to the first territory.
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(200.0), t.rect.center() + Vec2::splat(200.0));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let edited = h.state().doc.editor.plan().clone();
+    assert_ne!(edited.assignment, original.assignment, "the rectangle moved accounts");
+    let edited_headline = format!("Workload balance: max ±{:.1}%", max_workload_deviation(&edited) * 100.0);
+    assert!(label_exists(&h, &edited_headline), "{edited_headline}");
+    // Back to the baseline: its plan and its panel.
+    h.get_by_label("⭐ As is").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().assignment, original.assignment);
+    assert!(label_exists(&h, &base_headline));
+    assert_eq!(h.state().doc.editor.undo_depth(), 0);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run();
+    // Ctrl+PageDown: the next scenario, with its edit and its history.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert_eq!(h.state().doc.editor.plan().assignment, edited.assignment);
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    assert!(h.state().doc.editor.is_dirty());
+}

@@ -75,6 +75,15 @@ pub enum Action {
     ZoomToPlan,
     /// Draw OpenStreetMap's tiles under the accounts, or stop.
     SetOnlineTiles(bool),
+    /// A copy of the scenario on screen, shown.
+    NewScenario,
+    SwitchScenario(usize),
+    /// The next or previous scenario (wrapping around).
+    NextScenario,
+    PreviousScenario,
+    RenameScenario(usize, String),
+    DeleteScenario(usize),
+    MakeBaseline(usize),
     NewTerritory,
     /// Open the Balance… or Redraw… form.
     OpenOptimize(optimize_ui::Kind),
@@ -86,7 +95,7 @@ pub enum Action {
 /// The keyboard shortcuts of the file and edit actions: the one table that the key
 /// handler, the menus, the toolbar's tooltips and the Help window read. Longer
 /// combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
-pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 8] {
+pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 10] {
     let cmd = Modifiers::COMMAND;
     let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
     [
@@ -98,13 +107,16 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 8] {
         (KeyboardShortcut::new(cmd, Key::O), Action::Open),
         (KeyboardShortcut::new(cmd, Key::I), Action::ImportCsv),
         (KeyboardShortcut::new(cmd, Key::E), Action::Export),
+        // As tabs switch in browsers and editors; the number keys assign.
+        (KeyboardShortcut::new(cmd, Key::PageDown), Action::NextScenario),
+        (KeyboardShortcut::new(cmd, Key::PageUp), Action::PreviousScenario),
     ]
 }
 
 impl Action {
     /// The actions the menus, the toolbar and the Help window offer, in the Help
     /// window's order.
-    pub(super) const COMMANDS: [Action; 11] = [
+    pub(super) const COMMANDS: [Action; 14] = [
         Action::Undo,
         Action::Redo,
         Action::ClearSelection,
@@ -116,6 +128,9 @@ impl Action {
         Action::NewTerritory,
         Action::OpenOptimize(optimize_ui::Kind::Balance),
         Action::OpenOptimize(optimize_ui::Kind::Redraw),
+        Action::NewScenario,
+        Action::NextScenario,
+        Action::PreviousScenario,
     ];
 
     /// Its name in menus and on buttons ("" for actions the views queue themselves).
@@ -133,6 +148,9 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
             Action::ZoomToPlan => "Zoom to plan",
+            Action::NewScenario => "New scenario",
+            Action::NextScenario => "Next scenario",
+            Action::PreviousScenario => "Previous scenario",
             _ => "",
         }
     }
@@ -142,7 +160,7 @@ impl Action {
         match self {
             Action::Undo => "⟲",
             Action::Redo => "⟳",
-            Action::NewTerritory => "➕",
+            Action::NewTerritory | Action::NewScenario => "➕",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "⚖",
             _ => "",
         }
@@ -165,6 +183,9 @@ impl Action {
             }
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Draw balanced, compact territories from scratch",
             Action::ZoomToPlan => "Fit the map to the plan's accounts",
+            Action::NewScenario => "A copy of the scenario on screen, to change without touching this one",
+            Action::NextScenario => "Show the next scenario",
+            Action::PreviousScenario => "Show the previous scenario",
             _ => "",
         }
     }
@@ -364,6 +385,13 @@ impl TerritoryApp {
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
             Action::SetOnlineTiles(on) => self.set_online_tiles(on),
+            Action::NewScenario
+            | Action::SwitchScenario(_)
+            | Action::NextScenario
+            | Action::PreviousScenario
+            | Action::RenameScenario(..)
+            | Action::DeleteScenario(_)
+            | Action::MakeBaseline(_) => self.scenario_action(action),
             Action::NewTerritory => {
                 let plan = self.doc.editor.plan();
                 let name = format!("Territory {}", plan.live_territories().count() + 1);

@@ -21,6 +21,7 @@ mod map;
 mod optimize_ui;
 mod panel;
 mod recover;
+mod scenarios;
 pub mod selection;
 mod settings;
 pub mod tiles;
@@ -319,6 +320,9 @@ impl TerritoryApp {
             .default_size(600.0)
             .min_size(420.0)
             .show(ui, |ui| self.balance_panel(ui));
+        egui::Panel::top("scenarios").show(ui, |ui| {
+            panel::scenario_bar(ui, &self.doc, &mut self.ui, &mut self.actions);
+        });
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.map(ui));
 
         self.windows(&ctx);

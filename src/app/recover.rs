@@ -136,6 +136,15 @@ impl TerritoryApp {
         }
     }
 
+    /// The plan as it is becomes the journal's base (after a change the steps cannot
+    /// describe: a scenario switched, created, renamed or deleted).
+    pub(super) fn journal_rebase(&mut self) {
+        let plan = self.doc.editor.snapshot();
+        if let Some(j) = &mut self.recovery.journal {
+            j.rebase(plan);
+        }
+    }
+
     pub(super) fn journal(&mut self, step: Step) {
         let editor = &self.doc.editor;
         if let Some(j) = &mut self.recovery.journal {

@@ -46,6 +46,40 @@ impl TerritoryApp {
                     });
                 });
             }
+            Dialog::RenameScenario { index, name } => {
+                egui::Modal::new(egui::Id::unique("rename-scenario")).show(ctx, |ui| {
+                    ui.heading("Scenario");
+                    ui.horizontal(|ui| {
+                        let l = ui.label("Name");
+                        ui.add(egui::TextEdit::singleline(name).desired_width(280.0)).labelled_by(l.id);
+                    });
+                    ui.horizontal(|ui| {
+                        if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                            self.actions.push(Action::RenameScenario(*index, name.trim().to_owned()));
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+            }
+            Dialog::DeleteScenario { index } => {
+                let name = plan.scenarios.get(*index).map_or("", |s| s.name.as_str()).to_owned();
+                egui::Modal::new(egui::Id::unique("delete-scenario")).show(ctx, |ui| {
+                    ui.heading(format!("Delete scenario \"{name}\"?"));
+                    ui.label("Its territories, assignment and history are deleted; this cannot be undone.");
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete").clicked() {
+                            self.actions.push(Action::DeleteScenario(*index));
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+            }
             Dialog::Delete { territory, to } => {
                 egui::Modal::new(egui::Id::unique("delete")).show(ctx, |ui| {
                     let t = &plan.territories[territory.get()];

@@ -16,7 +16,9 @@ use crate::model::{Plan, Rgb, TerritoryIdx};
 mod balance_table;
 mod dialogs;
 mod menu_bar;
+mod scenario_bar;
 pub(in crate::app) use menu_bar::menu_bar;
+pub(in crate::app) use scenario_bar::{fresh_scenario_name, scenario_bar};
 mod status_bar;
 mod toolbar;
 pub(in crate::app) use toolbar::toolbar;
@@ -47,6 +49,8 @@ pub enum Dialog {
     Delete { territory: TerritoryIdx, to: Option<TerritoryIdx> },
     Shortcuts,
     About,
+    RenameScenario { index: usize, name: String },
+    DeleteScenario { index: usize },
 }
 
 impl Dialog {
