@@ -399,6 +399,14 @@ enum ScenarioOp {
     Switch(usize),
 }
 
+fn scenario_op() -> impl Strategy<Value = ScenarioOp> {
+    prop_oneof![
+        6 => op().prop_map(ScenarioOp::Edit),
+        1 => Just(ScenarioOp::New),
+        2 => (0usize..4).prop_map(ScenarioOp::Switch),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -408,10 +416,7 @@ proptest! {
     #[test]
     fn scenarios_never_change_each_other(
         original in plan(),
-        ops in prop::collection::vec(
-            prop_oneof![6 => op().prop_map(ScenarioOp::Edit), 1 => Just(ScenarioOp::New), 2 => (0usize..4).prop_map(ScenarioOp::Switch)],
-            0..40,
-        ),
+        ops in prop::collection::vec(scenario_op(), 0..40),
     ) {
         let mut ed = Editor::new(original);
         // What each scenario held when it was left.
