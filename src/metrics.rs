@@ -213,9 +213,15 @@ impl Metrics {
 
     /// Sums every account: O(N), for loading and for checking.
     pub fn recompute(plan: &Plan) -> Metrics {
-        let mut m = Metrics::empty(plan.territories.len());
-        for (i, t) in plan.assignment.iter().enumerate().take(plan.accounts.len()) {
-            m.slot_mut(*t).merge(&Totals::one(&plan.accounts, i));
+        Metrics::of_assignment(&plan.accounts, plan.territories.len(), &plan.assignment)
+    }
+
+    /// The metrics of any assignment of `accounts` to `slots` territory slots (a
+    /// scenario not on screen): O(N).
+    pub fn of_assignment(accounts: &Accounts, slots: usize, assignment: &[Option<TerritoryIdx>]) -> Metrics {
+        let mut m = Metrics::empty(slots);
+        for (i, t) in assignment.iter().enumerate().take(accounts.len()) {
+            m.slot_mut(*t).merge(&Totals::one(accounts, i));
         }
         m
     }

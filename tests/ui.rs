@@ -637,3 +637,71 @@ fn a_new_scenario_is_edited_apart_from_the_baseline() {
     assert_eq!(h.state().doc.editor.undo_depth(), 1);
     assert!(h.state().doc.editor.is_dirty());
 }
+
+/// The comparison window's headline against sums the test makes itself, and a click
+/// on a flow selecting exactly the accounts of that flow.
+#[test]
+fn the_comparison_shows_what_changes_hands() {
+    let mut h = harness();
+    let original = h.state().doc.editor.plan().clone();
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    // Everything under a rectangle in the middle of the map to the first territory.
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(220.0), t.rect.center() + Vec2::splat(220.0));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let edited = h.state().doc.editor.plan().clone();
+    // The sums, from the two assignments and the accounts' own figures.
+    let (mut moved, mut pot, mut work, mut all_pot, mut all_work) = (0u64, 0i64, 0u64, 0i64, 0u64);
+    for i in 0..original.accounts.len() {
+        let a = original.accounts.get(i);
+        let w = u64::from(a.visits_per_year) * u64::from(a.minutes_per_visit);
+        all_pot += a.potential.0;
+        all_work += w;
+        if original.assignment[i] != edited.assignment[i] {
+            moved += 1;
+            pot += a.potential.0;
+            work += w;
+        }
+    }
+    assert!(moved > 0);
+    h.get_by_label_contains("Compare…").click();
+    h.run_steps(3);
+    let headline = format!(
+        "{moved} of {} accounts change territory: {:.1}% of the potential and {:.1}% of the workload change hands.",
+        original.accounts.len(),
+        pot as f64 / all_pot as f64 * 100.0,
+        work as f64 / all_work as f64 * 100.0
+    );
+    assert!(label_exists(&h, &headline), "{headline}");
+    // The first flow: click it, and exactly its accounts are selected.
+    let first = original.live_territories().next().map(|(i, _)| i).expect("a territory");
+    let flow = {
+        use egui_kittest::kittest::NodeT;
+        h.query_all_by_label_contains(" ⏵ ").next().expect("a flow").accesskit_node().label().unwrap_or_default()
+    };
+    let from_name = flow.split(" ⏵ ").next().expect("from").to_owned();
+    h.get_by_label(&flow).click();
+    h.run_steps(2);
+    let want: Vec<u32> = (0..original.accounts.len())
+        .filter(|&i| {
+            original.assignment[i] != edited.assignment[i]
+                && original.territory_name(original.assignment[i]) == from_name
+                && edited.assignment[i] == Some(first)
+        })
+        .map(|i| i as u32)
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(h.state().selection().iter().collect::<Vec<_>>(), want);
+}

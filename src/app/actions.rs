@@ -77,6 +77,8 @@ pub enum Action {
     SetOnlineTiles(bool),
     /// A copy of the scenario on screen, shown.
     NewScenario,
+    /// Open the comparison of two scenarios.
+    OpenCompare,
     SwitchScenario(usize),
     /// The next or previous scenario (wrapping around).
     NextScenario,
@@ -116,7 +118,7 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 10] {
 impl Action {
     /// The actions the menus, the toolbar and the Help window offer, in the Help
     /// window's order.
-    pub(super) const COMMANDS: [Action; 14] = [
+    pub(super) const COMMANDS: [Action; 15] = [
         Action::Undo,
         Action::Redo,
         Action::ClearSelection,
@@ -129,6 +131,7 @@ impl Action {
         Action::OpenOptimize(optimize_ui::Kind::Balance),
         Action::OpenOptimize(optimize_ui::Kind::Redraw),
         Action::NewScenario,
+        Action::OpenCompare,
         Action::NextScenario,
         Action::PreviousScenario,
     ];
@@ -149,6 +152,7 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
             Action::ZoomToPlan => "Zoom to plan",
             Action::NewScenario => "New scenario",
+            Action::OpenCompare => "Compare…",
             Action::NextScenario => "Next scenario",
             Action::PreviousScenario => "Previous scenario",
             _ => "",
@@ -184,6 +188,7 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Draw balanced, compact territories from scratch",
             Action::ZoomToPlan => "Fit the map to the plan's accounts",
             Action::NewScenario => "A copy of the scenario on screen, to change without touching this one",
+            Action::OpenCompare => "Compare two scenarios: what changes hands, territory by territory and flow by flow",
             Action::NextScenario => "Show the next scenario",
             Action::PreviousScenario => "Show the previous scenario",
             _ => "",
@@ -385,6 +390,7 @@ impl TerritoryApp {
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
             Action::SetOnlineTiles(on) => self.set_online_tiles(on),
+            Action::OpenCompare => self.ui.compare = Some(panel::CompareView::new(self.doc.editor.plan())),
             Action::NewScenario
             | Action::SwitchScenario(_)
             | Action::NextScenario

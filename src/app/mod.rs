@@ -128,6 +128,8 @@ pub struct UiState {
     pub(in crate::app) placing_home: Option<TerritoryIdx>,
     /// The file a Save would overwrite although it changed on disk: asked first.
     pub(in crate::app) overwrite_prompt: Option<PathBuf>,
+    /// The comparison of two scenarios, while its window is open.
+    pub(in crate::app) compare: Option<panel::CompareView>,
 }
 
 impl TerritoryApp {

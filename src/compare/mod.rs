@@ -15,7 +15,7 @@ pub use changes::{HEADER as CHANGES_HEADER, changes_file, write_changes};
 use ahash::AHashMap;
 
 use crate::metrics::{Balance, Metrics, Totals, deviation};
-use crate::model::{Plan, TerritoryIdx};
+use crate::model::{Accounts, Plan, Territory, TerritoryIdx};
 
 /// A territory of either side: its slot in A and in B, where it exists.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,11 +89,33 @@ pub struct Comparison {
     pub matched_totals: Totals,
 }
 
+/// One side of a comparison: a scenario's territories and assignment over accounts,
+/// with its metrics. Two scenarios of one plan share the accounts.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    pub accounts: &'a Accounts,
+    pub territories: &'a [Territory],
+    pub assignment: &'a [Option<TerritoryIdx>],
+    pub metrics: &'a Metrics,
+}
+
+impl<'a> Side<'a> {
+    /// The scenario on screen of `plan`.
+    pub fn of(plan: &'a Plan, metrics: &'a Metrics) -> Side<'a> {
+        Side { accounts: &plan.accounts, territories: &plan.territories, assignment: &plan.assignment, metrics }
+    }
+
+    fn live(&self) -> impl Iterator<Item = (TerritoryIdx, &'a Territory)> + 'a {
+        self.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+    }
+}
+
 /// Each live territory's figures and deviations on one side.
-fn side(plan: &Plan, m: &Metrics) -> Vec<Option<SideFigures>> {
-    let b = Balance::of(plan, m);
-    let mut out = vec![None; plan.territories.len()];
-    for (t, _) in plan.live_territories() {
+fn side(s: &Side<'_>) -> Vec<Option<SideFigures>> {
+    let m = s.metrics;
+    let b = Balance::of_totals(s.live().map(|(t, _)| &m.territories[t.get()]));
+    let mut out = vec![None; s.territories.len()];
+    for (t, _) in s.live() {
         let totals = m.territories[t.get()];
         out[t.get()] = Some(SideFigures {
             slot: t,
@@ -111,16 +133,22 @@ pub fn compare(a: &Plan, b: &Plan) -> Comparison {
 }
 
 /// [`compare`] with each side's metrics at hand (the editor keeps them up to date).
-/// O(N) with a small constant when both sides list the same ids in the same order (two
-/// scenarios of one plan share the very accounts); one hash of B's ids otherwise.
 pub fn compare_with(a: &Plan, ma: &Metrics, b: &Plan, mb: &Metrics) -> Comparison {
+    compare_sides(&Side::of(a, ma), &Side::of(b, mb))
+}
+
+/// Compares two sides. O(N) with a small constant when both share the accounts (two
+/// scenarios of one plan) or list the same ids in the same order; one hash of B's ids
+/// otherwise.
+pub fn compare_sides(a: &Side<'_>, b: &Side<'_>) -> Comparison {
+    let ma = a.metrics;
     // Territory rows, matched by id.
-    let (fig_a, fig_b) = (side(a, ma), side(b, mb));
+    let (fig_a, fig_b) = (side(a), side(b));
     let mut territories: Vec<TerritoryRow> = Vec::new();
     let mut row_of_id: AHashMap<&str, usize> = AHashMap::new();
     let mut row_a = vec![None; a.territories.len()];
     let mut row_b = vec![None; b.territories.len()];
-    for (t, tt) in a.live_territories() {
+    for (t, tt) in a.live() {
         row_of_id.insert(&tt.id, territories.len());
         row_a[t.get()] = Some(territories.len());
         territories.push(TerritoryRow {
@@ -133,7 +161,7 @@ pub fn compare_with(a: &Plan, ma: &Metrics, b: &Plan, mb: &Metrics) -> Compariso
             gained: Totals::default(),
         });
     }
-    for (t, tt) in b.live_territories() {
+    for (t, tt) in b.live() {
         let r = match row_of_id.get(tt.id.as_str()) {
             Some(&r) => r,
             None => {
@@ -157,7 +185,7 @@ pub fn compare_with(a: &Plan, ma: &Metrics, b: &Plan, mb: &Metrics) -> Compariso
     }
     // Accounts, matched by id: the same accounts (scenarios of one plan) need no
     // matching at all.
-    let shared = std::ptr::eq(&a.accounts, &b.accounts);
+    let shared = std::ptr::eq(a.accounts, b.accounts);
     let same_order = shared || a.accounts.same_ids(&b.accounts);
     let index_b: AHashMap<&str, usize> =
         if same_order { AHashMap::new() } else { b.accounts.ids().enumerate().map(|(i, id)| (id, i)).collect() };

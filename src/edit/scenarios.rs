@@ -152,3 +152,18 @@ impl Editor {
         }
     }
 }
+
+impl Editor {
+    /// Scenario `i`'s metrics: kept for the one on screen and those shown before,
+    /// computed (O(N)) for the others.
+    pub fn scenario_metrics(&self, i: usize) -> std::borrow::Cow<'_, Metrics> {
+        if i == self.plan.current {
+            return std::borrow::Cow::Borrowed(&self.metrics);
+        }
+        if let Some(Some(p)) = self.parked.get(i) {
+            return std::borrow::Cow::Borrowed(&p.metrics);
+        }
+        let (t, a, _) = self.plan.scenario_parts(i);
+        std::borrow::Cow::Owned(Metrics::of_assignment(&self.plan.accounts, t.len(), a))
+    }
+}

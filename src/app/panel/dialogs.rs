@@ -8,6 +8,13 @@ impl TerritoryApp {
         self.file_windows(ctx);
         self.recovery_windows(ctx);
         self.optimize_windows(ctx);
+        if let Some(view) = &mut self.ui.compare {
+            let mut open = true;
+            compare_window(ctx, &self.doc, view, &mut open, &mut self.actions);
+            if !open {
+                self.ui.compare = None;
+            }
+        }
         let Some(mut dialog) = self.ui.dialog.take() else { return };
         let mut keep = true;
         let plan = self.doc.editor.plan();

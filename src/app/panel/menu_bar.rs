@@ -55,6 +55,9 @@ pub(in crate::app) fn menu_bar(
                 for kind in [optimize_ui::Kind::Balance, optimize_ui::Kind::Redraw] {
                     menu_entry(ui, actions, Action::OpenOptimize(kind), true, None);
                 }
+                ui.separator();
+                menu_entry(ui, actions, Action::NewScenario, true, None);
+                menu_entry(ui, actions, Action::OpenCompare, doc.editor.plan().scenarios.len() > 1, None);
             });
             ui.menu_button("View", |ui| {
                 menu_entry(ui, actions, Action::ZoomToPlan, true, None);

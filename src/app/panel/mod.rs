@@ -14,8 +14,10 @@ use crate::metrics::{Balance, Totals, deviation};
 use crate::model::{Plan, Rgb, TerritoryIdx};
 
 mod balance_table;
+mod compare_window;
 mod dialogs;
 mod menu_bar;
+pub(in crate::app) use compare_window::{CompareView, compare_window};
 mod scenario_bar;
 pub(in crate::app) use menu_bar::menu_bar;
 pub(in crate::app) use scenario_bar::{fresh_scenario_name, scenario_bar};

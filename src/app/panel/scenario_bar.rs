@@ -35,6 +35,7 @@ pub(in crate::app) fn scenario_bar(ui: &mut Ui, doc: &Document, state: &mut UiSt
             });
         }
         tool_button(ui, actions, Action::NewScenario, true, None);
+        tool_button(ui, actions, Action::OpenCompare, plan.scenarios.len() > 1, None);
     });
 }
 

@@ -1,0 +1,152 @@
+//! The comparison of two scenarios (by default the baseline against the one on
+//! screen): the headline, each territory in A and B with its disruption, and the
+//! flows between territories; a click on a flow selects its accounts on the map.
+
+use super::*;
+use crate::compare::{Comparison, Side, compare_sides};
+use crate::model::AccountSet;
+
+/// The comparison window's state: which scenarios, and the last comparison (kept until
+/// the plan or the choice changes).
+#[derive(Default)]
+pub struct CompareView {
+    pub a: usize,
+    pub b: usize,
+    cache: Option<((u64, usize, usize), Comparison)>,
+}
+
+impl CompareView {
+    /// The baseline against the scenario on screen.
+    pub fn new(plan: &Plan) -> CompareView {
+        CompareView { a: 0, b: plan.current, cache: None }
+    }
+}
+
+fn comparison<'a>(view: &'a mut CompareView, doc: &Document) -> &'a Comparison {
+    let ed = &doc.editor;
+    let plan = ed.plan();
+    let n = plan.scenarios.len();
+    view.a = view.a.min(n - 1);
+    view.b = view.b.min(n - 1);
+    let key = (ed.revision(), view.a, view.b);
+    if view.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let (ma, mb) = (ed.scenario_metrics(view.a), ed.scenario_metrics(view.b));
+        let (ta, aa, _) = plan.scenario_parts(view.a);
+        let (tb, ab, _) = plan.scenario_parts(view.b);
+        let a = Side { accounts: &plan.accounts, territories: ta, assignment: aa, metrics: &ma };
+        let b = Side { accounts: &plan.accounts, territories: tb, assignment: ab, metrics: &mb };
+        let c = compare_sides(&a, &b);
+        view.cache = Some((key, c));
+    }
+    &view.cache.as_ref().expect("just filled").1
+}
+
+fn share(part: i64, whole: i64) -> f64 {
+    if whole > 0 { part as f64 / whole as f64 } else { 0.0 }
+}
+
+/// The window; `open` turns false when it is closed.
+pub(in crate::app) fn compare_window(
+    ctx: &egui::Context,
+    doc: &Document,
+    view: &mut CompareView,
+    open: &mut bool,
+    actions: &mut Vec<Action>,
+) {
+    egui::Window::new("Compare scenarios").open(open).default_width(760.0).show(ctx, |ui| {
+        let plan = doc.editor.plan();
+        let names = plan.scenario_names();
+        ui.horizontal(|ui| {
+            for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
+                let l = ui.label(RichText::new(label).strong());
+                egui::ComboBox::from_id_salt(label)
+                    .selected_text(names.get(*pick).copied().unwrap_or(""))
+                    .show_ui(ui, |ui| {
+                        for (i, n) in names.iter().enumerate() {
+                            ui.selectable_value(pick, i, *n);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            }
+        });
+        let c = comparison(view, doc).clone();
+        ui.label(
+            RichText::new(format!(
+                "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
+                thousands(c.moved.accounts as i64),
+                thousands(c.matched as i64),
+                percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
+                percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
+            ))
+            .strong(),
+        );
+        if !c.changes.is_empty()
+            && ui
+                .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
+                .on_hover_text("Select them on the map (in the scenario on screen)")
+                .clicked()
+        {
+            let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
+            actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+        }
+        ui.separator();
+        let hours = |f: Option<&crate::compare::SideFigures>| {
+            f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
+        };
+        let count = |f: Option<&crate::compare::SideFigures>| {
+            f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
+        };
+        egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
+            for h in [
+                "Territory",
+                "Accounts A",
+                "Accounts B",
+                "Workload h A",
+                "Workload h B",
+                "Dev. A",
+                "Dev. B",
+                "Book changing",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for t in &c.territories {
+                ui.label(&t.name);
+                ui.label(count(t.a.as_ref()));
+                ui.label(count(t.b.as_ref()));
+                ui.label(hours(t.a.as_ref()));
+                ui.label(hours(t.b.as_ref()));
+                ui.label(percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
+                ui.label(percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
+                ui.label(percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
+                    .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
+                ui.end_row();
+            }
+        });
+        ui.separator();
+        ui.label(RichText::new("Flows (largest first; click to select the accounts)").strong());
+        let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
+        egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+            for f in &c.flows {
+                let text = format!(
+                    "{} ⏵ {}: {} accounts, {} h",
+                    name(f.from),
+                    name(f.to),
+                    thousands(f.totals.accounts as i64),
+                    thousands(f.totals.workload.hours().round() as i64)
+                );
+                if ui.selectable_label(false, text).clicked() {
+                    let set = AccountSet::from_indices(
+                        c.changes
+                            .iter()
+                            .filter(|ch| ch.from == f.from && ch.to == f.to)
+                            .map(|ch| ch.a as u32)
+                            .collect(),
+                    );
+                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                }
+            }
+        });
+    });
+}
