@@ -39,7 +39,7 @@
 //!
 //! | module | uses |
 //! |---|---|
-//! | `app` | basemap, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
+//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
 //! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial |
 //! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 const ARROWS: &[(&str, &[&str])] = &[
     (
         "app",
-        &["basemap", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality", "recovery", "spatial"],
+        &[
+            "basemap", "compare", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality",
+            "recovery", "spatial",
+        ],
     ),
     ("basemap", &["io", "spatial"]),
     ("cli", &["compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "spatial"]),

@@ -186,7 +186,7 @@ pub fn compare_sides(a: &Side<'_>, b: &Side<'_>) -> Comparison {
     // Accounts, matched by id: the same accounts (scenarios of one plan) need no
     // matching at all.
     let shared = std::ptr::eq(a.accounts, b.accounts);
-    let same_order = shared || a.accounts.same_ids(&b.accounts);
+    let same_order = shared || a.accounts.same_ids(b.accounts);
     let index_b: AHashMap<&str, usize> =
         if same_order { AHashMap::new() } else { b.accounts.ids().enumerate().map(|(i, id)| (id, i)).collect() };
     let mut seen_b = vec![same_order; b.accounts.len()];
@@ -215,7 +215,7 @@ pub fn compare_sides(a: &Side<'_>, b: &Side<'_>) -> Comparison {
         if from == to {
             continue;
         }
-        let one = Totals::one(&a.accounts, ia);
+        let one = Totals::one(a.accounts, ia);
         changes.push(Change { a: ia, b: ib, from, to });
         moved.merge(&one);
         flows.entry((from, to)).or_default().merge(&one);
@@ -233,7 +233,7 @@ pub fn compare_sides(a: &Side<'_>, b: &Side<'_>) -> Comparison {
         matched_totals.merge(t);
     }
     for &ia in &only_in_a {
-        matched_totals.subtract(&Totals::one(&a.accounts, ia));
+        matched_totals.subtract(&Totals::one(a.accounts, ia));
     }
     let only_in_b: Vec<usize> = (0..b.accounts.len()).filter(|&i| !seen_b[i]).collect();
     let mut flows: Vec<Flow> = flows.into_iter().map(|((from, to), totals)| Flow { from, to, totals }).collect();
