@@ -53,100 +53,103 @@ pub(in crate::app) fn compare_window(
     open: &mut bool,
     actions: &mut Vec<Action>,
 ) {
-    egui::Window::new("Compare scenarios").open(open).default_width(760.0).show(ctx, |ui| {
-        let plan = doc.editor.plan();
-        let names = plan.scenario_names();
-        ui.horizontal(|ui| {
-            for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
-                let l = ui.label(RichText::new(label).strong());
-                egui::ComboBox::from_id_salt(label)
-                    .selected_text(names.get(*pick).copied().unwrap_or(""))
-                    .show_ui(ui, |ui| {
-                        for (i, n) in names.iter().enumerate() {
-                            ui.selectable_value(pick, i, *n);
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-            }
-        });
-        let c = comparison(view, doc).clone();
-        ui.label(
-            RichText::new(format!(
-                "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
-                thousands(c.moved.accounts as i64),
-                thousands(c.matched as i64),
-                percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
-                percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
-            ))
-            .strong(),
-        );
-        if !c.changes.is_empty()
-            && ui
-                .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
-                .on_hover_text("Select them on the map (in the scenario on screen)")
-                .clicked()
-        {
-            let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
-            actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
-        }
-        ui.separator();
-        let hours = |f: Option<&crate::compare::SideFigures>| {
-            f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
-        };
-        let count = |f: Option<&crate::compare::SideFigures>| {
-            f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
-        };
-        egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
-            for h in [
-                "Territory",
-                "Accounts A",
-                "Accounts B",
-                "Workload h A",
-                "Workload h B",
-                "Dev. A",
-                "Dev. B",
-                "Book changing",
-            ] {
-                ui.label(RichText::new(h).strong());
-            }
-            ui.end_row();
-            for t in &c.territories {
-                ui.label(&t.name);
-                ui.label(count(t.a.as_ref()));
-                ui.label(count(t.b.as_ref()));
-                ui.label(hours(t.a.as_ref()));
-                ui.label(hours(t.b.as_ref()));
-                ui.label(percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
-                ui.label(percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
-                ui.label(percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
-                    .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
-                ui.end_row();
-            }
-        });
-        ui.separator();
-        ui.label(RichText::new("Flows (largest first; click to select the accounts)").strong());
-        let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
-        egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
-            for f in &c.flows {
-                let text = format!(
-                    "{} ⏵ {}: {} accounts, {} h",
-                    name(f.from),
-                    name(f.to),
-                    thousands(f.totals.accounts as i64),
-                    thousands(f.totals.workload.hours().round() as i64)
-                );
-                if ui.selectable_label(false, text).clicked() {
-                    let set = AccountSet::from_indices(
-                        c.changes
-                            .iter()
-                            .filter(|ch| ch.from == f.from && ch.to == f.to)
-                            .map(|ch| ch.a as u32)
-                            .collect(),
-                    );
-                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+    egui::Window::new("Compare scenarios").open(open).default_pos([16.0, 100.0]).default_size([760.0, 760.0]).show(
+        ctx,
+        |ui| {
+            let plan = doc.editor.plan();
+            let names = plan.scenario_names();
+            ui.horizontal(|ui| {
+                for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
+                    let l = ui.label(RichText::new(label).strong());
+                    egui::ComboBox::from_id_salt(label)
+                        .selected_text(names.get(*pick).copied().unwrap_or(""))
+                        .show_ui(ui, |ui| {
+                            for (i, n) in names.iter().enumerate() {
+                                ui.selectable_value(pick, i, *n);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
                 }
+            });
+            let c = comparison(view, doc).clone();
+            ui.label(
+                RichText::new(format!(
+                    "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
+                    thousands(c.moved.accounts as i64),
+                    thousands(c.matched as i64),
+                    percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
+                    percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
+                ))
+                .strong(),
+            );
+            if !c.changes.is_empty()
+                && ui
+                    .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
+                    .on_hover_text("Select them on the map (in the scenario on screen)")
+                    .clicked()
+            {
+                let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
+                actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
             }
-        });
-    });
+            ui.separator();
+            let hours = |f: Option<&crate::compare::SideFigures>| {
+                f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
+            };
+            let count = |f: Option<&crate::compare::SideFigures>| {
+                f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
+            };
+            egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
+                for h in [
+                    "Territory",
+                    "Accounts A",
+                    "Accounts B",
+                    "Workload h A",
+                    "Workload h B",
+                    "Dev. A",
+                    "Dev. B",
+                    "Book changing",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for t in &c.territories {
+                    ui.label(&t.name);
+                    ui.label(count(t.a.as_ref()));
+                    ui.label(count(t.b.as_ref()));
+                    ui.label(hours(t.a.as_ref()));
+                    ui.label(hours(t.b.as_ref()));
+                    ui.label(percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
+                    ui.label(percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
+                    ui.label(percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
+                        .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
+                    ui.end_row();
+                }
+            });
+            ui.separator();
+            ui.label(RichText::new("Flows (largest first; click to select the accounts)").strong());
+            let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
+            egui::ScrollArea::vertical().min_scrolled_height(260.0).max_height(320.0).show(ui, |ui| {
+                for f in &c.flows {
+                    let text = format!(
+                        "{} ⏵ {}: {} accounts, {} h",
+                        name(f.from),
+                        name(f.to),
+                        thousands(f.totals.accounts as i64),
+                        thousands(f.totals.workload.hours().round() as i64)
+                    );
+                    if ui.selectable_label(false, text).clicked() {
+                        let set = AccountSet::from_indices(
+                            c.changes
+                                .iter()
+                                .filter(|ch| ch.from == f.from && ch.to == f.to)
+                                .map(|ch| ch.a as u32)
+                                .collect(),
+                        );
+                        actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                    }
+                }
+            });
+        },
+    );
 }
