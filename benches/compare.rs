@@ -44,5 +44,44 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Switching between two scenarios of one plan in the editor (both shown once before,
+/// so their metrics are kept; B has every tenth account in another territory): the
+/// target at 1M is 20 ms; and comparing them (target 50 ms).
+fn switch(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scenarios");
+    g.sample_size(10);
+    for n in [10_000, 100_000, 1_000_000] {
+        let (plan, _) = common::sorted_plan(n);
+        let mut ed = territory_editor::edit::Editor::new(plan);
+        ed.new_scenario("B").expect("new");
+        // B: every tenth account to the second territory.
+        let tenth = territory_editor::model::AccountSet::from_indices((0..n as u32).step_by(10).collect());
+        ed.apply(territory_editor::edit::Command::Reassign { accounts: tenth, to: Some(TerritoryIdx(1)) })
+            .expect("valid");
+        ed.switch_scenario(0);
+        ed.switch_scenario(1);
+        g.bench_function(format!("switch_{}k", n / 1000), |bench| {
+            bench.iter(|| {
+                let next = 1 - ed.plan().current;
+                ed.switch_scenario(next);
+                black_box(ed.metrics().unassigned.accounts)
+            })
+        });
+        // Two scenarios of one plan compared as the editor does (the accounts shared).
+        let (ma, mb) = (ed.scenario_metrics(0).into_owned(), ed.scenario_metrics(1).into_owned());
+        let p = ed.plan();
+        let (ta, aa, _) = p.scenario_parts(0);
+        let (tb, ab, _) = p.scenario_parts(1);
+        let a =
+            territory_editor::compare::Side { accounts: &p.accounts, territories: ta, assignment: aa, metrics: &ma };
+        let b =
+            territory_editor::compare::Side { accounts: &p.accounts, territories: tb, assignment: ab, metrics: &mb };
+        g.bench_function(format!("compare_scenarios_{}k", n / 1000), |bench| {
+            bench.iter(|| black_box(territory_editor::compare::compare_sides(&a, &b)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, switch);
 criterion_main!(benches);
