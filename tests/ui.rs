@@ -705,3 +705,26 @@ fn the_comparison_shows_what_changes_hands() {
     assert!(!want.is_empty());
     assert_eq!(h.state().selection().iter().collect::<Vec<_>>(), want);
 }
+
+/// Balance's proposal applied as a new scenario: the scenario it came from keeps its
+/// plan; the new one is within the tolerance and compares against it.
+#[test]
+fn a_proposal_applied_as_a_new_scenario_leaves_the_baseline() {
+    let mut h = generated_harness();
+    let before_plan = h.state().doc.editor.plan().clone();
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
+    let moved = h.state().selection().len();
+    h.get_by_label("Apply as new scenario").click();
+    h.run_steps(3);
+    let ed = &h.state().doc.editor;
+    assert_eq!(ed.plan().scenario_names(), ["As is", "Balanced"]);
+    assert_eq!(ed.plan().scenario_name(), "Balanced");
+    assert!(max_workload_deviation(ed.plan()) <= 0.03 + 1e-9);
+    let changed = before_plan.assignment.iter().zip(&ed.plan().assignment).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, moved);
+    assert_eq!(ed.undo_depth(), 1, "the proposal is one step of the new scenario");
+    h.get_by_label("⭐ As is").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);
+    assert!(label_exists(&h, &headline(&h)));
+}

@@ -72,6 +72,8 @@ pub enum Action {
     /// Save over a file that changed on disk since it was opened (the user said so).
     SaveOverwrite,
     Export,
+    /// The change list from the baseline to the scenario on screen.
+    ExportChanges,
     ZoomToPlan,
     /// Draw OpenStreetMap's tiles under the accounts, or stop.
     SetOnlineTiles(bool),
@@ -91,6 +93,8 @@ pub enum Action {
     OpenOptimize(optimize_ui::Kind),
     RunOptimize(Box<optimize_ui::Form>),
     ApplyProposal,
+    /// Apply the proposal to a new scenario instead.
+    ApplyProposalAsScenario,
     DiscardProposal,
 }
 
@@ -147,6 +151,7 @@ impl Action {
             Action::Save => "Save",
             Action::SaveAs => "Save as…",
             Action::Export => "Export assignments CSV…",
+            Action::ExportChanges => "Export changes…",
             Action::NewTerritory => "New territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
@@ -181,6 +186,9 @@ impl Action {
             Action::Save => "Save the plan",
             Action::SaveAs => "Save the plan under another name",
             Action::Export => "Export the assignments as CSV, for the CRM",
+            Action::ExportChanges => {
+                "Export the accounts that change territory from the baseline to this scenario, for the CRM"
+            }
             Action::NewTerritory => "Add an empty territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => {
                 "Bring every territory within a tolerance of the mean, moving as little as possible"
@@ -329,6 +337,7 @@ impl TerritoryApp {
             }
             Action::RunOptimize(form) => self.run_optimize(ctx, &form),
             Action::ApplyProposal => self.apply_proposal(),
+            Action::ApplyProposalAsScenario => self.apply_proposal_as_scenario(),
             Action::DiscardProposal => self.discard_proposal(),
             Action::Undo => {
                 if let Some(cs) = self.doc.editor.undo() {
@@ -412,7 +421,8 @@ impl TerritoryApp {
             | Action::Save
             | Action::SaveAs
             | Action::SaveOverwrite
-            | Action::Export => {
+            | Action::Export
+            | Action::ExportChanges => {
                 self.file_action(ctx, action);
             }
         }

@@ -176,6 +176,38 @@ impl TerritoryApp {
         self.ui.selection_version += 1;
     }
 
+    /// The proposal into a new scenario (a copy of the one it was computed on), which
+    /// is then on screen; the scenario it came from stays as it was.
+    pub(super) fn apply_proposal_as_scenario(&mut self) {
+        let Some(p) = self.pending.as_ref() else { return };
+        if p.revision != self.doc.editor.revision() {
+            self.pending = None;
+            self.fail("The plan changed while the proposal was computed; run it again");
+            return;
+        }
+        let base = match p.kind {
+            Kind::Balance => "Balanced",
+            Kind::Redraw => "Redrawn",
+        };
+        let plan = self.doc.editor.plan();
+        let taken = |n: &str| plan.scenarios.iter().any(|s| s.name.eq_ignore_ascii_case(n));
+        let name = std::iter::once(base.to_owned())
+            .chain((2..).map(|k| format!("{base} {k}")))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| base.to_owned());
+        if let Err(e) = self.doc.editor.new_scenario(&name) {
+            self.fail(e.to_string());
+            return;
+        }
+        self.journal_rebase();
+        // The copy is the plan the proposal was computed on: it applies as it is.
+        if let Some(p) = self.pending.as_mut() {
+            p.revision = self.doc.editor.revision();
+        }
+        self.apply_proposal();
+        self.notify(format!("The proposal is the new scenario \"{name}\"; Compare… shows what it changes"));
+    }
+
     pub(super) fn discard_proposal(&mut self) {
         if self.pending.take().is_some() {
             self.ui.selection.clear();
@@ -341,6 +373,13 @@ impl TerritoryApp {
         ui.horizontal(|ui| {
             if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
                 self.actions.push(Action::ApplyProposal);
+            }
+            if ui
+                .button("Apply as new scenario")
+                .on_hover_text("Keep this scenario as it is and put the proposal into a new one, to compare")
+                .clicked()
+            {
+                self.actions.push(Action::ApplyProposalAsScenario);
             }
             if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
                 self.actions.push(Action::DiscardProposal);

@@ -28,6 +28,8 @@ fn headline(c: &Comparison) -> String {
 struct Sides {
     a: Plan,
     b: Plan,
+    ma: Metrics,
+    mb: Metrics,
     label_a: String,
     label_b: String,
 }
@@ -43,15 +45,17 @@ fn load_both(path: &Path, other: Option<&Path>, sides: &SidesArg) -> Result<(Sid
             let mut b = plan;
             b.switch_scenario(ib);
             let (label_a, label_b) = (a.scenario_name().to_owned(), b.scenario_name().to_owned());
-            Sides { a, b, label_a, label_b }
+            let (ma, mb) = (Metrics::recompute(&a), Metrics::recompute(&b));
+            Sides { a, b, ma, mb, label_a, label_b }
         }
         Some(other) => {
             let (a, _) = load_in(path, &ScenarioArg { scenario: sides.a.clone() })?;
             let (b, _) = load_in(other, &ScenarioArg { scenario: sides.b.clone() })?;
-            Sides { a, b, label_a: path.display().to_string(), label_b: other.display().to_string() }
+            let (ma, mb) = (Metrics::recompute(&a), Metrics::recompute(&b));
+            Sides { a, b, ma, mb, label_a: path.display().to_string(), label_b: other.display().to_string() }
         }
     };
-    let c = cmp::compare(&s.a, &s.b);
+    let c = cmp::compare_with(&s.a, &s.ma, &s.b, &s.mb);
     Ok((s, c))
 }
 
@@ -151,7 +155,8 @@ pub(super) fn changes(
     as_json: bool,
 ) -> Result<(), Failure> {
     let (s, c) = load_both(path, other, sides)?;
-    cmp::changes_file(&s.a, &s.b, &c, out_path).map_err(Failure::data)?;
+    let (a, b) = (cmp::Side::of(&s.a, &s.ma), cmp::Side::of(&s.b, &s.mb));
+    cmp::changes_file(&a, &b, &c, out_path).map_err(Failure::data)?;
     let touched: Vec<&cmp::TerritoryRow> =
         c.territories.iter().filter(|t| t.gained.accounts > 0 || t.lost.accounts > 0).collect();
     let net_hours = |t: &cmp::TerritoryRow| (t.gained.workload.0 - t.lost.workload.0) as f64 / 60.0;

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use super::Comparison;
+use super::{Comparison, Side};
 use crate::io::{FileError, write_atomic};
-use crate::model::{Plan, TerritoryIdx};
+use crate::model::{Territory, TerritoryIdx};
 
 /// The change list's header.
 pub const HEADER: [&str; 12] = [
@@ -25,20 +25,20 @@ pub const HEADER: [&str; 12] = [
 /// Writes the change list of `c` (A = `a`, B = `b`): UTF-8, comma-delimited, in A's
 /// order; an Unassigned side has empty territory cells; the figures are A's (money
 /// exact to the cent, workload in hours).
-pub fn write_changes(a: &Plan, b: &Plan, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_changes(a: &Side<'_>, b: &Side<'_>, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(HEADER)?;
-    let side = |p: &Plan, t: Option<TerritoryIdx>| match t {
+    let side = |ts: &[Territory], t: Option<TerritoryIdx>| match t {
         Some(t) => {
-            let t = &p.territories[t.get()];
+            let t = &ts[t.get()];
             [t.id.clone(), t.name.clone(), t.rep.clone().unwrap_or_default()]
         }
         None => [String::new(), String::new(), String::new()],
     };
     for ch in &c.changes {
         let acc = a.accounts.get(ch.a);
-        let [fid, fname, frep] = side(a, a.assignment[ch.a]);
-        let [tid, tname, trep] = side(b, b.assignment[ch.b]);
+        let [fid, fname, frep] = side(a.territories, a.assignment[ch.a]);
+        let [tid, tname, trep] = side(b.territories, b.assignment[ch.b]);
         out.write_record([
             acc.id,
             acc.name,
@@ -58,6 +58,6 @@ pub fn write_changes(a: &Plan, b: &Plan, c: &Comparison, w: &mut dyn std::io::Wr
 }
 
 /// Writes the change list to a file, atomically.
-pub fn changes_file(a: &Plan, b: &Plan, c: &Comparison, path: &Path) -> Result<(), FileError> {
+pub fn changes_file(a: &Side<'_>, b: &Side<'_>, c: &Comparison, path: &Path) -> Result<(), FileError> {
     write_atomic(path, |w| write_changes(a, b, c, w))
 }

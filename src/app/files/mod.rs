@@ -49,7 +49,7 @@ pub enum TaskResult {
         path: PathBuf,
         /// The fingerprint of the file as written (a plan, not an export).
         hash: Option<u64>,
-        export: bool,
+        what: SaveKind,
     },
 }
 
@@ -60,6 +60,28 @@ pub enum Purpose {
     Import,
     SaveAs,
     Export,
+    /// The change list from the baseline to the scenario on screen.
+    ExportChanges,
+}
+
+/// The change list from the baseline (the first scenario) to the scenario on screen.
+fn write_change_list(plan: &crate::model::Plan, path: &std::path::Path) -> Result<(), crate::io::FileError> {
+    use crate::compare::{Side, changes_file, compare_sides};
+    use crate::metrics::Metrics;
+    let (ta, aa, _) = plan.scenario_parts(0);
+    let ma = Metrics::of_assignment(&plan.accounts, ta.len(), aa);
+    let mb = Metrics::recompute(plan);
+    let a = Side { accounts: &plan.accounts, territories: ta, assignment: aa, metrics: &ma };
+    let b = Side::of(plan, &mb);
+    changes_file(&a, &b, &compare_sides(&a, &b), path)
+}
+
+/// What a background save writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveKind {
+    Plan,
+    Assignments,
+    Changes,
 }
 
 /// Work in flight.
@@ -168,6 +190,9 @@ impl TerritoryApp {
                 Purpose::Export => {
                     d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-assignments.csv")).save_file()
                 }
+                Purpose::ExportChanges => {
+                    d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-changes.csv")).save_file()
+                }
             };
             // Without a desktop portal or zenity, rfd returns nothing at once.
             let unavailable = picked.is_none() && started.elapsed() < std::time::Duration::from_millis(250);
@@ -217,31 +242,35 @@ impl TerritoryApp {
         });
     }
 
-    fn save_in_background(&mut self, ctx: &egui::Context, path: PathBuf, export: bool) {
+    fn save_in_background(&mut self, ctx: &egui::Context, path: PathBuf, what: SaveKind) {
         // The map's view goes into the file; the plan itself is shared with the
         // worker, not copied on this thread.
         if let Some(t) = self.last_transform {
             self.doc.editor.set_view(Some(t.view(self.map_memory.zoom())));
         }
         let plan = self.doc.editor.snapshot();
-        self.recovery.save_revision = self.doc.editor.revision();
-        let what = if export { "Exporting" } else { "Saving" };
-        let job = self.start_job(format!("{what} {}", path.display()));
+        if what == SaveKind::Plan {
+            self.recovery.save_revision = self.doc.editor.revision();
+        }
+        let verb = if what == SaveKind::Plan { "Saving" } else { "Exporting" };
+        let job = self.start_job(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let result = crate::catch_panic(|| {
                 // A plan's save gives the fingerprint of what it wrote: the recovery
                 // journal's new base.
-                if export {
-                    csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
-                } else {
-                    plan_file::save(&plan, &path).map(Some).map_err(|e| e.to_string())
+                match what {
+                    SaveKind::Plan => plan_file::save(&plan, &path).map(Some).map_err(|e| e.to_string()),
+                    SaveKind::Assignments => {
+                        csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
+                    }
+                    SaveKind::Changes => write_change_list(&plan, &path).map(|()| None).map_err(|e| e.to_string()),
                 }
             })
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
             let _ = tx.send(match result {
-                Ok(hash) => TaskResult::Saved { job, path, hash, export },
+                Ok(hash) => TaskResult::Saved { job, path, hash, what },
                 Err(message) => TaskResult::Failed { job, message },
             });
             ctx.request_repaint();
@@ -260,15 +289,16 @@ impl TerritoryApp {
             Action::OpenPath(path) => self.load_in_background(ctx, path, ImportOptions::default()),
             Action::Save => match self.doc.path.clone() {
                 Some(path) if self.changed_on_disk(&path) => self.ui.overwrite_prompt = Some(path),
-                Some(path) => self.save_in_background(ctx, path, false),
+                Some(path) => self.save_in_background(ctx, path, SaveKind::Plan),
                 None => self.pick(ctx, Purpose::SaveAs),
             },
             Action::SaveOverwrite => match self.doc.path.clone() {
-                Some(path) => self.save_in_background(ctx, path, false),
+                Some(path) => self.save_in_background(ctx, path, SaveKind::Plan),
                 None => self.pick(ctx, Purpose::SaveAs),
             },
             Action::SaveAs => self.pick(ctx, Purpose::SaveAs),
             Action::Export => self.pick(ctx, Purpose::Export),
+            Action::ExportChanges => self.pick(ctx, Purpose::ExportChanges),
             _ => {}
         }
     }
@@ -281,9 +311,10 @@ impl TerritoryApp {
                 if path.extension().is_none() {
                     path.set_extension("ron");
                 }
-                self.save_in_background(ctx, path, false);
+                self.save_in_background(ctx, path, SaveKind::Plan);
             }
-            Purpose::Export => self.save_in_background(ctx, path, true),
+            Purpose::Export => self.save_in_background(ctx, path, SaveKind::Assignments),
+            Purpose::ExportChanges => self.save_in_background(ctx, path, SaveKind::Changes),
         }
     }
 
@@ -310,6 +341,7 @@ impl TerritoryApp {
                         let suggestion = match purpose {
                             Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
                             Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
+                            Purpose::ExportChanges => dir.join(format!("{stem}-changes.csv")).display().to_string(),
                             Purpose::Open | Purpose::Import => format!("{}/", dir.display()),
                         };
                         self.ui.path_prompt = Some((purpose, suggestion));
@@ -375,12 +407,14 @@ impl TerritoryApp {
                         self.restore_failed(&message);
                     }
                 }
-                TaskResult::Saved { job, path, hash, export } => {
+                TaskResult::Saved { job, path, hash, what } => {
                     if current(job, &self.tasks.running) {
                         self.tasks.running = None;
                     }
-                    if export {
+                    if what == SaveKind::Assignments {
                         self.notify(format!("Exported assignments to {}", path.display()));
+                    } else if what == SaveKind::Changes {
+                        self.notify(format!("Exported the change list to {}", path.display()));
                     } else {
                         self.doc.editor.mark_saved();
                         self.journal_saved(&path, hash);
@@ -417,5 +451,48 @@ impl TerritoryApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.ui.confirm = Some(AfterConfirm::Close);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Account, Cents, Plan, Territory, TerritoryIdx, palette_color};
+
+    #[test]
+    fn the_change_list_goes_from_the_baseline_to_the_scenario_on_screen() {
+        let accounts: Vec<Account> = (0..4)
+            .map(|i| Account {
+                id: format!("K{i}"),
+                name: format!("Kunde {i}"),
+                lon: -100.0 + f64::from(i),
+                lat: 40.0,
+                potential: Cents(150),
+                annual_revenue: Cents(0),
+                visits_per_year: 2,
+                minutes_per_visit: 30,
+                city: None,
+                state: None,
+                zip: None,
+                locked: false,
+            })
+            .collect();
+        let mut plan = Plan {
+            accounts: accounts.into_iter().collect(),
+            territories: vec![
+                Territory::new("n", "Nord", palette_color(0)),
+                Territory::new("s", "Süd", palette_color(1)),
+            ],
+            assignment: vec![Some(TerritoryIdx(0)); 4],
+            ..Plan::default()
+        };
+        plan.add_scenario("B").expect("new");
+        plan.assignment[1] = Some(TerritoryIdx(1));
+        plan.assignment[3] = None;
+        let path = std::env::temp_dir().join(format!("te-changes-{}.csv", std::process::id()));
+        super::write_change_list(&plan, &path).expect("written");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let _ = std::fs::remove_file(&path);
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(rows, ["K1,Kunde 1,,n,Nord,,s,Süd,,1.50,0.00,1", "K3,Kunde 3,,n,Nord,,,,,1.50,0.00,1"]);
     }
 }

@@ -126,6 +126,7 @@ impl TerritoryApp {
                     Purpose::Import => "Import accounts",
                     Purpose::SaveAs => "Save the plan as",
                     Purpose::Export => "Export assignments to",
+                    Purpose::ExportChanges => "Export the change list to",
                 });
                 ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
                 let l = ui.label("Path");

@@ -30,6 +30,8 @@ pub(in crate::app) fn menu_bar(
                 for action in [Action::Save, Action::SaveAs, Action::Export] {
                     menu_entry(ui, actions, action, true, None);
                 }
+                let scenarios = doc.editor.plan().scenarios.len() > 1;
+                menu_entry(ui, actions, Action::ExportChanges, scenarios, None);
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
