@@ -211,3 +211,46 @@ fn recovered_edits_are_never_applied_to_a_changed_file() {
     assert!(h.query_by_label_contains("Not restored").is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Work in a new scenario survives a crash: the recovered plan has both scenarios, the
+/// new one on screen with its edits, the baseline untouched.
+#[test]
+fn the_editor_recovers_work_in_a_new_scenario() {
+    let dir = temp_dir("recover-scenario");
+    let data = dir.join("data");
+    let plan_path = fixture_plan(&dir);
+    let empty = || TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    let baseline = h.state().doc.editor.plan().assignment.clone();
+    // An edit in the baseline, then a new scenario with two edits of its own.
+    assign_rectangle(&mut h, 60.0, egui::Key::Num3);
+    let baseline_edited = h.state().doc.editor.plan().assignment.clone();
+    assert_ne!(baseline_edited, baseline);
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    assign_rectangle(&mut h, 220.0, egui::Key::Num1);
+    let in_new = h.state().doc.editor.plan().assignment.clone();
+    assert_ne!(in_new, baseline_edited);
+    h.state().flush_journal();
+    drop(h);
+
+    let mut app = empty();
+    app.set_data_dir(data.clone());
+    assert!(app.recovery_offer().is_some());
+    let mut h = harness_on(app);
+    h.get_by_label("Restore").click();
+    step_until(&mut h, |h| h.state().doc.editor.plan().scenarios.len() == 2);
+    step_until(&mut h, |h| h.state().doc.editor.plan().assignment == in_new);
+    h.run_steps(3);
+    let ed = &h.state().doc.editor;
+    assert_eq!(ed.plan().scenario_name(), "Scenario 2");
+    assert_eq!(ed.plan().scenario_parts(0).1, baseline_edited.as_slice());
+    assert!(ed.is_dirty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
