@@ -18,12 +18,33 @@ pub(super) fn sniff_version(text: &str) -> Option<u32> {
 pub(super) fn split_canonical(text: &str) -> Option<(String, &str, usize)> {
     let open = text.find(ROWS_OPEN)?;
     let rows_start = open + ROWS_OPEN.len();
-    // The first close after the rows (the scenarios of version 3 follow them); from the
-    // newline that ends the last row, or the list's own for an empty one.
-    let close = rows_start - 1 + text[rows_start - 1..].find(ROWS_CLOSE)?;
+    // The rows' close, from the newline that ends the last row (or the list's own for
+    // an empty one).
+    let close = rows_close(text)?;
+    if close + 1 < rows_start {
+        return None;
+    }
     let header = format!("{}\n    accounts: [],{}", &text[..open], &text[close + ROWS_CLOSE.len() - 1..]);
     let first_line = text[..rows_start].bytes().filter(|&b| b == b'\n').count() + 1;
     Some((header, &text[rows_start..close + 1], first_line))
+}
+
+/// Where the rows' close starts: line by line from the end, the scenarios of version 3
+/// (when the line that opens them comes before any account row) or else the file's
+/// last close. Only the lines after the rows are read.
+fn rows_close(text: &str) -> Option<usize> {
+    let mut end = text.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &text.as_bytes()[..end]) {
+        let line = &text[nl + 1..end];
+        if line == SCENARIOS_OPEN {
+            return text[..nl + 1].rfind(ROWS_CLOSE);
+        }
+        if line.starts_with(ROW_INDENT) && line[ROW_INDENT.len()..].starts_with("(\"") {
+            break;
+        }
+        end = nl;
+    }
+    text.rfind(ROWS_CLOSE)
 }
 
 /// Cuts the rows' text into pieces of about 1 MB at line ends, with each piece's

@@ -42,7 +42,7 @@ pub(super) fn scenarios_text(records: &[ScenarioRecord]) -> Result<String, ron::
     }
     // Explicit `Some`: the file enables implicit ones once, at its top.
     let config = ron::ser::PrettyConfig::new().depth_limit(2).struct_names(false);
-    let mut out = String::from("    scenarios: [\n");
+    let mut out = format!("{SCENARIOS_OPEN}\n");
     for r in records {
         for line in ron::ser::to_string_pretty(r, config.clone())?.lines() {
             out.push_str(ROW_INDENT);

@@ -33,6 +33,9 @@ pub(super) const ROWS_OPEN: &str = "\n    accounts: [\n";
 
 pub(super) const ROWS_CLOSE: &str = "\n    ],\n";
 
+/// The line that opens the scenarios after the rows, in the canonical layout of version 3.
+pub(super) const SCENARIOS_OPEN: &str = "    scenarios: [";
+
 /// The plan as RON text: the territories, then one account a line.
 pub fn to_ron_string(plan: &Plan) -> Result<String, ron::Error> {
     Ok(to_ron_parts(plan)?.concat())
