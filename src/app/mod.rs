@@ -3,8 +3,8 @@
 //! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index: what
 //! is saved), one [`UiState`] (tool, selection, previews, open dialogs: what is on
 //! screen) and the queue of [`Action`]s. Views read the document, change only the UI
-//! state and queue actions (the toolbar and the menu bar are free functions with
-//! exactly those arguments); actions are applied once per frame, after the views, so
+//! state and queue actions (the toolbar, the menu bar, the scenario bar and the
+//! comparison window are free functions with exactly those arguments); actions are applied once per frame, after the views, so
 //! that no view mutates the plan. One table (`Action::label`, `icon`, `tooltip`,
 //! `keys`, with the shortcut table) gives the menus, toolbar, tooltips, the Help window
 //! and the key handler their words and keys.
@@ -12,7 +12,8 @@
 //! The folder: `document.rs` (the plan, its editor and indexes), `actions.rs` (tools,
 //! actions, the action table, shortcuts and what each action does), `settings.rs`, `files/` (file jobs
 //! and windows), `map/`, `panel/`, `optimize_ui.rs` (Balance and Redraw), `recover.rs`
-//! (autosave and recovery), `selection.rs`, `tiles.rs`; the app's frame is here.
+//! (autosave and recovery), `scenarios.rs` (what the scenario actions do),
+//! `selection.rs`, `tiles.rs`; the app's frame is here.
 
 mod actions;
 mod document;

@@ -1,8 +1,9 @@
-//! The balance panel, the menu bar, the toolbar, the status bar and the territory
-//! dialogs. They read the document and queue [`Action`]s.
+//! The balance panel, the menu bar, the toolbar, the scenario bar, the status bar, the
+//! comparison window and the dialogs. They read the document and queue [`Action`]s.
 //!
-//! One file each: `menu_bar.rs`, `toolbar.rs`, `status_bar.rs`, `balance_table.rs`,
-//! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours) are here.
+//! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
+//! `balance_table.rs`, `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
+//! dialog state, deviation colours) are here.
 
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
