@@ -65,6 +65,23 @@ fn inside(poly: &[Pos2], p: Pos2) -> bool {
     c
 }
 
+/// Selects the accounts under a square of `inset` points around the map's centre with
+/// the rectangle tool.
+fn select_rectangle(h: &mut Harness<'_, TerritoryApp>, inset: f32) {
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(inset), t.rect.center() + Vec2::splat(inset));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+}
+
 fn label_exists(h: &Harness<'_, TerritoryApp>, text: &str) -> bool {
     h.query_all_by_label(text).next().is_some()
 }
@@ -603,18 +620,7 @@ fn a_new_scenario_is_edited_apart_from_the_baseline() {
     assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
     assert!(label_exists(&h, "Scenario 2") && label_exists(&h, "⭐ As is"));
     // Edit Scenario 2: a rectangle in the middle of the map to the first territory.
-    h.key_press(Key::R);
-    h.run();
-    let t = h.state().map_transform().expect("map");
-    let (a, b) = (t.rect.center() - Vec2::splat(200.0), t.rect.center() + Vec2::splat(200.0));
-    h.hover_at(a);
-    h.run();
-    h.drag_at(a);
-    h.run();
-    h.hover_at(b);
-    h.run();
-    h.drop_at(b);
-    h.run();
+    select_rectangle(&mut h, 200.0);
     h.key_press(Key::Num1);
     h.run_steps(2);
     let edited = h.state().doc.editor.plan().clone();
@@ -647,18 +653,7 @@ fn the_comparison_shows_what_changes_hands() {
     h.get_by_label_contains("New scenario").click();
     h.run_steps(2);
     // Everything under a rectangle in the middle of the map to the first territory.
-    h.key_press(Key::R);
-    h.run();
-    let t = h.state().map_transform().expect("map");
-    let (a, b) = (t.rect.center() - Vec2::splat(220.0), t.rect.center() + Vec2::splat(220.0));
-    h.hover_at(a);
-    h.run();
-    h.drag_at(a);
-    h.run();
-    h.hover_at(b);
-    h.run();
-    h.drop_at(b);
-    h.run();
+    select_rectangle(&mut h, 220.0);
     h.key_press(Key::Num1);
     h.run_steps(2);
     let edited = h.state().doc.editor.plan().clone();

@@ -232,33 +232,13 @@ pub(super) struct OptimizeTerritory<'a> {
     pub compactness_km: Option<f64>,
 }
 
-/// A set of accounts' figures in `compare` and `changes`.
-#[derive(Serialize)]
-pub(super) struct MovedTotals {
-    pub accounts: u64,
-    pub potential: f64,
-    pub annual_revenue: f64,
-    pub workload_hours: f64,
-}
-
-impl From<&Totals> for MovedTotals {
-    fn from(t: &Totals) -> Self {
-        MovedTotals {
-            accounts: t.accounts,
-            potential: t.potential.units(),
-            annual_revenue: t.annual_revenue.units(),
-            workload_hours: t.workload.hours(),
-        }
-    }
-}
-
 /// `compare --json`.
 #[derive(Serialize)]
 pub(super) struct CompareJson<'a> {
     pub schema: u32,
     pub a: String,
     pub b: String,
-    pub moved: MovedTotals,
+    pub moved: TotalsJson,
     pub flows: Vec<FlowJson<'a>>,
     pub territories: Vec<CompareTerritory<'a>>,
     pub only_in_a: usize,
@@ -273,7 +253,7 @@ pub(super) struct FlowJson<'a> {
     pub to: Option<&'a str>,
     pub to_name: &'a str,
     #[serde(flatten)]
-    pub totals: MovedTotals,
+    pub totals: TotalsJson,
 }
 
 #[derive(Serialize)]
