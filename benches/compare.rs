@@ -70,12 +70,8 @@ fn switch(c: &mut Criterion) {
         // Two scenarios of one plan compared as the editor does (the accounts shared).
         let (ma, mb) = (ed.scenario_metrics(0).into_owned(), ed.scenario_metrics(1).into_owned());
         let p = ed.plan();
-        let (ta, aa, _) = p.scenario_parts(0);
-        let (tb, ab, _) = p.scenario_parts(1);
-        let a =
-            territory_editor::compare::Side { accounts: &p.accounts, territories: ta, assignment: aa, metrics: &ma };
-        let b =
-            territory_editor::compare::Side { accounts: &p.accounts, territories: tb, assignment: ab, metrics: &mb };
+        let a = territory_editor::compare::Side::scenario(p, 0, &ma);
+        let b = territory_editor::compare::Side::scenario(p, 1, &mb);
         g.bench_function(format!("compare_scenarios_{}k", n / 1000), |bench| {
             bench.iter(|| black_box(territory_editor::compare::compare_sides(&a, &b)))
         });

@@ -216,6 +216,12 @@ impl Metrics {
         Metrics::of_assignment(&plan.accounts, plan.territories.len(), &plan.assignment)
     }
 
+    /// The metrics of scenario `i` of `plan` (on screen or not): O(N).
+    pub fn of_scenario(plan: &Plan, i: usize) -> Metrics {
+        let (territories, assignment, _) = plan.scenario_parts(i);
+        Metrics::of_assignment(&plan.accounts, territories.len(), assignment)
+    }
+
     /// The metrics of any assignment of `accounts` to `slots` territory slots (a
     /// scenario not on screen): O(N).
     pub fn of_assignment(accounts: &Accounts, slots: usize, assignment: &[Option<TerritoryIdx>]) -> Metrics {

@@ -109,9 +109,9 @@ pub(super) fn optimize_cli(
     let progress = Progress::default();
     let proposal = with_progress("computing", &progress, || run(&adj, Some(&progress))).map_err(Failure::data)?;
     let seconds = started.elapsed().as_secs_f64();
-    let after = proposal.apply_to(plan);
+    let mut after = proposal.apply_to(plan);
     // The file keeps the scenario it had on screen; a new scenario is saved beside it.
-    save_in(after.clone(), saved, out_path)?;
+    save_in(&mut after, saved, out_path)?;
     let r = optimize::report(plan, &after, &adj, tolerance, proposal.job);
     let live_pieces = |p: &Plan, pieces: &[usize]| p.live_territories().map(|(i, _)| pieces[i.get()]).sum::<usize>();
     let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));

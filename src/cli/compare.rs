@@ -23,39 +23,50 @@ fn headline(c: &Comparison) -> String {
 }
 
 /// Side A and side B with their labels: two scenarios of one plan (by default the
-/// baseline and the current one), or a scenario of each of two plans (by default each
-/// one's current).
+/// baseline and the current one; the plan is read once and not copied), or a scenario
+/// of each of two plans (by default each one's current).
 struct Sides {
-    a: Plan,
-    b: Plan,
+    plans: Vec<Plan>,
+    /// (plan, scenario) of each side.
+    a: (usize, usize),
+    b: (usize, usize),
     ma: Metrics,
     mb: Metrics,
     label_a: String,
     label_b: String,
 }
 
+impl Sides {
+    fn a(&self) -> cmp::Side<'_> {
+        cmp::Side::scenario(&self.plans[self.a.0], self.a.1, &self.ma)
+    }
+
+    fn b(&self) -> cmp::Side<'_> {
+        cmp::Side::scenario(&self.plans[self.b.0], self.b.1, &self.mb)
+    }
+}
+
 fn load_both(path: &Path, other: Option<&Path>, sides: &SidesArg) -> Result<(Sides, Comparison), Failure> {
-    let s = match other {
+    let pick = |plan: &Plan, p: &Path, name: &Option<String>, default: usize| {
+        name.as_deref().map_or(Ok(default), |n| find_scenario(plan, p, n))
+    };
+    let (plans, a, b, labels) = match other {
         None => {
             let plan = load_plan(path)?;
-            let ia = sides.a.as_deref().map_or(Ok(0), |n| find_scenario(&plan, path, n))?;
-            let ib = sides.b.as_deref().map_or(Ok(plan.current), |n| find_scenario(&plan, path, n))?;
-            let mut a = plan.clone();
-            a.switch_scenario(ia);
-            let mut b = plan;
-            b.switch_scenario(ib);
-            let (label_a, label_b) = (a.scenario_name().to_owned(), b.scenario_name().to_owned());
-            let (ma, mb) = (Metrics::recompute(&a), Metrics::recompute(&b));
-            Sides { a, b, ma, mb, label_a, label_b }
+            let (ia, ib) = (pick(&plan, path, &sides.a, 0)?, pick(&plan, path, &sides.b, plan.current)?);
+            let labels = (plan.scenarios[ia].name.clone(), plan.scenarios[ib].name.clone());
+            (vec![plan], (0, ia), (0, ib), labels)
         }
         Some(other) => {
-            let (a, _) = load_in(path, &ScenarioArg { scenario: sides.a.clone() })?;
-            let (b, _) = load_in(other, &ScenarioArg { scenario: sides.b.clone() })?;
-            let (ma, mb) = (Metrics::recompute(&a), Metrics::recompute(&b));
-            Sides { a, b, ma, mb, label_a: path.display().to_string(), label_b: other.display().to_string() }
+            let (pa, pb) = (load_plan(path)?, load_plan(other)?);
+            let (ia, ib) = (pick(&pa, path, &sides.a, pa.current)?, pick(&pb, other, &sides.b, pb.current)?);
+            let labels = (path.display().to_string(), other.display().to_string());
+            (vec![pa, pb], (0, ia), (1, ib), labels)
         }
     };
-    let c = cmp::compare_with(&s.a, &s.ma, &s.b, &s.mb);
+    let (ma, mb) = (Metrics::of_scenario(&plans[a.0], a.1), Metrics::of_scenario(&plans[b.0], b.1));
+    let s = Sides { plans, a, b, ma, mb, label_a: labels.0, label_b: labels.1 };
+    let c = cmp::compare_sides(&s.a(), &s.b());
     Ok((s, c))
 }
 
@@ -155,8 +166,7 @@ pub(super) fn changes(
     as_json: bool,
 ) -> Result<(), Failure> {
     let (s, c) = load_both(path, other, sides)?;
-    let (a, b) = (cmp::Side::of(&s.a, &s.ma), cmp::Side::of(&s.b, &s.mb));
-    cmp::changes_file(&a, &b, &c, out_path).map_err(Failure::data)?;
+    cmp::changes_file(&s.a(), &s.b(), &c, out_path).map_err(Failure::data)?;
     let touched: Vec<&cmp::TerritoryRow> =
         c.territories.iter().filter(|t| t.gained.accounts > 0 || t.lost.accounts > 0).collect();
     let net_hours = |t: &cmp::TerritoryRow| (t.gained.workload.0 - t.lost.workload.0) as f64 / 60.0;

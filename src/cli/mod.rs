@@ -84,10 +84,14 @@ pub(super) fn find_scenario(plan: &Plan, path: &Path, name: &str) -> Result<usiz
     plan.find_scenario(name).map_err(|e| Failure::data(format!("{}: {e}", path.display())))
 }
 
-/// Saves `plan` with `saved` on screen again, as the file had it.
-pub(super) fn save_in(mut plan: Plan, saved: usize, out: &Path) -> Result<(), Failure> {
+/// Saves `plan` with `saved` on screen, as the file had it; the scenario worked on is
+/// on screen again afterwards (switching copies nothing).
+pub(super) fn save_in(plan: &mut Plan, saved: usize, out: &Path) -> Result<(), Failure> {
+    let worked = plan.current;
     plan.switch_scenario(saved);
-    plan_file::save(&plan, out).map(|_| ()).map_err(Failure::data)
+    let written = plan_file::save(plan, out).map(|_| ()).map_err(Failure::data);
+    plan.switch_scenario(worked);
+    written
 }
 
 /// Imports a CSV; a file from which no account could be imported is a failure whose

@@ -87,7 +87,11 @@ pub(super) fn assign(
     let already = selected.iter().filter(|&&i| editor.plan().assignment[i as usize] == target).count() - moved;
     let locked = selected.len() - moved - already;
     let name = editor.plan().territory_name(target).to_owned();
-    save_in(editor.plan().clone(), saved, out_path)?;
+    // The editor's plan, taken over without a copy.
+    let shared = editor.snapshot();
+    drop(editor);
+    let mut plan = std::sync::Arc::unwrap_or_clone(shared);
+    save_in(&mut plan, saved, out_path)?;
     if as_json {
         print_json(&json::AssignJson {
             schema: 1,

@@ -102,11 +102,17 @@ pub struct Side<'a> {
 impl<'a> Side<'a> {
     /// The scenario on screen of `plan`.
     pub fn of(plan: &'a Plan, metrics: &'a Metrics) -> Side<'a> {
-        Side { accounts: &plan.accounts, territories: &plan.territories, assignment: &plan.assignment, metrics }
+        Side::scenario(plan, plan.current, metrics)
+    }
+
+    /// Scenario `i` of `plan`, on screen or not, with its metrics.
+    pub fn scenario(plan: &'a Plan, i: usize, metrics: &'a Metrics) -> Side<'a> {
+        let (territories, assignment, _) = plan.scenario_parts(i);
+        Side { accounts: &plan.accounts, territories, assignment, metrics }
     }
 
     fn live(&self) -> impl Iterator<Item = (TerritoryIdx, &'a Territory)> + 'a {
-        self.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+        crate::model::live_slots(self.territories)
     }
 }
 

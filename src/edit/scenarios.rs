@@ -163,7 +163,6 @@ impl Editor {
         if let Some(Some(p)) = self.parked.get(i) {
             return std::borrow::Cow::Borrowed(&p.metrics);
         }
-        let (t, a, _) = self.plan.scenario_parts(i);
-        std::borrow::Cow::Owned(Metrics::of_assignment(&self.plan.accounts, t.len(), a))
+        std::borrow::Cow::Owned(Metrics::of_scenario(&self.plan, i))
     }
 }

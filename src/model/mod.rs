@@ -89,6 +89,12 @@ pub struct View {
     pub zoom: f64,
 }
 
+/// The live territories of any slot list (a plan's, or a scenario's not on screen),
+/// in slot order.
+pub fn live_slots(territories: &[Territory]) -> impl Iterator<Item = (TerritoryIdx, &Territory)> {
+    territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+}
+
 /// A whole plan: what the file holds and the editor edits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -123,7 +129,7 @@ impl Default for Plan {
 impl Plan {
     /// Live territories in plan order.
     pub fn live_territories(&self) -> impl Iterator<Item = (TerritoryIdx, &Territory)> {
-        self.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+        live_slots(&self.territories)
     }
 
     /// Finds a live territory by id, or else by name, case-insensitively.

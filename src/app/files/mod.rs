@@ -68,11 +68,8 @@ pub enum Purpose {
 fn write_change_list(plan: &crate::model::Plan, path: &std::path::Path) -> Result<(), crate::io::FileError> {
     use crate::compare::{Side, changes_file, compare_sides};
     use crate::metrics::Metrics;
-    let (ta, aa, _) = plan.scenario_parts(0);
-    let ma = Metrics::of_assignment(&plan.accounts, ta.len(), aa);
-    let mb = Metrics::recompute(plan);
-    let a = Side { accounts: &plan.accounts, territories: ta, assignment: aa, metrics: &ma };
-    let b = Side::of(plan, &mb);
+    let (ma, mb) = (Metrics::of_scenario(plan, 0), Metrics::recompute(plan));
+    let (a, b) = (Side::scenario(plan, 0, &ma), Side::of(plan, &mb));
     changes_file(&a, &b, &compare_sides(&a, &b), path)
 }
 

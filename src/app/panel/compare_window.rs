@@ -31,11 +31,7 @@ fn comparison<'a>(view: &'a mut CompareView, doc: &Document) -> &'a Comparison {
     let key = (ed.revision(), view.a, view.b);
     if view.cache.as_ref().is_none_or(|(k, _)| *k != key) {
         let (ma, mb) = (ed.scenario_metrics(view.a), ed.scenario_metrics(view.b));
-        let (ta, aa, _) = plan.scenario_parts(view.a);
-        let (tb, ab, _) = plan.scenario_parts(view.b);
-        let a = Side { accounts: &plan.accounts, territories: ta, assignment: aa, metrics: &ma };
-        let b = Side { accounts: &plan.accounts, territories: tb, assignment: ab, metrics: &mb };
-        let c = compare_sides(&a, &b);
+        let c = compare_sides(&Side::scenario(plan, view.a, &ma), &Side::scenario(plan, view.b, &mb));
         view.cache = Some((key, c));
     }
     &view.cache.as_ref().expect("just filled").1
