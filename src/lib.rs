@@ -24,7 +24,8 @@
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed
@@ -40,7 +41,8 @@
 //! | module | uses |
 //! |---|---|
 //! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
-//! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial |
+//! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial, update |
+//! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
 //! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |
 //! | `recovery` | edit, io, model |
@@ -212,6 +214,7 @@ pub mod quality;
 pub mod recovery;
 pub mod rng;
 pub mod spatial;
+pub mod update;
 
 static PANIC_NEXT_WORKER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

@@ -18,7 +18,13 @@ const ARROWS: &[(&str, &[&str])] = &[
         ],
     ),
     ("basemap", &["io", "spatial"]),
-    ("cli", &["compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "spatial"]),
+    (
+        "cli",
+        &[
+            "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "spatial",
+            "update",
+        ],
+    ),
     ("compare", &["io", "metrics", "model"]),
     ("edit", &["format", "metrics", "model"]),
     ("format", &[]),
@@ -32,6 +38,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("recovery", &["edit", "io", "model"]),
     ("rng", &[]),
     ("spatial", &["model"]),
+    ("update", &["io", "metrics", "model", "quality"]),
 ];
 
 const UI_CRATES: [&str; 4] = ["egui", "eframe", "walkers", "rfd"];

@@ -54,16 +54,37 @@ pub enum Cmd {
         csv: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        /// Map a field to a header, e.g. `--column lat=Breite` (repeatable).
-        #[arg(long = "column", value_name = "FIELD=HEADER")]
-        columns: Vec<String>,
-        /// Number format of the file (detected when omitted).
-        #[arg(long, value_enum)]
-        decimal: Option<DecimalArg>,
-        /// Place rows whose latitude and longitude look swapped, or whose sign looks
-        /// lost, at the corrected position (they are rejected otherwise).
+        #[command(flatten)]
+        read: ReadArgs,
         #[arg(long)]
-        fix_coordinates: bool,
+        json: bool,
+    },
+    /// Refresh a plan from a new CRM export: accounts matched by id keep their
+    /// territory and lock in every scenario and take the new values; new accounts join
+    /// the territory of the nearest account within --radius that may receive them;
+    /// accounts the export no longer has are removed (a rejected row keeps its account).
+    Update {
+        plan: PathBuf,
+        /// The new export (CSV).
+        #[arg(long)]
+        accounts: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// How far a new account looks for a territory to join, km.
+        #[arg(long, default_value_t = crate::update::DEFAULT_RADIUS_KM, value_parser = radius_km)]
+        radius: f64,
+        /// Take the export's territory column in the baseline scenario (the plan is the
+        /// truth otherwise).
+        #[arg(long)]
+        take_territories: bool,
+        /// Allow removing more than 10 % of the accounts (partial exports are common).
+        #[arg(long)]
+        allow_removals: bool,
+        /// The scenario whose territories the report shows (all are updated).
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[arg(long)]
         json: bool,
     },
@@ -163,6 +184,21 @@ pub enum Cmd {
     },
 }
 
+/// How to read accounts CSV (`import`, `update`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadArgs {
+    /// Map a field to a header, e.g. `--column lat=Breite` (repeatable).
+    #[arg(long = "column", value_name = "FIELD=HEADER")]
+    pub columns: Vec<String>,
+    /// Number format of the file (detected when omitted).
+    #[arg(long, value_enum)]
+    pub decimal: Option<DecimalArg>,
+    /// Place rows whose latitude and longitude look swapped, or whose sign looks
+    /// lost, at the corrected position (they are rejected otherwise).
+    #[arg(long)]
+    pub fix_coordinates: bool,
+}
+
 /// Which scenario of a plan a command reads, or changes (the others are kept as they
 /// are).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -233,6 +269,13 @@ pub(super) fn account_count(s: &str) -> Result<usize, String> {
 }
 
 /// `--tolerance`: a share strictly between 0 and 1.
+pub(super) fn radius_km(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=20_000.0).contains(&r) => Ok(r),
+        _ => Err(format!("{s:?} is not a distance between 0 and 20000 km")),
+    }
+}
+
 pub(super) fn tolerance(s: &str) -> Result<f64, String> {
     let t: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
     if !(t.is_finite() && t > 0.0 && t < 1.0) {

@@ -316,3 +316,64 @@ pub(super) struct NetHours {
     pub accounts: i64,
     pub workload_hours: f64,
 }
+
+/// `update --json`.
+#[derive(Serialize)]
+pub(super) struct UpdateJson<'a> {
+    pub schema: u32,
+    pub kept: usize,
+    pub changed: usize,
+    pub moved: usize,
+    pub new: usize,
+    pub removed: usize,
+    pub held: usize,
+    /// Accounts the baseline took from the export's territory column.
+    pub taken: usize,
+    pub created_territories: &'a [String],
+    pub moved_accounts: Vec<RelocatedJson<'a>>,
+    pub new_accounts: Vec<AccountInJson<'a>>,
+    pub removed_accounts: Vec<RemovedJson<'a>>,
+    pub held_accounts: Vec<HeldJson<'a>>,
+    pub territories: Vec<UpdateTerritoryJson<'a>>,
+    pub import: ImportJson<'a>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RelocatedJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub km: f64,
+}
+
+/// An account and its territory id (`None`: Unassigned).
+#[derive(Serialize)]
+pub(super) struct AccountInJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub territory: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RemovedJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub territory: Option<&'a str>,
+    pub potential: f64,
+}
+
+#[derive(Serialize)]
+pub(super) struct HeldJson<'a> {
+    pub id: &'a str,
+    pub line: u64,
+    pub reason: &'a str,
+}
+
+#[derive(Serialize)]
+pub(super) struct UpdateTerritoryJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub accounts_before: u64,
+    pub accounts_after: u64,
+    pub workload_hours_before: f64,
+    pub workload_hours_after: f64,
+}

@@ -33,8 +33,9 @@ mod output;
 mod quality;
 mod select;
 mod stats;
+mod update;
 
-pub use args::{Cli, Cmd, OptimizeArgs, ScenarioArg, SidesArg};
+pub use args::{Cli, Cmd, OptimizeArgs, ReadArgs, ScenarioArg, SidesArg};
 
 use balance_redraw::*;
 use compare::{changes, compare};
@@ -43,6 +44,7 @@ use output::*;
 use quality::quality;
 use select::*;
 use stats::stats;
+use update::update;
 
 /// A failure at the edge: one line for the user, and the exit code.
 #[derive(Debug)]
@@ -134,6 +136,7 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
     let (out, out_plan, inputs): (&Path, bool, Vec<(&Path, bool)>) = match cmd {
         Cmd::Assign { plan, polygon, out, .. } => (out, true, vec![(plan, is_plan_path(plan)), (polygon, false)]),
         Cmd::Import { csv, out, .. } => (out, true, vec![(csv, false)]),
+        Cmd::Update { plan, accounts, out, .. } => (out, true, vec![(plan, is_plan_path(plan)), (accounts, false)]),
         Cmd::Balance { plan, common, .. } | Cmd::Redraw { plan, common, .. } => {
             let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
             inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
@@ -168,8 +171,10 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
         Cmd::Stats { plan, scenario, json } => stats(&plan, &scenario, json),
         Cmd::Select { plan, scenario, polygon, json } => select(&plan, &scenario, &polygon, json),
         Cmd::Assign { plan, scenario, polygon, to, out, json } => assign(&plan, &scenario, &polygon, &to, &out, json),
-        Cmd::Import { csv, out, columns, decimal, fix_coordinates, json } => {
-            import(&csv, &out, &columns, decimal.map(DecimalFormat::from), fix_coordinates, json)
+        Cmd::Import { csv, out, read, json } => import(&csv, &out, &read, json),
+        Cmd::Update { plan, accounts, out, read, radius, take_territories, allow_removals, scenario, json } => {
+            let opts = crate::update::UpdateOptions { radius_km: radius, take_territories, allow_removals };
+            update(&plan, &accounts, &out, &read, &opts, &scenario, json)
         }
         Cmd::Quality { plan, scenario, kmeans, seed, json } => quality(&plan, &scenario, kmeans, seed, json),
         Cmd::Compare { plan, other, sides, json } => compare(&plan, other.as_deref(), &sides, json),

@@ -24,7 +24,7 @@ use crate::rng::Rng;
 use crate::spatial::to_mercator;
 
 /// Mean Earth radius, km.
-const EARTH_KM: f64 = 6371.0088;
+pub const EARTH_KM: f64 = 6371.0088;
 /// Longest adjacency edge, km.
 pub const MAX_EDGE_KM: f64 = 150.0;
 

@@ -23,7 +23,7 @@ pub(super) fn finish_parse(
     }
     for piece in &results {
         for &line in &piece.blanks {
-            report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
+            report.skipped.push(RowIssue::line(line, "blank line"));
         }
     }
 
@@ -81,12 +81,10 @@ pub(super) fn finish_parse(
         owners.push(piece.territory.iter().map(|&t| if t == NO_NAME { None } else { global[t as usize] }).collect());
         for (line, other) in std::mem::take(&mut piece.others) {
             match other {
-                Other::Blank => report.skipped.push(RowIssue { line, reason: "blank line".to_owned() }),
-                Other::Rejected(reason) => report.rejected.push(RowIssue { line, reason }),
-                Other::Totals if Some(line) == last_record => {
-                    report.skipped.push(RowIssue { line, reason: "totals row".to_owned() })
-                }
-                Other::Totals => report.rejected.push(RowIssue { line, reason: "missing latitude".to_owned() }),
+                Other::Blank => report.skipped.push(RowIssue::line(line, "blank line")),
+                Other::Rejected(reason, id) => report.rejected.push(RowIssue { line, reason, id }),
+                Other::Totals if Some(line) == last_record => report.skipped.push(RowIssue::line(line, "totals row")),
+                Other::Totals => report.rejected.push(RowIssue::line(line, "missing latitude")),
             }
         }
     }
@@ -208,7 +206,8 @@ impl Parsed {
             let mut keep = vec![true; rows];
             for (i, reason) in removed {
                 keep[i] = false;
-                report.rejected.push(RowIssue { line: lines[i], reason });
+                let id = Some(plan.accounts.id(i).to_owned());
+                report.rejected.push(RowIssue { line: lines[i], reason, id });
             }
             for &(i, first) in &duplicate {
                 if !keep[i] {
@@ -218,6 +217,7 @@ impl Parsed {
                 report.rejected.push(RowIssue {
                     line: lines[i],
                     reason: format!("duplicate id {} (first on line {})", quoted(plan.accounts.id(i)), lines[first]),
+                    id: Some(plan.accounts.id(i).to_owned()),
                 });
             }
             plan.accounts.retain_flagged(&keep);

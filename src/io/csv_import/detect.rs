@@ -181,7 +181,7 @@ pub(super) fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Resu
         ..ImportReport::default()
     };
     for line in blank_lines(&text[..body_start.min(text.len())]) {
-        report.skipped.push(RowIssue { line, reason: "blank line".to_owned() });
+        report.skipped.push(RowIssue::line(line, "blank line"));
     }
     let layout = Layout {
         delimiter,

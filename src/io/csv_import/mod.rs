@@ -69,6 +69,16 @@ pub struct RowIssue {
     /// 1-based line in the file where the row starts.
     pub line: u64,
     pub reason: String,
+    /// The account id the row gives, when it gives one (a rejected row of an update
+    /// keeps its account as it was).
+    pub id: Option<String>,
+}
+
+impl RowIssue {
+    /// An issue of a line that names no account (a blank line, a totals row).
+    pub fn line(line: u64, reason: impl Into<String>) -> RowIssue {
+        RowIssue { line, reason: reason.into(), id: None }
+    }
 }
 
 /// A row imported with a warning; `at` is the account's (lon, lat) as placed, for

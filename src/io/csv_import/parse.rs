@@ -20,7 +20,8 @@ pub(super) const NO_NAME: u32 = u32::MAX;
 pub(super) enum Other {
     Blank,
     Totals,
-    Rejected(String),
+    /// Why, and the id the row gives (if any).
+    Rejected(String, Option<String>),
 }
 
 /// What one piece of the file holds, in file order.
@@ -150,6 +151,7 @@ pub(super) fn parse_piece(
         }
         let fields = cols.all(rec);
         let get = |f: Field| fields[f as usize];
+        let id = || Some(trim(get(Field::Id))).filter(|s| !s.is_empty()).map(str::to_owned);
         if get(Field::Lat).is_empty()
             && get(Field::Lon).is_empty()
             && looks_like_totals(get(Field::Id), get(Field::Name))
@@ -159,7 +161,7 @@ pub(super) fn parse_piece(
         }
         if rec.len() > n_fields {
             let reason = format!("{} fields, but the header has {n_fields} (an unquoted delimiter?)", rec.len());
-            piece.others.push((line, Other::Rejected(reason)));
+            piece.others.push((line, Other::Rejected(reason, id())));
             return;
         }
         // A short row: its missing cells are taken as empty only when they are text
@@ -171,7 +173,7 @@ pub(super) fn parse_piece(
             let what = missing.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ");
             let counts = format!("{} of {n_fields} fields", rec.len());
             if missing.iter().any(|f| !f.may_be_missing()) {
-                piece.others.push((line, Other::Rejected(format!("{counts}: no {what}"))));
+                piece.others.push((line, Other::Rejected(format!("{counts}: no {what}"), id())));
                 return;
             }
             if !missing.is_empty() {
@@ -179,7 +181,7 @@ pub(super) fn parse_piece(
             }
         }
         match validate_row(&get, decimal) {
-            Err(reason) => piece.others.push((line, Other::Rejected(reason))),
+            Err(reason) => piece.others.push((line, Other::Rejected(reason, id()))),
             Ok(Validated { account, out_of_range }) => {
                 let k = piece.accounts.len() as u32;
                 if let Some(reason) = out_of_range {

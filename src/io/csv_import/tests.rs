@@ -26,7 +26,7 @@ fn files_parsed_as_read_equal_bytes_parsed() {
             import_bytes(text.as_bytes(), &path.display().to_string(), &ImportOptions::default()).expect("imports");
         if k == 0 {
             // After a blank line, the next record's line is still its own.
-            let a3 = RowIssue { line: 5, reason: "missing latitude".to_owned() };
+            let a3 = RowIssue { line: 5, reason: "missing latitude".to_owned(), id: Some("A3".to_owned()) };
             assert!(want_report.rejected.contains(&a3), "{:?}", want_report.rejected);
             assert_eq!(want_report.skipped.last().map(|s| s.line), Some(8), "the totals row");
         }
@@ -148,7 +148,7 @@ fn german_file() {
     assert_eq!(plan.accounts.get(1).name, "Schmidt; Söhne");
     let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
     assert_eq!(lines, vec![4, 5]);
-    assert_eq!(report.skipped, vec![RowIssue { line: 6, reason: "totals row".into() }]);
+    assert_eq!(report.skipped, vec![RowIssue::line(6, "totals row")]);
 }
 
 #[test]
