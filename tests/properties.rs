@@ -397,6 +397,7 @@ enum ScenarioOp {
     Edit(Op),
     New,
     Switch(usize),
+    Delete(usize),
 }
 
 fn scenario_op() -> impl Strategy<Value = ScenarioOp> {
@@ -404,28 +405,34 @@ fn scenario_op() -> impl Strategy<Value = ScenarioOp> {
         6 => op().prop_map(ScenarioOp::Edit),
         1 => Just(ScenarioOp::New),
         2 => (0usize..4).prop_map(ScenarioOp::Switch),
+        1 => (0usize..4).prop_map(ScenarioOp::Delete),
     ]
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
-    /// Edits, undos and redos in one scenario never change another: each scenario
-    /// left is found as it was when the editor comes back to it, and the metrics are
-    /// a recomputation's after every step, switches included.
+    /// Edits, undos and redos in one scenario never change another, and scenarios
+    /// created, deleted, and brought back or removed again by undo and redo come back
+    /// exactly as they were: each scenario is found as it was when the editor left it,
+    /// and the metrics are a recomputation's after every step.
     #[test]
     fn scenarios_never_change_each_other(
         original in plan(),
         ops in prop::collection::vec(scenario_op(), 0..40),
     ) {
         let mut ed = Editor::new(original);
-        // What each scenario held when it was left.
-        let mut left: Vec<Option<ScenarioState>> = vec![None];
+        // What each scenario held when it left the screen, by name (names are never
+        // reused here): still in the plan, or gone (deleted, or its creation undone).
+        let mut left: std::collections::HashMap<String, ScenarioState> = Default::default();
+        let mut gone: std::collections::HashMap<String, ScenarioState> = Default::default();
+        let mut made = 0;
         let state = |ed: &Editor| -> ScenarioState {
             let p = ed.plan();
             (p.territories.clone(), p.assignment.clone(), p.accounts.locked().to_vec())
         };
         for op in &ops {
+            let (name, before) = (ed.plan().scenario_name().to_owned(), state(&ed));
             match op {
                 ScenarioOp::Edit(Op::Undo) => { ed.undo(); }
                 ScenarioOp::Edit(Op::Redo) => { ed.redo(); }
@@ -435,24 +442,33 @@ proptest! {
                     }
                 }
                 ScenarioOp::New => {
-                    let before = state(&ed);
-                    let name = format!("S{}", ed.plan().scenarios.len());
-                    let cur = ed.plan().current;
-                    ed.new_scenario(&name).expect("a new name");
-                    left[cur] = Some(before.clone());
-                    left.push(None);
-                    prop_assert_eq!(state(&ed), before, "a copy of the scenario on screen");
+                    made += 1;
+                    ed.new_scenario(&format!("S{made}")).expect("a new name");
+                    prop_assert_eq!(state(&ed), before.clone(), "a copy of the scenario on screen");
+                    left.insert(name.clone(), before.clone());
+                    prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+                    continue;
                 }
-                ScenarioOp::Switch(n) => {
-                    let i = n % ed.plan().scenarios.len();
-                    let cur = ed.plan().current;
-                    if i != cur {
-                        left[cur] = Some(state(&ed));
-                        ed.switch_scenario(i);
-                        let back = left[i].take().expect("a scenario left before");
-                        prop_assert_eq!(state(&ed), back);
-                    }
+                ScenarioOp::Switch(n) => ed.switch_scenario(n % ed.plan().scenarios.len()),
+                ScenarioOp::Delete(n) => {
+                    let _ = ed.delete_scenario(n % ed.plan().scenarios.len());
                 }
+            }
+            let names: Vec<String> = ed.plan().scenario_names().iter().map(|s| s.to_string()).collect();
+            let now = ed.plan().scenario_name().to_owned();
+            if now != name {
+                if names.contains(&name) {
+                    left.insert(name, before);
+                } else {
+                    gone.insert(name, before);
+                }
+                let back = left.remove(&now).or_else(|| gone.remove(&now)).expect("a scenario seen before");
+                prop_assert_eq!(state(&ed), back, "scenario {} as it was left", now);
+            }
+            let vanished: Vec<String> = left.keys().filter(|k| !names.contains(k)).cloned().collect();
+            for k in vanished {
+                let s = left.remove(&k).expect("listed");
+                gone.insert(k, s);
             }
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
         }

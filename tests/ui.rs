@@ -640,8 +640,26 @@ fn a_new_scenario_is_edited_apart_from_the_baseline() {
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
     assert_eq!(h.state().doc.editor.plan().assignment, edited.assignment);
-    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    assert_eq!(h.state().doc.editor.undo_depth(), 2, "its creation and its edit");
     assert!(h.state().doc.editor.is_dirty());
+    // Ctrl+Z twice: the edit, then the scenario's creation; the baseline shows.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().doc.editor.plan().scenario_names(), ["As is"]);
+    assert!(!label_exists(&h, "Scenario 2"));
+    assert_eq!(h.state().doc.editor.plan().assignment, original.assignment);
+    assert!(label_exists(&h, &base_headline));
+    // Ctrl+Shift+Z twice: the scenario is back, on screen, with its edit.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::Z);
+        h.run_steps(2);
+    }
+    assert!(label_exists(&h, "Scenario 2"));
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert_eq!(h.state().doc.editor.plan().assignment, edited.assignment);
+    assert!(label_exists(&h, &edited_headline));
 }
 
 /// The comparison window's headline against sums the test makes itself, and a click
@@ -717,7 +735,8 @@ fn a_proposal_applied_as_a_new_scenario_leaves_the_baseline() {
     assert!(max_workload_deviation(ed.plan()) <= 0.03 + 1e-9);
     let changed = before_plan.assignment.iter().zip(&ed.plan().assignment).filter(|(a, b)| a != b).count();
     assert_eq!(changed, moved);
-    assert_eq!(ed.undo_depth(), 1, "the proposal is one step of the new scenario");
+    assert_eq!(ed.undo_depth(), 2, "the scenario's creation, then the proposal in one step");
+    assert!(ed.undo_label().is_some_and(|l| l.starts_with("Balance")), "{:?}", ed.undo_label());
     h.get_by_label("⭐ As is").click();
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);

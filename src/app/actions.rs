@@ -339,18 +339,18 @@ impl TerritoryApp {
             Action::ApplyProposal => self.apply_proposal(),
             Action::ApplyProposalAsScenario => self.apply_proposal_as_scenario(),
             Action::DiscardProposal => self.discard_proposal(),
-            Action::Undo => {
-                if let Some(cs) = self.doc.editor.undo() {
-                    let label = format!("Undone: {}", cs.label);
-                    self.notify(label);
-                    self.journal(crate::recovery::Step::Undo);
-                }
-            }
-            Action::Redo => {
-                if let Some(cs) = self.doc.editor.redo() {
-                    let label = format!("Redone: {}", cs.label);
-                    self.notify(label);
-                    self.journal(crate::recovery::Step::Redo);
+            Action::Undo | Action::Redo => {
+                let undo = matches!(action, Action::Undo);
+                let done = if undo { self.doc.editor.undo() } else { self.doc.editor.redo() };
+                let Some(cs) = done else { return };
+                let (label, scenarios) = (cs.label.clone(), cs.changes_scenarios());
+                self.notify(format!("{}: {label}", if undo { "Undone" } else { "Redone" }));
+                if scenarios {
+                    // A scenario came or went: the journal takes the plan as it is.
+                    self.discard_proposal();
+                    self.journal_rebase();
+                } else {
+                    self.journal(if undo { crate::recovery::Step::Undo } else { crate::recovery::Step::Redo });
                 }
             }
             Action::Select(found, how) => {

@@ -9,7 +9,14 @@ impl Editor {
     }
 
     pub(super) fn empty(label: String) -> ChangeSet {
-        ChangeSet { label, territories: Vec::new(), moves: Vec::new(), account_locks: Vec::new(), serial: 0 }
+        ChangeSet {
+            label,
+            territories: Vec::new(),
+            moves: Vec::new(),
+            account_locks: Vec::new(),
+            scenario: None,
+            serial: 0,
+        }
     }
 
     pub(super) fn territory_edit(

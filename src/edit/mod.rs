@@ -136,12 +136,21 @@ pub struct ChangeSet {
     pub moves: Vec<Move>,
     /// (account, locked before, locked after).
     pub account_locks: Vec<(AccountIdx, bool, bool)>,
+    /// A scenario created or deleted (the other fields are then empty): see
+    /// `scenarios.rs`.
+    scenario: Option<Box<scenarios::ScenarioStep>>,
     serial: u64,
 }
 
 impl ChangeSet {
     fn is_empty(&self) -> bool {
-        self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty()
+        self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty() && self.scenario.is_none()
+    }
+
+    /// Whether it creates or deletes a scenario (rather than changing the one on
+    /// screen).
+    pub fn changes_scenarios(&self) -> bool {
+        self.scenario.is_some()
     }
 
     /// Number of accounts that change territory.
@@ -300,6 +309,9 @@ impl Editor {
     /// Reverts the last edit; returns it, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Option<&ChangeSet> {
         let cs = self.undo.pop()?;
+        if cs.scenario.is_some() {
+            return Some(self.undo_scenario_step(cs));
+        }
         self.backward(&cs);
         self.redo.push(cs);
         self.redo.last()
@@ -308,6 +320,9 @@ impl Editor {
     /// Repeats the last undone edit.
     pub fn redo(&mut self) -> Option<&ChangeSet> {
         let cs = self.redo.pop()?;
+        if cs.scenario.is_some() {
+            return Some(self.redo_scenario_step(cs));
+        }
         self.forward(&cs);
         self.undo.push(cs);
         self.undo.last()

@@ -1,11 +1,18 @@
 //! Scenarios in the editor: each keeps its own metrics and its own undo history, so
 //! that switching is instant and Ctrl+Z never changes a scenario that is not on screen.
+//!
+//! Creating and deleting a scenario are undo steps too ([`ScenarioStep`]). A created
+//! scenario's history starts with its creation: undoing that removes it (kept whole in
+//! the step) and goes back to the scenario it was copied from, whose Redo brings it
+//! back. A deletion is a step of the scenario shown after it: undoing it puts the
+//! deleted scenario back, with its own history, and on screen; its Redo deletes it
+//! again.
 
 use super::*;
-use crate::model::ScenarioError;
+use crate::model::{Scenario, ScenarioError};
 
 /// What the editor keeps of a scenario that is not on screen.
-#[derive(Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(super) struct Parked {
     metrics: Metrics,
     account_locked: Vec<bool>,
@@ -13,6 +20,26 @@ pub(super) struct Parked {
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     saved_serial: Option<u64>,
+}
+
+/// A scenario created or deleted, as an undo step.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ScenarioStep {
+    kind: StepKind,
+    /// Where the scenario sits among the others.
+    index: usize,
+    /// The scenario shown on the other side of the step: the one a new scenario was
+    /// copied from, or the one on screen after a deletion.
+    other: usize,
+    /// The scenario and its editor state while it does not exist (after a deletion,
+    /// or after its creation was undone).
+    stash: Option<(Scenario, Parked)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepKind {
+    Created,
+    Deleted,
 }
 
 impl Parked {
@@ -98,26 +125,134 @@ impl Editor {
         self.parked_mut()[cur] = Some(parked);
         self.parked_mut()[i] = None;
         self.unpark(Some(copy));
-        self.structure_dirty = true;
+        let step = ScenarioStep { kind: StepKind::Created, index: i, other: cur, stash: None };
+        self.push_step(format!("New scenario \"{}\"", self.plan.scenario_name()), step);
         Ok(i)
     }
 
     /// Deletes scenario `i` (the one on screen gives way to the baseline, or to the
-    /// next when it is the baseline).
+    /// next when it is the baseline), as an undo step of the scenario then on screen.
     pub fn delete_scenario(&mut self, i: usize) -> Result<(), ScenarioError> {
         if self.plan.scenarios.len() <= 1 {
             return Err(ScenarioError::Last);
         }
+        if i >= self.plan.scenarios.len() {
+            return Err(ScenarioError::Unknown(format!("#{i}"), self.plan.scenario_names().join(", ")));
+        }
         if i == self.plan.current {
             self.switch_scenario(if i == 0 { 1 } else { 0 });
         }
-        std::sync::Arc::make_mut(&mut self.plan).remove_scenario(i)?;
-        if i < self.parked.len() {
-            self.parked.remove(i);
+        let label = format!("Delete scenario \"{}\"", self.plan.scenarios[i].name);
+        let stash = self.take_scenario(i);
+        let other = self.plan.current;
+        self.push_step(label, ScenarioStep { kind: StepKind::Deleted, index: i, other, stash: Some(stash) });
+        Ok(())
+    }
+
+    /// Records a scenario step on the history of the scenario on screen.
+    fn push_step(&mut self, label: String, step: ScenarioStep) {
+        let mut cs = Editor::empty(label);
+        cs.scenario = Some(Box::new(step));
+        cs.serial = self.next_serial;
+        self.next_serial += 1;
+        self.redo.clear();
+        self.undo.push(cs);
+        self.structure_dirty = true;
+        self.revision = next_revision();
+    }
+
+    /// Removes scenario `i` (not on screen) with its editor state.
+    fn take_scenario(&mut self, i: usize) -> (Scenario, Parked) {
+        debug_assert_ne!(i, self.plan.current);
+        let parked = self.parked_mut().remove(i);
+        let plan = std::sync::Arc::make_mut(&mut self.plan);
+        let removed = plan.remove_scenario(i).unwrap_or_default();
+        // A scenario never shown since the plan opened has its metrics computed now.
+        let parked = parked.unwrap_or_else(|| {
+            let metrics = Metrics::of_assignment(&plan.accounts, removed.territories.len(), &removed.assignment);
+            Parked {
+                metrics,
+                locked_accounts: removed.locked.iter().filter(|&&l| l).count(),
+                account_locked: removed.locked.clone(),
+                ..Parked::default()
+            }
+        });
+        (removed, parked)
+    }
+
+    /// Puts a taken scenario back at `i` (or last) and on screen.
+    fn restore_scenario(&mut self, i: usize, (scenario, parked): (Scenario, Parked)) -> usize {
+        let plan = std::sync::Arc::make_mut(&mut self.plan);
+        let i = plan.insert_scenario(i, scenario);
+        self.parked_mut().insert(i, Some(parked));
+        self.parked.truncate(self.plan.scenarios.len());
+        self.switch_scenario(i);
+        i
+    }
+
+    /// Undoes a scenario step (popped from the history on screen).
+    pub(super) fn undo_scenario_step(&mut self, mut cs: ChangeSet) -> &ChangeSet {
+        let Some(step) = cs.scenario.as_mut() else { unreachable!("a scenario step") };
+        match step.kind {
+            StepKind::Created => {
+                // On screen: the created scenario. Back to the one it was copied from,
+                // whose Redo recreates it.
+                let here = self.plan.current;
+                let back = if step.other < self.plan.scenarios.len() && step.other != here {
+                    step.other
+                } else {
+                    usize::from(here == 0)
+                };
+                // Switching moves no scenario: `here` still names the created one.
+                self.switch_scenario(back);
+                step.index = here;
+                step.stash = Some(self.take_scenario(here));
+                step.other = self.plan.current;
+            }
+            StepKind::Deleted => {
+                // The deleted scenario comes back on screen; its Redo deletes it again.
+                step.other = self.plan.current;
+                if let Some(stash) = step.stash.take() {
+                    step.index = self.restore_scenario(step.index, stash);
+                }
+            }
         }
         self.structure_dirty = true;
         self.revision = next_revision();
-        Ok(())
+        self.redo.push(cs);
+        self.redo.last().unwrap_or_else(|| unreachable!("just pushed"))
+    }
+
+    /// Redoes a scenario step (popped from the redo history on screen).
+    pub(super) fn redo_scenario_step(&mut self, mut cs: ChangeSet) -> &ChangeSet {
+        let Some(step) = cs.scenario.as_mut() else { unreachable!("a scenario step") };
+        match step.kind {
+            StepKind::Created => {
+                // On screen: the scenario it was copied from. The scenario comes back,
+                // its creation the first step of its history again.
+                step.other = self.plan.current;
+                if let Some(stash) = step.stash.take() {
+                    step.index = self.restore_scenario(step.index, stash);
+                }
+            }
+            StepKind::Deleted => {
+                // On screen: the restored scenario. It goes again.
+                let here = self.plan.current;
+                let to = if step.other < self.plan.scenarios.len() && step.other != here {
+                    step.other
+                } else {
+                    usize::from(here == 0)
+                };
+                self.switch_scenario(to);
+                step.index = here;
+                step.stash = Some(self.take_scenario(here));
+                step.other = self.plan.current;
+            }
+        }
+        self.structure_dirty = true;
+        self.revision = next_revision();
+        self.undo.push(cs);
+        self.undo.last().unwrap_or_else(|| unreachable!("just pushed"))
     }
 
     pub fn rename_scenario(&mut self, i: usize, name: &str) -> Result<(), ScenarioError> {

@@ -148,7 +148,8 @@ fn each_scenario_has_its_own_history_and_metrics() {
     ed.apply(to_t1(vec![0])).expect("valid");
     let baseline = ed.plan().assignment.clone();
     let s = ed.new_scenario("Plan B").expect("new");
-    assert_eq!((s, ed.plan().scenario_name(), ed.undo_depth()), (1, "Plan B", 0));
+    // Its history starts with its creation.
+    assert_eq!((s, ed.plan().scenario_name(), ed.undo_depth()), (1, "Plan B", 1));
     assert_eq!(ed.plan().assignment, baseline, "a copy of the baseline");
     ed.apply(to_t1(vec![1, 3])).expect("valid");
     ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![2]), locked: true }).expect("valid");
@@ -166,7 +167,7 @@ fn each_scenario_has_its_own_history_and_metrics() {
     ed.switch_scenario(1);
     assert_eq!(ed.plan().assignment, in_b);
     assert!(ed.plan().accounts.locked()[2]);
-    assert_eq!(ed.undo_depth(), 2);
+    assert_eq!(ed.undo_depth(), 3);
     ed.undo();
     ed.undo();
     assert_eq!(ed.plan().assignment, baseline, "Plan B's own edits undone");
@@ -188,4 +189,80 @@ fn each_scenario_has_its_own_history_and_metrics() {
     assert_eq!(ed.plan().assignment, original.assignment);
     assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
     assert!(ed.is_dirty());
+}
+
+#[test]
+fn creating_and_deleting_a_scenario_are_undone_and_redone() {
+    let original = plan();
+    let mut ed = Editor::new(original.clone());
+    let to_t1 = |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx(1)) };
+    let names = |ed: &Editor| ed.plan().scenario_names().iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let check = |ed: &Editor| assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+    ed.new_scenario("B").expect("new");
+    ed.apply(to_t1(vec![0, 3])).expect("valid");
+    let in_b = ed.plan().assignment.clone();
+    assert_ne!(in_b, original.assignment);
+
+    // Undo the edit, then the creation: B is gone and the baseline is on screen.
+    ed.undo();
+    assert_eq!(ed.undo().map(|c| c.label.clone()).as_deref(), Some("New scenario \"B\""));
+    assert_eq!((names(&ed), ed.plan().current), (vec!["As is".to_owned()], 0));
+    assert_eq!(ed.plan().assignment, original.assignment);
+    check(&ed);
+    // Redo brings it back on screen, its own edit still to redo.
+    ed.redo();
+    assert_eq!((names(&ed), ed.plan().current), (vec!["As is".to_owned(), "B".to_owned()], 1));
+    assert_eq!(ed.plan().assignment, original.assignment);
+    ed.redo();
+    assert_eq!(ed.plan().assignment, in_b);
+    check(&ed);
+
+    // Delete B while it is on screen: the baseline shows, and its Undo restores B
+    // with its history.
+    ed.delete_scenario(1).expect("deleted");
+    assert_eq!((names(&ed), ed.plan().current), (vec!["As is".to_owned()], 0));
+    assert_eq!(ed.undo_label(), Some("Delete scenario \"B\""));
+    check(&ed);
+    ed.undo();
+    assert_eq!((names(&ed), ed.plan().current), (vec!["As is".to_owned(), "B".to_owned()], 1));
+    assert_eq!(ed.plan().assignment, in_b);
+    assert_eq!(ed.undo_depth(), 2, "its creation and its edit");
+    check(&ed);
+    // Redo deletes it again; Undo brings it back again.
+    ed.redo();
+    assert_eq!(names(&ed), vec!["As is".to_owned()]);
+    assert_eq!(ed.plan().assignment, original.assignment);
+    ed.undo();
+    assert_eq!(ed.plan().assignment, in_b);
+
+    // A scenario deleted from the middle comes back at its place.
+    ed.new_scenario("C").expect("new");
+    ed.apply(to_t1(vec![1])).expect("valid");
+    let in_c = ed.plan().assignment.clone();
+    ed.delete_scenario(1).expect("deleted");
+    assert_eq!((names(&ed), ed.plan().scenario_name()), (vec!["As is".to_owned(), "C".to_owned()], "C"));
+    assert_eq!(ed.plan().assignment, in_c);
+    ed.undo();
+    assert_eq!(names(&ed), vec!["As is".to_owned(), "B".to_owned(), "C".to_owned()]);
+    assert_eq!((ed.plan().scenario_name(), &ed.plan().assignment), ("B", &in_b));
+    check(&ed);
+    ed.switch_scenario(2);
+    assert_eq!(ed.plan().assignment, in_c);
+    check(&ed);
+    ed.switch_scenario(0);
+    assert_eq!(ed.plan().assignment, original.assignment);
+    check(&ed);
+}
+
+#[test]
+fn a_scenario_brought_back_under_a_name_taken_meanwhile_is_renamed() {
+    let mut ed = Editor::new(plan());
+    ed.new_scenario("B").expect("new");
+    ed.delete_scenario(1).expect("deleted");
+    // The baseline's history ends with the deletion; a new "B" is made meanwhile.
+    ed.new_scenario("B").expect("the name is free");
+    ed.switch_scenario(0);
+    ed.undo();
+    assert_eq!(ed.plan().scenario_names(), ["As is", "B (2)", "B"]);
+    assert_eq!(ed.plan().scenario_name(), "B (2)");
 }

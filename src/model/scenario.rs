@@ -122,6 +122,23 @@ impl Plan {
         Ok(removed)
     }
 
+    /// Puts a scenario (not hollow) back at `i` (or last, if fewer), as
+    /// [`Plan::remove_scenario`] gave it. Returns where it went.
+    /// A scenario whose name was taken meanwhile is renamed "NAME (2)", "NAME (3)", ….
+    pub fn insert_scenario(&mut self, i: usize, mut scenario: Scenario) -> usize {
+        let taken = |n: &str| self.scenarios.iter().any(|s| s.name.eq_ignore_ascii_case(n));
+        if taken(&scenario.name) {
+            let base = scenario.name.clone();
+            scenario.name = (2..).map(|k| format!("{base} ({k})")).find(|n| !taken(n)).unwrap_or(base);
+        }
+        let i = i.min(self.scenarios.len());
+        self.scenarios.insert(i, scenario);
+        if self.current >= i {
+            self.current += 1;
+        }
+        i
+    }
+
     /// Renames scenario `i`.
     pub fn rename_scenario(&mut self, i: usize, name: &str) -> Result<(), ScenarioError> {
         let name = name.trim();

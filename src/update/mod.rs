@@ -23,7 +23,7 @@ use rstar::primitives::GeomWithData;
 
 use crate::io::csv_import::RowIssue;
 use crate::metrics::Metrics;
-use crate::model::{Accounts, Minutes, Plan, Scenario, Territory, TerritoryIdx, may_move, palette_color};
+use crate::model::{Minutes, Plan, Scenario, Territory, TerritoryIdx, may_move, palette_color};
 use crate::quality::distance_km;
 
 #[cfg(test)]
@@ -145,7 +145,7 @@ enum Source {
 /// rejected. Returns the updated plan (the same scenario on screen) and the report.
 pub fn update(
     old: &Plan,
-    fresh: &Plan,
+    mut fresh: Plan,
     rejected: &[RowIssue],
     opts: &UpdateOptions,
 ) -> Result<(Plan, UpdateReport), UpdateError> {
@@ -195,7 +195,9 @@ pub fn update(
         });
     }
 
-    // The accounts: the old order without the removed, then the new rows.
+    // The accounts: the old order without the removed, then the new rows. The export's
+    // accounts are taken as they are (a gather, no text copied), the held ones from the
+    // old plan appended to them first.
     let mut sources: Vec<Source> = Vec::with_capacity(n - removed.len() + new_rows.len());
     for (i, row) in row_of.iter().enumerate() {
         match row {
@@ -206,37 +208,63 @@ pub fn update(
     }
     let kept_count = sources.len();
     sources.extend(new_rows.iter().map(|&j| Source::New(j)));
-    let mut accounts = Accounts::with_capacity(sources.len(), 0);
-    for s in &sources {
-        match *s {
-            Source::Matched(i, j) => {
+    let m = fresh.accounts.len() as u32;
+    let mut held_rows = 0u32;
+    let order: Vec<u32> = sources
+        .iter()
+        .map(|s| match *s {
+            Source::Matched(_, j) | Source::New(j) => j,
+            Source::Held(_) => {
+                held_rows += 1;
+                m + held_rows - 1
+            }
+        })
+        .collect();
+    let position = |s: &Source| match *s {
+        Source::Matched(_, j) | Source::New(j) => (fresh.accounts.lon()[j as usize], fresh.accounts.lat()[j as usize]),
+        Source::Held(i) => (old.accounts.lon()[i as usize], old.accounts.lat()[i as usize]),
+    };
+    let kept_positions: Vec<(f64, f64)> =
+        if kept_count < sources.len() { sources[..kept_count].iter().map(position).collect() } else { Vec::new() };
+    // The nearest-neighbour tree on one thread, the comparison of the matched accounts
+    // on the other.
+    let (near, (same, moved)) = crate::both(
+        || Neighbours::new(&kept_positions, opts.radius_km),
+        || {
+            let mut same = 0usize;
+            let mut moved = Vec::new();
+            for s in &sources[..kept_count] {
+                let Source::Matched(i, j) = *s else { continue };
                 let was = old.accounts.get(i as usize);
                 let mut now = fresh.accounts.get(j as usize);
                 now.locked = was.locked;
                 if now == was {
-                    report.kept += 1;
+                    same += 1;
                 } else {
                     let km = distance_km(was.lon, was.lat, now.lon, now.lat);
                     if km > MOVED_KM {
-                        report.moved.push(MovedAccount { id: now.id.to_owned(), name: now.name.to_owned(), km });
-                    } else {
-                        report.changed += 1;
+                        moved.push(MovedAccount { id: now.id.to_owned(), name: now.name.to_owned(), km });
                     }
                 }
-                accounts.push(now);
             }
-            Source::Held(i) => accounts.push(old.accounts.get(i as usize)),
-            Source::New(j) => {
-                let mut a = fresh.accounts.get(j as usize);
-                a.locked = false;
-                accounts.push(a);
-            }
+            (same, moved)
+        },
+    );
+    report.kept = same;
+    report.changed = kept_count - report.held.len() - same - moved.len();
+    report.moved = moved;
+    let fresh_territories = std::mem::take(&mut fresh.territories);
+    let fresh_owners = std::mem::take(&mut fresh.assignment);
+    let mut all = fresh.accounts;
+    for s in &sources[..kept_count] {
+        if let Source::Held(i) = *s {
+            all.push(old.accounts.get(i as usize));
         }
     }
+    let accounts = all.permuted(&order);
 
     // Each scenario: the old owners and locks of the kept accounts; the new accounts
     // by their nearest neighbour that may receive them.
-    let near = Neighbours::new(&accounts, kept_count, opts.radius_km);
     let old_of = |s: &Source| match *s {
         Source::Matched(i, _) | Source::Held(i) => Some(i as usize),
         Source::New(_) => None,
@@ -254,13 +282,20 @@ pub fn update(
         for a in kept_count..sources.len() {
             let receives =
                 |b: usize| owners[b].is_some() && may_move(locks[b], owners[b], |t| territories[t.get()].locked);
-            let owner = near.nearest(&accounts, a, receives).and_then(|b| owners[b]);
+            let owner = near.nearest((accounts.lon()[a], accounts.lat()[a]), receives).and_then(|b| owners[b]);
             owners.push(owner);
             locks.push(false);
         }
         let mut territories = territories.to_vec();
         if k == 0 && opts.take_territories {
-            take_territories(fresh, &sources, &mut territories, &mut owners, &locks, &mut report);
+            take_territories(
+                (&fresh_territories, &fresh_owners),
+                &sources,
+                &mut territories,
+                &mut owners,
+                &locks,
+                &mut report,
+            );
         }
         parts.push(Scenario { name: old.scenarios[k].name.clone(), territories, assignment: owners, locked: locks });
     }
@@ -315,7 +350,7 @@ pub fn update(
 /// The baseline takes the export's territory column: each account that may move goes
 /// to the territory of that name (found by id or name, created when missing).
 fn take_territories(
-    fresh: &Plan,
+    (fresh_territories, fresh_owners): (&[Territory], &[Option<TerritoryIdx>]),
     sources: &[Source],
     territories: &mut Vec<Territory>,
     owners: &mut [Option<TerritoryIdx>],
@@ -328,8 +363,8 @@ fn take_territories(
             Source::Matched(_, j) | Source::New(j) => j as usize,
             Source::Held(_) => continue,
         };
-        let Some(ft) = fresh.assignment[j] else { continue };
-        let name = &fresh.territories[ft.get()].name;
+        let Some(ft) = fresh_owners[j] else { continue };
+        let name = &fresh_territories[ft.get()].name;
         if !may_move(locks[a], owners[a], |t| territories[t.get()].locked) {
             continue;
         }
@@ -382,24 +417,17 @@ struct Neighbours {
 }
 
 impl Neighbours {
-    /// The tree over accounts `0..kept` (built only when there are new accounts).
-    fn new(accounts: &Accounts, kept: usize, radius_km: f64) -> Neighbours {
-        let tree = if kept < accounts.len() {
-            let points =
-                (0..kept).map(|i| GeomWithData::new(unit(accounts.lon()[i], accounts.lat()[i]), i as u32)).collect();
-            RTree::bulk_load(points)
-        } else {
-            RTree::new()
-        };
+    /// The tree over the kept accounts' (lon, lat) (empty when no account is new).
+    fn new(kept: &[(f64, f64)], radius_km: f64) -> Neighbours {
+        let points = kept.iter().zip(0u32..).map(|(&(lon, lat), i)| GeomWithData::new(unit(lon, lat), i)).collect();
         let chord = 2.0 * (radius_km / (2.0 * EARTH_KM)).min(std::f64::consts::FRAC_PI_2).sin();
-        Neighbours { tree, max_chord2: chord * chord }
+        Neighbours { tree: RTree::bulk_load(points), max_chord2: chord * chord }
     }
 
-    /// The nearest kept account to account `a` within the radius that `receives`.
-    fn nearest(&self, accounts: &Accounts, a: usize, receives: impl Fn(usize) -> bool) -> Option<usize> {
-        let p = unit(accounts.lon()[a], accounts.lat()[a]);
+    /// The nearest kept account to (lon, lat) within the radius that `receives`.
+    fn nearest(&self, (lon, lat): (f64, f64), receives: impl Fn(usize) -> bool) -> Option<usize> {
         self.tree
-            .nearest_neighbor_iter_with_distance_2(&p)
+            .nearest_neighbor_iter_with_distance_2(&unit(lon, lat))
             .take_while(|(_, d2)| *d2 <= self.max_chord2 * (1.0 + 1e-12))
             .map(|(e, _)| e.data as usize)
             .find(|&b| receives(b))

@@ -47,7 +47,7 @@ fn the_export_the_plan_came_from_changes_nothing() {
         &[Some(0), Some(1), None],
     );
     let fresh = plan(old.accounts.iter().map(|a| a.to_account()).collect(), &["x"], &[Some(0), None, Some(0)]);
-    let (new, report) = update(&old, &fresh, &[], &UpdateOptions::default()).expect("update");
+    let (new, report) = update(&old, fresh.clone(), &[], &UpdateOptions::default()).expect("update");
     assert_eq!(new, old);
     assert_eq!((report.kept, report.changed), (3, 0));
     assert!(report.moved.is_empty() && report.new.is_empty() && report.removed.is_empty());
@@ -88,7 +88,7 @@ fn kept_changed_moved_new_removed_and_held_by_hand() {
     );
     let rejected = vec![RowIssue { line: 5, reason: "potential \"x\" is not a number".into(), id: Some("d".into()) }];
     let opts = UpdateOptions { allow_removals: true, ..UpdateOptions::default() };
-    let (new, report) = update(&old, &fresh, &rejected, &opts).expect("update");
+    let (new, report) = update(&old, fresh.clone(), &rejected, &opts).expect("update");
 
     assert_eq!(new.accounts.ids().collect::<Vec<_>>(), ["a", "b", "c", "d", "f", "g"]);
     assert_eq!((report.kept, report.changed), (1, 1));
@@ -116,7 +116,7 @@ fn kept_changed_moved_new_removed_and_held_by_hand() {
     // With a radius of 150 km it reaches c (111.5 km: 1° north, 0.12° west), which
     // Plan B gives to n; b (1.92° west at 50° N, about 137 km) is farther.
     let wide = UpdateOptions { radius_km: 150.0, ..opts };
-    let (new, _) = update(&old, &fresh, &rejected, &wide).expect("update");
+    let (new, _) = update(&old, fresh.clone(), &rejected, &wide).expect("update");
     assert_eq!(owner_of(&new, 1, "f"), (Some("n".into()), false));
 
     // Per territory, the scenario on screen: n had a, b, e (3 × 1 h), now a, b;
@@ -134,11 +134,11 @@ fn removing_more_than_a_tenth_needs_permission() {
     let old = plan(accounts.clone(), &["n"], &[Some(0); 20]);
     // 3 of 20 gone: 15 %.
     let fresh = plan(accounts[3..].to_vec(), &[], &[None; 17]);
-    let err = update(&old, &fresh, &[], &UpdateOptions::default()).expect_err("refused");
+    let err = update(&old, fresh.clone(), &[], &UpdateOptions::default()).expect_err("refused");
     assert!(matches!(err, UpdateError::TooManyRemovals { removed: 3, total: 20, .. }), "{err}");
     // 2 of 20 is exactly 10 %: allowed.
     let fresh = plan(accounts[2..].to_vec(), &[], &[None; 18]);
-    let (new, report) = update(&old, &fresh, &[], &UpdateOptions::default()).expect("update");
+    let (new, report) = update(&old, fresh.clone(), &[], &UpdateOptions::default()).expect("update");
     assert_eq!((new.accounts.len(), report.removed.len()), (18, 2));
 }
 
@@ -159,7 +159,7 @@ fn take_territories_moves_the_baseline_only_and_respects_locks() {
         &[Some(0), Some(0), Some(1)],
     );
     let opts = UpdateOptions { take_territories: true, ..UpdateOptions::default() };
-    let (new, report) = update(&old, &fresh, &[], &opts).expect("update");
+    let (new, report) = update(&old, fresh.clone(), &[], &opts).expect("update");
     assert_eq!(owner_of(&new, 0, "a").0.as_deref(), Some("s"));
     assert_eq!(owner_of(&new, 0, "b").0.as_deref(), Some("n"));
     assert_eq!(owner_of(&new, 0, "c").0.as_deref(), Some("west"));
@@ -174,7 +174,7 @@ fn a_bad_radius_is_refused() {
     let old = plan(vec![account("a", 10.0, 50.0, 1)], &["n"], &[Some(0)]);
     for r in [-1.0, f64::NAN, f64::INFINITY] {
         let opts = UpdateOptions { radius_km: r, ..UpdateOptions::default() };
-        assert!(matches!(update(&old, &old, &[], &opts), Err(UpdateError::BadRadius(_))));
+        assert!(matches!(update(&old, old.clone(), &[], &opts), Err(UpdateError::BadRadius(_))));
     }
 }
 
@@ -225,7 +225,7 @@ proptest! {
         let m = rows.len();
         let fresh = plan(rows.clone(), &[], &vec![None; m]);
         let opts = UpdateOptions { radius_km: radius, allow_removals: true, take_territories: false };
-        let (new, report) = update(&old, &fresh, &[], &opts).expect("update");
+        let (new, report) = update(&old, fresh.clone(), &[], &opts).expect("update");
 
         let gone = keep[..n].iter().filter(|&&k| k == 0).count();
         prop_assert_eq!(report.kept + report.changed + report.moved.len() + report.held.len() + gone, n);
