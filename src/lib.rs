@@ -40,7 +40,7 @@
 //!
 //! | module | uses |
 //! |---|---|
-//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial |
+//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial, update |
 //! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial, update |
 //! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
 //! | `compare` | io (the change list's atomic write), metrics, model |

@@ -14,7 +14,7 @@ const ARROWS: &[(&str, &[&str])] = &[
         "app",
         &[
             "basemap", "compare", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality",
-            "recovery", "spatial",
+            "recovery", "spatial", "update",
         ],
     ),
     ("basemap", &["io", "spatial"]),

@@ -74,6 +74,11 @@ pub enum Action {
     Export,
     /// The change list from the baseline to the scenario on screen.
     ExportChanges,
+    /// Refresh the accounts from a new CRM export ([`crate::update`]).
+    UpdateAccounts,
+    /// Update the accounts from this export; `true`: even if that removes more than a
+    /// tenth of them (the user said so).
+    UpdateAccountsFrom(PathBuf, bool),
     ZoomToPlan,
     /// Draw OpenStreetMap's tiles under the accounts, or stop.
     SetOnlineTiles(bool),
@@ -122,12 +127,13 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 10] {
 impl Action {
     /// The actions the menus, the toolbar and the Help window offer, in the Help
     /// window's order.
-    pub(super) const COMMANDS: [Action; 15] = [
+    pub(super) const COMMANDS: [Action; 16] = [
         Action::Undo,
         Action::Redo,
         Action::ClearSelection,
         Action::Open,
         Action::ImportCsv,
+        Action::UpdateAccounts,
         Action::Save,
         Action::SaveAs,
         Action::Export,
@@ -152,6 +158,7 @@ impl Action {
             Action::SaveAs => "Save as…",
             Action::Export => "Export assignments CSV…",
             Action::ExportChanges => "Export changes…",
+            Action::UpdateAccounts => "Update accounts from CSV…",
             Action::NewTerritory => "New territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
@@ -188,6 +195,10 @@ impl Action {
             Action::Export => "Export the assignments as CSV, for the CRM",
             Action::ExportChanges => {
                 "Export the accounts that change territory from the baseline to this scenario, for the CRM"
+            }
+            Action::UpdateAccounts => {
+                "Take a new CRM export: accounts keep their territories in every scenario, new ones join the \
+                 territory of their nearest neighbour, missing ones are removed (one undo step)"
             }
             Action::NewTerritory => "Add an empty territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => {
@@ -341,6 +352,13 @@ impl TerritoryApp {
             Action::DiscardProposal => self.discard_proposal(),
             Action::Undo | Action::Redo => {
                 let undo = matches!(action, Action::Undo);
+                // Past the editor's history: the update of the accounts (a whole document).
+                if undo && self.doc.editor.undo_label().is_none() && self.doc.before.is_some() {
+                    return self.undo_update();
+                }
+                if !undo && self.doc.editor.redo_label().is_none() && self.doc.after.is_some() {
+                    return self.redo_update();
+                }
                 let done = if undo { self.doc.editor.undo() } else { self.doc.editor.redo() };
                 let Some(cs) = done else { return };
                 let (label, scenarios) = (cs.label.clone(), cs.changes_scenarios());
@@ -422,7 +440,9 @@ impl TerritoryApp {
             | Action::SaveAs
             | Action::SaveOverwrite
             | Action::Export
-            | Action::ExportChanges => {
+            | Action::ExportChanges
+            | Action::UpdateAccounts
+            | Action::UpdateAccountsFrom(..) => {
                 self.file_action(ctx, action);
             }
         }

@@ -43,6 +43,9 @@ impl<T: Send + 'static> Deferred<T> {
     }
 }
 
+/// The Undo menu's name of an update of the accounts.
+pub const UPDATE_LABEL: &str = "Update accounts";
+
 /// A plan being edited: the editor, its spatial index, and where it came from.
 pub struct Document {
     pub editor: Editor,
@@ -65,6 +68,12 @@ pub struct Document {
     /// The size and modification time of `path` when it was opened or saved: a file
     /// changed since (someone else saved it) is not overwritten without asking.
     pub disk: Option<recover::DiskStamp>,
+    /// The document before File ▸ Update accounts replaced it: what Undo brings back
+    /// once the editor has nothing left to undo (an update changes the accounts
+    /// themselves, which no change set describes).
+    pub before: Option<Box<Document>>,
+    /// The updated document after its update was undone: what Redo brings back.
+    pub after: Option<Box<Document>>,
 }
 
 impl Document {
@@ -87,14 +96,35 @@ impl Document {
             drop(plan);
             SpatialIndex::build(positions)
         });
-        Document { editor, index, grid, path, title, adjacency: None, origin: None, disk: None }
+        Document {
+            editor,
+            index,
+            grid,
+            path,
+            title,
+            adjacency: None,
+            origin: None,
+            disk: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// What Undo would revert: the editor's last edit, or else an update of the accounts.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.editor.undo_label().or(self.before.as_ref().map(|_| UPDATE_LABEL))
+    }
+
+    /// What Redo would repeat.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.editor.redo_label().or(self.after.as_ref().map(|_| UPDATE_LABEL))
     }
 
     /// The bundled demo plan.
     pub fn demo() -> Document {
         match csv_import::import_bytes_sorted(DEMO_CSV, "demo_accounts_us.csv", &ImportOptions::default()) {
             Ok((plan, grid, _)) => {
-                let mut doc = Document::with_grid(plan, grid, None, "Demo plan (US, 50,000 accounts)".to_owned());
+                let mut doc = Document::with_grid(plan, grid, None, "Demo plan (US)".to_owned());
                 let hash = crate::recovery::fingerprint(DEMO_CSV);
                 doc.origin = Some(crate::recovery::Base { origin: crate::recovery::Origin::Demo, hash });
                 doc

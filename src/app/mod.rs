@@ -118,6 +118,10 @@ pub struct UiState {
     /// The message in the status bar.
     pub(in crate::app) notice: Option<Notice>,
     pub(in crate::app) import_report: Option<(PathBuf, ImportReport)>,
+    /// The report of the last update of the accounts, while its window is open.
+    pub(in crate::app) update_report: Option<files::UpdateSummary>,
+    /// An update that would remove more than a tenth of the accounts, asking first.
+    pub(in crate::app) update_consent: Option<(PathBuf, String)>,
     pub(in crate::app) column_mapping: Option<files::ColumnMapping>,
     /// A typed path, when no system file dialog is available.
     pub(in crate::app) path_prompt: Option<(files::Purpose, String)>,
@@ -234,6 +238,12 @@ impl TerritoryApp {
     /// command line does.
     pub fn open_path(&mut self, path: PathBuf) {
         self.actions.push(Action::OpenPath(path));
+    }
+
+    /// Updates the accounts from a new CRM export in the background, as File ▸ Update
+    /// accounts from CSV… does with the file it picks.
+    pub fn update_accounts_from(&mut self, path: PathBuf) {
+        self.actions.push(Action::UpdateAccountsFrom(path, false));
     }
 
     /// The map's centre (lon, lat) and zoom in the last frame.

@@ -269,6 +269,12 @@ impl Editor {
         self.undo.last().map(|c| c.serial) != self.saved_serial || self.structure_dirty || self.parked_dirty()
     }
 
+    /// Marks the plan as changed since it was saved (it was made from another: an
+    /// update of the accounts).
+    pub fn mark_unsaved(&mut self) {
+        self.structure_dirty = true;
+    }
+
     /// Records the current state as the saved one.
     pub fn mark_saved(&mut self) {
         self.saved_serial = self.undo.last().map(|c| c.serial);

@@ -14,6 +14,9 @@ use crate::io::{Progress, csv_export, plan_file};
 use std::sync::Arc;
 
 mod report;
+mod update;
+
+pub use update::UpdateSummary;
 
 /// What a worker thread reports.
 pub enum TaskResult {
@@ -44,6 +47,20 @@ pub enum TaskResult {
         job: u64,
         message: String,
     },
+    /// The accounts updated from a new export: the new document, with the new accounts
+    /// to select.
+    Updated {
+        job: u64,
+        doc: Box<Document>,
+        summary: Box<UpdateSummary>,
+        new_accounts: Vec<u32>,
+    },
+    /// The update would remove more than a tenth of the accounts: ask first.
+    UpdateNeedsConsent {
+        job: u64,
+        path: PathBuf,
+        message: String,
+    },
     Saved {
         job: u64,
         path: PathBuf,
@@ -62,6 +79,8 @@ pub enum Purpose {
     Export,
     /// The change list from the baseline to the scenario on screen.
     ExportChanges,
+    /// A new CRM export to update the accounts from.
+    UpdateAccounts,
 }
 
 /// The change list from the baseline (the first scenario) to the scenario on screen.
@@ -180,7 +199,9 @@ impl TerritoryApp {
                     .add_filter("Territory plan", &["ron"])
                     .add_filter("Accounts CSV", &csv_import::CSV_EXTENSIONS)
                     .pick_file(),
-                Purpose::Import => d.add_filter("Accounts CSV", &csv_import::CSV_EXTENSIONS).pick_file(),
+                Purpose::Import | Purpose::UpdateAccounts => {
+                    d.add_filter("Accounts CSV", &csv_import::CSV_EXTENSIONS).pick_file()
+                }
                 Purpose::SaveAs => {
                     d.add_filter("Territory plan", &["ron"]).set_file_name(format!("{stem}.ron")).save_file()
                 }
@@ -296,6 +317,8 @@ impl TerritoryApp {
             Action::SaveAs => self.pick(ctx, Purpose::SaveAs),
             Action::Export => self.pick(ctx, Purpose::Export),
             Action::ExportChanges => self.pick(ctx, Purpose::ExportChanges),
+            Action::UpdateAccounts => self.pick(ctx, Purpose::UpdateAccounts),
+            Action::UpdateAccountsFrom(path, allow) => self.update_in_background(ctx, path, allow),
             _ => {}
         }
     }
@@ -312,6 +335,7 @@ impl TerritoryApp {
             }
             Purpose::Export => self.save_in_background(ctx, path, SaveKind::Assignments),
             Purpose::ExportChanges => self.save_in_background(ctx, path, SaveKind::Changes),
+            Purpose::UpdateAccounts => self.update_in_background(ctx, path, false),
         }
     }
 
@@ -339,7 +363,9 @@ impl TerritoryApp {
                             Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
                             Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
                             Purpose::ExportChanges => dir.join(format!("{stem}-changes.csv")).display().to_string(),
-                            Purpose::Open | Purpose::Import => format!("{}/", dir.display()),
+                            Purpose::Open | Purpose::Import | Purpose::UpdateAccounts => {
+                                format!("{}/", dir.display())
+                            }
                         };
                         self.ui.path_prompt = Some((purpose, suggestion));
                         continue;
@@ -402,6 +428,18 @@ impl TerritoryApp {
                         self.opening_failed();
                         self.fail(message.clone());
                         self.restore_failed(&message);
+                    }
+                }
+                TaskResult::Updated { job, doc, summary, new_accounts } => {
+                    if current(job, &self.tasks.running) {
+                        self.tasks.running = None;
+                        self.updated(*doc, *summary, new_accounts);
+                    }
+                }
+                TaskResult::UpdateNeedsConsent { job, path, message } => {
+                    if current(job, &self.tasks.running) {
+                        self.tasks.running = None;
+                        self.ui.update_consent = Some((path, message));
                     }
                 }
                 TaskResult::Saved { job, path, hash, what } => {

@@ -117,6 +117,7 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
 impl TerritoryApp {
     /// The unsaved-changes question, the import report and the column mapping.
     pub(in crate::app) fn file_windows(&mut self, ctx: &egui::Context) {
+        self.update_windows(ctx);
         if let Some((purpose, mut text)) = self.ui.path_prompt.take() {
             let mut keep = true;
             let mut chosen = None;
@@ -127,6 +128,7 @@ impl TerritoryApp {
                     Purpose::SaveAs => "Save the plan as",
                     Purpose::Export => "Export assignments to",
                     Purpose::ExportChanges => "Export the change list to",
+                    Purpose::UpdateAccounts => "Update the accounts from a new export",
                 });
                 ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
                 let l = ui.label("Path");

@@ -16,6 +16,8 @@ pub(in crate::app) fn menu_bar(
             ui.menu_button("File", |ui| {
                 menu_entry(ui, actions, Action::Open, true, None);
                 menu_entry(ui, actions, Action::ImportCsv, true, None);
+                let has_accounts = !doc.editor.plan().accounts.is_empty();
+                menu_entry(ui, actions, Action::UpdateAccounts, has_accounts, None);
                 ui.menu_button("Open recent", |ui| {
                     if settings.recent.is_empty() {
                         ui.label("(none yet)");
@@ -38,9 +40,9 @@ pub(in crate::app) fn menu_bar(
                 }
             });
             ui.menu_button("Edit", |ui| {
-                let undo = doc.editor.undo_label().map(|l| format!("Undo {l}"));
+                let undo = doc.undo_label().map(|l| format!("Undo {l}"));
                 menu_entry(ui, actions, Action::Undo, undo.is_some(), undo);
-                let redo = doc.editor.redo_label().map(|l| format!("Redo {l}"));
+                let redo = doc.redo_label().map(|l| format!("Redo {l}"));
                 menu_entry(ui, actions, Action::Redo, redo.is_some(), redo);
                 ui.separator();
                 let has_sel = !state.selection.is_empty();

@@ -19,10 +19,10 @@ pub(in crate::app) fn toolbar(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                 ui.selectable_value(&mut state.area_counties, true, "Counties");
             }
             ui.separator();
-            let undo = doc.editor.undo_label();
+            let undo = doc.undo_label();
             let tip = undo.map_or("Nothing to undo".to_owned(), |l| format!("Undo: {l}"));
             tool_button(ui, actions, Action::Undo, undo.is_some(), Some(tip));
-            let redo = doc.editor.redo_label();
+            let redo = doc.redo_label();
             let tip = redo.map_or("Nothing to redo".to_owned(), |l| format!("Redo: {l}"));
             tool_button(ui, actions, Action::Redo, redo.is_some(), Some(tip));
             ui.separator();

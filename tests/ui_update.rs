@@ -1,0 +1,95 @@
+//! The editor's File ▸ Update accounts from CSV…, driven headless with egui_kittest: the
+//! report, the new accounts selected where the test's own nearest-neighbour search puts
+//! them, and Undo and Redo of the whole update.
+
+use std::path::Path;
+
+use egui::{Key, Modifiers, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+mod common;
+use common::{step_until, tmp};
+use territory_editor::app::{Document, TerritoryApp};
+use territory_editor::io::csv_import::{ImportOptions, import_file};
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv")
+}
+
+fn harness() -> Harness<'static, TerritoryApp> {
+    let (plan, _) = import_file(&fixture(), &ImportOptions::default()).expect("fixture imports");
+    let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    h
+}
+
+/// Great-circle distance, km.
+fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (p1, p2) = (a.1.to_radians(), b.1.to_radians());
+    let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((b.0 - a.0).to_radians() / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().asin()
+}
+
+#[test]
+fn an_update_selects_the_new_account_and_undoes_in_one_step() {
+    let mut h = harness();
+    let before = h.state().doc.editor.plan().clone();
+    // The export: the fixture without its third row, the first with a new potential,
+    // and a new account a few metres from the fifth.
+    let mut r = csv::Reader::from_path(fixture()).expect("fixture");
+    let header = r.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
+    let set = |rec: &csv::StringRecord, i: usize, v: &str| -> csv::StringRecord {
+        rec.iter().enumerate().map(|(k, x)| if k == i { v } else { x }).collect()
+    };
+    let mut out: Vec<csv::StringRecord> = Vec::new();
+    for (k, rec) in rows.iter().enumerate() {
+        match k {
+            0 => out.push(set(rec, 8, "999999")),
+            2 => {}
+            _ => out.push(rec.clone()),
+        }
+    }
+    let lat: f64 = rows[4][2].parse().expect("lat");
+    let new = set(&set(&set(&rows[4], 0, "NEU-1"), 1, "Neukunde GmbH"), 2, &format!("{:.6}", lat + 0.0003));
+    let path = tmp("ui-update-export.csv");
+    let mut w = csv::Writer::from_path(&path).expect("write");
+    w.write_record(&header).expect("header");
+    for rec in out.iter().chain([&new]) {
+        w.write_record(rec).expect("row");
+    }
+    w.flush().expect("flush");
+    // Where the test expects it: the territory of the nearest remaining account.
+    let pos = |c: &csv::StringRecord| (c[3].parse::<f64>().expect("lon"), c[2].parse::<f64>().expect("lat"));
+    let new_pos = pos(&new);
+    let want = out
+        .iter()
+        .min_by(|a, b| km(pos(a), new_pos).total_cmp(&km(pos(b), new_pos)))
+        .map(|c| c[11].to_owned())
+        .expect("accounts");
+
+    h.state_mut().update_accounts_from(path);
+    step_until(&mut h, |h| h.state().doc.before.is_some());
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("1 new · 1 removed · 1 changed").is_some(), "the report window");
+    let plan = h.state().doc.editor.plan().clone();
+    assert_eq!(plan.accounts.len(), 300);
+    let i = plan.accounts.ids().position(|id| id == "NEU-1").expect("the new account");
+    assert_eq!(plan.territory_name(plan.assignment[i]), want);
+    assert!(!plan.accounts.ids().any(|id| id == &rows[2][0]), "the third row's account is gone");
+    let selected = h.state().selection().clone();
+    assert_eq!(selected.len(), 1);
+    assert!(selected.contains(i as u32), "the new account is selected");
+    assert!(h.state().doc.editor.is_dirty());
+
+    // Ctrl+Z: the plan as it was, whole; Ctrl+Shift+Z: the update again.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan(), &before);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan(), &plan);
+}
