@@ -86,6 +86,12 @@ pub enum Action {
     NewScenario,
     /// Open the comparison of two scenarios.
     OpenCompare,
+    /// The Changes map mode: scenario `on` shown, the accounts that differ from
+    /// `against` emphasised.
+    ShowChanges {
+        against: usize,
+        on: usize,
+    },
     SwitchScenario(usize),
     /// The next or previous scenario (wrapping around).
     NextScenario,
@@ -347,6 +353,12 @@ impl TerritoryApp {
                 self.ui.optimize_form = Some(optimize_ui::Form::new(kind, live));
             }
             Action::RunOptimize(form) => self.run_optimize(ctx, &form),
+            Action::ShowChanges { against, on } => {
+                self.ui.changes_against = Some(against);
+                if on != self.doc.editor.plan().current {
+                    self.actions.push(Action::SwitchScenario(on));
+                }
+            }
             Action::ApplyProposal => self.apply_proposal(),
             Action::ApplyProposalAsScenario => self.apply_proposal_as_scenario(),
             Action::DiscardProposal => self.discard_proposal(),

@@ -108,6 +108,11 @@ pub struct UiState {
     pub(in crate::app) preview_next: Option<Option<TerritoryIdx>>,
     /// The territory highlighted by a click on its row.
     pub(in crate::app) highlighted: Option<TerritoryIdx>,
+    /// The Changes map mode: the scenario the one on screen is compared with (the
+    /// accounts that differ drawn in their colour, emphasised, the rest faint).
+    pub(in crate::app) changes_against: Option<usize>,
+    /// The accounts that differ, for (plan revision, against, on screen).
+    pub(in crate::app) changes_cache: Option<((u64, usize, usize), AccountSet)>,
     pub(in crate::app) sort: panel::Sort,
     pub(in crate::app) area_counties: bool,
     pub(in crate::app) search: String,

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// How much of its colour an account keeps in the Changes mode when it did not change.
+const CHANGES_FAINT: f32 = 0.15;
+
 /// Above this many accounts in view, dots are splatted into a texture instead of
 /// tessellated as circles.
 pub(super) const CIRCLE_LIMIT: usize = 25_000;
@@ -13,6 +16,8 @@ pub(super) struct DotKey {
     transform: MapTransform,
     revision: u64,
     selection: u64,
+    /// The Changes mode's comparison, when it is on.
+    changes: Option<(u64, usize, usize)>,
     colors: Vec<Color32>,
     ppp: f32,
     radius: f32,
@@ -132,30 +137,70 @@ impl TerritoryApp {
         let (lo, hi) = t.visible();
         let (lo, hi) = ([lo[0] - margin, lo[1] - margin], [hi[0] + margin, hi[1] + margin]);
         let in_view: usize = self.doc.grid.ranges_in_rect(lo, hi).map(|(s, e)| (e - s) as usize).sum();
-        let colors = self.dot_colors(pal);
         let ring = if painter.ctx().global_style().visuals.dark_mode { Color32::WHITE } else { Color32::BLACK };
+        // The Changes mode's accounts, taken out of the UI state while drawing.
+        let changes = match super::changed_accounts(&self.doc, &mut self.ui) {
+            Some(_) => self.ui.changes_cache.take(),
+            None => None,
+        };
         if in_view > CIRCLE_LIMIT {
-            self.paint_raster(painter, t, pal, r, (lo, hi), in_view);
-            return;
+            self.paint_raster(painter, t, pal, r, (lo, hi, in_view), changes.as_ref());
+        } else {
+            self.paint_circles(painter, t, pal, (r, ring), (lo, hi, in_view), changes.as_ref());
         }
+        if changes.is_some() {
+            self.ui.changes_cache = changes;
+        }
+    }
+
+    /// Draws the accounts in view as circles, the selection ringed on top.
+    fn paint_circles(
+        &mut self,
+        painter: &egui::Painter,
+        t: &MapTransform,
+        pal: &Palette,
+        (r, ring): (f32, Color32),
+        (lo, hi, in_view): ([f64; 2], [f64; 2], usize),
+        changes: Option<&((u64, usize, usize), AccountSet)>,
+    ) {
+        let colors = &self.dot_colors(pal);
         self.dots.key = None;
+        let changes = changes.map(|(_, set)| set);
+        // Opaque, so that overlapping circles do not add up to full colour.
+        let faint: Vec<Color32> = colors.iter().map(|&c| pal.land.lerp_to_gamma(c, CHANGES_FAINT)).collect();
         let plan = self.doc.editor.plan();
         let unassigned = colors.len() - 1;
         let clip = t.rect.expand(r);
         let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
         let mut shapes = Vec::with_capacity(in_view);
+        let base = if changes.is_some() { &faint[..] } else { colors };
         for (s, e) in self.doc.grid.ranges_in_rect(lo, hi) {
             for i in s as usize..e as usize {
                 let p = t.to_screen(xs[i], ys[i]);
                 if clip.contains(p) {
-                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    let c = base[plan.assignment[i].map_or(unassigned, |o| o.get())];
                     shapes.push(Shape::circle_filled(p, r, c));
+                }
+            }
+        }
+        // The Changes mode: what moved, in its colour here, larger and outlined.
+        for &(s, e) in changes.iter().flat_map(|set| set.ranges()) {
+            for i in s as usize..e as usize {
+                let p = t.to_screen(xs[i], ys[i]);
+                if clip.contains(p) {
+                    let c = colors[plan.assignment[i].map_or(unassigned, |o| o.get())];
+                    shapes.push(Shape::Circle(egui::epaint::CircleShape {
+                        center: p,
+                        radius: r + 1.2,
+                        fill: c,
+                        stroke: Stroke::new(1.0, ring),
+                    }));
                 }
             }
         }
         painter.extend(shapes);
         // The selection: each dot ringed in the theme's strong colour.
-        let (sel_colors, sel_owners) = self.selection_look(&colors, pal);
+        let (sel_colors, sel_owners) = self.selection_look(colors, pal);
         let sel_unassigned = sel_colors.len() - 1;
         let mut sel = Vec::new();
         for &(s, e) in self.ui.selection.accounts().ranges() {
@@ -180,8 +225,8 @@ impl TerritoryApp {
         t: &MapTransform,
         pal: &Palette,
         r: f32,
-        (lo, hi): ([f64; 2], [f64; 2]),
-        in_view: usize,
+        (lo, hi, in_view): ([f64; 2], [f64; 2], usize),
+        changes: Option<&((u64, usize, usize), AccountSet)>,
     ) {
         let ppp = painter.ctx().pixels_per_point();
         let w = (t.rect.width() * ppp).round().max(1.0) as usize;
@@ -192,9 +237,16 @@ impl TerritoryApp {
         let d = if in_view > 200_000 { 2 } else { d };
         let colors = &self.dot_colors(pal);
         let has_selection = !self.ui.selection.is_empty();
-        // With a selection, the other dots are dimmed so that it stands out.
-        let base_colors: Vec<Color32> =
-            if has_selection { colors.iter().map(|c| c.gamma_multiply(0.3)).collect() } else { colors.to_vec() };
+        // With a selection, the other dots are dimmed so that it stands out; in the
+        // Changes mode, all but the changed ones are faint.
+        let dim = if changes.is_some() {
+            CHANGES_FAINT
+        } else if has_selection {
+            0.3
+        } else {
+            1.0
+        };
+        let base_colors: Vec<Color32> = colors.iter().map(|c| c.gamma_multiply(dim)).collect();
         let grid = &self.doc.grid;
         let view = SplatView { w, h, scale: t.scale * f64::from(ppp), center: t.center };
         // Splats ranges of accounts into the whole buffer, on two cores: the top half of
@@ -237,6 +289,7 @@ impl TerritoryApp {
             transform: *t,
             revision: self.doc.editor.revision(),
             selection: 0,
+            changes: changes.map(|(k, _)| *k),
             colors: base_colors.clone(),
             ppp,
             radius: r,
@@ -245,6 +298,12 @@ impl TerritoryApp {
             let mut px = vec![Color32::TRANSPARENT; w * h];
             let bands: Vec<((u32, u32), f64, f64)> = grid.row_bands_in_rect(lo, hi).collect();
             splat_ranges(&mut px, &bands, &base_colors, d, &self.doc.editor.plan().assignment);
+            // The Changes mode: what moved, in its colour here, one pixel larger.
+            if let Some((_, set)) = changes {
+                let moved: Vec<((u32, u32), f64, f64)> =
+                    set.ranges().iter().map(|&r| (r, f64::MIN, f64::MAX)).collect();
+                splat_ranges(&mut px, &moved, colors, d + 1, &self.doc.editor.plan().assignment);
+            }
             upload(painter.ctx(), &mut self.dots.texture, "account-dots", egui::ColorImage::new([w, h], px));
             self.dots.key = Some(base_key);
         }
@@ -253,6 +312,7 @@ impl TerritoryApp {
             transform: *t,
             revision: self.doc.editor.revision(),
             selection: self.ui.selection_version,
+            changes: None,
             colors: sel_colors.clone(),
             ppp,
             radius: r,

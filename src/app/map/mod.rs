@@ -2,7 +2,8 @@
 //! tools. Everything is painted through one affine [`MapTransform`] from Web
 //! Mercator metres to screen points, derived once per frame from walkers' projector.
 //!
-//! The folder: `transform.rs`, `basemap_layer.rs`, `dots.rs`, `labels.rs`, `tools.rs`
+//! The folder: `transform.rs`, `basemap_layer.rs`, `dots.rs`, `changes.rs` (the Changes
+//! mode's accounts), `labels.rs`, `tools.rs`
 //! (lasso, rectangle, click, rep's home), `hover.rs`; the map's frame and palette here.
 
 use egui::{Color32, Pos2, Rect, Shape, Stroke, Ui, Vec2};
@@ -15,12 +16,14 @@ use crate::model::{AccountSet, Rgb, View};
 use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
 
 mod basemap_layer;
+mod changes;
 mod dots;
 mod hover;
 mod labels;
 mod tools;
 mod transform;
 
+pub(in crate::app) use changes::changed_accounts;
 pub(in crate::app) use dots::DotLayer;
 pub use transform::*;
 
@@ -129,9 +132,12 @@ impl TerritoryApp {
             Some(t) if self.settings.online_tiles => Some(t),
             _ => None,
         };
-        Map::new(layer, &mut memory, home).drag_pan_buttons(buttons).double_click_to_zoom(panning).show(
-            ui,
-            |ui, response, projector, mem| {
+        // The wheel zooms, as in every desktop map (walkers' default needs Ctrl).
+        Map::new(layer, &mut memory, home)
+            .drag_pan_buttons(buttons)
+            .double_click_to_zoom(panning)
+            .zoom_with_ctrl(false)
+            .show(ui, |ui, response, projector, mem| {
                 let center = projector.unproject(response.rect.center().to_vec2());
                 let t = MapTransform::new(response.rect, center.x(), center.y(), mem.zoom());
                 self.last_transform = Some(t);
@@ -151,8 +157,7 @@ impl TerritoryApp {
                 self.paint_gesture(&painter);
                 self.hover(ui, response, &t);
                 self.map_overlay(ui, response.rect);
-            },
-        );
+            });
         self.map_memory = memory;
         self.tiles = tiles;
     }

@@ -13,12 +13,25 @@ pub struct CompareView {
     pub a: usize,
     pub b: usize,
     cache: Option<((u64, usize, usize), Comparison)>,
+    /// How the flows are sorted: by which column, and whether descending.
+    flow_sort: (FlowColumn, bool),
+}
+
+/// A column of the flows table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum FlowColumn {
+    /// By the from territory's name, then the to territory's.
+    Flow,
+    Accounts,
+    Potential,
+    #[default]
+    Workload,
 }
 
 impl CompareView {
     /// The baseline against the scenario on screen.
     pub fn new(plan: &Plan) -> CompareView {
-        CompareView { a: 0, b: plan.current, cache: None }
+        CompareView { a: 0, b: plan.current, cache: None, flow_sort: (FlowColumn::Workload, true) }
     }
 }
 
@@ -79,15 +92,26 @@ pub(in crate::app) fn compare_window(
                 ))
                 .strong(),
             );
-            if !c.changes.is_empty()
-                && ui
-                    .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
-                    .on_hover_text("Select them on the map (in the scenario on screen)")
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(view.a != view.b, egui::Button::new("Show the changes on the map"))
+                    .on_hover_text(
+                        "Show B with the accounts that differ from A in their colour in B, everything else faint",
+                    )
                     .clicked()
-            {
-                let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
-                actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
-            }
+                {
+                    actions.push(Action::ShowChanges { against: view.a, on: view.b });
+                }
+                if !c.changes.is_empty()
+                    && ui
+                        .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
+                        .on_hover_text("Select them on the map (in the scenario on screen)")
+                        .clicked()
+                {
+                    let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
+                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                }
+            });
             ui.separator();
             let hours = |f: Option<&crate::compare::SideFigures>| {
                 f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
@@ -123,29 +147,76 @@ pub(in crate::app) fn compare_window(
                 }
             });
             ui.separator();
-            ui.label(RichText::new("Flows (largest first; click to select the accounts)").strong());
-            let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
-            egui::ScrollArea::vertical().min_scrolled_height(260.0).max_height(320.0).show(ui, |ui| {
-                for f in &c.flows {
-                    let text = format!(
-                        "{} ⏵ {}: {} accounts, {} h",
-                        name(f.from),
-                        name(f.to),
-                        thousands(f.totals.accounts as i64),
-                        thousands(f.totals.workload.hours().round() as i64)
-                    );
-                    if ui.selectable_label(false, text).clicked() {
-                        let set = AccountSet::from_indices(
-                            c.changes
-                                .iter()
-                                .filter(|ch| ch.from == f.from && ch.to == f.to)
-                                .map(|ch| ch.a as u32)
-                                .collect(),
-                        );
-                        actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
-                    }
-                }
-            });
+            ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
+            flows_table(ui, &c, &mut view.flow_sort, actions);
         },
     );
+}
+
+/// The flows between territories as a table sortable by any column; a click on a row
+/// selects the flow's accounts.
+fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actions: &mut Vec<Action>) {
+    let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
+    let mut order: Vec<usize> = (0..c.flows.len()).collect();
+    let (column, descending) = *sort;
+    order.sort_by(|&x, &y| {
+        let (f, g) = (&c.flows[x], &c.flows[y]);
+        let o = match column {
+            FlowColumn::Flow => (name(f.from), name(f.to)).cmp(&(name(g.from), name(g.to))),
+            FlowColumn::Accounts => f.totals.accounts.cmp(&g.totals.accounts),
+            FlowColumn::Potential => f.totals.potential.cmp(&g.totals.potential),
+            FlowColumn::Workload => f.totals.workload.cmp(&g.totals.workload),
+        };
+        if descending { o.reverse() } else { o }
+    });
+    egui::ScrollArea::vertical().min_scrolled_height(260.0).max_height(320.0).show(ui, |ui| {
+        egui::Grid::new("compare-flows").striped(true).show(ui, |ui| {
+            for (col, label) in [
+                (FlowColumn::Flow, "Flow"),
+                (FlowColumn::Accounts, "Accounts"),
+                (FlowColumn::Potential, "Potential"),
+                (FlowColumn::Workload, "Workload h"),
+            ] {
+                let arrow = if column == col { if descending { " ⏷" } else { " ⏶" } } else { "" };
+                if ui.selectable_label(column == col, RichText::new(format!("{label}{arrow}")).strong()).clicked() {
+                    // Names sort A to Z first, figures largest first.
+                    let first = col != FlowColumn::Flow;
+                    *sort = (col, if column == col { !descending } else { first });
+                }
+            }
+            ui.end_row();
+            for &k in &order {
+                let f = &c.flows[k];
+                let cells = [
+                    format!("{} ⏵ {}", name(f.from), name(f.to)),
+                    thousands(f.totals.accounts as i64),
+                    crate::format::money_compact(f.totals.potential.0),
+                    thousands(f.totals.workload.hours().round() as i64),
+                ];
+                let mut clicked = false;
+                for (i, text) in cells.into_iter().enumerate() {
+                    let r = if i == 0 {
+                        ui.selectable_label(false, text)
+                    } else {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            ui.selectable_label(false, text)
+                        })
+                        .inner
+                    };
+                    clicked |= r.on_hover_text("Select these accounts on the map").clicked();
+                }
+                if clicked {
+                    let set = AccountSet::from_indices(
+                        c.changes
+                            .iter()
+                            .filter(|ch| ch.from == f.from && ch.to == f.to)
+                            .map(|ch| ch.a as u32)
+                            .collect(),
+                    );
+                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                }
+                ui.end_row();
+            }
+        });
+    });
 }

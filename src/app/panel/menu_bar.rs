@@ -73,6 +73,15 @@ pub(in crate::app) fn menu_bar(
                 {
                     actions.push(Action::SetOnlineTiles(online));
                 }
+                let mut changes = state.changes_against.is_some();
+                let scenarios = doc.editor.plan().scenarios.len() > 1;
+                if ui
+                    .add_enabled(scenarios, egui::Checkbox::new(&mut changes, "Changes against the baseline"))
+                    .on_hover_text("Draw the accounts whose territory differs from the baseline in their colour here, the rest faint")
+                    .changed()
+                {
+                    state.changes_against = changes.then_some(0);
+                }
                 ui.checkbox(&mut settings.show_counties, "County borders when zoomed in");
                 ui.checkbox(&mut settings.show_frame_time, "Frame time in the status bar")
                     .on_hover_text("The CPU time of the last frame's UI code, for judging speed on large plans");

@@ -36,6 +36,27 @@ pub(in crate::app) fn scenario_bar(ui: &mut Ui, doc: &Document, state: &mut UiSt
         }
         tool_button(ui, actions, Action::NewScenario, true, None);
         tool_button(ui, actions, Action::OpenCompare, plan.scenarios.len() > 1, None);
+        ui.separator();
+        let on = state.changes_against.is_some();
+        let toggle = ui.add_enabled(plan.scenarios.len() > 1, egui::Button::selectable(on, "Changes")).on_hover_text(
+            "Draw the accounts whose territory differs from the baseline in their colour here, the rest faint",
+        );
+        if toggle.clicked() {
+            state.changes_against = if on { None } else { Some(0) };
+        }
+        if let Some(against) = state.changes_against {
+            let name = plan.scenarios.get(against).map_or("", |s| s.name.as_str()).to_owned();
+            if let Some(set) = crate::app::map::changed_accounts(doc, state) {
+                let n = set.len();
+                ui.label(
+                    RichText::new(format!(
+                        "{} differ from \"{name}\"",
+                        crate::format::count(n as i64, "account", "accounts")
+                    ))
+                    .strong(),
+                );
+            }
+        }
     });
 }
 

@@ -1,6 +1,7 @@
-//! The editor's File ▸ Update accounts from CSV…, driven headless with egui_kittest: the
-//! report, the new accounts selected where the test's own nearest-neighbour search puts
-//! them, and Undo and Redo of the whole update.
+//! Scenarios and updates in the editor, driven headless with egui_kittest: the Changes
+//! map mode; File ▸ Update accounts from CSV… (the report, the new accounts selected
+//! where the test's own nearest-neighbour search puts them, and Undo and Redo of the
+//! whole update).
 
 use std::path::Path;
 
@@ -92,4 +93,52 @@ fn an_update_selects_the_new_account_and_undoes_in_one_step() {
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan(), &plan);
+}
+
+/// The Changes mode counts what the test counts from the two assignments, follows edits
+/// and Undo, and the compare window's "Show the changes on the map" turns it on.
+#[test]
+fn the_changes_mode_counts_the_accounts_that_differ() {
+    let mut h = harness();
+    let baseline = h.state().doc.editor.plan().assignment.clone();
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    // A rectangle in the middle of the map to the first territory.
+    h.key_press(Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - Vec2::splat(220.0), t.rect.center() + Vec2::splat(220.0));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let now = h.state().doc.editor.plan().assignment.clone();
+    let differ = baseline.iter().zip(&now).filter(|(x, y)| x != y).count();
+    assert!(differ > 0, "the rectangle moved accounts");
+    h.get_by_label("Changes").click();
+    h.run_steps(2);
+    let label = format!("{differ} accounts differ from \"As is\"");
+    assert!(h.query_by_label_contains(&label).is_some(), "{label}");
+    // Undo the edit: nothing differs any more.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("0 accounts differ from \"As is\"").is_some());
+    // Off, then on again from the comparison window.
+    h.get_by_label("Changes").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("differ from").is_none());
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    h.get_by_label_contains("Compare…").click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("accounts change territory").is_some(), "the comparison window");
+    h.get_by_label("Show the changes on the map").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains(&label).is_some(), "{label}");
 }
