@@ -62,7 +62,9 @@ pub(in crate::app) fn compare_window(
     open: &mut bool,
     actions: &mut Vec<Action>,
 ) {
-    egui::Window::new("Compare scenarios").open(open).default_pos([16.0, 100.0]).default_size([760.0, 760.0]).show(
+    // Over the balance panel, so that the map (the Changes mode) stays in view.
+    let pos = [(ctx.content_rect().right() - 780.0).max(16.0), 100.0];
+    egui::Window::new("Compare scenarios").open(open).default_pos(pos).default_size([760.0, 760.0]).show(
         ctx,
         |ui| {
             let plan = doc.editor.plan();
@@ -133,15 +135,18 @@ pub(in crate::app) fn compare_window(
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
+                let right = |ui: &mut Ui, text: String| {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text)).inner
+                };
                 for t in &c.territories {
                     ui.label(&t.name);
-                    ui.label(count(t.a.as_ref()));
-                    ui.label(count(t.b.as_ref()));
-                    ui.label(hours(t.a.as_ref()));
-                    ui.label(hours(t.b.as_ref()));
-                    ui.label(percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
-                    ui.label(percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
-                    ui.label(percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
+                    right(ui, count(t.a.as_ref()));
+                    right(ui, count(t.b.as_ref()));
+                    right(ui, hours(t.a.as_ref()));
+                    right(ui, hours(t.b.as_ref()));
+                    right(ui, percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
+                    right(ui, percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
+                    right(ui, percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
                         .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
                     ui.end_row();
                 }
