@@ -64,98 +64,95 @@ pub(in crate::app) fn compare_window(
 ) {
     // Over the balance panel, so that the map (the Changes mode) stays in view.
     let pos = [(ctx.content_rect().right() - 780.0).max(16.0), 100.0];
-    egui::Window::new("Compare scenarios").open(open).default_pos(pos).default_size([760.0, 760.0]).show(
-        ctx,
-        |ui| {
-            let plan = doc.editor.plan();
-            let names = plan.scenario_names();
-            ui.horizontal(|ui| {
-                for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
-                    let l = ui.label(RichText::new(label).strong());
-                    egui::ComboBox::from_id_salt(label)
-                        .selected_text(names.get(*pick).copied().unwrap_or(""))
-                        .show_ui(ui, |ui| {
-                            for (i, n) in names.iter().enumerate() {
-                                ui.selectable_value(pick, i, *n);
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                }
-            });
-            let c = comparison(view, doc).clone();
-            ui.label(
-                RichText::new(format!(
-                    "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
-                    thousands(c.moved.accounts as i64),
-                    thousands(c.matched as i64),
-                    percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
-                    percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
-                ))
-                .strong(),
-            );
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(view.a != view.b, egui::Button::new("Show the changes on the map"))
-                    .on_hover_text(
-                        "Show B with the accounts that differ from A in their colour in B, everything else faint",
-                    )
+    egui::Window::new("Compare scenarios").open(open).default_pos(pos).default_size([760.0, 760.0]).show(ctx, |ui| {
+        let plan = doc.editor.plan();
+        let names = plan.scenario_names();
+        ui.horizontal(|ui| {
+            for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
+                let l = ui.label(RichText::new(label).strong());
+                egui::ComboBox::from_id_salt(label)
+                    .selected_text(names.get(*pick).copied().unwrap_or(""))
+                    .show_ui(ui, |ui| {
+                        for (i, n) in names.iter().enumerate() {
+                            ui.selectable_value(pick, i, *n);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            }
+        });
+        let c = comparison(view, doc).clone();
+        ui.label(
+            RichText::new(format!(
+                "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
+                thousands(c.moved.accounts as i64),
+                thousands(c.matched as i64),
+                percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
+                percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
+            ))
+            .strong(),
+        );
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(view.a != view.b, egui::Button::new("Show the changes on the map"))
+                .on_hover_text(
+                    "Show B with the accounts that differ from A in their colour in B, everything else faint",
+                )
+                .clicked()
+            {
+                actions.push(Action::ShowChanges { against: view.a, on: view.b });
+            }
+            if !c.changes.is_empty()
+                && ui
+                    .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
+                    .on_hover_text("Select them on the map (in the scenario on screen)")
                     .clicked()
-                {
-                    actions.push(Action::ShowChanges { against: view.a, on: view.b });
-                }
-                if !c.changes.is_empty()
-                    && ui
-                        .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
-                        .on_hover_text("Select them on the map (in the scenario on screen)")
-                        .clicked()
-                {
-                    let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
-                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
-                }
-            });
-            ui.separator();
-            let hours = |f: Option<&crate::compare::SideFigures>| {
-                f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
+            {
+                let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
+                actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+            }
+        });
+        ui.separator();
+        let hours = |f: Option<&crate::compare::SideFigures>| {
+            f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
+        };
+        let count = |f: Option<&crate::compare::SideFigures>| {
+            f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
+        };
+        egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
+            for h in [
+                "Territory",
+                "Accounts A",
+                "Accounts B",
+                "Workload h A",
+                "Workload h B",
+                "Dev. A",
+                "Dev. B",
+                "Book changing",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            let right = |ui: &mut Ui, text: String| {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text)).inner
             };
-            let count = |f: Option<&crate::compare::SideFigures>| {
-                f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
-            };
-            egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
-                for h in [
-                    "Territory",
-                    "Accounts A",
-                    "Accounts B",
-                    "Workload h A",
-                    "Workload h B",
-                    "Dev. A",
-                    "Dev. B",
-                    "Book changing",
-                ] {
-                    ui.label(RichText::new(h).strong());
-                }
+            for t in &c.territories {
+                ui.label(&t.name);
+                right(ui, count(t.a.as_ref()));
+                right(ui, count(t.b.as_ref()));
+                right(ui, hours(t.a.as_ref()));
+                right(ui, hours(t.b.as_ref()));
+                right(ui, percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
+                right(ui, percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
+                right(ui, percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
+                    .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
                 ui.end_row();
-                let right = |ui: &mut Ui, text: String| {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text)).inner
-                };
-                for t in &c.territories {
-                    ui.label(&t.name);
-                    right(ui, count(t.a.as_ref()));
-                    right(ui, count(t.b.as_ref()));
-                    right(ui, hours(t.a.as_ref()));
-                    right(ui, hours(t.b.as_ref()));
-                    right(ui, percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
-                    right(ui, percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
-                    right(ui, percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
-                        .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
-                    ui.end_row();
-                }
-            });
-            ui.separator();
-            ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
-            flows_table(ui, &c, &mut view.flow_sort, actions);
-        },
-    );
+            }
+        });
+        ui.separator();
+        ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
+        flows_table(ui, &c, &mut view.flow_sort, actions);
+    });
 }
 
 /// The flows between territories as a table sortable by any column; a click on a row
