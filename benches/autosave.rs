@@ -29,7 +29,7 @@ fn autosave(c: &mut Criterion) {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for i in 0..iters {
-                        let to = Some(TerritoryIdx((i % 12) as u32));
+                        let to = Some(TerritoryIdx::new((i % 12) as u32));
                         let cmd = Command::Reassign { accounts: grid.select(&poly), to };
                         editor.apply(cmd.clone()).expect("valid");
                         let t0 = Instant::now();

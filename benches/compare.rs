@@ -21,7 +21,7 @@ fn other(a: &Plan) -> Plan {
         if i % 100 == 0 {
             *t = None;
         } else if i % 10 == 0 {
-            *t = t.map(|t| TerritoryIdx((t.0 + 1) % k));
+            *t = t.map(|t| TerritoryIdx::new((t.index() + 1) % k));
         }
     }
     b
@@ -56,7 +56,7 @@ fn switch(c: &mut Criterion) {
         ed.new_scenario("B").expect("new");
         // B: every tenth account to the second territory.
         let tenth = territory_editor::model::AccountSet::from_indices((0..n as u32).step_by(10).collect());
-        ed.apply(territory_editor::edit::Command::Reassign { accounts: tenth, to: Some(TerritoryIdx(1)) })
+        ed.apply(territory_editor::edit::Command::Reassign { accounts: tenth, to: Some(TerritoryIdx::new(1)) })
             .expect("valid");
         ed.switch_scenario(0);
         ed.switch_scenario(1);

@@ -25,7 +25,7 @@ fn lasso(c: &mut Criterion) {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for i in 0..iters {
-                        let to = Some(TerritoryIdx((i % 12) as u32));
+                        let to = Some(TerritoryIdx::new((i % 12) as u32));
                         let t0 = Instant::now();
                         let set = grid.select(&poly);
                         let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");

@@ -27,7 +27,7 @@ fn dist2(p: &Plan, a: usize, b: usize) -> f64 {
 }
 
 fn members(p: &Plan, t: u32) -> Vec<usize> {
-    (0..p.accounts.len()).filter(|&v| p.assignment[v] == Some(TerritoryIdx(t))).collect()
+    (0..p.accounts.len()).filter(|&v| p.assignment[v] == Some(TerritoryIdx::new(t))).collect()
 }
 
 /// Territory `t` gives all its accounts to `t + 1` and takes back only the `share` of a
@@ -38,11 +38,11 @@ fn enclosed(mut p: Plan, t: u32, share: f64) -> Plan {
     let mut around = members(&p, t + 1);
     let centre = around[around.len() / 2];
     for v in members(&p, t) {
-        p.assignment[v] = Some(TerritoryIdx(t + 1));
+        p.assignment[v] = Some(TerritoryIdx::new(t + 1));
     }
     around.sort_by(|&a, &b| dist2(&p, a, centre).total_cmp(&dist2(&p, b, centre)));
     for &v in around.iter().take(((n / k) as f64 * share) as usize) {
-        p.assignment[v] = Some(TerritoryIdx(t));
+        p.assignment[v] = Some(TerritoryIdx::new(t));
     }
     p
 }
@@ -68,7 +68,7 @@ fn capacitated(mut p: Plan, seed: u64) -> Plan {
         if !done[v] && fill[j] < cap {
             done[v] = true;
             fill[j] += 1;
-            p.assignment[v] = Some(TerritoryIdx(j as u32));
+            p.assignment[v] = Some(TerritoryIdx::new(j as u32));
         }
     }
     p
@@ -87,7 +87,7 @@ fn skewed(mut p: Plan) -> Plan {
             upto += (band + 1) as f64;
             band += 1;
         }
-        p.assignment[v] = Some(TerritoryIdx(band as u32));
+        p.assignment[v] = Some(TerritoryIdx::new(band as u32));
     }
     p
 }
@@ -171,8 +171,8 @@ fn skewed_bands_reach_the_tolerance_or_name_the_island() {
             let on: Vec<usize> =
                 (0..plan.accounts.len()).filter(|&v| adj.island_of(adj.site_of(v)) == island).collect();
             let weight: f64 = on.iter().map(|&v| loads_one(&plan, v)).sum();
-            let owners: BTreeSet<u32> = on.iter().filter_map(|&v| plan.assignment[v].map(|t| t.0)).collect();
-            let named: BTreeSet<u32> = territories.iter().map(|t| t.0).collect();
+            let owners: BTreeSet<u32> = on.iter().filter_map(|&v| plan.assignment[v].map(|t| t.index())).collect();
+            let named: BTreeSet<u32> = territories.iter().map(|t| t.index()).collect();
             if *ratio > 1.0 {
                 assert_eq!(named, owners);
             } else {

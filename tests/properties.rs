@@ -78,7 +78,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                 territories: (0..k)
                     .map(|i| Territory::new(format!("t{i}"), format!("T{i}"), palette_color(i)))
                     .collect(),
-                assignment: owners.into_iter().map(|o| o.map(TerritoryIdx)).collect(),
+                assignment: owners.into_iter().map(|o| o.map(TerritoryIdx::new)).collect(),
                 ..Plan::default()
             },
         )
@@ -121,7 +121,7 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
                 territories[first.get()].alive = false;
             }
             let targets: Vec<TerritoryIdx> =
-                (0..territories.len()).filter(|&i| territories[i].alive).map(|i| TerritoryIdx(i as u32)).collect();
+                (0..territories.len()).filter(|&i| territories[i].alive).map(|i| TerritoryIdx::new(i as u32)).collect();
             let assignment = (0..n)
                 .map(|i| {
                     let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;

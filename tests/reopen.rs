@@ -47,7 +47,7 @@ fn build(n: usize, words: &[String], k: usize, shift: usize) -> Plan {
             ..Territory::new(format!("t{t}-{}", word(t + 9)), word(t + 5), palette_color(t))
         })
         .collect();
-    let assignment = (0..n).map(|i| (i % (k + 1) < k).then_some(TerritoryIdx((i % (k + 1)) as u32))).collect();
+    let assignment = (0..n).map(|i| (i % (k + 1) < k).then_some(TerritoryIdx::new((i % (k + 1)) as u32))).collect();
     Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }
 }
 

@@ -442,7 +442,7 @@ impl TerritoryApp {
                 let name = format!("Territory {}", plan.live_territories().count() + 1);
                 let used: Vec<_> = plan.live_territories().map(|(_, t)| t.color).collect();
                 self.edit(Command::CreateTerritory { name, color: crate::model::distinct_color(&used), rep: None });
-                let slot = TerritoryIdx(self.doc.editor.plan().territories.len() as u32 - 1);
+                let slot = TerritoryIdx::new(self.doc.editor.plan().territories.len() as u32 - 1);
                 self.ui.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
             }
             Action::Open

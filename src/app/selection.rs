@@ -82,7 +82,7 @@ impl Selection {
         let mut after = *now;
         if slot == target {
             for (i, t) in self.summary.movable_by_slot.iter().enumerate() {
-                if Some(TerritoryIdx(i as u32)) != target {
+                if Some(TerritoryIdx::new(i as u32)) != target {
                     after.merge(t);
                 }
             }

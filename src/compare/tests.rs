@@ -28,7 +28,7 @@ fn plan(ids: &[&str], territories: &[&str], owners: &[Option<u32>]) -> Plan {
             .enumerate()
             .map(|(t, id)| Territory::new(*id, id.to_uppercase(), palette_color(t)))
             .collect(),
-        assignment: owners.iter().map(|o| o.map(TerritoryIdx)).collect(),
+        assignment: owners.iter().map(|o| o.map(TerritoryIdx::new)).collect(),
         ..Plan::default()
     }
 }

@@ -5,7 +5,7 @@ use super::*;
 
 impl Editor {
     pub(super) fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
-        self.plan.territories.get(t.get()).filter(|t| t.alive).ok_or(EditError::NoSuchTerritory(t.0))
+        self.plan.territories.get(t.get()).filter(|t| t.alive).ok_or(EditError::NoSuchTerritory(t.index()))
     }
 
     pub(super) fn empty(label: String) -> ChangeSet {
@@ -106,7 +106,7 @@ impl Editor {
                 if name.is_empty() {
                     return Err(EditError::EmptyName);
                 }
-                let slot = TerritoryIdx(self.plan.territories.len() as u32);
+                let slot = TerritoryIdx::new(self.plan.territories.len() as u32);
                 let t = Territory { rep, ..Territory::new(self.plan.fresh_territory_id(&name), name.clone(), color) };
                 let mut cs = Self::empty(format!("Create territory {name}"));
                 cs.territories.push(TerritoryChange { slot, before: None, after: Some(t) });
@@ -186,7 +186,7 @@ impl Editor {
                     let before = old.get(i).cloned();
                     if before.as_ref() != Some(t) {
                         cs.territories.push(TerritoryChange {
-                            slot: TerritoryIdx(i as u32),
+                            slot: TerritoryIdx::new(i as u32),
                             before,
                             after: Some(t.clone()),
                         });

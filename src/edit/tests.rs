@@ -22,7 +22,7 @@ fn plan() -> Plan {
     Plan {
         accounts: (0..4).map(account).collect(),
         territories: vec![territory(0), territory(1)],
-        assignment: vec![Some(TerritoryIdx(0)), Some(TerritoryIdx(0)), Some(TerritoryIdx(1)), None],
+        assignment: vec![Some(TerritoryIdx::new(0)), Some(TerritoryIdx::new(0)), Some(TerritoryIdx::new(1)), None],
         ..Plan::default()
     }
 }
@@ -31,7 +31,7 @@ fn plan() -> Plan {
 fn reassign_undo_redo() {
     let original = plan();
     let mut ed = Editor::new(original.clone());
-    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0, 3]), to: Some(TerritoryIdx(1)) };
+    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0, 3]), to: Some(TerritoryIdx::new(1)) };
     let cs = ed.apply(cmd).expect("valid").expect("changes");
     assert_eq!(cs.moved(), 2);
     assert_eq!(ed.metrics().territories[1].accounts, 3);
@@ -47,11 +47,12 @@ fn reassign_undo_redo() {
 #[test]
 fn locks_are_respected() {
     let mut ed = Editor::new(plan());
-    ed.apply(Command::LockTerritory { territory: TerritoryIdx(1), locked: true }).expect("ok");
-    let err = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx(1)) });
+    ed.apply(Command::LockTerritory { territory: TerritoryIdx::new(1), locked: true }).expect("ok");
+    let err =
+        ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx::new(1)) });
     assert!(matches!(err, Err(EditError::TerritoryLocked(_))));
     // An account of a locked territory does not leave it.
-    let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![2]), to: Some(TerritoryIdx(0)) });
+    let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![2]), to: Some(TerritoryIdx::new(0)) });
     assert_eq!(r, Ok(None));
     ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![0]), locked: true }).expect("ok");
     let r = ed.apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: None });
@@ -62,7 +63,7 @@ fn locks_are_respected() {
 fn delete_and_create_undo() {
     let original = plan();
     let mut ed = Editor::new(original.clone());
-    ed.apply(Command::DeleteTerritory { territory: TerritoryIdx(0), accounts_to: None }).expect("ok");
+    ed.apply(Command::DeleteTerritory { territory: TerritoryIdx::new(0), accounts_to: None }).expect("ok");
     assert_eq!(ed.metrics().unassigned.accounts, 3);
     assert_eq!(ed.plan().live_territories().count(), 1);
     ed.apply(Command::CreateTerritory { name: "New".into(), color: palette_color(5), rep: None }).expect("ok");
@@ -78,11 +79,11 @@ fn rep_home_is_set_checked_and_undone() {
     let original = plan();
     let mut ed = Editor::new(original.clone());
     let home = Some((-87.6, 41.9));
-    ed.apply(Command::SetRepHome { territory: TerritoryIdx(1), home }).expect("ok");
+    ed.apply(Command::SetRepHome { territory: TerritoryIdx::new(1), home }).expect("ok");
     assert_eq!(ed.plan().territories[1].rep_home, home);
     assert_eq!(ed.undo_label(), Some("Set rep's home"));
     for bad in [(-200.0, 40.0), (10.0, 89.0), (f64::NAN, 0.0)] {
-        let r = ed.apply(Command::SetRepHome { territory: TerritoryIdx(0), home: Some(bad) });
+        let r = ed.apply(Command::SetRepHome { territory: TerritoryIdx::new(0), home: Some(bad) });
         assert!(matches!(r, Err(EditError::HomeOffTheMap(..))), "{bad:?}");
     }
     ed.undo();
@@ -97,7 +98,7 @@ fn the_revision_changes_with_every_edit_undo_and_redo_and_differs_between_editor
     let other = Editor::new(small_plan_for_revision());
     assert_ne!(ed.revision(), other.revision());
     let r0 = ed.revision();
-    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx(1)) };
+    let cmd = Command::Reassign { accounts: AccountSet::from_indices(vec![0]), to: Some(TerritoryIdx::new(1)) };
     ed.apply(cmd.clone()).expect("applies").expect("changes");
     let r1 = ed.revision();
     assert_ne!(r1, r0);
@@ -134,7 +135,7 @@ fn small_plan_for_revision() -> Plan {
     Plan {
         accounts: accounts.into_iter().collect(),
         territories,
-        assignment: vec![Some(TerritoryIdx(0)); 3],
+        assignment: vec![Some(TerritoryIdx::new(0)); 3],
         ..Plan::default()
     }
 }
@@ -143,7 +144,8 @@ fn small_plan_for_revision() -> Plan {
 fn each_scenario_has_its_own_history_and_metrics() {
     let original = plan();
     let mut ed = Editor::new(original.clone());
-    let to_t1 = |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx(1)) };
+    let to_t1 =
+        |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx::new(1)) };
     // An edit in the baseline, then a new scenario with an edit of its own.
     ed.apply(to_t1(vec![0])).expect("valid");
     let baseline = ed.plan().assignment.clone();
@@ -195,7 +197,8 @@ fn each_scenario_has_its_own_history_and_metrics() {
 fn creating_and_deleting_a_scenario_are_undone_and_redone() {
     let original = plan();
     let mut ed = Editor::new(original.clone());
-    let to_t1 = |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx(1)) };
+    let to_t1 =
+        |v: Vec<u32>| Command::Reassign { accounts: AccountSet::from_indices(v), to: Some(TerritoryIdx::new(1)) };
     let names = |ed: &Editor| ed.plan().scenario_names().iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let check = |ed: &Editor| assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
     ed.new_scenario("B").expect("new");

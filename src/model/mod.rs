@@ -92,7 +92,7 @@ pub struct View {
 /// The live territories of any slot list (a plan's, or a scenario's not on screen),
 /// in slot order.
 pub fn live_slots(territories: &[Territory]) -> impl Iterator<Item = (TerritoryIdx, &Territory)> {
-    territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx(i as u32), t))
+    territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, t)| (TerritoryIdx::new(i as u32), t))
 }
 
 /// A whole plan: what the file holds and the editor edits.

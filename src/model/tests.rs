@@ -163,7 +163,7 @@ fn two_territory_plan() -> Plan {
             Territory::new("n", "North", palette_color(0)),
             Territory::new("s", "South", palette_color(1)),
         ],
-        assignment: (0..n).map(|i| Some(TerritoryIdx((i % 2) as u32))).collect(),
+        assignment: (0..n).map(|i| Some(TerritoryIdx::new((i % 2) as u32))).collect(),
         ..Plan::default()
     }
 }
@@ -177,7 +177,7 @@ fn scenarios_switch_without_touching_each_other() {
     let texas = p.add_scenario("Texas split").expect("new");
     assert_eq!((texas, p.current, p.scenario_name()), (1, 1, "Texas split"));
     // Edit the new scenario: every account to North, account 1 locked, a territory renamed.
-    p.assignment.iter_mut().for_each(|a| *a = Some(TerritoryIdx(0)));
+    p.assignment.iter_mut().for_each(|a| *a = Some(TerritoryIdx::new(0)));
     p.accounts.set_locked(1, !base_locks[1]);
     p.territories[1].name = "South 2".into();
     let (edited_assignment, edited_locks) = (p.assignment.clone(), p.accounts.locked().to_vec());
@@ -212,4 +212,15 @@ fn a_permuted_plan_permutes_every_scenario() {
     assert_eq!(q.assignment[5], None);
     assert_eq!(q.accounts.id(5), p.accounts.id(0));
     assert_eq!(q.assignment[..5], p.scenario_parts(1).1[1..].iter().rev().copied().collect::<Vec<_>>()[..]);
+}
+
+#[test]
+fn an_owner_takes_four_bytes_and_is_written_as_its_index() {
+    assert_eq!(std::mem::size_of::<Option<TerritoryIdx>>(), 4);
+    let t = TerritoryIdx::new(7);
+    assert_eq!((t.get(), t.index()), (7, 7));
+    assert_eq!(serde_json::to_string(&Some(t)).expect("json"), "7");
+    assert_eq!(serde_json::from_str::<TerritoryIdx>("0").expect("slot 0"), TerritoryIdx::new(0));
+    assert!(serde_json::from_str::<TerritoryIdx>("4294967295").is_err(), "u32::MAX is no slot");
+    assert!(TerritoryIdx::new(0) < TerritoryIdx::new(1));
 }

@@ -137,12 +137,51 @@ pub mod limits {
 pub struct AccountIdx(pub u32);
 
 /// Index of a territory slot in [`Plan::territories`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct TerritoryIdx(pub u32);
+///
+/// Kept as the index + 1 in a `NonZeroU32`, so that an account's owner,
+/// `Option<TerritoryIdx>`, takes 4 bytes rather than 8: the assignment of a million
+/// accounts, which every scenario holds, is 4 MB. Written as the bare index.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct TerritoryIdx(std::num::NonZeroU32);
 
 impl TerritoryIdx {
+    /// Slot `i`. Slots are counted from the territories of a plan (at most
+    /// [`limits::MAX_TERRITORIES`]); `u32::MAX` is no slot and panics.
+    pub const fn new(i: u32) -> TerritoryIdx {
+        match std::num::NonZeroU32::new(i.wrapping_add(1)) {
+            Some(n) => TerritoryIdx(n),
+            None => panic!("territory slot u32::MAX"),
+        }
+    }
+
     /// The slot as a `usize`, for indexing.
     pub fn get(self) -> usize {
-        self.0 as usize
+        self.index() as usize
+    }
+
+    /// The slot's number.
+    pub const fn index(self) -> u32 {
+        self.0.get() - 1
+    }
+}
+
+impl std::fmt::Debug for TerritoryIdx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TerritoryIdx({})", self.index())
+    }
+}
+
+impl TryFrom<u32> for TerritoryIdx {
+    type Error = String;
+
+    fn try_from(i: u32) -> Result<Self, Self::Error> {
+        if i == u32::MAX { Err(format!("territory slot {i} is out of range")) } else { Ok(TerritoryIdx::new(i)) }
+    }
+}
+
+impl From<TerritoryIdx> for u32 {
+    fn from(t: TerritoryIdx) -> u32 {
+        t.index()
     }
 }

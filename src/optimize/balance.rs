@@ -245,7 +245,9 @@ impl<'a> State<'a> {
                 if stage == Stage::Jumps && self.jumps == Jumps::Never {
                     self.jumps = Jumps::Back;
                     self.was_on = (0..self.original.len())
-                        .filter_map(|v| Some((self.original[v]?.0, self.adj.island_of(self.adj.site_of(v)) as u32)))
+                        .filter_map(|v| {
+                            Some((self.original[v]?.index(), self.adj.island_of(self.adj.site_of(v)) as u32))
+                        })
                         .collect();
                 }
                 if stage == Stage::Peaks {
@@ -291,7 +293,7 @@ impl<'a> State<'a> {
                     if let Some(b) = self.owner[u as usize]
                         && b != a
                         && !seen[..nseen].contains(&b)
-                        && let Some(list) = borders.get_mut(&(a.0, b.0))
+                        && let Some(list) = borders.get_mut(&(a.index(), b.index()))
                     {
                         list.push(v as u32);
                         if nseen < seen.len() {
@@ -335,7 +337,7 @@ impl<'a> State<'a> {
     /// Moves about `amount` of `dim` from `a` to `b` across their border. Returns what
     /// it moved.
     pub(super) fn realise(&mut self, dim: Dim, a: usize, b: usize, amount: f64, border: &[u32]) -> f64 {
-        let (au, bu) = (TerritoryIdx(a as u32), TerritoryIdx(b as u32));
+        let (au, bu) = (TerritoryIdx::new(a as u32), TerritoryIdx::new(b as u32));
         let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
         let score = |s: &State, v: usize, ca: &[f64; 3], cb: &[f64; 3]| {
             Key(d2(&s.pos[v], cb).sqrt() - d2(&s.pos[v], ca).sqrt(), mix(s.seed, v as u32))

@@ -255,7 +255,7 @@ impl<'a> State<'a> {
                         && ob != oa
                         && self.active[ob.get()]
                     {
-                        for (x, y) in [(oa.0, ob.0), (ob.0, oa.0)] {
+                        for (x, y) in [(oa.index(), ob.index()), (ob.index(), oa.index())] {
                             let e = cost.entry((x, y)).or_insert(0);
                             if *e == 0 || c < *e {
                                 *e = c;
@@ -280,7 +280,7 @@ impl<'a> State<'a> {
                             if let Some(ob) = self.owner[b as usize]
                                 && self.may_jump(ob.get(), island)
                             {
-                                let c = cost.entry((oa.0, ob.0)).or_insert(0);
+                                let c = cost.entry((oa.index(), ob.index())).or_insert(0);
                                 if *c == 0 {
                                     *c = 3;
                                 }

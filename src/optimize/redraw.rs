@@ -156,7 +156,7 @@ pub(super) fn redraw_once(
     let k = territories.len();
     let mut owner = frame.old.clone();
     for (j, &v) in frame.free.iter().enumerate() {
-        owner[v] = Some(TerritoryIdx(slot_of_group[groups[j] as usize] as u32));
+        owner[v] = Some(TerritoryIdx::new(slot_of_group[groups[j] as usize] as u32));
     }
     let active: Vec<bool> = (0..k).map(|t| territories[t].alive && !(t < frame.old_k && frame.locked[t])).collect();
     let mut stays = frame.stays.clone();

@@ -135,7 +135,7 @@ impl<'a> State<'a> {
                 let dev = self.load(dim, t) as f64 / mean - 1.0;
                 if dev.abs() > tol {
                     out.push(StopReason::LockedOutside {
-                        territory: TerritoryIdx(t as u32),
+                        territory: TerritoryIdx::new(t as u32),
                         dimension: target(dim),
                         deviation: dev,
                     });
@@ -176,7 +176,7 @@ impl<'a> State<'a> {
                         let dev = load / members.len() as f64 / mean - 1.0;
                         if mean > 0.0 && dev.abs() > tol {
                             out.push(StopReason::CutByLocks {
-                                part: members.iter().map(|&t| TerritoryIdx(t as u32)).collect(),
+                                part: members.iter().map(|&t| TerritoryIdx::new(t as u32)).collect(),
                                 dimension: target(dim),
                                 deviation: dev,
                             });
@@ -231,7 +231,7 @@ impl<'a> State<'a> {
                         Dim::Potential => Target::Potential,
                     };
                     out.push(HeldOver {
-                        territory: TerritoryIdx(t as u32),
+                        territory: TerritoryIdx::new(t as u32),
                         dimension,
                         above_mean: fixed[t] as f64 / mean - 1.0,
                     });
@@ -251,7 +251,7 @@ impl<'a> State<'a> {
         let mut pairs: Vec<(u32, u32)> = (0..self.original.len())
             .filter_map(|v| {
                 let t = self.original[v].filter(|t| self.active[t.get()])?;
-                Some((self.adj.island_of(self.adj.site_of(v)) as u32, t.0))
+                Some((self.adj.island_of(self.adj.site_of(v)) as u32, t.index()))
             })
             .collect();
         pairs.sort_unstable();
@@ -278,7 +278,7 @@ impl<'a> State<'a> {
             for group in pairs.chunk_by(|a, b| a.0 == b.0) {
                 let i = group[0].0 as usize;
                 let w = if dim == Dim::Potential { weight[i].1 } else { weight[i].0 } as f64;
-                let on: Vec<TerritoryIdx> = group.iter().map(|&(_, t)| TerritoryIdx(t)).collect();
+                let on: Vec<TerritoryIdx> = group.iter().map(|&(_, t)| TerritoryIdx::new(t)).collect();
                 let only: Vec<TerritoryIdx> = on.iter().copied().filter(|t| islands_of[t.get()] == 1).collect();
                 let heavy = w / (on.len() as f64 * mean);
                 if heavy > 1.0 + tol {

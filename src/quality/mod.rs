@@ -410,7 +410,7 @@ pub fn kmeans_compactness(accounts: &Accounts, k: usize, restarts: usize, seed: 
     }
     let pts: Vec<[f64; 3]> = accounts.positions().map(unit_vector).collect();
     let (_, label) = kmeans(&pts, k, restarts, seed, &|| false);
-    let group: Vec<Option<TerritoryIdx>> = label.into_iter().map(|l| Some(TerritoryIdx(l))).collect();
+    let group: Vec<Option<TerritoryIdx>> = label.into_iter().map(|l| Some(TerritoryIdx::new(l))).collect();
     compactness_of(accounts, &group, k).overall
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn plan(points: &[(f64, f64, u32)], k: usize) -> Plan {
     Plan {
         accounts: points.iter().map(|&(x, y, _)| account(x, y)).collect(),
         territories: (0..k).map(|i| Territory::new(format!("t{i}"), format!("T{i}"), palette_color(i))).collect(),
-        assignment: points.iter().map(|&(_, _, t)| Some(TerritoryIdx(t))).collect(),
+        assignment: points.iter().map(|&(_, _, t)| Some(TerritoryIdx::new(t))).collect(),
         ..Plan::default()
     }
 }
@@ -65,7 +65,7 @@ fn pieces_count_separated_parts_but_not_lonely_accounts() {
 fn disruption_and_lower_bound() {
     let p = plan(&[(0.0, 0.0, 0), (0.0, 0.1, 0), (0.0, 0.2, 0), (0.0, 0.3, 1)], 2);
     let mut after = p.assignment.clone();
-    after[0] = Some(TerritoryIdx(1));
+    after[0] = Some(TerritoryIdx::new(1));
     let d = disruption(&p.accounts, &p.assignment, &after);
     assert_eq!(d.accounts, 0.25);
     assert_eq!(d.workload, 0.25);

@@ -30,7 +30,7 @@ fn plan() -> Plan {
         })
         .collect();
     let territories = (0..3).map(|t| Territory::new(format!("t{t}"), format!("T{t}"), palette_color(t))).collect();
-    let assignment = (0..40).map(|i| Some(TerritoryIdx(i % 3))).collect();
+    let assignment = (0..40).map(|i| Some(TerritoryIdx::new(i % 3))).collect();
     Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }
 }
 
@@ -52,15 +52,15 @@ fn a_journal_replays_to_the_same_plan_even_past_its_base() {
     let mut editor = Editor::new(crate::io::plan_file::load(&base_path).expect("loads"));
     // One edit before the journal starts (as if made before the last save).
     editor
-        .apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0, 1]), to: Some(TerritoryIdx(2)) })
+        .apply(Command::Reassign { accounts: AccountSet::from_indices(vec![0, 1]), to: Some(TerritoryIdx::new(2)) })
         .expect("edit");
     let path = journal_path(&dir);
     let mut journal = Journal::new(path.clone());
     let header = Header::new(Base { origin: Origin::Plan { path: base_path.clone() }, hash }, "plan".into(), None);
     journal.begin(header);
     let commands = [
-        Command::Reassign { accounts: AccountSet::from_sorted_ranges([(3, 9)]), to: Some(TerritoryIdx(1)) },
-        Command::RenameTerritory { territory: TerritoryIdx(0), name: "Nord-Ost Zürich".into() },
+        Command::Reassign { accounts: AccountSet::from_sorted_ranges([(3, 9)]), to: Some(TerritoryIdx::new(1)) },
+        Command::RenameTerritory { territory: TerritoryIdx::new(0), name: "Nord-Ost Zürich".into() },
     ];
     for c in commands {
         editor.apply(c.clone()).expect("edit");
@@ -100,7 +100,7 @@ fn clearing_removes_the_files_and_an_unedited_plan_has_none() {
     journal.flush();
     assert!(!path.exists(), "no edit, no journal");
     let editor = Editor::new(plan());
-    journal.record(Step::Apply(Command::RenameTerritory { territory: TerritoryIdx(1), name: "X".into() }), || {
+    journal.record(Step::Apply(Command::RenameTerritory { territory: TerritoryIdx::new(1), name: "X".into() }), || {
         editor.snapshot()
     });
     journal.flush();

@@ -381,7 +381,7 @@ fn take_territories(
                         let id = fresh_id(territories, name);
                         territories.push(Territory::new(id, name.clone(), palette_color(territories.len())));
                         report.created.push(name.clone());
-                        Some(TerritoryIdx(territories.len() as u32 - 1))
+                        Some(TerritoryIdx::new(territories.len() as u32 - 1))
                     }
                 };
                 slot_of.insert(name.clone(), t);

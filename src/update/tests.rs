@@ -27,7 +27,7 @@ fn plan(accounts: Vec<Account>, territories: &[&str], owners: &[Option<u32>]) ->
             .enumerate()
             .map(|(t, id)| Territory::new(*id, id.to_uppercase(), palette_color(t)))
             .collect(),
-        assignment: owners.iter().map(|o| o.map(TerritoryIdx)).collect(),
+        assignment: owners.iter().map(|o| o.map(TerritoryIdx::new)).collect(),
         ..Plan::default()
     }
 }
@@ -69,7 +69,7 @@ fn kept_changed_moved_new_removed_and_held_by_hand() {
     );
     old.add_scenario("Plan B").expect("scenario");
     // In "Plan B": c goes to n, and d is locked.
-    old.assignment[2] = Some(TerritoryIdx(0));
+    old.assignment[2] = Some(TerritoryIdx::new(0));
     old.accounts.set_locked(3, true);
     old.switch_scenario(0);
     // The export: a unchanged; b with a new potential; c moved 1° of latitude

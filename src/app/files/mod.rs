@@ -517,11 +517,11 @@ mod tests {
                 Territory::new("n", "Nord", palette_color(0)),
                 Territory::new("s", "Süd", palette_color(1)),
             ],
-            assignment: vec![Some(TerritoryIdx(0)); 4],
+            assignment: vec![Some(TerritoryIdx::new(0)); 4],
             ..Plan::default()
         };
         plan.add_scenario("B").expect("new");
-        plan.assignment[1] = Some(TerritoryIdx(1));
+        plan.assignment[1] = Some(TerritoryIdx::new(1));
         plan.assignment[3] = None;
         let path = std::env::temp_dir().join(format!("te-changes-{}.csv", std::process::id()));
         super::write_change_list(&plan, &path).expect("written");

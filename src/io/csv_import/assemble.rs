@@ -62,7 +62,7 @@ pub(super) fn finish_parse(
             let idx = match territory_of.get(name) {
                 Some(&t) => t,
                 None => {
-                    let idx = TerritoryIdx(plan.territories.len() as u32);
+                    let idx = TerritoryIdx::new(plan.territories.len() as u32);
                     plan.territories.push(Territory::new(
                         fresh_id(name),
                         name.clone(),
@@ -107,7 +107,7 @@ pub(super) fn finish_parse(
     }
     let new_of = sort_territories_by_name(&mut plan.territories);
     for owner in owners.iter_mut().flatten().flatten() {
-        *owner = TerritoryIdx(new_of[owner.get()]);
+        *owner = TerritoryIdx::new(new_of[owner.get()]);
     }
     let mut totals = limits::TotalsCheck::default();
     for piece in &mut results {

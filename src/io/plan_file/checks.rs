@@ -80,7 +80,7 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
     let territories = territories_from(&file.territories, path)?;
     let by_id: HashMap<&str, TerritoryIdx> =
-        file.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
+        file.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
     let mut accounts = Accounts::with_capacity(file.accounts.len(), file.accounts.len() * 40);
     let mut assignment = Vec::with_capacity(file.accounts.len());
     for a in &file.accounts {

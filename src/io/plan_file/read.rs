@@ -184,7 +184,7 @@ pub fn from_ron_str_with(
     }
     let mut plan = plan_shell(header, path)?;
     let by_id: HashMap<&str, TerritoryIdx> =
-        header.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
+        header.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
     let parts = match &parsed {
         Parsed::Canonical { pieces, .. } => crate::io::parallel_with(pieces, progress, |(piece, line)| {
             let text = format!("[{piece}]");

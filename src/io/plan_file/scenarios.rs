@@ -82,7 +82,7 @@ pub(super) fn attach_scenarios(plan: &mut Plan, header: &PlanFileV2<'_>, path: &
         names.push(rec.name.to_lowercase());
         let territories = territories_from(&rec.territories, path)?;
         let slot_of: HashMap<&str, TerritoryIdx> =
-            territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx(i as u32))).collect();
+            territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
         // The first scenario's territory of each account, as this scenario's slot
         // (`Err` where this scenario lacks it: such accounts must be among the moves).
         let base_to_here: Vec<Result<TerritoryIdx, ()>> =

@@ -10,7 +10,7 @@ fn minimal_older_file_loads() {
                    (id: "A2", name: "Beta", lon: -101.0, lat: 41.0)])"##;
     let plan = from_ron_str(text, "old.ron").expect("loads");
     assert_eq!(plan.accounts.len(), 2);
-    assert_eq!(plan.assignment, vec![Some(TerritoryIdx(0)), None]);
+    assert_eq!(plan.assignment, vec![Some(TerritoryIdx::new(0)), None]);
     assert_eq!(plan.accounts.get(0).potential, Cents(150));
     assert_eq!(plan.currency, "USD");
 }
@@ -45,7 +45,7 @@ fn scenario_plan() -> Plan {
     plan.add_scenario("Split").expect("new scenario");
     plan.territories[1].alive = false;
     plan.territories.push(crate::model::Territory::new("e", "East", crate::model::palette_color(2)));
-    plan.assignment = vec![Some(TerritoryIdx(2)), Some(TerritoryIdx(0)), Some(TerritoryIdx(2))];
+    plan.assignment = vec![Some(TerritoryIdx::new(2)), Some(TerritoryIdx::new(0)), Some(TerritoryIdx::new(2))];
     plan.accounts.set_locked(0, false);
     plan.accounts.set_locked(2, true);
     plan
@@ -67,13 +67,16 @@ fn scenarios_round_trip_as_differences_from_the_first() {
     assert_eq!(back.scenario_name(), "Split");
     assert_eq!(
         back.assignment,
-        plan.assignment.iter().map(|a| a.map(|t| if t.0 == 2 { TerritoryIdx(1) } else { t })).collect::<Vec<_>>()
+        plan.assignment
+            .iter()
+            .map(|a| a.map(|t| if t.index() == 2 { TerritoryIdx::new(1) } else { t }))
+            .collect::<Vec<_>>()
     );
     assert_eq!(back.territories.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["n", "e"]);
     assert_eq!(back.accounts.locked(), [false, false, true]);
     let (t, a, l) = back.scenario_parts(0);
     assert_eq!(t.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["North", "Süd"]);
-    assert_eq!(a, [Some(TerritoryIdx(0)), Some(TerritoryIdx(1)), None]);
+    assert_eq!(a, [Some(TerritoryIdx::new(0)), Some(TerritoryIdx::new(1)), None]);
     assert_eq!(l, [true, false, false]);
     // Written again, the same text.
     assert_eq!(to_ron_string(&back).expect("writes"), text);
