@@ -370,7 +370,8 @@ mod proptests {
                 seed,
             }, None).expect("redraw");
             for v in 0..800 {
-                if plan.assignment[v] == Some(TerritoryIdx::new(lock_t)) || r.assignment[v] == Some(TerritoryIdx::new(lock_t)) {
+                let locked = Some(TerritoryIdx::new(lock_t));
+                if plan.assignment[v] == locked || r.assignment[v] == locked {
                     prop_assert_eq!(plan.assignment[v], r.assignment[v]);
                 }
             }
