@@ -62,16 +62,20 @@
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
-//! So are `model` (units, account, accounts, colour, account_set), `edit` (changes),
+//! So are `model` (units, account, accounts, colour, account_set, scenario), `edit`
+//! (changes, scenarios), `compare` (changes), `update`,
 //! `io::csv_import` (columns, detect, stream, parse, duplicates, assemble),
-//! `io::plan_file` (records, checks, read, write), and in the editor `app::map`,
-//! `app::panel` and `app::files`; each folder's `mod.rs` opens with what it holds.
+//! `io::plan_file` (records, checks, rows, scenarios, read, write), and in the editor
+//! `app::map` (with `changes.rs`, the Changes mode), `app::panel` and `app::files`
+//! (with `update.rs`, File ▸ Update accounts); each folder's `mod.rs` opens with what it
+//! holds.
 //!
 //! ## Data flow
 //!
 //! *File to pixel.* A large `.ron` file is read in two halves on two threads
 //! ([`io::read_file`]); its header is parsed into [`io::plan_file::PlanFileV2`] and
-//! its account rows, one a line, are parsed in pieces on every core. A `.csv` goes
+//! its account rows, one a line, are parsed in pieces on every core (directly, as
+//! `io::plan_file`'s `rows.rs` reads the layout it writes; by `ron` otherwise). A `.csv` goes
 //! through [`io::csv_import`]: a large file is parsed as it is read (each thread reads
 //! a 2 MB region into a buffer it reuses and parses it; cuts are guessed at newlines
 //! and checked by quote parity), otherwise the bytes are cut at record boundaries
@@ -128,6 +132,16 @@
 //! - Scenarios share the accounts: switching exchanges vectors and copies nothing, and
 //!   a change to the scenario on screen never touches another (tested); a plan file
 //!   writes the baseline in its rows and each other scenario as its differences from it.
+//!   Creating and deleting a scenario are undo steps; a scenario brought back by undo or
+//!   redo is exactly as it was left, history included (property-tested).
+//! - An account's owner is 4 bytes (`Option<TerritoryIdx>`, a niche in the slot
+//!   number): what each scenario's assignment costs.
+//! - An update from a new export keeps every matched account's territory and lock in
+//!   every scenario; a new account joins the territory of its nearest receiving account
+//!   within the radius (property-tested against a brute-force search); the export the
+//!   plan came from changes nothing, byte for byte (tested).
+//! - The plan file's rows are written and read directly, as exactly the text and
+//!   values `ron` writes and reads (property-tested); anything else goes to `ron`.
 //! - Selection by polygon — the grid's fast path and the R-tree's path alike — returns
 //!   the same set as a brute-force crossing-number test in the polygon's own
 //!   coordinates, except points within 1e-9 of an edge (property-tested against `geo`,

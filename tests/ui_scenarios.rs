@@ -142,3 +142,31 @@ fn the_changes_mode_counts_the_accounts_that_differ() {
     h.run_steps(2);
     assert!(h.query_by_label_contains(&label).is_some(), "{label}");
 }
+
+/// A partial export (a sixth of the accounts missing) asks first; the plan stays as it
+/// is until the answer, and the update goes ahead on "Remove them and update".
+#[test]
+fn a_partial_export_asks_before_removing_accounts() {
+    let mut h = harness();
+    let before = h.state().doc.editor.plan().clone();
+    let mut r = csv::Reader::from_path(fixture()).expect("fixture");
+    let header = r.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
+    let path = tmp("ui-update-partial.csv");
+    let mut w = csv::Writer::from_path(&path).expect("write");
+    w.write_record(&header).expect("header");
+    for rec in &rows[..250] {
+        w.write_record(rec).expect("row");
+    }
+    w.flush().expect("flush");
+
+    h.state_mut().update_accounts_from(path);
+    step_until(&mut h, |h| h.query_by_label("Remove them and update").is_some());
+    assert!(h.query_by_label_contains("50 of 300 accounts").is_some(), "the question says how many");
+    assert_eq!(h.state().doc.editor.plan(), &before, "nothing changed yet");
+    h.get_by_label("Remove them and update").click();
+    step_until(&mut h, |h| h.state().doc.before.is_some());
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().accounts.len(), 250);
+    assert!(h.query_by_label_contains("0 new · 50 removed").is_some(), "the report");
+}

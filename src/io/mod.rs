@@ -5,6 +5,7 @@ pub mod csv_export;
 pub mod csv_import;
 pub mod geocode;
 pub mod geojson_areas;
+mod ids;
 pub mod number;
 pub mod plan_file;
 pub mod records;

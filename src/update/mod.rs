@@ -153,13 +153,20 @@ pub fn update(
         return Err(UpdateError::BadRadius(opts.radius_km));
     }
     let n = old.accounts.len();
-    let index: ahash::AHashMap<&str, u32> = old.accounts.ids().zip(0u32..).collect();
+    let mut index: ahash::AHashMap<&str, u32> = ahash::AHashMap::with_capacity(n);
+    index.extend(old.accounts.ids().zip(0u32..));
+    // The old account of each of the export's rows, looked up on every core.
+    let m = fresh.accounts.len();
+    let chunks: Vec<std::ops::Range<usize>> = (0..m).step_by(1 << 16).map(|s| s..(s + (1 << 16)).min(m)).collect();
+    let found = crate::io::parallel(&chunks, |r| -> Vec<Option<u32>> {
+        r.clone().map(|j| index.get(fresh.accounts.id(j)).copied()).collect()
+    });
     // The export's row of each old account, and the export's new rows.
     let mut row_of: Vec<Option<u32>> = vec![None; n];
     let mut new_rows: Vec<u32> = Vec::new();
-    for (j, id) in fresh.accounts.ids().enumerate() {
-        match index.get(id) {
-            Some(&i) if row_of[i as usize].is_none() => row_of[i as usize] = Some(j as u32),
+    for (j, i) in found.into_iter().flatten().enumerate() {
+        match i {
+            Some(i) if row_of[i as usize].is_none() => row_of[i as usize] = Some(j as u32),
             _ => new_rows.push(j as u32),
         }
     }
@@ -208,7 +215,7 @@ pub fn update(
     }
     let kept_count = sources.len();
     sources.extend(new_rows.iter().map(|&j| Source::New(j)));
-    let m = fresh.accounts.len() as u32;
+    let m = m as u32;
     let mut held_rows = 0u32;
     let order: Vec<u32> = sources
         .iter()

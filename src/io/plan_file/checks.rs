@@ -124,14 +124,23 @@ pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
 }
 
 pub(super) fn check_unique_ids(plan: &Plan, path: &str) -> Result<(), PlanFileError> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(plan.accounts.len());
-    for (i, a) in plan.accounts.iter().enumerate() {
-        if let Some(first) = seen.insert(a.id, i) {
-            return Err(PlanFileError::Invalid {
-                path: path.to_owned(),
-                detail: format!("account id {} appears twice (accounts #{} and #{})", quoted(a.id), first + 1, i + 1),
-            });
-        }
+    let accounts = &plan.accounts;
+    let n = accounts.len();
+    let hasher = crate::io::ids::id_hasher();
+    let chunks: Vec<std::ops::Range<usize>> = (0..n).step_by(1 << 16).map(|s| s..(s + (1 << 16)).min(n)).collect();
+    let hashes: Vec<u64> =
+        crate::io::parallel(&chunks, |r| r.clone().map(|i| hasher.hash_one(accounts.id(i))).collect::<Vec<_>>())
+            .concat();
+    match crate::io::ids::duplicate_ids(n, || hashes.iter().copied(), |i| accounts.id(i)).first() {
+        Some(&(i, first)) => Err(PlanFileError::Invalid {
+            path: path.to_owned(),
+            detail: format!(
+                "account id {} appears twice (accounts #{} and #{})",
+                quoted(accounts.id(i)),
+                first + 1,
+                i + 1
+            ),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -14,7 +14,9 @@
 //!
 //! The folder: `records.rs` (what each version holds), `checks.rs` (records to a plan,
 //! with the checks), `scenarios.rs` (scenarios as differences from the first),
-//! `write.rs`, `read.rs`; errors, load and save are here.
+//! `rows.rs` (the account rows of the canonical layout written and read directly,
+//! exactly as `ron` would, `ron` taking over for anything else), `write.rs`, `read.rs`;
+//! errors, load and save are here.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,6 +32,7 @@ use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryI
 mod checks;
 mod read;
 mod records;
+mod rows;
 mod scenarios;
 #[cfg(test)]
 mod tests;

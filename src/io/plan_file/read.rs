@@ -61,7 +61,7 @@ pub(super) fn pieces(rows: &str, first_line: usize) -> Vec<(&str, usize)> {
             end = memchr::memchr(b'\n', &rows.as_bytes()[end..]).map_or(rows.len(), |k| end + k + 1);
         }
         out.push((&rows[start..end], line));
-        line += rows[start..end].bytes().filter(|&b| b == b'\n').count();
+        line += memchr::memchr_iter(b'\n', &rows.as_bytes()[start..end]).count();
         start = end;
     }
     out
@@ -187,9 +187,7 @@ pub fn from_ron_str_with(
         header.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
     let parts = match &parsed {
         Parsed::Canonical { pieces, .. } => crate::io::parallel_with(pieces, progress, |(piece, line)| {
-            let text = format!("[{piece}]");
-            let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(path, *line, &e))?;
-            accounts_of(rows, &by_id, path)
+            accounts_of(rows::parse_rows(piece, *line, path)?, &by_id, path)
         }),
         Parsed::Whole(file) => vec![accounts_of(file.accounts.clone(), &by_id, path)],
     };
@@ -239,8 +237,7 @@ pub fn load_stats(path: &Path) -> Result<PlanStats, PlanFileError> {
     let k = plan.territories.len();
     let folded =
         crate::io::parallel(&pieces, |(piece, line)| -> Result<(Metrics, usize, limits::TotalsCheck), PlanFileError> {
-            let text = format!("[{piece}]");
-            let rows: Vec<AccountRow<'_>> = ron_options().from_str(&text).map_err(|e| syntax(&name, *line, &e))?;
+            let rows = rows::parse_rows(piece, *line, &name)?;
             let mut m = Metrics::empty(k);
             let mut totals = limits::TotalsCheck::default();
             for AccountRow(id, _, lon, lat, pot, rev, visits, minutes, _, _, _, territory, _) in &rows {

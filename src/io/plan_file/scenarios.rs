@@ -67,7 +67,8 @@ pub(super) fn attach_scenarios(plan: &mut Plan, header: &PlanFileV2<'_>, path: &
     if header.scenarios.is_empty() && header.current.is_none() {
         return Ok(());
     }
-    let index: HashMap<&str, usize> = plan.accounts.ids().enumerate().map(|(i, id)| (id, i)).collect();
+    let mut index: ahash::AHashMap<&str, usize> = ahash::AHashMap::with_capacity(plan.accounts.len());
+    index.extend(plan.accounts.ids().enumerate().map(|(i, id)| (id, i)));
     let account = |id: &str, what: &str, name: &str| {
         index
             .get(id)

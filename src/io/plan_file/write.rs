@@ -7,6 +7,9 @@ pub(super) fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
+/// The row `ron` writes for an account (the test of [`super::rows`] holds the direct
+/// writer to it).
+#[cfg(test)]
 pub(super) fn row_of<'a>(a: AccountRef<'a>, territory: Option<&'a str>) -> AccountRow<'a> {
     AccountRow(
         Cow::Borrowed(a.id),
@@ -69,15 +72,12 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
     };
     let chunks: Vec<std::ops::Range<usize>> =
         (0..plan.accounts.len()).step_by(20_000).map(|s| s..(s + 20_000).min(plan.accounts.len())).collect();
-    let opts = ron_options();
     let bodies = crate::io::parallel(&chunks, |r| -> Result<String, ron::Error> {
         let mut out = String::with_capacity(r.len() * 140);
         for i in r.clone() {
             let t = base_a[i].map(|t| base_t[t.get()].id.as_str());
-            let mut row = row_of(plan.accounts.get(i), t);
-            row.12 = base_l[i];
             out.push_str(ROW_INDENT);
-            opts.to_writer(&mut out, &row)?;
+            rows::push_row(&mut out, &plan.accounts.get(i), t, base_l[i]);
             out.push_str(",\n");
         }
         Ok(out)
