@@ -270,12 +270,15 @@ struct Writer {
     pending: Vec<u8>,
     /// The file must be rewritten from the header at the next write.
     rewrite: bool,
+    /// A new base not yet written: saved at the next write, so that the bases of a
+    /// burst (a manager flipping through scenarios) cost one save, the last one's.
+    rebase_to: Option<Arc<Plan>>,
     last_write: Option<Instant>,
 }
 
 impl Writer {
     fn new(path: PathBuf) -> Writer {
-        Writer { path, header: None, pending: Vec::new(), rewrite: false, last_write: None }
+        Writer { path, header: None, pending: Vec::new(), rewrite: false, rebase_to: None, last_write: None }
     }
 
     fn snapshot_path(&self) -> PathBuf {
@@ -284,7 +287,8 @@ impl Writer {
 
     fn run(mut self, rx: Receiver<Msg>) {
         loop {
-            let wait = match (self.pending.is_empty() && !self.rewrite, self.last_write) {
+            let idle = self.pending.is_empty() && !self.rewrite && self.rebase_to.is_none();
+            let wait = match (idle, self.last_write) {
                 (true, _) => Duration::from_secs(3600),
                 (false, Some(t)) => WRITE_EVERY.saturating_sub(t.elapsed()),
                 (false, None) => Duration::ZERO,
@@ -317,6 +321,7 @@ impl Writer {
                 self.header = Some(header);
                 self.pending.clear();
                 self.rewrite = false;
+                self.rebase_to = None;
                 // Nothing is written until the first step: an unedited plan has no journal.
                 let _ = std::fs::remove_file(&self.path);
             }
@@ -330,12 +335,18 @@ impl Writer {
                     }
                 }
             }
-            Msg::Rebase(plan) => self.rebase(&plan),
+            Msg::Rebase(plan) => {
+                // The steps not yet written are in this plan: they go, and the steps
+                // after it follow the new base.
+                self.pending.clear();
+                self.rebase_to = Some(plan);
+            }
             Msg::Clear => {
                 self.forget_snapshot(self.header.as_ref(), None);
                 self.header = None;
                 self.pending.clear();
                 self.rewrite = false;
+                self.rebase_to = None;
                 self.last_write = None;
                 let _ = std::fs::remove_file(&self.path);
                 let _ = std::fs::remove_file(self.snapshot_path());
@@ -347,7 +358,8 @@ impl Writer {
         }
     }
 
-    /// The plan as it is becomes the base: written beside the journal, which restarts.
+    /// The plan becomes the base: written beside the journal, which restarts with the
+    /// steps that came after it.
     fn rebase(&mut self, plan: &Plan) {
         let Some(header) = self.header.clone() else { return };
         let snapshot = self.snapshot_path();
@@ -357,16 +369,27 @@ impl Writer {
         match based {
             Some(h) => {
                 self.header = Some(h);
-                self.pending.clear();
                 self.rewrite = true;
             }
-            None => log::warn!("recovery: could not write the base snapshot {}", snapshot.display()),
+            None => {
+                // The steps that follow belong to a base that could not be written:
+                // no journal beats one that would replay them onto the wrong plan.
+                log::warn!("recovery: could not write the base snapshot {}; no autosave", snapshot.display());
+                self.header = None;
+                self.pending.clear();
+                self.rewrite = false;
+                let _ = std::fs::remove_file(&self.path);
+            }
         }
     }
 
-    /// Writes the pending lines (the whole file when it must be rewritten), flushed to
-    /// disk. A failure is logged and retried at the next write.
+    /// Writes a new base, if one waits, then the pending lines (the whole file when it
+    /// must be rewritten), flushed to disk. A failure is logged and retried at the next
+    /// write.
     fn write(&mut self) {
+        if let Some(plan) = self.rebase_to.take() {
+            self.rebase(&plan);
+        }
         let Some(header) = &self.header else { return };
         if self.pending.is_empty() && !self.rewrite {
             return;

@@ -129,3 +129,47 @@ fn fingerprints_differ_for_one_byte() {
         assert_eq!(f.finish(), fingerprint(&text), "{cut:?}");
     }
 }
+
+/// Bases in a burst (scenarios created and switched, each a new base, which the writer
+/// saves only at its next write) with edits between them: the journal replays to the
+/// plan as it is, every scenario.
+#[test]
+fn a_burst_of_bases_replays_to_the_plan_as_it_is() {
+    let dir = temp_dir("burst");
+    let base_path = dir.join("plan.ron");
+    crate::io::plan_file::save(&plan(), &base_path).expect("saved");
+    let hash = fingerprint_file(&base_path).expect("hash");
+    let mut editor = Editor::new(crate::io::plan_file::load(&base_path).expect("loads"));
+    let path = journal_path(&dir);
+    let mut journal = Journal::new(path.clone());
+    journal.begin(Header::new(Base { origin: Origin::Plan { path: base_path.clone() }, hash }, "plan".into(), None));
+    let edit = |to: u32, from: u32| Command::Reassign {
+        accounts: AccountSet::from_sorted_ranges([(from, from + 5)]),
+        to: Some(TerritoryIdx::new(to)),
+    };
+    editor.apply(edit(1, 0)).expect("edit");
+    journal.record(Step::Apply(edit(1, 0)), || editor.snapshot());
+    for k in 0..5u32 {
+        editor.new_scenario(&format!("S{k}")).expect("new");
+        journal.rebase(editor.snapshot());
+        editor.apply(edit(2, 5 + k)).expect("edit");
+        journal.record(Step::Apply(edit(2, 5 + k)), || editor.snapshot());
+        editor.switch_scenario(0);
+        journal.rebase(editor.snapshot());
+    }
+    editor.apply(edit(0, 30)).expect("edit");
+    journal.record(Step::Apply(edit(0, 30)), || editor.snapshot());
+    drop(journal);
+
+    let (header, steps) = read(&path).expect("journal");
+    let Origin::Plan { path: base } = &header.base.origin else { panic!("plan base") };
+    assert_ne!(base, &base_path, "the base is the snapshot beside the journal");
+    assert_eq!(steps.len(), 1, "only the edit after the last base: {steps:?}");
+    let mut replayed = Editor::new(crate::io::plan_file::load(base).expect("base loads"));
+    replay(&mut replayed, &steps).expect("replays");
+    assert_eq!(replayed.plan().scenario_names(), editor.plan().scenario_names());
+    for i in 0..editor.plan().scenarios.len() {
+        assert_eq!(replayed.plan().scenario_parts(i), editor.plan().scenario_parts(i), "scenario {i}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
