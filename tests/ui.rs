@@ -8,7 +8,7 @@ use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
-use common::step_until;
+use common::{select_rectangle, step_until};
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::format::thousands;
 use territory_editor::io::csv_import::{ImportOptions, import_file};
@@ -67,21 +67,6 @@ fn inside(poly: &[Pos2], p: Pos2) -> bool {
 
 /// Selects the accounts under a square of `inset` points around the map's centre with
 /// the rectangle tool.
-fn select_rectangle(h: &mut Harness<'_, TerritoryApp>, inset: f32) {
-    h.key_press(Key::R);
-    h.run();
-    let t = h.state().map_transform().expect("map");
-    let (a, b) = (t.rect.center() - Vec2::splat(inset), t.rect.center() + Vec2::splat(inset));
-    h.hover_at(a);
-    h.run();
-    h.drag_at(a);
-    h.run();
-    h.hover_at(b);
-    h.run();
-    h.drop_at(b);
-    h.run();
-}
-
 fn label_exists(h: &Harness<'_, TerritoryApp>, text: &str) -> bool {
     h.query_all_by_label(text).next().is_some()
 }

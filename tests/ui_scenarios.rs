@@ -9,7 +9,7 @@ use egui::{Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
-use common::{step_until, tmp};
+use common::{select_rectangle, step_until, tmp};
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::io::csv_import::{ImportOptions, import_file};
 
@@ -104,18 +104,7 @@ fn the_changes_mode_counts_the_accounts_that_differ() {
     h.get_by_label_contains("New scenario").click();
     h.run_steps(2);
     // A rectangle in the middle of the map to the first territory.
-    h.key_press(Key::R);
-    h.run();
-    let t = h.state().map_transform().expect("map");
-    let (a, b) = (t.rect.center() - Vec2::splat(220.0), t.rect.center() + Vec2::splat(220.0));
-    h.hover_at(a);
-    h.run();
-    h.drag_at(a);
-    h.run();
-    h.hover_at(b);
-    h.run();
-    h.drop_at(b);
-    h.run();
+    select_rectangle(&mut h, 220.0);
     h.key_press(Key::Num1);
     h.run_steps(2);
     let now = h.state().doc.editor.plan().assignment.clone();

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Account, Cents, Territory, palette_color};
+use crate::model::{Account, Cents};
 
 /// Accounts `ids` with potential 100·(i+1) cents and workload (i+1) hours each.
 fn plan(ids: &[&str], territories: &[&str], owners: &[Option<u32>]) -> Plan {
@@ -21,16 +21,7 @@ fn plan(ids: &[&str], territories: &[&str], owners: &[Option<u32>]) -> Plan {
             locked: false,
         })
         .collect();
-    Plan {
-        accounts: accounts.into_iter().collect(),
-        territories: territories
-            .iter()
-            .enumerate()
-            .map(|(t, id)| Territory::new(*id, id.to_uppercase(), palette_color(t)))
-            .collect(),
-        assignment: owners.iter().map(|o| o.map(TerritoryIdx::new)).collect(),
-        ..Plan::default()
-    }
+    crate::model::testing::plan_of(accounts, territories, owners)
 }
 
 #[test]

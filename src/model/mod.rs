@@ -19,6 +19,8 @@ mod accounts;
 mod colour;
 mod scenario;
 #[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
 mod tests;
 mod units;
 

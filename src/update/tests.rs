@@ -1,36 +1,12 @@
 use super::*;
-use crate::model::{Account, Cents, palette_color};
+use crate::model::{Account, Cents};
 use proptest::prelude::*;
 
 fn account(id: &str, lon: f64, lat: f64, potential: i64) -> Account {
-    Account {
-        id: id.to_owned(),
-        name: format!("Firma {id}"),
-        lon,
-        lat,
-        potential: Cents(potential),
-        annual_revenue: Cents(0),
-        visits_per_year: 2,
-        minutes_per_visit: 30,
-        city: None,
-        state: None,
-        zip: None,
-        locked: false,
-    }
+    crate::model::testing::account(id, &format!("Firma {id}"), lon, lat, potential)
 }
 
-fn plan(accounts: Vec<Account>, territories: &[&str], owners: &[Option<u32>]) -> Plan {
-    Plan {
-        accounts: accounts.into_iter().collect(),
-        territories: territories
-            .iter()
-            .enumerate()
-            .map(|(t, id)| Territory::new(*id, id.to_uppercase(), palette_color(t)))
-            .collect(),
-        assignment: owners.iter().map(|o| o.map(TerritoryIdx::new)).collect(),
-        ..Plan::default()
-    }
-}
+use crate::model::testing::plan_of as plan;
 
 /// The owner and lock of account `id` in scenario `k`.
 fn owner_of(p: &Plan, k: usize, id: &str) -> (Option<String>, bool) {

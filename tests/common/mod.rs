@@ -45,3 +45,20 @@ pub fn step_until(
     }
     assert!(done(h), "timed out");
 }
+
+/// Drags a rectangle (the R tool) from `inset` points up-left of the map's centre to
+/// `inset` down-right: a selection in the middle of the map.
+pub fn select_rectangle(h: &mut egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>, inset: f32) {
+    h.key_press(egui::Key::R);
+    h.run();
+    let t = h.state().map_transform().expect("map");
+    let (a, b) = (t.rect.center() - egui::Vec2::splat(inset), t.rect.center() + egui::Vec2::splat(inset));
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+}
