@@ -107,6 +107,8 @@ pub enum Action {
     /// Apply the proposal to a new scenario instead.
     ApplyProposalAsScenario,
     DiscardProposal,
+    /// Stop the work in flight (its result is ignored).
+    CancelJob,
 }
 
 /// The keyboard shortcuts of the file and edit actions: the one table that the key
@@ -362,6 +364,7 @@ impl TerritoryApp {
             Action::ApplyProposal => self.apply_proposal(),
             Action::ApplyProposalAsScenario => self.apply_proposal_as_scenario(),
             Action::DiscardProposal => self.discard_proposal(),
+            Action::CancelJob => self.cancel_job(),
             Action::Undo | Action::Redo => {
                 let undo = matches!(action, Action::Undo);
                 // Past the editor's history: the update of the accounts (a whole document).

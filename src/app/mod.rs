@@ -332,7 +332,9 @@ impl TerritoryApp {
             panel::menu_bar(ui, &self.doc, &mut self.ui, &mut self.settings, &mut self.actions);
         });
         egui::Panel::top("toolbar").show(ui, |ui| panel::toolbar(ui, &self.doc, &mut self.ui, &mut self.actions));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        let busy = self.busy().map(|what| panel::Busy { what: what.to_owned(), fraction: self.busy_fraction() });
+        let frame_ms = self.settings.show_frame_time.then_some(self.last_frame_ms);
+        egui::Panel::bottom("status").show(ui, |ui| panel::status_bar(ui, &self.ui, busy, frame_ms, &mut self.actions));
         egui::Panel::right("balance")
             .resizable(true)
             .default_size(600.0)

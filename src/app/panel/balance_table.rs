@@ -46,7 +46,7 @@ impl TerritoryApp {
         }
 
         // The selection and the Assign action.
-        ui.label(RichText::new(self.selection_summary()).strong());
+        ui.label(RichText::new(selection_summary(&self.ui.selection)).strong());
         let has_sel = !self.ui.selection.is_empty();
         ui.horizontal(|ui| {
             let live: Vec<(TerritoryIdx, String, Rgb, bool)> =

@@ -3,7 +3,10 @@
 //!
 //! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
 //! `balance_table.rs`, `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
-//! dialog state, deviation colours) are here.
+//! dialog state, deviation colours) are here. The menu bar, toolbar, scenario bar,
+//! status bar and comparison window are functions of what they read (the document,
+//! the UI state) that push actions; the balance table and the dialogs still take the
+//! whole app.
 
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
@@ -23,6 +26,7 @@ mod scenario_bar;
 pub(in crate::app) use menu_bar::menu_bar;
 pub(in crate::app) use scenario_bar::{fresh_scenario_name, scenario_bar};
 mod status_bar;
+pub(in crate::app) use status_bar::{Busy, selection_summary, status_bar};
 mod toolbar;
 pub(in crate::app) use toolbar::toolbar;
 

@@ -46,7 +46,9 @@ pub(in crate::app) fn scenario_bar(ui: &mut Ui, doc: &Document, state: &mut UiSt
         }
         if let Some(against) = state.changes_against {
             let name = plan.scenarios.get(against).map_or("", |s| s.name.as_str()).to_owned();
-            if let Some(set) = crate::app::map::changed_accounts(doc, state) {
+            if against == plan.current {
+                ui.label(format!("Showing \"{name}\" itself: pick another scenario to see what it changes"));
+            } else if let Some(set) = crate::app::map::changed_accounts(doc, state) {
                 let n = set.len();
                 ui.label(
                     RichText::new(format!(

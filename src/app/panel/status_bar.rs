@@ -2,57 +2,69 @@
 
 use super::*;
 
-impl TerritoryApp {
-    pub(in crate::app) fn status_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            if self.settings.show_frame_time {
-                ui.monospace(format!("{:5.1} ms", self.last_frame_ms));
-                ui.separator();
-            }
-            if let Some(what) = self.busy().map(str::to_owned) {
-                match self.busy_fraction() {
-                    Some(f) => {
-                        ui.add(egui::ProgressBar::new(f).desired_width(180.0).show_percentage());
-                    }
-                    None => {
-                        ui.spinner();
-                    }
-                }
-                ui.label(what);
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
-                if ui.button("Cancel").clicked() {
-                    self.cancel_job();
-                }
-                ui.separator();
-            }
-            match &self.ui.notice {
-                Some(n) if n.error => {
-                    ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", n.text));
-                }
-                Some(n) => {
-                    ui.label(&n.text);
+/// The work in flight, as the status bar shows it: what, and the share done if known.
+pub(in crate::app) struct Busy {
+    pub what: String,
+    pub fraction: Option<f32>,
+}
+
+/// Reads the UI state and pushes Cancel as an action; `frame_ms` when the frame time is
+/// shown.
+pub(in crate::app) fn status_bar(
+    ui: &mut Ui,
+    state: &UiState,
+    busy: Option<Busy>,
+    frame_ms: Option<f64>,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        if let Some(ms) = frame_ms {
+            ui.monospace(format!("{ms:5.1} ms"));
+            ui.separator();
+        }
+        if let Some(Busy { what, fraction }) = busy {
+            match fraction {
+                Some(f) => {
+                    ui.add(egui::ProgressBar::new(f).desired_width(180.0).show_percentage());
                 }
                 None => {
-                    ui.label(self.ui.tool.tooltip());
+                    ui.spinner();
                 }
             }
-        });
-    }
+            ui.label(what);
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelJob);
+            }
+            ui.separator();
+        }
+        match &state.notice {
+            Some(n) if n.error => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {}", n.text));
+            }
+            Some(n) => {
+                ui.label(&n.text);
+            }
+            None => {
+                ui.label(state.tool.tooltip());
+            }
+        }
+    });
+}
 
-    pub(super) fn selection_summary(&self) -> String {
-        let s = &self.ui.selection;
-        if s.is_empty() {
-            return "Nothing selected".to_owned();
-        }
-        let mut text = format!(
-            "Selected: {} · potential {} · workload {} h",
-            crate::format::count(s.summary.total.accounts as i64, "account", "accounts"),
-            money_compact(s.summary.total.potential.0),
-            thousands(s.summary.total.workload.hours().round() as i64)
-        );
-        if s.summary.locked > 0 {
-            text += &format!(" · {} locked", thousands(s.summary.locked as i64));
-        }
-        text
+/// "Selected: 1,234 accounts · potential … · workload … h", or "Nothing selected".
+pub(in crate::app) fn selection_summary(s: &crate::app::selection::Selection) -> String {
+    if s.is_empty() {
+        return "Nothing selected".to_owned();
     }
+    let mut text = format!(
+        "Selected: {} · potential {} · workload {} h",
+        crate::format::count(s.summary.total.accounts as i64, "account", "accounts"),
+        money_compact(s.summary.total.potential.0),
+        thousands(s.summary.total.workload.hours().round() as i64)
+    );
+    if s.summary.locked > 0 {
+        text += &format!(" · {} locked", thousands(s.summary.locked as i64));
+    }
+    text
 }
