@@ -15,8 +15,9 @@
 //! The folder: `records.rs` (what each version holds), `checks.rs` (records to a plan,
 //! with the checks), `scenarios.rs` (scenarios as differences from the first),
 //! `rows.rs` (the account rows of the canonical layout written and read directly,
-//! exactly as `ron` would, `ron` taking over for anything else), `write.rs`, `read.rs`;
-//! errors, load and save are here.
+//! exactly as `ron` would, `ron` taking over for anything else), `write.rs`, `read.rs`,
+//! `stream.rs` (a large file opened region by region, never held whole); errors, load
+//! and save are here.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ mod read;
 mod records;
 mod rows;
 mod scenarios;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -75,6 +77,9 @@ pub fn load_with(path: &Path, progress: Option<&super::Progress>) -> Result<Plan
 /// [`load_with`], and the [`crate::recovery::fingerprint`] of the bytes it read
 /// (what the recovery journal ties itself to), without reading them twice.
 pub fn load_fingerprinted(path: &Path, progress: Option<&super::Progress>) -> Result<(Plan, u64), PlanFileError> {
+    if let Some(loaded) = stream::load_streamed(path, progress)? {
+        return Ok(loaded);
+    }
     let text = super::read_text(path)?;
     let hash = crate::recovery::fingerprint(text.as_bytes());
     Ok((from_ron_str_with(&text, &path.display().to_string(), progress)?, hash))

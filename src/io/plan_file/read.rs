@@ -47,6 +47,27 @@ fn rows_close(text: &str) -> Option<usize> {
     text.rfind(ROWS_CLOSE)
 }
 
+/// [`rows_close`] in the last part of a file (`tail`, its first line perhaps cut): the
+/// close's offset in `tail`, or `None` when more of the file before it is needed.
+pub(super) fn rows_close_in_tail(tail: &str) -> Option<usize> {
+    let first_whole = tail.find('\n')?;
+    let mut end = tail.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &tail.as_bytes()[..end]) {
+        if nl < first_whole {
+            return None;
+        }
+        let line = &tail[nl + 1..end];
+        if line == SCENARIOS_OPEN {
+            return tail[..nl + 1].rfind(ROWS_CLOSE);
+        }
+        if line.starts_with(ROW_INDENT) && line[ROW_INDENT.len()..].starts_with("(\"") {
+            return tail.rfind(ROWS_CLOSE).filter(|&c| c > nl);
+        }
+        end = nl;
+    }
+    None
+}
+
 /// Cuts the rows' text into pieces of about 1 MB at line ends, with each piece's
 /// first line number.
 pub(super) fn pieces(rows: &str, first_line: usize) -> Vec<(&str, usize)> {
