@@ -151,7 +151,7 @@ fn a_partial_export_asks_before_removing_accounts() {
 
     h.state_mut().update_accounts_from(path);
     step_until(&mut h, |h| h.query_by_label("Remove them and update").is_some());
-    assert!(h.query_by_label_contains("50 of 300 accounts").is_some(), "the question says how many");
+    assert!(h.query_by_label_contains("lacks 50 of the 300 accounts").is_some(), "the question says how many");
     assert_eq!(h.state().doc.editor.plan(), &before, "nothing changed yet");
     h.get_by_label("Remove them and update").click();
     step_until(&mut h, |h| h.state().doc.before.is_some());

@@ -214,7 +214,7 @@ fn a_partial_export_needs_allow_removals_and_take_territories_reads_the_column()
     let refused = common::bin().args(args(&[])).output().expect("runs");
     assert_eq!(refused.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&refused.stderr);
-    assert!(msg.contains("50 of 300") && msg.contains("llow removals"), "{msg}");
+    assert!(msg.contains("50 of 300") && msg.contains("--allow-removals"), "{msg}");
     assert!(!out.exists(), "nothing written");
 
     let o = common::bin().args(args(&["--allow-removals", "--json"])).output().expect("runs");

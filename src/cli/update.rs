@@ -16,8 +16,13 @@ pub(super) fn update(
     let (old, saved) = load_in(plan_path, scenario)?;
     let (import_opts, progress) = read_options(read)?;
     let (fresh, import) = with_progress("reading the export", &progress, || import_csv(csv, &import_opts))?;
-    let (mut plan, report) = crate::update::update(&old, fresh, &import.rejected, opts)
-        .map_err(|e| Failure::data(format!("{}: {e}", csv.display())))?;
+    let (mut plan, report) = crate::update::update(&old, fresh, &import.rejected, opts).map_err(|e| {
+        let hint = match e {
+            crate::update::UpdateError::TooManyRemovals { .. } => " Pass --allow-removals to go ahead.",
+            _ => "",
+        };
+        Failure::data(format!("{}: {e}{hint}", csv.display()))
+    })?;
     // The old plan's territory names, for the removed accounts.
     let old_id = |t: Option<TerritoryIdx>| t.map(|t| old.territories[t.get()].id.as_str());
     if as_json {

@@ -57,8 +57,9 @@ impl Default for UpdateOptions {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UpdateError {
     #[error(
-        "the export would remove {removed} of {total} accounts ({share:.1} %, more than {limit:.0} %): \
-         is it a partial export? Allow removals to go ahead"
+        "the export would remove {} of {} accounts ({share:.1} %, more than {limit:.0} %): is it a partial export?",
+        crate::format::thousands(*removed as i64),
+        crate::format::thousands(*total as i64)
     )]
     TooManyRemovals { removed: usize, total: usize, share: f64, limit: f64 },
     #[error("the radius must be a distance ≥ 0 km, not {0}")]

@@ -70,8 +70,14 @@ impl TerritoryApp {
                         let summary = UpdateSummary { path: path.clone(), report, import, names_before, names_after };
                         TaskResult::Updated { job, doc: Box::new(doc), summary: Box::new(summary), new_accounts }
                     }
-                    Err(e @ UpdateError::TooManyRemovals { .. }) => {
-                        TaskResult::UpdateNeedsConsent { job, path: path.clone(), message: e.to_string() }
+                    Err(UpdateError::TooManyRemovals { removed, total, share, .. }) => {
+                        let message = format!(
+                            "The export lacks {} of the {} accounts ({share:.0} %). Updating removes them from \
+                             every scenario.",
+                            crate::format::thousands(removed as i64),
+                            crate::format::thousands(total as i64),
+                        );
+                        TaskResult::UpdateNeedsConsent { job, path: path.clone(), message }
                     }
                     Err(e) => TaskResult::Failed { job, message: format!("{}: {e}", path.display()) },
                 }
@@ -155,7 +161,7 @@ impl TerritoryApp {
                 .show(ctx, |ui| {
                     ui.label(format!("{}:", path.display()));
                     ui.label(message.as_str());
-                    ui.label("Partial exports are common. Update anyway? (Undo brings the accounts back.)");
+                    ui.label("Partial exports are common: is this one complete? Update anyway? (Undo brings the accounts back.)");
                     ui.horizontal(|ui| {
                         if ui.button("Remove them and update").clicked() {
                             answer = Some(true);
