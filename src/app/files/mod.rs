@@ -491,24 +491,19 @@ impl TerritoryApp {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Account, Cents, Plan, Territory, TerritoryIdx, palette_color};
+    use crate::model::{Account, Plan, Territory, TerritoryIdx, palette_color};
 
     #[test]
     fn the_change_list_goes_from_the_baseline_to_the_scenario_on_screen() {
         let accounts: Vec<Account> = (0..4)
-            .map(|i| Account {
-                id: format!("K{i}"),
-                name: format!("Kunde {i}"),
-                lon: -100.0 + f64::from(i),
-                lat: 40.0,
-                potential: Cents(150),
-                annual_revenue: Cents(0),
-                visits_per_year: 2,
-                minutes_per_visit: 30,
-                city: None,
-                state: None,
-                zip: None,
-                locked: false,
+            .map(|i| {
+                crate::model::testing::account(
+                    &format!("K{i}"),
+                    &format!("Kunde {i}"),
+                    -100.0 + f64::from(i),
+                    40.0,
+                    150,
+                )
             })
             .collect();
         let mut plan = Plan {
