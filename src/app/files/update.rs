@@ -100,9 +100,10 @@ impl TerritoryApp {
         self.screen_changed();
         let r = &summary.report;
         self.notify(format!(
-            "Updated from {}: {} new (selected), {} removed, {} changed, {} moved, {} kept as they were",
+            "Updated from {}: {} new{}, {} removed, {} changed, {} moved, {} kept as they were",
             summary.path.display(),
             crate::format::thousands(r.new.len() as i64),
+            if r.new.is_empty() { "" } else { " (selected)" },
             crate::format::thousands(r.removed.len() as i64),
             crate::format::thousands(r.changed as i64),
             crate::format::thousands(r.moved.len() as i64),
