@@ -369,10 +369,10 @@ impl TerritoryApp {
                 let undo = matches!(action, Action::Undo);
                 // Past the editor's history: the update of the accounts (a whole document).
                 if undo && self.doc.editor.undo_label().is_none() && self.doc.before.is_some() {
-                    return self.undo_update();
+                    return self.swap_update(true);
                 }
                 if !undo && self.doc.editor.redo_label().is_none() && self.doc.after.is_some() {
-                    return self.redo_update();
+                    return self.swap_update(false);
                 }
                 let done = if undo { self.doc.editor.undo() } else { self.doc.editor.redo() };
                 let Some(cs) = done else { return };

@@ -296,16 +296,22 @@ impl TerritoryApp {
     fn set_document(&mut self, doc: Document) {
         self.doc = doc;
         self.journal_begin();
-        self.ui.selection = Selection::default();
-        self.ui.selection_version += 1;
-        self.ui.highlighted = None;
-        self.ui.preview = None;
+        self.clear_view_state();
         self.fit_pending = 3;
         if let Some(v) = self.doc.editor.plan().view {
             self.map_memory.center_at(walkers::lon_lat(v.center_lon, v.center_lat));
             let _ = self.map_memory.set_zoom(v.zoom);
             self.fit_pending = 0;
         }
+    }
+
+    /// What belongs to the document on screen and goes with it: the selection, the
+    /// highlighted territory, the preview.
+    fn clear_view_state(&mut self) {
+        self.ui.selection = Selection::default();
+        self.ui.selection_version += 1;
+        self.ui.highlighted = None;
+        self.ui.preview = None;
     }
 
     /// The whole UI, one frame. `eframe::App::ui` and the tests call this.

@@ -190,69 +190,59 @@ impl Editor {
         i
     }
 
-    /// Undoes a scenario step (popped from the history on screen).
+    /// Undoes a scenario step (popped from the history on screen): a creation removes
+    /// the scenario again, a deletion brings it back. The step goes to the redo history
+    /// of the scenario then on screen.
     pub(super) fn undo_scenario_step(&mut self, mut cs: ChangeSet) -> &ChangeSet {
-        let Some(step) = cs.scenario.as_mut() else { unreachable!("a scenario step") };
-        match step.kind {
-            StepKind::Created => {
-                // On screen: the created scenario. Back to the one it was copied from,
-                // whose Redo recreates it.
-                let here = self.plan.current;
-                let back = if step.other < self.plan.scenarios.len() && step.other != here {
-                    step.other
-                } else {
-                    usize::from(here == 0)
-                };
-                // Switching moves no scenario: `here` still names the created one.
-                self.switch_scenario(back);
-                step.index = here;
-                step.stash = Some(self.take_scenario(here));
-                step.other = self.plan.current;
-            }
-            StepKind::Deleted => {
-                // The deleted scenario comes back on screen; its Redo deletes it again.
-                step.other = self.plan.current;
-                if let Some(stash) = step.stash.take() {
-                    step.index = self.restore_scenario(step.index, stash);
-                }
+        if let Some(step) = cs.scenario.as_deref_mut() {
+            match step.kind {
+                StepKind::Created => self.step_remove(step),
+                StepKind::Deleted => self.step_restore(step),
             }
         }
-        self.structure_dirty = true;
-        self.revision = next_revision();
         self.redo.push(cs);
         self.redo.last().unwrap_or_else(|| unreachable!("just pushed"))
     }
 
-    /// Redoes a scenario step (popped from the redo history on screen).
+    /// Redoes a scenario step (popped from the redo history on screen): the mirror of
+    /// [`Editor::undo_scenario_step`], onto the undo history.
     pub(super) fn redo_scenario_step(&mut self, mut cs: ChangeSet) -> &ChangeSet {
-        let Some(step) = cs.scenario.as_mut() else { unreachable!("a scenario step") };
-        match step.kind {
-            StepKind::Created => {
-                // On screen: the scenario it was copied from. The scenario comes back,
-                // its creation the first step of its history again.
-                step.other = self.plan.current;
-                if let Some(stash) = step.stash.take() {
-                    step.index = self.restore_scenario(step.index, stash);
-                }
+        if let Some(step) = cs.scenario.as_deref_mut() {
+            match step.kind {
+                StepKind::Created => self.step_restore(step),
+                StepKind::Deleted => self.step_remove(step),
             }
-            StepKind::Deleted => {
-                // On screen: the restored scenario. It goes again.
-                let here = self.plan.current;
-                let to = if step.other < self.plan.scenarios.len() && step.other != here {
-                    step.other
-                } else {
-                    usize::from(here == 0)
-                };
-                self.switch_scenario(to);
-                step.index = here;
-                step.stash = Some(self.take_scenario(here));
-                step.other = self.plan.current;
-            }
+        }
+        self.undo.push(cs);
+        self.undo.last().unwrap_or_else(|| unreachable!("just pushed"))
+    }
+
+    /// The scenario on screen goes into the step, and the step's other scenario (the
+    /// one it was copied from, or shown after its deletion) comes on screen.
+    fn step_remove(&mut self, step: &mut ScenarioStep) {
+        let here = self.plan.current;
+        let back = if step.other < self.plan.scenarios.len() && step.other != here {
+            step.other
+        } else {
+            usize::from(here == 0)
+        };
+        // Switching moves no scenario: `here` still names the one that goes.
+        self.switch_scenario(back);
+        step.index = here;
+        step.stash = Some(self.take_scenario(here));
+        step.other = self.plan.current;
+        self.structure_dirty = true;
+        self.revision = next_revision();
+    }
+
+    /// The scenario kept in the step comes back at its place and on screen.
+    fn step_restore(&mut self, step: &mut ScenarioStep) {
+        step.other = self.plan.current;
+        if let Some(stash) = step.stash.take() {
+            step.index = self.restore_scenario(step.index, stash);
         }
         self.structure_dirty = true;
         self.revision = next_revision();
-        self.undo.push(cs);
-        self.undo.last().unwrap_or_else(|| unreachable!("just pushed"))
     }
 
     pub fn rename_scenario(&mut self, i: usize, name: &str) -> Result<(), ScenarioError> {

@@ -60,6 +60,17 @@ pub fn territory_id_base(name: &str) -> String {
     base
 }
 
+/// An id not used by any of `territories` (a plan's, or a scenario's not on screen),
+/// derived from `name`: [`territory_id_base`], then `-2`, `-3`, … while taken.
+pub fn fresh_territory_id(territories: &[Territory], name: &str) -> String {
+    let base = territory_id_base(name);
+    let taken = |id: &str| territories.iter().any(|t| t.id == id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
+}
+
 /// A sales territory, one per rep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Territory {
@@ -156,12 +167,7 @@ impl Plan {
 
     /// An id not used by any territory slot, derived from `name`.
     pub fn fresh_territory_id(&self, name: &str) -> String {
-        let base = territory_id_base(name);
-        let taken = |id: &str| self.territories.iter().any(|t| t.id == id);
-        if !taken(&base) {
-            return base;
-        }
-        (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
+        fresh_territory_id(&self.territories, name)
     }
 
     /// The plan with its accounts in the given order (`order[new] = old`).

@@ -24,7 +24,7 @@ use rstar::primitives::GeomWithData;
 use crate::io::csv_import::RowIssue;
 use crate::metrics::Metrics;
 use crate::model::{Minutes, Plan, Scenario, Territory, TerritoryIdx, may_move, palette_color};
-use crate::quality::distance_km;
+use crate::quality::{distance_km, unit_vector};
 
 #[cfg(test)]
 mod tests;
@@ -386,7 +386,7 @@ fn take_territories(
                     Some((_, true)) => None,
                     Some((i, false)) => Some(i),
                     None => {
-                        let id = fresh_id(territories, name);
+                        let id = crate::model::fresh_territory_id(territories, name);
                         territories.push(Territory::new(id, name.clone(), palette_color(territories.len())));
                         report.created.push(name.clone());
                         Some(TerritoryIdx::new(territories.len() as u32 - 1))
@@ -405,16 +405,6 @@ fn take_territories(
     }
 }
 
-/// A territory id not used by any slot of `territories`.
-fn fresh_id(territories: &[Territory], name: &str) -> String {
-    let base = crate::model::territory_id_base(name);
-    let taken = |id: &str| territories.iter().any(|t| t.id == id);
-    if !taken(&base) {
-        return base;
-    }
-    (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
-}
-
 /// The kept accounts as points on the unit sphere: the chord between two points grows
 /// with their great-circle distance, so the R-tree's nearest neighbours come in the
 /// order of distance on the Earth.
@@ -427,7 +417,8 @@ struct Neighbours {
 impl Neighbours {
     /// The tree over the kept accounts' (lon, lat) (empty when no account is new).
     fn new(kept: &[(f64, f64)], radius_km: f64) -> Neighbours {
-        let points = kept.iter().zip(0u32..).map(|(&(lon, lat), i)| GeomWithData::new(unit(lon, lat), i)).collect();
+        let points =
+            kept.iter().zip(0u32..).map(|(&(lon, lat), i)| GeomWithData::new(unit_vector((lon, lat)), i)).collect();
         let chord = 2.0 * (radius_km / (2.0 * EARTH_KM)).min(std::f64::consts::FRAC_PI_2).sin();
         Neighbours { tree: RTree::bulk_load(points), max_chord2: chord * chord }
     }
@@ -435,7 +426,7 @@ impl Neighbours {
     /// The nearest kept account to (lon, lat) within the radius that `receives`.
     fn nearest(&self, (lon, lat): (f64, f64), receives: impl Fn(usize) -> bool) -> Option<usize> {
         self.tree
-            .nearest_neighbor_iter_with_distance_2(&unit(lon, lat))
+            .nearest_neighbor_iter_with_distance_2(&unit_vector((lon, lat)))
             .take_while(|(_, d2)| *d2 <= self.max_chord2 * (1.0 + 1e-12))
             .map(|(e, _)| e.data as usize)
             .find(|&b| receives(b))
@@ -444,9 +435,3 @@ impl Neighbours {
 
 /// The mean Earth radius of [`distance_km`], km.
 const EARTH_KM: f64 = crate::quality::EARTH_KM;
-
-/// (lon, lat) in degrees as a point on the unit sphere.
-fn unit(lon: f64, lat: f64) -> [f64; 3] {
-    let (lo, la) = (lon.to_radians(), lat.to_radians());
-    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
-}

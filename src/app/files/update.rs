@@ -116,35 +116,28 @@ impl TerritoryApp {
         self.ui.update_report = Some(summary);
     }
 
-    /// Brings back the document from before the update.
-    pub(in crate::app) fn undo_update(&mut self) {
-        let Some(before) = self.doc.before.take() else { return };
+    /// Undo (`back`) or Redo of an update: the document from before it, or the updated
+    /// one, takes the screen, and the other waits on the opposite side.
+    pub(in crate::app) fn swap_update(&mut self, back: bool) {
+        let waiting = if back { self.doc.before.take() } else { self.doc.after.take() };
+        let Some(other) = waiting else { return };
         self.discard_proposal();
-        let updated = std::mem::replace(&mut self.doc, *before);
-        self.doc.after = Some(Box::new(updated));
+        let left = Box::new(std::mem::replace(&mut self.doc, *other));
+        if back {
+            self.doc.after = Some(left);
+        } else {
+            self.doc.before = Some(left);
+        }
         self.doc.editor.mark_unsaved();
         self.screen_changed();
-        self.notify(format!("Undone: {}", super::super::document::UPDATE_LABEL));
+        let verb = if back { "Undone" } else { "Redone" };
+        self.notify(format!("{verb}: {}", super::super::document::UPDATE_LABEL));
     }
 
-    /// Brings the updated document back.
-    pub(in crate::app) fn redo_update(&mut self) {
-        let Some(after) = self.doc.after.take() else { return };
-        self.discard_proposal();
-        let before = std::mem::replace(&mut self.doc, *after);
-        self.doc.before = Some(Box::new(before));
-        self.doc.editor.mark_unsaved();
-        self.screen_changed();
-        self.notify(format!("Redone: {}", super::super::document::UPDATE_LABEL));
-    }
-
-    /// After the document on screen was exchanged for another of the same file: the
-    /// selection goes, and the journal takes the plan as it is.
+    /// After the document on screen was exchanged for another of the same file: what
+    /// was selected or previewed goes, and the journal takes the plan as it is.
     fn screen_changed(&mut self) {
-        self.ui.selection = crate::app::selection::Selection::default();
-        self.ui.selection_version += 1;
-        self.ui.highlighted = None;
-        self.ui.preview = None;
+        self.clear_view_state();
         self.journal_rebase();
     }
 
