@@ -381,6 +381,7 @@ impl TerritoryApp {
                 if scenarios {
                     // A scenario came or went: the journal takes the plan as it is.
                     self.discard_proposal();
+                    self.scenarios_reordered();
                     self.journal_rebase();
                 } else {
                     self.journal(if undo { crate::recovery::Step::Undo } else { crate::recovery::Step::Redo });

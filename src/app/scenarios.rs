@@ -6,6 +6,8 @@ use super::*;
 
 impl TerritoryApp {
     pub(super) fn scenario_action(&mut self, action: Action) {
+        // Deleting and making a baseline move scenarios to other indices.
+        let reorders = matches!(action, Action::DeleteScenario(_) | Action::MakeBaseline(_));
         let n = self.doc.editor.plan().scenarios.len();
         let cur = self.doc.editor.plan().current;
         let result = match action {
@@ -34,7 +36,22 @@ impl TerritoryApp {
             Ok(text) => self.notify(text),
             Err(e) => self.fail(e.to_string()),
         }
+        if reorders {
+            self.scenarios_reordered();
+        }
         self.journal_rebase();
+    }
+
+    /// Scenarios were deleted, restored or reordered: the indices the comparison and
+    /// the Changes mode hold may name other scenarios now, so they go back to the
+    /// baseline against the scenario on screen.
+    pub(super) fn scenarios_reordered(&mut self) {
+        if self.ui.changes_against.is_some() {
+            self.ui.changes_against = Some(0);
+        }
+        if self.ui.compare.is_some() {
+            self.ui.compare = Some(panel::CompareView::new(self.doc.editor.plan()));
+        }
     }
 
     /// Shows scenario `i`; a pending proposal belongs to the one left and is discarded.
