@@ -48,6 +48,8 @@ fn the_import_report_fixes_swapped_rows_and_shows_far_ones() {
     // None of the swapped or sign-lost rows is on the map; the report offers Fix.
     let fixable = count(&["swapped", "flipped"]);
     assert!(h.query_by_label_contains(&format!("{fixable} rows' coordinates look swapped")).is_some());
+    // A rejected row names its account (the (0, 0) row N1), not shown on the map.
+    assert!(h.query_by_label("N1").is_some(), "the rejected row's id");
     let plan = h.state().doc.editor.plan();
     for (note, id, ..) in &rows {
         if note == "swapped" || note == "flipped" {

@@ -65,14 +65,15 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
     }
     ui.separator();
     let (rejected, warnings, skipped) = (&report.rejected, &report.warnings, &report.skipped);
-    // Rejected first, then the rows to check, then the skipped lines.
-    let row = |i: usize| -> (&str, u64, &str, Option<&str>) {
+    // Rejected first, then the rows to check, then the skipped lines; the account's id
+    // where the row gives one, and whether it is on the map to be shown.
+    let row = |i: usize| -> (&str, u64, &str, Option<(&str, bool)>) {
         if let Some(r) = rejected.get(i) {
-            return ("rejected", r.line, &r.reason, None);
+            return ("rejected", r.line, &r.reason, r.id.as_deref().map(|id| (id, false)));
         }
         let i = i - rejected.len();
         if let Some(w) = warnings.get(i) {
-            return ("check", w.line, &w.reason, w.at.map(|_| w.id.as_str()));
+            return ("check", w.line, &w.reason, Some((w.id.as_str(), w.at.is_some())));
         }
         let r = &skipped[i - warnings.len()];
         ("skipped", r.line, &r.reason, None)
@@ -96,7 +97,10 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
                 ui.add_sized([line_w, row_h], egui::Label::new(line.to_string()));
                 ui.add_sized([kind_w, row_h], egui::Label::new(kind));
                 match show {
-                    Some(id) => {
+                    Some((id, false)) => {
+                        ui.add_sized([show_w, row_h], egui::Label::new(id).truncate());
+                    }
+                    Some((id, true)) => {
                         let link = egui::Link::new(egui::RichText::new(id));
                         if ui.add_sized([show_w, row_h], link).on_hover_text(format!("Show {id} on the map")).clicked()
                         {
