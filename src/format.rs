@@ -16,6 +16,14 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// A capacity as a manager writes it: `1`, `0.5`, `1.25` (at most two decimals, no
+/// trailing zeros).
+pub fn capacity(c: f64) -> String {
+    let s = format!("{c:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
+}
+
 /// Text from a file or the user, quoted for a message: at most 80 characters (cut
 /// with `…`), line breaks and other control characters escaped, so that a message
 /// stays one readable line whatever the data holds.
@@ -69,6 +77,15 @@ pub fn percent(f: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacities_read_as_written() {
+        assert_eq!(capacity(1.0), "1");
+        assert_eq!(capacity(0.5), "0.5");
+        assert_eq!(capacity(1.25), "1.25");
+        assert_eq!(capacity(10.0), "10");
+        assert_eq!(capacity(0.05), "0.05");
+    }
 
     #[test]
     fn counts_agree_with_their_noun() {

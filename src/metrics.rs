@@ -268,34 +268,59 @@ impl Metrics {
     }
 }
 
-/// One figure's spread over the live territories.
+/// One figure's spread over the live territories, each against its own target: a
+/// territory's target is the total × its capacity / the sum of capacities, so that a
+/// half-time rep's territory aims at half a share. With every capacity 1.0 the target
+/// is the mean, as it always was.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Spread {
-    pub mean: f64,
-    /// max |x − mean| / mean; 0 when the mean is 0.
+    /// The sum over the territories.
+    pub total: f64,
+    /// The sum of their capacities.
+    pub capacity: f64,
+    /// max |x − target| / target over the territories whose target is not 0.
     pub max_abs_deviation: f64,
-    /// Population standard deviation / mean; 0 when the mean is 0.
+    /// The coefficient of variation against the targets: the root mean square of the
+    /// deviations (with equal capacities, the standard deviation / the mean).
     pub cv: f64,
 }
 
-/// (x − mean) / mean, or `None` when the mean is 0.
-pub fn deviation(x: f64, mean: f64) -> Option<f64> {
-    (mean != 0.0).then(|| (x - mean) / mean)
+impl Spread {
+    /// What a territory of capacity `capacity` should carry: 0 when no territory has
+    /// a capacity.
+    pub fn target(&self, capacity: f64) -> f64 {
+        if self.capacity > 0.0 { self.total * capacity / self.capacity } else { 0.0 }
+    }
+
+    /// (x − target) / target for a territory of capacity `capacity`, or `None` when
+    /// its target is 0.
+    pub fn deviation(&self, x: f64, capacity: f64) -> Option<f64> {
+        deviation(x, self.target(capacity))
+    }
+
+    /// The target of a full book (capacity 1.0): the mean when every capacity is 1.0.
+    pub fn per_capacity(&self) -> f64 {
+        self.target(1.0)
+    }
 }
 
-/// The spread of `values` (one per live territory).
-pub fn spread(values: &[f64]) -> Spread {
-    if values.is_empty() {
-        return Spread::default();
+/// (x − target) / target, or `None` when the target is 0.
+pub fn deviation(x: f64, target: f64) -> Option<f64> {
+    (target != 0.0).then(|| (x - target) / target)
+}
+
+/// The spread of `values`, one (value, capacity) per live territory.
+pub fn spread(values: &[(f64, f64)]) -> Spread {
+    let total = values.iter().map(|v| v.0).sum::<f64>();
+    let capacity = values.iter().map(|v| v.1).sum::<f64>();
+    let mut s = Spread { total, capacity, ..Spread::default() };
+    let devs: Vec<f64> = values.iter().filter_map(|&(x, c)| s.deviation(x, c)).collect();
+    if devs.is_empty() {
+        return s;
     }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    if mean == 0.0 {
-        return Spread { mean, ..Spread::default() };
-    }
-    let max = values.iter().map(|v| ((v - mean) / mean).abs()).fold(0.0, f64::max);
-    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
-    Spread { mean, max_abs_deviation: max, cv: var.sqrt() / mean }
+    s.max_abs_deviation = devs.iter().map(|d| d.abs()).fold(0.0, f64::max);
+    s.cv = (devs.iter().map(|d| d * d).sum::<f64>() / devs.len() as f64).sqrt();
+    s
 }
 
 /// The plan-level balance of workload and potential.
@@ -308,12 +333,15 @@ pub struct Balance {
 impl Balance {
     /// Balance over the live territories of `plan` with totals `m`: O(territories).
     pub fn of(plan: &Plan, m: &Metrics) -> Balance {
-        Balance::of_totals(plan.live_territories().map(|(i, _)| &m.territories[i.get()]))
+        Balance::of_totals(plan.live_territories().map(|(i, t)| (&m.territories[i.get()], t.capacity)))
     }
 
-    /// Balance over any set of territory totals.
-    pub fn of_totals<'a>(totals: impl Iterator<Item = &'a Totals>) -> Balance {
-        let (w, p): (Vec<f64>, Vec<f64>) = totals.map(|t| (t.workload.0 as f64, t.potential.0 as f64)).unzip();
+    /// Balance over any set of territory totals, each with its capacity.
+    pub fn of_totals<'a>(totals: impl Iterator<Item = (&'a Totals, f64)>) -> Balance {
+        // (value, capacity) of each territory, per figure.
+        type Figures = Vec<(f64, f64)>;
+        let (w, p): (Figures, Figures) =
+            totals.map(|(t, c)| ((t.workload.0 as f64, c), (t.potential.0 as f64, c))).unzip();
         Balance { workload: spread(&w), potential: spread(&p) }
     }
 }
@@ -360,13 +388,28 @@ mod tests {
 
     #[test]
     fn spread_of_known_values() {
-        let s = spread(&[90.0, 100.0, 110.0]);
-        assert!((s.mean - 100.0).abs() < 1e-12);
+        let s = spread(&[(90.0, 1.0), (100.0, 1.0), (110.0, 1.0)]);
+        assert!((s.per_capacity() - 100.0).abs() < 1e-12);
         assert!((s.max_abs_deviation - 0.1).abs() < 1e-12);
         let pop_sd = (200.0f64 / 3.0).sqrt();
         assert!((s.cv - pop_sd / 100.0).abs() < 1e-12);
-        assert_eq!(spread(&[0.0, 0.0]).cv, 0.0);
+        assert_eq!(spread(&[(0.0, 1.0), (0.0, 1.0)]).cv, 0.0);
         assert_eq!(deviation(5.0, 0.0), None);
         assert_eq!(deviation(110.0, 100.0), Some(0.1));
+    }
+
+    /// Capacities: 300 over capacities 0.5, 1.0, 1.5 gives targets 50, 100, 150.
+    #[test]
+    fn spread_against_capacity_targets() {
+        let s = spread(&[(55.0, 0.5), (100.0, 1.0), (145.0, 1.5)]);
+        assert_eq!(s.target(0.5), 50.0);
+        assert_eq!(s.target(1.5), 150.0);
+        assert!((s.max_abs_deviation - 0.1).abs() < 1e-12);
+        let rms = ((0.1f64 * 0.1 + 0.0 + (5.0f64 / 150.0).powi(2)) / 3.0).sqrt();
+        assert!((s.cv - rms).abs() < 1e-12);
+        // Equal capacities of any size give the plain mean-based figures.
+        let twice = spread(&[(90.0, 2.0), (100.0, 2.0), (110.0, 2.0)]);
+        assert!((twice.target(2.0) - 100.0).abs() < 1e-12);
+        assert!((twice.max_abs_deviation - 0.1).abs() < 1e-12);
     }
 }

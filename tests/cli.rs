@@ -105,6 +105,79 @@ fn stats_match_sums_of_the_csv() {
 }
 
 /// Crossing-number test, written here independently of the library.
+/// `set --capacity` on two territories, then `stats --json`: each territory's capacity,
+/// its targets (the total × capacity / the sum of capacities) and its deviations from
+/// them, and the balance figures, all worked out here from the CSV.
+#[test]
+fn capacities_set_the_targets_that_stats_reports() {
+    let plan = import_small("caps.ron");
+    let rows = rows();
+    let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &rows {
+        let e = sums.entry(r.territory.as_str()).or_default();
+        e.0 += r.potential;
+        e.1 += r.minutes;
+    }
+    let names: Vec<&str> = sums.keys().copied().collect();
+    let caps: BTreeMap<&str, f64> =
+        names.iter().enumerate().map(|(i, &n)| (n, [0.5, 1.5].get(i).copied().unwrap_or(1.0))).collect();
+    let (one, two) = (tmp("caps1.ron"), tmp("caps2.ron"));
+    for (from, to, name, cap) in [(&plan, &one, names[0], "0.5"), (&one, &two, names[1], "1.5")] {
+        let args = ["set", from.to_str().expect("utf-8"), "--territory", name, "--capacity", cap];
+        let out = run(&[&args[..], &["--out", to.to_str().expect("utf-8"), "--json"]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let j = json(&out);
+        assert!(j["changed"][0].as_str().expect("label").contains(cap), "{j}");
+    }
+    let stats = json(&run(&["stats", two.to_str().expect("utf-8"), "--json"]));
+    let total_cap: f64 = caps.values().sum();
+    let total_w = sums.values().map(|s| s.1 as f64).sum::<f64>();
+    let total_p = sums.values().map(|s| s.0 as f64).sum::<f64>();
+    let (mut worst, mut squares) = (0.0f64, 0.0);
+    for t in stats["territories"].as_array().expect("territories") {
+        let name = t["name"].as_str().expect("name");
+        let (pot, min) = sums[name];
+        let cap = caps[name];
+        assert_eq!(t["capacity"].as_f64(), Some(cap), "{name}");
+        let target_w = total_w * cap / total_cap;
+        let target_p = total_p * cap / total_cap;
+        assert!(close(t["target_workload_hours"].as_f64().expect("num"), target_w / 60.0), "{name}");
+        assert!(close(t["target_potential"].as_f64().expect("num"), target_p), "{name}");
+        let dev = (min as f64 - target_w) / target_w;
+        assert!(close(t["workload_deviation"].as_f64().expect("num"), dev), "{name}");
+        assert!(close(t["potential_deviation"].as_f64().expect("num"), (pot as f64 - target_p) / target_p), "{name}");
+        worst = worst.max(dev.abs());
+        squares += dev * dev;
+    }
+    assert!(close(stats["balance"]["workload_max_abs_deviation"].as_f64().expect("num"), worst));
+    let cv = (squares / sums.len() as f64).sqrt();
+    assert!(close(stats["balance"]["workload_cv"].as_f64().expect("num"), cv));
+    // Out of range, or without a territory: refused, nothing written.
+    let bad = tmp("caps_bad.ron");
+    for args in [
+        vec!["set", two.to_str().expect("utf-8"), "--territory", names[0], "--capacity", "50"],
+        vec!["set", two.to_str().expect("utf-8"), "--capacity", "0.5"],
+        vec!["set", two.to_str().expect("utf-8"), "--territory", names[0]],
+    ] {
+        let out = run(&[&args[..], &["--out", bad.to_str().expect("utf-8")]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!bad.exists());
+    }
+    let out = run(&[
+        "set",
+        two.to_str().expect("utf-8"),
+        "--territory",
+        "Atlantis",
+        "--capacity",
+        "1",
+        "--out",
+        bad.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no territory \"Atlantis\""));
+    assert!(!bad.exists());
+}
+
 fn inside(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
     let mut c = false;
     for ring in rings {

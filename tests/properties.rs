@@ -27,6 +27,8 @@ enum Op {
     Lock(usize, bool),
     Delete(usize, Option<usize>),
     LockAccounts(Vec<usize>, bool),
+    /// A capacity from a list that holds refused values too.
+    Capacity(usize, usize),
     /// A whole new assignment as Balance or Redraw proposes it: one slot added, the
     /// first live one deleted, accounts scattered by the seed.
     Proposal(u64),
@@ -46,10 +48,14 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..100, prop::option::of(0usize..100)).prop_map(|(t, to)| Op::Delete(t, to)),
         2 => (prop::collection::vec(0usize..1000, 0..8), any::<bool>()).prop_map(|(a, l)| Op::LockAccounts(a, l)),
         1 => any::<u64>().prop_map(Op::Proposal),
+        2 => (0usize..100, 0usize..CAPACITIES.len()).prop_map(|(t, c)| Op::Capacity(t, c)),
         3 => Just(Op::Undo),
         2 => Just(Op::Redo),
     ]
 }
+
+/// Capacities the property tests set: valid ones, and 0, 20 and NaN, which are refused.
+const CAPACITIES: [f64; 8] = [1.0, 0.5, 1.5, 0.8, 0.05, 0.0, 20.0, f64::NAN];
 
 fn plan() -> impl Strategy<Value = Plan> {
     (1usize..6, 1usize..60).prop_flat_map(|(k, n)| {
@@ -111,6 +117,7 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
             Command::DeleteTerritory { territory: t, accounts_to: to }
         }
         Op::LockAccounts(a, l) => Command::LockAccounts { accounts: accounts(a), locked: *l },
+        Op::Capacity(t, c) => Command::SetCapacity { territory: live(ed, *t)?, capacity: CAPACITIES[*c] },
         Op::Proposal(seed) => {
             let mut territories = ed.plan().territories.clone();
             let mut added = territories.last()?.clone();
@@ -134,6 +141,34 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
     })
 }
 
+/// The panel's balance, worked out here account by account: each live territory's
+/// target is the total workload of the live territories × its capacity / the sum of
+/// their capacities, and the headline is the largest |workload − target| / target.
+fn check_balance_against_capacities(ed: &Editor) -> Result<(), TestCaseError> {
+    let p = ed.plan();
+    let mut load = vec![0i64; p.territories.len()];
+    for (i, t) in p.assignment.iter().enumerate() {
+        if let Some(t) = t {
+            load[t.get()] += i64::from(p.accounts.visits_per_year()[i]) * i64::from(p.accounts.minutes_per_visit()[i]);
+        }
+    }
+    let live: Vec<usize> = (0..p.territories.len()).filter(|&t| p.territories[t].alive).collect();
+    let total: f64 = live.iter().map(|&t| load[t] as f64).sum();
+    let caps: f64 = live.iter().map(|&t| p.territories[t].capacity).sum();
+    let mut worst = 0.0f64;
+    for &t in &live {
+        let c = p.territories[t].capacity;
+        prop_assert!((0.05..=10.0).contains(&c), "capacity {} kept", c);
+        let target = total * c / caps;
+        if target != 0.0 {
+            worst = worst.max(((load[t] as f64 - target) / target).abs());
+        }
+    }
+    let shown = ed.balance().workload.max_abs_deviation;
+    prop_assert!((shown - worst).abs() <= 1e-9 * worst.max(1.0), "shown {} computed {}", shown, worst);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -155,6 +190,7 @@ proptest! {
                 }
             }
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+            check_balance_against_capacities(&ed)?;
             // Nobody belongs to a deleted territory.
             let p = ed.plan();
             prop_assert!(p.assignment.iter().flatten().all(|t| p.territories[t.get()].alive));

@@ -108,6 +108,9 @@ pub struct UiState {
     pub(in crate::app) preview_next: Option<Option<TerritoryIdx>>,
     /// The territory highlighted by a click on its row.
     pub(in crate::app) highlighted: Option<TerritoryIdx>,
+    /// A capacity being dragged in the table: shown (and its deviations previewed)
+    /// while the drag lasts, one undoable edit when it ends.
+    pub(in crate::app) capacity_draft: Option<(TerritoryIdx, f64)>,
     /// The Changes map mode: the scenario the one on screen is compared with (the
     /// accounts that differ drawn in their colour, emphasised, the rest faint).
     pub(in crate::app) changes_against: Option<usize>,

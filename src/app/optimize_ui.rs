@@ -12,7 +12,6 @@ use super::{Action, TerritoryApp};
 use crate::edit::Command;
 use crate::format::thousands;
 use crate::io::Progress;
-use crate::metrics::deviation;
 use crate::model::AccountSet;
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Report, Target};
 
@@ -456,10 +455,11 @@ impl TerritoryApp {
                         ui.label(&t.name);
                     });
                     ui.monospace(thousands(after.workload.hours().round() as i64));
-                    let dev =
-                        |x: f64, m: f64| deviation(x, m).map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
-                    ui.monospace(before.map_or("new".to_owned(), |b| dev(b.workload.0 as f64, r.before.workload.mean)));
-                    ui.monospace(dev(after.workload.0 as f64, r.after.workload.mean));
+                    let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
+                    ui.monospace(before.map_or("new".to_owned(), |b| {
+                        dev(r.before.workload.deviation(b.workload.0 as f64, plan.territories[s].capacity))
+                    }));
+                    ui.monospace(dev(r.after.workload.deviation(after.workload.0 as f64, t.capacity)));
                     ui.monospace(crate::format::money_compact(after.potential.0));
                     ui.monospace(count(r.gained[s], "+"));
                     ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
@@ -478,7 +478,9 @@ impl TerritoryApp {
                     ui.monospace("–");
                     let b = &r.metrics_before.territories[s];
                     ui.monospace(
-                        deviation(b.workload.0 as f64, r.before.workload.mean)
+                        r.before
+                            .workload
+                            .deviation(b.workload.0 as f64, t.capacity)
                             .map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0)),
                     );
                     ui.monospace("–");

@@ -172,6 +172,27 @@ pub enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Set what the editor sets on a territory: its rep's capacity (1 a full book,
+    /// 0.5 part time), its rep. Writes the plan to --out.
+    Set {
+        plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// Territory id or name.
+        #[arg(long)]
+        territory: Option<String>,
+        /// The rep's capacity, 0.05 to 10: the territory's target is the total ×
+        /// capacity / the sum of capacities.
+        #[arg(long, value_parser = capacity)]
+        capacity: Option<f64>,
+        /// The rep's name ("" clears it).
+        #[arg(long)]
+        rep: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export the assignments as CSV for the CRM.
     Export {
         plan: PathBuf,
@@ -268,7 +289,7 @@ pub(super) fn account_count(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
-/// `--tolerance`: a share strictly between 0 and 1.
+/// `--radius`: a distance in km, 0 to 20,000.
 pub(super) fn radius_km(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if (0.0..=20_000.0).contains(&r) => Ok(r),
@@ -276,12 +297,20 @@ pub(super) fn radius_km(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--tolerance`: a share strictly between 0 and 1.
 pub(super) fn tolerance(s: &str) -> Result<f64, String> {
     let t: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
     if !(t.is_finite() && t > 0.0 && t < 1.0) {
         return Err(format!("{t} is not between 0 and 1 (0.03 is ±3%)"));
     }
     Ok(t)
+}
+
+/// `--capacity`: a share of a full book within [`limits::check_capacity`].
+pub(super) fn capacity(s: &str) -> Result<f64, String> {
+    let c: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
+    limits::check_capacity(c)?;
+    Ok(c)
 }
 
 /// `--decimal`: the number format of a CSV file.

@@ -44,18 +44,7 @@ pub(super) fn parse_budget(items: &[String]) -> Result<Budget, Failure> {
 }
 
 pub(super) fn find_territories(plan: &Plan, path: &Path, keys: &[String]) -> Result<Vec<TerritoryIdx>, Failure> {
-    keys.iter()
-        .map(|key| {
-            plan.find_territory(key).ok_or_else(|| {
-                let names: Vec<&str> = plan.live_territories().map(|(_, t)| t.name.as_str()).collect();
-                Failure::data(format!(
-                    "{}: no territory \"{key}\" (the plan has: {})",
-                    path.display(),
-                    names.join(", ")
-                ))
-            })
-        })
-        .collect()
+    keys.iter().map(|key| find_territory(plan, path, key)).collect()
 }
 
 /// Reads account ids, one per line (blank lines and `#` comments skipped); every id must
@@ -144,7 +133,7 @@ pub(super) fn optimize_cli(
                     workload_hours: now.workload.hours(),
                     potential_before: before.map(|b| b.potential.units()),
                     potential: now.potential.units(),
-                    workload_deviation: deviation(now.workload.0 as f64, r.after.workload.mean),
+                    workload_deviation: r.after.workload.deviation(now.workload.0 as f64, t.capacity),
                     accounts: now.accounts,
                     gained: r.gained[s],
                     lost: r.lost[s],

@@ -43,6 +43,11 @@ pub(super) struct StatsTerritory<'a> {
     pub name: &'a str,
     #[serde(flatten)]
     pub totals: TotalsJson,
+    /// The rep's capacity, and the territory's targets: the total × capacity / the sum
+    /// of capacities (hours, currency units); deviations are against them.
+    pub capacity: f64,
+    pub target_workload_hours: f64,
+    pub target_potential: f64,
     pub potential_deviation: Option<f64>,
     pub workload_deviation: Option<f64>,
 }
@@ -92,6 +97,14 @@ pub(super) struct AssignJson<'a> {
     pub already_there: usize,
     pub locked: usize,
     pub to: &'a str,
+    pub out: String,
+}
+
+/// `set --json`: what was changed (the editor's words for each edit), in order.
+#[derive(Serialize)]
+pub(super) struct SetJson {
+    pub schema: u32,
+    pub changed: Vec<String>,
     pub out: String,
 }
 

@@ -20,7 +20,7 @@ use crate::format::thousands;
 use crate::io::csv_import::{self, Field, ImportOptions};
 use crate::io::number::DecimalFormat;
 use crate::io::{Progress, csv_export, geojson_areas, plan_file};
-use crate::metrics::{Balance, Metrics, Totals, deviation};
+use crate::metrics::{Balance, Metrics, Totals};
 use crate::model::{AccountSet, Plan, TerritoryIdx, limits};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Target};
 
@@ -32,6 +32,7 @@ mod json;
 mod output;
 mod quality;
 mod select;
+mod set;
 mod stats;
 mod update;
 
@@ -43,6 +44,7 @@ use import::import;
 use output::*;
 use quality::quality;
 use select::*;
+use set::set;
 use stats::stats;
 use update::update;
 
@@ -80,6 +82,15 @@ pub(super) fn load_in(path: &Path, s: &ScenarioArg) -> Result<(Plan, usize), Fai
         plan.switch_scenario(find_scenario(&plan, path, name)?);
     }
     Ok((plan, saved))
+}
+
+/// The live territory `key` names (its id, or else its name), or a failure that lists
+/// the plan's territories.
+pub(super) fn find_territory(plan: &Plan, path: &Path, key: &str) -> Result<TerritoryIdx, Failure> {
+    plan.find_territory(key).ok_or_else(|| {
+        let names: Vec<&str> = plan.live_territories().map(|(_, t)| t.name.as_str()).collect();
+        Failure::data(format!("{}: no territory \"{key}\" (the plan has: {})", path.display(), names.join(", ")))
+    })
 }
 
 pub(super) fn find_scenario(plan: &Plan, path: &Path, name: &str) -> Result<usize, Failure> {
@@ -143,6 +154,7 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
             (&common.out, true, inputs)
         }
         Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
+        Cmd::Set { plan, out, .. } => (out, true, vec![(plan, is_plan_path(plan))]),
         Cmd::Changes { plan, other, out, .. } => {
             let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
             inputs.extend(other.as_deref().map(|o| (o, is_plan_path(o))));
@@ -209,6 +221,10 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 return Err(Failure::usage("--homes: no territory of the plan has a rep's home (rep_home)"));
             }
             optimize_cli(&p, saved, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
+        }
+        Cmd::Set { plan, scenario, territory, capacity, rep, out, json } => {
+            let what = set::SetArgs { territory, capacity, rep };
+            set(&plan, &scenario, &what, &out, json)
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {
             crate::io::write_atomic(&path, |w| crate::generate::generate(accounts, territories, seed, w))

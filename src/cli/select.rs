@@ -69,14 +69,7 @@ pub(super) fn assign(
     as_json: bool,
 ) -> Result<(), Failure> {
     let (plan, saved) = load_in(path, scenario)?;
-    let target = if to.eq_ignore_ascii_case("unassigned") {
-        None
-    } else {
-        Some(plan.find_territory(to).ok_or_else(|| {
-            let names: Vec<&str> = plan.live_territories().map(|(_, t)| t.name.as_str()).collect();
-            Failure::data(format!("{}: no territory \"{to}\" (the plan has: {})", path.display(), names.join(", ")))
-        })?)
-    };
+    let target = if to.eq_ignore_ascii_case("unassigned") { None } else { Some(find_territory(&plan, path, to)?) };
     let selected = select_in(&plan, polygon)?;
     let mut editor = Editor::new(plan);
     let accounts = AccountSet::from_indices(selected.clone());

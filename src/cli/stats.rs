@@ -13,8 +13,11 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
                 id: &t.id,
                 name: &t.name,
                 totals: tot.into(),
-                potential_deviation: deviation(tot.potential.0 as f64, b.potential.mean),
-                workload_deviation: deviation(tot.workload.0 as f64, b.workload.mean),
+                capacity: t.capacity,
+                target_workload_hours: b.workload.target(t.capacity) / 60.0,
+                target_potential: b.potential.target(t.capacity) / 100.0,
+                potential_deviation: b.potential.deviation(tot.potential.0 as f64, t.capacity),
+                workload_deviation: b.workload.deviation(tot.workload.0 as f64, t.capacity),
             }
         })
         .collect();
@@ -43,15 +46,18 @@ pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Resul
         .map(|(i, t)| {
             let tot = &m.territories[i.get()];
             let mut r = totals_row(&t.name, tot);
-            r.push(crate::format::percent(deviation(tot.workload.0 as f64, b.workload.mean)));
-            r.push(crate::format::percent(deviation(tot.potential.0 as f64, b.potential.mean)));
+            r.insert(1, crate::format::capacity(t.capacity));
+            r.push(crate::format::percent(b.workload.deviation(tot.workload.0 as f64, t.capacity)));
+            r.push(crate::format::percent(b.potential.deviation(tot.potential.0 as f64, t.capacity)));
             r
         })
         .collect();
     let mut u = totals_row("(Unassigned)", &m.unassigned);
+    u.insert(1, String::new());
     u.extend(["".into(), "".into()]);
     rows.push(u);
-    let header = ["territory", "accounts", "potential", "revenue", "workload h", "workload dev", "potential dev"];
+    let header =
+        ["territory", "capacity", "accounts", "potential", "revenue", "workload h", "workload dev", "potential dev"];
     out(&table(&header, &rows));
     out(&format!(
         "\n{} accounts. Workload: max |deviation| {:.1}%, CV {:.3}. Potential: max |deviation| {:.1}%, CV {:.3}.\n",

@@ -14,7 +14,7 @@ pub use changes::{HEADER as CHANGES_HEADER, changes_file, write_changes};
 
 use ahash::AHashMap;
 
-use crate::metrics::{Balance, Metrics, Totals, deviation};
+use crate::metrics::{Balance, Metrics, Totals};
 use crate::model::{Accounts, Plan, Territory, TerritoryIdx};
 
 /// A territory of either side: its slot in A and in B, where it exists.
@@ -47,6 +47,8 @@ impl TerritoryRow {
 pub struct SideFigures {
     pub slot: TerritoryIdx,
     pub totals: Totals,
+    /// The rep's capacity on this side; the deviations are against its target.
+    pub capacity: f64,
     pub workload_deviation: Option<f64>,
     pub potential_deviation: Option<f64>,
 }
@@ -119,15 +121,16 @@ impl<'a> Side<'a> {
 /// Each live territory's figures and deviations on one side.
 fn side(s: &Side<'_>) -> Vec<Option<SideFigures>> {
     let m = s.metrics;
-    let b = Balance::of_totals(s.live().map(|(t, _)| &m.territories[t.get()]));
+    let b = Balance::of_totals(s.live().map(|(t, tt)| (&m.territories[t.get()], tt.capacity)));
     let mut out = vec![None; s.territories.len()];
-    for (t, _) in s.live() {
+    for (t, tt) in s.live() {
         let totals = m.territories[t.get()];
         out[t.get()] = Some(SideFigures {
             slot: t,
             totals,
-            workload_deviation: deviation(totals.workload.0 as f64, b.workload.mean),
-            potential_deviation: deviation(totals.potential.0 as f64, b.potential.mean),
+            capacity: tt.capacity,
+            workload_deviation: b.workload.deviation(totals.workload.0 as f64, tt.capacity),
+            potential_deviation: b.potential.deviation(totals.potential.0 as f64, tt.capacity),
         });
     }
     out

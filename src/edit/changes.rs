@@ -134,6 +134,12 @@ impl Editor {
                 let label = if home.is_some() { "Set rep's home" } else { "Clear rep's home" };
                 self.territory_edit(territory, label.to_owned(), |t| t.rep_home = home)
             }
+            Command::SetCapacity { territory, capacity } => {
+                crate::model::limits::check_capacity(capacity).map_err(EditError::BadCapacity)?;
+                let name = self.live(territory)?.name.clone();
+                let label = format!("Set {name}'s capacity to {}", crate::format::capacity(capacity));
+                self.territory_edit(territory, label, |t| t.capacity = capacity)
+            }
             Command::LockTerritory { territory, locked } => {
                 let verb = if locked { "Lock" } else { "Unlock" };
                 let name = self.live(territory)?.name.clone();

@@ -61,6 +61,12 @@ pub enum Command {
         territory: TerritoryIdx,
         locked: bool,
     },
+    /// Set the share of a full book the territory's rep carries (1.0 full, 0.5 part
+    /// time): its target is the total × capacity / the sum of capacities.
+    SetCapacity {
+        territory: TerritoryIdx,
+        capacity: f64,
+    },
     /// Delete a territory; its accounts go to `accounts_to` (`None`: Unassigned).
     DeleteTerritory {
         territory: TerritoryIdx,
@@ -96,6 +102,8 @@ pub enum EditError {
     ProposalMismatch(usize, usize),
     #[error("a home at longitude {0}, latitude {1} is off the map")]
     HomeOffTheMap(String, String),
+    #[error("{0}")]
+    BadCapacity(String),
 }
 
 /// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.

@@ -85,12 +85,30 @@ pub struct Territory {
     pub locked: bool,
     /// False once deleted; the slot is kept so that undo can restore it.
     pub alive: bool,
+    /// How large a share this territory's rep carries: 1.0 a full book, 0.5 part time,
+    /// 1.2 a senior. Its target is the total × capacity / the sum of capacities
+    /// ([`crate::metrics::Spread::target`]); within [`limits::check_capacity`].
+    #[serde(default = "full_capacity")]
+    pub capacity: f64,
+}
+
+fn full_capacity() -> f64 {
+    1.0
 }
 
 impl Territory {
-    /// A live, unlocked territory without a rep or a home.
+    /// A live, unlocked territory of full capacity without a rep or a home.
     pub fn new(id: impl Into<String>, name: impl Into<String>, color: Rgb) -> Territory {
-        Territory { id: id.into(), name: name.into(), color, rep: None, rep_home: None, locked: false, alive: true }
+        Territory {
+            id: id.into(),
+            name: name.into(),
+            color,
+            rep: None,
+            rep_home: None,
+            locked: false,
+            alive: true,
+            capacity: 1.0,
+        }
     }
 }
 

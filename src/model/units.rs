@@ -63,6 +63,18 @@ pub mod limits {
     /// reference: a ZIP or account column mapped as the territory by mistake is caught
     /// here, and every per-territory table stays small.
     pub const MAX_TERRITORIES: usize = 10_000;
+    /// A territory's capacity lies between these (a rep at 5 % of a book up to ten
+    /// books): outside, a typing slip (50 for 0.5) would pull every target with it.
+    pub const MIN_CAPACITY: f64 = 0.05;
+    pub const MAX_CAPACITY: f64 = 10.0;
+    /// Why a capacity is refused, if it is.
+    pub fn check_capacity(c: f64) -> Result<(), String> {
+        if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&c) {
+            return Err(format!("a capacity of {c} is outside {MIN_CAPACITY} to {MAX_CAPACITY}"));
+        }
+        Ok(())
+    }
+
     /// Why a number of territories is refused, if it is.
     pub fn check_territories(n: usize) -> Result<(), String> {
         if n > MAX_TERRITORIES {

@@ -65,8 +65,7 @@ pub fn balance(
     check_tolerance(opts.tolerance)?;
     let k = plan.territories.len();
     let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
-    let live_count = live.iter().filter(|&&l| l).count();
-    if live_count == 0 {
+    if !live.contains(&true) {
         return Err(OptimizeError::NoTerritories);
     }
     let locked = locked_slots(plan, &opts.locked_territories);
@@ -76,18 +75,17 @@ pub fn balance(
         State::new(plan, adj, plan.assignment.clone(), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
     st.progress = progress;
     st.budget = opts.budget;
-    // The mean over all live territories (locked ones included): what the panel shows.
-    let sum_live = |loads: &[i64]| (0..k).filter(|&t| live[t]).map(|t| loads[t] as f64).sum::<f64>();
-    let mean = (sum_live(&st.load_w) / live_count as f64, sum_live(&st.load_p) / live_count as f64);
+    // The mean per unit of capacity over all live territories (locked ones included):
+    // each territory's target is this times its capacity, as the panel shows it.
+    let mean = (st.mean_per_capacity(Dim::Workload, |t| live[t]), st.mean_per_capacity(Dim::Potential, |t| live[t]));
     set_progress(progress, 10);
     st.balance(opts.target, mean, opts.tolerance, progress)?;
     // Accounts that moved but sit nearer their old territory's centre go back, where
     // both territories stay within tolerance: less disruption, more compact.
+    let dims = dims(opts.target, mean);
     let t = opts.tolerance;
-    let dims: Vec<(Dim, f64, f64)> =
-        dims(opts.target, mean).into_iter().map(|(d, m)| (d, m * (1.0 - t), m * (1.0 + t))).collect();
     for _ in 0..GIVE_BACK_PASSES {
-        if st.polish(&dims, true) == 0 {
+        if st.polish(&dims, t, true) == 0 {
             break;
         }
     }
@@ -98,7 +96,7 @@ pub fn balance(
         if quality::compactness_of(&plan.accounts, &st.owner, k).overall <= before {
             break;
         }
-        if st.polish(&dims, false) == 0 {
+        if st.polish(&dims, t, false) == 0 {
             break;
         }
     }
@@ -108,9 +106,8 @@ pub fn balance(
     set_progress(progress, 100);
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
-    let held_over = if reached { Vec::new() } else { st.held_over(&self::dims(opts.target, mean), opts.tolerance) };
-    let stop_reasons =
-        if reached { Vec::new() } else { st.stop_reasons(&live, &self::dims(opts.target, mean), opts.tolerance) };
+    let held_over = if reached { Vec::new() } else { st.held_over(&dims, t) };
+    let stop_reasons = if reached { Vec::new() } else { st.stop_reasons(&live, &dims, t) };
     Ok(Proposal {
         job: Job::Balance,
         label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
@@ -123,7 +120,8 @@ pub fn balance(
     })
 }
 
-/// The figures `target` balances, each with its mean (workload, potential).
+/// The figures `target` balances, each with its mean per unit of capacity (workload,
+/// potential).
 pub(super) fn dims(target: Target, mean: (f64, f64)) -> Vec<(Dim, f64)> {
     match target {
         Target::Workload => vec![(Dim::Workload, mean.0)],
@@ -132,11 +130,9 @@ pub(super) fn dims(target: Target, mean: (f64, f64)) -> Vec<(Dim, f64)> {
     }
 }
 
-/// Whether every live territory, locked ones too, is within the tolerance.
+/// Whether every live territory, locked ones too, is within the tolerance of its target.
 pub(super) fn locked_aware_reached(st: &State, live: &[bool], target: Target, mean: (f64, f64), tol: f64) -> bool {
-    dims(target, mean)
-        .into_iter()
-        .all(|(d, m)| (0..live.len()).filter(|&t| live[t]).all(|t| (st.load(d, t) as f64 - m).abs() <= tol * m))
+    dims(target, mean).into_iter().all(|(d, m)| (0..live.len()).filter(|&t| live[t]).all(|t| st.within(d, m, tol, t)))
 }
 
 impl<'a> State<'a> {
@@ -188,15 +184,16 @@ impl<'a> State<'a> {
             let aim = if stage >= Stage::Squeezed { tol / 2.0 } else { tol };
             for (&(d, m), &margin) in dims.iter().zip(&margins) {
                 if !self.balanced(d, m, tol) {
-                    let (lo, hi) = (m * (1.0 - aim), m * (1.0 + aim));
-                    let inset = if stage >= Stage::Inset { margin.min(m * aim / 2.0) } else { 0.0 };
                     // Territories within the aim may stay where they are; those
                     // outside aim the inset inside it.
                     let bounds: Vec<(f64, f64)> = if stage == Stage::Peaks {
-                        self.peak_bounds(d, lo, hi)
+                        self.peak_bounds(d, m, aim)
                     } else {
                         (0..self.active.len())
                             .map(|t| {
+                                let goal = self.target(m, t);
+                                let (lo, hi) = (goal * (1.0 - aim), goal * (1.0 + aim));
+                                let inset = if stage >= Stage::Inset { margin.min(goal * aim / 2.0) } else { 0.0 };
                                 let l = self.load(d, t) as f64;
                                 if l < lo {
                                     (lo + inset, hi)
@@ -225,8 +222,7 @@ impl<'a> State<'a> {
             if moved == 0.0 || stale >= STALE_ROUNDS {
                 stale = 0;
                 if stage_stale < STAGE_ROUNDS {
-                    let fixed: usize =
-                        dims.iter().map(|&(d, m)| self.fix_slivers(d, m * (1.0 - tol), m * (1.0 + tol))).sum();
+                    let fixed: usize = dims.iter().map(|&(d, m)| self.fix_slivers(d, m, tol)).sum();
                     if fixed > 0 {
                         continue;
                     }
@@ -413,11 +409,13 @@ impl<'a> State<'a> {
         moved
     }
 
-    /// The last slivers: for each territory outside [lo, hi] on `dim`, the single best
-    /// border account move (to or from a neighbour) that brings it closer without
-    /// pushing the neighbour outside. Returns the number of moves.
-    pub(super) fn fix_slivers(&mut self, dim: Dim, lo: f64, hi: f64) -> usize {
+    /// The last slivers: for each territory outside its band (its target ± `tol`, for
+    /// the mean per unit of capacity `mean`) on `dim`, the single best border account
+    /// move (to or from a neighbour) that brings it closer without pushing the neighbour
+    /// outside. Returns the number of moves.
+    pub(super) fn fix_slivers(&mut self, dim: Dim, mean: f64, tol: f64) -> usize {
         let k = self.active.len();
+        let band: Vec<(f64, f64)> = (0..k).map(|t| self.band(mean, tol, t)).collect();
         let centres: Vec<[f64; 3]> = (0..k).map(|t| self.centre(t)).collect();
         // Best (score, account, to) per territory that is outside.
         let mut best: Vec<Option<(Key, usize, TerritoryIdx)>> = vec![None; k];
@@ -439,9 +437,10 @@ impl<'a> State<'a> {
                         continue;
                     };
                     let lb = self.load(dim, b.get()) as f64;
+                    let ((lo_a, hi_a), (lo_b, hi_b)) = (band[a.get()], band[b.get()]);
                     // Helps `a` (over) or `b` (under), and leaves the other inside.
-                    let fix_a = la > hi && la - x >= lo && lb + x <= hi && (la - x - hi).abs() < la - hi + x;
-                    let fix_b = lb < lo && lb + x <= hi && la - x >= lo && (lo - lb - x).abs() < lo - lb + x;
+                    let fix_a = la > hi_a && la - x >= lo_a && lb + x <= hi_b && (la - x - hi_a).abs() < la - hi_a + x;
+                    let fix_b = lb < lo_b && lb + x <= hi_b && la - x >= lo_a && (lo_b - lb - x).abs() < lo_b - lb + x;
                     let who = if fix_a {
                         a
                     } else if fix_b {
@@ -465,6 +464,7 @@ impl<'a> State<'a> {
             let Some(a) = self.owner[v] else { continue };
             let x = self.weight(dim, v) as f64;
             let (la, lb) = (self.load(dim, a.get()) as f64, self.load(dim, b.get()) as f64);
+            let (lo, hi) = (band[a.get()].0, band[b.get()].1);
             if la - x >= lo && lb + x <= hi && self.touches(v, b) && self.removable(v) && self.within_budget(v, b) {
                 self.do_move(v, b);
                 moved += 1;
@@ -474,8 +474,9 @@ impl<'a> State<'a> {
     }
 
     /// Border accounts nearer another neighbouring centre move there while both stay
-    /// within [lo, hi] on the balanced figures. Returns the number moved.
-    pub(super) fn polish(&mut self, dims: &[(Dim, f64, f64)], only_back: bool) -> usize {
+    /// within `tol` of their targets on the balanced figures (`dims`, each with its mean
+    /// per unit of capacity). Returns the number moved.
+    pub(super) fn polish(&mut self, dims: &[(Dim, f64)], tol: f64, only_back: bool) -> usize {
         let centres: Vec<[f64; 3]> = (0..self.active.len()).map(|t| self.centre(t)).collect();
         let mut moved = 0;
         for v in 0..self.owner.len() {
@@ -503,8 +504,9 @@ impl<'a> State<'a> {
                 }
             }
             let Some((_, b)) = best else { continue };
-            let fits = dims.iter().all(|&(dim, lo, hi)| {
+            let fits = dims.iter().all(|&(dim, m)| {
                 let x = self.weight(dim, v) as f64;
+                let (lo, hi) = (self.band(m, tol, a.get()).0, self.band(m, tol, b.get()).1);
                 self.load(dim, a.get()) as f64 - x >= lo && self.load(dim, b.get()) as f64 + x <= hi
             });
             if fits && self.removable(v) && self.within_budget(v, b) {
@@ -530,15 +532,19 @@ impl<'a> State<'a> {
         }
     }
 
-    /// The bounds of a [`Stage::Peaks`] round on `dim`: the cap halfway from the
-    /// heaviest load to the mean load of the territories above `hi`, the floor halfway
-    /// from the lightest to the mean of those below `lo`. A territory above the band
-    /// must come down to the cap and may take up to it; one below must come up to the
-    /// floor and may give down to it; the others keep to the band. Round by round the
-    /// extremes close in on what their neighbours can share.
-    fn peak_bounds(&self, dim: Dim, lo: f64, hi: f64) -> Vec<(f64, f64)> {
-        let loads: Vec<(usize, f64)> =
-            (0..self.active.len()).filter(|&t| self.active[t]).map(|t| (t, self.load(dim, t) as f64)).collect();
+    /// The bounds of a [`Stage::Peaks`] round on `dim`, each territory's load taken per
+    /// unit of its capacity (so that the band is `mean` ± `aim` for all): the cap halfway
+    /// from the heaviest load to the mean load of the territories above the band, the
+    /// floor halfway from the lightest to the mean of those below it. A territory above
+    /// the band must come down to the cap and may take up to it; one below must come up
+    /// to the floor and may give down to it; the others keep to the band. Round by round
+    /// the extremes close in on what their neighbours can share.
+    fn peak_bounds(&self, dim: Dim, mean: f64, aim: f64) -> Vec<(f64, f64)> {
+        let (lo, hi) = (mean * (1.0 - aim), mean * (1.0 + aim));
+        let loads: Vec<(usize, f64)> = (0..self.active.len())
+            .filter(|&t| self.active[t])
+            .map(|t| (t, self.load(dim, t) as f64 / self.capacity[t]))
+            .collect();
         let mean_of = |keep: &dyn Fn(f64) -> bool| {
             let (sum, n) = loads.iter().filter(|&&(_, l)| keep(l)).fold((0.0, 0.0), |(s, n), &(_, l)| (s + l, n + 1.0));
             if n > 0.0 { sum / n } else { 0.0 }
@@ -547,12 +553,13 @@ impl<'a> State<'a> {
         let bottom = loads.iter().map(|&(_, l)| l).fold(f64::INFINITY, f64::min);
         let cap = if top > hi { (top + mean_of(&|l| l > hi)) / 2.0 } else { hi };
         let floor = if bottom < lo { (bottom + mean_of(&|l| l < lo)) / 2.0 } else { lo };
-        let mut bounds = vec![(lo, hi); self.active.len()];
+        let scaled = |t: usize, (l, h): (f64, f64)| (l * self.capacity[t], h * self.capacity[t]);
+        let mut bounds: Vec<(f64, f64)> = (0..self.active.len()).map(|t| scaled(t, (lo, hi))).collect();
         for &(t, l) in &loads {
             if l > hi {
-                bounds[t] = (lo, cap.max(hi));
+                bounds[t] = scaled(t, (lo, cap.max(hi)));
             } else if l < lo {
-                bounds[t] = (floor.min(lo), hi);
+                bounds[t] = scaled(t, (floor.min(lo), hi));
             }
         }
         bounds
@@ -562,7 +569,8 @@ impl<'a> State<'a> {
         let (mut max, mut sum) = (0.0f64, 0.0);
         for &(d, m) in dims {
             for t in (0..self.active.len()).filter(|&t| self.active[t]) {
-                let x = ((self.load(d, t) as f64 - m).abs() - tol * m).max(0.0) / m.max(1.0);
+                let goal = self.target(m, t);
+                let x = ((self.load(d, t) as f64 - goal).abs() - tol * goal).max(0.0) / goal.max(1.0);
                 max = max.max(x);
                 sum += x;
             }
@@ -570,10 +578,21 @@ impl<'a> State<'a> {
         (max, sum)
     }
 
-    /// Whether every active territory is within `tol` of `mean` on `dim`.
+    /// Territory `t`'s band on a figure whose mean per unit of capacity is `mean`: its
+    /// target ± `tol`.
+    pub(super) fn band(&self, mean: f64, tol: f64, t: usize) -> (f64, f64) {
+        let goal = self.target(mean, t);
+        (goal * (1.0 - tol), goal * (1.0 + tol))
+    }
+
+    /// Whether territory `t` is within `tol` of its target on `dim`.
+    pub(super) fn within(&self, dim: Dim, mean: f64, tol: f64, t: usize) -> bool {
+        let goal = self.target(mean, t);
+        (self.load(dim, t) as f64 - goal).abs() <= tol * goal
+    }
+
+    /// Whether every active territory is within `tol` of its target on `dim`.
     pub(super) fn balanced(&self, dim: Dim, mean: f64, tol: f64) -> bool {
-        (0..self.active.len())
-            .filter(|&t| self.active[t])
-            .all(|t| (self.load(dim, t) as f64 - mean).abs() <= tol * mean)
+        (0..self.active.len()).filter(|&t| self.active[t]).all(|t| self.within(dim, mean, tol, t))
     }
 }

@@ -106,7 +106,7 @@ pub use stop::{HeldOver, StopReason};
 use balance::locked_aware_reached;
 use contiguity::{Jumps, make_whole};
 use flow::{flows_from, sources_first};
-use pricing::balanced_kmeans;
+use pricing::{CentreRules, balanced_kmeans};
 use state::{PairTable, State};
 
 /// What must be balanced.

@@ -13,9 +13,29 @@ const OVER: f64 = 0.005;
 /// (as an auction's ε does).
 const MIN_RAISE: f64 = 1e-4;
 
+/// What each centre of [`balanced_kmeans`] is held to.
+pub(super) struct CentreRules {
+    /// Centres that stay put (a rep's home).
+    pub(super) fixed: Vec<bool>,
+    /// Each centre's share of the weight, relative to the others: its territory's
+    /// capacity (all 1.0: equal shares).
+    pub(super) share: Vec<f64>,
+}
+
+impl CentreRules {
+    /// `k` centres, none fixed, equal shares.
+    pub(super) fn equal(k: usize) -> CentreRules {
+        CentreRules { fixed: vec![false; k], share: vec![1.0; k] }
+    }
+
+    fn fixed(&self, c: usize) -> bool {
+        self.fixed.get(c).copied().unwrap_or(false)
+    }
+}
+
 /// Balanced k-means: alternately assigns each point to the centre with the least
 /// distance plus that centre's price (an additively weighted Voronoi diagram) with the
-/// prices set so that every centre's weight is within half a percent of the mean where
+/// prices set so that every centre's weight is within half a percent of its share where
 /// points allow ([`rebalance`]), and moves each centre to its points' mean. `outer`
 /// such rounds, then a last assignment for the final centres, where a centre left
 /// without a point takes the nearest one ([`give_empty_a_point`]). The prices carry over
@@ -26,7 +46,7 @@ pub(super) fn balanced_kmeans(
     centres: &mut [[f64; 3]],
     prices: &mut Vec<f64>,
     (outer, passes): (usize, usize),
-    fixed: &[bool],
+    rules: &CentreRules,
     progress: Option<&Progress>,
 ) -> Result<Vec<u32>, OptimizeError> {
     let k = centres.len();
@@ -62,9 +82,9 @@ pub(super) fn balanced_kmeans(
         assign(&mut label, &mut cost, centres, prices);
         // Early rounds only start the prices: the centres still move a lot.
         let passes = if round + 3 > outer { passes } else { passes / 4 };
-        rebalance(pts, weight, centres, prices, &mut label, &mut cost, passes, progress);
+        rebalance(pts, weight, (centres, &rules.share), prices, &mut label, &mut cost, passes, progress);
         if round == outer {
-            give_empty_a_point(pts, centres, &mut label, fixed);
+            give_empty_a_point(pts, centres, &mut label, rules);
             break;
         }
         let mut sum = vec![[0.0; 3]; k];
@@ -78,7 +98,7 @@ pub(super) fn balanced_kmeans(
         for c in 0..k {
             let s = sum[c];
             let norm = (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt();
-            if count[c] > 0 && norm > 0.0 && !fixed.get(c).copied().unwrap_or(false) {
+            if count[c] > 0 && norm > 0.0 && !rules.fixed(c) {
                 centres[c] = [s[0] / norm, s[1] / norm, s[2] / norm];
             }
         }
@@ -89,14 +109,14 @@ pub(super) fn balanced_kmeans(
 /// Gives every centre that still holds no point the point nearest to it among those
 /// whose centre holds more than one, so that every group becomes a territory with a
 /// border that Balance's flows can grow (an empty territory has none).
-fn give_empty_a_point(pts: &[[f64; 3]], centres: &[[f64; 3]], label: &mut [u32], fixed: &[bool]) {
+fn give_empty_a_point(pts: &[[f64; 3]], centres: &[[f64; 3]], label: &mut [u32], rules: &CentreRules) {
     let k = centres.len();
     let mut count = vec![0usize; k];
     for &l in label.iter() {
         count[l as usize] += 1;
     }
     for c in 0..k {
-        if count[c] > 0 || fixed.get(c).copied().unwrap_or(false) {
+        if count[c] > 0 || rules.fixed(c) {
             continue;
         }
         let nearest = (0..pts.len())
@@ -111,7 +131,7 @@ fn give_empty_a_point(pts: &[[f64; 3]], centres: &[[f64; 3]], label: &mut [u32],
 }
 
 /// Raises the prices of a weighted diagram until no centre holds more than half a percent
-/// above the mean weight: a pass takes the centres over their share, the most over
+/// above its share of the weight (the total × its share / the sum of shares): a pass takes the centres over their share, the most over
 /// first, and raises each one's price by exactly what sheds its excess to its points'
 /// next-best centres (the points that switch are those whose margin is within the
 /// raise, so every point stays at its cheapest centre). Prices only rise: lowering the
@@ -123,7 +143,7 @@ fn give_empty_a_point(pts: &[[f64; 3]], centres: &[[f64; 3]], label: &mut [u32],
 pub(super) fn rebalance(
     pts: &[[f64; 3]],
     weight: &[f64],
-    centres: &[[f64; 3]],
+    (centres, share): (&[[f64; 3]], &[f64]),
     price: &mut [f64],
     label: &mut [u32],
     cost: &mut [f64],
@@ -133,11 +153,12 @@ pub(super) fn rebalance(
     let k = centres.len();
     let n = pts.len();
     let total: f64 = weight.iter().sum();
-    if k < 2 || n == 0 || total <= 0.0 {
+    let shares: f64 = (0..k).map(|c| share.get(c).copied().unwrap_or(1.0)).sum();
+    if k < 2 || n == 0 || total <= 0.0 || shares <= 0.0 {
         return;
     }
-    let target = total / k as f64;
-    let over = target * (1.0 + OVER);
+    let target: Vec<f64> = (0..k).map(|c| total * share.get(c).copied().unwrap_or(1.0) / shares).collect();
+    let over: Vec<f64> = target.iter().map(|t| t * (1.0 + OVER)).collect();
     let mean_weight = total / n as f64;
     let mut load = vec![0.0; k];
     for (&l, &w) in label.iter().zip(weight) {
@@ -155,20 +176,20 @@ pub(super) fn rebalance(
         if progress.is_some_and(Progress::is_cancelled) {
             return;
         }
-        let mut order: Vec<usize> = (0..k).filter(|&c| load[c] > over).collect();
+        let mut order: Vec<usize> = (0..k).filter(|&c| load[c] > over[c]).collect();
         if order.is_empty() {
             return;
         }
-        order.sort_by(|&a, &b| load[b].total_cmp(&load[a]).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| (load[b] / target[b]).total_cmp(&(load[a] / target[a])).then(a.cmp(&b)));
         members.iter_mut().for_each(Vec::clear);
         for (i, &l) in label.iter().enumerate() {
             members[l as usize].push(i as u32);
         }
         for c in order {
-            if load[c] <= over || progress.is_some_and(Progress::is_cancelled) {
+            if load[c] <= over[c] || progress.is_some_and(Progress::is_cancelled) {
                 continue;
             }
-            let need = load[c] - target;
+            let need = load[c] - target[c];
             let cu = c as u32;
             cand.clear();
             for &i in &members[c] {

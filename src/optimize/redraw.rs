@@ -146,13 +146,16 @@ pub(super) fn redraw_once(
     let frame = Frame::new(plan, opts)?;
     step(2);
     let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
-    let (mut groups, home_of_group) = group_free_accounts(plan, &frame, &pos, seed, progress, &step)?;
+    let mut grouping = group_free_accounts(plan, &frame, &pos, seed, progress, &step)?;
     // Pricing returns early on a cancel; what follows is O(N) before its next check.
     if progress.is_some_and(Progress::is_cancelled) {
         return Err(OptimizeError::Cancelled);
     }
+    let (territories, slot_of_group) = name_groups(plan, &frame, &grouping.labels, &grouping.home_of_group);
+    reprice_for_capacities(plan, &frame, &pos, &mut grouping, &territories, &slot_of_group, progress)?;
+    let home_of_group = grouping.home_of_group;
+    let mut groups = grouping.labels;
     let anchors = anchor_homes(&frame, &pos, &mut groups, &home_of_group);
-    let (territories, slot_of_group) = name_groups(plan, &frame, &groups, &home_of_group);
     let k = territories.len();
     let mut owner = frame.old.clone();
     for (j, &v) in frame.free.iter().enumerate() {
@@ -164,6 +167,7 @@ pub(super) fn redraw_once(
         stays[v] = true;
     }
     let mut st = State::new(plan, adj, owner, stays, active, seed);
+    st.capacity = territories.iter().map(|t| t.capacity).collect();
     st.progress = progress;
     st.jumps = Jumps::Anywhere;
     st.home = vec![None; k];
@@ -192,10 +196,21 @@ pub(super) fn redraw_once(
     })
 }
 
-/// Step 1: the free accounts in `groups_k` groups of equal workload by balanced k-means
+/// The free accounts in groups: each free account's group, the old slot whose home
+/// each group grows around, and the centres and prices of the balanced k-means that
+/// drew them.
+struct Grouping {
+    labels: Vec<u32>,
+    home_of_group: Vec<Option<usize>>,
+    centres: Vec<[f64; 3]>,
+    prices: Vec<f64>,
+    rules: CentreRules,
+}
+
+/// Step 1: the free accounts in `groups_k` groups by balanced k-means, of equal
+/// workload but for groups around a rep's home, which take their territory's capacity
 /// (plain k-means places the centres where compact territories sit; reps' homes replace
-/// the nearest centres and stay put), on a sample and then on all free accounts. Returns
-/// each free account's group and the old slot whose home each group grows around.
+/// the nearest centres and stay put), on a sample and then on all free accounts.
 fn group_free_accounts(
     plan: &Plan,
     frame: &Frame,
@@ -203,11 +218,12 @@ fn group_free_accounts(
     seed: u64,
     progress: Option<&Progress>,
     step: &dyn Fn(u64),
-) -> Result<(Vec<u32>, Vec<Option<usize>>), OptimizeError> {
+) -> Result<Grouping, OptimizeError> {
     let mut home_of_group: Vec<Option<usize>> = vec![None; frame.free_k];
     let free = &frame.free;
     if free.is_empty() {
-        return Ok((Vec::new(), home_of_group));
+        let rules = CentreRules::equal(0);
+        return Ok(Grouping { labels: Vec::new(), home_of_group, centres: Vec::new(), prices: Vec::new(), rules });
     }
     let weight = |v: usize| plan.accounts.workload(v).0 as f64;
     let sample: Vec<usize> = free.iter().copied().step_by(free.len().div_ceil(SAMPLE_MAX).max(1)).collect();
@@ -224,25 +240,53 @@ fn group_free_accounts(
             *c = [c[0] / norm, c[1] / norm, c[2] / norm];
         }
     }
-    let mut fixed_centres = vec![false; centres.len()];
+    let mut rules = CentreRules::equal(centres.len());
     for &(slot, home) in &frame.homes {
         let free_centre = (0..centres.len())
-            .filter(|&c| !fixed_centres[c])
+            .filter(|&c| !rules.fixed[c])
             .min_by(|&a, &b| d2(&home, &centres[a]).total_cmp(&d2(&home, &centres[b])).then(a.cmp(&b)));
         if let Some(c) = free_centre {
             centres[c] = home;
-            fixed_centres[c] = true;
+            rules.fixed[c] = true;
+            rules.share[c] = plan.territories[slot].capacity;
             home_of_group[c] = Some(slot);
         }
     }
     let mut prices = Vec::new();
-    balanced_kmeans(&spts, &sw, &mut centres, &mut prices, SAMPLE_ROUNDS, &fixed_centres, progress)?;
+    balanced_kmeans(&spts, &sw, &mut centres, &mut prices, SAMPLE_ROUNDS, &rules, progress)?;
     step(25);
-    let fpts: Vec<[f64; 3]> = free.iter().map(|&v| pos[v]).collect();
-    let fw: Vec<f64> = free.iter().map(|&v| weight(v)).collect();
-    let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, FULL_ROUNDS, &fixed_centres, progress)?;
+    let (fpts, fw) = free_points(plan, frame, pos);
+    let labels = balanced_kmeans(&fpts, &fw, &mut centres, &mut prices, FULL_ROUNDS, &rules, progress)?;
     step(40);
-    Ok((labels, home_of_group))
+    Ok(Grouping { labels, home_of_group, centres, prices, rules })
+}
+
+/// The free accounts' positions and workloads, in `frame.free` order.
+fn free_points(plan: &Plan, frame: &Frame, pos: &[[f64; 3]]) -> (Vec<[f64; 3]>, Vec<f64>) {
+    frame.free.iter().map(|&v| (pos[v], plan.accounts.workload(v).0 as f64)).unzip()
+}
+
+/// Step 2b: when the territories the groups were named after have capacities other
+/// than 1.0 (known only once they are named), one more round of pricing on all free
+/// accounts gives each group its territory's share, so that Balance starts near it.
+fn reprice_for_capacities(
+    plan: &Plan,
+    frame: &Frame,
+    pos: &[[f64; 3]],
+    grouping: &mut Grouping,
+    territories: &[Territory],
+    slot_of_group: &[usize],
+    progress: Option<&Progress>,
+) -> Result<(), OptimizeError> {
+    let share: Vec<f64> = slot_of_group.iter().map(|&s| territories[s].capacity).collect();
+    if share.len() != grouping.centres.len() || share == grouping.rules.share {
+        return Ok(());
+    }
+    grouping.rules.share = share;
+    let (fpts, fw) = free_points(plan, frame, pos);
+    let (centres, prices) = (&mut grouping.centres, &mut grouping.prices);
+    grouping.labels = balanced_kmeans(&fpts, &fw, centres, prices, FULL_ROUNDS, &grouping.rules, progress)?;
+    Ok(())
 }
 
 /// Each home's nearest free account anchors its territory: it joins the home's group
@@ -360,17 +404,13 @@ fn balance_and_polish(
     progress: Option<&Progress>,
     step: &dyn Fn(u64),
 ) -> Result<f64, OptimizeError> {
-    let k = live.len();
-    let live_count = live.iter().filter(|&&l| l).count().max(1);
-    let total_w: f64 = (0..k).filter(|&t| live[t]).map(|t| st.load_w[t] as f64).sum();
-    let mean = total_w / live_count as f64;
+    let mean = st.mean_per_capacity(Dim::Workload, |t| live[t]);
     st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
-    let band = [(Dim::Workload, mean * (1.0 - tol * POLISH_MARGIN), mean * (1.0 + tol * POLISH_MARGIN))];
     for round in 0..POLISH_ROUNDS {
         if progress.is_some_and(Progress::is_cancelled) {
             return Err(OptimizeError::Cancelled);
         }
-        let moved = st.polish(&band, false);
+        let moved = st.polish(&[(Dim::Workload, mean)], tol * POLISH_MARGIN, false);
         st.balance(Target::Workload, (mean, 0.0), tol, progress)?;
         step(60 + round * 3);
         if moved < 1 + st.owner.len() / POLISH_SETTLED {

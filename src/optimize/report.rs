@@ -86,15 +86,13 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job:
 /// it where excess and deficit lie far apart, as on longitude bands.
 pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64) -> f64 {
     let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
-    let live_count = live.iter().filter(|&&l| l).count();
-    if live_count == 0 || plan.accounts.is_empty() {
+    if !live.contains(&true) || plan.accounts.is_empty() {
         return 0.0;
     }
     let st = State::new(plan, adj, plan.assignment.clone(), vec![false; plan.accounts.len()], live, 0);
     let total = st.totals.1 as f64;
-    let mean =
-        (0..st.active.len()).filter(|&t| st.active[t]).map(|t| st.load_w[t] as f64).sum::<f64>() / live_count as f64;
-    let bounds = vec![(mean * (1.0 - tolerance), mean * (1.0 + tolerance)); st.active.len()];
+    let mean = st.mean_per_capacity(Dim::Workload, |t| st.active[t]);
+    let bounds: Vec<(f64, f64)> = (0..st.active.len()).map(|t| st.band(mean, tolerance, t)).collect();
     let flows = st.flows(Dim::Workload, &st.territory_graph(), &bounds);
     if total > 0.0 { flows.iter().map(|f| f.2).sum::<f64>() / total } else { 0.0 }
 }

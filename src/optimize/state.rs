@@ -15,6 +15,9 @@ pub(super) struct State<'a> {
     pub(super) fixed: Vec<bool>,
     /// Territories that may give and receive.
     pub(super) active: Vec<bool>,
+    /// Each territory's capacity ([`Territory::capacity`]): its target is the mean per
+    /// unit of capacity times this ([`State::target`]).
+    pub(super) capacity: Vec<f64>,
     pub(super) load_w: Vec<i64>,
     pub(super) load_p: Vec<i64>,
     pub(super) sum: Vec<[f64; 3]>,
@@ -89,8 +92,10 @@ impl<'a> State<'a> {
         let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
         let w: Vec<i64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0).collect();
         let p: Vec<i64> = plan.accounts.potential().iter().map(|c| c.0).collect();
+        let capacity = (0..k).map(|t| plan.territories.get(t).map_or(1.0, |x| x.capacity)).collect();
         let mut s = State {
             adj,
+            capacity,
             totals: (plan.accounts.len() as i64, w.iter().sum(), p.iter().sum()),
             pos,
             w,
@@ -141,6 +146,21 @@ impl<'a> State<'a> {
                 self.count[o] += 1;
             }
         }
+    }
+
+    /// Territory `t`'s target when the mean per unit of capacity is `mean`.
+    #[inline]
+    pub(super) fn target(&self, mean: f64, t: usize) -> f64 {
+        mean * self.capacity[t]
+    }
+
+    /// The load of `dim` per unit of capacity over the territories `keep` picks: what
+    /// a territory of capacity 1.0 should carry (the mean when all capacities are 1.0).
+    pub(super) fn mean_per_capacity(&self, dim: Dim, keep: impl Fn(usize) -> bool) -> f64 {
+        let (load, cap) = (0..self.active.len())
+            .filter(|&t| keep(t))
+            .fold((0.0, 0.0), |(l, c), t| (l + self.load(dim, t) as f64, c + self.capacity[t]));
+        if cap > 0.0 { load / cap } else { 0.0 }
     }
 
     pub(super) fn load(&self, dim: Dim, t: usize) -> i64 {

@@ -117,7 +117,8 @@ pub struct HeldOver {
     pub territory: TerritoryIdx,
     /// [`Target::Workload`] or [`Target::Potential`].
     pub dimension: Target,
-    /// The locked accounts' total over the mean, minus one (0.10: 10 % above the mean).
+    /// The locked accounts' total over the territory's target, minus one (0.10: 10 %
+    /// above it; the target is the mean when every capacity is 1.0).
     pub above_mean: f64,
 }
 
@@ -132,7 +133,7 @@ impl<'a> State<'a> {
                 continue;
             }
             for t in (0..live.len()).filter(|&t| live[t] && !self.active[t]) {
-                let dev = self.load(dim, t) as f64 / mean - 1.0;
+                let dev = self.load(dim, t) as f64 / self.target(mean, t) - 1.0;
                 if dev.abs() > tol {
                     out.push(StopReason::LockedOutside {
                         territory: TerritoryIdx::new(t as u32),
@@ -173,7 +174,8 @@ impl<'a> State<'a> {
                 for &(dim, mean) in dims {
                     for members in &parts {
                         let load: f64 = members.iter().map(|&t| self.load(dim, t) as f64).sum();
-                        let dev = load / members.len() as f64 / mean - 1.0;
+                        let goal: f64 = members.iter().map(|&t| self.target(mean, t)).sum();
+                        let dev = load / goal - 1.0;
                         if mean > 0.0 && dev.abs() > tol {
                             out.push(StopReason::CutByLocks {
                                 part: members.iter().map(|&t| TerritoryIdx::new(t as u32)).collect(),
@@ -191,8 +193,9 @@ impl<'a> State<'a> {
             out.extend(self.islands_out_of_reach(dims, tol));
         }
         for &(dim, mean) in dims {
-            let band = 2.0 * tol * mean;
             let heaviest = (0..self.owner.len()).filter(|&v| self.can_move(v)).max_by_key(|&v| self.weight(dim, v));
+            // The band of the account's own territory (its target ± the tolerance).
+            let band = heaviest.and_then(|v| self.owner[v]).map_or(0.0, |o| 2.0 * tol * self.target(mean, o.get()));
             if let Some(v) = heaviest
                 && band > 0.0
                 && self.weight(dim, v) as f64 > band
@@ -213,7 +216,8 @@ impl<'a> State<'a> {
         out
     }
 
-    /// Active territories whose fixed accounts alone weigh more than `mean · (1 + tol)`.
+    /// Active territories whose fixed accounts alone weigh more than their target
+    /// · (1 + tol).
     pub(super) fn held_over(&self, dims: &[(Dim, f64)], tol: f64) -> Vec<HeldOver> {
         let k = self.active.len();
         let mut out = Vec::new();
@@ -225,7 +229,7 @@ impl<'a> State<'a> {
                 }
             }
             for t in (0..k).filter(|&t| self.active[t]) {
-                if mean > 0.0 && fixed[t] as f64 > mean * (1.0 + tol) {
+                if mean > 0.0 && fixed[t] as f64 > self.target(mean, t) * (1.0 + tol) {
                     let dimension = match dim {
                         Dim::Workload => Target::Workload,
                         Dim::Potential => Target::Potential,
@@ -233,7 +237,7 @@ impl<'a> State<'a> {
                     out.push(HeldOver {
                         territory: TerritoryIdx::new(t as u32),
                         dimension,
-                        above_mean: fixed[t] as f64 / mean - 1.0,
+                        above_mean: fixed[t] as f64 / self.target(mean, t) - 1.0,
                     });
                 }
             }
@@ -280,7 +284,8 @@ impl<'a> State<'a> {
                 let w = if dim == Dim::Potential { weight[i].1 } else { weight[i].0 } as f64;
                 let on: Vec<TerritoryIdx> = group.iter().map(|&(_, t)| TerritoryIdx::new(t)).collect();
                 let only: Vec<TerritoryIdx> = on.iter().copied().filter(|t| islands_of[t.get()] == 1).collect();
-                let heavy = w / (on.len() as f64 * mean);
+                let goal = |ts: &[TerritoryIdx]| ts.iter().map(|t| self.target(mean, t.get())).sum::<f64>();
+                let heavy = w / goal(&on);
                 if heavy > 1.0 + tol {
                     out.push(StopReason::Island {
                         near: near[i],
@@ -288,8 +293,8 @@ impl<'a> State<'a> {
                         dimension: target(dim),
                         ratio: heavy,
                     });
-                } else if !only.is_empty() && w / (only.len() as f64 * mean) < 1.0 - tol {
-                    let ratio = w / (only.len() as f64 * mean);
+                } else if !only.is_empty() && w / goal(&only) < 1.0 - tol {
+                    let ratio = w / goal(&only);
                     out.push(StopReason::Island { near: near[i], territories: only, dimension: target(dim), ratio });
                 }
             }

@@ -229,7 +229,9 @@ mod unit {
             };
             let mut label: Vec<u32> = pts.iter().map(nearest).collect();
             let mut cost: Vec<f64> = pts.iter().zip(&label).map(|(p, &l)| chord(p, &centres[l as usize])).collect();
-            rebalance(&pts, &weight, &centres, &mut price, &mut label, &mut cost, 400, None);
+            // Every other case, odd centres carry a double share (a capacity of 2).
+            let share: Vec<f64> = (0..k).map(|c| if seed % 2 == 1 && c % 2 == 1 { 2.0 } else { 1.0 }).collect();
+            rebalance(&pts, &weight, (&centres, &share), &mut price, &mut label, &mut cost, 400, None);
             let mut load = vec![0.0; k];
             for (i, p) in pts.iter().enumerate() {
                 let c = label[i] as usize;
@@ -239,8 +241,8 @@ mod unit {
                 let cheapest = (0..k).map(|c| chord(p, &centres[c]) + price[c]).fold(f64::INFINITY, f64::min);
                 assert!(own <= cheapest + 1e-9, "case {seed}: point {i} not at its cheapest centre");
             }
-            let target = weight.iter().sum::<f64>() / k as f64;
-            let worst = load.iter().fold(0.0f64, |m, &l| m.max(l / target - 1.0));
+            let (total, shares) = (weight.iter().sum::<f64>(), share.iter().sum::<f64>());
+            let worst = (0..k).fold(0.0f64, |m, c| m.max(load[c] / (total * share[c] / shares) - 1.0));
             assert!(clustered || worst <= 0.01, "case {seed}, k {k}: {worst:.4} over");
         }
     }
@@ -305,6 +307,62 @@ mod unit {
         }
         assert!(r.moved_accounts > 0);
         assert_eq!(p, balance(&plan, &adj, &opts, None).expect("again"));
+    }
+
+    /// Each live territory's workload against its own target, worked out here from the
+    /// accounts: |load − total × capacity / Σ capacities| / target, the largest.
+    fn worst_against_capacity(plan: &Plan) -> f64 {
+        let mut load = vec![0.0f64; plan.territories.len()];
+        for (v, t) in plan.assignment.iter().enumerate() {
+            if let Some(t) = t {
+                load[t.get()] += plan.accounts.workload(v).0 as f64;
+            }
+        }
+        let live: Vec<usize> = (0..plan.territories.len()).filter(|&t| plan.territories[t].alive).collect();
+        let total: f64 = live.iter().map(|&t| load[t]).sum();
+        let caps: f64 = live.iter().map(|&t| plan.territories[t].capacity).sum();
+        live.iter()
+            .map(|&t| {
+                let target = total * plan.territories[t].capacity / caps;
+                ((load[t] - target) / target).abs()
+            })
+            .fold(0.0, f64::max)
+    }
+
+    /// With capacities (a half-time rep, a senior at 1.5, a new hire at 0.8) Balance
+    /// brings every territory within the tolerance of its own target, not of the mean.
+    #[test]
+    fn balance_meets_each_territorys_own_target() {
+        let mut plan = generated(10_000, 8, 3);
+        for (t, c) in [(1, 0.5), (4, 1.5), (6, 0.8)] {
+            plan.territories[t].capacity = c;
+        }
+        let adj = quality::adjacency(&plan.accounts);
+        let p = balance(&plan, &adj, &BalanceOptions::default(), None).expect("balance");
+        let after = p.apply_to(&plan);
+        assert!(worst_against_capacity(&plan) > 0.2, "the start is out of balance");
+        let worst = worst_against_capacity(&after);
+        assert!(p.tolerance_reached && worst <= 0.03 + 1e-9, "{worst}");
+        // The report's figure is the same one.
+        let r = report(&plan, &after, &adj, 0.03, p.job);
+        assert!((r.after.workload.max_abs_deviation - worst).abs() < 1e-9);
+    }
+
+    /// Redraw gives a half-time rep's territory half a share and a double one twice
+    /// (the capacities stay with the territories the new ones are named after).
+    #[test]
+    fn redraw_gives_each_territory_its_capacitys_share() {
+        let mut plan = generated(4000, 6, 5);
+        plan.territories[0].capacity = 0.5;
+        plan.territories[3].capacity = 2.0;
+        let adj = quality::adjacency(&plan.accounts);
+        let opts = RedrawOptions { territories: 6, tolerance: 0.03, ..RedrawOptions::default() };
+        let p = redraw(&plan, &adj, &opts, None).expect("redraw");
+        let after = p.apply_to(&plan);
+        let caps: Vec<f64> = after.live_territories().map(|(_, t)| t.capacity).collect();
+        assert!(caps.contains(&0.5) && caps.contains(&2.0), "{caps:?}");
+        let worst = worst_against_capacity(&after);
+        assert!(p.tolerance_reached && worst <= 0.03 + 1e-9, "{worst}");
     }
 
     /// Twenty bands of generated data (seed 8) balance to the tolerance: flows aimed at

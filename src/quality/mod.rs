@@ -391,12 +391,16 @@ pub fn disruption(accounts: &Accounts, before: &[Option<TerritoryIdx>], after: &
 }
 
 /// The least share of workload that must move to bring every territory within
-/// (1 + τ) · mean: what the overloaded territories hold above that line.
+/// (1 + τ) · its target: what the overloaded territories hold above that line.
 pub fn disruption_lower_bound(plan: &Plan, m: &Metrics, tau: f64) -> f64 {
     let b = Balance::of(plan, m);
-    let line = (1.0 + tau) * b.workload.mean;
-    let over: f64 =
-        plan.live_territories().map(|(i, _)| (m.territories[i.get()].workload.0 as f64 - line).max(0.0)).sum();
+    let over: f64 = plan
+        .live_territories()
+        .map(|(i, t)| {
+            let line = (1.0 + tau) * b.workload.target(t.capacity);
+            (m.territories[i.get()].workload.0 as f64 - line).max(0.0)
+        })
+        .sum();
     let total: f64 = m.territories.iter().map(|t| t.workload.0 as f64).sum::<f64>() + m.unassigned.workload.0 as f64;
     if total > 0.0 { over / total } else { 0.0 }
 }

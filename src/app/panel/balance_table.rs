@@ -2,6 +2,11 @@
 //! of territories.
 
 use super::*;
+use crate::model::limits;
+
+/// The capacities a territory's context menu offers, with what each usually means.
+const CAPACITY_PRESETS: [(f64, &str); 5] =
+    [(1.0, "full time"), (0.5, "part time"), (0.8, "new hire"), (1.2, "senior"), (1.5, "senior, large book")];
 
 impl TerritoryApp {
     /// The balance panel: plan balance, selection and assignment, territories table.
@@ -27,9 +32,14 @@ impl TerritoryApp {
                     .color(deviation_color(balance.workload.max_abs_deviation))
                     .strong(),
             )
-            .on_hover_text("The largest deviation of a territory's workload from the mean over territories.");
-            ui.label(format!("CV {:.3}", balance.workload.cv))
-                .on_hover_text("Coefficient of variation: standard deviation / mean of the territories' workloads.");
+            .on_hover_text(
+                "The largest deviation of a territory's workload from its target: the mean, or with capacities \
+                 its share (total × its capacity / the sum of capacities).",
+            );
+            ui.label(format!("CV {:.3}", balance.workload.cv)).on_hover_text(
+                "Coefficient of variation: the root mean square of the territories' deviations from their targets \
+                 (standard deviation / mean when every capacity is 1).",
+            );
             ui.separator();
             ui.label(format!(
                 "Potential: max ±{:.1}%  CV {:.3}",
@@ -128,7 +138,15 @@ impl TerritoryApp {
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
         let after: Option<Vec<Totals>> = preview
             .map(|target| live.iter().zip(&now).map(|(i, t)| self.ui.selection.preview(Some(*i), t, target)).collect());
-        let after_balance = after.as_ref().map(|a| Balance::of_totals(a.iter()));
+        // Capacities, with the one being dragged at its dragged value.
+        let mut draft = self.ui.capacity_draft;
+        let capacity_of = |t: TerritoryIdx| match draft {
+            Some((d, c)) if d == t => c,
+            _ => plan.territories[t.get()].capacity,
+        };
+        let caps: Vec<f64> = live.iter().map(|&i| capacity_of(i)).collect();
+        let before = if draft.is_some() { Balance::of_totals(now.iter().zip(caps.iter().copied())) } else { before };
+        let after_balance = after.as_ref().map(|a| Balance::of_totals(a.iter().zip(caps.iter().copied())));
         let mut rows: Vec<usize> = (0..live.len()).collect();
         let key_of = |r: usize| -> f64 {
             let t = &now[r];
@@ -138,7 +156,7 @@ impl TerritoryApp {
                 SortKey::Accounts => t.accounts as f64,
                 SortKey::Potential => t.potential.0 as f64,
                 SortKey::Workload => t.workload.0 as f64,
-                SortKey::Deviation => deviation(t.workload.0 as f64, before.workload.mean).unwrap_or(0.0),
+                SortKey::Deviation => before.workload.deviation(t.workload.0 as f64, caps[r]).unwrap_or(0.0),
             }
         };
         if self.ui.sort.key == SortKey::Name {
@@ -175,6 +193,7 @@ impl TerritoryApp {
         let mut hovered_row = None;
         let mut clicked_row = None;
         let mut lock_toggle = None;
+        let mut capacity_set: Option<(TerritoryIdx, f64)> = None;
         // What a row's context menu asked for.
         const RENAME: u8 = 0;
         const DELETE: u8 = 1;
@@ -191,6 +210,7 @@ impl TerritoryApp {
             .column(Column::exact(46.0))
             .column(Column::exact(44.0))
             .column(Column::auto().at_least(150.0).clip(true))
+            .column(Column::exact(58.0))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
             .column(Column::auto().at_least(90.0))
@@ -216,6 +236,13 @@ impl TerritoryApp {
                         head(ui, "Territory", SortKey::Name, "Sort by name")
                     });
                 });
+                header.col(|ui| {
+                    ui.label(RichText::new("Cap.").strong()).on_hover_text(
+                        "Capacity: the share of a full book this territory's rep carries (1 full time, 0.5 part \
+                         time, 1.2 a senior). Its target is the total × its capacity / the sum of capacities. \
+                         Drag or type to change it.",
+                    );
+                });
                 header.col(|ui| head(ui, "Accounts", SortKey::Accounts, "Number of accounts"));
                 header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
                 header
@@ -223,9 +250,10 @@ impl TerritoryApp {
                 header.col(|ui| {
                     head(
                         ui,
-                        "Workload vs mean",
+                        "Workload vs target",
                         SortKey::Deviation,
-                        "Deviation of workload from the mean: green within ±5%, amber ±15%, red beyond",
+                        "Deviation of workload from the territory's target (the mean, or its share by capacity): \
+                         green within ±5%, amber ±15%, red beyond",
                     )
                 });
             })
@@ -262,6 +290,29 @@ impl TerritoryApp {
                                 );
                             });
                         });
+                        row.col(|ui| {
+                            let mut c = caps[r];
+                            let resp = ui
+                                .add(
+                                    egui::DragValue::new(&mut c)
+                                        .range(limits::MIN_CAPACITY..=limits::MAX_CAPACITY)
+                                        .speed(0.01)
+                                        .max_decimals(2)
+                                        .custom_formatter(|c, _| crate::format::capacity(c)),
+                                )
+                                .on_hover_text(format!(
+                                    "Capacity: a target of {} h of workload. Drag, or click to type.",
+                                    thousands((before.workload.target(caps[r]) / 60.0).round() as i64)
+                                ));
+                            if resp.changed() {
+                                draft = Some((ti, c));
+                            }
+                            let done = resp.drag_stopped() || resp.lost_focus() || (resp.changed() && !resp.dragged());
+                            if done && let Some((d, c)) = draft.filter(|(d, _)| *d == ti) {
+                                capacity_set = Some((d, c));
+                                draft = None;
+                            }
+                        });
                         let changed = |ui: &mut Ui, now: String, after: Option<String>| match after {
                             Some(a) if a != now => {
                                 ui.label(RichText::new(a).strong().color(ui.visuals().hyperlink_color));
@@ -284,9 +335,9 @@ impl TerritoryApp {
                             )
                         });
                         row.col(|ui| {
-                            let d_now = deviation(cur.workload.0 as f64, before.workload.mean);
+                            let d_now = before.workload.deviation(cur.workload.0 as f64, caps[r]);
                             let (d, ghost) = match (aft, after_balance) {
-                                (Some(a), Some(b)) => (deviation(a.workload.0 as f64, b.workload.mean), d_now),
+                                (Some(a), Some(b)) => (b.workload.deviation(a.workload.0 as f64, caps[r]), d_now),
                                 _ => (d_now, None),
                             };
                             // The same bar width in every row (whatever the figure's
@@ -332,6 +383,16 @@ impl TerritoryApp {
                             if t.rep_home.is_some() && ui.button("Clear rep's home").clicked() {
                                 context = Some((ti, CLEAR_HOME));
                             }
+                            ui.menu_button("Capacity ⏵", |ui| {
+                                for (c, what) in CAPACITY_PRESETS {
+                                    let text = format!("{} · {what}", crate::format::capacity(c));
+                                    if ui.radio(t.capacity == c, text).clicked() {
+                                        capacity_set = Some((ti, c));
+                                        ui.close();
+                                    }
+                                }
+                                ui.label(RichText::new("Any other value: drag or type in the Cap. column").weak());
+                            });
                             ui.separator();
                             ui.label("Colour");
                             let mut c = t.color.0;
@@ -354,6 +415,12 @@ impl TerritoryApp {
         }
         if let Some(c) = clicked_row {
             self.ui.highlighted = if self.ui.highlighted == Some(c) { None } else { Some(c) };
+        }
+        self.ui.capacity_draft = draft;
+        if let Some((t, capacity)) = capacity_set
+            && capacity != self.doc.editor.plan().territories[t.get()].capacity
+        {
+            self.actions.push(Action::Edit(Command::SetCapacity { territory: t, capacity }));
         }
         if let Some((t, locked)) = lock_toggle {
             self.actions.push(Action::Edit(Command::LockTerritory { territory: t, locked }));

@@ -14,7 +14,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{Action, Document, Settings, TerritoryApp, Tool, UiState, menu_entry, optimize_ui, tool_button};
 use crate::edit::Command;
 use crate::format::{money_compact, percent, thousands};
-use crate::metrics::{Balance, Totals, deviation};
+use crate::metrics::{Balance, Totals};
 use crate::model::{Plan, Rgb, TerritoryIdx};
 
 mod balance_table;

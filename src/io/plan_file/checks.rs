@@ -14,6 +14,7 @@ pub(super) fn territory_records(territories: &[Territory]) -> Vec<TerritoryRecor
             rep: t.rep.clone(),
             rep_home: t.rep_home,
             locked: t.locked,
+            capacity: (t.capacity != 1.0).then_some(t.capacity),
         })
         .collect()
 }
@@ -34,6 +35,8 @@ pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Resul
             if let Some((lon, lat)) = t.rep_home.filter(|&h| !crate::model::home_on_map(h)) {
                 return Err(invalid(format!("territory {}: rep's home ({lon}, {lat}) is off the map", quoted(&t.id))));
             }
+            let capacity = t.capacity.unwrap_or(1.0);
+            limits::check_capacity(capacity).map_err(|e| invalid(format!("territory {}: {e}", quoted(&t.id))))?;
             Ok(Territory {
                 id: t.id.clone(),
                 name: t.name.clone(),
@@ -42,6 +45,7 @@ pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Resul
                 rep_home: t.rep_home,
                 locked: t.locked,
                 alive: true,
+                capacity,
             })
         })
         .collect()

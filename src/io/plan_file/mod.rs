@@ -1,6 +1,7 @@
 //! The plan file: a readable RON document, versioned separately from the model.
 //!
-//! Version 3 (written now) adds scenarios to version 2 ([`PlanFileV2`], see there).
+//! Version 4 (written now) adds each territory's `capacity` (absent for 1.0) to
+//! version 3. Version 3 adds scenarios to version 2 ([`PlanFileV2`], see there).
 //! Version 2: the territories as named structs, then one
 //! account a line as a tuple whose fields `account_fields` names, referring to its
 //! territory by id: it reads and diffs like a table, and a million accounts take
@@ -46,7 +47,7 @@ pub use records::*;
 pub use write::*;
 
 /// The newest format version this program writes.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 const FORMAT_NAME: &str = "territory-editor plan";
 
 /// Why a plan file could not be read or written.

@@ -125,6 +125,9 @@ pub struct TerritoryRecord {
     pub rep_home: Option<(f64, f64)>,
     #[serde(default)]
     pub locked: bool,
+    /// Version 4: the rep's capacity, absent for a full book (1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
 }
 
 /// An account on disk. Money in integer cents, so that it round-trips exactly.

@@ -55,7 +55,7 @@ fn scenario_plan() -> Plan {
 fn scenarios_round_trip_as_differences_from_the_first() {
     let plan = scenario_plan();
     let text = to_ron_string(&plan).expect("writes");
-    assert!(text.contains("version: 3") && text.contains("current: \"Split\""), "{text}");
+    assert!(text.contains("version: 4") && text.contains("current: \"Split\""), "{text}");
     // The rows carry the first scenario: A2 still in "s", A1 locked.
     assert!(text.contains(r#"("A2","Beta",-101.0,41.0,0,0,0,0,None,None,None,"s",false)"#), "{text}");
     // The second scenario lists only what differs, one entry a line.
@@ -104,5 +104,33 @@ fn bad_scenarios_are_refused_with_the_reason() {
     for (bad, why) in cases {
         let e = from_ron_str(&bad, "bad.ron").expect_err(why);
         assert!(e.to_string().starts_with("bad.ron: ") && e.to_string().contains(why), "{e} / {why}");
+    }
+}
+
+/// A capacity other than 1.0 is written (in the baseline and in another scenario) and
+/// read back; 1.0 is not written at all; one out of range is refused with the
+/// territory's id.
+#[test]
+fn capacities_round_trip_and_are_checked() {
+    let mut plan = scenario_plan();
+    plan.territories[0].capacity = 0.5;
+    plan.scenarios[0].territories[1].capacity = 1.25;
+    let text = to_ron_string(&plan).expect("writes");
+    assert_eq!(text.matches("capacity:").count(), 2, "{text}");
+    let back = from_ron_str(&text, "caps.ron").expect("reads");
+    let capacity = |p: &Plan, scenario: usize, id: &str| {
+        let (territories, _, _) = p.scenario_parts(scenario);
+        territories.iter().find(|t| t.alive && t.id == id).map(|t| t.capacity)
+    };
+    for (scenario, id, want) in [(1, "n", 0.5), (1, "e", 1.0), (0, "n", 1.0), (0, "s", 1.25)] {
+        assert_eq!(capacity(&plan, scenario, id), Some(want));
+        assert_eq!(capacity(&back, scenario, id), Some(want), "scenario {scenario}, {id}");
+    }
+    // Out of range in the first scenario's territories, and in another's.
+    for (from, to, what) in [("capacity: 1.25", "capacity: 12.5", "12.5"), ("Some(0.5)", "Some(0.0)", "0 is")] {
+        let bad = text.replacen(from, to, 1);
+        assert_ne!(bad, text, "{text}");
+        let err = from_ron_str(&bad, "caps.ron").expect_err("out of range").to_string();
+        assert!(err.contains("caps.ron") && err.contains(&format!("capacity of {what}")), "{err}");
     }
 }

@@ -1,0 +1,54 @@
+//! `set`: what the editor sets on a territory, for scripts and tests. Each change goes
+//! through the editor's own commands, so it is checked exactly as a hand edit is.
+
+use super::*;
+
+/// What `set` changes.
+pub(super) struct SetArgs {
+    pub territory: Option<String>,
+    pub capacity: Option<f64>,
+    pub rep: Option<String>,
+}
+
+pub(super) fn set(
+    path: &Path,
+    scenario: &ScenarioArg,
+    what: &SetArgs,
+    out_path: &Path,
+    as_json: bool,
+) -> Result<(), Failure> {
+    let territory_changes = what.capacity.is_some() || what.rep.is_some();
+    if !territory_changes {
+        return Err(Failure::usage("set: nothing to set (give --capacity or --rep)"));
+    }
+    let Some(key) = &what.territory else {
+        return Err(Failure::usage("set: --capacity and --rep need --territory"));
+    };
+    let (plan, saved) = load_in(path, scenario)?;
+    let t = find_territory(&plan, path, key)?;
+    let mut commands = Vec::new();
+    if let Some(capacity) = what.capacity {
+        commands.push(EditCommand::SetCapacity { territory: t, capacity });
+    }
+    if let Some(rep) = &what.rep {
+        let rep = Some(rep.trim().to_owned()).filter(|r| !r.is_empty());
+        commands.push(EditCommand::SetRep { territory: t, rep });
+    }
+    let mut editor = Editor::new(plan);
+    let mut changed = Vec::new();
+    for c in commands {
+        let cs = editor.apply(c).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
+        changed.extend(cs.map(|cs| cs.label.clone()));
+    }
+    let shared = editor.snapshot();
+    drop(editor);
+    let mut plan = std::sync::Arc::unwrap_or_clone(shared);
+    save_in(&mut plan, saved, out_path)?;
+    if as_json {
+        print_json(&json::SetJson { schema: 1, changed, out: out_path.display().to_string() });
+    } else {
+        let what = if changed.is_empty() { "nothing changed".to_owned() } else { changed.join("; ") };
+        out(&format!("{what}; wrote {}\n", out_path.display()));
+    }
+    Ok(())
+}
