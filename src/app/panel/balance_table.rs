@@ -298,6 +298,8 @@ impl TerritoryApp {
                                         .range(limits::MIN_CAPACITY..=limits::MAX_CAPACITY)
                                         .speed(0.01)
                                         .max_decimals(2)
+                                        // Typed values count on Enter, not keystroke by keystroke.
+                                        .update_while_editing(false)
                                         .custom_formatter(|c, _| crate::format::capacity(c)),
                                 )
                                 .on_hover_text(format!(

@@ -1,0 +1,83 @@
+//! The editor's capacity column (and, later, regions), driven headless with
+//! egui_kittest: what the panel shows is checked against figures worked out here from
+//! the fixture CSV.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use egui::accesskit::Role;
+use egui::{Key, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{Queryable, by};
+use territory_editor::app::{Document, TerritoryApp};
+use territory_editor::io::csv_import::{ImportOptions, import_file};
+
+mod common;
+
+fn harness() -> Harness<'static, TerritoryApp> {
+    let path = common::fixture("small_accounts.csv");
+    let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
+    let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    h
+}
+
+/// Workload minutes per territory name, read from the fixture with the `csv` crate.
+fn workload_by_territory() -> BTreeMap<String, i64> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
+    let mut reader = csv::Reader::from_path(path).expect("fixture");
+    let mut sums = BTreeMap::new();
+    for r in reader.records() {
+        let r = r.expect("row");
+        let minutes = r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes");
+        *sums.entry(r[11].to_owned()).or_default() += minutes;
+    }
+    sums
+}
+
+fn deviation_text(load: i64, target: f64) -> String {
+    format!("{:+.1}%", (load as f64 - target) / target * 100.0)
+}
+
+/// Typing 0.5 into the first territory's Cap. cell halves its target: its deviation
+/// reads as worked out here, the others' targets grow, it is one undo step, and Ctrl+Z
+/// brings the mean back.
+#[test]
+fn a_capacity_typed_in_the_table_sets_the_target() {
+    let mut h = harness();
+    let sums = workload_by_territory();
+    let first = h.state().doc.editor.plan().live_territories().next().map(|(_, t)| t.name.clone()).expect("one");
+    let total: i64 = sums.values().sum();
+    let n = sums.len() as f64;
+    // Before: every target is the mean.
+    let mean = total as f64 / n;
+    assert!(h.query_by_label(&deviation_text(sums[&first], mean)).is_some(), "{first} before");
+
+    let cells: Vec<_> = h.query_all(by().role(Role::SpinButton)).collect();
+    assert_eq!(cells.len(), sums.len(), "one Cap. cell a territory");
+    cells[0].click();
+    h.run();
+    h.get(by().predicate(|n| n.is_focused())).type_text("0.5");
+    h.run();
+    // Nothing is set while typing.
+    assert_eq!(h.state().doc.editor.undo_depth(), 0);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    let plan = h.state().doc.editor.plan();
+    let (_, t) = plan.live_territories().next().expect("one");
+    assert_eq!(t.capacity, 0.5);
+    assert_eq!(h.state().doc.editor.undo_depth(), 1, "one edit");
+    let target = |cap: f64| total as f64 * cap / (n - 0.5);
+    assert!(h.query_by_label(&deviation_text(sums[&first], target(0.5))).is_some(), "{first} against half a share");
+    let other = plan.live_territories().nth(1).map(|(_, t)| t.name.clone()).expect("two");
+    assert!(h.query_by_label(&deviation_text(sums[&other], target(1.0))).is_some(), "{other} against a full share");
+    assert!(h.state().doc.editor.undo_label().is_some_and(|l| l.contains("capacity to 0.5")));
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert_eq!(h.state().doc.editor.plan().live_territories().next().map(|(_, t)| t.capacity), Some(1.0));
+    assert!(h.query_by_label(&deviation_text(sums[&first], mean)).is_some(), "{first} after undo");
+}
