@@ -8,8 +8,10 @@ use geo::{Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Point,
 use proptest::prelude::*;
 use territory_editor::edit::{Command, Editor};
 use territory_editor::grid::Grid;
-use territory_editor::metrics::Metrics;
-use territory_editor::model::{Account, AccountSet, Cents, Plan, Rgb, Territory, TerritoryIdx, palette_color};
+use territory_editor::metrics::{Metrics, region_rollup};
+use territory_editor::model::{
+    Account, AccountSet, Cents, Plan, RegionIdx, Rgb, Territory, TerritoryIdx, live_regions, palette_color,
+};
 use territory_editor::spatial::{SpatialIndex, to_mercator};
 
 fn mercator_xy(lon: f64, lat: f64) -> [f64; 2] {
@@ -29,6 +31,14 @@ enum Op {
     LockAccounts(Vec<usize>, bool),
     /// A capacity from a list that holds refused values too.
     Capacity(usize, usize),
+    /// A region inside the n-th live region (or at the top).
+    CreateRegion(Option<usize>),
+    /// The n-th territory into the m-th live region (or to the top).
+    TerritoryRegion(usize, Option<usize>),
+    /// The n-th region into the m-th (refused when that makes a cycle) or to the top.
+    MoveRegion(usize, Option<usize>),
+    DeleteRegion(usize),
+    LockRegion(usize, bool),
     /// A whole new assignment as Balance or Redraw proposes it: one slot added, the
     /// first live one deleted, accounts scattered by the seed.
     Proposal(u64),
@@ -49,6 +59,11 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (prop::collection::vec(0usize..1000, 0..8), any::<bool>()).prop_map(|(a, l)| Op::LockAccounts(a, l)),
         1 => any::<u64>().prop_map(Op::Proposal),
         2 => (0usize..100, 0usize..CAPACITIES.len()).prop_map(|(t, c)| Op::Capacity(t, c)),
+        2 => prop::option::of(0usize..10).prop_map(Op::CreateRegion),
+        3 => (0usize..100, prop::option::of(0usize..10)).prop_map(|(t, r)| Op::TerritoryRegion(t, r)),
+        1 => (0usize..10, prop::option::of(0usize..10)).prop_map(|(r, p)| Op::MoveRegion(r, p)),
+        1 => (0usize..10).prop_map(Op::DeleteRegion),
+        1 => (0usize..10, any::<bool>()).prop_map(|(r, l)| Op::LockRegion(r, l)),
         3 => Just(Op::Undo),
         2 => Just(Op::Redo),
     ]
@@ -91,6 +106,12 @@ fn plan() -> impl Strategy<Value = Plan> {
     })
 }
 
+/// The n-th live region, wrapping around.
+fn live_region(ed: &Editor, n: usize) -> Option<RegionIdx> {
+    let live: Vec<RegionIdx> = live_regions(&ed.plan().regions).map(|(i, _)| i).collect();
+    (!live.is_empty()).then(|| live[n % live.len()])
+}
+
 /// The n-th live territory, wrapping around.
 fn live(ed: &Editor, n: usize) -> Option<TerritoryIdx> {
     let live: Vec<TerritoryIdx> = ed.plan().live_territories().map(|(i, _)| i).collect();
@@ -118,6 +139,17 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
         }
         Op::LockAccounts(a, l) => Command::LockAccounts { accounts: accounts(a), locked: *l },
         Op::Capacity(t, c) => Command::SetCapacity { territory: live(ed, *t)?, capacity: CAPACITIES[*c] },
+        Op::CreateRegion(p) => {
+            Command::CreateRegion { name: "Region".into(), parent: p.and_then(|p| live_region(ed, p)) }
+        }
+        Op::TerritoryRegion(t, r) => {
+            Command::SetTerritoryRegion { territory: live(ed, *t)?, region: r.and_then(|r| live_region(ed, r)) }
+        }
+        Op::MoveRegion(r, p) => {
+            Command::MoveRegion { region: live_region(ed, *r)?, parent: p.and_then(|p| live_region(ed, p)) }
+        }
+        Op::DeleteRegion(r) => Command::DeleteRegion { region: live_region(ed, *r)? },
+        Op::LockRegion(r, l) => Command::LockRegion { region: live_region(ed, *r)?, locked: *l },
         Op::Proposal(seed) => {
             let mut territories = ed.plan().territories.clone();
             let mut added = territories.last()?.clone();
@@ -169,6 +201,41 @@ fn check_balance_against_capacities(ed: &Editor) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every live region's roll-up equals the sums, worked out here, over the territories
+/// whose chain of parents (followed by hand) reaches it; the tree has no cycle and no
+/// territory names a dead region.
+fn check_region_rollups(ed: &Editor) -> Result<(), TestCaseError> {
+    let p = ed.plan();
+    let rollup = region_rollup(&p.territories, &p.regions, &ed.metrics().territories);
+    prop_assert_eq!(rollup.len(), live_regions(&p.regions).count());
+    for t in p.territories.iter().filter(|t| t.alive) {
+        prop_assert!(t.region.is_none_or(|r| p.regions[r.get()].alive), "territory in a dead region");
+    }
+    for f in &rollup {
+        let (mut accounts, mut workload, mut capacity) = (0u64, 0i64, 0.0f64);
+        for (i, t) in p.territories.iter().enumerate().filter(|(_, t)| t.alive) {
+            let mut r = t.region;
+            let mut steps = 0;
+            while let Some(x) = r {
+                prop_assert!(steps <= p.regions.len(), "a cycle");
+                if x == f.region {
+                    let tot = &ed.metrics().territories[i];
+                    accounts += tot.accounts;
+                    workload += tot.workload.0;
+                    capacity += t.capacity;
+                    break;
+                }
+                r = p.regions[x.get()].parent;
+                steps += 1;
+            }
+        }
+        prop_assert_eq!(f.totals.accounts, accounts);
+        prop_assert_eq!(f.totals.workload.0, workload);
+        prop_assert!((f.capacity - capacity).abs() < 1e-9);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -191,6 +258,7 @@ proptest! {
             }
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
             check_balance_against_capacities(&ed)?;
+            check_region_rollups(&ed)?;
             // Nobody belongs to a deleted territory.
             let p = ed.plan();
             prop_assert!(p.assignment.iter().flatten().all(|t| p.territories[t.get()].alive));

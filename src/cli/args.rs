@@ -173,7 +173,7 @@ pub enum Cmd {
         out: PathBuf,
     },
     /// Set what the editor sets on a territory: its rep's capacity (1 a full book,
-    /// 0.5 part time), its rep. Writes the plan to --out.
+    /// 0.5 part time), its region, its rep. Writes the plan to --out.
     Set {
         plan: PathBuf,
         #[command(flatten)]
@@ -188,6 +188,10 @@ pub enum Cmd {
         /// The rep's name ("" clears it).
         #[arg(long)]
         rep: Option<String>,
+        /// The territory's region as a path from the top, "East/Mid-Atlantic" (the
+        /// regions missing are created; "" puts it at the top).
+        #[arg(long, value_name = "PATH")]
+        region: Option<String>,
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]

@@ -33,14 +33,33 @@ pub(super) struct StatsJson<'a> {
     pub schema: u32,
     pub accounts: usize,
     pub territories: Vec<StatsTerritory<'a>>,
+    /// The region tree, parents first: each region's roll-up and its deviations
+    /// against its share of its parent (of the whole plan at the top).
+    pub regions: Vec<StatsRegion<'a>>,
     pub unassigned: TotalsJson,
     pub balance: BalanceJson,
+}
+
+#[derive(Serialize)]
+pub(super) struct StatsRegion<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub parent: Option<&'a str>,
+    /// The territories within it (its subregions' too), by id.
+    pub territories: Vec<&'a str>,
+    #[serde(flatten)]
+    pub totals: TotalsJson,
+    pub capacity: f64,
+    pub workload_deviation: Option<f64>,
+    pub potential_deviation: Option<f64>,
 }
 
 #[derive(Serialize)]
 pub(super) struct StatsTerritory<'a> {
     pub id: &'a str,
     pub name: &'a str,
+    /// The id of its region, `null` at the top.
+    pub region: Option<&'a str>,
     #[serde(flatten)]
     pub totals: TotalsJson,
     /// The rep's capacity, and the territory's targets: the total × capacity / the sum

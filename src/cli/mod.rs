@@ -222,8 +222,8 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             }
             optimize_cli(&p, saved, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
         }
-        Cmd::Set { plan, scenario, territory, capacity, rep, out, json } => {
-            let what = set::SetArgs { territory, capacity, rep };
+        Cmd::Set { plan, scenario, territory, capacity, rep, region, out, json } => {
+            let what = set::SetArgs { territory, capacity, rep, region };
             set(&plan, &scenario, &what, &out, json)
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {

@@ -8,6 +8,29 @@ pub(super) struct SetArgs {
     pub territory: Option<String>,
     pub capacity: Option<f64>,
     pub rep: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The region at `path` from the top ("East/Mid-Atlantic"), each missing level created
+/// by the editor's own command (so a script's regions are checked as the editor's are);
+/// `None` for an empty path (the top).
+fn region_at(
+    editor: &mut Editor,
+    path: &str,
+    changed: &mut Vec<String>,
+) -> Result<Option<crate::model::RegionIdx>, crate::edit::EditError> {
+    let mut parent = None;
+    for name in path.split('/').map(str::trim).filter(|n| !n.is_empty()) {
+        parent = Some(match crate::model::find_child(&editor.plan().regions, parent, name) {
+            Some(r) => r,
+            None => {
+                let cs = editor.apply(EditCommand::CreateRegion { name: name.to_owned(), parent })?;
+                changed.extend(cs.map(|cs| cs.label.clone()));
+                crate::model::RegionIdx(editor.plan().regions.len() as u32 - 1)
+            }
+        });
+    }
+    Ok(parent)
 }
 
 pub(super) fn set(
@@ -17,12 +40,12 @@ pub(super) fn set(
     out_path: &Path,
     as_json: bool,
 ) -> Result<(), Failure> {
-    let territory_changes = what.capacity.is_some() || what.rep.is_some();
+    let territory_changes = what.capacity.is_some() || what.rep.is_some() || what.region.is_some();
     if !territory_changes {
-        return Err(Failure::usage("set: nothing to set (give --capacity or --rep)"));
+        return Err(Failure::usage("set: nothing to set (give --capacity, --region or --rep)"));
     }
     let Some(key) = &what.territory else {
-        return Err(Failure::usage("set: --capacity and --rep need --territory"));
+        return Err(Failure::usage("set: --capacity, --region and --rep need --territory"));
     };
     let (plan, saved) = load_in(path, scenario)?;
     let t = find_territory(&plan, path, key)?;
@@ -36,8 +59,13 @@ pub(super) fn set(
     }
     let mut editor = Editor::new(plan);
     let mut changed = Vec::new();
+    let fail = |e: crate::edit::EditError| Failure::data(format!("{}: {e}", path.display()));
+    if let Some(region_path) = &what.region {
+        let region = region_at(&mut editor, region_path, &mut changed).map_err(fail)?;
+        commands.push(EditCommand::SetTerritoryRegion { territory: t, region });
+    }
     for c in commands {
-        let cs = editor.apply(c).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
+        let cs = editor.apply(c).map_err(fail)?;
         changed.extend(cs.map(|cs| cs.label.clone()));
     }
     let shared = editor.snapshot();

@@ -1,6 +1,8 @@
 //! `stats`: per-territory totals and the plan's balance.
 
 use super::*;
+use crate::metrics::region_rollup;
+use crate::model::region_live;
 
 /// The stats document of a plan.
 pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> json::StatsJson<'a> {
@@ -12,6 +14,7 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
             json::StatsTerritory {
                 id: &t.id,
                 name: &t.name,
+                region: t.region.filter(|&r| region_live(&plan.regions, r)).map(|r| plan.regions[r.get()].id.as_str()),
                 totals: tot.into(),
                 capacity: t.capacity,
                 target_workload_hours: b.workload.target(t.capacity) / 60.0,
@@ -21,7 +24,30 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
             }
         })
         .collect();
-    json::StatsJson { schema: 1, accounts, territories, unassigned: (&m.unassigned).into(), balance: (&b).into() }
+    let regions = region_rollup(&plan.territories, &plan.regions, &m.territories)
+        .into_iter()
+        .map(|f| {
+            let r = &plan.regions[f.region.get()];
+            json::StatsRegion {
+                id: &r.id,
+                name: &r.name,
+                parent: r.parent.filter(|&p| region_live(&plan.regions, p)).map(|p| plan.regions[p.get()].id.as_str()),
+                territories: f.territories.iter().map(|t| plan.territories[t.get()].id.as_str()).collect(),
+                totals: (&f.totals).into(),
+                capacity: f.capacity,
+                workload_deviation: f.workload_deviation,
+                potential_deviation: f.potential_deviation,
+            }
+        })
+        .collect();
+    json::StatsJson {
+        schema: 1,
+        accounts,
+        territories,
+        regions,
+        unassigned: (&m.unassigned).into(),
+        balance: (&b).into(),
+    }
 }
 
 pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Result<(), Failure> {

@@ -14,6 +14,7 @@ impl Editor {
             territories: Vec::new(),
             moves: Vec::new(),
             account_locks: Vec::new(),
+            regions: None,
             scenario: None,
             serial: 0,
         }
@@ -187,6 +188,14 @@ impl Editor {
                 if assignment.iter().flatten().any(|t| t.get() >= k || !territories[t.get()].alive) {
                     return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
                 }
+                // Every live territory's region must be one of the plan's.
+                let regions = &self.plan.regions;
+                if territories
+                    .iter()
+                    .any(|t| t.alive && t.region.is_some_and(|r| !crate::model::region_live(regions, r)))
+                {
+                    return Err(EditError::ProposalMismatch(assignment.len(), territories.len()));
+                }
                 let mut cs = Self::empty(label);
                 for (i, t) in territories.iter().enumerate() {
                     let before = old.get(i).cloned();
@@ -222,6 +231,12 @@ impl Editor {
                 }
                 Ok(cs)
             }
+            Command::CreateRegion { .. }
+            | Command::RenameRegion { .. }
+            | Command::MoveRegion { .. }
+            | Command::DeleteRegion { .. }
+            | Command::SetTerritoryRegion { .. }
+            | Command::LockRegion { .. } => self.region_change_set(cmd),
             Command::LockAccounts { accounts, locked } => {
                 check_accounts(&accounts)?;
                 let verb = if locked { "Lock" } else { "Unlock" };
@@ -277,6 +292,9 @@ impl Editor {
 
     pub(super) fn forward(&mut self, cs: &ChangeSet) {
         self.revision = next_revision();
+        if let Some(r) = &cs.regions {
+            std::sync::Arc::make_mut(&mut self.plan).regions.clone_from(&r.1);
+        }
         for c in &cs.territories {
             self.set_slot(c.slot, &c.after);
         }
@@ -298,6 +316,9 @@ impl Editor {
         }
         for c in cs.territories.iter().rev() {
             self.set_slot(c.slot, &c.before);
+        }
+        if let Some(r) = &cs.regions {
+            std::sync::Arc::make_mut(&mut self.plan).regions.clone_from(&r.0);
         }
     }
 }

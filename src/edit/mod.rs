@@ -17,9 +17,10 @@
 //! history; the commands, the change sets and the history are here.
 
 use crate::metrics::{Balance, Metrics, PrefixSums, Totals};
-use crate::model::{AccountIdx, AccountSet, Plan, Rgb, Territory, TerritoryIdx};
+use crate::model::{AccountIdx, AccountSet, Plan, Region, RegionIdx, Rgb, Territory, TerritoryIdx};
 
 mod changes;
+mod regions;
 mod scenarios;
 #[cfg(test)]
 mod tests;
@@ -76,6 +77,34 @@ pub enum Command {
         accounts: AccountSet,
         locked: bool,
     },
+    /// A new region named `name` inside `parent` (`None`: at the top).
+    CreateRegion {
+        name: String,
+        parent: Option<RegionIdx>,
+    },
+    RenameRegion {
+        region: RegionIdx,
+        name: String,
+    },
+    /// Put a region inside another (`None`: at the top); never inside itself.
+    MoveRegion {
+        region: RegionIdx,
+        parent: Option<RegionIdx>,
+    },
+    /// Delete a region; its territories and regions go to its parent.
+    DeleteRegion {
+        region: RegionIdx,
+    },
+    /// Put a territory in a region (`None`: at the top).
+    SetTerritoryRegion {
+        territory: TerritoryIdx,
+        region: Option<RegionIdx>,
+    },
+    /// Lock or unlock every territory within a region (its subregions too).
+    LockRegion {
+        region: RegionIdx,
+        locked: bool,
+    },
     /// Replace the territories and the assignment at once (a Balance or Redraw
     /// proposal): one undo step. Locked accounts and territories keep what they have.
     ApplyProposal {
@@ -104,6 +133,8 @@ pub enum EditError {
     HomeOffTheMap(String, String),
     #[error("{0}")]
     BadCapacity(String),
+    #[error(transparent)]
+    Region(#[from] crate::model::RegionError),
 }
 
 /// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
@@ -144,6 +175,9 @@ pub struct ChangeSet {
     pub moves: Vec<Move>,
     /// (account, locked before, locked after).
     pub account_locks: Vec<(AccountIdx, bool, bool)>,
+    /// The region tree before and after, when it changed (a few hundred regions at
+    /// most: kept whole).
+    pub regions: Option<Box<(Vec<Region>, Vec<Region>)>>,
     /// A scenario created or deleted (the other fields are then empty): see
     /// `scenarios.rs`.
     scenario: Option<Box<scenarios::ScenarioStep>>,
@@ -152,7 +186,11 @@ pub struct ChangeSet {
 
 impl ChangeSet {
     fn is_empty(&self) -> bool {
-        self.territories.is_empty() && self.moves.is_empty() && self.account_locks.is_empty() && self.scenario.is_none()
+        self.territories.is_empty()
+            && self.moves.is_empty()
+            && self.account_locks.is_empty()
+            && self.regions.is_none()
+            && self.scenario.is_none()
     }
 
     /// Whether it creates or deletes a scenario (rather than changing the one on

@@ -17,6 +17,7 @@ mod account;
 mod account_set;
 mod accounts;
 mod colour;
+mod region;
 mod scenario;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -28,6 +29,7 @@ pub use account::*;
 pub use account_set::*;
 pub use accounts::*;
 pub use colour::*;
+pub use region::*;
 pub use scenario::*;
 pub use units::*;
 
@@ -90,6 +92,10 @@ pub struct Territory {
     /// ([`crate::metrics::Spread::target`]); within [`limits::check_capacity`].
     #[serde(default = "full_capacity")]
     pub capacity: f64,
+    /// The region the territory belongs to (a slot of [`Plan::regions`]); `None` at the
+    /// top, beside the top-level regions.
+    #[serde(default)]
+    pub region: Option<RegionIdx>,
 }
 
 fn full_capacity() -> f64 {
@@ -108,6 +114,7 @@ impl Territory {
             locked: false,
             alive: true,
             capacity: 1.0,
+            region: None,
         }
     }
 }
@@ -131,6 +138,8 @@ pub fn live_slots(territories: &[Territory]) -> impl Iterator<Item = (TerritoryI
 pub struct Plan {
     pub accounts: Accounts,
     pub territories: Vec<Territory>,
+    /// The region tree of the scenario on screen (stable slots, [`Region::alive`]).
+    pub regions: Vec<Region>,
     /// The owner of each account, `None` for the Unassigned pool; parallel to `accounts`.
     pub assignment: Vec<Option<TerritoryIdx>>,
     /// ISO currency code of the money fields, for display.
@@ -148,6 +157,7 @@ impl Default for Plan {
         Plan {
             accounts: Accounts::new(),
             territories: Vec::new(),
+            regions: Vec::new(),
             assignment: Vec::new(),
             currency: "USD".to_owned(),
             view: None,
@@ -183,6 +193,16 @@ impl Plan {
         }
     }
 
+    /// The live region `key` names: its id, its path ("East/Mid-Atlantic"), or its name.
+    pub fn find_region(&self, key: &str) -> Option<RegionIdx> {
+        find_region(&self.regions, key)
+    }
+
+    /// The live territories within region `r`, its subregions included.
+    pub fn territories_within(&self, r: RegionIdx) -> Vec<TerritoryIdx> {
+        territories_within(&self.regions, &self.territories, r)
+    }
+
     /// An id not used by any territory slot, derived from `name`.
     pub fn fresh_territory_id(&self, name: &str) -> String {
         fresh_territory_id(&self.territories, name)
@@ -190,13 +210,13 @@ impl Plan {
 
     /// The plan with its accounts in the given order (`order[new] = old`).
     pub fn permuted(self, order: &[u32]) -> Plan {
-        let Plan { accounts, territories, assignment, currency, view, mut scenarios, current } = self;
+        let Plan { accounts, territories, regions, assignment, currency, view, mut scenarios, current } = self;
         let accounts = accounts.permuted(order);
         let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
         for s in scenarios.iter_mut().filter(|s| !s.is_hollow()) {
             s.assignment = order.iter().map(|&i| s.assignment[i as usize]).collect();
             s.locked = order.iter().map(|&i| s.locked[i as usize]).collect();
         }
-        Plan { accounts, territories, assignment, currency, view, scenarios, current }
+        Plan { accounts, territories, regions, assignment, currency, view, scenarios, current }
     }
 }

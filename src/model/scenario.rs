@@ -4,7 +4,7 @@
 //! shared; the scenario on screen lives in the plan's own fields and the others wait
 //! in [`Plan::scenarios`], so that switching exchanges a few vectors and copies nothing.
 
-use super::{Plan, Territory, TerritoryIdx};
+use super::{Plan, Region, Territory, TerritoryIdx};
 
 /// The first scenario's name when a plan has never been named otherwise.
 pub const BASELINE_NAME: &str = "As is";
@@ -14,6 +14,7 @@ pub const BASELINE_NAME: &str = "As is";
 pub struct Scenario {
     pub name: String,
     pub territories: Vec<Territory>,
+    pub regions: Vec<Region>,
     pub assignment: Vec<Option<TerritoryIdx>>,
     /// The account locks, one flag per account.
     pub locked: Vec<bool>,
@@ -72,6 +73,7 @@ impl Plan {
         let cur = self.current;
         let stored = &mut self.scenarios[cur];
         std::mem::swap(&mut self.territories, &mut stored.territories);
+        std::mem::swap(&mut self.regions, &mut stored.regions);
         std::mem::swap(&mut self.assignment, &mut stored.assignment);
         let mut locks = std::mem::take(&mut stored.locked);
         // The lock column goes into the scenario that leaves, the new one's comes in.
@@ -81,6 +83,7 @@ impl Plan {
         self.scenarios[cur].locked = locks;
         let incoming = &mut self.scenarios[i];
         std::mem::swap(&mut self.territories, &mut incoming.territories);
+        std::mem::swap(&mut self.regions, &mut incoming.regions);
         std::mem::swap(&mut self.assignment, &mut incoming.assignment);
         self.current = i;
     }
@@ -98,6 +101,7 @@ impl Plan {
         self.scenarios.push(Scenario {
             name: name.to_owned(),
             territories: self.territories.clone(),
+            regions: self.regions.clone(),
             assignment: self.assignment.clone(),
             locked: self.accounts.locked().to_vec(),
         });
@@ -166,6 +170,11 @@ impl Plan {
             c if c < i => c + 1,
             c => c,
         };
+    }
+
+    /// Scenario `i`'s region tree, wherever it lives.
+    pub fn scenario_regions(&self, i: usize) -> &[Region] {
+        if i == self.current { &self.regions } else { &self.scenarios[i].regions }
     }
 
     /// Scenario `i`'s territories, assignment and account locks, wherever they live.

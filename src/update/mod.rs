@@ -305,12 +305,20 @@ pub fn update(
                 &mut report,
             );
         }
-        parts.push(Scenario { name: old.scenarios[k].name.clone(), territories, assignment: owners, locked: locks });
+        let regions = old.scenario_regions(k).to_vec();
+        parts.push(Scenario {
+            name: old.scenarios[k].name.clone(),
+            territories,
+            regions,
+            assignment: owners,
+            locked: locks,
+        });
     }
 
     let mut plan = Plan {
         accounts,
         territories: Vec::new(),
+        regions: Vec::new(),
         assignment: Vec::new(),
         currency: old.currency.clone(),
         view: old.view,
@@ -320,6 +328,7 @@ pub fn update(
     for (k, mut part) in parts.into_iter().enumerate() {
         if k == old.current {
             plan.territories = std::mem::take(&mut part.territories);
+            plan.regions = std::mem::take(&mut part.regions);
             plan.assignment = std::mem::take(&mut part.assignment);
             plan.accounts.swap_locked(&mut part.locked);
         } else {

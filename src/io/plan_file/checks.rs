@@ -3,7 +3,56 @@
 
 use super::*;
 
-pub(super) fn territory_records(territories: &[Territory]) -> Vec<TerritoryRecord> {
+/// The live regions as records, parents before children (tree order).
+pub(super) fn region_records(regions: &[Region]) -> Vec<RegionRecord> {
+    crate::model::tree_order(regions)
+        .into_iter()
+        .map(|(i, _)| {
+            let r = &regions[i.get()];
+            RegionRecord {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                color: r.color.to_hex(),
+                parent: r.parent.filter(|&p| region_live(regions, p)).map(|p| regions[p.get()].id.clone()),
+            }
+        })
+        .collect()
+}
+
+/// The regions of `records`, checked: ids unique, parents named before their children
+/// (so that there is no cycle), at most [`crate::model::MAX_DEPTH`] levels.
+pub(super) fn regions_from(records: &[RegionRecord], path: &str) -> Result<Vec<Region>, PlanFileError> {
+    let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
+    if records.len() > crate::model::MAX_REGIONS {
+        return Err(invalid(format!("{} regions; at most {} are supported", records.len(), crate::model::MAX_REGIONS)));
+    }
+    let mut by_id: HashMap<&str, RegionIdx> = HashMap::new();
+    let mut regions: Vec<Region> = Vec::with_capacity(records.len());
+    for r in records {
+        let color = Rgb::from_hex(&r.color)
+            .ok_or_else(|| invalid(format!("region {}: colour {} is not #rrggbb", quoted(&r.id), quoted(&r.color))))?;
+        let parent = match &r.parent {
+            Some(p) => Some(*by_id.get(p.as_str()).ok_or_else(|| {
+                invalid(format!("region {}: parent {} is not a region listed before it", quoted(&r.id), quoted(p)))
+            })?),
+            None => None,
+        };
+        if r.name.trim().is_empty() {
+            return Err(invalid(format!("region {} has no name", quoted(&r.id))));
+        }
+        let idx = RegionIdx(regions.len() as u32);
+        if by_id.insert(r.id.as_str(), idx).is_some() {
+            return Err(invalid(format!("region id {} is used twice", quoted(&r.id))));
+        }
+        regions.push(Region { id: r.id.clone(), name: r.name.clone(), color, parent, alive: true });
+        if crate::model::depth(&regions, idx) >= crate::model::MAX_DEPTH {
+            return Err(invalid(format!("region {} is nested too deep", quoted(&r.id))));
+        }
+    }
+    Ok(regions)
+}
+
+pub(super) fn territory_records(territories: &[Territory], regions: &[Region]) -> Vec<TerritoryRecord> {
     territories
         .iter()
         .filter(|t| t.alive)
@@ -15,12 +64,19 @@ pub(super) fn territory_records(territories: &[Territory]) -> Vec<TerritoryRecor
             rep_home: t.rep_home,
             locked: t.locked,
             capacity: (t.capacity != 1.0).then_some(t.capacity),
+            region: t.region.filter(|&r| region_live(regions, r)).map(|r| regions[r.get()].id.clone()),
         })
         .collect()
 }
 
-pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Result<Vec<Territory>, PlanFileError> {
+/// The territories of `records`, checked, their regions found among `regions`.
+pub(super) fn territories_from(
+    records: &[TerritoryRecord],
+    regions: &[Region],
+    path: &str,
+) -> Result<Vec<Territory>, PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
+    let region_of: HashMap<&str, RegionIdx> = live_regions(regions).map(|(i, r)| (r.id.as_str(), i)).collect();
     limits::check_territories(records.len()).map_err(invalid)?;
     let mut seen = HashMap::new();
     records
@@ -36,6 +92,13 @@ pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Resul
                 return Err(invalid(format!("territory {}: rep's home ({lon}, {lat}) is off the map", quoted(&t.id))));
             }
             let capacity = t.capacity.unwrap_or(1.0);
+            let region =
+                match &t.region {
+                    Some(id) => Some(*region_of.get(id.as_str()).ok_or_else(|| {
+                        invalid(format!("territory {}: unknown region {}", quoted(&t.id), quoted(id)))
+                    })?),
+                    None => None,
+                };
             limits::check_capacity(capacity).map_err(|e| invalid(format!("territory {}: {e}", quoted(&t.id))))?;
             Ok(Territory {
                 id: t.id.clone(),
@@ -46,6 +109,7 @@ pub(super) fn territories_from(records: &[TerritoryRecord], path: &str) -> Resul
                 locked: t.locked,
                 alive: true,
                 capacity,
+                region,
             })
         })
         .collect()
@@ -82,7 +146,7 @@ pub(super) fn check_totals(accounts: &Accounts, path: &str) -> Result<(), PlanFi
 /// Converts a version-1 file to the model. `path` names the file in errors.
 pub fn from_file(file: PlanFileV1, path: &str) -> Result<Plan, PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
-    let territories = territories_from(&file.territories, path)?;
+    let territories = territories_from(&file.territories, &[], path)?;
     let by_id: HashMap<&str, TerritoryIdx> =
         file.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
     let mut accounts = Accounts::with_capacity(file.accounts.len(), file.accounts.len() * 40);

@@ -29,7 +29,10 @@ use crate::metrics::Metrics;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AccountRef, Accounts, Cents, Plan, Rgb, Territory, TerritoryIdx, View, limits};
+use crate::model::{
+    AccountRef, Accounts, Cents, Plan, Region, RegionIdx, Rgb, Territory, TerritoryIdx, View, limits, live_regions,
+    region_live,
+};
 
 mod checks;
 mod read;

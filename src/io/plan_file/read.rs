@@ -170,9 +170,11 @@ pub(super) fn accounts_of(
 }
 
 pub(super) fn plan_shell(header: &PlanFileV2<'_>, path: &str) -> Result<Plan, PlanFileError> {
+    let regions = regions_from(&header.regions, path)?;
     Ok(Plan {
         accounts: Accounts::new(),
-        territories: territories_from(&header.territories, path)?,
+        territories: territories_from(&header.territories, &regions, path)?,
+        regions,
         assignment: Vec::new(),
         currency: header.currency.clone(),
         view: header.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),

@@ -38,6 +38,9 @@ pub struct PlanFileV2<'a> {
     pub scenario: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
+    /// Version 4: the first scenario's region tree, parents before children.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionRecord>,
     pub territories: Vec<TerritoryRecord>,
     #[serde(default)]
     pub account_fields: Vec<String>,
@@ -53,6 +56,8 @@ pub struct PlanFileV2<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioRecord {
     pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionRecord>,
     pub territories: Vec<TerritoryRecord>,
     #[serde(default)]
     pub moves: Vec<(String, Option<String>)>,
@@ -128,6 +133,20 @@ pub struct TerritoryRecord {
     /// Version 4: the rep's capacity, absent for a full book (1.0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<f64>,
+    /// Version 4: the id of the territory's region, absent at the top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// A region on disk (version 4): its parent by id, absent at the top.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionRecord {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// An account on disk. Money in integer cents, so that it round-trips exactly.

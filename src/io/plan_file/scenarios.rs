@@ -12,9 +12,11 @@ pub(super) fn scenario_records(plan: &Plan) -> Vec<ScenarioRecord> {
     (1..plan.scenarios.len())
         .map(|i| {
             let (ts, a, l) = plan.scenario_parts(i);
+            let regions = plan.scenario_regions(i);
             let mut rec = ScenarioRecord {
                 name: plan.scenarios[i].name.clone(),
-                territories: territory_records(ts),
+                regions: region_records(regions),
+                territories: territory_records(ts, regions),
                 moves: Vec::new(),
                 locked: Vec::new(),
                 unlocked: Vec::new(),
@@ -81,7 +83,8 @@ pub(super) fn attach_scenarios(plan: &mut Plan, header: &PlanFileV2<'_>, path: &
             return Err(invalid(format!("scenario name {} is empty or used twice", quoted(&rec.name))));
         }
         names.push(rec.name.to_lowercase());
-        let territories = territories_from(&rec.territories, path)?;
+        let regions = regions_from(&rec.regions, path)?;
+        let territories = territories_from(&rec.territories, &regions, path)?;
         let slot_of: HashMap<&str, TerritoryIdx> =
             territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), TerritoryIdx::new(i as u32))).collect();
         // The first scenario's territory of each account, as this scenario's slot
@@ -132,7 +135,7 @@ pub(super) fn attach_scenarios(plan: &mut Plan, header: &PlanFileV2<'_>, path: &
         for id in &rec.unlocked {
             locked[account(id, "unlocks", &rec.name)?] = false;
         }
-        plan.scenarios.push(Scenario { name: rec.name.clone(), territories, assignment, locked });
+        plan.scenarios.push(Scenario { name: rec.name.clone(), territories, regions, assignment, locked });
     }
     if let Some(current) = &header.current {
         let i = plan.find_scenario(current).map_err(|e| invalid(format!("current scenario: {e}")))?;

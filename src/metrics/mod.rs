@@ -4,10 +4,15 @@
 //! Totals are integers (cents, minutes, counts, and Web Mercator metres for the
 //! centre), so [`Metrics::move_totals`] applied edit by edit gives exactly what
 //! [`Metrics::recompute`] gives from scratch. Deviations and the coefficient of
-//! variation are derived on demand in O(territories).
+//! variation are derived on demand in O(territories), and so are the regions' roll-ups
+//! (`rollup.rs`).
 
 use crate::model::{AccountRef, Accounts, Cents, Minutes, Plan, TerritoryIdx};
 use crate::spatial::to_mercator;
+
+mod rollup;
+
+pub use rollup::{RegionFigures, region_rollup};
 
 /// A Web Mercator coordinate rounded to whole metres, half away from zero: the same as
 /// `x.round() as i64` (for |x| < 2^52, which every coordinate is), without the libm
