@@ -1,6 +1,8 @@
 //! Balance and Redraw on generated data (`territory-editor generate`, seed 0), the
 //! issue's cases: Redraw 10k and 1M accounts into 20 territories (±2 %), Balance 10k
-//! accounts from 20 longitude bands (±2 %), Balance the 50k demo plan (±3 %). Each
+//! accounts from 20 longitude bands (±2 %), Balance the 50k demo plan (±3 %), with
+//! capacities and within one region (±3 % of each target; `tests/reps_balance.rs`
+//! checks the results). Each
 //! iteration includes the adjacency (Delaunay) and the whole algorithm, as the CLI runs
 //! it. Filter with e.g. `cargo bench --bench optimize -- redraw_10k`.
 
@@ -41,6 +43,27 @@ fn bench(c: &mut Criterion) {
     let demo_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv");
     let demo = import_file(&demo_path, &ImportOptions::default()).expect("demo").0;
     g.bench_function("balance_demo_50k", |b| b.iter(|| black_box(balance(&demo, 0.03))));
+    // The capacities issue: Pacific Northwest at 0.5, Southeast at 1.5 (±3 % of each
+    // target), and Balance limited to the East region (4 of the 12 territories).
+    let mut caps = demo.clone();
+    for (name, c) in [("Pacific Northwest", 0.5), ("Southeast", 1.5)] {
+        let t = caps.find_territory(name).expect("demo territory");
+        caps.territories[t.get()].capacity = c;
+    }
+    g.bench_function("balance_demo_capacities", |b| b.iter(|| black_box(balance(&caps, 0.03))));
+    let mut regions = demo.clone();
+    let east = territory_editor::model::ensure_path(&mut regions.regions, "East").expect("region");
+    for name in ["New York Metro", "Mid-Atlantic", "Northeast", "Southeast"] {
+        let t = regions.find_territory(name).expect("demo territory");
+        regions.territories[t.get()].region = Some(east);
+    }
+    g.bench_function("balance_demo_region_east", |b| {
+        b.iter(|| {
+            let adj = quality::adjacency(&regions.accounts);
+            let opts = BalanceOptions { region: Some(east), ..BalanceOptions::default() };
+            black_box(optimize::balance(&regions, &adj, &opts, None).expect("balance"))
+        })
+    });
     g.finish();
     let mut g = c.benchmark_group("optimize_1m");
     g.sample_size(10).warm_up_time(Duration::from_millis(1)).measurement_time(Duration::from_secs(1));

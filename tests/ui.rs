@@ -401,7 +401,7 @@ fn balance_previews_applies_as_one_step_and_undoes() {
     assert!(h.query_all_by_label_contains("Every territory within ±3.0 %").next().is_some());
     // What routing the excess across the borders needs, as the library computes it.
     let adj = territory_editor::quality::adjacency(&before_plan.accounts);
-    let flow = territory_editor::optimize::border_flow_bound(&before_plan, &adj, 0.03);
+    let flow = territory_editor::optimize::border_flow_bound(&before_plan, &adj, 0.03, None);
     let line = format!("the excess needs about {:.1} %", flow * 100.0);
     assert!(flow > 0.0 && h.query_all_by_label_contains(&line).next().is_some(), "{line}");
 

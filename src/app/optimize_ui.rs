@@ -12,7 +12,7 @@ use super::{Action, TerritoryApp};
 use crate::edit::Command;
 use crate::format::thousands;
 use crate::io::Progress;
-use crate::model::AccountSet;
+use crate::model::{AccountSet, RegionIdx, region_path};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Report, Target};
 
 /// Which job the form sets up.
@@ -44,6 +44,8 @@ pub struct Form {
     pub lock_selection: bool,
     /// Redraw: grow a territory around each rep's home.
     pub homes: bool,
+    /// Work within this region only.
+    pub region: Option<RegionIdx>,
 }
 
 impl Form {
@@ -56,6 +58,7 @@ impl Form {
             territories,
             lock_selection: false,
             homes: false,
+            region: None,
         }
     }
 }
@@ -91,6 +94,7 @@ impl TerritoryApp {
             budget: Budget { accounts, workload, potential },
             locked_territories: Vec::new(),
             locked_accounts: locked_accounts.clone(),
+            region: form.region,
             seed: 0,
         };
         let redraw = RedrawOptions {
@@ -99,6 +103,7 @@ impl TerritoryApp {
             locked_territories: Vec::new(),
             locked_accounts,
             homes: form.homes,
+            region: form.region,
             seed: 0,
         };
         let revision = self.doc.editor.revision();
@@ -119,7 +124,7 @@ impl TerritoryApp {
                             Kind::Redraw => optimize::redraw(&plan, &adj, &redraw, p)?,
                         };
                         let after = proposal.apply_to(&plan);
-                        let report = optimize::report(&plan, &after, &adj, tolerance, proposal.job);
+                        let report = optimize::report(&plan, &after, &adj, tolerance, proposal.run());
                         Ok(Pending { kind, proposal, report, revision, tolerance, adjacency: adj })
                     })
                     .map_err(|e| e.to_string())
@@ -257,6 +262,36 @@ impl TerritoryApp {
             ui.add(egui::Slider::new(&mut form.tolerance_pct, 0.5..=15.0).suffix(" %").fixed_decimals(1))
                 .labelled_by(l.id);
             ui.end_row();
+            let plan = self.doc.editor.plan();
+            if !plan.regions.iter().any(|r| r.alive) {
+                form.region = None;
+            } else {
+                let l = ui.label("Within").on_hover_text(
+                    "Limit the run to one region: only its territories give and receive, its total stays, and they \
+                     aim at their shares of it",
+                );
+                let name =
+                    |r: Option<RegionIdx>| r.map_or("The whole plan".to_owned(), |r| region_path(&plan.regions, r));
+                let before = form.region;
+                egui::ComboBox::from_id_salt("optimize-region")
+                    .selected_text(name(form.region))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut form.region, None, name(None));
+                        for (r, _) in crate::model::tree_order(&plan.regions) {
+                            ui.selectable_value(&mut form.region, Some(r), name(Some(r)));
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if form.region != before {
+                    // Redraw counts the territories of what it draws.
+                    form.territories = match form.region {
+                        Some(r) => plan.territories_within(r).len().max(1),
+                        None => plan.live_territories().count().max(1),
+                    };
+                }
+                ui.end_row();
+            }
             match form.kind {
                 Kind::Balance => {
                     ui.label("Balance");

@@ -256,12 +256,21 @@ pub struct OptimizeArgs {
     /// Where to write the proposed plan.
     #[arg(long)]
     pub out: PathBuf,
-    /// Allowed |deviation| from the mean (0.03 = ±3%; between 0 and 1).
+    /// Allowed |deviation| from each territory's target (0.03 = ±3%; between 0 and 1).
     #[arg(long, default_value_t = 0.03, value_parser = tolerance, allow_negative_numbers = true)]
     pub tolerance: f64,
     /// A territory (id or name) that keeps its accounts (repeatable).
     #[arg(long = "lock", value_name = "TERRITORY")]
     pub lock: Vec<String>,
+    /// A region (id, name or path "East/Mid-Atlantic") whose territories keep their
+    /// accounts (repeatable).
+    #[arg(long = "lock-region", value_name = "REGION")]
+    pub lock_region: Vec<String>,
+    /// Work within this region only: only its territories give and receive, its total
+    /// stays, and they aim at their shares of it (Redraw: --territories counts its
+    /// territories).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
     /// A file of account ids, one per line, that must not move.
     #[arg(long = "lock-accounts", value_name = "IDS.txt")]
     pub lock_accounts: Option<PathBuf>,

@@ -43,6 +43,21 @@ pub(super) fn parse_budget(items: &[String]) -> Result<Budget, Failure> {
     Ok(b)
 }
 
+/// The territories `--lock` names and those within each `--lock-region`.
+pub(super) fn locked_territories(
+    plan: &Plan,
+    path: &Path,
+    common: &OptimizeArgs,
+) -> Result<Vec<TerritoryIdx>, Failure> {
+    let mut out = find_territories(plan, path, &common.lock)?;
+    for key in &common.lock_region {
+        out.extend(plan.territories_within(find_region(plan, path, key)?));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 pub(super) fn find_territories(plan: &Plan, path: &Path, keys: &[String]) -> Result<Vec<TerritoryIdx>, Failure> {
     keys.iter().map(|key| find_territory(plan, path, key)).collect()
 }
@@ -101,7 +116,7 @@ pub(super) fn optimize_cli(
     let mut after = proposal.apply_to(plan);
     // The file keeps the scenario it had on screen; a new scenario is saved beside it.
     save_in(&mut after, saved, out_path)?;
-    let r = optimize::report(plan, &after, &adj, tolerance, proposal.job);
+    let r = optimize::report(plan, &after, &adj, tolerance, proposal.run());
     let live_pieces = |p: &Plan, pieces: &[usize]| p.live_territories().map(|(i, _)| pieces[i.get()]).sum::<usize>();
     let (pb, pa) = (live_pieces(plan, &r.pieces_before), live_pieces(&after, &r.pieces_after));
     let (ib, ia) = (live_pieces(plan, &r.islands_before), live_pieces(&after, &r.islands_after));

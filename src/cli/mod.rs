@@ -93,6 +93,19 @@ pub(super) fn find_territory(plan: &Plan, path: &Path, key: &str) -> Result<Terr
     })
 }
 
+/// The live region `key` names (its id, path or name), or a failure that lists the
+/// plan's regions.
+pub(super) fn find_region(plan: &Plan, path: &Path, key: &str) -> Result<crate::model::RegionIdx, Failure> {
+    plan.find_region(key).ok_or_else(|| {
+        let paths: Vec<String> = crate::model::tree_order(&plan.regions)
+            .iter()
+            .map(|&(r, _)| crate::model::region_path(&plan.regions, r))
+            .collect();
+        let has = if paths.is_empty() { "no regions".to_owned() } else { paths.join(", ") };
+        Failure::data(format!("{}: no region \"{key}\" (the plan has: {has})", path.display()))
+    })
+}
+
 pub(super) fn find_scenario(plan: &Plan, path: &Path, name: &str) -> Result<usize, Failure> {
     plan.find_scenario(name).map_err(|e| Failure::data(format!("{}: {e}", path.display())))
 }
@@ -199,8 +212,9 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 tolerance: common.tolerance,
                 target,
                 budget: parse_budget(&max_moved)?,
-                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_territories: locked_territories(&p, &plan, &common)?,
                 locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
+                region: common.region.as_deref().map(|r| find_region(&p, &plan, r)).transpose()?,
                 seed: common.seed,
             };
             optimize_cli(&p, saved, &common, |adj, progress| optimize::balance(&p, adj, &opts, progress))
@@ -212,9 +226,10 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             let opts = RedrawOptions {
                 territories,
                 tolerance: common.tolerance,
-                locked_territories: find_territories(&p, &plan, &common.lock)?,
+                locked_territories: locked_territories(&p, &plan, &common)?,
                 locked_accounts: read_account_ids(&p, common.lock_accounts.as_deref())?,
                 homes,
+                region: common.region.as_deref().map(|r| find_region(&p, &plan, r)).transpose()?,
                 seed: common.seed,
             };
             if homes && !p.live_territories().any(|(_, t)| t.rep_home.is_some()) {

@@ -7,7 +7,7 @@
 //! variation are derived on demand in O(territories), and so are the regions' roll-ups
 //! (`rollup.rs`).
 
-use crate::model::{AccountRef, Accounts, Cents, Minutes, Plan, TerritoryIdx};
+use crate::model::{AccountRef, Accounts, Cents, Minutes, Plan, RegionIdx, TerritoryIdx};
 use crate::spatial::to_mercator;
 
 mod rollup;
@@ -338,7 +338,17 @@ pub struct Balance {
 impl Balance {
     /// Balance over the live territories of `plan` with totals `m`: O(territories).
     pub fn of(plan: &Plan, m: &Metrics) -> Balance {
-        Balance::of_totals(plan.live_territories().map(|(i, t)| (&m.territories[i.get()], t.capacity)))
+        Balance::within(plan, m, None)
+    }
+
+    /// Balance over the live territories within `region` (all of them for `None`), each
+    /// against its share of their total: O(territories × depth).
+    pub fn within(plan: &Plan, m: &Metrics, region: Option<RegionIdx>) -> Balance {
+        Balance::of_totals(
+            plan.live_territories()
+                .filter(|(_, t)| region.is_none_or(|r| crate::model::within(&plan.regions, t.region, r)))
+                .map(|(i, t)| (&m.territories[i.get()], t.capacity)),
+        )
     }
 
     /// Balance over any set of territory totals, each with its capacity.

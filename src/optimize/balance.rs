@@ -64,9 +64,11 @@ pub fn balance(
 ) -> Result<Proposal, OptimizeError> {
     check_tolerance(opts.tolerance)?;
     let k = plan.territories.len();
-    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+    // The territories worked on (those of the region, when limited to one): "live"
+    // below means live and in scope.
+    let live = in_scope(&plan.territories, &plan.regions, opts.region);
     if !live.contains(&true) {
-        return Err(OptimizeError::NoTerritories);
+        return Err(if opts.region.is_some() { OptimizeError::EmptyRegion } else { OptimizeError::NoTerritories });
     }
     let locked = locked_slots(plan, &opts.locked_territories);
     let active: Vec<bool> = (0..k).map(|t| live[t] && !locked[t]).collect();
@@ -117,6 +119,7 @@ pub fn balance(
         budget_exhausted,
         held_over,
         stop_reasons,
+        region: opts.region,
     })
 }
 

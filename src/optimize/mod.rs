@@ -83,7 +83,7 @@ use std::collections::BinaryHeap;
 
 use crate::io::Progress;
 use crate::metrics::{Balance, Metrics};
-use crate::model::{Accounts, Plan, Rgb, Territory, TerritoryIdx, distinct_color};
+use crate::model::{Accounts, Plan, RegionIdx, Rgb, Territory, TerritoryIdx, distinct_color};
 use crate::quality::{self, Adjacency, Compactness, Disruption, d2};
 use crate::rng::Rng;
 
@@ -138,6 +138,9 @@ pub struct BalanceOptions {
     pub locked_territories: Vec<TerritoryIdx>,
     /// Accounts that stay, besides those locked in the plan (indices).
     pub locked_accounts: Vec<u32>,
+    /// Balance within this region only: only its territories give and receive, its
+    /// total stays, and its territories aim at their shares of it.
+    pub region: Option<RegionIdx>,
     pub seed: u64,
 }
 
@@ -149,6 +152,7 @@ impl Default for BalanceOptions {
             budget: Budget::default(),
             locked_territories: Vec::new(),
             locked_accounts: Vec::new(),
+            region: None,
             seed: 0,
         }
     }
@@ -165,6 +169,9 @@ pub struct RedrawOptions {
     /// Grow a territory around each rep's home: every live, unlocked territory with a
     /// `rep_home` keeps its name and rep, and its centre stays at the home.
     pub homes: bool,
+    /// Redraw within this region only: `territories` counts its territories, the others
+    /// keep their accounts, and new territories join the region.
+    pub region: Option<RegionIdx>,
     pub seed: u64,
 }
 
@@ -176,6 +183,7 @@ impl Default for RedrawOptions {
             locked_territories: Vec::new(),
             locked_accounts: Vec::new(),
             homes: false,
+            region: None,
             seed: 0,
         }
     }
@@ -196,6 +204,8 @@ pub enum OptimizeError {
     BadTolerance(String),
     #[error("{homes} reps have a home, more than the {territories} territories to draw")]
     TooManyHomes { homes: usize, territories: usize },
+    #[error("the region has no territory")]
+    EmptyRegion,
 }
 
 /// Which job made a proposal.
@@ -226,6 +236,15 @@ pub struct Proposal {
     pub held_over: Vec<HeldOver>,
     /// When the tolerance was not reached: why, from the list of [`StopReason`]s.
     pub stop_reasons: Vec<StopReason>,
+    /// The region the run was limited to.
+    pub region: Option<RegionIdx>,
+}
+
+impl Proposal {
+    /// What [`report`] needs to know of the run: its job and its region.
+    pub fn run(&self) -> (Job, Option<RegionIdx>) {
+        (self.job, self.region)
+    }
 }
 
 impl Proposal {
@@ -266,6 +285,11 @@ impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
+}
+
+/// The live territories a run works on: all of them, or those within `region`.
+fn in_scope(territories: &[Territory], regions: &[crate::model::Region], region: Option<RegionIdx>) -> Vec<bool> {
+    territories.iter().map(|t| t.alive && region.is_none_or(|r| crate::model::within(regions, t.region, r))).collect()
 }
 
 fn locked_slots(plan: &Plan, extra: &[TerritoryIdx]) -> Vec<bool> {

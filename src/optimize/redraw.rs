@@ -92,8 +92,16 @@ impl Frame {
     fn new(plan: &Plan, opts: &RedrawOptions) -> Result<Frame, OptimizeError> {
         let n = plan.accounts.len();
         let old_k = plan.territories.len();
-        let locked = locked_slots(plan, &opts.locked_territories);
-        let locked_live = (0..old_k).filter(|&t| plan.territories[t].alive && locked[t]).count();
+        let scope = in_scope(&plan.territories, &plan.regions, opts.region);
+        if !scope.contains(&true) && opts.region.is_some() {
+            return Err(OptimizeError::EmptyRegion);
+        }
+        let mut locked = locked_slots(plan, &opts.locked_territories);
+        let locked_live = (0..old_k).filter(|&t| scope[t] && locked[t]).count();
+        // Outside the region, every territory keeps its accounts.
+        for (t, l) in locked.iter_mut().enumerate() {
+            *l |= plan.territories[t].alive && !scope[t];
+        }
         let free_k = opts
             .territories
             .checked_sub(locked_live)
@@ -151,7 +159,11 @@ pub(super) fn redraw_once(
     if progress.is_some_and(Progress::is_cancelled) {
         return Err(OptimizeError::Cancelled);
     }
-    let (territories, slot_of_group) = name_groups(plan, &frame, &grouping.labels, &grouping.home_of_group);
+    let (mut territories, slot_of_group) = name_groups(plan, &frame, &grouping.labels, &grouping.home_of_group);
+    // New territories join the region drawn in.
+    for t in territories.iter_mut().skip(frame.old_k) {
+        t.region = opts.region;
+    }
     reprice_for_capacities(plan, &frame, &pos, &mut grouping, &territories, &slot_of_group, progress)?;
     let home_of_group = grouping.home_of_group;
     let mut groups = grouping.labels;
@@ -177,7 +189,7 @@ pub(super) fn redraw_once(
     st.original = frame.old;
     make_whole(&mut st, progress)?;
     step(55);
-    let live: Vec<bool> = territories.iter().map(|t| t.alive).collect();
+    let live = in_scope(&territories, &plan.regions, opts.region);
     let mean = balance_and_polish(&mut st, &live, opts.tolerance, progress, &step)?;
     step(100);
     let tol = opts.tolerance;
@@ -193,6 +205,7 @@ pub(super) fn redraw_once(
         budget_exhausted: false,
         held_over,
         stop_reasons,
+        region: opts.region,
     })
 }
 

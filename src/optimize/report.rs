@@ -32,9 +32,16 @@ pub struct Report {
     pub flow_bound: Option<f64>,
 }
 
-/// Computes the before/after report of a proposal by `job`: O(N), with the adjacency
-/// given.
-pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job: Job) -> Report {
+/// Computes the before/after report of a proposal by `job` (within `region`, when the
+/// run was limited to one: the balance figures and bounds are then the region's):
+/// O(N), with the adjacency given.
+pub fn report(
+    before: &Plan,
+    after: &Plan,
+    adj: &Adjacency,
+    tolerance: f64,
+    (job, region): (Job, Option<RegionIdx>),
+) -> Report {
     let mb = Metrics::recompute(before);
     let ma = Metrics::recompute(after);
     let pieces_before = quality::pieces(before, adj);
@@ -58,8 +65,8 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job:
     Report {
         gained,
         lost,
-        before: Balance::of(before, &mb),
-        after: Balance::of(after, &ma),
+        before: Balance::within(before, &mb, region),
+        after: Balance::within(after, &ma, region),
         compactness_before: quality::compactness(before),
         compactness_after: quality::compactness(after),
         pieces_before,
@@ -68,8 +75,8 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job:
         islands_after: quality::islands_reached(after, adj),
         moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
         moved_accounts,
-        lower_bound: quality::disruption_lower_bound(before, &mb, tolerance),
-        flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance)),
+        lower_bound: quality::disruption_lower_bound(before, &mb, tolerance, region),
+        flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance, region)),
         metrics_before: mb,
         metrics_after: ma,
     }
@@ -84,8 +91,8 @@ pub fn report(before: &Plan, after: &Plan, adj: &Adjacency, tolerance: f64, job:
 /// territories whole moves about this much at least (about: the borders shift as
 /// accounts move). It is at least [`quality::disruption_lower_bound`], and well above
 /// it where excess and deficit lie far apart, as on longitude bands.
-pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64) -> f64 {
-    let live: Vec<bool> = plan.territories.iter().map(|t| t.alive).collect();
+pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64, region: Option<RegionIdx>) -> f64 {
+    let live = in_scope(&plan.territories, &plan.regions, region);
     if !live.contains(&true) || plan.accounts.is_empty() {
         return 0.0;
     }

@@ -267,15 +267,15 @@ mod unit {
         }
         let plan = quality::tests::plan(&pts, 3);
         let adj = quality::adjacency(&plan.accounts);
-        let lb = quality::disruption_lower_bound(&plan, &Metrics::recompute(&plan), 0.0);
+        let lb = quality::disruption_lower_bound(&plan, &Metrics::recompute(&plan), 0.0, None);
         assert!((lb - 4.0 / 60.0).abs() < 1e-9, "{lb}");
-        let bound = border_flow_bound(&plan, &adj, 0.0);
+        let bound = border_flow_bound(&plan, &adj, 0.0, None);
         assert!((bound - 8.0 / 60.0).abs() < 1e-9, "{bound}");
         // Balance moves exactly that, and the report says so.
         let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.0, ..BalanceOptions::default() }, None)
             .expect("balance");
         let after = p.apply_to(&plan);
-        let r = report(&plan, &after, &adj, 0.0, p.job);
+        let r = report(&plan, &after, &adj, 0.0, p.run());
         assert!(p.tolerance_reached);
         assert_eq!(r.flow_bound, Some(bound));
         assert!((r.moved.workload - bound).abs() < 1e-9, "{:?}", r.moved);
@@ -293,7 +293,7 @@ mod unit {
         };
         let p = balance(&plan, &adj, &opts, None).expect("balance");
         let after = p.apply_to(&plan);
-        let r = report(&plan, &after, &adj, 0.02, p.job);
+        let r = report(&plan, &after, &adj, 0.02, p.run());
         for (b, a) in r.pieces_before.iter().zip(&r.pieces_after) {
             assert!(a <= b, "{:?} → {:?}", r.pieces_before, r.pieces_after);
         }
@@ -344,7 +344,7 @@ mod unit {
         let worst = worst_against_capacity(&after);
         assert!(p.tolerance_reached && worst <= 0.03 + 1e-9, "{worst}");
         // The report's figure is the same one.
-        let r = report(&plan, &after, &adj, 0.03, p.job);
+        let r = report(&plan, &after, &adj, 0.03, p.run());
         assert!((r.after.workload.max_abs_deviation - worst).abs() < 1e-9);
     }
 
@@ -375,7 +375,7 @@ mod unit {
         let adj = quality::adjacency(&plan.accounts);
         let p = balance(&plan, &adj, &BalanceOptions { tolerance: 0.02, ..BalanceOptions::default() }, None)
             .expect("balance");
-        let r = report(&plan, &p.apply_to(&plan), &adj, 0.02, p.job);
+        let r = report(&plan, &p.apply_to(&plan), &adj, 0.02, p.run());
         assert!(
             p.tolerance_reached && r.after.workload.max_abs_deviation <= 0.02,
             "{}",
@@ -425,6 +425,7 @@ mod proptests {
                 locked_territories: vec![TerritoryIdx::new(lock_t)],
                 locked_accounts: Vec::new(),
                 homes: false,
+                region: None,
                 seed,
             }, None).expect("redraw");
             for v in 0..800 {
@@ -446,7 +447,7 @@ mod proptests {
         assert_eq!(a, redraw(&plan, &adj, &opts, None).expect("again"));
         let after = a.apply_to(&plan);
         assert_eq!(after.live_territories().count(), 10);
-        let r = report(&plan, &after, &adj, 0.03, a.job);
+        let r = report(&plan, &after, &adj, 0.03, a.run());
         assert_eq!(r.flow_bound, None, "new borders: no flow across the old ones");
         assert!(a.tolerance_reached, "{:?}", r.after.workload);
         assert!(r.after.workload.max_abs_deviation <= 0.03 + 1e-9);

@@ -391,11 +391,14 @@ pub fn disruption(accounts: &Accounts, before: &[Option<TerritoryIdx>], after: &
 }
 
 /// The least share of workload that must move to bring every territory within
-/// (1 + τ) · its target: what the overloaded territories hold above that line.
-pub fn disruption_lower_bound(plan: &Plan, m: &Metrics, tau: f64) -> f64 {
-    let b = Balance::of(plan, m);
+/// (1 + τ) · its target: what the overloaded territories hold above that line. Within
+/// `region`, the territories there against their shares of it (still a share of the
+/// whole plan's workload, as moves are counted).
+pub fn disruption_lower_bound(plan: &Plan, m: &Metrics, tau: f64, region: Option<crate::model::RegionIdx>) -> f64 {
+    let b = Balance::within(plan, m, region);
     let over: f64 = plan
         .live_territories()
+        .filter(|(_, t)| region.is_none_or(|r| crate::model::within(&plan.regions, t.region, r)))
         .map(|(i, t)| {
             let line = (1.0 + tau) * b.workload.target(t.capacity);
             (m.territories[i.get()].workload.0 as f64 - line).max(0.0)

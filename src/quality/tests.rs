@@ -71,7 +71,7 @@ fn disruption_and_lower_bound() {
     assert_eq!(d.workload, 0.25);
     // Workload 3 h vs 1 h: mean 2 h, the line at +0 % is 2 h, 1 h of 4 must move.
     let m = Metrics::recompute(&p);
-    assert!((disruption_lower_bound(&p, &m, 0.0) - 0.25).abs() < 1e-12);
+    assert!((disruption_lower_bound(&p, &m, 0.0, None) - 0.25).abs() < 1e-12);
 }
 
 #[test]

@@ -77,6 +77,20 @@ pub(super) fn finish_parse(
             if t.rep.is_none() && rep != NO_NAME {
                 t.rep = Some(piece.names[rep as usize].clone());
             }
+            let region = piece.first_region[n];
+            if t.region.is_none() && region != NO_NAME {
+                // The first region named with the territory, as a path from the top; one
+                // the tree cannot take leaves the territory at the top, and says so.
+                let path = &piece.names[region as usize];
+                match crate::model::ensure_path(&mut plan.regions, path) {
+                    Ok(r) => t.region = Some(r),
+                    Err(e) => report.notes.push(format!(
+                        "territory {}: region {} left out ({e})",
+                        crate::format::quoted(&t.name),
+                        crate::format::quoted(path)
+                    )),
+                }
+            }
         }
         owners.push(piece.territory.iter().map(|&t| if t == NO_NAME { None } else { global[t as usize] }).collect());
         for (line, other) in std::mem::take(&mut piece.others) {
@@ -119,7 +133,14 @@ pub(super) fn finish_parse(
         }
     }
     totals.check().map_err(|detail| ImportError::TooLarge { path: layout.path.clone(), detail })?;
-    let mut parsed = Parsed { pieces: results, territories: plan.territories, owners, removed: Vec::new(), report };
+    let mut parsed = Parsed {
+        pieces: results,
+        territories: plan.territories,
+        regions: plan.regions,
+        owners,
+        removed: Vec::new(),
+        report,
+    };
     parsed.check_geocodes(layout.fix_coordinates);
     Ok(parsed)
 }
@@ -192,14 +213,14 @@ impl Parsed {
 impl Parsed {
     /// The accounts in file order, duplicates removed.
     pub(super) fn in_file_order(self) -> (Plan, ImportReport) {
-        let Parsed { pieces, territories, owners, removed, mut report } = self;
+        let Parsed { pieces, territories, regions, owners, removed, mut report } = self;
         let duplicate = duplicates(&pieces);
         let lines = lines_of(&pieces);
         let rows = lines.len();
         let identity: Vec<u32> = (0..rows as u32).collect();
         let accounts = Accounts::gather_rows(pieces.into_iter().map(|p| p.accounts).collect(), &identity);
         let assignment = owners.into_iter().flatten().collect();
-        let mut plan = Plan { accounts, territories, assignment, ..Plan::default() };
+        let mut plan = Plan { accounts, territories, regions, assignment, ..Plan::default() };
         // Rows the geocode check rejects; then duplicate ids: the first one wins,
         // later ones are rejected.
         if !duplicate.is_empty() || !removed.is_empty() {
@@ -247,7 +268,7 @@ impl Parsed {
             let (plan, grid) = crate::grid::sort_plan(plan);
             return (plan, grid, report);
         }
-        let Parsed { pieces, territories, owners, removed: _, mut report } = self;
+        let Parsed { pieces, territories, regions, owners, removed: _, mut report } = self;
         let parts: Vec<AccountRows> = pieces.into_iter().map(|p| p.accounts).collect();
         let (accounts, assignment) = crate::both(
             || Accounts::gather_rows(parts, &order),
@@ -256,7 +277,7 @@ impl Parsed {
                 order.iter().map(|&i| all[i as usize]).collect::<Vec<_>>()
             },
         );
-        let plan = Plan { accounts, territories, assignment, ..Plan::default() };
+        let plan = Plan { accounts, territories, regions, assignment, ..Plan::default() };
         report.finish(plan.accounts.len());
         (plan, grid, report)
     }

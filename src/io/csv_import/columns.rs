@@ -19,11 +19,13 @@ pub enum Field {
     Zip,
     Territory,
     Rep,
+    /// The territory's region, a path from the top ("East/Mid-Atlantic").
+    Region,
 }
 
 impl Field {
     /// Every field, in the order columns are listed.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::Id,
         Field::Name,
         Field::Lat,
@@ -37,6 +39,7 @@ impl Field {
         Field::Zip,
         Field::Territory,
         Field::Rep,
+        Field::Region,
     ];
 
     /// Fields without which no row can be imported.
@@ -58,13 +61,14 @@ impl Field {
             Field::Zip => "zip",
             Field::Territory => "territory",
             Field::Rep => "rep",
+            Field::Region => "region",
         }
     }
 
     /// Whether a row may lack this cell (short rows are taken as empty there): text
     /// that describes an account. A missing number or territory rejects the row.
     pub(super) fn may_be_missing(self) -> bool {
-        matches!(self, Field::Name | Field::City | Field::State | Field::Zip | Field::Rep)
+        matches!(self, Field::Name | Field::City | Field::State | Field::Zip | Field::Rep | Field::Region)
     }
 
     /// Parses a field key (its synonyms work too).
@@ -175,10 +179,13 @@ impl Field {
                 "plz",
                 "postleitzahl",
             ],
-            Field::Territory => &["territory", "territoryname", "salesterritory", "gebiet", "verkaufsgebiet", "bezirk"],
+            // "Bezirk" is the region beside a territory column, and the territory in a
+            // file that has no other ([`REGION_OR_TERRITORY`]).
+            Field::Territory => &["territory", "territoryname", "salesterritory", "gebiet", "verkaufsgebiet"],
             Field::Rep => {
                 &["rep", "salesrep", "accountowner", "owner", "ownername", "aussendienst", "vertreter", "betreuer"]
             }
+            Field::Region => &["region", "salesregion", "regionname", "vertriebsregion", REGION_OR_TERRITORY],
         }
     }
 }
@@ -205,6 +212,10 @@ pub fn normalize_header(s: &str) -> String {
     }
     out
 }
+
+/// A header that names the region when the file has a territory column, and the
+/// territory when it has none (German files use "Bezirk" for either).
+pub(super) const REGION_OR_TERRITORY: &str = "bezirk";
 
 /// Field → column index.
 pub(super) struct Columns(pub(super) [Option<usize>; Field::ALL.len()]);

@@ -137,6 +137,15 @@ pub(super) fn read_layout(text: &[u8], path: &str, opts: &ImportOptions) -> Resu
             col.entry(f).or_insert(i);
         }
     }
+    // "Bezirk" without another territory column is the territory.
+    if !col.contains_key(&Field::Territory)
+        && !opts.columns.iter().any(|(f, _)| *f == Field::Region)
+        && let Some(&i) = col.get(&Field::Region)
+        && normalize_header(&headers[i]) == REGION_OR_TERRITORY
+    {
+        col.remove(&Field::Region);
+        col.insert(Field::Territory, i);
+    }
     let missing: Vec<Field> = Field::REQUIRED.into_iter().filter(|f| !col.contains_key(f)).collect();
     if !missing.is_empty() {
         return Err(ParseError::Import(ImportError::MissingColumns { path: path.to_owned(), missing, headers }));

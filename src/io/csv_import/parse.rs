@@ -40,6 +40,9 @@ pub(super) struct Piece {
     /// For a name used as a territory: the first rep named with it ([`NO_NAME`] if none
     /// yet); `None` for names used only as reps.
     pub(super) first_rep: Vec<Option<u32>>,
+    /// For a name used as a territory: the first region path named with it (an index
+    /// into `names`, [`NO_NAME`] if none yet).
+    pub(super) first_region: Vec<u32>,
     /// Blank, totals and rejected records, with their lines.
     pub(super) others: Vec<(u64, Other)>,
     /// The line of the piece's last record.
@@ -131,6 +134,7 @@ pub(super) fn parse_piece(
         territory: Vec::with_capacity(rows_guess),
         names: Vec::new(),
         first_rep: Vec::new(),
+        first_region: Vec::new(),
         others: Vec::new(),
         last_line: None,
         blanks: Vec::new(),
@@ -201,15 +205,21 @@ pub(super) fn parse_piece(
                     let k = piece.names.len() as u32;
                     piece.names.push(v.to_owned());
                     piece.first_rep.push(None);
+                    piece.first_region.push(NO_NAME);
                     name_idx.insert(v.to_owned(), k);
                     k
                 };
                 let t = intern(get(Field::Territory));
                 let rep = intern(get(Field::Rep));
+                let region = intern(get(Field::Region));
                 if t != NO_NAME {
                     let first = &mut piece.first_rep[t as usize];
                     if first.is_none_or(|r| r == NO_NAME) {
                         *first = Some(rep);
+                    }
+                    let first = &mut piece.first_region[t as usize];
+                    if *first == NO_NAME {
+                        *first = region;
                     }
                 }
                 piece.hashes.push(hasher.hash_one(account.id));

@@ -108,6 +108,8 @@ pub(super) fn parse_file(
 pub(super) struct Parsed {
     pub(super) pieces: Vec<Piece>,
     pub(super) territories: Vec<Territory>,
+    /// The region tree the region column describes.
+    pub(super) regions: Vec<crate::model::Region>,
     /// The owner of each account, piece by piece.
     pub(super) owners: Vec<Vec<Option<TerritoryIdx>>>,
     /// Accounts the geocode check rejects (index across the pieces, reason).

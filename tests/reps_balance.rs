@@ -1,0 +1,175 @@
+//! Balance and Redraw with capacities and regions on the bundled demo (50,000 accounts,
+//! 12 territories), the cases: capacities (Pacific Northwest 0.5, Southeast 1.5),
+//! and a run limited to one region. Every expectation is worked out here from the
+//! assignment: targets, deviations, the lower bound, what moved.
+
+use std::path::Path;
+
+use territory_editor::io::csv_import::{ImportOptions, import_file};
+use territory_editor::model::{Plan, TerritoryIdx, ensure_path};
+use territory_editor::optimize::{BalanceOptions, RedrawOptions, balance, redraw, report};
+use territory_editor::quality;
+
+const TOLERANCE: f64 = 0.03;
+
+fn demo() -> Plan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv");
+    import_file(&path, &ImportOptions::default()).expect("demo").0
+}
+
+fn territory<'a>(plan: &'a mut Plan, name: &str) -> &'a mut territory_editor::model::Territory {
+    let t = slot(plan, name);
+    &mut plan.territories[t.get()]
+}
+
+fn slot(plan: &Plan, name: &str) -> TerritoryIdx {
+    plan.find_territory(name).unwrap_or_else(|| panic!("{name} in the demo"))
+}
+
+/// Workload minutes per territory slot, summed here.
+fn loads(plan: &Plan) -> Vec<f64> {
+    let mut load = vec![0.0; plan.territories.len()];
+    for (v, t) in plan.assignment.iter().enumerate() {
+        if let Some(t) = t {
+            load[t.get()] +=
+                f64::from(plan.accounts.visits_per_year()[v]) * f64::from(plan.accounts.minutes_per_visit()[v]);
+        }
+    }
+    load
+}
+
+/// Each territory of `among` against its share of their total: (slot, deviation).
+fn deviations(plan: &Plan, among: &[TerritoryIdx]) -> Vec<(TerritoryIdx, f64)> {
+    let load = loads(plan);
+    let total: f64 = among.iter().map(|t| load[t.get()]).sum();
+    let caps: f64 = among.iter().map(|t| plan.territories[t.get()].capacity).sum();
+    among
+        .iter()
+        .map(|&t| {
+            let target = total * plan.territories[t.get()].capacity / caps;
+            (t, (load[t.get()] - target) / target)
+        })
+        .collect()
+}
+
+fn moved_workload(before: &Plan, after: &Plan) -> f64 {
+    let n = before.accounts.len();
+    (0..n)
+        .filter(|&v| before.assignment[v] != after.assignment[v])
+        .map(|v| f64::from(before.accounts.visits_per_year()[v]) * f64::from(before.accounts.minutes_per_visit()[v]))
+        .sum()
+}
+
+/// Pacific Northwest at half a book, Southeast at one and a half: every territory ends
+/// within ±3 % of its own target, moving at most 2.5× the least that had to move (the
+/// excess above (1 + τ) × target, worked out here) and 1.15× the border-flow figure.
+#[test]
+fn the_demo_balances_to_capacity_targets() {
+    let mut plan = demo();
+    territory(&mut plan, "Pacific Northwest").capacity = 0.5;
+    territory(&mut plan, "Southeast").capacity = 1.5;
+    let adj = quality::adjacency(&plan.accounts);
+    let p = balance(&plan, &adj, &BalanceOptions::default(), None).expect("balance");
+    let after = p.apply_to(&plan);
+    let live: Vec<TerritoryIdx> = plan.live_territories().map(|(t, _)| t).collect();
+    for (t, d) in deviations(&after, &live) {
+        assert!(d.abs() <= TOLERANCE + 1e-9, "{}: {d:+.4}", plan.territories[t.get()].name);
+    }
+    let pnw = loads(&after)[slot(&plan, "Pacific Northwest").get()];
+    let se = loads(&after)[slot(&plan, "Southeast").get()];
+    assert!(se / pnw > 2.7 && se / pnw < 3.3, "Southeast carries three times Pacific Northwest: {se} / {pnw}");
+
+    let load = loads(&plan);
+    let total: f64 = live.iter().map(|t| load[t.get()]).sum();
+    let caps: f64 = live.iter().map(|t| plan.territories[t.get()].capacity).sum();
+    let lower: f64 = live
+        .iter()
+        .map(|t| (load[t.get()] - (1.0 + TOLERANCE) * total * plan.territories[t.get()].capacity / caps).max(0.0))
+        .sum();
+    let moved = moved_workload(&plan, &after);
+    assert!(
+        moved <= 2.5 * lower,
+        "moved {:.1} % of workload, {:.2}× the lower bound",
+        100.0 * moved / total,
+        moved / lower
+    );
+    let r = report(&plan, &after, &adj, TOLERANCE, p.run());
+    assert!((r.lower_bound - lower / total).abs() < 1e-9, "the report's lower bound is the same figure");
+    let flow = r.flow_bound.expect("a balance has a border-flow figure") * total;
+    assert!(moved <= 1.15 * flow, "{:.2}× the border-flow figure", moved / flow);
+}
+
+/// The demo in three regions; Balance limited to East brings East's territories within
+/// ±3 % of their shares of East, moves no account of another region, and keeps East's
+/// total.
+#[test]
+fn balance_within_a_region_stays_in_it() {
+    let mut plan = demo();
+    let mut regions = Vec::new();
+    let east = ensure_path(&mut regions, "East").expect("east");
+    let west = ensure_path(&mut regions, "West").expect("west");
+    plan.regions = regions;
+    for name in ["New York Metro", "Mid-Atlantic", "Northeast", "Southeast"] {
+        territory(&mut plan, name).region = Some(east);
+    }
+    for name in ["California", "Pacific Northwest", "Mountain"] {
+        territory(&mut plan, name).region = Some(west);
+    }
+    let in_east: Vec<TerritoryIdx> = plan.territories_within(east);
+    assert_eq!(in_east.len(), 4);
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = BalanceOptions { region: Some(east), ..BalanceOptions::default() };
+    let p = balance(&plan, &adj, &opts, None).expect("balance");
+    let after = p.apply_to(&plan);
+    let before_dev = deviations(&plan, &in_east);
+    assert!(before_dev.iter().any(|(_, d)| d.abs() > 0.1), "East starts out of balance: {before_dev:?}");
+    for (t, d) in deviations(&after, &in_east) {
+        assert!(d.abs() <= TOLERANCE + 1e-9, "{}: {d:+.4}", plan.territories[t.get()].name);
+    }
+    let is_east = |o: Option<TerritoryIdx>| o.is_some_and(|t| in_east.contains(&t));
+    for v in 0..plan.accounts.len() {
+        if !is_east(plan.assignment[v]) {
+            assert_eq!(plan.assignment[v], after.assignment[v], "account {v} is outside East");
+        }
+        assert_eq!(is_east(plan.assignment[v]), is_east(after.assignment[v]), "account {v} crossed East's edge");
+    }
+    let (lb, la) = (loads(&plan), loads(&after));
+    let sum = |l: &[f64]| in_east.iter().map(|t| l[t.get()]).sum::<f64>();
+    assert_eq!(sum(&lb), sum(&la), "East's total stays");
+    // The report speaks of East.
+    let r = report(&plan, &after, &adj, TOLERANCE, p.run());
+    assert!(r.after.workload.max_abs_deviation <= TOLERANCE + 1e-9);
+}
+
+/// Redraw limited to West into 4 territories: the rest of the plan keeps every
+/// account, West ends with 4 territories within ±3 % of their shares, the new one in
+/// West.
+#[test]
+fn redraw_within_a_region_draws_only_there() {
+    let mut plan = demo();
+    let mut regions = Vec::new();
+    let west = ensure_path(&mut regions, "Areas/West").expect("west");
+    plan.regions = regions;
+    for name in ["California", "Pacific Northwest", "Mountain"] {
+        territory(&mut plan, name).region = Some(west);
+    }
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = RedrawOptions { territories: 4, region: Some(west), ..RedrawOptions::default() };
+    let p = redraw(&plan, &adj, &opts, None).expect("redraw");
+    let after = p.apply_to(&plan);
+    let in_west = after.territories_within(west);
+    assert_eq!(in_west.len(), 4, "{:?}", after.live_territories().map(|(_, t)| &t.name).collect::<Vec<_>>());
+    assert_eq!(after.live_territories().count(), 13);
+    let was_west = plan.territories_within(west);
+    for v in 0..plan.accounts.len() {
+        let inside = plan.assignment[v].is_some_and(|t| was_west.contains(&t));
+        if !inside {
+            assert_eq!(plan.assignment[v], after.assignment[v], "account {v} is outside West");
+        } else {
+            assert!(after.assignment[v].is_some_and(|t| in_west.contains(&t)), "account {v} stays in West");
+        }
+    }
+    for (t, d) in deviations(&after, &in_west) {
+        assert!(d.abs() <= TOLERANCE + 1e-9, "{}: {d:+.4}", after.territories[t.get()].name);
+    }
+}
