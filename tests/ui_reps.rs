@@ -81,3 +81,46 @@ fn a_capacity_typed_in_the_table_sets_the_target() {
     assert_eq!(h.state().doc.editor.plan().live_territories().next().map(|(_, t)| t.capacity), Some(1.0));
     assert!(h.query_by_label(&deviation_text(sums[&first], mean)).is_some(), "{first} after undo");
 }
+
+/// The fixture with two regions, East (New York Metro, Mid-Atlantic, Northeast) and
+/// West (California, Pacific Northwest): collapsing East hides its three territories'
+/// rows and keeps its roll-up, worked out here; expanding shows them again.
+#[test]
+fn a_region_collapses_and_expands() {
+    let path = common::fixture("small_accounts.csv");
+    let (mut plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
+    let east = territory_editor::model::ensure_path(&mut plan.regions, "East").expect("east");
+    let west = territory_editor::model::ensure_path(&mut plan.regions, "West").expect("west");
+    let members = [
+        ("New York Metro", east),
+        ("Mid-Atlantic", east),
+        ("Northeast", east),
+        ("California", west),
+        ("Pacific Northwest", west),
+    ];
+    for (name, r) in members {
+        let t = plan.find_territory(name).expect("fixture territory");
+        plan.territories[t.get()].region = Some(r);
+    }
+    let app = TerritoryApp::new(Document::new(plan, None, "Regions".into()));
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    let sums = workload_by_territory();
+    let east_hours: i64 = ["New York Metro", "Mid-Atlantic", "Northeast"].iter().map(|n| sums[*n]).sum::<i64>();
+    let hours = territory_editor::format::thousands((east_hours as f64 / 60.0).round() as i64);
+    assert!(h.query_by_label("East (3)").is_some(), "the region's row names its territories' count");
+    assert!(h.query_by_label(&hours).is_some(), "East's workload, {hours} h");
+    let shown = |h: &Harness<'_, TerritoryApp>, name: &str| h.query_by_label(name).is_some();
+    assert!(shown(&h, "Mid-Atlantic") && shown(&h, "Northeast"));
+    // East comes first (regions by name): its toggle is the first.
+    h.get_all_by_label("⏷").next().expect("a toggle").click();
+    h.run_steps(3);
+    assert!(!shown(&h, "Mid-Atlantic") && !shown(&h, "Northeast") && !shown(&h, "New York Metro"), "East collapsed");
+    assert!(shown(&h, "California") && shown(&h, "Texas"), "the others stay");
+    assert!(h.query_by_label(&hours).is_some(), "the roll-up stays");
+    h.get_by_label("⏵").click();
+    h.run_steps(3);
+    assert!(shown(&h, "Mid-Atlantic") && shown(&h, "Northeast") && shown(&h, "New York Metro"), "East expanded");
+}

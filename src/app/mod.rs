@@ -111,6 +111,10 @@ pub struct UiState {
     /// A capacity being dragged in the table: shown (and its deviations previewed)
     /// while the drag lasts, one undoable edit when it ends.
     pub(in crate::app) capacity_draft: Option<(TerritoryIdx, f64)>,
+    /// The regions collapsed in the table, by id (ids survive undo and reloads).
+    pub(in crate::app) collapsed_regions: std::collections::BTreeSet<String>,
+    /// The map's dots coloured by region instead of territory.
+    pub(in crate::app) color_by_region: bool,
     /// The Changes map mode: the scenario the one on screen is compared with (the
     /// accounts that differ drawn in their colour, emphasised, the rest faint).
     pub(in crate::app) changes_against: Option<usize>,

@@ -98,6 +98,11 @@ pub(super) fn upload(ctx: &egui::Context, slot: &mut Option<egui::TextureHandle>
 }
 
 impl TerritoryApp {
+    /// Whether the map colours by region (asked for, and the plan has regions).
+    pub(super) fn colors_by_region(&self) -> bool {
+        self.ui.color_by_region && self.doc.editor.plan().regions.iter().any(|r| r.alive)
+    }
+
     /// Dot colours by territory slot, with the Unassigned colour last.
     pub(super) fn dot_colors(&self, pal: &Palette) -> Vec<Color32> {
         let plan = self.doc.editor.plan();
@@ -106,8 +111,14 @@ impl TerritoryApp {
             (Some(_), _) => c.gamma_multiply(0.18),
             (None, _) => c,
         };
+        // Coloured by region: a territory takes its region's colour (grey outside any).
+        let of = |tt: &crate::model::Territory| match tt.region.filter(|_| self.colors_by_region()) {
+            Some(r) if crate::model::region_live(&plan.regions, r) => color(plan.regions[r.get()].color, pal.dark),
+            _ if self.colors_by_region() => pal.unassigned,
+            _ => color(tt.color, pal.dark),
+        };
         let mut colors: Vec<Color32> =
-            plan.territories.iter().enumerate().map(|(i, tt)| fade(color(tt.color, pal.dark), Some(i))).collect();
+            plan.territories.iter().enumerate().map(|(i, tt)| fade(of(tt), Some(i))).collect();
         colors.push(fade(pal.unassigned, None));
         colors
     }

@@ -61,6 +61,10 @@ impl TerritoryApp {
             }
         }
         let font = egui::FontId::proportional(17.0);
+        if self.colors_by_region() && self.pending.is_none() {
+            self.paint_region_labels(painter, t, pal);
+            return;
+        }
         for MapLabel { territory: tt, centre: (x, y), accounts } in self.map_labels() {
             let p = t.to_screen(x, y);
             if !t.rect.contains(p) {
@@ -73,6 +77,36 @@ impl TerritoryApp {
                 Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
                 2.0,
                 color(tt.color, pal.dark),
+            );
+            painter.galley(r.left_top() + Vec2::new(6.0, 2.0), galley, pal.label);
+        }
+    }
+}
+
+impl TerritoryApp {
+    /// The regions' names at their accounts' centres, the deepest regions only (a
+    /// parent's centre falls among its children's), in the region's colour.
+    fn paint_region_labels(&self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
+        let plan = self.doc.editor.plan();
+        let rollup =
+            crate::metrics::region_rollup(&plan.territories, &plan.regions, &self.doc.editor.metrics().territories);
+        let font = egui::FontId::proportional(19.0);
+        let has_child = |r: crate::model::RegionIdx| plan.regions.iter().any(|x| x.alive && x.parent == Some(r));
+        for f in rollup.iter().filter(|f| !has_child(f.region)) {
+            let Some((x, y)) = f.totals.center_mercator() else { continue };
+            let p = t.to_screen(x, y);
+            if !t.rect.contains(p) {
+                continue;
+            }
+            let region = &plan.regions[f.region.get()];
+            let galley = painter.layout_no_wrap(region.name.clone(), font.clone(), pal.label);
+            let r = label_rect(p, galley.size(), f.totals.accounts);
+            painter.rect_filled(r, 4.0, pal.halo);
+            painter.rect_stroke(
+                r,
+                4.0,
+                egui::Stroke::new(2.5, color(region.color, pal.dark)),
+                egui::StrokeKind::Inside,
             );
             painter.galley(r.left_top() + Vec2::new(6.0, 2.0), galley, pal.label);
         }

@@ -53,6 +53,38 @@ impl TerritoryApp {
                     });
                 });
             }
+            Dialog::RegionName { region, parent, name } => {
+                egui::Modal::new(egui::Id::unique("region-name")).show(ctx, |ui| {
+                    ui.heading(if region.is_some() { "Rename region" } else { "New region" });
+                    if let Some(p) = parent {
+                        ui.label(format!("Inside {}", crate::model::region_path(&plan.regions, *p)));
+                    }
+                    ui.horizontal(|ui| {
+                        let l = ui.label("Name");
+                        let edit = ui
+                            .add(egui::TextEdit::singleline(name).desired_width(240.0).hint_text("e.g. East"))
+                            .labelled_by(l.id);
+                        if !edit.has_focus() && name.is_empty() {
+                            edit.request_focus();
+                        }
+                    });
+                    ui.horizontal(|ui| {
+                        let ok = !name.trim().is_empty();
+                        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        if ui.add_enabled(ok, egui::Button::new("OK")).clicked() || (ok && enter) {
+                            let cmd = match region {
+                                Some(r) => Command::RenameRegion { region: *r, name: name.trim().to_owned() },
+                                None => Command::CreateRegion { name: name.trim().to_owned(), parent: *parent },
+                            };
+                            self.actions.push(Action::Edit(cmd));
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                            keep = false;
+                        }
+                    });
+                });
+            }
             Dialog::RenameScenario { index, name } => {
                 egui::Modal::new(egui::Id::unique("rename-scenario")).show(ctx, |ui| {
                     ui.heading("Scenario");

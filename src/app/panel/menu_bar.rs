@@ -82,6 +82,9 @@ pub(in crate::app) fn menu_bar(
                 {
                     state.changes_against = changes.then_some(0);
                 }
+                let regions = doc.editor.plan().regions.iter().any(|r| r.alive);
+                ui.add_enabled(regions, egui::Checkbox::new(&mut state.color_by_region, "Colour by region"))
+                    .on_hover_text("Draw each account in its territory's region's colour, with the regions' names on the map");
                 ui.checkbox(&mut settings.show_counties, "County borders when zoomed in");
                 ui.checkbox(&mut settings.show_frame_time, "Frame time in the status bar")
                     .on_hover_text("The CPU time of the last frame's UI code, for judging speed on large plans");

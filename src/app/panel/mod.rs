@@ -2,7 +2,8 @@
 //! comparison window and the dialogs. They read the document and queue [`Action`]s.
 //!
 //! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
-//! `balance_table.rs`, `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
+//! `balance_table.rs`, `territory_table.rs` (the territories, as a tree of regions),
+//! `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
 //! dialog state, deviation colours) are here. The menu bar, toolbar, scenario bar,
 //! status bar and comparison window are functions of what they read (the document,
 //! the UI state) that push actions; the balance table and the dialogs still take the
@@ -21,6 +22,7 @@ mod balance_table;
 mod compare_window;
 mod dialogs;
 mod menu_bar;
+mod territory_table;
 pub(in crate::app) use compare_window::{CompareView, compare_window};
 mod scenario_bar;
 pub(in crate::app) use menu_bar::menu_bar;
@@ -52,12 +54,30 @@ pub struct Sort {
 /// A territory dialog in progress.
 #[derive(Debug, Clone)]
 pub enum Dialog {
-    Rename { territory: TerritoryIdx, name: String, rep: String },
-    Delete { territory: TerritoryIdx, to: Option<TerritoryIdx> },
+    Rename {
+        territory: TerritoryIdx,
+        name: String,
+        rep: String,
+    },
+    Delete {
+        territory: TerritoryIdx,
+        to: Option<TerritoryIdx>,
+    },
     Shortcuts,
     About,
-    RenameScenario { index: usize, name: String },
-    DeleteScenario { index: usize },
+    RenameScenario {
+        index: usize,
+        name: String,
+    },
+    /// A new region (`region` is `None`) inside `parent`, or a region renamed.
+    RegionName {
+        region: Option<crate::model::RegionIdx>,
+        parent: Option<crate::model::RegionIdx>,
+        name: String,
+    },
+    DeleteScenario {
+        index: usize,
+    },
 }
 
 impl Dialog {
