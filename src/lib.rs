@@ -10,10 +10,10 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, assignment and account locks over the shared accounts, the one on screen in the plan's own fields) |
+//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, region tree, assignment and account locks over the shared accounts, the one on screen in the plan's own fields); each territory's capacity; regions ([`model::Region`]: a tree in stable slots, paths, which territories lie within) |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
 //! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
-//! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations, the plan's balance (max \|deviation\|, CV) |
+//! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations against each territory's target (total × capacity / Σ capacities), the plan's balance (max \|deviation\|, CV), the regions' roll-ups (`rollup.rs`, from the territories' totals, on demand) |
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), the geocode checks ([`io::geocode`]: (0, 0), swapped and sign-lost coordinates, outliers), CSV export, GeoJSON areas, atomic writes (symlinks followed, devices refused, stale temporaries removed) |
 //! | [`recovery`] | autosave: the journal of edit commands since a plan was opened or saved, written off the UI thread at most once a second, tied to its base file by a fingerprint; finding and replaying a crashed session's journal |
@@ -25,7 +25,7 @@
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
 //! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed
@@ -62,8 +62,8 @@
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
-//! So are `model` (units, account, accounts, colour, account_set, scenario), `edit`
-//! (changes, scenarios), `compare` (changes), `update`,
+//! So are `model` (units, account, accounts, colour, account_set, region, scenario), `edit`
+//! (changes, regions, scenarios), `metrics` (rollup), `compare` (changes), `update`,
 //! `io::csv_import` (columns, detect, stream, parse, duplicates, assemble),
 //! `io::plan_file` (records, checks, rows, scenarios, read, write), and in the editor
 //! `app::map` (with `changes.rs`, the Changes mode), `app::panel` and `app::files`
@@ -101,7 +101,8 @@
 //! in view: up to 25,000 accounts are drawn as circles; more are splatted into a
 //! texture (and the selection into a second one) that is redrawn only when the view,
 //! the plan or the selection changed. The balance panel reads the metrics
-//! (O(territories)).
+//! (O(territories)); with regions it rolls them up per region each frame
+//! (O(territories × depth)), and a territory's deviation is against its target.
 //!
 //! *Drag to metric.* A lasso is a list of screen points, turned into a Web Mercator
 //! polygon by the inverse transform. [`grid::Grid::select`] rasterises it onto the
@@ -127,7 +128,17 @@
 //! ## Invariants
 //!
 //! - `Editor::metrics() == Metrics::recompute(Editor::plan())`, exactly, after any
-//!   sequence of edits, undos and redos (integer totals; property-tested).
+//!   sequence of edits, undos and redos (integer totals; property-tested), capacity
+//!   and region edits included; the panel's balance equals deviations against
+//!   total × capacity / Σ capacities worked out account by account, and every region's
+//!   roll-up equals the sums over the territories within it (property-tested).
+//! - With every capacity 1.0 a target is the mean, exactly, and Balance and Redraw
+//!   behave as before capacities existed (the golden outputs did not change).
+//! - The region tree has no cycle (a move into a region's own subtree is refused, a
+//!   file's parents must be listed first), and no live territory names a dead region
+//!   (deleting a region moves its territories up; a proposal naming a missing region
+//!   is refused). Balance and Redraw limited to a region move no account outside it
+//!   and keep its total (tested on the demo).
 //! - Undoing every edit restores the original plan exactly (property-tested).
 //! - Scenarios share the accounts: switching exchanges vectors and copies nothing, and
 //!   a change to the scenario on screen never touches another (tested); a plan file

@@ -250,7 +250,7 @@ impl TerritoryApp {
     fn form_ui(&mut self, ui: &mut Ui, form: &mut Form, selected: usize, locked: &[String], keep: &mut bool) {
         match form.kind {
             Kind::Balance => {
-                ui.label("Bring every territory within the tolerance of the mean, moving as little as possible;\nterritories stay compact and in one piece.");
+                ui.label("Bring every territory within the tolerance of its target (the mean, or its share by capacity),\nmoving as little as possible; territories stay compact and in one piece.");
             }
             Kind::Redraw => {
                 ui.label("Draw the territories afresh: balanced, compact, in one piece.\nNew territories keep the names of the old ones they overlap most.");
@@ -258,7 +258,7 @@ impl TerritoryApp {
         }
         ui.add_space(6.0);
         egui::Grid::new("optimize-form").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
-            let l = ui.label("Tolerance ±").on_hover_text("How far from the mean each territory may end, in percent");
+            let l = ui.label("Tolerance ±").on_hover_text("How far from its target each territory may end, in percent");
             ui.add(egui::Slider::new(&mut form.tolerance_pct, 0.5..=15.0).suffix(" %").fixed_decimals(1))
                 .labelled_by(l.id);
             ui.end_row();

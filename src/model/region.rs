@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Rgb, Territory, TerritoryIdx, distinct_color, live_slots, territory_id_base};
+use super::{Rgb, Territory, TerritoryIdx, distinct_color, live_slots, palette_color, territory_id_base};
 
 /// The most regions a plan holds (a region per territory is already more than any
 /// hierarchy needs), and the deepest a tree may be.
@@ -125,16 +125,13 @@ pub fn fresh_region_id(regions: &[Region], name: &str) -> String {
     (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id)).unwrap_or(base)
 }
 
-/// A new live region named `name` under `parent`, in a colour unlike the others.
+/// A new live region named `name` under `parent`, in the first palette colour no other
+/// region has (the palette's order keeps neighbouring colours apart), or else the one
+/// farthest from theirs.
 pub fn new_region(regions: &[Region], name: &str, parent: Option<RegionIdx>) -> Region {
     let used: Vec<Rgb> = live_regions(regions).map(|(_, r)| r.color).collect();
-    Region {
-        id: fresh_region_id(regions, name),
-        name: name.trim().to_owned(),
-        color: distinct_color(&used),
-        parent,
-        alive: true,
-    }
+    let color = (0..64).map(palette_color).find(|c| !used.contains(c)).unwrap_or_else(|| distinct_color(&used));
+    Region { id: fresh_region_id(regions, name), name: name.trim().to_owned(), color, parent, alive: true }
 }
 
 /// The live region named `name` directly inside `parent` (`None`: at the top), exactly
@@ -200,7 +197,6 @@ pub fn tree_order(regions: &[Region]) -> Vec<(RegionIdx, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::palette_color;
 
     fn tree() -> Vec<Region> {
         let mut regions = Vec::new();
