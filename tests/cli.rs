@@ -55,6 +55,12 @@ fn import_small(name: &str) -> PathBuf {
     plan
 }
 
+/// Web Mercator, written out here rather than taken from the library.
+fn mercator(lon: f64, lat: f64) -> (f64, f64) {
+    let r = 6_378_137.0;
+    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
@@ -95,6 +101,20 @@ fn stats_match_sums_of_the_csv() {
     let var = sums.values().map(|s| (s.3 as f64 - mean_w).powi(2)).sum::<f64>() / sums.len() as f64;
     assert!(close(stats["balance"]["workload_cv"].as_f64().expect("num"), var.sqrt() / mean_w));
     assert_eq!(stats["unassigned"]["accounts"], 0);
+    // Spread: the RMS distance to the centre (the mean Web Mercator position), in km on
+    // the ground at the centre's latitude, worked out here in floating point.
+    for t in territories {
+        let name = t["name"].as_str().expect("name");
+        let pts: Vec<(f64, f64)> =
+            rows.iter().filter(|r| r.territory == name).map(|r| mercator(r.lon, r.lat)).collect();
+        let n = pts.len() as f64;
+        let (cx, cy) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+        let ms = pts.iter().map(|p| (p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sum::<f64>() / n;
+        let lat = (2.0 * (cy / 6_378_137.0).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
+        let want = ms.sqrt() * lat.to_radians().cos() / 1000.0;
+        let got = t["spread_km"].as_f64().expect("spread");
+        assert!((got - want).abs() < 1e-3 + 1e-6 * want, "{name}: {got} km, worked out {want} km");
+    }
 
     // The readable table names every territory.
     let table = run(&["stats", plan.to_str().expect("utf-8")]);

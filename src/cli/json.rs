@@ -67,6 +67,8 @@ pub(super) struct StatsTerritory<'a> {
     pub capacity: f64,
     pub target_workload_hours: f64,
     pub target_potential: f64,
+    /// The root-mean-square distance of its accounts to their centre, km.
+    pub spread_km: Option<f64>,
     pub potential_deviation: Option<f64>,
     pub workload_deviation: Option<f64>,
 }

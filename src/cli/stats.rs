@@ -19,6 +19,7 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
                 capacity: t.capacity,
                 target_workload_hours: b.workload.target(t.capacity) / 60.0,
                 target_potential: b.potential.target(t.capacity) / 100.0,
+                spread_km: tot.spread_km(),
                 potential_deviation: b.potential.deviation(tot.potential.0 as f64, t.capacity),
                 workload_deviation: b.workload.deviation(tot.workload.0 as f64, t.capacity),
             }

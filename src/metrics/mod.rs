@@ -24,6 +24,15 @@ pub fn metres(x: f64) -> i64 {
     t + i64::from(f >= 0.5) - i64::from(f <= -0.5)
 }
 
+/// x² + y² of a Web Mercator position rounded to metres, as [`Totals::sum_x`] and
+/// `sum_y` round it (at most 8 × 10¹⁴ m², so that `i128` sums never wrap): what
+/// [`Totals::spread_km`] is kept from, exactly.
+#[inline]
+pub fn square(x: f64, y: f64) -> i128 {
+    let (mx, my) = (i128::from(metres(x)), i128::from(metres(y)));
+    mx * mx + my * my
+}
+
 /// The sums over a set of accounts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -35,6 +44,8 @@ pub struct Totals {
     pub sum_x: i64,
     /// Sum of the accounts' Web Mercator y, rounded to metres.
     pub sum_y: i64,
+    /// Sum of their x² + y² in square metres ([`square`]), for the spread.
+    pub sum_sq: i128,
 }
 
 impl Totals {
@@ -47,6 +58,7 @@ impl Totals {
         self.workload.0 += a.workload().0;
         self.sum_x += metres(x);
         self.sum_y += metres(y);
+        self.sum_sq += square(x, y);
     }
 
     /// The totals of account `i` alone, read from the columns.
@@ -60,6 +72,7 @@ impl Totals {
             workload: accounts.workload(i),
             sum_x: metres(x),
             sum_y: metres(y),
+            sum_sq: square(x, y),
         }
     }
 
@@ -72,6 +85,7 @@ impl Totals {
         self.workload.0 -= a.workload().0;
         self.sum_x -= metres(x);
         self.sum_y -= metres(y);
+        self.sum_sq -= square(x, y);
     }
 
     /// Adds other totals.
@@ -82,6 +96,7 @@ impl Totals {
         self.workload.0 += o.workload.0;
         self.sum_x += o.sum_x;
         self.sum_y += o.sum_y;
+        self.sum_sq += o.sum_sq;
     }
 
     /// Subtracts totals that are part of these.
@@ -92,12 +107,13 @@ impl Totals {
         self.workload.0 -= o.workload.0;
         self.sum_x -= o.sum_x;
         self.sum_y -= o.sum_y;
+        self.sum_sq -= o.sum_sq;
     }
 
     /// Totals of `accounts` accounts from sums of potential, annual revenue,
     /// workload, x and y (as [`PrefixSums`] keeps them).
     #[inline]
-    fn from_sums(accounts: u64, [potential, revenue, workload, sum_x, sum_y]: [i64; 5]) -> Totals {
+    fn from_sums(accounts: u64, [potential, revenue, workload, sum_x, sum_y]: [i64; 5], sum_sq: i128) -> Totals {
         Totals {
             accounts,
             potential: Cents(potential),
@@ -105,7 +121,23 @@ impl Totals {
             workload: Minutes(workload),
             sum_x,
             sum_y,
+            sum_sq,
         }
+    }
+
+    /// The spread: the root-mean-square distance of the accounts to their centre (their
+    /// mean position), in km on the ground (Web Mercator's scale at the centre's
+    /// latitude taken out); `None` without accounts. Kept from running sums, so it is
+    /// exact to the sums and O(1) to update; a different figure from `quality`'s
+    /// compactness (the mean great-circle distance).
+    pub fn spread_km(&self) -> Option<f64> {
+        let (cx, cy) = self.center_mercator()?;
+        // n² × the variance, in integers (no cancellation): n Σ(x² + y²) − (Σx)² − (Σy)².
+        let n = i128::from(self.accounts as i64);
+        let (sx, sy) = (i128::from(self.sum_x), i128::from(self.sum_y));
+        let scaled = (n * self.sum_sq - sx * sx - sy * sy).max(0) as f64;
+        let lat = crate::spatial::from_mercator(cx, cy).1;
+        Some(scaled.sqrt() / n as f64 * lat.to_radians().cos() / 1000.0)
     }
 
     /// The mean Web Mercator position, if there is any account.
@@ -120,10 +152,12 @@ impl Totals {
 /// Running totals over the accounts in plan order, so that the totals of any range of
 /// accounts cost O(1): what lets a reassignment of k accounts cost O(runs), not O(k)
 /// metric updates. Each entry holds potential, annual revenue, workload and the sums of
-/// x and y of the accounts before it (40 bytes; the count is the index itself).
+/// x and y of the accounts before it (40 bytes; the count is the index itself), and
+/// beside it the sum of x² + y² (16 bytes, `i128`).
 #[derive(Debug, Clone, Default)]
 pub struct PrefixSums {
     sums: Vec<[i64; 5]>,
+    squares: Vec<i128>,
 }
 
 impl PrefixSums {
@@ -144,47 +178,52 @@ impl PrefixSums {
         let acc = &plan.accounts;
         let (potential, revenue) = (acc.potential(), acc.annual_revenue());
         let one = |i: usize| [potential[i].0, revenue[i].0, acc.workload(i).0, metres(xs[i]), metres(ys[i])];
-        // Running sums of accounts `start..`, from `run`, written to `out`, and the
-        // metrics of those accounts.
-        let part = |start: usize, out: &mut [[i64; 5]], mut run: [i64; 5]| -> Metrics {
-            let mut m = Metrics::empty(slots);
-            for (j, o) in out.iter_mut().enumerate() {
-                let i = start + j;
-                let x = one(i);
-                for (r, v) in run.iter_mut().zip(x) {
-                    *r += v;
+        // Running sums of accounts `start..`, from `run`, written to `out` and `out_sq`,
+        // and the metrics of those accounts.
+        let part =
+            |start: usize, out: &mut [[i64; 5]], out_sq: &mut [i128], (mut run, mut run_sq): ([i64; 5], i128)| {
+                let mut m = Metrics::empty(slots);
+                for (j, (o, o_sq)) in out.iter_mut().zip(out_sq.iter_mut()).enumerate() {
+                    let i = start + j;
+                    let (x, sq) = (one(i), square(xs[i], ys[i]));
+                    for (r, v) in run.iter_mut().zip(x) {
+                        *r += v;
+                    }
+                    run_sq += sq;
+                    (*o, *o_sq) = (run, run_sq);
+                    m.slot_mut(plan.assignment[i]).merge(&Totals::from_sums(1, x, sq));
                 }
-                *o = run;
-                m.slot_mut(plan.assignment[i]).merge(&Totals::from_sums(1, x));
-            }
-            m
-        };
+                m
+            };
         // Zeroed memory is mapped lazily: each thread faults in the pages it writes.
         let mut sums = vec![[0i64; 5]; n + 1];
-        let body = &mut sums[1..];
+        let mut squares = vec![0i128; n + 1];
+        let (body, body_sq) = (&mut sums[1..], &mut squares[1..]);
         if n < 100_000 {
-            let m = part(0, body, [0; 5]);
-            return (PrefixSums { sums }, m);
+            let m = part(0, body, body_sq, ([0; 5], 0));
+            return (PrefixSums { sums, squares }, m);
         }
         let half = n / 2;
         let (first, second) = body.split_at_mut(half);
+        let (first_sq, second_sq) = body_sq.split_at_mut(half);
         let (mut m, rest) = crate::both(
-            || part(0, first, [0; 5]),
+            || part(0, first, first_sq, ([0; 5], 0)),
             || {
-                let mut carry = [0i64; 5];
+                let (mut carry, mut carry_sq) = ([0i64; 5], 0i128);
                 for i in 0..half {
                     for (c, v) in carry.iter_mut().zip(one(i)) {
                         *c += v;
                     }
+                    carry_sq += square(xs[i], ys[i]);
                 }
-                part(half, second, carry)
+                part(half, second, second_sq, (carry, carry_sq))
             },
         );
         for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
             a.merge(b);
         }
         m.unassigned.merge(&rest.unassigned);
-        (PrefixSums { sums }, m)
+        (PrefixSums { sums, squares }, m)
     }
 
     /// The totals of accounts `start..end`.
@@ -198,6 +237,7 @@ impl PrefixSums {
             workload: Minutes(b[2] - a[2]),
             sum_x: b[3] - a[3],
             sum_y: b[4] - a[4],
+            sum_sq: self.squares[end as usize] - self.squares[start as usize],
         }
     }
 }
@@ -399,6 +439,26 @@ mod tests {
             }
             assert_eq!(prefix.range(a, b), want, "{a}..{b}");
         }
+    }
+
+    /// Four accounts on a square of side 2 km around a point at 45° N: each is √2 km
+    /// from the centre, so the spread is √2 km (to the metre rounding of the positions).
+    #[test]
+    fn spread_is_the_rms_distance_to_the_centre() {
+        let (cx, cy) = to_mercator(10.0, 45.0);
+        // 1 km on the ground is 1 km / cos(45°) in Web Mercator there.
+        let k = 1000.0 / 45f64.to_radians().cos();
+        let mut t = Totals::default();
+        for (dx, dy) in [(-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0), (1.0, 1.0)] {
+            let (x, y) = (cx + dx * k, cy + dy * k);
+            t.sum_x += metres(x);
+            t.sum_y += metres(y);
+            t.sum_sq += square(x, y);
+            t.accounts += 1;
+        }
+        let s = t.spread_km().expect("accounts");
+        assert!((s - 2f64.sqrt()).abs() < 0.02, "{s}");
+        assert_eq!(Totals::default().spread_km(), None);
     }
 
     #[test]

@@ -91,6 +91,7 @@ impl TerritoryApp {
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(90.0))
             .column(Column::auto().at_least(90.0))
+            .column(Column::auto().at_least(60.0))
             // The last column takes what is left, so the table never runs past the panel.
             .column(Column::remainder().at_least(150.0))
             .min_scrolled_height(200.0)
@@ -124,6 +125,12 @@ impl TerritoryApp {
                 header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
                 header
                     .col(|ui| head(ui, "Workload h", SortKey::Workload, "Visit hours per year: visits × minutes / 60"));
+                header.col(|ui| {
+                    ui.label(RichText::new("Spread").strong()).on_hover_text(
+                        "How spread out the territory is: the root-mean-square distance of its accounts to their \
+                         centre, in km (a small, round territory has a small spread)",
+                    );
+                });
                 header.col(|ui| {
                     head(
                         ui,
@@ -237,6 +244,7 @@ impl TerritoryApp {
                                 aft.map(|a| thousands(a.workload.hours().round() as i64)),
                             )
                         });
+                        row.col(|ui| changed(ui, spread(cur), aft.map(spread)));
                         row.col(|ui| {
                             let d_now = before.workload.deviation(cur.workload.0 as f64, caps[r]);
                             let (d, ghost) = match (aft, after_balance) {
@@ -425,6 +433,9 @@ fn region_row(
     row.col(|ui| {
         ui.label(RichText::new(thousands(f.totals.workload.hours().round() as i64)).strong());
     });
+    row.col(|ui| {
+        ui.label(RichText::new(spread(&f.totals)).weak());
+    });
     row.col(|ui| deviation_cell(ui, f.workload_deviation, None));
     let resp = row.response();
     // A territory dropped on the row joins the region.
@@ -522,6 +533,11 @@ fn territory_tip(plan: &Plan, t: &crate::model::Territory) -> String {
         Some(r) => format!("{rep}\nRegion: {}", region_path(&plan.regions, r)),
         None => rep,
     }
+}
+
+/// A spread in km, as the table shows it.
+fn spread(t: &Totals) -> String {
+    t.spread_km().map_or("–".to_owned(), |s| format!("{s:.0} km"))
 }
 
 /// The deviation figure and its bar, the same width in every row and never past the
