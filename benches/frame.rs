@@ -36,6 +36,32 @@ fn button(pos: Pos2, pressed: bool) -> Event {
 fn frames(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
     group.sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(4));
+    // The balance panel as a tree: 1M accounts, the 12 territories in 4 regions (all
+    // expanded) with capacities, a steady frame of the US view.
+    {
+        let (mut plan, _) = common::sorted_plan(1_000_000);
+        for (i, name) in ["West", "Central", "South", "East"].iter().enumerate() {
+            let r = territory_editor::model::ensure_path(&mut plan.regions, name).expect("region");
+            for t in (i * 3)..(i * 3 + 3) {
+                plan.territories[t].region = Some(r);
+                plan.territories[t].capacity = [0.5, 1.0, 1.5][t % 3];
+            }
+        }
+        let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
+        let ctx = egui::Context::default();
+        ctx.set_pixels_per_point(1.0);
+        territory_editor::app::style_for_projector(&ctx);
+        for _ in 0..8 {
+            frame(&ctx, &mut app, vec![]);
+        }
+        app.zoom_to_plan();
+        for _ in 0..4 {
+            frame(&ctx, &mut app, vec![]);
+        }
+        group.bench_function(BenchmarkId::new("1000000/us", "steady_regions"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
+        });
+    }
     for n in [10_000usize, 100_000, 1_000_000] {
         let (plan, _) = common::sorted_plan(n);
         let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));

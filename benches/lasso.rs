@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use territory_editor::edit::{Command, Editor};
-use territory_editor::metrics::Metrics;
+use territory_editor::metrics::{Metrics, region_rollup};
 use territory_editor::model::TerritoryIdx;
 
 fn lasso(c: &mut Criterion) {
@@ -40,6 +40,48 @@ fn lasso(c: &mut Criterion) {
         }
         group.bench_function(BenchmarkId::new(format!("{n}"), "full_recompute"), |b| {
             b.iter(|| std::hint::black_box(Metrics::recompute(editor.plan())))
+        });
+    }
+    group.finish();
+    // The capacities issue: 1M accounts in 20 territories with capacities from 0.5 to
+    // 1.5, in 4 regions; each iteration also rolls the regions up, as the panel does.
+    let mut group = c.benchmark_group("lasso_assign_regions");
+    group.sample_size(30).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    let n = 1_000_000;
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(n, 20, 0, &mut csv).expect("generate");
+    let opts = territory_editor::io::csv_import::ImportOptions::default();
+    let (mut plan, _) = territory_editor::io::csv_import::import_bytes(&csv, "b.csv", &opts).expect("import");
+    for (i, name) in ["West", "Central", "South", "East"].iter().enumerate() {
+        let r = territory_editor::model::ensure_path(&mut plan.regions, name).expect("region");
+        for t in (i * 5)..(i * 5 + 5) {
+            plan.territories[t].region = Some(r);
+            plan.territories[t].capacity = [0.5, 0.8, 1.0, 1.2, 1.5][t % 5];
+        }
+    }
+    let (plan, grid) = territory_editor::grid::sort_plan(plan);
+    let mut editor = Editor::new(plan);
+    for coverage in [0.01, 0.05, 0.20] {
+        let poly = common::lasso_for_coverage(&grid, coverage, 200);
+        let selected = grid.select(&poly).len();
+        let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}", coverage * 100.0));
+        group.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for i in 0..iters {
+                    let to = Some(TerritoryIdx::new((i % 20) as u32));
+                    let t0 = Instant::now();
+                    let set = grid.select(&poly);
+                    let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
+                    std::hint::black_box(cs.map(|c| c.moved()));
+                    std::hint::black_box(editor.balance());
+                    let p = editor.plan();
+                    std::hint::black_box(region_rollup(&p.territories, &p.regions, &editor.metrics().territories));
+                    total += t0.elapsed();
+                    editor.undo();
+                }
+                total
+            })
         });
     }
     group.finish();
