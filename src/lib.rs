@@ -135,7 +135,7 @@
 //! - With every capacity 1.0 a target is the mean, exactly, and Balance and Redraw
 //!   behave as before capacities existed (the golden outputs did not change).
 //! - The region tree has no cycle (a move into a region's own subtree is refused, a
-//!   file's parents must be listed first), and no live territory names a dead region
+//!   file whose parents loop is refused), and no live territory names a dead region
 //!   (deleting a region moves its territories up; a proposal naming a missing region
 //!   is refused). Balance and Redraw limited to a region move no account outside it
 //!   and keep its total (tested on the demo).

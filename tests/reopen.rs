@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use territory_editor::io::plan_file;
-use territory_editor::model::{Account, Cents, Plan, Territory, TerritoryIdx, palette_color};
+use territory_editor::model::{Account, Cents, Plan, RegionIdx, Territory, TerritoryIdx, ensure_path, palette_color};
 
 /// Text made mostly of multi-byte characters (2, 3 and 4 bytes in UTF-8), with some
 /// ASCII and the characters RON must escape.
@@ -40,19 +40,30 @@ fn build(n: usize, words: &[String], k: usize, shift: usize) -> Plan {
             locked: i % 11 == 0,
         })
         .collect();
+    // Regions named from the words too, nested ("Ä/ö…"), and capacities other than 1.
+    let mut regions = Vec::new();
+    let paths: Vec<Option<RegionIdx>> = (0..k)
+        .map(|t| {
+            let path = format!("R{}/{}", t % 2, word(t + 11).replace('/', "|"));
+            (t % 3 != 2).then(|| ensure_path(&mut regions, &path).ok()).flatten()
+        })
+        .collect();
     let territories: Vec<Territory> = (0..k)
         .map(|t| Territory {
             rep: (t % 2 == 0).then(|| word(t + 6)),
             locked: t == 1,
+            capacity: [1.0, 0.5, 1.25, 0.05][t % 4],
+            region: paths[t],
             ..Territory::new(format!("t{t}-{}", word(t + 9)), word(t + 5), palette_color(t))
         })
         .collect();
     let assignment = (0..n).map(|i| (i % (k + 1) < k).then_some(TerritoryIdx::new((i % (k + 1)) as u32))).collect();
-    Plan { accounts: accounts.into_iter().collect(), territories, assignment, ..Plan::default() }
+    Plan { accounts: accounts.into_iter().collect(), territories, regions, assignment, ..Plan::default() }
 }
 
 fn assert_same(a: &Plan, b: &Plan) {
     assert_eq!(a.territories, b.territories);
+    assert_eq!(a.regions, b.regions);
     assert_eq!(a.assignment, b.assignment);
     assert_eq!(a.accounts.len(), b.accounts.len());
     for i in 0..a.accounts.len() {

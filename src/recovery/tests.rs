@@ -73,9 +73,17 @@ fn a_journal_replays_to_the_same_plan_even_past_its_base() {
         }
         journal.record(step, || editor.snapshot());
     }
-    let c = Command::Reassign { accounts: AccountSet::from_sorted_ranges([(20, 30)]), to: None };
-    editor.apply(c.clone()).expect("edit");
-    journal.record(Step::Apply(c), || editor.snapshot());
+    // The capacities issue's edits: a region, a territory in it, a capacity.
+    let commands = [
+        Command::Reassign { accounts: AccountSet::from_sorted_ranges([(20, 30)]), to: None },
+        Command::CreateRegion { name: "Süd-West".into(), parent: None },
+        Command::SetTerritoryRegion { territory: TerritoryIdx::new(1), region: Some(crate::model::RegionIdx(0)) },
+        Command::SetCapacity { territory: TerritoryIdx::new(2), capacity: 0.5 },
+    ];
+    for c in commands {
+        editor.apply(c.clone()).expect("edit");
+        journal.record(Step::Apply(c), || editor.snapshot());
+    }
     drop(journal); // a crash, as far as the journal knows: the file stays
 
     let (header, steps) = read(&path).expect("journal");
@@ -87,6 +95,8 @@ fn a_journal_replays_to_the_same_plan_even_past_its_base() {
     replay(&mut replayed, &steps).expect("replays");
     assert_eq!(replayed.plan().assignment, editor.plan().assignment);
     assert_eq!(replayed.plan().territories, editor.plan().territories);
+    assert_eq!(replayed.plan().regions, editor.plan().regions);
+    assert_eq!(replayed.plan().territories[2].capacity, 0.5);
     assert_eq!(replayed.metrics(), editor.metrics());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,50 +3,61 @@
 
 use super::*;
 
-/// The live regions as records, parents before children (tree order).
+/// The live regions as records, in slot order (so that a plan reopens with the same
+/// slots when none was deleted), each naming its parent by id.
 pub(super) fn region_records(regions: &[Region]) -> Vec<RegionRecord> {
-    crate::model::tree_order(regions)
-        .into_iter()
-        .map(|(i, _)| {
-            let r = &regions[i.get()];
-            RegionRecord {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                color: r.color.to_hex(),
-                parent: r.parent.filter(|&p| region_live(regions, p)).map(|p| regions[p.get()].id.clone()),
-            }
+    live_regions(regions)
+        .map(|(_, r)| RegionRecord {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            color: r.color.to_hex(),
+            parent: r.parent.filter(|&p| region_live(regions, p)).map(|p| regions[p.get()].id.clone()),
         })
         .collect()
 }
 
-/// The regions of `records`, checked: ids unique, parents named before their children
-/// (so that there is no cycle), at most [`crate::model::MAX_DEPTH`] levels.
+/// The regions of `records`, checked: ids unique, names not empty, every parent one of
+/// them, no region inside itself (a cycle), at most [`crate::model::MAX_DEPTH`] levels.
 pub(super) fn regions_from(records: &[RegionRecord], path: &str) -> Result<Vec<Region>, PlanFileError> {
     let invalid = |detail: String| PlanFileError::Invalid { path: path.to_owned(), detail };
     if records.len() > crate::model::MAX_REGIONS {
         return Err(invalid(format!("{} regions; at most {} are supported", records.len(), crate::model::MAX_REGIONS)));
     }
     let mut by_id: HashMap<&str, RegionIdx> = HashMap::new();
-    let mut regions: Vec<Region> = Vec::with_capacity(records.len());
-    for r in records {
-        let color = Rgb::from_hex(&r.color)
-            .ok_or_else(|| invalid(format!("region {}: colour {} is not #rrggbb", quoted(&r.id), quoted(&r.color))))?;
-        let parent = match &r.parent {
-            Some(p) => Some(*by_id.get(p.as_str()).ok_or_else(|| {
-                invalid(format!("region {}: parent {} is not a region listed before it", quoted(&r.id), quoted(p)))
-            })?),
-            None => None,
-        };
+    for (i, r) in records.iter().enumerate() {
+        if by_id.insert(r.id.as_str(), RegionIdx(i as u32)).is_some() {
+            return Err(invalid(format!("region id {} is used twice", quoted(&r.id))));
+        }
         if r.name.trim().is_empty() {
             return Err(invalid(format!("region {} has no name", quoted(&r.id))));
         }
-        let idx = RegionIdx(regions.len() as u32);
-        if by_id.insert(r.id.as_str(), idx).is_some() {
-            return Err(invalid(format!("region id {} is used twice", quoted(&r.id))));
-        }
-        regions.push(Region { id: r.id.clone(), name: r.name.clone(), color, parent, alive: true });
-        if crate::model::depth(&regions, idx) >= crate::model::MAX_DEPTH {
-            return Err(invalid(format!("region {} is nested too deep", quoted(&r.id))));
+    }
+    let regions = records
+        .iter()
+        .map(|r| {
+            let color = Rgb::from_hex(&r.color).ok_or_else(|| {
+                invalid(format!("region {}: colour {} is not #rrggbb", quoted(&r.id), quoted(&r.color)))
+            })?;
+            let parent = match &r.parent {
+                Some(p) => Some(*by_id.get(p.as_str()).ok_or_else(|| {
+                    invalid(format!("region {}: unknown parent region {}", quoted(&r.id), quoted(p)))
+                })?),
+                None => None,
+            };
+            Ok(Region { id: r.id.clone(), name: r.name.clone(), color, parent, alive: true })
+        })
+        .collect::<Result<Vec<Region>, PlanFileError>>()?;
+    // Following parents from any region reaches the top within the depth limit; a
+    // cycle never does.
+    for (i, r) in records.iter().enumerate() {
+        let mut at = Some(RegionIdx(i as u32));
+        let mut levels = 0;
+        while let Some(x) = at {
+            levels += 1;
+            if levels > crate::model::MAX_DEPTH {
+                return Err(invalid(format!("region {} is nested too deep, or inside itself", quoted(&r.id))));
+            }
+            at = regions[x.get()].parent;
         }
     }
     Ok(regions)

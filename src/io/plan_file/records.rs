@@ -38,7 +38,7 @@ pub struct PlanFileV2<'a> {
     pub scenario: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
-    /// Version 4: the first scenario's region tree, parents before children.
+    /// Version 4: the first scenario's region tree, each region naming its parent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<RegionRecord>,
     pub territories: Vec<TerritoryRecord>,

@@ -134,3 +134,33 @@ fn capacities_round_trip_and_are_checked() {
         assert!(err.contains("caps.ron") && err.contains(&format!("capacity of {what}")), "{err}");
     }
 }
+
+/// Regions on disk: each names its parent by id (in any order); an unknown parent, a
+/// region inside itself and a territory in an unknown region are refused, naming them.
+#[test]
+fn region_trees_are_checked() {
+    let file = |regions: &str, region: &str| {
+        format!(
+            r##"(version: 4, regions: [{regions}], territories: [(id: "n", name: "N", color: "#00ff00", region: "{region}")],
+               account_fields: [], accounts: [("A","x",-100.0,40.0,0,0,1,1,None,None,None,"n",false)])"##
+        )
+    };
+    let ok = file(
+        r##"(id: "mid", name: "Mid", color: "#123456", parent: "east"), (id: "east", name: "East", color: "#654321")"##,
+        "mid",
+    );
+    let plan = from_ron_str(&ok, "ok.ron").expect("a child before its parent is fine");
+    assert_eq!(crate::model::region_path(&plan.regions, plan.territories[0].region.expect("region")), "East/Mid");
+    for (regions, region, want) in [
+        (r##"(id: "a", name: "A", color: "#123456", parent: "zz")"##, "a", "unknown parent region \"zz\""),
+        (
+            r##"(id: "a", name: "A", color: "#123456", parent: "b"), (id: "b", name: "B", color: "#123456", parent: "a")"##,
+            "a",
+            "inside itself",
+        ),
+        (r##"(id: "a", name: "A", color: "#123456")"##, "q", "unknown region \"q\""),
+    ] {
+        let err = from_ron_str(&file(regions, region), "bad.ron").expect_err("refused").to_string();
+        assert!(err.contains("bad.ron") && err.contains(want), "{err}");
+    }
+}
