@@ -305,6 +305,8 @@ pub(super) struct CompareSide {
     pub accounts: u64,
     pub potential: f64,
     pub workload_hours: f64,
+    /// The rep's capacity on this side; the deviations are against its target.
+    pub capacity: f64,
     pub workload_deviation: Option<f64>,
     pub potential_deviation: Option<f64>,
 }
@@ -314,6 +316,7 @@ impl From<&crate::compare::SideFigures> for CompareSide {
         CompareSide {
             accounts: f.totals.accounts,
             potential: f.totals.potential.units(),
+            capacity: f.capacity,
             workload_hours: f.totals.workload.hours(),
             workload_deviation: f.workload_deviation,
             potential_deviation: f.potential_deviation,
