@@ -10,7 +10,8 @@ use territory_editor::edit::{Command, Editor};
 use territory_editor::grid::Grid;
 use territory_editor::metrics::{Metrics, region_rollup};
 use territory_editor::model::{
-    Account, AccountSet, Cents, Plan, RegionIdx, Rgb, Territory, TerritoryIdx, live_regions, palette_color,
+    Account, AccountSet, Cents, Plan, RegionIdx, Rgb, Territory, TerritoryIdx, Travel, live_regions, palette_color,
+    travel_by_territory,
 };
 use territory_editor::spatial::{SpatialIndex, to_mercator};
 
@@ -39,6 +40,11 @@ enum Op {
     MoveRegion(usize, Option<usize>),
     DeleteRegion(usize),
     LockRegion(usize, bool),
+    /// Travel on (speed, visits a trip) or off.
+    Travel(Option<(f64, u32)>),
+    Recentre,
+    /// A rep's home at (lon, lat), or cleared.
+    Home(usize, Option<(f64, f64)>),
     /// A whole new assignment as Balance or Redraw proposes it: one slot added, the
     /// first live one deleted, accounts scattered by the seed.
     Proposal(u64),
@@ -64,6 +70,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..10, prop::option::of(0usize..10)).prop_map(|(r, p)| Op::MoveRegion(r, p)),
         1 => (0usize..10).prop_map(Op::DeleteRegion),
         1 => (0usize..10, any::<bool>()).prop_map(|(r, l)| Op::LockRegion(r, l)),
+        2 => prop::option::of((20.0f64..120.0, 1u32..4)).prop_map(Op::Travel),
+        1 => Just(Op::Recentre),
+        2 => (0usize..100, prop::option::of((-125.0f64..-65.0, 25.0f64..49.0))).prop_map(|(t, h)| Op::Home(t, h)),
         3 => Just(Op::Undo),
         2 => Just(Op::Redo),
     ]
@@ -150,6 +159,11 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
         }
         Op::DeleteRegion(r) => Command::DeleteRegion { region: live_region(ed, *r)? },
         Op::LockRegion(r, l) => Command::LockRegion { region: live_region(ed, *r)?, locked: *l },
+        Op::Travel(t) => Command::SetTravel {
+            travel: t.map(|(speed_kmh, visits_per_trip)| Travel { speed_kmh, visits_per_trip, ..Travel::default() }),
+        },
+        Op::Recentre => Command::Recentre,
+        Op::Home(t, home) => Command::SetRepHome { territory: live(ed, *t)?, home: *home },
         Op::Proposal(seed) => {
             let mut territories = ed.plan().territories.clone();
             let mut added = territories.last()?.clone();
@@ -259,12 +273,15 @@ proptest! {
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
             check_balance_against_capacities(&ed)?;
             check_region_rollups(&ed)?;
+            // Travel kept move by move equals travel recomputed account by account.
+            prop_assert_eq!(ed.travel_minutes(), &travel_by_territory(ed.plan())[..]);
             // Nobody belongs to a deleted territory.
             let p = ed.plan();
             prop_assert!(p.assignment.iter().flatten().all(|t| p.territories[t.get()].alive));
         }
         while ed.undo().is_some() {
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
+            prop_assert_eq!(ed.travel_minutes(), &travel_by_territory(ed.plan())[..]);
         }
         prop_assert_eq!(ed.plan(), &original);
         prop_assert!(!ed.is_dirty());

@@ -172,8 +172,8 @@ pub enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Set what the editor sets on a territory: its rep's capacity (1 a full book,
-    /// 0.5 part time), its region, its rep. Writes the plan to --out.
+    /// Set what the editor sets: a territory's rep's capacity (1 a full book, 0.5 part
+    /// time), region or rep; travel in the workload. Writes the plan to --out.
     Set {
         plan: PathBuf,
         #[command(flatten)]
@@ -192,6 +192,12 @@ pub enum Cmd {
         /// regions missing are created; "" puts it at the top).
         #[arg(long, value_name = "PATH")]
         region: Option<String>,
+        /// Travel in the workload: on (each account's round trips from its rep's home or
+        /// its territory's centre) or off.
+        #[arg(long, value_enum)]
+        travel: Option<OnOff>,
+        #[command(flatten)]
+        travel_settings: TravelArgs,
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
@@ -324,6 +330,57 @@ pub(super) fn capacity(s: &str) -> Result<f64, String> {
     let c: f64 = s.trim().parse().map_err(|_| format!("{} is not a number", crate::format::quoted(s)))?;
     limits::check_capacity(c)?;
     Ok(c)
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// The travel settings `set` may change (each checked by the editor's own rule).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TravelArgs {
+    /// Average speed on the road, km/h (default 60).
+    #[arg(long, value_name = "KMH")]
+    pub speed: Option<f64>,
+    /// Road distance over great-circle distance (default 1.3).
+    #[arg(long, value_name = "F")]
+    pub detour: Option<f64>,
+    /// Visits made on one trip (default 1).
+    #[arg(long, value_name = "N")]
+    pub visits_per_trip: Option<u32>,
+}
+
+impl TravelArgs {
+    fn any(&self) -> bool {
+        self.speed.is_some() || self.detour.is_some() || self.visits_per_trip.is_some()
+    }
+
+    /// The settings `--travel` and these options ask for, from what the plan has.
+    pub(super) fn resolve(
+        &self,
+        switch: Option<OnOff>,
+        now: Option<crate::model::Travel>,
+    ) -> Result<Option<Option<crate::model::Travel>>, String> {
+        match switch {
+            Some(OnOff::Off) if self.any() => {
+                Err("--speed, --detour and --visits-per-trip need --travel on".to_owned())
+            }
+            Some(OnOff::Off) => Ok(Some(None)),
+            None if !self.any() => Ok(None),
+            None if now.is_none() => Err("travel is off in this plan: give --travel on".to_owned()),
+            _ => {
+                let mut t = now.unwrap_or_default();
+                t.speed_kmh = self.speed.unwrap_or(t.speed_kmh);
+                t.detour = self.detour.unwrap_or(t.detour);
+                t.visits_per_trip = self.visits_per_trip.unwrap_or(t.visits_per_trip);
+                t.check()?;
+                Ok(Some(Some(t)))
+            }
+        }
+    }
 }
 
 /// `--decimal`: the number format of a CSV file.

@@ -65,6 +65,9 @@ pub(super) struct StatsTerritory<'a> {
     /// The rep's capacity, and the territory's targets: the total × capacity / the sum
     /// of capacities (hours, currency units); deviations are against them.
     pub capacity: f64,
+    /// Visit hours, and travel hours (0 with travel off); `workload_hours` is their sum.
+    pub visit_hours: f64,
+    pub travel_hours: f64,
     pub target_workload_hours: f64,
     pub target_potential: f64,
     /// The root-mean-square distance of its accounts to their centre, km.

@@ -36,7 +36,7 @@ mod set;
 mod stats;
 mod update;
 
-pub use args::{Cli, Cmd, OptimizeArgs, ReadArgs, ScenarioArg, SidesArg};
+pub use args::{Cli, Cmd, OnOff, OptimizeArgs, ReadArgs, ScenarioArg, SidesArg, TravelArgs};
 
 use balance_redraw::*;
 use compare::{changes, compare};
@@ -237,8 +237,8 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             }
             optimize_cli(&p, saved, &common, |adj, progress| optimize::redraw(&p, adj, &opts, progress))
         }
-        Cmd::Set { plan, scenario, territory, capacity, rep, region, out, json } => {
-            let what = set::SetArgs { territory, capacity, rep, region };
+        Cmd::Set { plan, scenario, territory, capacity, rep, region, travel, travel_settings, out, json } => {
+            let what = set::SetArgs { territory, capacity, rep, region, travel, travel_settings };
             set(&plan, &scenario, &what, &out, json)
         }
         Cmd::Generate { accounts, territories, seed, out: path } => {

@@ -9,6 +9,8 @@ pub(super) struct SetArgs {
     pub capacity: Option<f64>,
     pub rep: Option<String>,
     pub region: Option<String>,
+    pub travel: Option<OnOff>,
+    pub travel_settings: TravelArgs,
 }
 
 /// The region at `path` from the top ("East/Mid-Atlantic"), each missing level created
@@ -41,26 +43,36 @@ pub(super) fn set(
     as_json: bool,
 ) -> Result<(), Failure> {
     let territory_changes = what.capacity.is_some() || what.rep.is_some() || what.region.is_some();
-    if !territory_changes {
-        return Err(Failure::usage("set: nothing to set (give --capacity, --region or --rep)"));
+    let travel_changes = what.travel.is_some()
+        || what.travel_settings.speed.is_some()
+        || what.travel_settings.detour.is_some()
+        || what.travel_settings.visits_per_trip.is_some();
+    if !territory_changes && !travel_changes {
+        return Err(Failure::usage("set: nothing to set (give --capacity, --region, --rep or --travel)"));
     }
-    let Some(key) = &what.territory else {
+    if territory_changes && what.territory.is_none() {
         return Err(Failure::usage("set: --capacity, --region and --rep need --territory"));
-    };
+    }
     let (plan, saved) = load_in(path, scenario)?;
-    let t = find_territory(&plan, path, key)?;
     let mut commands = Vec::new();
-    if let Some(capacity) = what.capacity {
+    if let Some(travel) = what.travel_settings.resolve(what.travel, plan.travel).map_err(Failure::usage)? {
+        commands.push(EditCommand::SetTravel { travel });
+    }
+    let t = match &what.territory {
+        Some(key) => Some(find_territory(&plan, path, key)?),
+        None => None,
+    };
+    if let (Some(t), Some(capacity)) = (t, what.capacity) {
         commands.push(EditCommand::SetCapacity { territory: t, capacity });
     }
-    if let Some(rep) = &what.rep {
+    if let (Some(t), Some(rep)) = (t, &what.rep) {
         let rep = Some(rep.trim().to_owned()).filter(|r| !r.is_empty());
         commands.push(EditCommand::SetRep { territory: t, rep });
     }
     let mut editor = Editor::new(plan);
     let mut changed = Vec::new();
     let fail = |e: crate::edit::EditError| Failure::data(format!("{}: {e}", path.display()));
-    if let Some(region_path) = &what.region {
+    if let (Some(t), Some(region_path)) = (t, &what.region) {
         let region = region_at(&mut editor, region_path, &mut changed).map_err(fail)?;
         commands.push(EditCommand::SetTerritoryRegion { territory: t, region });
     }

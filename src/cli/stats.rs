@@ -5,7 +5,10 @@ use crate::metrics::region_rollup;
 use crate::model::region_live;
 
 /// The stats document of a plan.
-pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> json::StatsJson<'a> {
+pub(super) fn stats_json<'a>(plan: &'a Plan, visits: &Metrics, accounts: usize) -> json::StatsJson<'a> {
+    // With travel on, the workload is visits plus travel, everywhere below.
+    let travel = crate::model::travel_by_territory(plan);
+    let m = &visits.with_travel(&travel);
     let b = Balance::of(plan, m);
     let territories = plan
         .live_territories()
@@ -17,6 +20,8 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, m: &Metrics, accounts: usize) -> js
                 region: t.region.filter(|&r| region_live(&plan.regions, r)).map(|r| plan.regions[r.get()].id.as_str()),
                 totals: tot.into(),
                 capacity: t.capacity,
+                visit_hours: visits.territories[i.get()].workload.hours(),
+                travel_hours: travel[i.get()] as f64 / 60.0,
                 target_workload_hours: b.workload.target(t.capacity) / 60.0,
                 target_potential: b.potential.target(t.capacity) / 100.0,
                 spread_km: tot.spread_km(),
@@ -59,14 +64,24 @@ pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Resul
         let n = plan.accounts.len();
         (plan, m, n)
     } else {
-        // Folds the accounts into totals as they are parsed, without keeping them.
+        // Folds the accounts into totals as they are parsed, without keeping them
+        // (with travel on, a territory's workload needs its accounts: read whole).
         let s = plan_file::load_stats(path).map_err(Failure::data)?;
-        (s.plan, s.metrics, s.accounts)
+        if s.plan.travel.is_some() {
+            let (plan, _) = load_in(path, scenario)?;
+            let m = Metrics::recompute(&plan);
+            let n = plan.accounts.len();
+            (plan, m, n)
+        } else {
+            (s.plan, s.metrics, s.accounts)
+        }
     };
     if as_json {
         print_json(&stats_json(&plan, &m, n));
         return Ok(());
     }
+    let travel = crate::model::travel_by_territory(&plan);
+    let m = m.with_travel(&travel);
     let b = Balance::of(&plan, &m);
     let mut rows: Vec<Vec<String>> = plan
         .live_territories()

@@ -15,6 +15,7 @@ impl Editor {
             moves: Vec::new(),
             account_locks: Vec::new(),
             regions: None,
+            travel: None,
             scenario: None,
             serial: 0,
         }
@@ -237,6 +238,29 @@ impl Editor {
             | Command::DeleteRegion { .. }
             | Command::SetTerritoryRegion { .. }
             | Command::LockRegion { .. } => self.region_change_set(cmd),
+            Command::SetTravel { travel } => {
+                if let Some(t) = &travel {
+                    t.check().map_err(EditError::BadTravel)?;
+                }
+                let label = match (self.plan.travel, travel) {
+                    (None, Some(_)) => "Switch travel on",
+                    (Some(_), Some(_)) => "Change travel settings",
+                    _ => "Switch travel off",
+                };
+                let mut cs = Self::empty(label.to_owned());
+                if travel.is_some() && self.plan.travel.is_none() {
+                    cs.territories = self.recentred(true);
+                }
+                if travel != self.plan.travel {
+                    cs.travel = Some((self.plan.travel, travel));
+                }
+                Ok(cs)
+            }
+            Command::Recentre => {
+                let mut cs = Self::empty("Recentre territories".to_owned());
+                cs.territories = self.recentred(false);
+                Ok(cs)
+            }
             Command::LockAccounts { accounts, locked } => {
                 check_accounts(&accounts)?;
                 let verb = if locked { "Lock" } else { "Unlock" };
@@ -254,10 +278,12 @@ impl Editor {
 
     pub(super) fn set_slot(&mut self, slot: TerritoryIdx, value: &Option<Territory>) {
         let i = slot.get();
+        let anchor_before = self.plan.territories.get(i).and_then(crate::model::anchor);
         match value {
             Some(t) if i == self.plan.territories.len() => {
                 std::sync::Arc::make_mut(&mut self.plan).territories.push(t.clone());
                 self.metrics.ensure_slots(i + 1);
+                self.travel.push(0);
             }
             Some(t) => std::sync::Arc::make_mut(&mut self.plan).territories[i] = t.clone(),
             None => {
@@ -265,8 +291,39 @@ impl Editor {
                 debug_assert_eq!(i + 1, self.plan.territories.len());
                 std::sync::Arc::make_mut(&mut self.plan).territories.truncate(i);
                 self.metrics.territories.truncate(i);
+                self.travel.truncate(i);
             }
         }
+        // A rep's home or centre that moved: that territory's travel anew (O(N), rare).
+        if self.plan.travel.is_some()
+            && let Some(t) = value
+            && crate::model::anchor(t) != anchor_before
+        {
+            self.travel[i] = crate::model::travel_of(&self.plan, slot);
+        }
+    }
+
+    /// Territory changes that store each live territory's centre (its accounts' mean
+    /// position) where it has no rep's home; `only_missing`: only where it has no
+    /// centre yet either.
+    pub(super) fn recentred(&self, only_missing: bool) -> Vec<TerritoryChange> {
+        crate::model::live_slots(&self.plan.territories)
+            .filter(|(_, t)| t.rep_home.is_none() && !(only_missing && t.centre.is_some()))
+            .filter_map(|(i, t)| {
+                let centre = self.metrics.territories[i.get()].center_lon_lat()?;
+                (t.centre != Some(centre)).then(|| {
+                    let mut after = t.clone();
+                    after.centre = Some(centre);
+                    TerritoryChange { slot: i, before: Some(t.clone()), after: Some(after) }
+                })
+            })
+            .collect()
+    }
+
+    /// Sets the travel settings and recomputes every territory's travel: O(N).
+    fn set_travel(&mut self, travel: Option<crate::model::Travel>) {
+        std::sync::Arc::make_mut(&mut self.plan).travel = travel;
+        self.travel = crate::model::travel_by_territory(&self.plan);
     }
 
     pub(super) fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
@@ -275,6 +332,27 @@ impl Editor {
         run.fill(to);
         let t = self.prefix.range(m.start, m.end);
         self.metrics.move_totals(&t, from, to);
+        if let Some(travel) = self.plan.travel
+            && from != to
+        {
+            // Each account's drive from its old start and to its new one: O(run).
+            let anchor =
+                |t: Option<TerritoryIdx>| t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()]));
+            let (a, b) = (anchor(from), anchor(to));
+            let acc = &self.plan.accounts;
+            let (mut lost, mut gained) = (0i64, 0i64);
+            for v in m.start as usize..m.end as usize {
+                let (visits, pos) = (acc.visits_per_year()[v], (acc.lon()[v], acc.lat()[v]));
+                lost += a.map_or(0, |a| travel.minutes(visits, pos, a));
+                gained += b.map_or(0, |b| travel.minutes(visits, pos, b));
+            }
+            if let Some(f) = from {
+                self.travel[f.get()] -= lost;
+            }
+            if let Some(t) = to {
+                self.travel[t.get()] += gained;
+            }
+        }
     }
 
     pub(super) fn set_lock(&mut self, a: AccountIdx, locked: bool) {
@@ -304,6 +382,9 @@ impl Editor {
         for &(a, _, after) in &cs.account_locks {
             self.set_lock(a, after);
         }
+        if let Some((_, after)) = cs.travel {
+            self.set_travel(after);
+        }
     }
 
     pub(super) fn backward(&mut self, cs: &ChangeSet) {
@@ -316,6 +397,9 @@ impl Editor {
         }
         for c in cs.territories.iter().rev() {
             self.set_slot(c.slot, &c.before);
+        }
+        if let Some((before, _)) = cs.travel {
+            self.set_travel(before);
         }
         if let Some(r) = &cs.regions {
             std::sync::Arc::make_mut(&mut self.plan).regions.clone_from(&r.0);

@@ -105,6 +105,14 @@ pub enum Command {
         region: RegionIdx,
         locked: bool,
     },
+    /// Switch travel in the workload on (with these settings) or off. Switching it on
+    /// stores each territory's centre where it has no rep's home and no centre yet.
+    SetTravel {
+        travel: Option<crate::model::Travel>,
+    },
+    /// Store each territory's centre (its accounts' mean position) anew, where it has no
+    /// rep's home: where travel starts from.
+    Recentre,
     /// Replace the territories and the assignment at once (a Balance or Redraw
     /// proposal): one undo step. Locked accounts and territories keep what they have.
     ApplyProposal {
@@ -135,6 +143,8 @@ pub enum EditError {
     BadCapacity(String),
     #[error(transparent)]
     Region(#[from] crate::model::RegionError),
+    #[error("travel: {0}")]
+    BadTravel(String),
 }
 
 /// A run of consecutive accounts `start..end`, all owned by `from`, moving to `to`.
@@ -178,6 +188,8 @@ pub struct ChangeSet {
     /// The region tree before and after, when it changed (a few hundred regions at
     /// most: kept whole).
     pub regions: Option<Box<(Vec<Region>, Vec<Region>)>>,
+    /// The travel settings before and after, when they changed.
+    pub travel: Option<(Option<crate::model::Travel>, Option<crate::model::Travel>)>,
     /// A scenario created or deleted (the other fields are then empty): see
     /// `scenarios.rs`.
     scenario: Option<Box<scenarios::ScenarioStep>>,
@@ -190,6 +202,7 @@ impl ChangeSet {
             && self.moves.is_empty()
             && self.account_locks.is_empty()
             && self.regions.is_none()
+            && self.travel.is_none()
             && self.scenario.is_none()
     }
 
@@ -229,6 +242,9 @@ pub struct Editor {
     account_locked: Vec<bool>,
     /// How many accounts are locked.
     locked_accounts: usize,
+    /// Travel minutes per territory slot, kept move by move (all zero with travel off):
+    /// always equal to [`crate::model::travel_by_territory`] of the plan.
+    travel: Vec<i64>,
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     next_serial: u64,
@@ -264,7 +280,9 @@ impl Editor {
     fn with_sums(plan: Plan, prefix: PrefixSums, metrics: Metrics) -> Editor {
         let account_locked: Vec<bool> = plan.accounts.locked().to_vec();
         let locked_accounts = account_locked.iter().filter(|&&l| l).count();
+        let travel = crate::model::travel_by_territory(&plan);
         Editor {
+            travel,
             plan: std::sync::Arc::new(plan),
             metrics,
             prefix,
@@ -282,6 +300,12 @@ impl Editor {
 
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Travel minutes a year per territory slot (all zero with travel off), kept up to
+    /// date move by move: O(k) for k accounts moved.
+    pub fn travel_minutes(&self) -> &[i64] {
+        &self.travel
     }
 
     /// Changes with every edit, undo and redo, and no two editors share one: what the

@@ -74,6 +74,9 @@ impl Editor {
             }
         });
         self.metrics = p.metrics;
+        // Travel depends on the plan's settings, which any scenario may have changed
+        // since: recomputed (O(N) with travel on, nothing otherwise).
+        self.travel = crate::model::travel_by_territory(&self.plan);
         self.account_locked = p.account_locked;
         self.locked_accounts = p.locked_accounts;
         self.undo = p.undo;

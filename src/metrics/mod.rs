@@ -140,6 +140,11 @@ impl Totals {
         Some(scaled.sqrt() / n as f64 * lat.to_radians().cos() / 1000.0)
     }
 
+    /// The mean position as (lon, lat), if there is any account.
+    pub fn center_lon_lat(&self) -> Option<(f64, f64)> {
+        self.center_mercator().map(|(x, y)| crate::spatial::from_mercator(x, y))
+    }
+
     /// The mean Web Mercator position, if there is any account.
     pub fn center_mercator(&self) -> Option<(f64, f64)> {
         (self.accounts > 0).then(|| {
@@ -303,6 +308,17 @@ impl Metrics {
             self.slot_mut(from).subtract(t);
             self.slot_mut(to).merge(t);
         }
+    }
+
+    /// These totals with each territory's travel minutes added to its workload: what
+    /// balance is measured on when travel is on (`travel` per slot, as
+    /// [`crate::model::travel_by_territory`] gives it). O(territories).
+    pub fn with_travel(&self, travel: &[i64]) -> Metrics {
+        let mut m = self.clone();
+        for (t, minutes) in m.territories.iter_mut().zip(travel) {
+            t.workload.0 += minutes;
+        }
+        m
     }
 
     /// Makes room for a new territory slot.

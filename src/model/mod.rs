@@ -23,6 +23,7 @@ mod scenario;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod travel;
 mod units;
 
 pub use account::*;
@@ -31,6 +32,7 @@ pub use accounts::*;
 pub use colour::*;
 pub use region::*;
 pub use scenario::*;
+pub use travel::*;
 pub use units::*;
 
 /// Whether a rep's home, (lon, lat), is a place on the map ([`limits::MAX_LAT`]).
@@ -96,6 +98,10 @@ pub struct Territory {
     /// top, beside the top-level regions.
     #[serde(default)]
     pub region: Option<RegionIdx>,
+    /// Where the rep starts from when the territory has no home and travel is on: its
+    /// accounts' centre when travel was switched on or last recentred, (lon, lat).
+    #[serde(default)]
+    pub centre: Option<(f64, f64)>,
 }
 
 fn full_capacity() -> f64 {
@@ -115,6 +121,7 @@ impl Territory {
             alive: true,
             capacity: 1.0,
             region: None,
+            centre: None,
         }
     }
 }
@@ -144,6 +151,8 @@ pub struct Plan {
     pub assignment: Vec<Option<TerritoryIdx>>,
     /// ISO currency code of the money fields, for display.
     pub currency: String,
+    /// Travel in the workload, when on ([`Travel`]).
+    pub travel: Option<Travel>,
     pub view: Option<View>,
     /// Every scenario of the plan, the baseline first. The one on screen
     /// (`scenarios[current]`) is hollow: its territories, assignment and account locks
@@ -160,6 +169,7 @@ impl Default for Plan {
             regions: Vec::new(),
             assignment: Vec::new(),
             currency: "USD".to_owned(),
+            travel: None,
             view: None,
             scenarios: vec![Scenario::hollow(BASELINE_NAME)],
             current: 0,
@@ -210,13 +220,13 @@ impl Plan {
 
     /// The plan with its accounts in the given order (`order[new] = old`).
     pub fn permuted(self, order: &[u32]) -> Plan {
-        let Plan { accounts, territories, regions, assignment, currency, view, mut scenarios, current } = self;
+        let Plan { accounts, territories, regions, assignment, currency, travel, view, mut scenarios, current } = self;
         let accounts = accounts.permuted(order);
         let assignment = order.iter().map(|&i| assignment[i as usize]).collect();
         for s in scenarios.iter_mut().filter(|s| !s.is_hollow()) {
             s.assignment = order.iter().map(|&i| s.assignment[i as usize]).collect();
             s.locked = order.iter().map(|&i| s.locked[i as usize]).collect();
         }
-        Plan { accounts, territories, regions, assignment, currency, view, scenarios, current }
+        Plan { accounts, territories, regions, assignment, currency, travel, view, scenarios, current }
     }
 }

@@ -321,6 +321,7 @@ pub fn update(
         regions: Vec::new(),
         assignment: Vec::new(),
         currency: old.currency.clone(),
+        travel: old.travel,
         view: old.view,
         scenarios: old.scenarios.iter().map(|s| Scenario::hollow(&s.name)).collect(),
         current: old.current,

@@ -76,6 +76,7 @@ pub(super) fn territory_records(territories: &[Territory], regions: &[Region]) -
             locked: t.locked,
             capacity: (t.capacity != 1.0).then_some(t.capacity),
             region: t.region.filter(|&r| region_live(regions, r)).map(|r| regions[r.get()].id.clone()),
+            centre: t.centre,
         })
         .collect()
 }
@@ -102,6 +103,9 @@ pub(super) fn territories_from(
             if let Some((lon, lat)) = t.rep_home.filter(|&h| !crate::model::home_on_map(h)) {
                 return Err(invalid(format!("territory {}: rep's home ({lon}, {lat}) is off the map", quoted(&t.id))));
             }
+            if let Some((lon, lat)) = t.centre.filter(|&h| !crate::model::home_on_map(h)) {
+                return Err(invalid(format!("territory {}: centre ({lon}, {lat}) is off the map", quoted(&t.id))));
+            }
             let capacity = t.capacity.unwrap_or(1.0);
             let region =
                 match &t.region {
@@ -121,6 +125,7 @@ pub(super) fn territories_from(
                 alive: true,
                 capacity,
                 region,
+                centre: t.centre,
             })
         })
         .collect()

@@ -171,12 +171,16 @@ pub(super) fn accounts_of(
 
 pub(super) fn plan_shell(header: &PlanFileV2<'_>, path: &str) -> Result<Plan, PlanFileError> {
     let regions = regions_from(&header.regions, path)?;
+    if let Some(t) = &header.travel {
+        t.check().map_err(|e| PlanFileError::Invalid { path: path.to_owned(), detail: format!("travel: {e}") })?;
+    }
     Ok(Plan {
         accounts: Accounts::new(),
         territories: territories_from(&header.territories, &regions, path)?,
         regions,
         assignment: Vec::new(),
         currency: header.currency.clone(),
+        travel: header.travel,
         view: header.view.map(|v| View { center_lon: v.lon, center_lat: v.lat, zoom: v.zoom }),
         ..Plan::default()
     })

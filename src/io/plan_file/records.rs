@@ -34,6 +34,9 @@ pub struct PlanFileV2<'a> {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<ViewRecord>,
+    /// Version 4: travel in the workload, when on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel: Option<crate::model::Travel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,6 +139,9 @@ pub struct TerritoryRecord {
     /// Version 4: the id of the territory's region, absent at the top.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Version 4: where its rep starts from when travel is on and it has no home, (lon, lat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centre: Option<(f64, f64)>,
 }
 
 /// A region on disk (version 4): its parent by id, absent at the top.

@@ -55,6 +55,7 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
         version: CURRENT_VERSION,
         currency: plan.currency.clone(),
         view: plan.view.map(|v| ViewRecord { lon: v.center_lon, lat: v.center_lat, zoom: v.zoom }),
+        travel: plan.travel,
         scenario: first.map(str::to_owned),
         current: (plan.current != 0).then(|| plan.scenario_name().to_owned()),
         regions: region_records(plan.scenario_regions(0)),
