@@ -189,13 +189,20 @@ fn command(ed: &Editor, op: &Op) -> Option<Command> {
 
 /// The panel's balance, worked out here account by account: each live territory's
 /// target is the total workload of the live territories × its capacity / the sum of
-/// their capacities, and the headline is the largest |workload − target| / target.
+/// their capacities, and the headline is the largest |workload − target| / target. With
+/// travel on, an account's workload adds its travel from its territory's home or centre
+/// (each account's leg by the one definition, [`Travel::minutes`]).
 fn check_balance_against_capacities(ed: &Editor) -> Result<(), TestCaseError> {
     let p = ed.plan();
     let mut load = vec![0i64; p.territories.len()];
     for (i, t) in p.assignment.iter().enumerate() {
         if let Some(t) = t {
-            load[t.get()] += i64::from(p.accounts.visits_per_year()[i]) * i64::from(p.accounts.minutes_per_visit()[i]);
+            let visits = p.accounts.visits_per_year()[i];
+            load[t.get()] += i64::from(visits) * i64::from(p.accounts.minutes_per_visit()[i]);
+            let tt = &p.territories[t.get()];
+            if let (Some(travel), Some(start)) = (p.travel, tt.rep_home.or(tt.centre)) {
+                load[t.get()] += travel.minutes(visits, (p.accounts.lon()[i], p.accounts.lat()[i]), start);
+            }
         }
     }
     let live: Vec<usize> = (0..p.territories.len()).filter(|&t| p.territories[t].alive).collect();
@@ -274,14 +281,14 @@ proptest! {
             check_balance_against_capacities(&ed)?;
             check_region_rollups(&ed)?;
             // Travel kept move by move equals travel recomputed account by account.
-            prop_assert_eq!(ed.travel_minutes(), &travel_by_territory(ed.plan())[..]);
+            prop_assert_eq!(ed.travel(), &travel_by_territory(ed.plan())[..]);
             // Nobody belongs to a deleted territory.
             let p = ed.plan();
             prop_assert!(p.assignment.iter().flatten().all(|t| p.territories[t.get()].alive));
         }
         while ed.undo().is_some() {
             prop_assert_eq!(ed.metrics(), &Metrics::recompute(ed.plan()));
-            prop_assert_eq!(ed.travel_minutes(), &travel_by_territory(ed.plan())[..]);
+            prop_assert_eq!(ed.travel(), &travel_by_territory(ed.plan())[..]);
         }
         prop_assert_eq!(ed.plan(), &original);
         prop_assert!(!ed.is_dirty());

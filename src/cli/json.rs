@@ -68,6 +68,9 @@ pub(super) struct StatsTerritory<'a> {
     /// Visit hours, and travel hours (0 with travel off); `workload_hours` is their sum.
     pub visit_hours: f64,
     pub travel_hours: f64,
+    /// With travel on: the mean great-circle distance of its accounts from where its
+    /// rep starts (home, or the stored centre), km.
+    pub travel_mean_km: Option<f64>,
     pub target_workload_hours: f64,
     pub target_potential: f64,
     /// The root-mean-square distance of its accounts to their centre, km.

@@ -8,7 +8,8 @@ use crate::model::region_live;
 pub(super) fn stats_json<'a>(plan: &'a Plan, visits: &Metrics, accounts: usize) -> json::StatsJson<'a> {
     // With travel on, the workload is visits plus travel, everywhere below.
     let travel = crate::model::travel_by_territory(plan);
-    let m = &visits.with_travel(&travel);
+    let minutes: Vec<i64> = travel.iter().map(|t| t.minutes).collect();
+    let m = &visits.with_travel(&minutes);
     let b = Balance::of(plan, m);
     let territories = plan
         .live_territories()
@@ -21,7 +22,8 @@ pub(super) fn stats_json<'a>(plan: &'a Plan, visits: &Metrics, accounts: usize) 
                 totals: tot.into(),
                 capacity: t.capacity,
                 visit_hours: visits.territories[i.get()].workload.hours(),
-                travel_hours: travel[i.get()] as f64 / 60.0,
+                travel_hours: travel[i.get()].hours(),
+                travel_mean_km: travel[i.get()].mean_km().filter(|_| plan.travel.is_some()),
                 target_workload_hours: b.workload.target(t.capacity) / 60.0,
                 target_potential: b.potential.target(t.capacity) / 100.0,
                 spread_km: tot.spread_km(),
@@ -80,7 +82,7 @@ pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Resul
         print_json(&stats_json(&plan, &m, n));
         return Ok(());
     }
-    let travel = crate::model::travel_by_territory(&plan);
+    let travel: Vec<i64> = crate::model::travel_by_territory(&plan).iter().map(|t| t.minutes).collect();
     let m = m.with_travel(&travel);
     let b = Balance::of(&plan, &m);
     let mut rows: Vec<Vec<String>> = plan

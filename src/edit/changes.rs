@@ -283,7 +283,7 @@ impl Editor {
             Some(t) if i == self.plan.territories.len() => {
                 std::sync::Arc::make_mut(&mut self.plan).territories.push(t.clone());
                 self.metrics.ensure_slots(i + 1);
-                self.travel.push(0);
+                self.travel.push(crate::model::TravelTotals::default());
             }
             Some(t) => std::sync::Arc::make_mut(&mut self.plan).territories[i] = t.clone(),
             None => {
@@ -340,17 +340,21 @@ impl Editor {
                 |t: Option<TerritoryIdx>| t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()]));
             let (a, b) = (anchor(from), anchor(to));
             let acc = &self.plan.accounts;
-            let (mut lost, mut gained) = (0i64, 0i64);
+            let (mut lost, mut gained) = (crate::model::TravelTotals::default(), crate::model::TravelTotals::default());
             for v in m.start as usize..m.end as usize {
                 let (visits, pos) = (acc.visits_per_year()[v], (acc.lon()[v], acc.lat()[v]));
-                lost += a.map_or(0, |a| travel.minutes(visits, pos, a));
-                gained += b.map_or(0, |b| travel.minutes(visits, pos, b));
+                if let Some(a) = a {
+                    lost.add(travel.leg(visits, pos, a));
+                }
+                if let Some(b) = b {
+                    gained.add(travel.leg(visits, pos, b));
+                }
             }
             if let Some(f) = from {
-                self.travel[f.get()] -= lost;
+                self.travel[f.get()].subtract(lost);
             }
             if let Some(t) = to {
-                self.travel[t.get()] += gained;
+                self.travel[t.get()].add(gained);
             }
         }
     }

@@ -244,7 +244,7 @@ pub struct Editor {
     locked_accounts: usize,
     /// Travel minutes per territory slot, kept move by move (all zero with travel off):
     /// always equal to [`crate::model::travel_by_territory`] of the plan.
-    travel: Vec<i64>,
+    travel: Vec<crate::model::TravelTotals>,
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     next_serial: u64,
@@ -302,10 +302,21 @@ impl Editor {
         &self.plan
     }
 
-    /// Travel minutes a year per territory slot (all zero with travel off), kept up to
-    /// date move by move: O(k) for k accounts moved.
-    pub fn travel_minutes(&self) -> &[i64] {
+    /// Travel per territory slot (all zero with travel off), kept up to date move by
+    /// move: O(k) for k accounts moved.
+    pub fn travel(&self) -> &[crate::model::TravelTotals] {
         &self.travel
+    }
+
+    /// The territories' totals with travel added to their workload when it is on: what
+    /// balance is measured on (the metrics themselves stay visits only).
+    pub fn workload_metrics(&self) -> std::borrow::Cow<'_, Metrics> {
+        if self.plan.travel.is_some() {
+            let minutes: Vec<i64> = self.travel.iter().map(|t| t.minutes).collect();
+            std::borrow::Cow::Owned(self.metrics.with_travel(&minutes))
+        } else {
+            std::borrow::Cow::Borrowed(&self.metrics)
+        }
     }
 
     /// Changes with every edit, undo and redo, and no two editors share one: what the
@@ -324,9 +335,9 @@ impl Editor {
         &self.metrics
     }
 
-    /// The plan's balance, O(territories).
+    /// The plan's balance, O(territories): of the workload with travel when it is on.
     pub fn balance(&self) -> Balance {
-        Balance::of(&self.plan, &self.metrics)
+        Balance::of(&self.plan, &self.workload_metrics())
     }
 
     /// Sets the saved view without making the plan dirty.

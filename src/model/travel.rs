@@ -48,14 +48,54 @@ impl Travel {
 
     /// The minutes a year of driving to an account at `pos` (lon, lat) with `visits`
     /// visits a year from `anchor` (lon, lat): trips × the round trip, rounded to the
-    /// minute. The one definition of an account's travel.
+    /// minute.
     pub fn minutes(&self, visits: u32, pos: (f64, f64), anchor: (f64, f64)) -> i64 {
+        self.leg(visits, pos, anchor).minutes
+    }
+
+    /// An account's travel: the minutes of [`Travel::minutes`] and its great-circle
+    /// distance from `anchor` in whole metres. The one definition of an account's travel.
+    pub fn leg(&self, visits: u32, pos: (f64, f64), anchor: (f64, f64)) -> TravelTotals {
+        let km = great_circle_km(pos, anchor);
+        let metres = (km * 1000.0).round() as i64;
         if visits == 0 {
-            return 0;
+            return TravelTotals { minutes: 0, metres, accounts: 1 };
         }
         let trips = visits.div_ceil(self.visits_per_trip.max(1));
-        let km = great_circle_km(pos, anchor) * self.detour;
-        (f64::from(trips) * 2.0 * km / self.speed_kmh * 60.0).round() as i64
+        let minutes = (f64::from(trips) * 2.0 * km * self.detour / self.speed_kmh * 60.0).round() as i64;
+        TravelTotals { minutes, metres, accounts: 1 }
+    }
+}
+
+/// A territory's travel: minutes a year, and the accounts' distances from where its rep
+/// starts, summed in whole metres over the accounts counted (for the mean distance).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TravelTotals {
+    pub minutes: i64,
+    pub metres: i64,
+    pub accounts: u64,
+}
+
+impl TravelTotals {
+    pub fn add(&mut self, o: TravelTotals) {
+        self.minutes += o.minutes;
+        self.metres += o.metres;
+        self.accounts += o.accounts;
+    }
+
+    pub fn subtract(&mut self, o: TravelTotals) {
+        self.minutes -= o.minutes;
+        self.metres -= o.metres;
+        self.accounts -= o.accounts;
+    }
+
+    /// The mean great-circle distance of the accounts from the rep's start, km.
+    pub fn mean_km(&self) -> Option<f64> {
+        (self.accounts > 0).then(|| self.metres as f64 / self.accounts as f64 / 1000.0)
+    }
+
+    pub fn hours(&self) -> f64 {
+        self.minutes as f64 / 60.0
     }
 }
 
@@ -74,10 +114,10 @@ pub fn anchor(t: &Territory) -> Option<(f64, f64)> {
     t.rep_home.or(t.centre)
 }
 
-/// Travel minutes per territory slot of a plan (all zero with travel off): O(N), what
-/// the editor's running totals must always equal.
-pub fn travel_by_territory(plan: &Plan) -> Vec<i64> {
-    let mut out = vec![0i64; plan.territories.len()];
+/// Travel per territory slot of a plan (all zero with travel off, or for a territory
+/// with no start): O(N), what the editor's running totals must always equal.
+pub fn travel_by_territory(plan: &Plan) -> Vec<TravelTotals> {
+    let mut out = vec![TravelTotals::default(); plan.territories.len()];
     let Some(travel) = plan.travel else { return out };
     let anchors: Vec<Option<(f64, f64)>> = plan.territories.iter().map(anchor).collect();
     for (v, owner) in plan.assignment.iter().enumerate() {
@@ -85,20 +125,21 @@ pub fn travel_by_territory(plan: &Plan) -> Vec<i64> {
             && let Some(a) = anchors[t.get()]
         {
             let pos = (plan.accounts.lon()[v], plan.accounts.lat()[v]);
-            out[t.get()] += travel.minutes(plan.accounts.visits_per_year()[v], pos, a);
+            out[t.get()].add(travel.leg(plan.accounts.visits_per_year()[v], pos, a));
         }
     }
     out
 }
 
-/// The travel minutes of one territory: O(N) over the assignment.
-pub fn travel_of(plan: &Plan, t: TerritoryIdx) -> i64 {
-    let (Some(travel), Some(a)) = (plan.travel, plan.territories.get(t.get()).and_then(anchor)) else { return 0 };
+/// The travel of one territory: O(N) over the assignment.
+pub fn travel_of(plan: &Plan, t: TerritoryIdx) -> TravelTotals {
+    let mut out = TravelTotals::default();
+    let (Some(travel), Some(a)) = (plan.travel, plan.territories.get(t.get()).and_then(anchor)) else { return out };
     let acc = &plan.accounts;
-    (0..plan.assignment.len())
-        .filter(|&v| plan.assignment[v] == Some(t))
-        .map(|v| travel.minutes(acc.visits_per_year()[v], (acc.lon()[v], acc.lat()[v]), a))
-        .sum()
+    for v in (0..plan.assignment.len()).filter(|&v| plan.assignment[v] == Some(t)) {
+        out.add(travel.leg(acc.visits_per_year()[v], (acc.lon()[v], acc.lat()[v]), a));
+    }
+    out
 }
 
 #[cfg(test)]

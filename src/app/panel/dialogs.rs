@@ -53,6 +53,51 @@ impl TerritoryApp {
                     });
                 });
             }
+            Dialog::Travel { on, travel } => {
+                egui::Modal::new(egui::Id::unique("travel")).show(ctx, |ui| {
+                    ui.heading("Travel in the workload");
+                    ui.label(
+                        "With travel on, an account's workload is its visit time plus the round trips from its rep's \n\
+                         home (or, without a home, from the territory's centre), one trip per so many visits.",
+                    );
+                    ui.checkbox(on, "Count travel");
+                    ui.add_enabled_ui(*on, |ui| {
+                        egui::Grid::new("travel-grid").num_columns(2).show(ui, |ui| {
+                            let l = ui.label("Average speed");
+                            ui.add(egui::DragValue::new(&mut travel.speed_kmh).range(5.0..=200.0).suffix(" km/h"))
+                                .labelled_by(l.id);
+                            ui.end_row();
+                            let l = ui.label("Detour factor").on_hover_text("Road distance over the straight line");
+                            ui.add(egui::DragValue::new(&mut travel.detour).range(1.0..=3.0).speed(0.01))
+                                .labelled_by(l.id);
+                            ui.end_row();
+                            let l = ui.label("Visits a trip");
+                            ui.add(egui::DragValue::new(&mut travel.visits_per_trip).range(1..=100)).labelled_by(l.id);
+                            ui.end_row();
+                        });
+                    });
+                    ui.horizontal(|ui| {
+                        if ui.button("OK").clicked() {
+                            let want = on.then_some(*travel);
+                            if want != plan.travel {
+                                self.actions.push(Action::Edit(Command::SetTravel { travel: want }));
+                            }
+                            keep = false;
+                        }
+                        if ui
+                            .add_enabled(plan.travel.is_some(), egui::Button::new("Recentre territories"))
+                            .on_hover_text("Store each territory's centre anew (where its rep has no home)")
+                            .clicked()
+                        {
+                            self.actions.push(Action::Edit(Command::Recentre));
+                            keep = false;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+            }
             Dialog::RegionName { region, parent, name } => {
                 egui::Modal::new(egui::Id::unique("region-name")).show(ctx, |ui| {
                     ui.heading(if region.is_some() { "Rename region" } else { "New region" });

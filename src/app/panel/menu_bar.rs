@@ -60,6 +60,16 @@ pub(in crate::app) fn menu_bar(
                     menu_entry(ui, actions, Action::OpenOptimize(kind), true, None);
                 }
                 ui.separator();
+                if ui
+                    .button("Travel in the workload…")
+                    .on_hover_text("Count each account's round trips from its rep's home (or its territory's centre) in the workload")
+                    .clicked()
+                {
+                    let now = doc.editor.plan().travel;
+                    state.dialog = Some(Dialog::Travel { on: now.is_some(), travel: now.unwrap_or_default() });
+                    ui.close();
+                }
+                ui.separator();
                 menu_entry(ui, actions, Action::NewScenario, true, None);
                 menu_entry(ui, actions, Action::OpenCompare, doc.editor.plan().scenarios.len() > 1, None);
             });

@@ -69,6 +69,11 @@ pub enum Dialog {
         index: usize,
         name: String,
     },
+    /// The travel settings being edited (on, settings).
+    Travel {
+        on: bool,
+        travel: crate::model::Travel,
+    },
     /// A new region (`region` is `None`) inside `parent`, or a region renamed.
     RegionName {
         region: Option<crate::model::RegionIdx>,

@@ -36,11 +36,15 @@ enum Line {
 impl TerritoryApp {
     pub(super) fn territory_table(&mut self, ui: &mut Ui) {
         let plan = self.doc.editor.plan();
-        let m = self.doc.editor.metrics();
         let preview = if self.ui.selection.is_empty() { None } else { self.ui.preview };
         let before = self.doc.editor.balance();
         // Totals after the previewed assignment, per live territory: O(territories).
         let live: Vec<TerritoryIdx> = plan.live_territories().map(|(i, _)| i).collect();
+        // With travel on, a territory's workload is its visits plus its travel (a
+        // preview counts the moved accounts' visit time only).
+        let m = self.doc.editor.workload_metrics();
+        let travel = self.doc.editor.travel();
+        let travel_on = plan.travel.is_some();
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
         let after: Option<Vec<Totals>> = preview
             .map(|target| live.iter().zip(&now).map(|(i, t)| self.ui.selection.preview(Some(*i), t, target)).collect());
@@ -55,6 +59,7 @@ impl TerritoryApp {
         let after_balance = after.as_ref().map(|a| Balance::of_totals(a.iter().zip(caps.iter().copied())));
         let rows = self.sorted_rows(&live, &now, &caps, &before);
         let rollup = region_rollup(&plan.territories, &plan.regions, &m.territories);
+        let u = m.unassigned;
         let lines = lines(plan, &live, &rows, &rollup, &self.ui.collapsed_regions);
         // Always one line here, so that the table does not move under the pointer.
         match preview {
@@ -242,7 +247,17 @@ impl TerritoryApp {
                                 ui,
                                 thousands(cur.workload.hours().round() as i64),
                                 aft.map(|a| thousands(a.workload.hours().round() as i64)),
-                            )
+                            );
+                            if travel_on {
+                                let tr = travel[ti.get()];
+                                ui.label(RichText::new(format!("🚗{}", thousands(tr.hours().round() as i64))).weak())
+                                    .on_hover_text(format!(
+                                        "Of which travel: {} h a year; the accounts are on average {} km from {}",
+                                        thousands(tr.hours().round() as i64),
+                                        tr.mean_km().map_or("–".to_owned(), |k| format!("{k:.0}")),
+                                        if t.rep_home.is_some() { "the rep's home" } else { "the territory's centre" }
+                                    ));
+                            }
                         });
                         row.col(|ui| changed(ui, spread(cur), aft.map(spread)));
                         row.col(|ui| {
@@ -276,7 +291,6 @@ impl TerritoryApp {
             self.ui.highlighted = if self.ui.highlighted == Some(c) { None } else { Some(c) };
         }
         self.ui.capacity_draft = draft;
-        let u = m.unassigned;
         for ask in asks {
             self.answer(ask);
         }
