@@ -29,10 +29,15 @@ fn lasso(c: &mut Criterion) {
                         let t0 = Instant::now();
                         let set = grid.select(&poly);
                         let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
+                        // Nothing to undo when nothing moved (else the undo below would
+                        // take back an earlier edit, such as switching travel on).
+                        let edited = cs.is_some();
                         std::hint::black_box(cs.map(|c| c.moved()));
                         std::hint::black_box(editor.balance());
                         total += t0.elapsed();
-                        editor.undo();
+                        if edited {
+                            editor.undo();
+                        }
                     }
                     total
                 })
@@ -61,28 +66,42 @@ fn lasso(c: &mut Criterion) {
     }
     let (plan, grid) = territory_editor::grid::sort_plan(plan);
     let mut editor = Editor::new(plan);
-    for coverage in [0.01, 0.05, 0.20] {
-        let poly = common::lasso_for_coverage(&grid, coverage, 200);
-        let selected = grid.select(&poly).len();
-        let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}", coverage * 100.0));
-        group.bench_function(id, |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for i in 0..iters {
-                    let to = Some(TerritoryIdx::new((i % 20) as u32));
-                    let t0 = Instant::now();
-                    let set = grid.select(&poly);
-                    let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
-                    std::hint::black_box(cs.map(|c| c.moved()));
-                    std::hint::black_box(editor.balance());
-                    let p = editor.plan();
-                    std::hint::black_box(region_rollup(&p.territories, &p.regions, &editor.metrics().territories));
-                    total += t0.elapsed();
-                    editor.undo();
-                }
-                total
-            })
-        });
+    for travel in [false, true] {
+        if travel {
+            // Travel on: every moved account's drive from its old start and to its new one.
+            editor
+                .apply(Command::SetTravel { travel: Some(territory_editor::model::Travel::default()) })
+                .expect("travel");
+        }
+        let suffix = if travel { "_travel" } else { "" };
+        for coverage in [0.01, 0.05, 0.20] {
+            let poly = common::lasso_for_coverage(&grid, coverage, 200);
+            let selected = grid.select(&poly).len();
+            let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}{suffix}", coverage * 100.0));
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        let to = Some(TerritoryIdx::new((i % 20) as u32));
+                        let t0 = Instant::now();
+                        let set = grid.select(&poly);
+                        let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
+                        // Nothing to undo when nothing moved (else the undo below would
+                        // take back an earlier edit, such as switching travel on).
+                        let edited = cs.is_some();
+                        std::hint::black_box(cs.map(|c| c.moved()));
+                        std::hint::black_box(editor.balance());
+                        let p = editor.plan();
+                        std::hint::black_box(region_rollup(&p.territories, &p.regions, &editor.metrics().territories));
+                        total += t0.elapsed();
+                        if edited {
+                            editor.undo();
+                        }
+                    }
+                    total
+                })
+            });
+        }
     }
     group.finish();
 }

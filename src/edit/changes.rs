@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// A run of at least this many accounts computes its travel on two threads: below, a
+/// thread costs more than it saves.
+const PARALLEL_RUN: usize = 8_000;
+
 impl Editor {
     pub(super) fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
         self.plan.territories.get(t.get()).filter(|t| t.alive).ok_or(EditError::NoSuchTerritory(t.index()))
@@ -324,6 +328,11 @@ impl Editor {
     fn set_travel(&mut self, travel: Option<crate::model::Travel>) {
         std::sync::Arc::make_mut(&mut self.plan).travel = travel;
         self.travel = crate::model::travel_by_territory(&self.plan);
+        if travel.is_none() {
+            self.units = Vec::new();
+        } else if self.units.len() != self.plan.accounts.len() {
+            self.units = super::units_for(&self.plan);
+        }
     }
 
     pub(super) fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
@@ -335,21 +344,40 @@ impl Editor {
         if let Some(travel) = self.plan.travel
             && from != to
         {
-            // Each account's drive from its old start and to its new one: O(run).
-            let anchor =
-                |t: Option<TerritoryIdx>| t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()]));
+            // Each account's drive from its old start and to its new one: O(run), the
+            // halves of a long run on two threads (integer sums: the same either way).
+            let anchor = |t: Option<TerritoryIdx>| {
+                t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()])).map(crate::model::unit)
+            };
             let (a, b) = (anchor(from), anchor(to));
             let acc = &self.plan.accounts;
-            let (mut lost, mut gained) = (crate::model::TravelTotals::default(), crate::model::TravelTotals::default());
-            for v in m.start as usize..m.end as usize {
-                let (visits, pos) = (acc.visits_per_year()[v], (acc.lon()[v], acc.lat()[v]));
-                if let Some(a) = a {
-                    lost.add(travel.leg(visits, pos, a));
+            let units = &self.units;
+            let legs = |range: std::ops::Range<usize>| {
+                let mut lost = crate::model::TravelTotals::default();
+                let mut gained = lost;
+                for v in range {
+                    let visits = acc.visits_per_year()[v];
+                    // The same vector either way (cached when travel was switched on).
+                    let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
+                    if let Some(a) = &a {
+                        lost.add(travel.leg_between(visits, &pos, a));
+                    }
+                    if let Some(b) = &b {
+                        gained.add(travel.leg_between(visits, &pos, b));
+                    }
                 }
-                if let Some(b) = b {
-                    gained.add(travel.leg(visits, pos, b));
-                }
-            }
+                (lost, gained)
+            };
+            let (s, e) = (m.start as usize, m.end as usize);
+            let (lost, gained) = if e - s >= PARALLEL_RUN {
+                let mid = s + (e - s) / 2;
+                let ((mut lost, mut gained), (l2, g2)) = crate::both(|| legs(s..mid), || legs(mid..e));
+                lost.add(l2);
+                gained.add(g2);
+                (lost, gained)
+            } else {
+                legs(s..e)
+            };
             if let Some(f) = from {
                 self.travel[f.get()].subtract(lost);
             }

@@ -245,6 +245,9 @@ pub struct Editor {
     /// Travel minutes per territory slot, kept move by move (all zero with travel off):
     /// always equal to [`crate::model::travel_by_territory`] of the plan.
     travel: Vec<crate::model::TravelTotals>,
+    /// With travel on, each account's position on the unit sphere (24 bytes an
+    /// account), so that a move computes only the distances; empty with travel off.
+    units: Vec<[f64; 3]>,
     undo: Vec<ChangeSet>,
     redo: Vec<ChangeSet>,
     next_serial: u64,
@@ -261,6 +264,15 @@ pub struct Editor {
 fn next_revision() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Every account's [`crate::model::unit()`] vector when the plan counts travel; none
+/// otherwise. O(N).
+fn units_for(plan: &Plan) -> Vec<[f64; 3]> {
+    if plan.travel.is_none() {
+        return Vec::new();
+    }
+    plan.accounts.positions().map(crate::model::unit).collect()
 }
 
 impl Editor {
@@ -281,8 +293,10 @@ impl Editor {
         let account_locked: Vec<bool> = plan.accounts.locked().to_vec();
         let locked_accounts = account_locked.iter().filter(|&&l| l).count();
         let travel = crate::model::travel_by_territory(&plan);
+        let units = units_for(&plan);
         Editor {
             travel,
+            units,
             plan: std::sync::Arc::new(plan),
             metrics,
             prefix,

@@ -269,3 +269,26 @@ fn a_scenario_brought_back_under_a_name_taken_meanwhile_is_renamed() {
     assert_eq!(ed.plan().scenario_names(), ["As is", "B (2)", "B"]);
     assert_eq!(ed.plan().scenario_name(), "B (2)");
 }
+
+/// Travel on: a reassignment moves each account's drive from its old territory's start
+/// to its new one's, and both territories' totals follow, equal to a recomputation.
+#[test]
+fn travel_follows_a_reassignment() {
+    let mut buf = Vec::new();
+    crate::generate::generate(3000, 4, 1, &mut buf).expect("generate");
+    let opts = crate::io::csv_import::ImportOptions::default();
+    let (plan, _) = crate::io::csv_import::import_bytes(&buf, "g.csv", &opts).expect("import");
+    let mut ed = Editor::new(plan);
+    ed.apply(Command::SetTravel { travel: Some(crate::model::Travel::default()) }).expect("on");
+    assert!(ed.plan().live_territories().all(|(_, t)| t.centre.is_some()), "centres stored");
+    let before: Vec<i64> = ed.travel().iter().map(|t| t.minutes).collect();
+    assert!(before.iter().all(|&m| m > 0), "{before:?}");
+    let to = Some(TerritoryIdx::new(0));
+    ed.apply(Command::Reassign { accounts: AccountSet::from_sorted_ranges([(0, 3000)]), to }).expect("moved");
+    let after: Vec<i64> = ed.travel().iter().map(|t| t.minutes).collect();
+    assert_eq!(&after[1..], &[0, 0, 0], "the others lost all their accounts");
+    assert!(after[0] > before[0]);
+    assert_eq!(ed.travel(), &crate::model::travel_by_territory(ed.plan())[..]);
+    ed.undo();
+    assert_eq!(ed.travel().iter().map(|t| t.minutes).collect::<Vec<_>>(), before);
+}

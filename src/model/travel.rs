@@ -54,9 +54,16 @@ impl Travel {
     }
 
     /// An account's travel: the minutes of [`Travel::minutes`] and its great-circle
-    /// distance from `anchor` in whole metres. The one definition of an account's travel.
+    /// distance from `anchor` in whole metres.
     pub fn leg(&self, visits: u32, pos: (f64, f64), anchor: (f64, f64)) -> TravelTotals {
-        let km = great_circle_km(pos, anchor);
+        self.leg_between(visits, &unit(pos), &unit(anchor))
+    }
+
+    /// [`Travel::leg`] from the two points' [`unit()`] vectors (what a move of many
+    /// accounts computes once per account and once per start): the one definition of an
+    /// account's travel.
+    pub fn leg_between(&self, visits: u32, pos: &[f64; 3], anchor: &[f64; 3]) -> TravelTotals {
+        let km = arc_km(pos, anchor);
         let metres = (km * 1000.0).round() as i64;
         if visits == 0 {
             return TravelTotals { minutes: 0, metres, accounts: 1 };
@@ -99,13 +106,25 @@ impl TravelTotals {
     }
 }
 
-/// The great-circle distance between two (lon, lat) points, km (haversine).
-pub fn great_circle_km((lon1, lat1): (f64, f64), (lon2, lat2): (f64, f64)) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_KM * h.sqrt().min(1.0).asin()
+/// A (lon, lat) point on the unit sphere.
+#[inline]
+pub fn unit((lon, lat): (f64, f64)) -> [f64; 3] {
+    let (sl, cl) = lat.to_radians().sin_cos();
+    let (so, co) = lon.to_radians().sin_cos();
+    [cl * co, cl * so, sl]
+}
+
+/// The great-circle distance between two points given as [`unit()`] vectors, km: from
+/// their chord, 2 R asin(chord / 2).
+#[inline]
+pub fn arc_km(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let chord = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+    2.0 * EARTH_KM * (chord / 2.0).min(1.0).asin()
+}
+
+/// The great-circle distance between two (lon, lat) points, km.
+pub fn great_circle_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    arc_km(&unit(a), &unit(b))
 }
 
 /// Where a territory's rep starts from: the rep's home, else the territory's stored
