@@ -173,3 +173,31 @@ fn redraw_within_a_region_draws_only_there() {
         assert!(d.abs() <= TOLERANCE + 1e-9, "{}: {d:+.4}", after.territories[t.get()].name);
     }
 }
+
+/// Travel on (from each territory's centre, 2 visits a trip): Balance brings every
+/// territory within ±3 % of the mean of the workload with travel, each account's drive
+/// worked out here from its territory's start by the one definition.
+#[test]
+fn the_demo_balances_with_travel() {
+    let mut plan = demo();
+    let mut ed = territory_editor::edit::Editor::new(plan.clone());
+    let travel = territory_editor::model::Travel { visits_per_trip: 2, ..Default::default() };
+    ed.apply(territory_editor::edit::Command::SetTravel { travel: Some(travel) }).expect("travel on");
+    plan = ed.plan().clone();
+    let adj = quality::adjacency(&plan.accounts);
+    let p = balance(&plan, &adj, &BalanceOptions::default(), None).expect("balance");
+    let after = p.apply_to(&plan);
+    let mut load = vec![0.0f64; after.territories.len()];
+    for (v, t) in after.assignment.iter().enumerate() {
+        let Some(t) = t else { continue };
+        let tt = &after.territories[t.get()];
+        let visits = after.accounts.visits_per_year()[v];
+        let start = tt.rep_home.or(tt.centre).expect("a start");
+        let drive = travel.minutes(visits, (after.accounts.lon()[v], after.accounts.lat()[v]), start);
+        load[t.get()] += f64::from(visits) * f64::from(after.accounts.minutes_per_visit()[v]) + drive as f64;
+    }
+    let live: Vec<usize> = after.live_territories().map(|(t, _)| t.get()).collect();
+    let mean = live.iter().map(|&t| load[t]).sum::<f64>() / live.len() as f64;
+    let worst = live.iter().map(|&t| ((load[t] - mean) / mean).abs()).fold(0.0, f64::max);
+    assert!(p.tolerance_reached && worst <= TOLERANCE + 1e-9, "worst {worst:.4}, reached {}", p.tolerance_reached);
+}

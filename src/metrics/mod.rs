@@ -321,6 +321,16 @@ impl Metrics {
         m
     }
 
+    /// These totals with `plan`'s travel added to each territory's workload when travel
+    /// is on (O(N) then), else a copy: what a plan's balance is measured on.
+    pub fn with_plan_travel(&self, plan: &Plan) -> Metrics {
+        if plan.travel.is_none() {
+            return self.clone();
+        }
+        let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
+        self.with_travel(&minutes)
+    }
+
     /// Makes room for a new territory slot.
     pub fn ensure_slots(&mut self, n: usize) {
         if self.territories.len() < n {

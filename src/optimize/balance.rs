@@ -77,6 +77,7 @@ pub fn balance(
         State::new(plan, adj, plan.assignment.clone(), fixed_accounts(plan, &opts.locked_accounts), active, opts.seed);
     st.progress = progress;
     st.budget = opts.budget;
+    st.scope.clone_from(&live);
     // The mean per unit of capacity over all live territories (locked ones included):
     // each territory's target is this times its capacity, as the panel shows it.
     let mean = (st.mean_per_capacity(Dim::Workload, |t| live[t]), st.mean_per_capacity(Dim::Potential, |t| live[t]));
@@ -106,6 +107,13 @@ pub fn balance(
         return Err(OptimizeError::Cancelled);
     }
     set_progress(progress, 100);
+    // With travel the total moved with the accounts: the final means.
+    let mean = if st.travel.is_some() {
+        (st.mean_per_capacity(Dim::Workload, |t| live[t]), st.mean_per_capacity(Dim::Potential, |t| live[t]))
+    } else {
+        mean
+    };
+    let dims = self::dims(opts.target, mean);
     let reached = locked_aware_reached(&st, &live, opts.target, mean, opts.tolerance);
     let budget_exhausted = st.budget_hit && !reached;
     let held_over = if reached { Vec::new() } else { st.held_over(&dims, t) };
@@ -148,7 +156,10 @@ impl<'a> State<'a> {
         tol: f64,
         progress: Option<&Progress>,
     ) -> Result<bool, OptimizeError> {
-        let dims = dims(target, mean);
+        let mut dims = dims(target, mean);
+        // With travel, moving an account changes its workload (its drive starts from
+        // another place), so the total drifts: the mean is taken anew each round.
+        let scope: Vec<bool> = (0..self.active.len()).map(|t| self.scope.get(t).copied().unwrap_or(false)).collect();
         self.blocked.clear();
         // Flows aim at the tolerance itself: every unit moved beyond it is disruption.
         // When a round moves nothing while some territory is still just outside
@@ -177,6 +188,11 @@ impl<'a> State<'a> {
             rounds += 1;
             if progress.is_some_and(Progress::is_cancelled) {
                 return Err(OptimizeError::Cancelled);
+            }
+            if self.travel.is_some() {
+                for (d, m) in dims.iter_mut() {
+                    *m = self.mean_per_capacity(*d, |t| scope[t]);
+                }
             }
             if dims.iter().all(|&(d, m)| self.balanced(d, m, tol)) {
                 return Ok(true);

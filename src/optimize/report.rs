@@ -44,6 +44,8 @@ pub fn report(
 ) -> Report {
     let mb = Metrics::recompute(before);
     let ma = Metrics::recompute(after);
+    // Balance is of the workload with travel when it is on.
+    let (wb, wa) = (mb.with_plan_travel(before), ma.with_plan_travel(after));
     let pieces_before = quality::pieces(before, adj);
     let pieces_after = quality::pieces(after, adj);
     let k = after.territories.len();
@@ -65,8 +67,8 @@ pub fn report(
     Report {
         gained,
         lost,
-        before: Balance::within(before, &mb, region),
-        after: Balance::within(after, &ma, region),
+        before: Balance::within(before, &wb, region),
+        after: Balance::within(after, &wa, region),
         compactness_before: quality::compactness(before),
         compactness_after: quality::compactness(after),
         pieces_before,
@@ -75,7 +77,7 @@ pub fn report(
         islands_after: quality::islands_reached(after, adj),
         moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
         moved_accounts,
-        lower_bound: quality::disruption_lower_bound(before, &mb, tolerance, region),
+        lower_bound: quality::disruption_lower_bound(before, &wb, tolerance, region),
         flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance, region)),
         metrics_before: mb,
         metrics_after: ma,

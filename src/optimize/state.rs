@@ -40,6 +40,21 @@ pub(super) struct State<'a> {
     pub(super) blocked: ahash::AHashSet<(u32, u32)>,
     /// Cancel, checked inside the long loops too.
     pub(super) progress: Option<&'a Progress>,
+    /// With travel on: what an account's workload adds in each territory.
+    pub(super) travel: Option<TravelState>,
+    /// The territories the run's means are taken over (live, and in its region).
+    pub(super) scope: Vec<bool>,
+}
+
+/// Travel in the optimizer: an account's workload in territory `t` is its visits plus
+/// its drive from `t`'s start ([`crate::model::Travel::leg_between`], the editor's own
+/// definition), so that loads here are the panel's.
+pub(super) struct TravelState {
+    pub(super) travel: crate::model::Travel,
+    pub(super) units: Vec<[f64; 3]>,
+    pub(super) visits: Vec<u32>,
+    /// Each territory's start (home, or stored centre) as a unit vector.
+    pub(super) anchor: Vec<Option<[f64; 3]>>,
 }
 
 /// A value per (territory, island): dense while the table is small, a hash map once
@@ -93,7 +108,17 @@ impl<'a> State<'a> {
         let w: Vec<i64> = (0..plan.accounts.len()).map(|i| plan.accounts.workload(i).0).collect();
         let p: Vec<i64> = plan.accounts.potential().iter().map(|c| c.0).collect();
         let capacity = (0..k).map(|t| plan.territories.get(t).map_or(1.0, |x| x.capacity)).collect();
+        let travel = plan.travel.map(|travel| TravelState {
+            travel,
+            units: plan.accounts.positions().map(crate::model::unit).collect(),
+            visits: plan.accounts.visits_per_year().to_vec(),
+            anchor: (0..k)
+                .map(|t| plan.territories.get(t).and_then(crate::model::anchor).map(crate::model::unit))
+                .collect(),
+        });
         let mut s = State {
+            travel,
+            scope: Vec::new(),
             adj,
             capacity,
             totals: (plan.accounts.len() as i64, w.iter().sum(), p.iter().sum()),
@@ -138,7 +163,7 @@ impl<'a> State<'a> {
         for v in 0..self.owner.len() {
             if let Some(o) = self.owner[v].map(TerritoryIdx::get) {
                 *self.island_count.get_mut(o, self.adj.island_of(self.adj.site_of(v))) += 1;
-                self.load_w[o] += self.w[v];
+                self.load_w[o] += self.w[v] + self.trip(v, o);
                 self.load_p[o] += self.p[v];
                 for d in 0..3 {
                     self.sum[o][d] += self.pos[v][d];
@@ -170,9 +195,34 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Account `v`'s travel minutes in territory `t` (0 with travel off).
+    #[inline]
+    pub(super) fn trip(&self, v: usize, t: usize) -> i64 {
+        match &self.travel {
+            Some(ts) => ts
+                .anchor
+                .get(t)
+                .copied()
+                .flatten()
+                .map_or(0, |a| ts.travel.leg_between(ts.visits[v], &ts.units[v], &a).minutes),
+            None => 0,
+        }
+    }
+
+    /// Gives territory `t` a start (a unit vector) and recounts the loads.
+    pub(super) fn set_anchor(&mut self, t: usize, anchor: Option<[f64; 3]>) {
+        if let Some(ts) = &mut self.travel {
+            if ts.anchor.len() <= t {
+                ts.anchor.resize(t + 1, None);
+            }
+            ts.anchor[t] = anchor;
+        }
+    }
+
+    /// Account `v`'s weight where it is now (with travel, its workload there).
     pub(super) fn weight(&self, dim: Dim, v: usize) -> i64 {
         match dim {
-            Dim::Workload => self.w[v],
+            Dim::Workload => self.w[v] + self.owner[v].map_or(0, |o| self.trip(v, o.get())),
             Dim::Potential => self.p[v],
         }
     }
@@ -215,7 +265,7 @@ impl<'a> State<'a> {
         self.moved.1 += d * self.w[v];
         self.moved.2 += d * self.p[v];
         if let Some(f) = from.map(TerritoryIdx::get) {
-            self.load_w[f] -= self.w[v];
+            self.load_w[f] -= self.w[v] + self.trip(v, f);
             self.load_p[f] -= self.p[v];
             for dd in 0..3 {
                 self.sum[f][dd] -= self.pos[v][dd];
@@ -224,7 +274,7 @@ impl<'a> State<'a> {
             *self.island_count.get_mut(f, self.adj.island_of(self.adj.site_of(v))) -= 1;
         }
         let t = to.get();
-        self.load_w[t] += self.w[v];
+        self.load_w[t] += self.w[v] + self.trip(v, t);
         self.load_p[t] += self.p[v];
         for dd in 0..3 {
             self.sum[t][dd] += self.pos[v][dd];
