@@ -10,7 +10,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, region tree, assignment and account locks over the shared accounts, the one on screen in the plan's own fields); each territory's capacity; regions ([`model::Region`]: a tree in stable slots, paths, which territories lie within) |
+//! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, region tree, assignment and account locks over the shared accounts, the one on screen in the plan's own fields); each territory's capacity; regions ([`model::Region`]: a tree in stable slots, paths, which territories lie within); travel ([`model::Travel`]: the settings and the one definition of an account's drive, whole minutes) |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
 //! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts, exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations against each territory's target (total × capacity / Σ capacities), the plan's balance (max \|deviation\|, CV), the regions' roll-ups (`rollup.rs`, from the territories' totals, on demand) |
@@ -62,7 +62,7 @@
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
-//! So are `model` (units, account, accounts, colour, account_set, region, scenario), `edit`
+//! So are `model` (units, account, accounts, colour, account_set, region, scenario, travel), `edit`
 //! (changes, regions, scenarios), `metrics` (rollup), `compare` (changes), `update`,
 //! `io::csv_import` (columns, detect, stream, parse, duplicates, assemble),
 //! `io::plan_file` (records, checks, rows, scenarios, read, write), and in the editor
@@ -132,6 +132,10 @@
 //!   and region edits included; the panel's balance equals deviations against
 //!   total × capacity / Σ capacities worked out account by account, and every region's
 //!   roll-up equals the sums over the territories within it (property-tested).
+//! - With travel on, the editor's travel per territory (kept move by move, O(k), and
+//!   recomputed for a territory whose home or centre moves) equals
+//!   [`model::travel_by_territory`] after any sequence of edits, undos and redos
+//!   (property-tested); balance, Balance and Redraw measure workload with travel.
 //! - With every capacity 1.0 a target is the mean, exactly, and Balance and Redraw
 //!   behave as before capacities existed (the golden outputs did not change).
 //! - The region tree has no cycle (a move into a region's own subtree is refused, a
