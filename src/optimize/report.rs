@@ -99,7 +99,9 @@ pub fn border_flow_bound(plan: &Plan, adj: &Adjacency, tolerance: f64, region: O
         return 0.0;
     }
     let st = State::new(plan, adj, plan.assignment.clone(), vec![false; plan.accounts.len()], live, 0);
-    let total = st.totals.1 as f64;
+    // The whole workload (with travel, where the accounts are): what the share is of.
+    let unassigned: i64 = (0..st.owner.len()).filter(|&v| st.owner[v].is_none()).map(|v| st.w[v]).sum();
+    let total = (st.load_w.iter().sum::<i64>() + unassigned) as f64;
     let mean = st.mean_per_capacity(Dim::Workload, |t| st.active[t]);
     let bounds: Vec<(f64, f64)> = (0..st.active.len()).map(|t| st.band(mean, tolerance, t)).collect();
     let flows = st.flows(Dim::Workload, &st.territory_graph(), &bounds);
