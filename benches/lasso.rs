@@ -7,9 +7,44 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use geo::MultiPolygon;
 use territory_editor::edit::{Command, Editor};
+use territory_editor::grid::Grid;
 use territory_editor::metrics::{Metrics, region_rollup};
 use territory_editor::model::TerritoryIdx;
+
+/// `iters` lassos: select, reassign to the next of `k` territories, the balance (and,
+/// with `regions`, the regions' roll-up, as the panel computes them), timed; each undone
+/// untimed (only when something moved: else the undo would take back an earlier edit,
+/// such as switching travel on).
+fn assign_lassos(
+    editor: &mut Editor,
+    grid: &Grid,
+    poly: &MultiPolygon<f64>,
+    k: u64,
+    regions: bool,
+    iters: u64,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        let to = Some(TerritoryIdx::new((i % k) as u32));
+        let t0 = Instant::now();
+        let set = grid.select(poly);
+        let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
+        let edited = cs.is_some();
+        std::hint::black_box(cs.map(|c| c.moved()));
+        std::hint::black_box(editor.balance());
+        if regions {
+            let p = editor.plan();
+            std::hint::black_box(region_rollup(&p.territories, &p.regions, &editor.metrics().territories));
+        }
+        total += t0.elapsed();
+        if edited {
+            editor.undo();
+        }
+    }
+    total
+}
 
 fn lasso(c: &mut Criterion) {
     let mut group = c.benchmark_group("lasso_assign");
@@ -22,25 +57,7 @@ fn lasso(c: &mut Criterion) {
             let selected = grid.select(&poly).len();
             let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}", coverage * 100.0));
             group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for i in 0..iters {
-                        let to = Some(TerritoryIdx::new((i % 12) as u32));
-                        let t0 = Instant::now();
-                        let set = grid.select(&poly);
-                        let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
-                        // Nothing to undo when nothing moved (else the undo below would
-                        // take back an earlier edit, such as switching travel on).
-                        let edited = cs.is_some();
-                        std::hint::black_box(cs.map(|c| c.moved()));
-                        std::hint::black_box(editor.balance());
-                        total += t0.elapsed();
-                        if edited {
-                            editor.undo();
-                        }
-                    }
-                    total
-                })
+                b.iter_custom(|iters| assign_lassos(&mut editor, &grid, &poly, 12, false, iters))
             });
         }
         group.bench_function(BenchmarkId::new(format!("{n}"), "full_recompute"), |b| {
@@ -79,27 +96,7 @@ fn lasso(c: &mut Criterion) {
             let selected = grid.select(&poly).len();
             let id = BenchmarkId::new(format!("{n}"), format!("{:.0}%_{selected}{suffix}", coverage * 100.0));
             group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for i in 0..iters {
-                        let to = Some(TerritoryIdx::new((i % 20) as u32));
-                        let t0 = Instant::now();
-                        let set = grid.select(&poly);
-                        let cs = editor.apply(Command::Reassign { accounts: set, to }).expect("valid");
-                        // Nothing to undo when nothing moved (else the undo below would
-                        // take back an earlier edit, such as switching travel on).
-                        let edited = cs.is_some();
-                        std::hint::black_box(cs.map(|c| c.moved()));
-                        std::hint::black_box(editor.balance());
-                        let p = editor.plan();
-                        std::hint::black_box(region_rollup(&p.territories, &p.regions, &editor.metrics().territories));
-                        total += t0.elapsed();
-                        if edited {
-                            editor.undo();
-                        }
-                    }
-                    total
-                })
+                b.iter_custom(|iters| assign_lassos(&mut editor, &grid, &poly, 20, true, iters))
             });
         }
     }

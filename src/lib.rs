@@ -60,7 +60,8 @@
 //! `optimize` is a folder, one part a file: `mod.rs` (options, errors, the proposal),
 //! `state.rs` (the working state and its one move), `contiguity.rs` (the one-piece
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
-//! `stop.rs` (why a run stopped short), `pricing.rs` (balanced k-means), `redraw.rs`,
+//! `stop.rs` (why a run stopped short), `polish.rs` (the last slivers, polish),
+//! `pricing.rs` (balanced k-means), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
 //! So are `model` (units, account, accounts, colour, account_set, region, scenario, travel), `edit`
 //! (changes, regions, scenarios), `metrics` (rollup), `compare` (changes), `update`,

@@ -41,11 +41,7 @@ fn harness() -> Harness<'static, TerritoryApp> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
     let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
     let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h
+    common::harness_on(app, 8)
 }
 
 /// Web Mercator, written out here rather than taken from the library.
@@ -375,11 +371,7 @@ fn generated_harness() -> Harness<'static, TerritoryApp> {
 /// The editor on `plan`, after its first frames.
 fn harness_for(plan: territory_editor::model::Plan, title: &str) -> Harness<'static, TerritoryApp> {
     let app = TerritoryApp::new(Document::new(plan, None, title.into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h
+    common::harness_on(app, 8)
 }
 
 #[test]

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use egui::Key;
 use egui::accesskit::Role;
-use egui::{Key, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable, by};
 use territory_editor::app::{Document, TerritoryApp};
@@ -18,11 +18,7 @@ fn harness() -> Harness<'static, TerritoryApp> {
     let path = common::fixture("small_accounts.csv");
     let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
     let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h
+    common::harness_on(app, 8)
 }
 
 /// Workload minutes per territory name, read from the fixture with the `csv` crate.
@@ -103,10 +99,7 @@ fn a_region_collapses_and_expands() {
         plan.territories[t.get()].region = Some(r);
     }
     let app = TerritoryApp::new(Document::new(plan, None, "Regions".into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
+    let mut h = common::harness_on(app, 8);
     let sums = workload_by_territory();
     let east_hours: i64 = ["New York Metro", "Mid-Atlantic", "Northeast"].iter().map(|n| sums[*n]).sum::<i64>();
     let hours = territory_editor::format::thousands((east_hours as f64 / 60.0).round() as i64);

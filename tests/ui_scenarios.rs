@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use egui::{Key, Modifiers, Vec2};
+use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
@@ -20,11 +20,7 @@ fn fixture() -> std::path::PathBuf {
 fn harness() -> Harness<'static, TerritoryApp> {
     let (plan, _) = import_file(&fixture(), &ImportOptions::default()).expect("fixture imports");
     let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h
+    common::harness_on(app, 8)
 }
 
 /// Great-circle distance, km.

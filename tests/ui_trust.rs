@@ -16,11 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn harness_on(app: TerritoryApp) -> Harness<'static, TerritoryApp> {
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(4);
-    h
+    common::harness_on(app, 4)
 }
 
 /// (note, id, lat, lon) of each row of the fixture, read here line by line.

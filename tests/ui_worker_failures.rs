@@ -15,11 +15,7 @@ use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::model::Plan;
 
 fn harness_on(app: TerritoryApp) -> Harness<'static, TerritoryApp> {
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1500.0, 950.0))
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(4);
-    h
+    common::harness_on(app, 4)
 }
 
 fn temp_dir(name: &str) -> PathBuf {

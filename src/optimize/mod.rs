@@ -90,6 +90,7 @@ use crate::rng::Rng;
 mod balance;
 mod contiguity;
 mod flow;
+mod polish;
 mod pricing;
 mod redraw;
 mod report;

@@ -32,6 +32,18 @@ pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
+/// The real editor on `app`, headless, at 1500 × 950 points, after `steps` frames.
+pub fn harness_on(
+    app: territory_editor::app::TerritoryApp,
+    steps: usize,
+) -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::Vec2::new(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut territory_editor::app::TerritoryApp| app.show(ui), app);
+    h.run_steps(steps);
+    h
+}
+
 /// Steps an editor harness until `done` holds (work runs on background threads),
 /// at most 20 s.
 pub fn step_until(
