@@ -33,6 +33,18 @@ fn button(pos: Pos2, pressed: bool) -> Event {
     Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE }
 }
 
+/// The editor on `plan`, headless (ppp 1, the projector style), after 8 frames.
+fn app_on(plan: territory_editor::model::Plan) -> (egui::Context, TerritoryApp) {
+    let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
+    let ctx = egui::Context::default();
+    ctx.set_pixels_per_point(1.0);
+    territory_editor::app::style_for_projector(&ctx);
+    for _ in 0..8 {
+        frame(&ctx, &mut app, vec![]);
+    }
+    (ctx, app)
+}
+
 fn frames(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame");
     group.sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(4));
@@ -47,13 +59,7 @@ fn frames(c: &mut Criterion) {
                 plan.territories[t].capacity = [0.5, 1.0, 1.5][t % 3];
             }
         }
-        let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
-        let ctx = egui::Context::default();
-        ctx.set_pixels_per_point(1.0);
-        territory_editor::app::style_for_projector(&ctx);
-        for _ in 0..8 {
-            frame(&ctx, &mut app, vec![]);
-        }
+        let (ctx, mut app) = app_on(plan);
         app.zoom_to_plan();
         for _ in 0..4 {
             frame(&ctx, &mut app, vec![]);
@@ -64,13 +70,7 @@ fn frames(c: &mut Criterion) {
     }
     for n in [10_000usize, 100_000, 1_000_000] {
         let (plan, _) = common::sorted_plan(n);
-        let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
-        let ctx = egui::Context::default();
-        ctx.set_pixels_per_point(1.0);
-        territory_editor::app::style_for_projector(&ctx);
-        for _ in 0..8 {
-            frame(&ctx, &mut app, vec![]);
-        }
+        let (ctx, mut app) = app_on(plan);
         let map = app.map_transform().expect("map drawn").rect;
         let views = [("us", None), ("nyc", Some((-73.95, 40.72, 11.5)))];
         for (view, at) in views {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{fixture, json, run, tmp};
+use common::{fixture, json, mercator, run, tmp};
 
 /// One fixture account, read by hand.
 struct Row {
@@ -44,21 +44,7 @@ fn rows() -> Vec<Row> {
 }
 
 fn import_small(name: &str) -> PathBuf {
-    let plan = tmp(name);
-    let out = run(&[
-        "import",
-        fixture("small_accounts.csv").to_str().expect("utf-8"),
-        "--out",
-        plan.to_str().expect("utf-8"),
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    plan
-}
-
-/// Web Mercator, written out here rather than taken from the library.
-fn mercator(lon: f64, lat: f64) -> (f64, f64) {
-    let r = 6_378_137.0;
-    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
+    common::import_to(&fixture("small_accounts.csv"), name)
 }
 
 fn close(a: f64, b: f64) -> bool {

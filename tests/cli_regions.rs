@@ -54,13 +54,6 @@ fn german_csv(name: &str) -> (std::path::PathBuf, Vec<Row>) {
     (path, rows)
 }
 
-fn import(csv: &std::path::Path, plan: &str) -> std::path::PathBuf {
-    let out = tmp(plan);
-    let r = run(&["import", csv.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8")]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    out
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
@@ -70,7 +63,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn a_region_column_builds_the_tree_that_stats_rolls_up() {
     let (csv, rows) = german_csv("regions.csv");
-    let plan = import(&csv, "regions.ron");
+    let plan = common::import_to(&csv, "regions.ron");
     let stats = json(&run(&["stats", plan.to_str().expect("utf-8"), "--json"]));
     let regions = stats["regions"].as_array().expect("regions");
     let by_name: BTreeMap<&str, &Value> = regions.iter().map(|r| (r["name"].as_str().expect("name"), r)).collect();
@@ -118,7 +111,7 @@ fn a_region_column_builds_the_tree_that_stats_rolls_up() {
 #[test]
 fn balance_within_a_region_and_a_locked_region() {
     let (csv, rows) = german_csv("regions_balance.csv");
-    let plan = import(&csv, "regions_balance.ron");
+    let plan = common::import_to(&csv, "regions_balance.ron");
     let plan_s = plan.to_str().expect("utf-8");
     let owner_of = |path: &std::path::Path| -> BTreeMap<String, String> {
         let out = tmp("owners.csv");

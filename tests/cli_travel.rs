@@ -7,12 +7,7 @@ use std::collections::BTreeMap;
 
 mod common;
 
-use common::{fixture, json, run, tmp};
-
-fn mercator(lon: f64, lat: f64) -> (f64, f64) {
-    let r = 6_378_137.0;
-    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
-}
+use common::{fixture, json, mercator, run, tmp};
 
 fn haversine_km((lon1, lat1): (f64, f64), (lon2, lat2): (f64, f64)) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
@@ -22,14 +17,7 @@ fn haversine_km((lon1, lat1): (f64, f64), (lon2, lat2): (f64, f64)) -> f64 {
 
 #[test]
 fn travel_hours_follow_the_centres_and_the_settings() {
-    let plan = tmp("travel.ron");
-    let r = run(&[
-        "import",
-        fixture("small_accounts.csv").to_str().expect("utf-8"),
-        "--out",
-        plan.to_str().expect("utf-8"),
-    ]);
-    assert!(r.status.success());
+    let plan = common::import_to(&fixture("small_accounts.csv"), "travel.ron");
     let on = tmp("travel_on.ron");
     let args = ["set", plan.to_str().expect("utf-8"), "--travel", "on", "--speed", "50", "--visits-per-trip", "3"];
     let out = run(&[&args[..], &["--out", on.to_str().expect("utf-8"), "--json"]].concat());

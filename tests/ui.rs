@@ -8,7 +8,7 @@ use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
-use common::{select_rectangle, step_until};
+use common::{mercator, select_rectangle, step_until};
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::format::thousands;
 use territory_editor::io::csv_import::{ImportOptions, import_file};
@@ -42,12 +42,6 @@ fn harness() -> Harness<'static, TerritoryApp> {
     let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
     let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
     common::harness_on(app, 8)
-}
-
-/// Web Mercator, written out here rather than taken from the library.
-fn mercator(lon: f64, lat: f64) -> (f64, f64) {
-    let r = 6_378_137.0;
-    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
 }
 
 fn inside(poly: &[Pos2], p: Pos2) -> bool {

@@ -26,6 +26,20 @@ pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("binary runs")
 }
 
+/// Imports `csv` into a plan `name` in the temporary folder (the import must succeed).
+pub fn import_to(csv: &Path, name: &str) -> PathBuf {
+    let out = tmp(name);
+    let r = run(&["import", csv.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8")]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    out
+}
+
+/// Web Mercator, written out here rather than taken from the library.
+pub fn mercator(lon: f64, lat: f64) -> (f64, f64) {
+    let r = 6_378_137.0;
+    (r * lon.to_radians(), r * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan().ln())
+}
+
 /// The JSON document a successful run printed.
 pub fn json(out: &Output) -> Value {
     assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
