@@ -9,8 +9,8 @@ use crate::spatial::{self, multipolygon_contains, to_mercator};
 pub const ATTRIBUTION: &str = "Boundaries: Natural Earth, U.S. Census Bureau (public domain). \
 Places: GeoNames (CC BY 4.0), modified; accounts are synthetic.";
 
-const WORLD: &str = include_str!("../assets/world_countries_110m.geojson");
-const STATES: &str = include_str!("../assets/us_states_10m.geojson");
+pub(crate) const WORLD: &str = include_str!("../assets/world_countries_110m.geojson");
+pub(crate) const STATES: &str = include_str!("../assets/us_states_10m.geojson");
 const COUNTIES: &str = include_str!("../assets/us_counties_10m.geojson");
 
 /// A layer of areas: their shapes, bounding boxes and projected outlines.

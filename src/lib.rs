@@ -20,12 +20,13 @@
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
 //! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
 //! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
+//! | [`shapes`] | territory areas: the Voronoi cells of the accounts' positions (cut to a disc of 50 km around each, edges straight in lon/lat) merged per territory, cut to the bundled land but never nearer than 1 km around an account; positions shared by territories listed; after an edit only the changed territories merged again |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
 //! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed
@@ -40,8 +41,9 @@
 //!
 //! | module | uses |
 //! |---|---|
-//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, spatial, update |
-//! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, spatial, update |
+//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, shapes, spatial, update |
+//! | `cli` | compare, edit, format, generate, io, metrics, model, optimize, quality, shapes, spatial, update |
+//! | `shapes` | basemap (the bundled boundaries), io (GeoJSON), model, quality (the Earth's radius) |
 //! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
 //! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |
@@ -126,8 +128,20 @@
 //! the territory slots created, renamed or deleted. Save and Export take the same
 //! snapshot.
 //!
+//! *Edit to area.* With territory areas on (View ▸ Territory areas; automatic over
+//! 5,000 accounts in view), `app::map`'s areas layer compares the assignment with the
+//! one its shapes were made of whenever [`edit::Editor::revision`] moves, and sends the
+//! territories that differ to a worker thread: [`shapes::Shaper::update`] merges their
+//! Voronoi cells again (the triangulation is built once per document) and the worker
+//! triangulates them for drawing. The frame never waits; the old areas stay until the
+//! new ones arrive.
+//!
 //! ## Invariants
 //!
+//! - Territory shapes never overlap (beyond the polygon overlay's snapping, about a
+//!   square metre) and each holds its own accounts and no other's, but for positions
+//!   shared by territories, which are listed (property-tested on random plans, and
+//!   against the CSV for `shapes`' GeoJSON).
 //! - `Editor::metrics() == Metrics::recompute(Editor::plan())`, exactly, after any
 //!   sequence of edits, undos and redos (integer totals; property-tested), capacity
 //!   and region edits included; the panel's balance equals deviations against
@@ -243,6 +257,7 @@ pub mod optimize;
 pub mod quality;
 pub mod recovery;
 pub mod rng;
+pub mod shapes;
 pub mod spatial;
 pub mod update;
 

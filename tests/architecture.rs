@@ -14,15 +14,15 @@ const ARROWS: &[(&str, &[&str])] = &[
         "app",
         &[
             "basemap", "compare", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality",
-            "recovery", "spatial", "update",
+            "recovery", "shapes", "spatial", "update",
         ],
     ),
     ("basemap", &["io", "spatial"]),
     (
         "cli",
         &[
-            "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "spatial",
-            "update",
+            "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "shapes",
+            "spatial", "update",
         ],
     ),
     ("compare", &["io", "metrics", "model"]),
@@ -37,6 +37,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("quality", &["metrics", "model", "rng", "spatial"]),
     ("recovery", &["edit", "io", "model"]),
     ("rng", &[]),
+    ("shapes", &["basemap", "io", "model", "quality"]),
     ("spatial", &["model"]),
     ("update", &["io", "metrics", "model", "quality"]),
 ];

@@ -62,6 +62,8 @@ pub struct Document {
     /// The accounts' adjacency for Balance and Redraw, computed by the first of them
     /// (positions never change within a document).
     pub adjacency: Option<Arc<crate::quality::Adjacency>>,
+    /// The territory areas drawn on the map, made off the UI thread.
+    pub areas: map::Areas,
     /// What the plan was opened from, with the fingerprint of its bytes: the base of
     /// the recovery journal. `None` for a plan made here (nothing to replay onto).
     pub origin: Option<crate::recovery::Base>,
@@ -103,6 +105,7 @@ impl Document {
             path,
             title,
             adjacency: None,
+            areas: map::Areas::default(),
             origin: None,
             disk: None,
             before: None,

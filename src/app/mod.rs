@@ -42,6 +42,7 @@ use selection::{Combine, Selection};
 
 pub use actions::*;
 pub use document::*;
+pub use map::{AUTO_AREAS_ABOVE, Areas, AreasSetting};
 pub use settings::*;
 
 /// The bundled demo accounts, imported when no file is given.

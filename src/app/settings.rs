@@ -13,6 +13,8 @@ pub struct Settings {
     pub map: Option<MapMemory>,
     /// Show the CPU time of the last frame in the status bar.
     pub show_frame_time: bool,
+    /// Territory areas on the map.
+    pub areas: map::AreasSetting,
 }
 
 impl Default for Settings {
@@ -24,6 +26,7 @@ impl Default for Settings {
             show_counties: true,
             map: None,
             show_frame_time: false,
+            areas: map::AreasSetting::Auto,
         }
     }
 }

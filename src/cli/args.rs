@@ -213,6 +213,25 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The territories as areas (every point goes to the territory of its nearest
+    /// account, cut to the land and to --max-km around the accounts), as a GeoJSON
+    /// FeatureCollection with each territory's figures as properties.
+    Shapes {
+        plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// The GeoJSON file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave empty what is farther than this from every account, km (1 to 1000).
+        #[arg(long, default_value_t = 50.0, value_parser = shape_km)]
+        max_km: f64,
+        /// Do not cut the shapes to the bundled land (coastlines).
+        #[arg(long)]
+        no_land: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How to read accounts CSV (`import`, `update`).
@@ -313,6 +332,14 @@ pub(super) fn radius_km(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if (0.0..=20_000.0).contains(&r) => Ok(r),
         _ => Err(format!("{s:?} is not a distance between 0 and 20000 km")),
+    }
+}
+
+/// `shapes --max-km`: from 1 km (the disc always kept around an account) to 1000.
+pub(super) fn shape_km(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (1.0..=1000.0).contains(&r) => Ok(r),
+        _ => Err(format!("{} is not a distance between 1 and 1000 km", crate::format::quoted(s))),
     }
 }
 

@@ -135,6 +135,15 @@ pub(super) struct SetJson {
     pub out: String,
 }
 
+/// `shapes --json`.
+#[derive(Serialize)]
+pub(super) struct ShapesJson {
+    pub schema: u32,
+    pub out: String,
+    pub territories: usize,
+    pub shared_positions: usize,
+}
+
 /// `export --json`.
 #[derive(Serialize)]
 pub(super) struct ExportJson {

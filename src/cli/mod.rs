@@ -33,6 +33,7 @@ mod output;
 mod quality;
 mod select;
 mod set;
+mod shapes;
 mod stats;
 mod update;
 
@@ -166,7 +167,7 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
             inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
             (&common.out, true, inputs)
         }
-        Cmd::Export { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
+        Cmd::Export { plan, out, .. } | Cmd::Shapes { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
         Cmd::Set { plan, out, .. } => (out, true, vec![(plan, is_plan_path(plan))]),
         Cmd::Changes { plan, other, out, .. } => {
             let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
@@ -246,6 +247,9 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 .map_err(Failure::data)?;
             out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
             Ok(())
+        }
+        Cmd::Shapes { plan, scenario, out, max_km, no_land, json } => {
+            shapes::shapes(&plan, &scenario, &shapes::ShapesArgs { out: &out, max_km, land: !no_land, json })
         }
         Cmd::Export { plan, scenario, out: path, json } => {
             let (p, _) = load_in(&plan, &scenario)?;

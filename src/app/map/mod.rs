@@ -2,7 +2,8 @@
 //! tools. Everything is painted through one affine [`MapTransform`] from Web
 //! Mercator metres to screen points, derived once per frame from walkers' projector.
 //!
-//! The folder: `transform.rs`, `basemap_layer.rs`, `dots.rs`, `changes.rs` (the Changes
+//! The folder: `transform.rs`, `basemap_layer.rs`, `areas.rs` (territory areas, made
+//! off the UI thread), `dots.rs`, `changes.rs` (the Changes
 //! mode's accounts), `labels.rs`, `tools.rs`
 //! (lasso, rectangle, click, rep's home), `hover.rs`; the map's frame and palette here.
 
@@ -15,6 +16,7 @@ use super::{Action, TerritoryApp, Tool};
 use crate::model::{AccountSet, Rgb, View};
 use crate::spatial::{EARTH_RADIUS_M, from_mercator, to_mercator};
 
+mod areas;
 mod basemap_layer;
 mod changes;
 mod dots;
@@ -23,6 +25,7 @@ mod labels;
 mod tools;
 mod transform;
 
+pub use areas::{AUTO_AREAS_ABOVE, Areas, AreasSetting};
 pub(in crate::app) use changes::changed_accounts;
 pub(in crate::app) use dots::DotLayer;
 pub use transform::*;
@@ -144,6 +147,7 @@ impl TerritoryApp {
                 let painter = ui.painter().with_clip_rect(response.rect);
                 let pal = Palette::new(ui.visuals().dark_mode);
                 self.paint_basemap(&painter, &t, &pal, mem.zoom());
+                self.paint_areas(&painter, &t, &pal);
                 self.paint_accounts(&painter, &t, &pal, mem.zoom());
                 self.paint_labels(&painter, &t, &pal);
                 if self.ui.placing_home.is_some() {

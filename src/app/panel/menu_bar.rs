@@ -95,6 +95,16 @@ pub(in crate::app) fn menu_bar(
                 let regions = doc.editor.plan().regions.iter().any(|r| r.alive);
                 ui.add_enabled(regions, egui::Checkbox::new(&mut state.color_by_region, "Colour by region"))
                     .on_hover_text("Draw each account in its territory's region's colour, with the regions' names on the map");
+                ui.menu_button("Territory areas", |ui| {
+                    use crate::app::map::{AUTO_AREAS_ABOVE, AreasSetting};
+                    let auto = format!("Automatic (over {} accounts in view)", crate::format::thousands(AUTO_AREAS_ABOVE as i64));
+                    ui.radio_value(&mut settings.areas, AreasSetting::Auto, auto)
+                        .on_hover_text("Fill each territory's area when the dots get too many to show its borders");
+                    ui.radio_value(&mut settings.areas, AreasSetting::Always, "Always");
+                    ui.radio_value(&mut settings.areas, AreasSetting::Never, "Never (dots only)");
+                })
+                .response
+                .on_hover_text("Each territory as an area: every place goes to its nearest account's territory, cut to the land and to 50 km around the accounts");
                 ui.checkbox(&mut settings.show_counties, "County borders when zoomed in");
                 ui.checkbox(&mut settings.show_frame_time, "Frame time in the status bar")
                     .on_hover_text("The CPU time of the last frame's UI code, for judging speed on large plans");

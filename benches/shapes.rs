@@ -1,0 +1,91 @@
+//! Territory shapes (the Voronoi cells of the accounts merged per territory, cut to the
+//! bundled land): all shapes of the 50k demo as `shapes` computes them (triangulation
+//! included), and after an edit, what the editor recomputes off the UI thread: the
+//! sites' owners and the shapes of the territories that changed (the triangulation is
+//! built once per plan). The edit gives the accounts of a 4° × 3° box around Dallas to
+//! the next territory. Targets: demo after an edit ≤ 100 ms, 1M after an edit ≤ 3 s,
+//! `shapes` of 1M ≤ 5 s. Filter with e.g. `cargo bench --bench shapes -- demo`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
+use territory_editor::model::{Plan, TerritoryIdx};
+use territory_editor::shapes::{Land, ShapeOptions, Shaper};
+
+mod common;
+
+fn positions(plan: &Plan) -> Vec<(f64, f64)> {
+    plan.accounts.positions().collect()
+}
+
+/// The assignment after the edit, and the territories it changed.
+fn edit(plan: &Plan) -> (Vec<Option<TerritoryIdx>>, Vec<TerritoryIdx>) {
+    let k = plan.territories.len() as u32;
+    let mut assignment = plan.assignment.clone();
+    let mut changed = Vec::new();
+    for (i, (lon, lat)) in plan.accounts.positions().enumerate() {
+        if (-99.0..-95.0).contains(&lon)
+            && (31.0..34.0).contains(&lat)
+            && let Some(t) = assignment[i]
+        {
+            let to = TerritoryIdx::new((t.get() as u32 + 1) % k);
+            assignment[i] = Some(to);
+            changed.extend([t, to]);
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    (assignment, changed)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("shapes");
+    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(5));
+    let land = Land::bundled().expect("bundled land");
+    let demo_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo_accounts_us.csv");
+    let demo = import_file(&demo_path, &ImportOptions::default()).expect("demo").0;
+    let k = demo.territories.len();
+    g.bench_function("demo_all", |b| {
+        b.iter(|| {
+            let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
+            black_box(shaper.shapes(&demo.assignment, k))
+        })
+    });
+    let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
+    let before = shaper.shapes(&demo.assignment, k);
+    let (after, changed) = edit(&demo);
+    assert!(changed.len() >= 2, "the edit moves accounts");
+    g.bench_function("demo_after_edit", |b| {
+        b.iter(|| {
+            let mut shapes = before.clone();
+            shaper.update(&mut shapes, &after, &changed);
+            black_box(shapes)
+        })
+    });
+    let (big, _) = import_bytes(&common::csv_text(1_000_000), "1m.csv", &ImportOptions::default()).expect("1M");
+    let k = big.territories.len();
+    g.bench_function("1m_all", |b| {
+        b.iter(|| {
+            let shaper = Shaper::new(&positions(&big), Some(land.clone()), ShapeOptions::default());
+            black_box(shaper.shapes(&big.assignment, k))
+        })
+    });
+    let shaper = Shaper::new(&positions(&big), Some(land.clone()), ShapeOptions::default());
+    let before = shaper.shapes(&big.assignment, k);
+    let (after, changed) = edit(&big);
+    assert!(changed.len() >= 2, "the edit moves accounts");
+    g.bench_function("1m_after_edit", |b| {
+        b.iter(|| {
+            let mut shapes = before.clone();
+            shaper.update(&mut shapes, &after, &changed);
+            black_box(shapes)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,256 @@
+//! Territory areas under the dots: the shapes of [`crate::shapes`], computed off the UI
+//! thread and drawn as translucent fills with a firm border.
+//!
+//! The shaper (the accounts' triangulation and where they lie against the land) is
+//! built once per document on a worker thread; after an edit the worker merges again
+//! only the territories whose accounts changed (found by comparing the assignment with
+//! the one the shapes were made for) and triangulates them for drawing. The frame
+//! never waits: until the worker answers, the previous shapes stay on screen.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use geo::{MultiPolygon, TriangulateEarcut};
+
+use super::*;
+use crate::model::TerritoryIdx;
+use crate::shapes::{Land, ShapeOptions, Shaper, Shapes};
+
+/// Over this many accounts in view, the areas are on unless switched off: dots alone
+/// no longer show where a territory ends.
+pub const AUTO_AREAS_ABOVE: usize = 5_000;
+
+/// Whether the map shows territory areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum AreasSetting {
+    /// When more than [`AUTO_AREAS_ABOVE`] accounts are in view.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// One territory's area ready to draw, in Web Mercator metres.
+#[derive(Debug, Clone, Default)]
+pub(in crate::app) struct AreaMesh {
+    vertices: Vec<[f64; 2]>,
+    indices: Vec<u32>,
+    /// Its rings (outer and holes), with their bounding boxes.
+    rings: Vec<(Vec<[f64; 2]>, [f64; 4])>,
+}
+
+impl AreaMesh {
+    fn of(area: &MultiPolygon<f64>) -> AreaMesh {
+        let mut mesh = AreaMesh::default();
+        let project = |&[lon, lat]: &[f64; 2]| {
+            let (x, y) = to_mercator(lon, lat);
+            [x, y]
+        };
+        for p in &area.0 {
+            let t = p.earcut_triangles_raw();
+            let base = mesh.vertices.len() as u32;
+            mesh.vertices.extend(t.vertices.iter().map(project));
+            mesh.indices.extend(t.triangle_indices.iter().map(|&i| base + i as u32));
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| project(&[c.x, c.y])).collect();
+                let bb = pts.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                    [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+                });
+                mesh.rings.push((pts, bb));
+            }
+        }
+        mesh
+    }
+}
+
+/// What the worker hands back.
+struct Done {
+    shaper: Arc<Shaper>,
+    assignment: Vec<Option<TerritoryIdx>>,
+    shapes: Shapes,
+    meshes: Vec<(usize, AreaMesh)>,
+    revision: u64,
+}
+
+/// The areas of one document.
+#[derive(Default)]
+pub struct Areas {
+    shaper: Option<Arc<Shaper>>,
+    /// The assignment the shapes are of, and the editor revision it was taken at.
+    assignment: Vec<Option<TerritoryIdx>>,
+    revision: Option<u64>,
+    shapes: Shapes,
+    meshes: Vec<AreaMesh>,
+    job: Option<Receiver<Done>>,
+}
+
+impl Areas {
+    /// Whether a computation is under way.
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The shapes as last computed (by territory slot).
+    pub fn shapes(&self) -> &Shapes {
+        &self.shapes
+    }
+
+    /// Whether the shapes are of the editor's plan as it is now.
+    pub fn current(&self, editor: &crate::edit::Editor) -> bool {
+        self.revision == Some(editor.revision()) && !self.busy()
+    }
+
+    /// Takes the worker's answer, and starts the next computation when the plan has
+    /// changed since the shapes were made. Never blocks.
+    pub(in crate::app) fn refresh(&mut self, editor: &crate::edit::Editor, ctx: &egui::Context) {
+        if let Some(rx) = &self.job {
+            match rx.try_recv() {
+                Ok(done) => {
+                    self.job = None;
+                    self.shaper = Some(done.shaper);
+                    self.assignment = done.assignment;
+                    self.shapes = done.shapes;
+                    self.meshes.resize_with(self.shapes.areas.len(), AreaMesh::default);
+                    for (slot, mesh) in done.meshes {
+                        self.meshes[slot] = mesh;
+                    }
+                    self.revision = Some(done.revision);
+                }
+                Err(TryRecvError::Empty) => return,
+                // The worker died (a bug): keep what is drawn, try again next time.
+                Err(TryRecvError::Disconnected) => self.job = None,
+            }
+        }
+        if self.revision == Some(editor.revision()) {
+            return;
+        }
+        let plan = editor.plan();
+        let k = plan.territories.len();
+        let assignment = plan.assignment.clone();
+        let mut changed: Vec<TerritoryIdx> = if self.shapes.areas.len() == k && self.shaper.is_some() {
+            let mut c: Vec<TerritoryIdx> = assignment
+                .iter()
+                .zip(&self.assignment)
+                .filter(|(a, b)| a != b)
+                .flat_map(|(a, b)| [*a, *b])
+                .flatten()
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        } else {
+            (0..k as u32).map(TerritoryIdx::new).collect()
+        };
+        if changed.is_empty() {
+            self.revision = Some(editor.revision());
+            return;
+        }
+        changed.retain(|t| t.get() < k);
+        let mut shapes = std::mem::take(&mut self.shapes);
+        shapes.areas.resize(k, MultiPolygon::new(Vec::new()));
+        let shaper = self.shaper.clone();
+        let positions: Option<Vec<(f64, f64)>> = shaper.is_none().then(|| plan.accounts.positions().collect());
+        let revision = editor.revision();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let shaper = shaper.unwrap_or_else(|| {
+                let land = Land::bundled().ok();
+                Arc::new(Shaper::new(&positions.unwrap_or_default(), land, ShapeOptions::default()))
+            });
+            shaper.update(&mut shapes, &assignment, &changed);
+            let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
+            let _ = tx.send(Done { shaper, assignment, shapes, meshes, revision });
+            ctx.request_repaint();
+        });
+        self.job = Some(rx);
+    }
+}
+
+impl TerritoryApp {
+    /// Whether the areas are drawn with this many accounts in view.
+    pub(in crate::app) fn areas_shown(&self, in_view: usize) -> bool {
+        match self.settings.areas {
+            AreasSetting::Auto => in_view > AUTO_AREAS_ABOVE,
+            AreasSetting::Always => true,
+            AreasSetting::Never => false,
+        }
+    }
+
+    pub(super) fn paint_areas(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
+        let (lo, hi) = t.visible();
+        let in_view: usize = self.doc.grid.ranges_in_rect(lo, hi).map(|(s, e)| (e - s) as usize).sum();
+        if !self.areas_shown(in_view) {
+            return;
+        }
+        self.doc.areas.refresh(&self.doc.editor, painter.ctx());
+        let colors = self.dot_colors(pal);
+        let areas = &self.doc.areas;
+        let fill_alpha = if pal.dark { 0.30 } else { 0.34 };
+        for (slot, mesh) in areas.meshes.iter().enumerate() {
+            let Some(&c) = colors.get(slot) else { continue };
+            if mesh.vertices.is_empty() || !mesh.rings.iter().any(|(_, bb)| overlaps(bb, lo, hi)) {
+                continue;
+            }
+            let fill = c.gamma_multiply(fill_alpha);
+            painter.add(Shape::mesh(egui::Mesh {
+                vertices: mesh
+                    .vertices
+                    .iter()
+                    .map(|p| egui::epaint::Vertex {
+                        pos: t.to_screen(p[0], p[1]),
+                        uv: egui::epaint::WHITE_UV,
+                        color: fill,
+                    })
+                    .collect(),
+                indices: mesh.indices.clone(),
+                ..Default::default()
+            }));
+            // Borders in the text colour, half strength: firm between territories of
+            // any two colours, and never mistaken for a territory of their own.
+            let stroke = Stroke::new(1.2, pal.label.gamma_multiply(0.55));
+            for (ring, bb) in &mesh.rings {
+                if overlaps(bb, lo, hi) {
+                    let pts = screen_ring(ring.iter().map(|p| t.to_screen(p[0], p[1])));
+                    if pts.len() >= 3 {
+                        painter.add(Shape::closed_line(pts, stroke));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A ring in screen points, thinned for drawing: points within half a point of the
+/// last kept one are dropped, and so are hairpin turns (a point where the line doubles
+/// back on itself), which a mitred line would draw as a long spike.
+fn screen_ring(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
+    let near = |a: Pos2, b: Pos2| a.distance_sq(b) < 0.25;
+    // The turn at b is sharper than about 170°.
+    let hairpin = |a: Pos2, b: Pos2, c: Pos2| (b - a).normalized().dot((c - b).normalized()) < -0.985;
+    let mut out: Vec<Pos2> = Vec::new();
+    for p in points {
+        while out.len() >= 2 && hairpin(out[out.len() - 2], out[out.len() - 1], p) {
+            out.pop();
+        }
+        if out.last().is_none_or(|&q| !near(q, p)) {
+            out.push(p);
+        }
+    }
+    // The same where the ring closes.
+    while out.len() >= 3 {
+        let n = out.len();
+        if near(out[n - 1], out[0]) || hairpin(out[n - 2], out[n - 1], out[0]) {
+            out.pop();
+        } else if hairpin(out[n - 1], out[0], out[1]) {
+            out.remove(0);
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+fn overlaps(bb: &[f64; 4], lo: [f64; 2], hi: [f64; 2]) -> bool {
+    bb[2] >= lo[0] && bb[0] <= hi[0] && bb[3] >= lo[1] && bb[1] <= hi[1]
+}

@@ -1,0 +1,218 @@
+//! Territory shapes: each territory as an area, derived from its accounts.
+//!
+//! Definition (the README's "Territory areas"):
+//! - every point belongs to the territory of its nearest account: the Voronoi cells of
+//!   the accounts' positions ([`Voronoi`]), merged per territory, with edges straight
+//!   in lon/lat;
+//! - nothing farther than [`ShapeOptions::max_km`] (50 km) from an account is coloured;
+//! - the result is cut to the land ([`Land`]), except that a disc of
+//!   [`ShapeOptions::keep_km`] (1 km) around every account is always kept, so an
+//!   account geocoded just offshore stays inside its shape;
+//! - a position where accounts of several territories stand goes to the territory with
+//!   most accounts there (the lowest slot on a tie) and is listed in
+//!   [`Shapes::shared`], never hidden.
+//!
+//! Shapes never overlap (the cells do not), and each contains all its accounts but
+//! those listed as shared. The triangulation is built once per set of accounts
+//! ([`Shaper::new`], O(N log N)); after an edit only the territories that changed are
+//! merged again ([`Shaper::update`]), in parallel.
+
+mod land;
+mod voronoi;
+
+#[cfg(test)]
+mod tests;
+
+use geo::{BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, unary_union};
+use rayon::prelude::*;
+
+pub use land::{Land, Shore};
+pub use voronoi::{KM_PER_DEGREE, Voronoi};
+
+use crate::model::TerritoryIdx;
+
+/// How shapes are cut.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapeOptions {
+    /// Nothing farther than this from an account is part of a shape, km.
+    pub max_km: f64,
+    /// A disc of this radius around each account is always part of its shape, km.
+    pub keep_km: f64,
+}
+
+impl Default for ShapeOptions {
+    fn default() -> ShapeOptions {
+        ShapeOptions { max_km: 50.0, keep_km: 1.0 }
+    }
+}
+
+/// A position where accounts of more than one territory stand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedSite {
+    /// (lon, lat).
+    pub position: [f64; 2],
+    /// The territories of its accounts, by slot, ascending.
+    pub territories: Vec<TerritoryIdx>,
+    /// The territory whose shape holds the position.
+    pub owner: TerritoryIdx,
+    /// Its accounts.
+    pub accounts: Vec<u32>,
+}
+
+/// The shapes of a plan's territories.
+#[derive(Debug, Clone, Default)]
+pub struct Shapes {
+    /// By territory slot: its area, lon/lat (empty for a territory without accounts).
+    pub areas: Vec<MultiPolygon<f64>>,
+    /// Positions shared by territories.
+    pub shared: Vec<SharedSite>,
+}
+
+/// What stays the same while accounts change hands: the sites, their triangulation and
+/// where each lies with respect to the land.
+#[derive(Debug, Clone)]
+pub struct Shaper {
+    voronoi: Voronoi,
+    /// By site: whether its keep-disc reaches beyond the land (always, without land).
+    needs_keep: Vec<bool>,
+    land: Option<Land>,
+    options: ShapeOptions,
+}
+
+impl Shaper {
+    /// Triangulates the positions and places them against the land: O(N log N).
+    pub fn new(positions: &[(f64, f64)], land: Option<Land>, options: ShapeOptions) -> Shaper {
+        let voronoi = Voronoi::new(positions);
+        let needs_keep = (0..voronoi.sites())
+            .into_par_iter()
+            .map(|s| {
+                let [lon, lat] = voronoi.position(s);
+                land.as_ref().is_none_or(|l| l.shore(lon, lat, options.keep_km) != Shore::Inland)
+            })
+            .collect();
+        Shaper { voronoi, needs_keep, land, options }
+    }
+
+    /// The triangulation.
+    pub fn voronoi(&self) -> &Voronoi {
+        &self.voronoi
+    }
+
+    /// The owner of each site under an assignment of the accounts: the territory with
+    /// most accounts there (the lowest slot on a tie).
+    pub fn owners(&self, assignment: &[Option<TerritoryIdx>]) -> Vec<Option<TerritoryIdx>> {
+        (0..self.voronoi.sites())
+            .into_par_iter()
+            .map(|s| {
+                let accounts = self.voronoi.accounts_at(s);
+                let first = assignment[accounts[0] as usize];
+                if accounts.len() == 1 || accounts.iter().all(|&a| assignment[a as usize] == first) {
+                    return first;
+                }
+                let mut count: Vec<(TerritoryIdx, usize)> = Vec::new();
+                for t in accounts.iter().filter_map(|&a| assignment[a as usize]) {
+                    match count.iter_mut().find(|c| c.0 == t) {
+                        Some(c) => c.1 += 1,
+                        None => count.push((t, 1)),
+                    }
+                }
+                count.sort_unstable_by_key(|c| (std::cmp::Reverse(c.1), c.0));
+                count.first().map(|c| c.0)
+            })
+            .collect()
+    }
+
+    /// Positions that hold accounts of more than one territory.
+    pub fn shared(&self, assignment: &[Option<TerritoryIdx>], owners: &[Option<TerritoryIdx>]) -> Vec<SharedSite> {
+        let mut out = Vec::new();
+        for (s, owner) in owners.iter().enumerate() {
+            let accounts = self.voronoi.accounts_at(s);
+            let mut territories: Vec<TerritoryIdx> = accounts.iter().filter_map(|&a| assignment[a as usize]).collect();
+            territories.sort_unstable();
+            territories.dedup();
+            if let (true, Some(owner)) = (territories.len() > 1, *owner) {
+                out.push(SharedSite {
+                    position: self.voronoi.position(s),
+                    territories,
+                    owner,
+                    accounts: accounts.to_vec(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The shape of the given sites: their cells merged, cut to the land, with the
+    /// keep-discs of the coastal and offshore ones added back.
+    fn area_of(&self, sites: &[usize]) -> MultiPolygon<f64> {
+        if sites.is_empty() {
+            return MultiPolygon::new(Vec::new());
+        }
+        let cells = self.cells(sites, self.options.max_km, false);
+        let merged = unary_union(&cells);
+        let Some(land) = &self.land else { return merged };
+        let Some(bbox) = merged.bounding_rect() else { return merged };
+        let near: Vec<Polygon<f64>> =
+            land.area.0.iter().filter(|p| p.bounding_rect().is_some_and(|b| b.intersects(&bbox))).cloned().collect();
+        let on_land = merged.intersection(&MultiPolygon::new(near));
+        let keep: Vec<usize> = sites.iter().copied().filter(|&s| self.needs_keep[s]).collect();
+        if keep.is_empty() {
+            return on_land;
+        }
+        let mut parts = on_land.0;
+        parts.extend(self.cells(&keep, self.options.keep_km, true));
+        unary_union(&parts)
+    }
+
+    fn cells(&self, sites: &[usize], km: f64, outer: bool) -> Vec<Polygon<f64>> {
+        let (mut ring, mut scratch) = (Vec::new(), Vec::new());
+        let mut out = Vec::with_capacity(sites.len());
+        for &s in sites {
+            self.voronoi.cell(s, km, outer, &mut ring, &mut scratch);
+            if ring.len() >= 3 {
+                let mut coords: Vec<Coord<f64>> = ring.iter().map(|&[x, y]| Coord { x, y }).collect();
+                coords.push(coords[0]);
+                out.push(Polygon::new(LineString::new(coords), Vec::new()));
+            }
+        }
+        out
+    }
+
+    /// Every territory's shape (`k` slots), the territories in parallel.
+    pub fn shapes(&self, assignment: &[Option<TerritoryIdx>], k: usize) -> Shapes {
+        let mut shapes = Shapes { areas: vec![MultiPolygon::new(Vec::new()); k], shared: Vec::new() };
+        let all: Vec<TerritoryIdx> = (0..k as u32).map(TerritoryIdx::new).collect();
+        self.update(&mut shapes, assignment, &all);
+        shapes
+    }
+
+    /// After an edit: the shapes of the `changed` territories (those that gained or lost
+    /// accounts) under the new assignment, the others kept. O(N) to find the sites'
+    /// owners, then the changed territories' merges, in parallel.
+    pub fn update(&self, shapes: &mut Shapes, assignment: &[Option<TerritoryIdx>], changed: &[TerritoryIdx]) {
+        let owners = self.owners(assignment);
+        let k = shapes.areas.len();
+        let mut slot = vec![usize::MAX; k];
+        for (i, t) in changed.iter().enumerate() {
+            if t.get() < k {
+                slot[t.get()] = i;
+            }
+        }
+        let mut by_owner: Vec<Vec<usize>> = vec![Vec::new(); changed.len()];
+        for (s, o) in owners.iter().enumerate() {
+            if let Some(o) = o
+                && let Some(&i) = slot.get(o.get())
+                && i != usize::MAX
+            {
+                by_owner[i].push(s);
+            }
+        }
+        let areas: Vec<MultiPolygon<f64>> = by_owner.par_iter().map(|sites| self.area_of(sites)).collect();
+        for (t, area) in changed.iter().zip(areas) {
+            if t.get() < k {
+                shapes.areas[t.get()] = area;
+            }
+        }
+        shapes.shared = self.shared(assignment, &owners);
+    }
+}

@@ -1,0 +1,142 @@
+use geo::{Area, BooleanOps, Contains, Intersects, Point};
+use proptest::prelude::*;
+
+use super::*;
+
+fn t(i: u32) -> Option<TerritoryIdx> {
+    Some(TerritoryIdx::new(i))
+}
+
+fn covers(area: &MultiPolygon<f64>, [lon, lat]: [f64; 2]) -> bool {
+    area.intersects(&Point::new(lon, lat))
+}
+
+/// Every account inside its own territory's shape and inside no other; no two shapes
+/// overlapping by more than `tolerance` square degrees.
+fn check(positions: &[(f64, f64)], assignment: &[Option<TerritoryIdx>], shapes: &Shapes, tolerance: f64) {
+    let shared: Vec<u32> = shapes.shared.iter().flat_map(|s| s.accounts.iter().copied()).collect();
+    for (a, (&(lon, lat), owner)) in positions.iter().zip(assignment).enumerate() {
+        let Some(owner) = owner else { continue };
+        if shared.contains(&(a as u32)) {
+            continue;
+        }
+        for (k, area) in shapes.areas.iter().enumerate() {
+            let inside = area.contains(&Point::new(lon, lat));
+            assert_eq!(inside, k == owner.get(), "account {a} at ({lon}, {lat}) of {} in shape {k}", owner.get());
+        }
+    }
+    for i in 0..shapes.areas.len() {
+        for j in i + 1..shapes.areas.len() {
+            let overlap = shapes.areas[i].intersection(&shapes.areas[j]).unsigned_area();
+            assert!(overlap <= tolerance, "shapes {i} and {j} overlap by {overlap} square degrees");
+        }
+    }
+}
+
+#[test]
+fn two_territories_split_along_the_bisector() {
+    // Two columns 0.2° apart at the equator: the border is the meridian 0.1°.
+    let positions = [(0.0, 0.0), (0.0, 0.1), (0.2, 0.0), (0.2, 0.1)];
+    let assignment = [t(0), t(0), t(1), t(1)];
+    let shaper = Shaper::new(&positions, None, ShapeOptions::default());
+    let shapes = shaper.shapes(&assignment, 2);
+    check(&positions, &assignment, &shapes, 1e-12);
+    assert!(covers(&shapes.areas[0], [0.09, 0.05]) && !covers(&shapes.areas[0], [0.11, 0.05]));
+    assert!(covers(&shapes.areas[1], [0.11, 0.05]) && !covers(&shapes.areas[1], [0.09, 0.05]));
+    assert!(shapes.shared.is_empty());
+}
+
+#[test]
+fn nothing_farther_than_the_limit_is_coloured() {
+    // One territory of two accounts 3° (about 330 km) apart: two pieces, 50 km each.
+    let positions = [(10.0, 0.0), (13.0, 0.0)];
+    let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&[t(0), t(0)], 1);
+    assert_eq!(shapes.areas[0].0.len(), 2, "two pieces");
+    let deg = |km: f64| km / KM_PER_DEGREE;
+    assert!(covers(&shapes.areas[0], [10.0 + deg(49.0), 0.0]));
+    assert!(!covers(&shapes.areas[0], [10.0 + deg(51.0), 0.0]));
+    assert!(!covers(&shapes.areas[0], [11.5, 0.0]), "the gap between them stays empty");
+    // The inscribed 32-gon of a 50-km disc: area within 1 % of π r².
+    let r = deg(50.0);
+    let piece = shapes.areas[0].0[0].unsigned_area();
+    assert!((piece / (std::f64::consts::PI * r * r) - 1.0).abs() < 0.01, "{piece}");
+}
+
+#[test]
+fn a_shared_position_is_listed_and_goes_to_the_majority() {
+    let positions = [(0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (0.3, 0.0)];
+    let assignment = [t(1), t(0), t(1), t(0)];
+    let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&assignment, 2);
+    assert_eq!(shapes.shared.len(), 1);
+    let s = &shapes.shared[0];
+    assert_eq!(s.territories, vec![TerritoryIdx::new(0), TerritoryIdx::new(1)]);
+    assert_eq!(s.owner, TerritoryIdx::new(1), "two accounts of slot 1 against one of slot 0");
+    assert_eq!(s.accounts, vec![0, 1, 2]);
+    assert!(covers(&shapes.areas[1], [0.0, 0.0]) && !covers(&shapes.areas[0], [0.0, 0.0]));
+    check(&positions, &assignment, &shapes, 1e-12);
+}
+
+#[test]
+fn unassigned_accounts_keep_their_cells_empty() {
+    let positions = [(0.0, 0.0), (0.2, 0.0)];
+    let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&[t(0), None], 1);
+    assert!(covers(&shapes.areas[0], [0.09, 0.0]) && !covers(&shapes.areas[0], [0.11, 0.0]));
+}
+
+#[test]
+fn the_land_knows_austin_from_the_gulf() {
+    let land = Land::bundled().expect("bundled land");
+    assert!(land.contains(-97.74, 30.27), "Austin");
+    assert!(!land.contains(-90.0, 26.0), "Gulf of Mexico");
+    assert!(land.contains(13.4, 52.5), "Berlin");
+    assert!(!land.contains(-40.0, 30.0), "Atlantic");
+    assert_eq!(land.shore(-97.74, 30.27, 1.0), Shore::Inland);
+    assert_eq!(land.shore(-90.0, 26.0, 1.0), Shore::Sea);
+    // Santa Monica pier, on the 1:10m coastline within a kilometre.
+    assert_eq!(land.shore(-118.4973, 34.0101, 1.0), Shore::Coast);
+}
+
+#[test]
+fn shapes_stop_at_the_coast_but_keep_an_offshore_account() {
+    let land = Land::bundled().expect("bundled land");
+    // An account in Los Angeles and one about 6 km off Santa Monica, same territory.
+    let la = (-118.25, 34.05);
+    let offshore = (-118.58, 33.97);
+    assert_eq!(land.shore(offshore.0, offshore.1, 1.0), Shore::Sea);
+    let positions = [la, offshore];
+    let shaper = Shaper::new(&positions, Some(land), ShapeOptions::default());
+    let shapes = shaper.shapes(&[t(0), t(0)], 1);
+    let area = &shapes.areas[0];
+    assert!(area.contains(&Point::new(la.0, la.1)));
+    assert!(area.contains(&Point::new(offshore.0, offshore.1)), "the offshore account keeps its disc");
+    // 0.9 km west of it is still kept; 3 km west of it is sea.
+    let deg = |km: f64| km / (KM_PER_DEGREE * offshore.1.to_radians().cos());
+    assert!(covers(area, [offshore.0 - deg(0.9), offshore.1]));
+    assert!(!covers(area, [offshore.0 - deg(3.0), offshore.1]));
+    // Inland, 20 km north-east of LA, is in.
+    assert!(covers(area, [-118.1, 34.15]));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Random plans on a 0.01° lattice (so positions repeat and territories share
+    /// them): every account in its own shape and no other, shapes disjoint.
+    #[test]
+    fn shapes_hold_their_accounts_and_never_overlap(
+        points in prop::collection::vec((0u32..120, 0u32..120, 0u32..4, any::<bool>()), 1..160),
+    ) {
+        let positions: Vec<(f64, f64)> =
+            points.iter().map(|&(x, y, _, _)| (5.0 + x as f64 * 0.01, 45.0 + y as f64 * 0.01)).collect();
+        let assignment: Vec<Option<TerritoryIdx>> =
+            points.iter().map(|&(_, _, k, assigned)| assigned.then(|| TerritoryIdx::new(k))).collect();
+        let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&assignment, 4);
+        // 1e-7 square degrees is about 0.1 ha: the snapping of the polygon overlay
+        // (its integer grid) leaves slivers of a few square metres along borders.
+        check(&positions, &assignment, &shapes, 1e-7);
+        // A shared site is one whose accounts carry two territories or more.
+        for s in &shapes.shared {
+            prop_assert!(s.territories.len() >= 2);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Territory areas. `shapes` from the command line: the GeoJSON parses with the
+//! `geojson` crate, each account of the fixture (read here from its CSV) lies in its
+//! own territory's area (checked in lon/lat with `geo`) and in no other, the properties
+//! carry the figures, the land and the distance limit cut the areas, and bad options
+//! are refused. In the editor: the areas come on over 5,000 accounts in view, follow an
+//! edit that moves a city, and switch off and on from the View menu.
+
+use std::collections::BTreeMap;
+
+use geo::{Contains, Intersects, MultiPolygon, Point};
+use geojson::{FeatureCollection, GeoJson};
+
+mod common;
+
+use common::{fixture, json, run, select_rectangle, step_until, tmp};
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+use territory_editor::app::{AreasSetting, Document, TerritoryApp};
+
+/// The fixture's accounts: (lon, lat, territory name).
+fn accounts() -> Vec<(f64, f64, String)> {
+    let mut reader = csv::Reader::from_path(fixture("small_accounts.csv")).expect("fixture");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            (r[3].parse().expect("lon"), r[2].parse().expect("lat"), r[11].to_owned())
+        })
+        .collect()
+}
+
+/// A territory's area and its properties, by name.
+type Areas = BTreeMap<String, (MultiPolygon<f64>, serde_json::Value)>;
+
+/// The areas of a shapes file by territory name, and its shared positions.
+fn read(path: &std::path::Path) -> (Areas, Vec<(f64, f64)>) {
+    let text = std::fs::read_to_string(path).expect("shapes file");
+    let fc = FeatureCollection::try_from(text.parse::<GeoJson>().expect("GeoJSON")).expect("a FeatureCollection");
+    let mut areas = BTreeMap::new();
+    for f in &fc.features {
+        let props = serde_json::Value::Object(f.properties.clone().expect("properties"));
+        let geometry = f.geometry.clone().expect("geometry");
+        let area: MultiPolygon<f64> =
+            geo::Geometry::<f64>::try_from(geometry).expect("geometry converts").try_into().expect("a MultiPolygon");
+        areas.insert(props["name"].as_str().expect("name").to_owned(), (area, props));
+    }
+    let shared = fc
+        .foreign_members
+        .as_ref()
+        .and_then(|m| m.get("shared_positions"))
+        .and_then(|s| s.as_array())
+        .map(|a| a.iter().map(|p| (p["lon"].as_f64().expect("lon"), p["lat"].as_f64().expect("lat"))).collect())
+        .unwrap_or_default();
+    (areas, shared)
+}
+
+#[test]
+fn every_account_lies_in_its_own_territory_and_no_other() {
+    let plan = common::import_to(&fixture("small_accounts.csv"), "shapes.ron");
+    let out = tmp("shapes.geojson");
+    let doc = json(&run(&["shapes", plan.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8"), "--json"]));
+    let accounts = accounts();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &accounts {
+        *count.entry(&a.2).or_default() += 1;
+    }
+    assert_eq!(doc["territories"], count.len());
+    let (areas, shared) = read(&out);
+    assert_eq!(areas.len(), count.len());
+    let mut checked = 0;
+    for (lon, lat, territory) in &accounts {
+        if shared.contains(&(*lon, *lat)) {
+            continue;
+        }
+        let p = Point::new(*lon, *lat);
+        for (name, (area, _)) in &areas {
+            if name == territory {
+                assert!(area.contains(&p), "{territory}'s account at ({lon}, {lat}) is outside its area");
+            } else {
+                assert!(!area.intersects(&p), "{territory}'s account at ({lon}, {lat}) is inside {name}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= accounts.len() - 2 * shared.len() - 2, "{checked} of {} checked", accounts.len());
+    for (name, (area, props)) in &areas {
+        assert_eq!(props["accounts"], count[name.as_str()], "{name}: the accounts property");
+        assert_eq!(props["pieces"], area.0.len(), "{name}: pieces are the polygons");
+        assert!(props["workload_deviation"].is_number(), "{name}: the figures come along");
+    }
+}
+
+#[test]
+fn the_land_and_the_distance_limit_cut_the_areas() {
+    let plan = common::import_to(&fixture("small_accounts.csv"), "shapes_cut.ron");
+    let accounts = accounts();
+    let near = |lon: f64, lat: f64, km: f64| {
+        accounts.iter().any(|a| {
+            let dx = (a.0 - lon) * 111.2 * lat.to_radians().cos();
+            let dy = (a.1 - lat) * 111.2;
+            (dx * dx + dy * dy).sqrt() < km
+        })
+    };
+    // 30 km off Miami Beach, in the Atlantic: within 50 km of an account, but at sea.
+    let sea = (-79.8, 25.8);
+    assert!(near(sea.0, sea.1, 50.0), "the fixture has accounts in Miami");
+    let with_land = tmp("shapes_land.geojson");
+    run(&["shapes", plan.to_str().expect("utf-8"), "--out", with_land.to_str().expect("utf-8")]);
+    let without = tmp("shapes_sea.geojson");
+    run(&["shapes", plan.to_str().expect("utf-8"), "--out", without.to_str().expect("utf-8"), "--no-land"]);
+    let covered = |path: &std::path::Path, (lon, lat): (f64, f64)| {
+        read(path).0.values().any(|(area, _)| area.intersects(&Point::new(lon, lat)))
+    };
+    assert!(!covered(&with_land, sea), "the sea off Miami is not coloured");
+    assert!(covered(&without, sea), "without the land cut it is");
+    // Central Nevada is land, but more than 50 km from every account of the fixture.
+    let desert = (-116.5, 39.0);
+    assert!(!near(desert.0, desert.1, 60.0));
+    assert!(!covered(&without, desert) && !covered(&with_land, desert), "an empty desert is not coloured");
+}
+
+#[test]
+fn bad_options_are_refused() {
+    let csv = fixture("small_accounts.csv");
+    let out = common::bin()
+        .args(["shapes", csv.to_str().expect("utf-8"), "--out", tmp("x.geojson").to_str().expect("utf-8")])
+        .args(["--max-km", "0.5"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let copy = tmp("shapes_input.csv");
+    std::fs::copy(&csv, &copy).expect("copy");
+    let out = common::bin()
+        .args(["shapes", copy.to_str().expect("utf-8"), "--out", copy.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "--out over its own input");
+    assert_eq!(std::fs::read(&copy).expect("still there"), std::fs::read(&csv).expect("fixture"));
+}
+
+/// The territory slot whose area covers (lon, lat) in the editor, if any.
+fn owner_at(app: &TerritoryApp, (lon, lat): (f64, f64)) -> Vec<usize> {
+    let p = Point::new(lon, lat);
+    app.doc.areas.shapes().areas.iter().enumerate().filter(|(_, a)| a.intersects(&p)).map(|(i, _)| i).collect()
+}
+
+fn areas_ready(h: &egui_kittest::Harness<'_, TerritoryApp>) -> bool {
+    let s = h.state();
+    s.doc.areas.current(&s.doc.editor) && !s.doc.areas.shapes().areas.is_empty()
+}
+
+#[test]
+fn the_editor_areas_follow_an_edit_and_switch_off() {
+    let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 4);
+    assert_eq!(h.state().settings.areas, AreasSetting::Auto);
+    // The demo's 50,000 accounts are in view: over 5,000, so the areas come on.
+    step_until(&mut h, areas_ready);
+    // A city in the middle of the map: the first account the rectangle selects that
+    // stands alone at its position.
+    select_rectangle(&mut h, 30.0);
+    let plan = h.state().doc.editor.plan().clone();
+    let chosen: Vec<u32> = h.state().selection().iter().collect();
+    assert!(!chosen.is_empty(), "the rectangle selects accounts");
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    let city = chosen
+        .iter()
+        .map(|&a| a as usize)
+        .find(|&a| positions.iter().filter(|&&p| p == positions[a]).count() == 1)
+        .expect("an account alone at its position");
+    let before = plan.assignment[city].expect("assigned").get();
+    assert_eq!(owner_at(h.state(), positions[city]), vec![before], "the city lies in its territory's area");
+    // Assign the selection to another territory with its number key.
+    let key = if before == 0 { Key::Num2 } else { Key::Num1 };
+    h.key_press(key);
+    h.run_steps(2);
+    let after = h.state().doc.editor.plan().assignment[city].expect("assigned").get();
+    assert_ne!(after, before, "the key moved the city");
+    step_until(&mut h, areas_ready);
+    assert_eq!(owner_at(h.state(), positions[city]), vec![after], "the area at the city changed hands");
+    // View ▸ Territory areas ▸ Never: an undo no longer redraws the areas.
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Territory areas").hover();
+    h.run();
+    h.get_by_label("Never (dots only)").click();
+    h.run();
+    assert_eq!(h.state().settings.areas, AreasSetting::Never);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(5);
+    assert_eq!(h.state().doc.editor.plan().assignment[city].map(|t| t.get()), Some(before));
+    assert!(!h.state().doc.areas.current(&h.state().doc.editor), "off: nothing is computed");
+    assert!(!h.state().doc.areas.busy());
+    // Always: they come back, with the city home again.
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Territory areas").hover();
+    h.run();
+    h.get_by_label("Always").click();
+    h.run();
+    step_until(&mut h, areas_ready);
+    assert_eq!(owner_at(h.state(), positions[city]), vec![before]);
+}
