@@ -2,7 +2,8 @@
 //! `egui::Context::run_ui` plus tessellation, 1600×1000 points at 1 pixel per point.
 //! Views: the contiguous US, and a 40-km-wide New York view; steady frames (nothing
 //! changes), panning frames (a drag moves the map every frame), and lasso frames (a
-//! lasso being drawn, with the live selection and preview).
+//! lasso being drawn, with the live selection and preview). Territory areas are off
+//! but in the cases named `…_areas`, where they are on and already computed.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2};
-use territory_editor::app::{Document, TerritoryApp, Tool};
+use territory_editor::app::{AreasSetting, Document, TerritoryApp, Tool};
 
 fn input(events: Vec<Event>) -> RawInput {
     RawInput {
@@ -33,9 +34,11 @@ fn button(pos: Pos2, pressed: bool) -> Event {
     Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE }
 }
 
-/// The editor on `plan`, headless (ppp 1, the projector style), after 8 frames.
-fn app_on(plan: territory_editor::model::Plan) -> (egui::Context, TerritoryApp) {
+/// The editor on `plan`, headless (ppp 1, the projector style), after 8 frames;
+/// territory areas as `areas` says.
+fn app_with(plan: territory_editor::model::Plan, areas: AreasSetting) -> (egui::Context, TerritoryApp) {
     let mut app = TerritoryApp::new(Document::new(plan, None, "bench".into()));
+    app.settings.areas = areas;
     let ctx = egui::Context::default();
     ctx.set_pixels_per_point(1.0);
     territory_editor::app::style_for_projector(&ctx);
@@ -43,6 +46,11 @@ fn app_on(plan: territory_editor::model::Plan) -> (egui::Context, TerritoryApp) 
         frame(&ctx, &mut app, vec![]);
     }
     (ctx, app)
+}
+
+/// The editor on `plan` without territory areas.
+fn app_on(plan: territory_editor::model::Plan) -> (egui::Context, TerritoryApp) {
+    app_with(plan, AreasSetting::Never)
 }
 
 fn frames(c: &mut Criterion) {
@@ -66,6 +74,36 @@ fn frames(c: &mut Criterion) {
         }
         group.bench_function(BenchmarkId::new("1000000/us", "steady_regions"), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
+        });
+    }
+    // Territory areas over 1M accounts, once the worker has made them: a steady frame
+    // and panning, US view.
+    {
+        let (plan, _) = common::sorted_plan(1_000_000);
+        let (ctx, mut app) = app_with(plan, AreasSetting::Always);
+        app.zoom_to_plan();
+        let t0 = Instant::now();
+        while !app.doc.areas.current(&app.doc.editor) && t0.elapsed() < Duration::from_secs(60) {
+            frame(&ctx, &mut app, vec![]);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(app.doc.areas.current(&app.doc.editor), "the areas are made");
+        group.bench_function(BenchmarkId::new("1000000/us", "steady_areas"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
+        });
+        let (lon, lat, zoom) = app.view().expect("map drawn");
+        group.bench_function(BenchmarkId::new("1000000/us", "panning_areas"), |b| {
+            b.iter_custom(|iters| {
+                let step = 4.0 / (256.0 * 2f64.powf(zoom)) * 360.0;
+                let mut total = Duration::ZERO;
+                for i in 0..iters {
+                    let k = if (i / 50) % 2 == 0 { (i % 50) as f64 } else { 50.0 - (i % 50) as f64 };
+                    app.set_view(lon + step * (k + 1.0), lat, zoom);
+                    total += frame(&ctx, &mut app, vec![]);
+                }
+                app.set_view(lon, lat, zoom);
+                total
+            })
         });
     }
     for n in [10_000usize, 100_000, 1_000_000] {

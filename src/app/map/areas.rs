@@ -30,36 +30,67 @@ pub enum AreasSetting {
     Never,
 }
 
-/// One territory's area ready to draw, in Web Mercator metres.
+/// Simplification tolerances of an area's levels of detail, Web Mercator metres: the
+/// full shape, and two simplified ones (Ramer–Douglas–Peucker) for the wide views,
+/// where a vertex every kilometre would cost drawing time and show nothing more.
+const DETAIL_M: [f64; 3] = [0.0, 1_000.0, 4_000.0];
+
+/// The finest level a view needs: a tolerance under this many screen points.
+const DETAIL_POINTS: f64 = 0.75;
+
+/// One level of detail of a territory's area, in Web Mercator metres.
 #[derive(Debug, Clone, Default)]
-pub(in crate::app) struct AreaMesh {
+struct Level {
     vertices: Vec<[f64; 2]>,
     indices: Vec<u32>,
     /// Its rings (outer and holes), with their bounding boxes.
     rings: Vec<(Vec<[f64; 2]>, [f64; 4])>,
 }
 
-impl AreaMesh {
-    fn of(area: &MultiPolygon<f64>) -> AreaMesh {
-        let mut mesh = AreaMesh::default();
-        let project = |&[lon, lat]: &[f64; 2]| {
-            let (x, y) = to_mercator(lon, lat);
-            [x, y]
-        };
+impl Level {
+    fn of(area: &MultiPolygon<f64>) -> Level {
+        let mut level = Level::default();
         for p in &area.0 {
             let t = p.earcut_triangles_raw();
-            let base = mesh.vertices.len() as u32;
-            mesh.vertices.extend(t.vertices.iter().map(project));
-            mesh.indices.extend(t.triangle_indices.iter().map(|&i| base + i as u32));
+            let base = level.vertices.len() as u32;
+            level.vertices.extend(&t.vertices);
+            level.indices.extend(t.triangle_indices.iter().map(|&i| base + i as u32));
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| project(&[c.x, c.y])).collect();
+                let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| [c.x, c.y]).collect();
                 let bb = pts.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
                     [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
                 });
-                mesh.rings.push((pts, bb));
+                level.rings.push((pts, bb));
             }
         }
-        mesh
+        level
+    }
+}
+
+/// One territory's area ready to draw, at each level of detail of [`DETAIL_M`].
+#[derive(Debug, Clone, Default)]
+pub(in crate::app) struct AreaMesh {
+    levels: Vec<Level>,
+}
+
+impl AreaMesh {
+    fn of(area: &MultiPolygon<f64>) -> AreaMesh {
+        use geo::{MapCoords, Simplify};
+        let projected = area.map_coords(|c| {
+            let (x, y) = to_mercator(c.x, c.y);
+            geo::Coord { x, y }
+        });
+        let levels = DETAIL_M
+            .iter()
+            .map(|&eps| if eps == 0.0 { Level::of(&projected) } else { Level::of(&projected.simplify(eps)) })
+            .collect();
+        AreaMesh { levels }
+    }
+
+    /// The level for a view of `scale` screen points a metre.
+    fn level(&self, scale: f64) -> Option<&Level> {
+        let fine = DETAIL_M.iter().rposition(|&eps| eps * scale <= DETAIL_POINTS).unwrap_or(0);
+        self.levels.get(fine)
     }
 }
 
@@ -189,6 +220,7 @@ impl TerritoryApp {
         let fill_alpha = if pal.dark { 0.30 } else { 0.34 };
         for (slot, mesh) in areas.meshes.iter().enumerate() {
             let Some(&c) = colors.get(slot) else { continue };
+            let Some(mesh) = mesh.level(t.scale) else { continue };
             if mesh.vertices.is_empty() || !mesh.rings.iter().any(|(_, bb)| overlaps(bb, lo, hi)) {
                 continue;
             }
@@ -225,7 +257,7 @@ impl TerritoryApp {
 /// last kept one are dropped, and so are hairpin turns (a point where the line doubles
 /// back on itself), which a mitred line would draw as a long spike.
 fn screen_ring(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
-    let near = |a: Pos2, b: Pos2| a.distance_sq(b) < 0.25;
+    let near = |a: Pos2, b: Pos2| a.distance_sq(b) < 1.0;
     // The turn at b is sharper than about 170°.
     let hairpin = |a: Pos2, b: Pos2, c: Pos2| (b - a).normalized().dot((c - b).normalized()) < -0.985;
     let mut out: Vec<Pos2> = Vec::new();
