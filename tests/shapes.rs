@@ -155,6 +155,22 @@ fn the_editor_areas_follow_an_edit_and_switch_off() {
     assert_eq!(h.state().settings.areas, AreasSetting::Auto);
     // The demo's 50,000 accounts are in view: over 5,000, so the areas come on.
     step_until(&mut h, areas_ready);
+    h.run_steps(2);
+    // Each territory in more than one piece says so in the panel, as `quality` counts.
+    {
+        let plan = h.state().doc.editor.plan();
+        let pieces = territory_editor::quality::pieces(plan, &territory_editor::quality::adjacency(&plan.accounts));
+        let mut by_count: BTreeMap<usize, usize> = BTreeMap::new();
+        for (t, _) in plan.live_territories() {
+            if pieces[t.get()] > 1 {
+                *by_count.entry(pieces[t.get()]).or_default() += 1;
+            }
+        }
+        assert!(!by_count.is_empty(), "the demo has territories in several pieces");
+        for (n, territories) in by_count {
+            assert_eq!(h.query_all_by_label(&format!("{n} pieces")).count(), territories, "{n} pieces");
+        }
+    }
     // A city in the middle of the map: the first account the rectangle selects that
     // stands alone at its position.
     select_rectangle(&mut h, 30.0);

@@ -14,6 +14,7 @@ use geo::{MultiPolygon, TriangulateEarcut};
 
 use super::*;
 use crate::model::TerritoryIdx;
+use crate::quality::Adjacency;
 use crate::shapes::{Land, ShapeOptions, Shaper, Shapes};
 
 /// Over this many accounts in view, the areas are on unless switched off: dots alone
@@ -97,6 +98,8 @@ impl AreaMesh {
 /// What the worker hands back.
 struct Done {
     shaper: Arc<Shaper>,
+    adjacency: Arc<Adjacency>,
+    pieces: Vec<usize>,
     assignment: Vec<Option<TerritoryIdx>>,
     shapes: Shapes,
     meshes: Vec<(usize, AreaMesh)>,
@@ -107,6 +110,10 @@ struct Done {
 #[derive(Default)]
 pub struct Areas {
     shaper: Option<Arc<Shaper>>,
+    /// The accounts' adjacency, for the pieces (the optimizer's, when it made one first).
+    adjacency: Option<Arc<Adjacency>>,
+    /// Pieces by territory slot, of the same assignment as the shapes.
+    pieces: Vec<usize>,
     /// The assignment the shapes are of, and the editor revision it was taken at.
     assignment: Vec<Option<TerritoryIdx>>,
     revision: Option<u64>,
@@ -126,6 +133,12 @@ impl Areas {
         &self.shapes
     }
 
+    /// The pieces of a territory (`quality`'s definition: parts over the accounts'
+    /// 150-km adjacency), when the areas are of the plan as it is now.
+    pub fn pieces(&self, editor: &crate::edit::Editor, t: TerritoryIdx) -> Option<usize> {
+        self.pieces.get(t.get()).copied().filter(|_| self.current(editor))
+    }
+
     /// Whether the shapes are of the editor's plan as it is now.
     pub fn current(&self, editor: &crate::edit::Editor) -> bool {
         self.revision == Some(editor.revision()) && !self.busy()
@@ -133,12 +146,19 @@ impl Areas {
 
     /// Takes the worker's answer, and starts the next computation when the plan has
     /// changed since the shapes were made. Never blocks.
-    pub(in crate::app) fn refresh(&mut self, editor: &crate::edit::Editor, ctx: &egui::Context) {
+    pub(in crate::app) fn refresh(
+        &mut self,
+        editor: &crate::edit::Editor,
+        known: Option<&Arc<Adjacency>>,
+        ctx: &egui::Context,
+    ) {
         if let Some(rx) = &self.job {
             match rx.try_recv() {
                 Ok(done) => {
                     self.job = None;
                     self.shaper = Some(done.shaper);
+                    self.adjacency = Some(done.adjacency);
+                    self.pieces = done.pieces;
                     self.assignment = done.assignment;
                     self.shapes = done.shapes;
                     self.meshes.resize_with(self.shapes.areas.len(), AreaMesh::default);
@@ -180,18 +200,22 @@ impl Areas {
         let mut shapes = std::mem::take(&mut self.shapes);
         shapes.areas.resize(k, MultiPolygon::new(Vec::new()));
         let shaper = self.shaper.clone();
-        let positions: Option<Vec<(f64, f64)>> = shaper.is_none().then(|| plan.accounts.positions().collect());
+        let adjacency = self.adjacency.clone().or_else(|| known.cloned());
+        let positions: Vec<(f64, f64)> =
+            if shaper.is_none() || adjacency.is_none() { plan.accounts.positions().collect() } else { Vec::new() };
         let revision = editor.revision();
         let (tx, rx) = std::sync::mpsc::channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let shaper = shaper.unwrap_or_else(|| {
                 let land = Land::bundled().ok();
-                Arc::new(Shaper::new(&positions.unwrap_or_default(), land, ShapeOptions::default()))
+                Arc::new(Shaper::new(&positions, land, ShapeOptions::default()))
             });
+            let adjacency = adjacency.unwrap_or_else(|| Arc::new(crate::quality::adjacency_of(&positions)));
             shaper.update(&mut shapes, &assignment, &changed);
             let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
-            let _ = tx.send(Done { shaper, assignment, shapes, meshes, revision });
+            let pieces = crate::quality::pieces_of(&assignment, k, &adjacency);
+            let _ = tx.send(Done { shaper, adjacency, pieces, assignment, shapes, meshes, revision });
             ctx.request_repaint();
         });
         self.job = Some(rx);
@@ -214,7 +238,7 @@ impl TerritoryApp {
         if !self.areas_shown(in_view) {
             return;
         }
-        self.doc.areas.refresh(&self.doc.editor, painter.ctx());
+        self.doc.areas.refresh(&self.doc.editor, self.doc.adjacency.as_ref(), painter.ctx());
         let colors = self.dot_colors(pal);
         let areas = &self.doc.areas;
         let fill_alpha = if pal.dark { 0.30 } else { 0.34 };

@@ -201,6 +201,14 @@ impl TerritoryApp {
                                     name_clicked = true;
                                 }
                                 label.context_menu(|ui| territory_menu(ui, plan, ti, &mut asks));
+                                if let Some(n) = self.doc.areas.pieces(&self.doc.editor, ti).filter(|&n| n > 1) {
+                                    ui.label(RichText::new(format!("{n} pieces")).small().weak()).on_hover_text(format!(
+                                        "{} is in {n} pieces: groups of its accounts that no chain of its own accounts \
+                                         joins (neighbours within 150 km on the map of all accounts). Shown while the \
+                                         territory areas are on.",
+                                        t.name
+                                    ));
+                                }
                             });
                         });
                         row.col(|ui| {
