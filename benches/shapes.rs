@@ -4,7 +4,8 @@
 //! sites' owners and the shapes of the territories that changed (the triangulation is
 //! built once per plan). The edit gives the accounts of a 4° × 3° box around Dallas to
 //! the next territory. Targets: demo after an edit ≤ 100 ms, 1M after an edit ≤ 3 s,
-//! `shapes` of 1M ≤ 5 s. Filter with e.g. `cargo bench --bench shapes -- demo`.
+//! `shapes` of 1M ≤ 5 s. And `map` of the demo at 3000 px wide (areas, basemap, names,
+//! legend, SVG and its PNG), ≤ 2 s. Filter with e.g. `cargo bench --bench shapes -- demo`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
 use territory_editor::model::{Plan, TerritoryIdx};
+use territory_editor::render::{self, MapOptions};
 use territory_editor::shapes::{Land, ShapeOptions, Shaper};
 
 mod common;
@@ -52,6 +54,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
             black_box(shaper.shapes(&demo.assignment, k))
+        })
+    });
+    g.bench_function("map_demo_3000", |b| {
+        b.iter(|| {
+            let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
+            let shapes = shaper.shapes(&demo.assignment, k);
+            let basemap = territory_editor::basemap::Basemap::bundled().expect("basemap");
+            let m = territory_editor::metrics::Metrics::recompute(&demo);
+            let opts = MapOptions { width: 3000, title: Some("Demo".into()), ..MapOptions::default() };
+            let svg = render::map_svg(&demo, &m, Some(&shapes), &basemap, &opts);
+            black_box(render::svg_to_png(&svg).expect("drawn"))
         })
     });
     let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());

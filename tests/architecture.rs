@@ -21,8 +21,8 @@ const ARROWS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality", "shapes",
-            "spatial", "update",
+            "basemap", "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality",
+            "render", "shapes", "spatial", "update",
         ],
     ),
     ("compare", &["io", "metrics", "model"]),
@@ -36,6 +36,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("optimize", &["io", "metrics", "model", "quality", "rng"]),
     ("quality", &["metrics", "model", "rng", "spatial"]),
     ("recovery", &["edit", "io", "model"]),
+    ("render", &["basemap", "format", "metrics", "model", "shapes", "spatial"]),
     ("rng", &[]),
     ("shapes", &["basemap", "io", "model", "quality"]),
     ("spatial", &["model"]),

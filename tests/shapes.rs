@@ -216,3 +216,59 @@ fn the_editor_areas_follow_an_edit_and_switch_off() {
     step_until(&mut h, areas_ready);
     assert_eq!(owner_at(h.state(), positions[city]), vec![before]);
 }
+
+#[test]
+fn map_writes_a_png_and_an_svg_with_the_figures() {
+    let plan = common::import_to(&fixture("small_accounts.csv"), "map.ron");
+    let png = tmp("map.png");
+    run(&["map", plan.to_str().expect("utf-8"), "--out", png.to_str().expect("utf-8"), "--width", "1600"]);
+    let bytes = std::fs::read(&png).expect("written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&bytes).expect("decodes");
+    assert_eq!(pixmap.width(), 1600);
+    let h = pixmap.height();
+    assert!((1600 / 3..=1600 * 2).contains(&h), "a sensible height: {h}");
+    // The SVG names every territory once in the legend, with its accounts.
+    let svg_path = tmp("map.svg");
+    run(&[
+        "map",
+        plan.to_str().expect("utf-8"),
+        "--out",
+        svg_path.to_str().expect("utf-8"),
+        "--title",
+        "Q3 <plan> & more",
+    ]);
+    let svg = std::fs::read_to_string(&svg_path).expect("written");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("Q3 &lt;plan&gt; &amp; more"), "the title, escaped");
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for a in accounts() {
+        *count.entry(a.2).or_default() += 1;
+    }
+    for (name, n) in &count {
+        assert!(svg.contains(&format!(">{name}</text>")), "{name} is named");
+        assert!(svg.contains(&format!(">{n}</text>")), "{name}'s {n} accounts are in the legend");
+    }
+}
+
+#[test]
+fn map_changes_draws_what_moved_and_refuses_bad_options() {
+    let plan = common::import_to(&fixture("small_accounts.csv"), "map_changes.ron");
+    let two = tmp("map_two.ron");
+    let p = plan.to_str().expect("utf-8");
+    run(&["balance", p, "--new-scenario", "Balanced", "--out", two.to_str().expect("utf-8")]);
+    let t = two.to_str().expect("utf-8");
+    let moved = json(&run(&["compare", t, "--a", "As is", "--b", "Balanced", "--json"]))["moved"]["accounts"]
+        .as_u64()
+        .expect("moved accounts");
+    assert!(moved > 0, "Balance moved accounts");
+    let out = tmp("map_changes.svg");
+    run(&["map", t, "--scenario", "Balanced", "--changes-from", "As is", "--out", out.to_str().expect("utf-8")]);
+    let svg = std::fs::read_to_string(&out).expect("written");
+    let group = svg.split(r#"<g id="moved">"#).nth(1).and_then(|s| s.split("</g>").next()).expect("the moved group");
+    assert_eq!(group.matches('M').count() as u64, moved, "one emphasised dot per account that moved");
+    for bad in [vec!["--out", "x.jpg"], vec!["--out", "x.png", "--width", "100"]] {
+        let out = common::bin().args(["map", p]).args(&bad).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

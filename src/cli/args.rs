@@ -213,6 +213,37 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The plan as a picture to hand out (PNG or SVG, by --out's extension): the
+    /// territory areas over the basemap, their names, a legend with each territory's
+    /// rep, accounts, workload and deviation, a scale bar and the attribution.
+    Map {
+        plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// MAP.png or MAP.svg.
+        #[arg(long)]
+        out: PathBuf,
+        /// Width in pixels (1200 to 12,000); the height follows from the extent.
+        #[arg(long, default_value_t = crate::render::DEFAULT_WIDTH, value_parser = map_width)]
+        width: u32,
+        /// Only this region's territories (an id, a name or a path).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this territory (an id or a name), its neighbours faint.
+        #[arg(long)]
+        territory: Option<String>,
+        /// The Changes view: what moved since this scenario, in its new colour.
+        #[arg(long)]
+        changes_from: Option<String>,
+        /// The title (default: the file's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Accounts as dots instead of territory areas.
+        #[arg(long)]
+        dots: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The territories as areas (every point goes to the territory of its nearest
     /// account, cut to the land and to --max-km around the accounts), as a GeoJSON
     /// FeatureCollection with each territory's figures as properties.
@@ -332,6 +363,15 @@ pub(super) fn radius_km(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if (0.0..=20_000.0).contains(&r) => Ok(r),
         _ => Err(format!("{s:?} is not a distance between 0 and 20000 km")),
+    }
+}
+
+/// `map --width`: 1200 to 12,000 pixels.
+pub(super) fn map_width(s: &str) -> Result<u32, String> {
+    let range = crate::render::MIN_WIDTH..=crate::render::MAX_WIDTH;
+    match s.trim().parse::<u32>() {
+        Ok(w) if range.contains(&w) => Ok(w),
+        _ => Err(format!("{} is not a width between 1200 and 12000 pixels", crate::format::quoted(s))),
     }
 }
 

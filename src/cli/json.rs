@@ -135,6 +135,14 @@ pub(super) struct SetJson {
     pub out: String,
 }
 
+/// `map --json`.
+#[derive(Serialize)]
+pub(super) struct MapJson {
+    pub schema: u32,
+    pub out: String,
+    pub bytes: usize,
+}
+
 /// `shapes --json`.
 #[derive(Serialize)]
 pub(super) struct ShapesJson {

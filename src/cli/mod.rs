@@ -29,6 +29,7 @@ mod balance_redraw;
 mod compare;
 mod import;
 mod json;
+mod map;
 mod output;
 mod quality;
 mod select;
@@ -167,7 +168,9 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
             inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
             (&common.out, true, inputs)
         }
-        Cmd::Export { plan, out, .. } | Cmd::Shapes { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
+        Cmd::Export { plan, out, .. } | Cmd::Shapes { plan, out, .. } | Cmd::Map { plan, out, .. } => {
+            (out, false, vec![(plan, is_plan_path(plan))])
+        }
         Cmd::Set { plan, out, .. } => (out, true, vec![(plan, is_plan_path(plan))]),
         Cmd::Changes { plan, other, out, .. } => {
             let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
@@ -247,6 +250,19 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
                 .map_err(Failure::data)?;
             out(&format!("wrote {accounts} accounts in {territories} territories to {}\n", path.display()));
             Ok(())
+        }
+        Cmd::Map { plan, scenario, out, width, region, territory, changes_from, title, dots, json } => {
+            let args = map::MapArgs {
+                out: &out,
+                width,
+                region: region.as_deref(),
+                territory: territory.as_deref(),
+                changes_from: changes_from.as_deref(),
+                title: title.as_deref(),
+                dots,
+                json,
+            };
+            map::map(&plan, &scenario, &args)
         }
         Cmd::Shapes { plan, scenario, out, max_km, no_land, json } => {
             shapes::shapes(&plan, &scenario, &shapes::ShapesArgs { out: &out, max_km, land: !no_land, json })

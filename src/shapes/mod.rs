@@ -143,8 +143,12 @@ impl Shaper {
     }
 
     /// The shape of the given sites: their cells merged, cut to the land, with the
-    /// keep-discs of the coastal and offshore ones added back.
+    /// keep-discs of the coastal and offshore ones added back, cracks removed.
     fn area_of(&self, sites: &[usize]) -> MultiPolygon<f64> {
+        despike(self.merge(sites))
+    }
+
+    fn merge(&self, sites: &[usize]) -> MultiPolygon<f64> {
         if sites.is_empty() {
             return MultiPolygon::new(Vec::new());
         }
@@ -215,4 +219,53 @@ impl Shaper {
         }
         shapes.shared = self.shared(assignment, &owners);
     }
+}
+
+/// Removes what the overlay leaves where the cells' shared edges differed by rounding:
+/// hairline cracks (a ring that runs in along a zero-width slit and back out) and
+/// rings of no area. A vertex where a ring turns back on itself by more than about
+/// 178° is dropped until none is left; the area changes by less than the slits'.
+fn despike(area: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    fn clean(ring: &LineString<f64>) -> Option<LineString<f64>> {
+        let hairpin = |a: Coord<f64>, b: Coord<f64>, c: Coord<f64>| {
+            let (u, v) = (b - a, c - b);
+            let (lu, lv) = ((u.x * u.x + u.y * u.y).sqrt(), (v.x * v.x + v.y * v.y).sqrt());
+            lu == 0.0 || lv == 0.0 || (u.x * v.x + u.y * v.y) / (lu * lv) < -0.9995
+        };
+        let mut out: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
+        let open = &ring.0[..ring.0.len().saturating_sub(1)];
+        for &p in open {
+            while out.len() >= 2 && hairpin(out[out.len() - 2], out[out.len() - 1], p) {
+                out.pop();
+            }
+            if out.last() != Some(&p) {
+                out.push(p);
+            }
+        }
+        loop {
+            let n = out.len();
+            if n < 3 {
+                return None;
+            }
+            if out[n - 1] == out[0] || hairpin(out[n - 2], out[n - 1], out[0]) {
+                out.pop();
+            } else if hairpin(out[n - 1], out[0], out[1]) {
+                out.remove(0);
+            } else {
+                break;
+            }
+        }
+        out.push(out[0]);
+        let ring = LineString::new(out);
+        (geo::Area::unsigned_area(&Polygon::new(ring.clone(), Vec::new())) > 1e-14).then_some(ring)
+    }
+    MultiPolygon::new(
+        area.0
+            .into_iter()
+            .filter_map(|p| {
+                let exterior = clean(p.exterior())?;
+                Some(Polygon::new(exterior, p.interiors().iter().filter_map(clean).collect()))
+            })
+            .collect(),
+    )
 }

@@ -1,0 +1,68 @@
+//! Territory names on the printed map: at each territory's centre (the mean of its
+//! accounts' positions), largest territories first; a name that would overlap one
+//! already placed tries just above and below, and is left out otherwise (the legend
+//! still lists it). Text width is estimated from the font's average advance.
+
+use std::fmt::Write as _;
+
+use super::{Frame, escape};
+use crate::metrics::Metrics;
+use crate::model::{Plan, TerritoryIdx};
+
+/// Average advance of Ubuntu Light, in ems (measured on territory-like names).
+const EM_ADVANCE: f64 = 0.52;
+
+/// The box a name takes, (x0, y0, x1, y1), centred at (x, y).
+pub(super) fn text_box(x: f64, y: f64, text: &str, size: f64) -> [f64; 4] {
+    let w = text.chars().count() as f64 * size * EM_ADVANCE + size * 0.6;
+    let h = size * 1.3;
+    [x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0]
+}
+
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// Where each name goes (the territory, its text's centre), without overlaps.
+pub(super) fn placements(
+    f: &Frame,
+    plan: &Plan,
+    m: &Metrics,
+    scope: &[TerritoryIdx],
+    size: f64,
+) -> Vec<(TerritoryIdx, f64, f64)> {
+    let mut order: Vec<TerritoryIdx> = scope.to_vec();
+    order.sort_by_key(|t| std::cmp::Reverse(m.territories[t.get()].accounts));
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let mut out = Vec::new();
+    for t in order {
+        let Some((lon, lat)) = m.territories[t.get()].center_lon_lat() else { continue };
+        let (x, y) = f.px(lon, lat);
+        let name = &plan.territories[t.get()].name;
+        let tries = [0.0, -1.4, 1.4, -2.8, 2.8];
+        for dy in tries {
+            let b = text_box(x, y + dy * size, name, size);
+            let inside = b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= f.width && b[3] <= f.height;
+            if inside && !placed.iter().any(|p| overlap(p, &b)) {
+                placed.push(b);
+                out.push((t, x, y + dy * size));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The names, dark text on a white halo.
+pub(super) fn names(out: &mut String, f: &Frame, plan: &Plan, m: &Metrics, scope: &[TerritoryIdx], font: f64) {
+    let size = font * 1.15;
+    let _ = write!(
+        out,
+        r##"<g font-size="{size:.1}" text-anchor="middle" dominant-baseline="central" fill="#141414" stroke="white" stroke-width="{:.1}" stroke-linejoin="round" paint-order="stroke">"##,
+        size * 0.28
+    );
+    for (t, x, y) in placements(f, plan, m, scope, size) {
+        let _ = write!(out, r#"<text x="{x:.1}" y="{y:.1}">{}</text>"#, escape(&plan.territories[t.get()].name));
+    }
+    out.push_str("</g>");
+}

@@ -1,0 +1,221 @@
+//! Maps to hand out, drawn without a GPU or a window: the plan as an SVG document
+//! (basemap, territory areas or dots, names, a legend with each territory's figures, a
+//! scale bar, the attribution), and that document rasterised to PNG by `resvg` with
+//! the editor's own font, so that the command line makes the same picture on any
+//! machine.
+//!
+//! The map is in Web Mercator, like the editor's; its extent is the accounts in view
+//! (the plan's, a region's or a territory's) with a margin. `svg.rs` holds the SVG
+//! writing (paths, text), `legend.rs` the legend and the scale bar, `labels.rs` the
+//! placement of the names.
+
+mod labels;
+mod legend;
+mod svg;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt::Write as _;
+
+use crate::basemap::Basemap;
+use crate::metrics::{Balance, Metrics};
+use crate::model::{Plan, RegionIdx, Rgb, TerritoryIdx};
+use crate::shapes::Shapes;
+use crate::spatial::to_mercator;
+
+pub use svg::escape;
+
+/// Default width of a map, pixels.
+pub const DEFAULT_WIDTH: u32 = 2400;
+/// The widest map `map` draws, pixels.
+pub const MAX_WIDTH: u32 = 12_000;
+/// The narrowest, pixels: room for the legend's columns beside a map.
+pub const MIN_WIDTH: u32 = 1200;
+
+/// Colours of the printed basemap (the editor's light theme).
+pub(crate) const SEA: Rgb = Rgb([0xd5, 0xe1, 0xea]);
+pub(crate) const LAND: Rgb = Rgb([0xef, 0xee, 0xe9]);
+pub(crate) const US_LAND: Rgb = Rgb([0xfb, 0xfa, 0xf6]);
+const BORDER: Rgb = Rgb([0x9c, 0x9c, 0x98]);
+const STATE: Rgb = Rgb([0xb4, 0xb4, 0xb0]);
+/// Opacity of a territory's area over the land.
+pub const AREA_OPACITY: f64 = 0.45;
+const FAINT: Rgb = Rgb([0xb8, 0xb8, 0xb8]);
+
+/// What to draw.
+#[derive(Debug, Clone, Default)]
+pub struct MapOptions {
+    /// Width in pixels (the height follows from the extent).
+    pub width: u32,
+    pub title: Option<String>,
+    /// Accounts as dots instead of territory areas.
+    pub dots: bool,
+    /// Only this region's territories (and the extent of their accounts).
+    pub region: Option<RegionIdx>,
+    /// Only this territory (its neighbours faint), zoomed to its accounts.
+    pub territory: Option<TerritoryIdx>,
+    /// The Changes view: the accounts whose territory differs from another scenario
+    /// (by account index), drawn in their colour here; everything else faint.
+    pub changes: Option<Vec<u32>>,
+}
+
+/// A projection from Web Mercator metres to the picture's pixels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    /// Mercator of the picture's top-left corner.
+    x0: f64,
+    y1: f64,
+    /// Pixels a metre.
+    scale: f64,
+    /// The map's size in pixels.
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Frame {
+    fn px(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let (x, y) = to_mercator(lon, lat);
+        ((x - self.x0) * self.scale, (self.y1 - y) * self.scale)
+    }
+
+    /// Ground metres a pixel at latitude `lat`.
+    fn metres_per_px(&self, lat: f64) -> f64 {
+        lat.to_radians().cos() / self.scale
+    }
+
+    /// The lon/lat box the map shows.
+    fn lon_lat_box(&self) -> (f64, f64, f64, f64) {
+        let (lon0, lat0) = crate::spatial::from_mercator(self.x0, self.y1 - self.height / self.scale);
+        let (lon1, lat1) = crate::spatial::from_mercator(self.x0 + self.width / self.scale, self.y1);
+        (lon0, lat0, lon1, lat1)
+    }
+}
+
+/// Which territories the map is about.
+fn in_scope(plan: &Plan, opts: &MapOptions, t: TerritoryIdx) -> bool {
+    let tt = &plan.territories[t.get()];
+    tt.alive
+        && opts.territory.is_none_or(|x| x == t)
+        && opts.region.is_none_or(|r| crate::model::within(&plan.regions, tt.region, r))
+}
+
+/// The frame around the accounts in scope, `width` pixels wide for the map part.
+fn frame(plan: &Plan, opts: &MapOptions, map_width: f64, min_height: f64) -> Frame {
+    let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for ((lon, lat), owner) in plan.accounts.positions().zip(&plan.assignment) {
+        if owner.is_some_and(|t| in_scope(plan, opts, t)) || (opts.territory.is_none() && opts.region.is_none()) {
+            let (x, y) = to_mercator(lon, lat);
+            lo = [lo[0].min(x), lo[1].min(y)];
+            hi = [hi[0].max(x), hi[1].max(y)];
+        }
+    }
+    if lo[0] > hi[0] {
+        // No account: the contiguous US.
+        let (a, b) = (to_mercator(-125.0, 24.0), to_mercator(-66.0, 50.0));
+        (lo, hi) = ([a.0, a.1], [b.0, b.1]);
+    }
+    // At least 20 km across, and a margin of 6 % on every side.
+    let (cx, cy) = ((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);
+    let w = (hi[0] - lo[0]).max(20_000.0) * 1.12;
+    let mut h = (hi[1] - lo[1]).max(20_000.0) * 1.12;
+    let mut scale = map_width / w;
+    // Never taller than 1.3 × wide: a tall extent is fitted by its height instead.
+    let max_height = (map_width * 1.3).max(min_height);
+    if h * scale > max_height {
+        scale = max_height / h;
+    }
+    // Never flatter than 0.55 × wide (a slide's proportions or taller), nor shorter
+    // than the legend beside it: a flat extent gets more of the land above and below.
+    h = h.max(min_height.max(map_width * 0.55) / scale);
+    let width = map_width;
+    let height = h * scale;
+    Frame { x0: cx - width / scale / 2.0, y1: cy + h / 2.0, scale, width, height }
+}
+
+fn hex(c: Rgb) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0[0], c.0[1], c.0[2])
+}
+
+/// The map as an SVG document.
+pub fn map_svg(
+    plan: &Plan,
+    metrics: &Metrics,
+    shapes: Option<&Shapes>,
+    basemap: &Basemap,
+    opts: &MapOptions,
+) -> String {
+    let width = f64::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
+    // The type scale: 9 pt at 2400 px (an A4 page's width at 290 dpi), never below.
+    let font = (width / 150.0).max(12.0);
+    let legend_width = (width * 0.30).max(legend::WIDTH_EMS * font + 2.0 * font);
+    let map_width = (width - legend_width).round();
+    let scope: Vec<TerritoryIdx> =
+        plan.live_territories().map(|(t, _)| t).filter(|&t| in_scope(plan, opts, t)).collect();
+    let legend_height = legend::height(scope.len(), font, opts.title.is_some());
+    let f = frame(plan, opts, map_width, legend_height);
+    let height = f.height.ceil();
+    let mut out = String::with_capacity(1 << 20);
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-size="{font:.1}">"#
+    );
+    let _ = write!(out, r#"<rect width="{width}" height="{height}" fill="white"/>"#);
+    let _ = write!(
+        out,
+        r#"<svg x="0" y="0" width="{mw}" height="{height}" viewBox="0 0 {mw} {height}" overflow="hidden">"#,
+        mw = f.width
+    );
+    let _ = write!(out, r#"<rect width="{}" height="{height}" fill="{}"/>"#, f.width, hex(SEA));
+    svg::basemap(&mut out, &f, basemap);
+    let colour = |t: TerritoryIdx| plan.territories[t.get()].color;
+    match (&opts.changes, shapes) {
+        (Some(moved), _) => svg::changes(&mut out, &f, plan, moved, colour, hex(FAINT)),
+        (None, Some(shapes)) if !opts.dots => {
+            svg::areas(&mut out, &f, shapes, |t| (in_scope(plan, opts, t), colour(t)));
+        }
+        _ => svg::dots(&mut out, &f, plan, |t| (in_scope(plan, opts, t), colour(t)), hex(FAINT)),
+    }
+    labels::names(&mut out, &f, plan, metrics, &scope, font);
+    legend::scale_bar(&mut out, &f, font);
+    let _ = write!(
+        out,
+        r##"<text x="{}" y="{}" text-anchor="end" font-size="{:.1}" fill="#555">{}</text>"##,
+        f.width - font * 0.5,
+        height - font * 0.6,
+        font * 0.75,
+        escape(crate::basemap::ATTRIBUTION)
+    );
+    out.push_str("</svg>");
+    let balance = Balance::of(plan, metrics);
+    legend::legend(&mut out, plan, metrics, &balance, &scope, (map_width, width - map_width), font, opts);
+    out.push_str("</svg>");
+    out
+}
+
+/// Errors of rasterising.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the map could not be drawn: {0}")]
+    Svg(String),
+    #[error("a {width} × {height} pixel picture is too large to draw")]
+    TooLarge { width: u32, height: u32 },
+}
+
+/// Rasterises an SVG document to PNG bytes, with the editor's font (Ubuntu Light).
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, RenderError> {
+    let mut options = resvg::usvg::Options::default();
+    options.fontdb_mut().load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
+    if let Some(family) = options.fontdb.faces().next().and_then(|f| f.families.first()) {
+        options.font_family = family.0.clone();
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Svg(e.to_string()))?;
+    let size = tree.size().to_int_size();
+    let (w, h) = (size.width(), size.height());
+    if u64::from(w) * u64::from(h) > 400_000_000 {
+        return Err(RenderError::TooLarge { width: w, height: h });
+    }
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or(RenderError::TooLarge { width: w, height: h })?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| RenderError::Svg(e.to_string()))
+}

@@ -1,0 +1,82 @@
+use super::*;
+use crate::model::testing::{account, plan_of};
+use crate::shapes::{Land, ShapeOptions, Shaper};
+
+#[test]
+fn text_is_escaped() {
+    assert_eq!(escape(r#"Müller & Söhne <"Süd">"#), "Müller &amp; Söhne &lt;&quot;Süd&quot;&gt;");
+}
+
+/// Two territories in Kansas, west and east of about 98° W.
+fn kansas() -> Plan {
+    let at = [(-99.0, 38.0), (-98.6, 37.7), (-99.2, 38.3), (-97.0, 38.0), (-97.3, 37.8), (-96.8, 38.2)];
+    let accounts = at.iter().enumerate().map(|(i, &(lon, lat))| account(&format!("A{i}"), "", lon, lat, 100)).collect();
+    plan_of(accounts, &["west", "east"], &[Some(0), Some(0), Some(0), Some(1), Some(1), Some(1)])
+}
+
+fn pixel(png: &[u8], lon: f64, lat: f64, f: &Frame) -> [u8; 3] {
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(png).expect("a PNG");
+    let (x, y) = f.px(lon, lat);
+    let c = pixmap.pixel(x as u32, y as u32).unwrap_or_else(|| panic!("({x}, {y}) is outside {f:?}"));
+    [c.red(), c.green(), c.blue()]
+}
+
+#[test]
+fn a_territory_is_filled_with_its_colour_over_the_land() {
+    let plan = kansas();
+    let m = Metrics::recompute(&plan);
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    let land = Land::bundled().expect("land");
+    let shapes = Shaper::new(&positions, Some(land), ShapeOptions::default()).shapes(&plan.assignment, 2);
+    let basemap = Basemap::bundled().expect("basemap");
+    let opts = MapOptions { width: 1200, title: Some("Kansas".into()), ..MapOptions::default() };
+    let svg = map_svg(&plan, &m, Some(&shapes), &basemap, &opts);
+    let png = svg_to_png(&svg).expect("drawn");
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).expect("a PNG");
+    assert_eq!(pixmap.width(), 1200);
+    // The frame the document was drawn with (the same function, the same inputs).
+    let legend = (1200.0f64 * 0.30).max(legend::WIDTH_EMS * 12.0 + 24.0);
+    let f = frame(&plan, &opts, (1200.0 - legend).round(), legend::height(2, 12.0, true));
+    // A point of the west territory 20 km from its nearest account, away from names,
+    // borders and state lines: its colour at 45 % over the US land, blended here.
+    let blend = |c: Rgb| -> [u8; 3] {
+        std::array::from_fn(|i| {
+            (f64::from(US_LAND.0[i]) * (1.0 - AREA_OPACITY) + f64::from(c.0[i]) * AREA_OPACITY).round() as u8
+        })
+    };
+    let close = |a: [u8; 3], b: [u8; 3]| a.iter().zip(&b).all(|(x, y)| x.abs_diff(*y) <= 3);
+    let west = pixel(&png, -98.45, 37.55, &f);
+    assert!(
+        close(west, blend(plan.territories[0].color)),
+        "west: {west:?}, expected {:?}",
+        blend(plan.territories[0].color)
+    );
+    let east = pixel(&png, -97.15, 37.55, &f);
+    assert!(close(east, blend(plan.territories[1].color)), "east: {east:?}");
+    // Central Kansas, 60 km and more from every account: bare land.
+    let bare = pixel(&png, -98.0, 38.9, &f);
+    assert!(close(bare, US_LAND.0), "bare land: {bare:?}");
+}
+
+#[test]
+fn names_never_overlap() {
+    // Twelve territories crowded into one county: most names cannot be placed.
+    let accounts = (0..12).map(|i| account(&format!("A{i}"), "", -98.0 + i as f64 * 0.001, 38.0, 100)).collect();
+    let ids: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let owners: Vec<Option<u32>> = (0..12).map(Some).collect();
+    let plan = plan_of(accounts, &ids, &owners);
+    let m = Metrics::recompute(&plan);
+    let f = frame(&plan, &MapOptions::default(), 800.0, 400.0);
+    let scope: Vec<TerritoryIdx> = plan.live_territories().map(|(t, _)| t).collect();
+    let placed = labels::placements(&f, &plan, &m, &scope, 14.0);
+    assert!(!placed.is_empty() && placed.len() < 12, "{} placed", placed.len());
+    let boxes: Vec<[f64; 4]> =
+        placed.iter().map(|&(t, x, y)| labels::text_box(x, y, &plan.territories[t.get()].name, 14.0)).collect();
+    for i in 0..boxes.len() {
+        for j in i + 1..boxes.len() {
+            let (a, b) = (boxes[i], boxes[j]);
+            assert!(a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1], "{a:?} and {b:?} overlap");
+        }
+    }
+}
