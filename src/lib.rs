@@ -42,10 +42,10 @@
 //!
 //! | module | uses |
 //! |---|---|
-//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, shapes, spatial, update |
+//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, render, shapes, spatial, update |
 //! | `cli` | basemap, compare, edit, format, generate, io, metrics, model, optimize, quality, render, shapes, spatial, update |
 //! | `shapes` | basemap (the bundled boundaries), io (GeoJSON), model, quality (the Earth's radius) |
-//! | `render` | basemap, format, metrics, model, shapes, spatial |
+//! | `render` | basemap, format, io (the atomic write), metrics, model, shapes, spatial |
 //! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
 //! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |

@@ -14,7 +14,7 @@ const ARROWS: &[(&str, &[&str])] = &[
         "app",
         &[
             "basemap", "compare", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality",
-            "recovery", "shapes", "spatial", "update",
+            "recovery", "render", "shapes", "spatial", "update",
         ],
     ),
     ("basemap", &["io", "spatial"]),
@@ -36,7 +36,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("optimize", &["io", "metrics", "model", "quality", "rng"]),
     ("quality", &["metrics", "model", "rng", "spatial"]),
     ("recovery", &["edit", "io", "model"]),
-    ("render", &["basemap", "format", "metrics", "model", "shapes", "spatial"]),
+    ("render", &["basemap", "format", "io", "metrics", "model", "shapes", "spatial"]),
     ("rng", &[]),
     ("shapes", &["basemap", "io", "model", "quality"]),
     ("spatial", &["model"]),

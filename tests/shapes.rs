@@ -272,3 +272,25 @@ fn map_changes_draws_what_moved_and_refuses_bad_options() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn file_export_map_writes_the_picture() {
+    let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 4);
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Export map").click();
+    h.run();
+    // No system file dialog here: the editor asks for a path.
+    step_until(&mut h, |h| h.query_by_label("Export the map (.png or .svg) to").is_some());
+    let out = tmp("editor_map.png");
+    let _ = std::fs::remove_file(&out);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.run();
+    h.event(egui::Event::Text(out.display().to_string()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.step();
+    step_until(&mut h, |h| h.query_by_label_contains("Exported the map").is_some());
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(&out).expect("written")).expect("a PNG");
+    assert_eq!(pixmap.width(), territory_editor::render::DEFAULT_WIDTH);
+}

@@ -74,6 +74,8 @@ pub enum Action {
     Export,
     /// The change list from the baseline to the scenario on screen.
     ExportChanges,
+    /// A picture of the plan on screen (PNG or SVG) to hand out.
+    ExportMap,
     /// Refresh the accounts from a new CRM export ([`crate::update`]).
     UpdateAccounts,
     /// Update the accounts from this export; `true`: even if that removes more than a
@@ -166,6 +168,7 @@ impl Action {
             Action::SaveAs => "Save as…",
             Action::Export => "Export assignments CSV…",
             Action::ExportChanges => "Export changes…",
+            Action::ExportMap => "Export map…",
             Action::UpdateAccounts => "Update accounts from CSV…",
             Action::NewTerritory => "New territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
@@ -201,6 +204,10 @@ impl Action {
             Action::Save => "Save the plan",
             Action::SaveAs => "Save the plan under another name",
             Action::Export => "Export the assignments as CSV, for the CRM",
+            Action::ExportMap => {
+                "A picture of this scenario to hand out (PNG or SVG): the territory areas, their names, a legend with \
+                 each territory's rep, accounts, workload and deviation, a scale bar"
+            }
             Action::ExportChanges => {
                 "Export the accounts that change territory from the baseline to this scenario, for the CRM"
             }
@@ -457,6 +464,7 @@ impl TerritoryApp {
             | Action::SaveOverwrite
             | Action::Export
             | Action::ExportChanges
+            | Action::ExportMap
             | Action::UpdateAccounts
             | Action::UpdateAccountsFrom(..) => {
                 self.file_action(ctx, action);

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::render::{self, MapOptions};
-use crate::shapes::{Land, ShapeOptions, Shaper};
 
 /// What `map` is asked for.
 pub(super) struct MapArgs<'a> {
@@ -16,21 +15,11 @@ pub(super) struct MapArgs<'a> {
     pub json: bool,
 }
 
-/// Whether `--out` names a PNG (else an SVG); anything else is a usage error.
-fn is_png(out: &Path) -> Result<bool, Failure> {
-    match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("png") => Ok(true),
-        Some("svg") => Ok(false),
-        _ => Err(Failure::usage(format!("--out {}: the map is written as .png or .svg", out.display()))),
-    }
-}
-
 pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result<(), Failure> {
-    let png = is_png(args.out)?;
+    if render::is_png_path(args.out).is_none() {
+        return Err(Failure::usage(format!("--out {}: the map is written as .png or .svg", args.out.display())));
+    }
     let (mut plan, _) = load_in(path, scenario)?;
-    // With travel on, the workload is visits plus travel, as everywhere.
-    let minutes: Vec<i64> = crate::model::travel_by_territory(&plan).iter().map(|t| t.minutes).collect();
-    let m = Metrics::recompute(&plan).with_travel(&minutes);
     let mut opts = MapOptions {
         width: args.width,
         title: Some(args.title.map_or_else(|| default_title(path), str::to_owned)),
@@ -52,22 +41,9 @@ pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result
         );
         opts.changes = Some(c.changes.iter().map(|ch| ch.b as u32).collect());
     }
-    let shapes = if opts.dots || opts.changes.is_some() {
-        None
-    } else {
-        let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-        let land = Land::bundled().map_err(Failure::data)?;
-        Some(
-            Shaper::new(&positions, Some(land), ShapeOptions::default())
-                .shapes(&plan.assignment, plan.territories.len()),
-        )
-    };
-    let basemap = crate::basemap::Basemap::bundled().map_err(Failure::data)?;
-    let svg = render::map_svg(&plan, &m, shapes.as_ref(), &basemap, &opts);
-    let bytes = if png { render::svg_to_png(&svg).map_err(Failure::data)? } else { svg.into_bytes() };
-    crate::io::write_atomic(args.out, |w| w.write_all(&bytes)).map_err(Failure::data)?;
+    let bytes = render::map_file(&plan, &opts, args.out).map_err(Failure::data)?;
     if args.json {
-        print_json(&json::MapJson { schema: 1, out: args.out.display().to_string(), bytes: bytes.len() });
+        print_json(&json::MapJson { schema: 1, out: args.out.display().to_string(), bytes });
     } else {
         out(&format!("wrote the map to {}\n", args.out.display()));
     }

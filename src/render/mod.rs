@@ -193,11 +193,47 @@ pub fn map_svg(
     out
 }
 
-/// Errors of rasterising.
+/// Whether a map file is a PNG (else an SVG), by its extension; `None` for any other.
+pub fn is_png_path(path: &std::path::Path) -> Option<bool> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => Some(true),
+        Some("svg") => Some(false),
+        _ => None,
+    }
+}
+
+/// Draws the plan on screen (its scenario) and writes it, PNG or SVG by the path's
+/// extension, atomically: the territory areas (made here, cut to the bundled land)
+/// unless `opts` asks for dots or the Changes view. Returns the bytes written.
+pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path) -> Result<usize, RenderError> {
+    let png = is_png_path(path).ok_or_else(|| RenderError::Format(path.display().to_string()))?;
+    // With travel on, the workload is visits plus travel, as everywhere.
+    let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
+    let m = Metrics::recompute(plan).with_travel(&minutes);
+    let shapes = if opts.dots || opts.changes.is_some() {
+        None
+    } else {
+        let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+        let land = crate::shapes::Land::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
+        let shaper = crate::shapes::Shaper::new(&positions, Some(land), crate::shapes::ShapeOptions::default());
+        Some(shaper.shapes(&plan.assignment, plan.territories.len()))
+    };
+    let basemap = Basemap::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
+    let svg = map_svg(plan, &m, shapes.as_ref(), &basemap, opts);
+    let bytes = if png { svg_to_png(&svg)? } else { svg.into_bytes() };
+    crate::io::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| RenderError::Data(e.to_string()))?;
+    Ok(bytes.len())
+}
+
+/// Errors of drawing and writing a map.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("the map could not be drawn: {0}")]
     Svg(String),
+    #[error("{0}: a map is written as .png or .svg")]
+    Format(String),
+    #[error("{0}")]
+    Data(String),
     #[error("a {width} × {height} pixel picture is too large to draw")]
     TooLarge { width: u32, height: u32 },
 }

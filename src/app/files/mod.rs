@@ -79,6 +79,8 @@ pub enum Purpose {
     Export,
     /// The change list from the baseline to the scenario on screen.
     ExportChanges,
+    /// A map of the plan to hand out.
+    ExportMap,
     /// A new CRM export to update the accounts from.
     UpdateAccounts,
 }
@@ -98,6 +100,7 @@ pub enum SaveKind {
     Plan,
     Assignments,
     Changes,
+    Map,
 }
 
 /// Work in flight.
@@ -211,6 +214,11 @@ impl TerritoryApp {
                 Purpose::ExportChanges => {
                     d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-changes.csv")).save_file()
                 }
+                Purpose::ExportMap => d
+                    .add_filter("PNG picture", &["png"])
+                    .add_filter("SVG drawing", &["svg"])
+                    .set_file_name(format!("{stem}-map.png"))
+                    .save_file(),
             };
             // Without a desktop portal or zenity, rfd returns nothing at once.
             let unavailable = picked.is_none() && started.elapsed() < std::time::Duration::from_millis(250);
@@ -271,6 +279,11 @@ impl TerritoryApp {
             self.recovery.save_revision = self.doc.editor.revision();
         }
         let verb = if what == SaveKind::Plan { "Saving" } else { "Exporting" };
+        let map = crate::render::MapOptions {
+            width: crate::render::DEFAULT_WIDTH,
+            title: Some(format!("{} – {}", self.doc.title, plan.scenario_name())),
+            ..crate::render::MapOptions::default()
+        };
         let job = self.start_job(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
@@ -284,6 +297,9 @@ impl TerritoryApp {
                         csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
                     }
                     SaveKind::Changes => write_change_list(&plan, &path).map(|()| None).map_err(|e| e.to_string()),
+                    SaveKind::Map => {
+                        crate::render::map_file(&plan, &map, &path).map(|_| None).map_err(|e| e.to_string())
+                    }
                 }
             })
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
@@ -317,6 +333,7 @@ impl TerritoryApp {
             Action::SaveAs => self.pick(ctx, Purpose::SaveAs),
             Action::Export => self.pick(ctx, Purpose::Export),
             Action::ExportChanges => self.pick(ctx, Purpose::ExportChanges),
+            Action::ExportMap => self.pick(ctx, Purpose::ExportMap),
             Action::UpdateAccounts => self.pick(ctx, Purpose::UpdateAccounts),
             Action::UpdateAccountsFrom(path, allow) => self.update_in_background(ctx, path, allow),
             _ => {}
@@ -335,6 +352,12 @@ impl TerritoryApp {
             }
             Purpose::Export => self.save_in_background(ctx, path, SaveKind::Assignments),
             Purpose::ExportChanges => self.save_in_background(ctx, path, SaveKind::Changes),
+            Purpose::ExportMap => {
+                if crate::render::is_png_path(&path).is_none() {
+                    path.set_extension("png");
+                }
+                self.save_in_background(ctx, path, SaveKind::Map);
+            }
             Purpose::UpdateAccounts => self.update_in_background(ctx, path, false),
         }
     }
@@ -363,6 +386,7 @@ impl TerritoryApp {
                             Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
                             Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
                             Purpose::ExportChanges => dir.join(format!("{stem}-changes.csv")).display().to_string(),
+                            Purpose::ExportMap => dir.join(format!("{stem}-map.png")).display().to_string(),
                             Purpose::Open | Purpose::Import | Purpose::UpdateAccounts => {
                                 format!("{}/", dir.display())
                             }
@@ -450,6 +474,8 @@ impl TerritoryApp {
                         self.notify(format!("Exported assignments to {}", path.display()));
                     } else if what == SaveKind::Changes {
                         self.notify(format!("Exported the change list to {}", path.display()));
+                    } else if what == SaveKind::Map {
+                        self.notify(format!("Exported the map to {}", path.display()));
                     } else {
                         self.doc.editor.mark_saved();
                         self.journal_saved(&path, hash);

@@ -132,6 +132,7 @@ impl TerritoryApp {
                     Purpose::SaveAs => "Save the plan as",
                     Purpose::Export => "Export assignments to",
                     Purpose::ExportChanges => "Export the change list to",
+                    Purpose::ExportMap => "Export the map (.png or .svg) to",
                     Purpose::UpdateAccounts => "Update the accounts from a new export",
                 });
                 ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");

@@ -34,6 +34,7 @@ pub(in crate::app) fn menu_bar(
                 }
                 let scenarios = doc.editor.plan().scenarios.len() > 1;
                 menu_entry(ui, actions, Action::ExportChanges, scenarios, None);
+                menu_entry(ui, actions, Action::ExportMap, true, None);
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
