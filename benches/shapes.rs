@@ -5,7 +5,7 @@
 //! built once per plan). The edit gives the accounts of a 4° × 3° box around Dallas to
 //! the next territory. Targets: demo after an edit ≤ 100 ms, 1M after an edit ≤ 3 s,
 //! `shapes` of 1M ≤ 5 s. And `map` of the demo at 3000 px wide (areas, basemap, names,
-//! legend, SVG and its PNG), ≤ 2 s. Filter with e.g. `cargo bench --bench shapes -- demo`.
+//! legend, SVG and its PNG), ≤ 2 s; the demo's territory book (13 A4 pages), ≤ 5 s. Filter with e.g. `cargo bench --bench shapes -- demo`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -67,6 +67,7 @@ fn bench(c: &mut Criterion) {
             black_box(render::svg_to_png(&svg).expect("drawn"))
         })
     });
+    g.bench_function("book_demo", |b| b.iter(|| black_box(render::book_pdf(&demo, "Demo").expect("book"))));
     let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
     let before = shaper.shapes(&demo.assignment, k);
     let (after, changed) = edit(&demo);

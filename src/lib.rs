@@ -21,13 +21,13 @@
 //! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
 //! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
 //! | [`shapes`] | territory areas: the Voronoi cells of the accounts' positions (cut to a disc of 50 km around each, edges straight in lon/lat) merged per territory, cut to the bundled land but never nearer than 1 km around an account; positions shared by territories listed; after an edit only the changed territories merged again |
-//! | [`render`] | maps to hand out: the plan as an SVG document (basemap, areas or dots, names placed without overlap, legend with each territory's figures, scale bar, attribution; a region's, a territory's or the Changes view), rasterised to PNG by `resvg` with the bundled font |
+//! | [`render`] | maps to hand out: the plan as an SVG document (basemap, areas or dots, names placed without overlap, legend with each territory's figures, scale bar, attribution; a region's, a territory's or the Changes view), rasterised to PNG by `resvg` with the bundled font; the territory book (`book.rs`: SVG pages made into a PDF by `krilla`) |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
 //! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`, `map`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`, `map`, `book`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed
@@ -45,7 +45,7 @@
 //! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, render, shapes, spatial, update |
 //! | `cli` | basemap, compare, edit, format, generate, io, metrics, model, optimize, quality, render, shapes, spatial, update |
 //! | `shapes` | basemap (the bundled boundaries), io (GeoJSON), model, quality (the Earth's radius) |
-//! | `render` | basemap, format, io (the atomic write), metrics, model, shapes, spatial |
+//! | `render` | basemap, compare (the book's gains and losses), format, io (the atomic write), metrics, model, shapes, spatial |
 //! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
 //! | `compare` | io (the change list's atomic write), metrics, model |
 //! | `optimize` | io (progress and cancel), metrics, model, quality, rng |

@@ -36,7 +36,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("optimize", &["io", "metrics", "model", "quality", "rng"]),
     ("quality", &["metrics", "model", "rng", "spatial"]),
     ("recovery", &["edit", "io", "model"]),
-    ("render", &["basemap", "format", "io", "metrics", "model", "shapes", "spatial"]),
+    ("render", &["basemap", "compare", "format", "io", "metrics", "model", "shapes", "spatial"]),
     ("rng", &[]),
     ("shapes", &["basemap", "io", "model", "quality"]),
     ("spatial", &["model"]),

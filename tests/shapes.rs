@@ -294,3 +294,18 @@ fn file_export_map_writes_the_picture() {
     let pixmap = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(&out).expect("written")).expect("a PNG");
     assert_eq!(pixmap.width(), territory_editor::render::DEFAULT_WIDTH);
 }
+
+#[test]
+fn book_has_an_overview_and_a_page_per_territory() {
+    let plan = common::import_to(&fixture("small_accounts.csv"), "book.ron");
+    let two = tmp("book_two.ron");
+    let p = plan.to_str().expect("utf-8");
+    run(&["balance", p, "--new-scenario", "Balanced", "--out", two.to_str().expect("utf-8")]);
+    let out = tmp("book.pdf");
+    run(&["book", two.to_str().expect("utf-8"), "--scenario", "Balanced", "--out", out.to_str().expect("utf-8")]);
+    let territories = accounts().into_iter().map(|a| a.2).collect::<std::collections::BTreeSet<_>>().len();
+    let pdf = lopdf::Document::load(&out).expect("a PDF that a reader opens");
+    assert_eq!(pdf.get_pages().len(), 1 + territories, "1 + K pages");
+    let bad = common::bin().args(["book", p, "--out", "book.txt"]).output().expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+}

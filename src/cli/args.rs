@@ -244,6 +244,21 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The territory book, a PDF for the workshop and the reps (A4 landscape): an
+    /// overview page (the map and the balance table), then a page per territory (its
+    /// map, rep, figures against target, largest accounts, and its gains and losses
+    /// since the baseline scenario).
+    Book {
+        plan: PathBuf,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// BOOK.pdf.
+        #[arg(long)]
+        out: PathBuf,
+        /// The title (default: the file's name).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// The territories as areas (every point goes to the territory of its nearest
     /// account, cut to the land and to --max-km around the accounts), as a GeoJSON
     /// FeatureCollection with each territory's figures as properties.

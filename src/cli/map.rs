@@ -26,7 +26,7 @@ pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result
         dots: args.dots,
         region: args.region.map(|r| find_region(&plan, path, r)).transpose()?,
         territory: args.territory.map(|t| find_territory(&plan, path, t)).transpose()?,
-        changes: None,
+        ..MapOptions::default()
     };
     if let Some(name) = args.changes_from {
         let a = find_scenario(&plan, path, name)?;
@@ -53,4 +53,21 @@ pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result
 /// The file's name without its extension, as the map's title.
 fn default_title(path: &Path) -> String {
     path.file_stem().map_or_else(|| "Territories".to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// `book`: the territory book as a PDF.
+pub(super) fn book(path: &Path, scenario: &ScenarioArg, out_path: &Path, title: Option<&str>) -> Result<(), Failure> {
+    if out_path.extension().and_then(|e| e.to_str()).is_none_or(|e| !e.eq_ignore_ascii_case("pdf")) {
+        return Err(Failure::usage(format!("--out {}: the book is written as .pdf", out_path.display())));
+    }
+    let (plan, _) = load_in(path, scenario)?;
+    let title = title.map_or_else(|| default_title(path), str::to_owned);
+    let pdf = render::book_pdf(&plan, &title).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
+    crate::io::write_atomic(out_path, |w| w.write_all(&pdf)).map_err(Failure::data)?;
+    out(&format!(
+        "wrote the territory book ({} pages) to {}\n",
+        1 + plan.live_territories().count(),
+        out_path.display()
+    ));
+    Ok(())
 }

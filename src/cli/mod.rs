@@ -168,9 +168,10 @@ fn check_out(cmd: &Cmd) -> Result<(), Failure> {
             inputs.extend(common.lock_accounts.as_deref().map(|p| (p, false)));
             (&common.out, true, inputs)
         }
-        Cmd::Export { plan, out, .. } | Cmd::Shapes { plan, out, .. } | Cmd::Map { plan, out, .. } => {
-            (out, false, vec![(plan, is_plan_path(plan))])
-        }
+        Cmd::Export { plan, out, .. }
+        | Cmd::Shapes { plan, out, .. }
+        | Cmd::Map { plan, out, .. }
+        | Cmd::Book { plan, out, .. } => (out, false, vec![(plan, is_plan_path(plan))]),
         Cmd::Set { plan, out, .. } => (out, true, vec![(plan, is_plan_path(plan))]),
         Cmd::Changes { plan, other, out, .. } => {
             let mut inputs = vec![(plan.as_path(), is_plan_path(plan))];
@@ -264,6 +265,7 @@ pub fn run(cmd: Cmd) -> Result<(), Failure> {
             };
             map::map(&plan, &scenario, &args)
         }
+        Cmd::Book { plan, scenario, out, title } => map::book(&plan, &scenario, &out, title.as_deref()),
         Cmd::Shapes { plan, scenario, out, max_km, no_land, json } => {
             shapes::shapes(&plan, &scenario, &shapes::ShapesArgs { out: &out, max_km, land: !no_land, json })
         }

@@ -12,9 +12,14 @@ use crate::model::{Plan, TerritoryIdx};
 /// Average advance of Ubuntu Light, in ems (measured on territory-like names).
 const EM_ADVANCE: f64 = 0.52;
 
+/// The estimated width of a text, pixels.
+pub(super) fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * EM_ADVANCE
+}
+
 /// The box a name takes, (x0, y0, x1, y1), centred at (x, y).
 pub(super) fn text_box(x: f64, y: f64, text: &str, size: f64) -> [f64; 4] {
-    let w = text.chars().count() as f64 * size * EM_ADVANCE + size * 0.6;
+    let w = text_width(text, size) + size * 0.6;
     let h = size * 1.3;
     [x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0]
 }

@@ -9,6 +9,7 @@
 //! writing (paths, text), `legend.rs` the legend and the scale bar, `labels.rs` the
 //! placement of the names.
 
+mod book;
 mod labels;
 mod legend;
 mod svg;
@@ -24,6 +25,7 @@ use crate::model::{Plan, RegionIdx, Rgb, TerritoryIdx};
 use crate::shapes::Shapes;
 use crate::spatial::to_mercator;
 
+pub use book::{BookError, book_pdf};
 pub use svg::escape;
 
 /// Default width of a map, pixels.
@@ -58,6 +60,12 @@ pub struct MapOptions {
     /// The Changes view: the accounts whose territory differs from another scenario
     /// (by account index), drawn in their colour here; everything else faint.
     pub changes: Option<Vec<u32>>,
+    /// Layout for pages ([`book_pdf`]): the type size in pixels (default: width / 150,
+    /// at least 12), the picture's exact height (default: from the extent), and no
+    /// legend band (the whole width is map).
+    pub font: Option<f64>,
+    pub height: Option<f64>,
+    pub no_legend: bool,
 }
 
 /// A projection from Web Mercator metres to the picture's pixels.
@@ -100,7 +108,8 @@ fn in_scope(plan: &Plan, opts: &MapOptions, t: TerritoryIdx) -> bool {
         && opts.region.is_none_or(|r| crate::model::within(&plan.regions, tt.region, r))
 }
 
-/// The frame around the accounts in scope, `width` pixels wide for the map part.
+/// The frame around the accounts in scope, `width` pixels wide for the map part, at
+/// least `min_height` high, or exactly `opts.height`.
 fn frame(plan: &Plan, opts: &MapOptions, map_width: f64, min_height: f64) -> Frame {
     let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
     for ((lon, lat), owner) in plan.accounts.positions().zip(&plan.assignment) {
@@ -121,13 +130,13 @@ fn frame(plan: &Plan, opts: &MapOptions, map_width: f64, min_height: f64) -> Fra
     let mut h = (hi[1] - lo[1]).max(20_000.0) * 1.12;
     let mut scale = map_width / w;
     // Never taller than 1.3 × wide: a tall extent is fitted by its height instead.
-    let max_height = (map_width * 1.3).max(min_height);
+    let max_height = opts.height.unwrap_or((map_width * 1.3).max(min_height));
     if h * scale > max_height {
         scale = max_height / h;
     }
     // Never flatter than 0.55 × wide (a slide's proportions or taller), nor shorter
     // than the legend beside it: a flat extent gets more of the land above and below.
-    h = h.max(min_height.max(map_width * 0.55) / scale);
+    h = h.max(opts.height.unwrap_or(min_height.max(map_width * 0.55)) / scale);
     let width = map_width;
     let height = h * scale;
     Frame { x0: cx - width / scale / 2.0, y1: cy + h / 2.0, scale, width, height }
@@ -147,8 +156,8 @@ pub fn map_svg(
 ) -> String {
     let width = f64::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
     // The type scale: 9 pt at 2400 px (an A4 page's width at 290 dpi), never below.
-    let font = (width / 150.0).max(12.0);
-    let legend_width = (width * 0.30).max(legend::WIDTH_EMS * font + 2.0 * font);
+    let font = opts.font.unwrap_or((width / 150.0).max(12.0));
+    let legend_width = if opts.no_legend { 0.0 } else { (width * 0.30).max(legend::WIDTH_EMS * font + 2.0 * font) };
     let map_width = (width - legend_width).round();
     let scope: Vec<TerritoryIdx> =
         plan.live_territories().map(|(t, _)| t).filter(|&t| in_scope(plan, opts, t)).collect();
@@ -178,17 +187,32 @@ pub fn map_svg(
     }
     labels::names(&mut out, &f, plan, metrics, &scope, font);
     legend::scale_bar(&mut out, &f, font);
-    let _ = write!(
-        out,
-        r##"<text x="{}" y="{}" text-anchor="end" font-size="{:.1}" fill="#555">{}</text>"##,
-        f.width - font * 0.5,
-        height - font * 0.6,
-        font * 0.75,
-        escape(crate::basemap::ATTRIBUTION)
-    );
+    // The attribution, bottom right; on two lines when one would reach the scale bar.
+    let size = if opts.font.is_some() { font } else { font * 0.75 };
+    let full = crate::basemap::ATTRIBUTION;
+    let lines: Vec<&str> = if labels::text_width(full, size) > f.width * 0.7 {
+        match full.find(" Places:") {
+            Some(i) => vec![&full[..i], &full[i + 1..]],
+            None => vec![full],
+        }
+    } else {
+        vec![full]
+    };
+    for (k, line) in lines.iter().rev().enumerate() {
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="{size:.1}" fill="#555" stroke="white" stroke-width="{:.1}" paint-order="stroke">{}</text>"##,
+            f.width - font * 0.5,
+            height - font * 0.6 - k as f64 * size * 1.25,
+            size * 0.25,
+            escape(line)
+        );
+    }
     out.push_str("</svg>");
-    let balance = Balance::of(plan, metrics);
-    legend::legend(&mut out, plan, metrics, &balance, &scope, (map_width, width - map_width), font, opts);
+    if !opts.no_legend {
+        let balance = Balance::of(plan, metrics);
+        legend::legend(&mut out, plan, metrics, &balance, &scope, (map_width, width - map_width), font, opts);
+    }
     out.push_str("</svg>");
     out
 }
@@ -238,13 +262,20 @@ pub enum RenderError {
     TooLarge { width: u32, height: u32 },
 }
 
-/// Rasterises an SVG document to PNG bytes, with the editor's font (Ubuntu Light).
-pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, RenderError> {
+/// SVG reading options with the editor's font (Ubuntu Light) as the only and default
+/// font: the same picture on every machine, no system font needed.
+pub(crate) fn usvg_options() -> resvg::usvg::Options<'static> {
     let mut options = resvg::usvg::Options::default();
     options.fontdb_mut().load_font_data(epaint_default_fonts::UBUNTU_LIGHT.to_vec());
     if let Some(family) = options.fontdb.faces().next().and_then(|f| f.families.first()) {
         options.font_family = family.0.clone();
     }
+    options
+}
+
+/// Rasterises an SVG document to PNG bytes, with the editor's font (Ubuntu Light).
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, RenderError> {
+    let options = usvg_options();
     let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Svg(e.to_string()))?;
     let size = tree.size().to_int_size();
     let (w, h) = (size.width(), size.height());

@@ -80,3 +80,28 @@ fn names_never_overlap() {
         }
     }
 }
+
+/// Every `font-size="…"` of a document.
+fn font_sizes(svg: &str) -> Vec<f64> {
+    svg.split("font-size=\"").skip(1).filter_map(|s| s.split('"').next()?.parse().ok()).collect()
+}
+
+#[test]
+fn no_text_of_the_book_is_under_9_pt() {
+    let plan = kansas();
+    let m = Metrics::recompute(&plan);
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&plan.assignment, 2);
+    let basemap = Basemap::bundled().expect("basemap");
+    let pages = book::pages(&plan, &m, &shapes, &basemap, "Kansas");
+    assert_eq!(pages.len(), 3, "an overview and a page per territory");
+    // Page text is in points; a page's map is drawn in pixels at 3 a point, so its
+    // type is at least 27 px.
+    for page in &pages {
+        let sizes = font_sizes(page);
+        assert!(sizes.iter().all(|&s| s >= book::BODY_PT), "{sizes:?}");
+    }
+    let opts = MapOptions { font: Some(27.0), height: Some(900.0), width: 1500, ..MapOptions::default() };
+    let sizes = font_sizes(&map_svg(&plan, &m, Some(&shapes), &basemap, &opts));
+    assert!(!sizes.is_empty() && sizes.iter().all(|&s| s >= 27.0), "{sizes:?}");
+}
