@@ -48,6 +48,21 @@ fn app_with(plan: territory_editor::model::Plan, areas: AreasSetting) -> (egui::
     (ctx, app)
 }
 
+/// `iters` panning frames: the view moves by 4 points of longitude a frame, back and
+/// forth, so that every frame redraws what is in view; then back where it was.
+fn pan_frames(ctx: &egui::Context, app: &mut TerritoryApp, iters: u64, (lon, lat, zoom): (f64, f64, f64)) -> Duration {
+    let step = 4.0 / (256.0 * 2f64.powf(zoom)) * 360.0;
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        let k = if (i / 50) % 2 == 0 { (i % 50) as f64 } else { 50.0 - (i % 50) as f64 };
+        app.set_view(lon + step * (k + 1.0), lat, zoom);
+        total += frame(ctx, app, vec![]);
+    }
+    app.set_view(lon, lat, zoom);
+    frame(ctx, app, vec![]);
+    total
+}
+
 /// The editor on `plan` without territory areas.
 fn app_on(plan: territory_editor::model::Plan) -> (egui::Context, TerritoryApp) {
     app_with(plan, AreasSetting::Never)
@@ -93,17 +108,7 @@ fn frames(c: &mut Criterion) {
         });
         let (lon, lat, zoom) = app.view().expect("map drawn");
         group.bench_function(BenchmarkId::new("1000000/us", "panning_areas"), |b| {
-            b.iter_custom(|iters| {
-                let step = 4.0 / (256.0 * 2f64.powf(zoom)) * 360.0;
-                let mut total = Duration::ZERO;
-                for i in 0..iters {
-                    let k = if (i / 50) % 2 == 0 { (i % 50) as f64 } else { 50.0 - (i % 50) as f64 };
-                    app.set_view(lon + step * (k + 1.0), lat, zoom);
-                    total += frame(&ctx, &mut app, vec![]);
-                }
-                app.set_view(lon, lat, zoom);
-                total
-            })
+            b.iter_custom(|iters| pan_frames(&ctx, &mut app, iters, (lon, lat, zoom)))
         });
     }
     for n in [10_000usize, 100_000, 1_000_000] {
@@ -127,20 +132,7 @@ fn frames(c: &mut Criterion) {
             // that every frame redraws what is in view.
             let pan = BenchmarkId::new(format!("{n}/{view}"), "panning");
             let (lon, lat, zoom) = app.view().expect("map drawn");
-            group.bench_function(pan, |b| {
-                b.iter_custom(|iters| {
-                    let step = 4.0 / (256.0 * 2f64.powf(zoom)) * 360.0; // 4 points of longitude
-                    let mut total = Duration::ZERO;
-                    for i in 0..iters {
-                        let k = if (i / 50) % 2 == 0 { (i % 50) as f64 } else { 50.0 - (i % 50) as f64 };
-                        app.set_view(lon + step * (k + 1.0), lat, zoom);
-                        total += frame(&ctx, &mut app, vec![]);
-                    }
-                    app.set_view(lon, lat, zoom);
-                    frame(&ctx, &mut app, vec![]);
-                    total
-                })
-            });
+            group.bench_function(pan, |b| b.iter_custom(|iters| pan_frames(&ctx, &mut app, iters, (lon, lat, zoom))));
         }
         // A lasso drawn over the US view, with the live selection and preview.
         app.zoom_to_plan();

@@ -11,7 +11,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
 use territory_editor::model::{Plan, TerritoryIdx};
 use territory_editor::render::{self, MapOptions};
@@ -43,6 +44,21 @@ fn edit(plan: &Plan) -> (Vec<Option<TerritoryIdx>>, Vec<TerritoryIdx>) {
     (assignment, changed)
 }
 
+/// The shapes after [`edit`], from the shapes before it (the triangulation built once).
+fn after_edit(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, plan: &Plan, land: &Land) {
+    let shaper = Shaper::new(&positions(plan), Some(land.clone()), ShapeOptions::default());
+    let before = shaper.shapes(&plan.assignment, plan.territories.len());
+    let (after, changed) = edit(plan);
+    assert!(changed.len() >= 2, "the edit moves accounts");
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            let mut shapes = before.clone();
+            shaper.update(&mut shapes, &after, &changed);
+            black_box(shapes)
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("shapes");
     g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(5));
@@ -68,17 +84,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("book_demo", |b| b.iter(|| black_box(render::book_pdf(&demo, "Demo").expect("book"))));
-    let shaper = Shaper::new(&positions(&demo), Some(land.clone()), ShapeOptions::default());
-    let before = shaper.shapes(&demo.assignment, k);
-    let (after, changed) = edit(&demo);
-    assert!(changed.len() >= 2, "the edit moves accounts");
-    g.bench_function("demo_after_edit", |b| {
-        b.iter(|| {
-            let mut shapes = before.clone();
-            shaper.update(&mut shapes, &after, &changed);
-            black_box(shapes)
-        })
-    });
+    after_edit(&mut g, "demo_after_edit", &demo, &land);
     let (big, _) = import_bytes(&common::csv_text(1_000_000), "1m.csv", &ImportOptions::default()).expect("1M");
     let k = big.territories.len();
     g.bench_function("1m_all", |b| {
@@ -87,17 +93,7 @@ fn bench(c: &mut Criterion) {
             black_box(shaper.shapes(&big.assignment, k))
         })
     });
-    let shaper = Shaper::new(&positions(&big), Some(land.clone()), ShapeOptions::default());
-    let before = shaper.shapes(&big.assignment, k);
-    let (after, changed) = edit(&big);
-    assert!(changed.len() >= 2, "the edit moves accounts");
-    g.bench_function("1m_after_edit", |b| {
-        b.iter(|| {
-            let mut shapes = before.clone();
-            shaper.update(&mut shapes, &after, &changed);
-            black_box(shapes)
-        })
-    });
+    after_edit(&mut g, "1m_after_edit", &big, &land);
     g.finish();
 }
 

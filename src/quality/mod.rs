@@ -191,28 +191,54 @@ pub fn adjacency(accounts: &Accounts) -> Adjacency {
     adjacency_of(&positions)
 }
 
+/// Accounts grouped by distinct position: the accounts sorted by position (`order`),
+/// the site of each account, and where each site's accounts start in `order` (one
+/// more entry than sites). The one home of "accounts at one position share a site",
+/// for the adjacency here and the territory shapes.
+pub(crate) struct Sites {
+    pub order: Vec<u32>,
+    pub site_of: Vec<u32>,
+    pub start: Vec<u32>,
+}
+
+impl Sites {
+    pub(crate) fn of(positions: &[(f64, f64)]) -> Sites {
+        let n = positions.len();
+        let key = |i: u32| {
+            let (lon, lat) = positions[i as usize];
+            (lon.to_bits(), lat.to_bits())
+        };
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| (key(i), i));
+        let mut site_of = vec![0u32; n];
+        let mut start: Vec<u32> = Vec::new();
+        for (k, &i) in order.iter().enumerate() {
+            if k == 0 || key(order[k - 1]) != key(i) {
+                start.push(k as u32);
+            }
+            site_of[i as usize] = (start.len() - 1) as u32;
+        }
+        start.push(n as u32);
+        Sites { order, site_of, start }
+    }
+
+    /// (lon, lat) of each site, from its first account.
+    pub(crate) fn positions<'a>(&'a self, positions: &'a [(f64, f64)]) -> impl Iterator<Item = (f64, f64)> + 'a {
+        self.start[..self.start.len() - 1].iter().map(move |&k| positions[self.order[k as usize] as usize])
+    }
+}
+
 /// [`adjacency`] of (lon, lat) positions.
 pub fn adjacency_of(positions: &[(f64, f64)]) -> Adjacency {
-    let n = positions.len();
-    let key = |i: u32| {
-        let (lon, lat) = positions[i as usize];
-        (lon.to_bits(), lat.to_bits())
-    };
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by_key(|&i| (key(i), i));
-    let mut site_of = vec![0u32; n];
-    let mut site_start: Vec<u32> = Vec::new();
-    let mut points: Vec<Point2<f64>> = Vec::new();
-    for (k, &i) in order.iter().enumerate() {
-        if k == 0 || key(order[k - 1]) != key(i) {
-            site_start.push(k as u32);
-            let (lon, lat) = positions[i as usize];
+    let sites = Sites::of(positions);
+    let points: Vec<Point2<f64>> = sites
+        .positions(positions)
+        .map(|(lon, lat)| {
             let (x, y) = to_mercator(lon, lat);
-            points.push(Point2::new(x, y));
-        }
-        site_of[i as usize] = (site_start.len() - 1) as u32;
-    }
-    site_start.push(n as u32);
+            Point2::new(x, y)
+        })
+        .collect();
+    let Sites { order, site_of, start: site_start } = sites;
     let sites = points.len();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut far_pairs: Vec<(u32, u32)> = Vec::new();

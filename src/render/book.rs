@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use super::svg::cut;
 use super::{MapOptions, escape, map_svg, usvg_options};
 use crate::basemap::Basemap;
 use crate::compare::{Side, compare_sides};
@@ -56,10 +57,6 @@ fn text(out: &mut String, (x, y): (f64, f64), size: f64, s: &str) {
 
 fn right(out: &mut String, (x, y): (f64, f64), s: &str) {
     let _ = write!(out, r#"<text x="{x:.1}" y="{y:.1}" font-size="{BODY_PT}" text-anchor="end">{}</text>"#, escape(s));
-}
-
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_owned() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
 fn map_options(width_pt: f64, height_pt: f64) -> MapOptions {

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::svg::cut;
 use super::{Frame, MapOptions, escape, hex};
 use crate::format::{count, percent, thousands};
 use crate::metrics::{Balance, Metrics};
@@ -17,11 +18,6 @@ pub(super) const WIDTH_EMS: f64 = 40.0;
 pub(super) fn height(rows: usize, font: f64, title: bool) -> f64 {
     let head = if title { 2.4 } else { 0.0 } + 2.0 * ROW + ROW;
     (head + rows as f64 * ROW + 2.0 * ROW) * font
-}
-
-/// A text cut to `n` characters, with an ellipsis.
-fn cut(text: &str, n: usize) -> String {
-    if text.chars().count() <= n { text.to_owned() } else { text.chars().take(n - 1).collect::<String>() + "…" }
 }
 
 /// The legend, in the band `x0 .. x0 + width` at the right of the map.

@@ -27,6 +27,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A text cut to `n` characters, with an ellipsis.
+pub(super) fn cut(text: &str, n: usize) -> String {
+    if text.chars().count() <= n { text.to_owned() } else { text.chars().take(n - 1).collect::<String>() + "…" }
+}
+
 /// Appends a ring as a closed subpath; points closer than a fifth of a pixel to the
 /// last one written are left out.
 fn ring(out: &mut String, f: &Frame, ring: &LineString<f64>) {

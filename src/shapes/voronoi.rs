@@ -37,25 +37,9 @@ pub struct Voronoi {
 impl Voronoi {
     /// Groups the positions into sites and triangulates them: O(N log N).
     pub fn new(positions: &[(f64, f64)]) -> Voronoi {
-        let n = positions.len();
-        let key = |i: u32| {
-            let (lon, lat) = positions[i as usize];
-            (lon.to_bits(), lat.to_bits())
-        };
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by_key(|&i| (key(i), i));
-        let mut site_of = vec![0u32; n];
-        let mut site_start = Vec::new();
-        let mut lon_lat = Vec::new();
-        for (k, &i) in order.iter().enumerate() {
-            if k == 0 || key(order[k - 1]) != key(i) {
-                site_start.push(k as u32);
-                let (lon, lat) = positions[i as usize];
-                lon_lat.push([lon, lat]);
-            }
-            site_of[i as usize] = (site_start.len() - 1) as u32;
-        }
-        site_start.push(n as u32);
+        let sites = crate::quality::Sites::of(positions);
+        let lon_lat: Vec<[f64; 2]> = sites.positions(positions).map(|(lon, lat)| [lon, lat]).collect();
+        let crate::quality::Sites { order, site_of, start: site_start } = sites;
         let (lat_lo, lat_hi) = lon_lat.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
         let mid = if lon_lat.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
         let kx = mid.to_radians().cos().max(0.1);

@@ -248,20 +248,7 @@ impl TerritoryApp {
             if mesh.vertices.is_empty() || !mesh.rings.iter().any(|(_, bb)| overlaps(bb, lo, hi)) {
                 continue;
             }
-            let fill = c.gamma_multiply(fill_alpha);
-            painter.add(Shape::mesh(egui::Mesh {
-                vertices: mesh
-                    .vertices
-                    .iter()
-                    .map(|p| egui::epaint::Vertex {
-                        pos: t.to_screen(p[0], p[1]),
-                        uv: egui::epaint::WHITE_UV,
-                        color: fill,
-                    })
-                    .collect(),
-                indices: mesh.indices.clone(),
-                ..Default::default()
-            }));
+            painter.add(filled_mesh(t, &mesh.vertices, &mesh.indices, c.gamma_multiply(fill_alpha)));
             // Borders in the text colour, half strength: firm between territories of
             // any two colours, and never mistaken for a territory of their own.
             let stroke = Stroke::new(1.2, pal.label.gamma_multiply(0.55));

@@ -9,20 +9,7 @@ impl TerritoryApp {
         if !online {
             painter.rect_filled(t.rect, 0.0, pal.sea);
             for (layer, fill) in [(&basemap.countries, pal.land), (&basemap.states, pal.us)] {
-                let mesh = egui::Mesh {
-                    vertices: layer
-                        .fill_vertices
-                        .iter()
-                        .map(|p| egui::epaint::Vertex {
-                            pos: t.to_screen(p[0], p[1]),
-                            uv: egui::epaint::WHITE_UV,
-                            color: fill,
-                        })
-                        .collect(),
-                    indices: layer.fill_indices.clone(),
-                    ..Default::default()
-                };
-                painter.add(Shape::mesh(mesh));
+                painter.add(filled_mesh(t, &layer.fill_vertices, &layer.fill_indices, fill));
             }
         }
         let (lo, hi) = t.visible();

@@ -51,6 +51,19 @@ impl MapTransform {
     }
 }
 
+/// Triangles given in Web Mercator metres (vertices, index triples), filled with one
+/// colour, as a shape on screen.
+pub(in crate::app) fn filled_mesh(t: &MapTransform, vertices: &[[f64; 2]], indices: &[u32], color: Color32) -> Shape {
+    Shape::mesh(egui::Mesh {
+        vertices: vertices
+            .iter()
+            .map(|p| egui::epaint::Vertex { pos: t.to_screen(p[0], p[1]), uv: egui::epaint::WHITE_UV, color })
+            .collect(),
+        indices: indices.to_vec(),
+        ..Default::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
