@@ -134,6 +134,14 @@ proptest! {
         // 1e-7 square degrees is about 0.1 ha: the snapping of the polygon overlay
         // (its integer grid) leaves slivers of a few square metres along borders.
         check(&positions, &assignment, &shapes, 1e-7);
+        // Nothing farther than 50 km from every account: each vertex of every area is
+        // within the limit of some account (distances on the sphere).
+        for area in &shapes.areas {
+            for c in area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| &r.0) {
+                let near = positions.iter().map(|&(lon, lat)| crate::quality::distance_km(lon, lat, c.x, c.y)).fold(f64::MAX, f64::min);
+                prop_assert!(near <= 50.0 * 1.003, "a vertex {near} km from the nearest account");
+            }
+        }
         // A shared site is one whose accounts carry two territories or more.
         for s in &shapes.shared {
             prop_assert!(s.territories.len() >= 2);
