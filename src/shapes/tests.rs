@@ -136,9 +136,13 @@ proptest! {
         check(&positions, &assignment, &shapes, 1e-7);
         // Nothing farther than 50 km from every account: each vertex of every area is
         // within the limit of some account (distances on the sphere).
+        let nearest = |x: f64, y: f64| {
+            positions.iter().map(|&(lon, lat)| crate::quality::distance_km(lon, lat, x, y)).fold(f64::MAX, f64::min)
+        };
         for area in &shapes.areas {
-            for c in area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| &r.0) {
-                let near = positions.iter().map(|&(lon, lat)| crate::quality::distance_km(lon, lat, c.x, c.y)).fold(f64::MAX, f64::min);
+            let rings = area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+            for c in rings.flat_map(|r| &r.0) {
+                let near = nearest(c.x, c.y);
                 prop_assert!(near <= 50.0 * 1.003, "a vertex {near} km from the nearest account");
             }
         }
