@@ -144,6 +144,16 @@ fn owner_at(app: &TerritoryApp, (lon, lat): (f64, f64)) -> Vec<usize> {
     app.doc.areas.shapes().areas.iter().enumerate().filter(|(_, a)| a.intersects(&p)).map(|(i, _)| i).collect()
 }
 
+/// View ▸ Territory areas ▸ `choice`.
+fn choose_areas(h: &mut egui_kittest::Harness<'_, TerritoryApp>, choice: &str) {
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Territory areas").hover();
+    h.run();
+    h.get_by_label(choice).click();
+    h.run();
+}
+
 fn areas_ready(h: &egui_kittest::Harness<'_, TerritoryApp>) -> bool {
     let s = h.state();
     s.doc.areas.current(&s.doc.editor) && !s.doc.areas.shapes().areas.is_empty()
@@ -194,12 +204,7 @@ fn the_editor_areas_follow_an_edit_and_switch_off() {
     step_until(&mut h, areas_ready);
     assert_eq!(owner_at(h.state(), positions[city]), vec![after], "the area at the city changed hands");
     // View ▸ Territory areas ▸ Never: an undo no longer redraws the areas.
-    h.get_by_label("View").click();
-    h.run();
-    h.get_by_label("Territory areas").hover();
-    h.run();
-    h.get_by_label("Never (dots only)").click();
-    h.run();
+    choose_areas(&mut h, "Never (dots only)");
     assert_eq!(h.state().settings.areas, AreasSetting::Never);
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
     h.run_steps(5);
@@ -207,12 +212,7 @@ fn the_editor_areas_follow_an_edit_and_switch_off() {
     assert!(!h.state().doc.areas.current(&h.state().doc.editor), "off: nothing is computed");
     assert!(!h.state().doc.areas.busy());
     // Always: they come back, with the city home again.
-    h.get_by_label("View").click();
-    h.run();
-    h.get_by_label("Territory areas").hover();
-    h.run();
-    h.get_by_label("Always").click();
-    h.run();
+    choose_areas(&mut h, "Always");
     step_until(&mut h, areas_ready);
     assert_eq!(owner_at(h.state(), positions[city]), vec![before]);
 }
