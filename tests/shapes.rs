@@ -309,3 +309,23 @@ fn book_has_an_overview_and_a_page_per_territory() {
     let bad = common::bin().args(["book", p, "--out", "book.txt"]).output().expect("runs");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_panel_lists_a_position_shared_by_two_territories() {
+    let csv = tmp("shared_position.csv");
+    std::fs::write(
+        &csv,
+        "id,name,lat,lon,territory\nA1,Alpha,38.0,-98.0,North\nA2,Beta,38.0,-98.0,South\nA3,Gamma,38.2,-98.3,North\nA4,Delta,37.9,-97.6,South\n",
+    )
+    .expect("written");
+    let (plan, _) = territory_editor::io::csv_import::import_file(&csv, &Default::default()).expect("imports");
+    let mut app = TerritoryApp::new(Document::new(plan, None, "shared".into()));
+    app.settings.areas = AreasSetting::Always;
+    let mut h = common::harness_on(app, 4);
+    step_until(&mut h, areas_ready);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("1 position holds accounts of more than one territory").is_some(),
+        "the shared position is said, not hidden"
+    );
+}

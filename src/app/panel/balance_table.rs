@@ -128,5 +128,40 @@ impl TerritoryApp {
             }
             ui.label(RichText::new("Right-click a row to rename, recolour, set capacity or region.").weak());
         });
+        self.shared_positions(ui);
+    }
+
+    /// Positions where accounts of several territories stand, which the territory areas
+    /// give to one of them: said, and listed on hover, never hidden.
+    fn shared_positions(&self, ui: &mut egui::Ui) {
+        let areas = &self.doc.areas;
+        let shared = &areas.shapes().shared;
+        if shared.is_empty() || !areas.current(&self.doc.editor) {
+            return;
+        }
+        let plan = self.doc.editor.plan();
+        let text = format!(
+            "⚠ {} {} accounts of more than one territory; each is drawn in the territory with most accounts there.",
+            crate::format::count(shared.len() as i64, "position", "positions"),
+            if shared.len() == 1 { "holds" } else { "hold" }
+        );
+        ui.label(RichText::new(text).weak()).on_hover_ui(|ui| {
+            for s in shared.iter().take(20) {
+                let names: Vec<&str> = s.territories.iter().map(|t| plan.territories[t.get()].name.as_str()).collect();
+                let first = plan.accounts.get(s.accounts[0] as usize);
+                ui.label(format!(
+                    "{:.5}, {:.5}: {} accounts ({}{}) in {}",
+                    s.position[1],
+                    s.position[0],
+                    s.accounts.len(),
+                    first.name,
+                    if s.accounts.len() > 1 { ", …" } else { "" },
+                    names.join(", ")
+                ));
+            }
+            if shared.len() > 20 {
+                ui.label(format!("… and {} more (territory-editor shapes lists all)", shared.len() - 20));
+            }
+        });
     }
 }
