@@ -69,7 +69,8 @@ pub(super) fn shapes(path: &Path, scenario: &ScenarioArg, args: &ShapesArgs) -> 
             shared_positions: shapes.shared.len(),
         });
     } else {
-        out(&format!("wrote the shapes of {n} territories to {}\n", args.out.display()));
+        let what = crate::format::count(n as i64, "territory", "territories");
+        out(&format!("wrote the shapes of {what} to {}\n", args.out.display()));
         if !shapes.shared.is_empty() {
             eprintln!(
                 "note: {}: {} hold accounts of more than one territory (listed as shared_positions; each is \

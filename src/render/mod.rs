@@ -124,10 +124,15 @@ fn frame(plan: &Plan, opts: &MapOptions, map_width: f64, min_height: f64) -> Fra
         let (a, b) = (to_mercator(-125.0, 24.0), to_mercator(-66.0, 50.0));
         (lo, hi) = ([a.0, a.1], [b.0, b.1]);
     }
-    // At least 20 km across, and a margin of 6 % on every side.
+    // A margin of 6 % on every side, and at least the reach of an area beyond its
+    // outermost account (the 50-km limit and a quarter, in Mercator metres at the middle
+    // latitude),
+    // so that no area is cut at the edge.
     let (cx, cy) = ((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0);
-    let w = (hi[0] - lo[0]).max(20_000.0) * 1.12;
-    let mut h = (hi[1] - lo[1]).max(20_000.0) * 1.12;
+    let lat = crate::spatial::from_mercator(cx, cy).1;
+    let reach = 2.0 * 1.25 * crate::shapes::ShapeOptions::default().max_km * 1000.0 / lat.to_radians().cos().max(0.05);
+    let w = ((hi[0] - lo[0]) * 1.12).max(hi[0] - lo[0] + reach);
+    let mut h = ((hi[1] - lo[1]) * 1.12).max(hi[1] - lo[1] + reach);
     let mut scale = map_width / w;
     // Never taller than 1.3 × wide: a tall extent is fitted by its height instead.
     let max_height = opts.height.unwrap_or((map_width * 1.3).max(min_height));
