@@ -41,7 +41,7 @@ pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result
         );
         opts.changes = Some(c.changes.iter().map(|ch| ch.b as u32).collect());
     }
-    let bytes = render::map_file(&plan, &opts, args.out).map_err(Failure::data)?;
+    let bytes = render::map_file(&plan, &opts, args.out, render::Ready::default()).map_err(Failure::data)?;
     if args.json {
         print_json(&json::MapJson { schema: 1, out: args.out.display().to_string(), bytes });
     } else {

@@ -231,24 +231,43 @@ pub fn is_png_path(path: &std::path::Path) -> Option<bool> {
     }
 }
 
+/// What a map is drawn over when the caller has it already (the editor's areas of the
+/// same assignment, its parsed basemap); what is missing is made here.
+#[derive(Default)]
+pub struct Ready<'a> {
+    pub shapes: Option<&'a Shapes>,
+    pub basemap: Option<&'a Basemap>,
+}
+
 /// Draws the plan on screen (its scenario) and writes it, PNG or SVG by the path's
-/// extension, atomically: the territory areas (made here, cut to the bundled land)
-/// unless `opts` asks for dots or the Changes view. Returns the bytes written.
-pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path) -> Result<usize, RenderError> {
+/// extension, atomically: the territory areas (cut to the bundled land) unless `opts`
+/// asks for dots or the Changes view. Returns the bytes written.
+pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path, ready: Ready) -> Result<usize, RenderError> {
     let png = is_png_path(path).ok_or_else(|| RenderError::Format(path.display().to_string()))?;
     // With travel on, the workload is visits plus travel, as everywhere.
     let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
     let m = Metrics::recompute(plan).with_travel(&minutes);
-    let shapes = if opts.dots || opts.changes.is_some() {
-        None
-    } else {
-        let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-        let land = crate::shapes::Land::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
-        let shaper = crate::shapes::Shaper::new(&positions, Some(land), crate::shapes::ShapeOptions::default());
-        Some(shaper.shapes(&plan.assignment, plan.territories.len()))
+    let made;
+    let shapes = match ready.shapes {
+        _ if opts.dots || opts.changes.is_some() => None,
+        Some(s) => Some(s),
+        None => {
+            let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+            let land = crate::shapes::Land::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
+            let shaper = crate::shapes::Shaper::new(&positions, Some(land), crate::shapes::ShapeOptions::default());
+            made = shaper.shapes(&plan.assignment, plan.territories.len());
+            Some(&made)
+        }
     };
-    let basemap = Basemap::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
-    let svg = map_svg(plan, &m, shapes.as_ref(), &basemap, opts);
+    let parsed;
+    let basemap = match ready.basemap {
+        Some(b) => b,
+        None => {
+            parsed = Basemap::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
+            &parsed
+        }
+    };
+    let svg = map_svg(plan, &m, shapes, basemap, opts);
     let bytes = if png { svg_to_png(&svg)? } else { svg.into_bytes() };
     crate::io::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| RenderError::Data(e.to_string()))?;
     Ok(bytes.len())

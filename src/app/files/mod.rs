@@ -284,6 +284,11 @@ impl TerritoryApp {
             title: Some(format!("{} – {}", self.doc.title, plan.scenario_name())),
             ..crate::render::MapOptions::default()
         };
+        // The areas on screen are of this very plan when they are current: no need to
+        // make them again; nor to parse the basemap again.
+        let shapes = (what == SaveKind::Map && self.doc.areas.current(&self.doc.editor))
+            .then(|| self.doc.areas.shapes().clone());
+        let basemap = self.basemap.clone();
         let job = self.start_job(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
@@ -298,7 +303,8 @@ impl TerritoryApp {
                     }
                     SaveKind::Changes => write_change_list(&plan, &path).map(|()| None).map_err(|e| e.to_string()),
                     SaveKind::Map => {
-                        crate::render::map_file(&plan, &map, &path).map(|_| None).map_err(|e| e.to_string())
+                        let ready = crate::render::Ready { shapes: shapes.as_ref(), basemap: basemap.as_deref() };
+                        crate::render::map_file(&plan, &map, &path, ready).map(|_| None).map_err(|e| e.to_string())
                     }
                 }
             })
