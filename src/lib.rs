@@ -97,7 +97,7 @@
 //! range of account indices) in one pass, with no joined copy; a `.ron` plan is sorted
 //! by [`grid::sort_plan`]. Either way the result is a validated [`model::Plan`] in grid
 //! order. `app::Document` then builds the [`edit::Editor`], which sums the metrics and
-//! the prefix sums once (O(N), two threads), and starts the R-tree
+//! the prefix sums once (O(N), on every core), and starts the R-tree
 //! ([`spatial::SpatialIndex`]) on a background thread: drawing and lasso selection use
 //! the grid, and the first hover or click that needs the R-tree waits for it (it is
 //! ready about 0.2 s after a million accounts open). Each
@@ -215,7 +215,7 @@
 //! O(N) work, and why it is acceptable:
 //! - loading a plan (reading, parsing, validation, duplicate ids, grid sort, metrics,
 //!   prefix sums; the R-tree, O(N log N), in the background) and saving or exporting
-//!   it: once per file, and split over both cores;
+//!   it: once per file, and split over every core (rayon);
 //! - `stats`: it reads every account by definition, but keeps none of them;
 //! - deleting a territory scans the owners for its accounts (rare, and a memory-speed
 //!   scan);
@@ -227,6 +227,14 @@
 //!   O(N) to find the borders plus O(moved × degree × log) to move, Redraw's k-means
 //!   O(iterations × sample × K) plus one O(N × K) pass; they run off the UI thread with
 //!   a progress bar and Cancel, and the proposal's report is O(N).
+//!
+//! *Threads.* Parallel passes are `rayon`'s, so they use every core a machine has.
+//! The command line and the editor's UI thread use the global pool; the editor's
+//! workers (loading, saving, the R-tree, the areas, Balance and Redraw) run on a
+//! pool of their own (`app::spawn_background`), so that a step of the UI thread never
+//! waits in a queue behind a job of seconds. The dots are splatted on two scoped
+//! threads of their own for the same reason. Below `PARALLEL_MIN`-sized pieces a
+//! pass stays on one core.
 //!
 //! Autosave costs an edit the copy of its command (its ranges, not the plan) and a
 //! channel send on the UI thread; the journal's writer appends a line a step, at most
@@ -293,12 +301,6 @@ pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Runs two closures, the second on another thread (a panic there, a bug, is passed
-/// on): how the O(N) passes of opening a large plan use both cores.
-pub(crate) fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let other = scope.spawn(b);
-        let mine = a();
-        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    })
-}
+/// The fewest items one task of a parallel pass (rayon) is given: below about this
+/// many memory-speed steps, sending work to another core costs more than it saves.
+pub(crate) const PARALLEL_MIN: usize = 16_384;

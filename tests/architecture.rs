@@ -44,7 +44,7 @@ const ARROWS: &[(&str, &[&str])] = &[
 ];
 
 const UI_CRATES: [&str; 4] = ["egui", "eframe", "walkers", "rfd"];
-const ROOT_ITEMS: [&str; 2] = ["both", "catch_panic"];
+const ROOT_ITEMS: [&str; 2] = ["PARALLEL_MIN", "catch_panic"];
 
 fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {

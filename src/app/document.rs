@@ -3,6 +3,21 @@
 
 use super::*;
 
+/// Starts `f` on a thread of its own whose parallel passes run on the background
+/// pool (rayon), not on the global one: so the UI thread's own parallel steps (an
+/// edit's travel legs) never wait in a queue behind a long job such as the areas, a
+/// Redraw or a load. The operating system shares the cores between the two pools.
+pub fn spawn_background<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> std::thread::JoinHandle<T> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool =
+        POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().thread_name(|i| format!("background-{i}")).build().ok());
+    std::thread::spawn(move || match pool {
+        Some(pool) => pool.install(f),
+        // No threads to be had: the job runs here, on the global pool.
+        None => f(),
+    })
+}
+
 /// A value computed on a background thread, waited for on first use.
 pub struct Deferred<T> {
     value: std::sync::OnceLock<T>,
@@ -12,7 +27,7 @@ pub struct Deferred<T> {
 impl<T: Send + 'static> Deferred<T> {
     /// Starts computing the value on its own thread.
     pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Deferred<T> {
-        Deferred { value: std::sync::OnceLock::new(), job: std::sync::Mutex::new(Some(std::thread::spawn(f))) }
+        Deferred { value: std::sync::OnceLock::new(), job: std::sync::Mutex::new(Some(spawn_background(f))) }
     }
 
     /// The value, waiting for the thread if it is still at work. A panic on that
@@ -87,7 +102,7 @@ impl Document {
     }
 
     /// Wraps a plan already in grid order with its grid (as
-    /// [`csv_import::import_bytes_sorted`] gives them): the metrics on two cores, the
+    /// [`csv_import::import_bytes_sorted`] gives them): the metrics on every core, the
     /// R-tree on a background thread.
     pub fn with_grid(plan: Plan, grid: crate::grid::Grid, path: Option<PathBuf>, title: String) -> Document {
         let editor = Editor::with_positions(plan, grid.xs(), grid.ys());

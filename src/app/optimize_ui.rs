@@ -110,7 +110,7 @@ impl TerritoryApp {
         let known = self.doc.adjacency.clone();
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let p = Some(progress.as_ref());
             let work = || {
                 let adjacency = match known {

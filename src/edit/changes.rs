@@ -2,9 +2,11 @@
 //! reverse), and applying a change set forward or backward.
 
 use super::*;
+use crate::model::TravelTotals;
+use rayon::prelude::*;
 
-/// A run of at least this many accounts computes its travel on two threads: below, a
-/// thread costs more than it saves.
+/// The fewest accounts of a run whose travel one task computes: below, sending work
+/// to another core costs more than it saves.
 const PARALLEL_RUN: usize = 8_000;
 
 impl Editor {
@@ -344,40 +346,40 @@ impl Editor {
         if let Some(travel) = self.plan.travel
             && from != to
         {
-            // Each account's drive from its old start and to its new one: O(run), the
-            // halves of a long run on two threads (integer sums: the same either way).
+            // Each account's drive from its old start and to its new one: O(run), a
+            // long run on every core.
             let anchor = |t: Option<TerritoryIdx>| {
                 t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()])).map(crate::model::unit)
             };
             let (a, b) = (anchor(from), anchor(to));
             let acc = &self.plan.accounts;
             let units = &self.units;
-            let legs = |range: std::ops::Range<usize>| {
-                let mut lost = crate::model::TravelTotals::default();
-                let mut gained = lost;
-                for v in range {
-                    let visits = acc.visits_per_year()[v];
-                    // The same vector either way (cached when travel was switched on).
-                    let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
-                    if let Some(a) = &a {
-                        lost.add(travel.leg_between(visits, &pos, a));
-                    }
-                    if let Some(b) = &b {
-                        gained.add(travel.leg_between(visits, &pos, b));
-                    }
+            let legs = |(mut lost, mut gained): (TravelTotals, TravelTotals), v: usize| {
+                let visits = acc.visits_per_year()[v];
+                // The same vector either way (cached when travel was switched on).
+                let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
+                if let Some(a) = &a {
+                    lost.add(travel.leg_between(visits, &pos, a));
+                }
+                if let Some(b) = &b {
+                    gained.add(travel.leg_between(visits, &pos, b));
                 }
                 (lost, gained)
             };
-            let (s, e) = (m.start as usize, m.end as usize);
-            let (lost, gained) = if e - s >= PARALLEL_RUN {
-                let mid = s + (e - s) / 2;
-                let ((mut lost, mut gained), (l2, g2)) = crate::both(|| legs(s..mid), || legs(mid..e));
-                lost.add(l2);
-                gained.add(g2);
-                (lost, gained)
-            } else {
-                legs(s..e)
-            };
+            let none = (TravelTotals::default(), TravelTotals::default());
+            // Integer sums: the same in any order, on one core or many.
+            let (lost, gained) = (m.start as usize..m.end as usize)
+                .into_par_iter()
+                .with_min_len(PARALLEL_RUN)
+                .fold(|| none, legs)
+                .reduce(
+                    || none,
+                    |(mut lost, mut gained), (l2, g2)| {
+                        lost.add(l2);
+                        gained.add(g2);
+                        (lost, gained)
+                    },
+                );
             if let Some(f) = from {
                 self.travel[f.get()].subtract(lost);
             }

@@ -11,8 +11,9 @@
 //! polygon's outline and the accounts near it, not with N.
 
 use geo::{LineString, MultiPolygon, Polygon};
+use rayon::prelude::*;
 
-use crate::both;
+use crate::PARALLEL_MIN;
 use crate::model::{AccountSet, Plan};
 use crate::spatial::to_mercator;
 
@@ -29,23 +30,14 @@ pub fn sort_plan(plan: Plan) -> (Plan, Grid) {
     (p, grid)
 }
 
-/// The Web Mercator positions of these (lon, lat), projected on two threads.
+/// The Web Mercator positions of these (lon, lat), projected on every core.
 fn mercator_points(lon: &[f64], lat: &[f64]) -> Vec<[f64; 2]> {
-    let project = |lon: &[f64], lat: &[f64], out: &mut [[f64; 2]]| {
-        for ((o, &x), &y) in out.iter_mut().zip(lon).zip(lat) {
-            let (mx, my) = to_mercator(x, y);
-            *o = [mx, my];
-        }
-    };
     let n = lon.len().min(lat.len());
     let mut out = vec![[0.0; 2]; n];
-    if n < 50_000 {
-        project(lon, lat, &mut out);
-        return out;
-    }
-    let half = n / 2;
-    let (a, b) = out.split_at_mut(half);
-    both(|| project(&lon[..half], &lat[..half], a), || project(&lon[half..n], &lat[half..n], b));
+    out.par_iter_mut().zip(&lon[..n]).zip(&lat[..n]).with_min_len(PARALLEL_MIN).for_each(|((o, &x), &y)| {
+        let (mx, my) = to_mercator(x, y);
+        *o = [mx, my];
+    });
     out
 }
 
@@ -140,25 +132,18 @@ impl Grid {
     /// account index at each sorted position.
     pub fn build(points: &[[f64; 2]], per_cell: usize) -> (Grid, Vec<u32>) {
         let n = points.len();
-        // Large inputs are split over two threads: halves of the points, then halves
-        // of the cells (each half of the output is written by one thread).
+        // Large inputs are split over the cores: chunks of the points, then halves of
+        // the cells (each half of the output is written by one task).
         let two = n >= 100_000;
-        let bounds = |ps: &[[f64; 2]]| {
-            let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
-            for p in ps {
-                lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-                hi = [hi[0].max(p[0]), hi[1].max(p[1])];
-            }
-            (lo, hi)
-        };
-        let ((mut lo, mut hi), (lo2, hi2)) = if two {
-            let (a, b) = points.split_at(n / 2);
-            both(|| bounds(a), || bounds(b))
-        } else {
-            (bounds(points), bounds(&[]))
-        };
-        lo = [lo[0].min(lo2[0]), lo[1].min(lo2[1])];
-        hi = [hi[0].max(hi2[0]), hi[1].max(hi2[1])];
+        let empty = ([f64::MAX; 2], [f64::MIN; 2]);
+        let (mut lo, mut hi) = points
+            .par_iter()
+            .with_min_len(PARALLEL_MIN)
+            .fold_with(empty, |(lo, hi), p| ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])]))
+            .reduce(
+                || empty,
+                |(lo, hi), (lo2, hi2)| ([lo[0].min(lo2[0]), lo[1].min(lo2[1])], [hi[0].max(hi2[0]), hi[1].max(hi2[1])]),
+            );
         if n == 0 {
             lo = [0.0; 2];
             hi = [1.0; 2];
@@ -188,18 +173,9 @@ impl Grid {
         let mut cells = vec![0u32; n];
         {
             let g = &grid;
-            let fill = |ps: &[[f64; 2]], out: &mut [u32]| {
-                for (o, p) in out.iter_mut().zip(ps) {
-                    *o = g.cell_of(p[0], p[1]) as u32;
-                }
-            };
-            if two {
-                let (pa, pb) = points.split_at(n / 2);
-                let (ca, cb) = cells.split_at_mut(n / 2);
-                both(|| fill(pa, ca), || fill(pb, cb));
-            } else {
-                fill(points, &mut cells);
-            }
+            cells.par_iter_mut().zip(points).with_min_len(PARALLEL_MIN).for_each(|(o, p)| {
+                *o = g.cell_of(p[0], p[1]) as u32;
+            });
         }
         for &c in &cells {
             grid.cell_start[c as usize + 1] += 1;
@@ -220,7 +196,7 @@ impl Grid {
             let (g, cells) = (&grid, &cells);
             let mut a = || g.scatter_cells(0..mid_cell, cells, points, oa, sa);
             let mut b = || g.scatter_cells(mid_cell..nx * ny, cells, points, ob, sb);
-            let (sub_a, sub_b) = if two { both(a, b) } else { (a(), b()) };
+            let (sub_a, sub_b) = if two { rayon::join(a, b) } else { (a(), b()) };
             [sub_a, sub_b]
         };
         drop(cells);
@@ -231,7 +207,7 @@ impl Grid {
         }
         let xs = || sorted.iter().map(|p| p[0]).collect();
         let ys = || sorted.iter().map(|p| p[1]).collect();
-        let (xs, ys) = if two { both(xs, ys) } else { (xs(), ys()) };
+        let (xs, ys) = if two { rayon::join(xs, ys) } else { (xs(), ys()) };
         grid.xs = xs;
         grid.ys = ys;
         (grid, order)

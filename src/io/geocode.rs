@@ -18,6 +18,7 @@
 //! nearest-neighbour queries in an R-tree of the accounts on the unit sphere (built
 //! only when there is such a row).
 
+use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
@@ -30,6 +31,10 @@ pub const FIX_KM: f64 = 50.0;
 pub const SMALL_GROUP: u32 = 4;
 /// The mean radius of the Earth.
 const EARTH_KM: f64 = 6371.0088;
+
+/// The fewest accounts a task counts into its own 1° table (260 KB): large enough
+/// that the tables cost little beside the counting.
+const CHUNK: usize = 100_000;
 
 /// Whether a position is the (0, 0) a failed geocoder leaves.
 pub fn is_null_island(lon: f64, lat: f64) -> bool {
@@ -99,27 +104,27 @@ fn cell(lon: f64, lat: f64) -> (usize, usize) {
 /// index order; rows not listed are fine.
 pub fn check(positions: &[(f64, f64)], off_map: &[bool]) -> Vec<(usize, Finding)> {
     let placed = |i: usize| !off_map.get(i).copied().unwrap_or(false);
-    // The counts, two halves on two threads for a large plan.
-    let count = |range: std::ops::Range<usize>| {
-        let mut counts = vec![0u32; 360 * 180];
-        for i in range {
-            if placed(i) {
-                let (x, y) = cell(positions[i].0, positions[i].1);
-                counts[y * 360 + x] = counts[y * 360 + x].saturating_add(1);
+    // The counts, in chunks on every core for a large plan (a table per chunk).
+    let counts = (0..positions.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .fold(
+            || vec![0u32; 360 * 180],
+            |mut counts, i| {
+                if placed(i) {
+                    let (x, y) = cell(positions[i].0, positions[i].1);
+                    counts[y * 360 + x] = counts[y * 360 + x].saturating_add(1);
+                }
+                counts
+            },
+        )
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                *x = x.saturating_add(*y);
             }
-        }
-        counts
-    };
-    let half = positions.len() / 2;
-    let counts = if positions.len() < 100_000 {
-        count(0..positions.len())
-    } else {
-        let (mut a, b) = crate::both(|| count(0..half), || count(half..positions.len()));
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x = x.saturating_add(*y);
-        }
-        a
-    };
+            a
+        })
+        .unwrap_or_else(|| vec![0u32; 360 * 180]);
     // The accounts in the 3 × 3 block of 1° cells around a position: any of them is
     // at most 315 km away.
     let block = |lon: f64, lat: f64| {
@@ -139,16 +144,11 @@ pub fn check(positions: &[(f64, f64)], off_map: &[bool]) -> Vec<(usize, Finding)
     };
     // A block of more than SMALL_GROUP + 1 is in no small group: only the rest are
     // looked at further.
-    let candidates_in = |range: std::ops::Range<usize>| -> Vec<usize> {
-        range.filter(|&i| !placed(i) || block(positions[i].0, positions[i].1) <= SMALL_GROUP + 1).collect()
-    };
-    let candidates = if positions.len() < 100_000 {
-        candidates_in(0..positions.len())
-    } else {
-        let (mut a, b) = crate::both(|| candidates_in(0..half), || candidates_in(half..positions.len()));
-        a.extend(b);
-        a
-    };
+    let candidates: Vec<usize> = (0..positions.len())
+        .into_par_iter()
+        .with_min_len(crate::PARALLEL_MIN)
+        .filter(|&i| !placed(i) || block(positions[i].0, positions[i].1) <= SMALL_GROUP + 1)
+        .collect();
     if candidates.is_empty() {
         return Vec::new();
     }

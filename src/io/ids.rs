@@ -12,7 +12,7 @@ pub(crate) fn id_hasher() -> ahash::RandomState {
 /// hash (by [`id_hasher`], computed while parsing) and compared on a hit. The (hash, index) pairs
 /// are first partitioned by the hash's top byte, in index order, so that each of the
 /// 256 buckets is checked with a small map that stays in cache; the buckets are split
-/// over two threads.
+/// in two halves (rayon's `join`).
 pub(crate) fn duplicate_ids<'a, I: Iterator<Item = u64>>(
     n: usize,
     hashes: impl Fn() -> I,
@@ -62,7 +62,7 @@ pub(crate) fn duplicate_ids<'a, I: Iterator<Item = u64>>(
     };
     // A small file is checked on this thread; a large one on two.
     let (mut a, b) =
-        if n < 50_000 { (check(0..128), check(128..256)) } else { crate::both(|| check(0..128), || check(128..256)) };
+        if n < 50_000 { (check(0..128), check(128..256)) } else { rayon::join(|| check(0..128), || check(128..256)) };
     a.extend(b);
     a.sort_unstable();
     a

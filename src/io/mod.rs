@@ -12,7 +12,7 @@ pub mod records;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// An I/O failure, with the file it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +46,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, FileError> {
         f.seek(std::io::SeekFrom::Start(offset as u64))?;
         f.read_exact(out)
     };
-    let (a, b) = crate::both(|| read_at(0, first), || read_at(len / 2, second));
+    let (a, b) = rayon::join(|| read_at(0, first), || read_at(len / 2, second));
     a.and(b).map_err(err)?;
     // A file that grew meanwhile: read it the plain way.
     if std::fs::metadata(path).map_err(err)?.len() != len as u64 {
@@ -185,62 +185,37 @@ impl Progress {
     }
 }
 
-/// Runs `f` on `pieces` on every core (at most 8 threads), keeping the pieces' order.
+/// Runs `f` on `pieces` on every core (rayon's pool), keeping the pieces' order.
 pub(crate) fn parallel<T: Send, P: Sync>(pieces: &[P], f: impl Fn(&P) -> T + Sync) -> Vec<T> {
     parallel_with(pieces, None, f)
 }
 
 /// [`parallel`], reporting each piece to `progress` and stopping early when it is
-/// cancelled (the result then has fewer items than `pieces`).
+/// cancelled (the result then has fewer items than `pieces`). A panic in `f`, a bug,
+/// is passed on to the caller.
 pub(crate) fn parallel_with<T: Send, P: Sync>(
     pieces: &[P],
     progress: Option<&Progress>,
     f: impl Fn(&P) -> T + Sync,
 ) -> Vec<T> {
+    use rayon::prelude::*;
     if let Some(p) = progress {
         p.add_total(pieces.len() as u64);
     }
-    // One piece (a small file): no thread to start.
-    if pieces.len() <= 1 {
-        let mut out = Vec::with_capacity(pieces.len());
-        for p in pieces {
+    let done: Vec<Option<T>> = pieces
+        .par_iter()
+        .map(|p| {
             if progress.is_some_and(Progress::is_cancelled) {
-                break;
+                return None;
             }
-            out.push(f(p));
+            let out = f(p);
             if let Some(progress) = progress {
                 progress.step();
             }
-        }
-        return out;
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        if progress.is_some_and(Progress::is_cancelled) {
-                            break;
-                        }
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(p) = pieces.get(k) else { break };
-                        out.push((k, f(p)));
-                        if let Some(progress) = progress {
-                            progress.step();
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        // A worker that panicked is a bug: pass the panic on rather than lose pieces.
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    });
-    done.sort_by_key(|(k, _)| *k);
-    done.into_iter().map(|(_, t)| t).collect()
+            Some(out)
+        })
+        .collect();
+    done.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

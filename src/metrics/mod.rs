@@ -9,6 +9,11 @@
 
 use crate::model::{AccountRef, Accounts, Cents, Minutes, Plan, RegionIdx, TerritoryIdx};
 use crate::spatial::to_mercator;
+use rayon::prelude::*;
+
+/// The fewest accounts one task of the prefix sums takes: below, a plan is summed in
+/// one pass on one core.
+const PREFIX_CHUNK: usize = 100_000;
 
 mod rollup;
 
@@ -174,9 +179,9 @@ impl PrefixSums {
     }
 
     /// [`PrefixSums::with_metrics`] with the accounts' Web Mercator positions known
-    /// (the grid has them): two halves on two threads for large plans, each writing
-    /// its half of the sums in place (the second first sums the first half's columns
-    /// to know where to start).
+    /// (the grid has them): in chunks on every core for large plans, each writing its
+    /// part of the sums in place (the chunks before it are summed first, in parallel,
+    /// to know where it starts).
     pub fn with_metrics_at(plan: &Plan, xs: &[f64], ys: &[f64]) -> (PrefixSums, Metrics) {
         let n = plan.accounts.len().min(plan.assignment.len()).min(xs.len()).min(ys.len());
         let slots = plan.territories.len();
@@ -200,34 +205,49 @@ impl PrefixSums {
                 }
                 m
             };
-        // Zeroed memory is mapped lazily: each thread faults in the pages it writes.
+        // Zeroed memory is mapped lazily: each task faults in the pages it writes.
         let mut sums = vec![[0i64; 5]; n + 1];
         let mut squares = vec![0i128; n + 1];
-        let (body, body_sq) = (&mut sums[1..], &mut squares[1..]);
-        if n < 100_000 {
-            let m = part(0, body, body_sq, ([0; 5], 0));
-            return (PrefixSums { sums, squares }, m);
-        }
-        let half = n / 2;
-        let (first, second) = body.split_at_mut(half);
-        let (first_sq, second_sq) = body_sq.split_at_mut(half);
-        let (mut m, rest) = crate::both(
-            || part(0, first, first_sq, ([0; 5], 0)),
-            || {
-                let (mut carry, mut carry_sq) = ([0i64; 5], 0i128);
-                for i in 0..half {
-                    for (c, v) in carry.iter_mut().zip(one(i)) {
+        // Chunks, one per core for a large plan: each chunk's totals (all but the
+        // last's) tell the next where its running sums start; then every chunk writes
+        // its sums and its metrics at once.
+        let chunk = n.div_ceil(rayon::current_num_threads()).max(PREFIX_CHUNK);
+        let totals: Vec<([i64; 5], i128)> = (0..n.div_ceil(chunk).saturating_sub(1))
+            .into_par_iter()
+            .map(|k| {
+                let (mut run, mut run_sq) = ([0i64; 5], 0i128);
+                for i in k * chunk..(k + 1) * chunk {
+                    for (c, v) in run.iter_mut().zip(one(i)) {
                         *c += v;
                     }
-                    carry_sq += square(xs[i], ys[i]);
+                    run_sq += square(xs[i], ys[i]);
                 }
-                part(half, second, second_sq, (carry, carry_sq))
-            },
-        );
-        for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
-            a.merge(b);
+                (run, run_sq)
+            })
+            .collect();
+        let mut carries = vec![([0i64; 5], 0i128)];
+        for (t, t_sq) in &totals {
+            let (mut run, run_sq) = carries[carries.len() - 1];
+            for (c, v) in run.iter_mut().zip(t) {
+                *c += v;
+            }
+            carries.push((run, run_sq + t_sq));
         }
-        m.unassigned.merge(&rest.unassigned);
+        let parts: Vec<Metrics> = sums[1..]
+            .par_chunks_mut(chunk)
+            .zip(squares[1..].par_chunks_mut(chunk))
+            .zip(carries)
+            .enumerate()
+            .map(|(k, ((out, out_sq), carry))| part(k * chunk, out, out_sq, carry))
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut m = parts.next().unwrap_or_else(|| Metrics::empty(slots));
+        for rest in parts {
+            for (a, b) in m.territories.iter_mut().zip(&rest.territories) {
+                a.merge(b);
+            }
+            m.unassigned.merge(&rest.unassigned);
+        }
         (PrefixSums { sums, squares }, m)
     }
 
@@ -443,8 +463,9 @@ mod tests {
         }
     }
 
-    /// The two-thread build (from 100,000 accounts) equals sums account by account:
-    /// the metrics, and ranges within each half and across the halves.
+    /// The chunked build (chunks of 100,000 accounts, here in a pool of four threads
+    /// whatever the machine) equals sums account by account: the metrics, and ranges
+    /// within each chunk and across the boundary.
     #[test]
     fn prefix_sums_equal_plain_sums() {
         let mut buf = Vec::new();
@@ -455,10 +476,13 @@ mod tests {
         for t in plan.assignment.iter_mut().step_by(97) {
             *t = None;
         }
-        let (prefix, metrics) = PrefixSums::with_metrics(&plan);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("pool");
+        let (prefix, metrics) = pool.install(|| PrefixSums::with_metrics(&plan));
         assert_eq!(metrics, Metrics::recompute(&plan));
         let n = plan.accounts.len() as u32;
-        for (a, b) in [(0, n), (0, 1), (17, 59_999), (59_990, 60_010), (60_000, n), (n, n), (1_234, 118_765)] {
+        for (a, b) in
+            [(0, n), (0, 1), (17, 59_999), (59_990, 60_010), (99_990, 100_010), (100_000, n), (n, n), (1_234, 118_765)]
+        {
             let mut want = Totals::default();
             for i in a..b {
                 want.merge(&Totals::one(&plan.accounts, i as usize));

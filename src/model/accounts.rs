@@ -2,6 +2,7 @@
 //! rows gathered in parallel ([`AccountRows`]) and put in any order.
 
 use super::*;
+use rayon::prelude::*;
 
 /// The accounts of a plan, column by column.
 ///
@@ -325,7 +326,7 @@ impl Accounts {
             )
         };
         let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
-            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+            if order.len() < 50_000 { (first(), second()) } else { rayon::join(first, second) };
         Accounts {
             lon,
             lat,
@@ -375,7 +376,7 @@ impl Accounts {
             (visits, minutes, locked, text_row)
         };
         let ((lon, lat, potential, annual_revenue), (visits_per_year, minutes_per_visit, locked, text_row)) =
-            if order.len() < 50_000 { (first(), second()) } else { crate::both(first, second) };
+            if order.len() < 50_000 { (first(), second()) } else { rayon::join(first, second) };
         let mut text = Texts::default();
         for p in parts {
             text.append(p.text);
@@ -402,7 +403,7 @@ impl Accounts {
 }
 
 /// Where each index of `order` lives among parts of these lengths, numbered as if
-/// concatenated: (part, index in part). Two threads for large orders.
+/// concatenated: (part, index in part), on every core for large orders.
 pub(super) fn locate(lens: &[usize], order: &[u32]) -> Vec<(u32, u32)> {
     let mut part_of: Vec<u32> = Vec::with_capacity(lens.iter().sum());
     let mut starts = Vec::with_capacity(lens.len());
@@ -410,21 +411,14 @@ pub(super) fn locate(lens: &[usize], order: &[u32]) -> Vec<(u32, u32)> {
         starts.push(part_of.len() as u32);
         part_of.resize(part_of.len() + n, k as u32);
     }
-    let find = |o: &[u32]| -> Vec<(u32, u32)> {
-        o.iter()
-            .map(|&g| {
-                let k = part_of[g as usize];
-                (k, g - starts[k as usize])
-            })
-            .collect()
-    };
-    if order.len() < 50_000 {
-        return find(order);
-    }
-    let (a, b) = order.split_at(order.len() / 2);
-    let (mut a, b) = crate::both(|| find(a), || find(b));
-    a.extend(b);
-    a
+    order
+        .par_iter()
+        .with_min_len(crate::PARALLEL_MIN)
+        .map(|&g| {
+            let k = part_of[g as usize];
+            (k, g - starts[k as usize])
+        })
+        .collect()
 }
 
 /// The number each part's first text row gets when the parts' texts are joined.

@@ -2,6 +2,7 @@
 //! prices only rise until every centre holds its share.
 
 use super::*;
+use rayon::prelude::*;
 
 /// A centre holding more than this share above the mean weight raises its price: half a
 /// percent, well inside any tolerance Balance then works to, so that pricing does the
@@ -54,23 +55,18 @@ pub(super) fn balanced_kmeans(
     let mut label = vec![0u32; n];
     let mut cost = vec![0.0f64; n];
     let assign = |label: &mut [u32], cost: &mut [f64], centres: &[[f64; 3]], price: &[f64]| {
-        let chunk = n.div_ceil(2).max(1);
-        std::thread::scope(|s| {
-            for ((lab, cst), ps) in label.chunks_mut(chunk).zip(cost.chunks_mut(chunk)).zip(pts.chunks(chunk)) {
-                s.spawn(move || {
-                    for ((l, c), p) in lab.iter_mut().zip(cst.iter_mut()).zip(ps) {
-                        let mut best = (f64::INFINITY, 0u32);
-                        for (j, (cc, pr)) in centres.iter().zip(price).enumerate() {
-                            let d = chord(p, cc) + pr;
-                            if d < best.0 {
-                                best = (d, j as u32);
-                            }
-                        }
-                        (*c, *l) = best;
+        label.par_iter_mut().zip(cost.par_iter_mut()).zip(pts).with_min_len(crate::PARALLEL_MIN / 4).for_each(
+            |((l, c), p)| {
+                let mut best = (f64::INFINITY, 0u32);
+                for (j, (cc, pr)) in centres.iter().zip(price).enumerate() {
+                    let d = chord(p, cc) + pr;
+                    if d < best.0 {
+                        best = (d, j as u32);
                     }
-                });
-            }
-        });
+                }
+                (*c, *l) = best;
+            },
+        );
     };
     if prices.len() != k {
         *prices = vec![0.0; k];

@@ -16,6 +16,7 @@
 //! - *Lower bound* of disruption for a tolerance τ: the workload above (1 + τ) · mean
 //!   that must leave the overloaded territories, as a share of all workload.
 
+use rayon::prelude::*;
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
 use crate::metrics::{Balance, Metrics};
@@ -497,33 +498,25 @@ pub(crate) fn kmeans(
             if cancelled() {
                 break;
             }
-            // Each point to its nearest centre (the first of equals), on both cores.
-            let chunk = n.div_ceil(2).max(1);
+            // Each point to its nearest centre (the first of equals), on every core.
             let centres_now = &centres;
-            let changed = std::thread::scope(|s| {
-                let jobs: Vec<_> = label
-                    .chunks_mut(chunk)
-                    .zip(pts.chunks(chunk))
-                    .map(|(ls, ps)| {
-                        s.spawn(move || {
-                            let mut changed = false;
-                            for (l, p) in ls.iter_mut().zip(ps) {
-                                let mut best = (f64::INFINITY, 0u32);
-                                for (j, c) in centres_now.iter().enumerate() {
-                                    let d = d2(p, c);
-                                    if d < best.0 {
-                                        best = (d, j as u32);
-                                    }
-                                }
-                                changed |= *l != best.1;
-                                *l = best.1;
-                            }
-                            changed
-                        })
-                    })
-                    .collect();
-                jobs.into_iter().fold(false, |acc, j| j.join().unwrap_or(true) | acc)
-            });
+            let changed = label
+                .par_iter_mut()
+                .zip(pts)
+                .with_min_len(crate::PARALLEL_MIN / 4)
+                .map(|(l, p)| {
+                    let mut best = (f64::INFINITY, 0u32);
+                    for (j, c) in centres_now.iter().enumerate() {
+                        let d = d2(p, c);
+                        if d < best.0 {
+                            best = (d, j as u32);
+                        }
+                    }
+                    let changed = *l != best.1;
+                    *l = best.1;
+                    changed
+                })
+                .reduce(|| false, |a, b| a | b);
             let mut sum = vec![[0.0; 3]; centres.len()];
             let mut count = vec![0usize; centres.len()];
             for (l, p) in label.iter().zip(pts) {

@@ -236,7 +236,7 @@ pub fn update(
         if kept_count < sources.len() { sources[..kept_count].iter().map(position).collect() } else { Vec::new() };
     // The nearest-neighbour tree on one thread, the comparison of the matched accounts
     // on the other.
-    let (near, (same, moved)) = crate::both(
+    let (near, (same, moved)) = rayon::join(
         || Neighbours::new(&kept_positions, opts.radius_km),
         || {
             let mut same = 0usize;

@@ -190,7 +190,7 @@ impl TerritoryApp {
         let ctx = ctx.clone();
         let dir = self.doc.path.as_ref().and_then(|p| p.parent().map(Path::to_owned));
         let stem = self.doc_stem();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let started = std::time::Instant::now();
             let mut d = rfd::FileDialog::new();
             if let Some(dir) = dir {
@@ -235,7 +235,7 @@ impl TerritoryApp {
         opts.progress = Some(progress.clone());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let title =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             let work = || {
@@ -292,7 +292,7 @@ impl TerritoryApp {
         let job = self.start_job(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let result = crate::catch_panic(|| {
                 // A plan's save gives the fingerprint of what it wrote: the recovery
                 // journal's new base.

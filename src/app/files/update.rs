@@ -34,7 +34,7 @@ impl TerritoryApp {
         let (doc_path, title) = (self.doc.path.clone(), self.doc.title.clone());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let work = || -> TaskResult {
                 let (fresh, import) = match csv_import::import_file(&path, &opts) {
                     Ok(r) => r,

@@ -206,7 +206,7 @@ impl Areas {
         let revision = editor.revision();
         let (tx, rx) = std::sync::mpsc::channel();
         let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        crate::app::spawn_background(move || {
             let shaper = shaper.unwrap_or_else(|| {
                 let land = Land::bundled().ok();
                 Arc::new(Shaper::new(&positions, land, ShapeOptions::default()))

@@ -253,7 +253,7 @@ impl Parsed {
     /// runs beside the projection and grid build (the other); with duplicates, which
     /// are rare, the file-order path is taken and then sorted.
     pub(super) fn in_grid_order(self) -> (Plan, Grid, ImportReport) {
-        let ((grid, order), duplicate) = crate::both(
+        let ((grid, order), duplicate) = rayon::join(
             || {
                 let mut points: Vec<[f64; 2]> = Vec::with_capacity(self.pieces.iter().map(|p| p.xy.len()).sum());
                 for p in &self.pieces {
@@ -270,7 +270,7 @@ impl Parsed {
         }
         let Parsed { pieces, territories, regions, owners, removed: _, mut report } = self;
         let parts: Vec<AccountRows> = pieces.into_iter().map(|p| p.accounts).collect();
-        let (accounts, assignment) = crate::both(
+        let (accounts, assignment) = rayon::join(
             || Accounts::gather_rows(parts, &order),
             || {
                 let all: Vec<Option<TerritoryIdx>> = owners.into_iter().flatten().collect();

@@ -130,7 +130,7 @@ fn load_streamed_with(
             }
         })
     };
-    let (parts, hash) = crate::both(
+    let (parts, hash) = rayon::join(
         || crate::io::parallel_with(&jobs, progress, read_region),
         || -> std::io::Result<u64> {
             let mut hash = crate::recovery::Fingerprint::default();
