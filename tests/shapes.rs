@@ -279,7 +279,8 @@ fn file_export_map_writes_the_picture() {
     h.get_by_label("File").click();
     h.run();
     h.get_by_label_contains("Export map").click();
-    h.run();
+    // The menu closes with an animation: step, and wait for the prompt below.
+    h.step();
     // No system file dialog here: the editor asks for a path.
     step_until(&mut h, |h| h.query_by_label("Export the map (.png or .svg) to").is_some());
     let out = tmp("editor_map.png");

@@ -92,6 +92,14 @@ fn fresh_ids_do_not_collide() {
     }
     let ids: Vec<_> = plan.territories.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["new-york-metro", "new-york-metro-2", "new-york-metro-3"]);
+    // Handed out from a set, starting from these territories: the same sequence
+    // continues, and an id taken out of order ("a-3") is skipped.
+    let mut set = TerritoryIds::of(&plan.territories);
+    assert_eq!(set.fresh("New York Metro"), "new-york-metro-4");
+    assert_eq!(set.fresh("A"), "a");
+    let mut with_gap =
+        TerritoryIds::of(&[Territory::new("a", "A", palette_color(0)), Territory::new("a-3", "A", palette_color(1))]);
+    assert_eq!([with_gap.fresh("A"), with_gap.fresh("A"), with_gap.fresh("A")], ["a-2", "a-4", "a-5"]);
 }
 
 #[test]

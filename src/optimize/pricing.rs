@@ -55,18 +55,13 @@ pub(super) fn balanced_kmeans(
     let mut label = vec![0u32; n];
     let mut cost = vec![0.0f64; n];
     let assign = |label: &mut [u32], cost: &mut [f64], centres: &[[f64; 3]], price: &[f64]| {
-        label.par_iter_mut().zip(cost.par_iter_mut()).zip(pts).with_min_len(crate::PARALLEL_MIN / 4).for_each(
-            |((l, c), p)| {
-                let mut best = (f64::INFINITY, 0u32);
-                for (j, (cc, pr)) in centres.iter().zip(price).enumerate() {
-                    let d = chord(p, cc) + pr;
-                    if d < best.0 {
-                        best = (d, j as u32);
-                    }
-                }
-                (*c, *l) = best;
-            },
-        );
+        let index = quality::Centres::new(centres, price);
+        label
+            .par_iter_mut()
+            .zip(cost.par_iter_mut())
+            .zip(pts)
+            .with_min_len(crate::PARALLEL_MIN / 4)
+            .for_each(|((l, c), p)| (*c, *l) = index.cheapest(p, price, Some(*l), None));
     };
     if prices.len() != k {
         *prices = vec![0.0; k];
@@ -164,13 +159,19 @@ pub(super) fn rebalance(
     // forth by ever smaller raises (as an auction's ε does).
     let spread = pts.iter().zip(label.iter()).map(|(p, &l)| chord(p, &centres[l as usize])).sum::<f64>() / n as f64;
     let min_raise = spread * MIN_RAISE;
+    // The centres stay put here, and prices only rise: the tree's floors, refreshed
+    // once a pass, stay valid bounds between refreshes.
+    let mut index = quality::Centres::new(centres, price);
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
     // (margin, point, centre it goes to)
     let mut cand: Vec<(f64, u32, u32)> = Vec::new();
     let by = |a: &(f64, u32, u32), b: &(f64, u32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    for _ in 0..passes {
+    for pass in 0..passes {
         if progress.is_some_and(Progress::is_cancelled) {
             return;
+        }
+        if pass > 0 {
+            index.reprice(price);
         }
         let mut order: Vec<usize> = (0..k).filter(|&c| load[c] > over[c]).collect();
         if order.is_empty() {
@@ -193,13 +194,7 @@ pub(super) fn rebalance(
                 if label[i] != cu {
                     continue;
                 }
-                let mut best = (f64::INFINITY, cu);
-                for (j, cc) in centres.iter().enumerate() {
-                    let d = chord(&pts[i], cc) + price[j];
-                    if j != c && d < best.0 {
-                        best = (d, j as u32);
-                    }
-                }
+                let best = index.cheapest(&pts[i], price, None, Some(cu));
                 cand.push((best.0 - cost[i], i as u32, best.1));
             }
             // The raise: the margin at which the points cheapest to shed cover the

@@ -348,20 +348,21 @@ fn name_groups(
     home_of_group: &[Option<usize>],
 ) -> (Vec<Territory>, Vec<usize>) {
     let (old_k, groups_k, free, old, locked) = (frame.old_k, frame.groups_k(), &frame.free, &frame.old, &frame.locked);
+    let open = |t: usize| plan.territories[t].alive && !locked[t];
+    // The (group, old territory) pairs that share accounts, with how many: sparse, so
+    // that 10,000 groups over 10,000 old territories cost O(N log N), not a table.
+    let mut pairs: Vec<(u32, u32)> = free
+        .iter()
+        .enumerate()
+        .filter_map(|(j, &v)| old[v].map(|t| (groups[j], t.get() as u32)))
+        .filter(|&(_, t)| open(t as usize))
+        .collect();
+    pairs.sort_unstable();
     let mut overlap: Vec<(u64, usize, usize)> = Vec::new();
-    let mut count = vec![0u64; groups_k * old_k.max(1)];
-    for (j, &v) in free.iter().enumerate() {
-        if let Some(t) = old[v] {
-            count[groups[j] as usize * old_k + t.get()] += 1;
-        }
+    for run in pairs.chunk_by(|a, b| a == b) {
+        overlap.push((run.len() as u64, run[0].0 as usize, run[0].1 as usize));
     }
-    for g in 0..groups_k {
-        for t in 0..old_k {
-            if plan.territories[t].alive && !locked[t] {
-                overlap.push((count[g * old_k + t], g, t));
-            }
-        }
-    }
+    drop(pairs);
     let pinned: Vec<bool> = (0..old_k).map(|t| frame.pinned.binary_search(&t).is_ok()).collect();
     overlap.sort_by(|a, b| pinned[b.2].cmp(&pinned[a.2]).then(b.0.cmp(&a.0)).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut slot_of_group = vec![usize::MAX; groups_k];
@@ -376,45 +377,81 @@ fn name_groups(
     for &g in groups {
         group_size[g as usize] += 1;
     }
-    for &(overlap, g, t) in &overlap {
-        let real = overlap * NAME_SHARE >= group_size[g] || pinned[t];
-        if real && slot_of_group[g] == usize::MAX && !taken[t] {
+    let take = |g: usize, t: usize, slot_of_group: &mut [usize], taken: &mut [bool]| {
+        if slot_of_group[g] == usize::MAX && !taken[t] {
             slot_of_group[g] = t;
             taken[t] = true;
         }
+    };
+    // Pinned territories first, by overlap; a pinned territory that shares no account
+    // with a group still left goes to the first such group.
+    let split = overlap.partition_point(|o| pinned[o.2]);
+    for &(_, g, t) in &overlap[..split] {
+        take(g, t, &mut slot_of_group, &mut taken);
+    }
+    for t in (0..old_k).filter(|&t| pinned[t] && open(t)) {
+        if let Some(g) = (0..groups_k).find(|&g| slot_of_group[g] == usize::MAX) {
+            take(g, t, &mut slot_of_group, &mut taken);
+        }
+    }
+    for &(overlap, g, t) in &overlap[split..] {
+        if overlap * NAME_SHARE >= group_size[g] {
+            take(g, t, &mut slot_of_group, &mut taken);
+        }
+    }
+    // A group left without accounts takes any territory still free (overlap 0 is
+    // "real" for it).
+    for g in (0..groups_k).filter(|&g| group_size[g] == 0) {
+        if let Some(t) = (0..old_k).find(|&t| open(t) && !taken[t] && !pinned[t]) {
+            take(g, t, &mut slot_of_group, &mut taken);
+        }
+    }
+    // The groups still without a name: their main city, counted in one pass.
+    let unnamed: Vec<usize> = (0..groups_k).filter(|&g| slot_of_group[g] == usize::MAX).collect();
+    let mut row_of = vec![usize::MAX; groups_k];
+    for (r, &g) in unnamed.iter().enumerate() {
+        row_of[g] = r;
+    }
+    let mut cities: Vec<std::collections::BTreeMap<&str, usize>> = vec![Default::default(); unnamed.len()];
+    for (j, &v) in free.iter().enumerate() {
+        let r = row_of[groups[j] as usize];
+        if r != usize::MAX
+            && let Some(c) = plan.accounts.get(v).city.filter(|c| !c.trim().is_empty())
+        {
+            *cities[r].entry(c.trim()).or_default() += 1;
+        }
     }
     let mut territories = plan.territories.clone();
-    for (g, slot) in slot_of_group.iter_mut().enumerate() {
-        if *slot != usize::MAX {
-            continue;
-        }
-        let mut cities: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-        for (j, &v) in free.iter().enumerate() {
-            if groups[j] as usize == g
-                && let Some(c) = plan.accounts.get(v).city.filter(|c| !c.trim().is_empty())
-            {
-                *cities.entry(c.trim()).or_default() += 1;
-            }
-        }
+    let mut names: ahash::AHashSet<String> = territories.iter().filter(|t| t.alive).map(|t| t.name.clone()).collect();
+    let mut ids = crate::model::TerritoryIds::of(&territories);
+    // The colours of the territories that stay, each once: a new territory's colour is
+    // the one least like them.
+    let mut staying: Vec<Rgb> = territories
+        .iter()
+        .enumerate()
+        .filter(|&(t, tt)| tt.alive && (taken[t] || locked[t]))
+        .map(|(_, tt)| tt.color)
+        .collect();
+    staying.sort_unstable_by_key(|c| c.0);
+    staying.dedup();
+    for (g, cities) in unnamed.into_iter().zip(cities) {
         let base = cities
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map_or_else(|| "New territory".to_owned(), |(c, _)| format!("{c} area"));
         let mut name = base.clone();
         let mut n = 2;
-        while territories.iter().any(|t| t.alive && t.name == name) {
+        while names.contains(&name) {
             name = format!("{base} {n}");
             n += 1;
         }
-        let probe = Plan { territories: territories.clone(), ..Plan::default() };
-        let staying: Vec<Rgb> = territories
-            .iter()
-            .enumerate()
-            .filter(|&(t, tt)| t >= old_k || (tt.alive && (taken[t] || locked[t])))
-            .map(|(_, tt)| tt.color)
-            .collect();
-        territories.push(Territory::new(probe.fresh_territory_id(&name), name, distinct_color(&staying)));
-        *slot = territories.len() - 1;
+        names.insert(name.clone());
+        let color = distinct_color(&staying);
+        if let Err(at) = staying.binary_search_by_key(&color.0, |c| c.0) {
+            staying.insert(at, color);
+        }
+        territories.push(Territory::new(ids.fresh(&name), name, color));
+        slot_of_group[g] = territories.len() - 1;
     }
     for t in 0..old_k {
         if territories[t].alive && !locked[t] && !taken[t] {

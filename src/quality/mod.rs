@@ -16,6 +16,9 @@
 //! - *Lower bound* of disruption for a tolerance τ: the workload above (1 + τ) · mean
 //!   that must leave the overloaded territories, as a share of all workload.
 
+mod centres;
+
+pub(crate) use centres::Centres;
 use rayon::prelude::*;
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
@@ -499,21 +502,15 @@ pub(crate) fn kmeans(
                 break;
             }
             // Each point to its nearest centre (the first of equals), on every core.
-            let centres_now = &centres;
+            let index = Centres::new(&centres, &[]);
             let changed = label
                 .par_iter_mut()
                 .zip(pts)
                 .with_min_len(crate::PARALLEL_MIN / 4)
                 .map(|(l, p)| {
-                    let mut best = (f64::INFINITY, 0u32);
-                    for (j, c) in centres_now.iter().enumerate() {
-                        let d = d2(p, c);
-                        if d < best.0 {
-                            best = (d, j as u32);
-                        }
-                    }
-                    let changed = *l != best.1;
-                    *l = best.1;
+                    let (_, best) = index.cheapest(p, &[], Some(*l), None);
+                    let changed = *l != best;
+                    *l = best;
                     changed
                 })
                 .reduce(|| false, |a, b| a | b);

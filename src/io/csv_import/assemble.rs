@@ -33,26 +33,8 @@ pub(super) fn finish_parse(
     let mut plan = Plan::default();
     let mut owners: Vec<Vec<Option<TerritoryIdx>>> = Vec::with_capacity(results.len());
     let mut territory_of: ahash::AHashMap<String, TerritoryIdx> = ahash::AHashMap::new();
-    // Ids given so far, and the next suffix to try for each base: O(1) a territory,
-    // whatever the names (`Plan::fresh_territory_id` scans the territories).
-    let mut ids: ahash::AHashSet<String> = ahash::AHashSet::new();
-    let mut next_suffix: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
-    let mut fresh_id = |name: &str| -> String {
-        let base = crate::model::territory_id_base(name);
-        let mut id = base.clone();
-        if ids.contains(&id) {
-            let n = next_suffix.entry(base.clone()).or_insert(2);
-            loop {
-                id = format!("{base}-{n}");
-                *n += 1;
-                if !ids.contains(&id) {
-                    break;
-                }
-            }
-        }
-        ids.insert(id.clone());
-        id
-    };
+    // O(1) a territory, whatever the names (`Plan::fresh_territory_id` scans them).
+    let mut ids = crate::model::TerritoryIds::default();
     // The file's last record (a totals row is skipped only there).
     let last_record = results.iter().rev().find_map(|p| p.last_line);
     for piece in &mut results {
@@ -64,7 +46,7 @@ pub(super) fn finish_parse(
                 None => {
                     let idx = TerritoryIdx::new(plan.territories.len() as u32);
                     plan.territories.push(Territory::new(
-                        fresh_id(name),
+                        ids.fresh(name),
                         name.clone(),
                         palette_color(plan.territories.len()),
                     ));
