@@ -201,3 +201,53 @@ fn the_demo_balances_with_travel() {
     let worst = live.iter().map(|&t| ((load[t] - mean) / mean).abs()).fold(0.0, f64::max);
     assert!(p.tolerance_reached && worst <= TOLERANCE + 1e-9, "worst {worst:.4}, reached {}", p.tolerance_reached);
 }
+
+/// With travel on, Balance first moves each unlocked territory's start to its
+/// accounts' centre (the mean of their Web Mercator positions, worked out here), and
+/// the proposal carries it, so that Apply keeps what was balanced; a locked territory
+/// keeps its start.
+#[test]
+fn balance_with_travel_recentres_the_territories_it_works_on() {
+    let mut ed = territory_editor::edit::Editor::new(demo());
+    let travel = territory_editor::model::Travel::default();
+    ed.apply(territory_editor::edit::Command::SetTravel { travel: Some(travel) }).expect("travel on");
+    let mut plan = ed.plan().clone();
+    // Stale starts: every centre 2° east of where it was set.
+    for t in &mut plan.territories {
+        if let Some((lon, lat)) = t.centre {
+            t.centre = Some((lon + 2.0, lat));
+        }
+    }
+    let locked = plan.find_territory("Southeast").expect("demo territory");
+    let adj = quality::adjacency(&plan.accounts);
+    let opts = BalanceOptions { locked_territories: vec![locked], ..BalanceOptions::default() };
+    let p = balance(&plan, &adj, &opts, None).expect("balance");
+    const R: f64 = 6_378_137.0;
+    for (t, before) in plan.territories.iter().enumerate() {
+        let after = &p.territories[t];
+        if !before.alive {
+            continue;
+        }
+        if TerritoryIdx::new(t as u32) == locked {
+            assert_eq!(after.centre, before.centre, "a locked territory keeps its start");
+            continue;
+        }
+        let (mut x, mut y, mut n) = (0.0, 0.0, 0.0);
+        for (v, o) in plan.assignment.iter().enumerate() {
+            if *o == Some(TerritoryIdx::new(t as u32)) {
+                let (lon, lat) = (plan.accounts.lon()[v].to_radians(), plan.accounts.lat()[v].to_radians());
+                x += R * lon;
+                y += R * (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln();
+                n += 1.0;
+            }
+        }
+        let want =
+            ((x / n / R).to_degrees(), (2.0 * (y / n / R).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees());
+        let got = after.centre.expect("a start");
+        assert!(
+            (got.0 - want.0).abs() < 1e-4 && (got.1 - want.1).abs() < 1e-4,
+            "{}: {got:?} against {want:?}",
+            before.name
+        );
+    }
+}

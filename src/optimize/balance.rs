@@ -74,6 +74,10 @@ pub fn balance(
     st.progress = progress;
     st.budget = opts.budget;
     st.scope.clone_from(&live);
+    // With travel on, the territories worked on start their drives from their
+    // accounts' centre now (the proposal stores it, so Apply keeps what was balanced).
+    let mut territories = plan.territories.clone();
+    st.recentre(&plan.accounts, &mut territories, |t| live[t] && !locked[t]);
     // The mean per unit of capacity over all live territories (locked ones included):
     // each territory's target is this times its capacity, as the panel shows it.
     let mean = (st.mean_per_capacity(Dim::Workload, |t| live[t]), st.mean_per_capacity(Dim::Potential, |t| live[t]));
@@ -117,7 +121,7 @@ pub fn balance(
     Ok(Proposal {
         job: Job::Balance,
         label: format!("Balance to ±{:.1} %", opts.tolerance * 100.0),
-        territories: plan.territories.clone(),
+        territories,
         assignment: st.into_assignment(),
         tolerance_reached: reached,
         budget_exhausted,

@@ -83,6 +83,7 @@ impl FlowNet {
         let mut dist = vec![INF; n];
         let mut level = vec![u32::MAX; n];
         let mut next_edge = vec![0usize; n];
+        let (mut adm, mut adm_start) = (Vec::new(), Vec::with_capacity(n + 1));
         for _phase in 0..self.edges.len() + 10 {
             if stop() {
                 return;
@@ -118,18 +119,28 @@ impl FlowNet {
             if pot[t] - pot[s] >= 0 {
                 return;
             }
-            // Blocking flows over the edges of reduced cost 0 (the cheapest paths).
-            let admissible = |net: &FlowNet, e: usize| {
-                net.residual(e) > EPS && net.edges[e].cost + pot[net.edges[e].from] == pot[net.edges[e].to]
-            };
+            // Blocking flows over the edges of reduced cost 0 (the cheapest paths). They
+            // are listed once a phase (both ways of each pair: a twin of such an edge
+            // costs 0 as well), so that the searches below walk them only.
+            adm.clear();
+            adm_start.clear();
+            for u in 0..n {
+                adm_start.push(adm.len());
+                adm.extend(self.out[u].iter().copied().filter(|&e| {
+                    let x = &self.edges[e];
+                    x.cost + pot[u] == pot[x.to]
+                }));
+            }
+            adm_start.push(adm.len());
+            let zero = Admissible { start: &adm_start, edges: &adm };
             loop {
                 level.iter_mut().for_each(|l| *l = u32::MAX);
                 level[s] = 0;
                 let mut bfs = std::collections::VecDeque::from([s]);
                 while let Some(u) = bfs.pop_front() {
-                    for &e in &self.out[u] {
+                    for &e in zero.of(u) {
                         let v = self.edges[e].to;
-                        if level[v] == u32::MAX && admissible(self, e) {
+                        if level[v] == u32::MAX && self.residual(e) > EPS {
                             level[v] = level[u] + 1;
                             bfs.push_back(v);
                         }
@@ -141,7 +152,7 @@ impl FlowNet {
                 next_edge.iter_mut().for_each(|i| *i = 0);
                 let mut pushed_any = false;
                 loop {
-                    let got = self.push(s, t, f64::INFINITY, &level, &mut next_edge, &admissible);
+                    let got = self.push(s, t, &level, &mut next_edge, &zero);
                     if got <= EPS {
                         break;
                     }
@@ -155,21 +166,15 @@ impl FlowNet {
     }
 
     /// One augmenting path of the blocking flow, by DFS along rising levels over
-    /// admissible edges (iteratively: paths may be thousands of territories long).
-    pub(super) fn push(
-        &mut self,
-        s: usize,
-        t: usize,
-        limit: f64,
-        level: &[u32],
-        next_edge: &mut [usize],
-        admissible: &dyn Fn(&FlowNet, usize) -> bool,
-    ) -> f64 {
+    /// the phase's edges of reduced cost 0 that have room (iteratively: paths may be
+    /// thousands of territories long).
+    fn push(&mut self, s: usize, t: usize, level: &[u32], next_edge: &mut [usize], zero: &Admissible<'_>) -> f64 {
+        const EPS: f64 = 1e-6;
         let mut path: Vec<usize> = Vec::new();
         let mut u = s;
         loop {
             if u == t {
-                let amount = path.iter().fold(limit, |a, &e| a.min(self.residual(e)));
+                let amount = path.iter().fold(f64::INFINITY, |a, &e| a.min(self.residual(e)));
                 for &e in &path {
                     if e.is_multiple_of(2) {
                         self.edges[e].flow += amount;
@@ -180,10 +185,11 @@ impl FlowNet {
                 return amount;
             }
             let mut advanced = false;
-            while next_edge[u] < self.out[u].len() {
-                let e = self.out[u][next_edge[u]];
+            let out = zero.of(u);
+            while next_edge[u] < out.len() {
+                let e = out[next_edge[u]];
                 let v = self.edges[e].to;
-                if level[v] == level[u].wrapping_add(1) && admissible(self, e) {
+                if level[v] == level[u].wrapping_add(1) && self.residual(e) > EPS {
                     path.push(e);
                     u = v;
                     advanced = true;
@@ -198,6 +204,18 @@ impl FlowNet {
                 next_edge[u] += 1;
             }
         }
+    }
+}
+
+/// The edges of reduced cost 0 of one phase of [`FlowNet::min_cost_flow`], by node.
+struct Admissible<'a> {
+    start: &'a [usize],
+    edges: &'a [usize],
+}
+
+impl Admissible<'_> {
+    fn of(&self, u: usize) -> &[usize] {
+        &self.edges[self.start[u]..self.start[u + 1]]
     }
 }
 

@@ -189,19 +189,9 @@ pub(super) fn redraw_once(
     st.original = frame.old;
     make_whole(&mut st, progress)?;
     step(55);
-    if st.travel.is_some() {
-        // With travel on, each drawn territory without a rep's home starts from its
-        // accounts' centre (stored in the proposal, as Apply stores it).
-        for (t, tt) in territories.iter_mut().enumerate() {
-            if tt.alive && tt.rep_home.is_none() && st.count[t] > 0 && !(t < frame.old_k && frame.locked[t]) {
-                let c = st.centre(t);
-                let centre = (c[1].atan2(c[0]).to_degrees(), c[2].clamp(-1.0, 1.0).asin().to_degrees());
-                tt.centre = Some(centre);
-                st.set_anchor(t, Some(crate::model::unit(centre)));
-            }
-        }
-        st.recount();
-    }
+    // With travel on, each drawn territory without a rep's home starts from its
+    // accounts' centre (stored in the proposal, as Apply stores it).
+    st.recentre(&plan.accounts, &mut territories, |t| !(t < frame.old_k && frame.locked[t]));
     let live = in_scope(&territories, &plan.regions, opts.region);
     st.scope.clone_from(&live);
     let mean = balance_and_polish(&mut st, &live, opts.tolerance, progress, &step)?;

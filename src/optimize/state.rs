@@ -210,6 +210,34 @@ impl<'a> State<'a> {
     }
 
     /// Gives territory `t` a start (a unit vector) and recounts the loads.
+    /// With travel on, each live territory that `which` picks and that has no rep's
+    /// home starts its drives from its accounts' centre now, as the editor's Recentre
+    /// sets it ([`crate::metrics::Totals::center_lon_lat`] of the current owners),
+    /// stored in `territories` so that Apply keeps what was balanced: Balance does this
+    /// first, Redraw once its territories are drawn. O(N).
+    pub(super) fn recentre(
+        &mut self,
+        accounts: &crate::model::Accounts,
+        territories: &mut [Territory],
+        which: impl Fn(usize) -> bool,
+    ) {
+        if self.travel.is_none() {
+            return;
+        }
+        let m = Metrics::of_assignment(accounts, territories.len(), &self.owner);
+        for (t, tt) in territories.iter_mut().enumerate() {
+            if tt.alive
+                && tt.rep_home.is_none()
+                && which(t)
+                && let Some(c) = m.territories.get(t).and_then(crate::metrics::Totals::center_lon_lat)
+            {
+                tt.centre = Some(c);
+                self.set_anchor(t, Some(crate::model::unit(c)));
+            }
+        }
+        self.recount();
+    }
+
     pub(super) fn set_anchor(&mut self, t: usize, anchor: Option<[f64; 3]>) {
         if let Some(ts) = &mut self.travel {
             if ts.anchor.len() <= t {
