@@ -22,6 +22,9 @@ pub struct Selection {
     pub summary: SetSummary,
     /// The plan revision the summary was computed for.
     revision: u64,
+    /// With travel on, the drives of a previewed move ([`Editor::travel_if_assigned`])
+    /// for one target: O(selected) once per target hovered, not per frame.
+    travel: Option<(Option<TerritoryIdx>, Vec<i64>, i64)>,
 }
 
 impl Selection {
@@ -66,6 +69,19 @@ impl Selection {
     fn refresh(&mut self, editor: &Editor, revision: u64) {
         self.revision = revision;
         self.summary = editor.summarize(&self.set);
+        self.travel = None;
+    }
+
+    /// With travel on, the drives the selection's movable accounts would lose, by
+    /// slot, and gain in `target` if assigned there (see
+    /// [`Editor::travel_if_assigned`]); `None` with travel off. The summary must be
+    /// fresh ([`Selection::refresh_if_stale`]).
+    pub fn travel_preview(&mut self, editor: &Editor, target: Option<TerritoryIdx>) -> Option<(&[i64], i64)> {
+        if self.travel.as_ref().is_none_or(|(t, _, _)| *t != target) {
+            let (lost, gained) = editor.travel_if_assigned(&self.set, target)?;
+            self.travel = Some((target, lost, gained));
+        }
+        self.travel.as_ref().map(|(_, lost, gained)| (lost.as_slice(), *gained))
     }
 
     /// What the selection would take from `slot` if it went elsewhere.
@@ -77,9 +93,24 @@ impl Selection {
     }
 
     /// The totals of `slot` after assigning the selection to `target`, from its
-    /// totals now: O(territories).
-    pub fn preview(&self, slot: Option<TerritoryIdx>, now: &Totals, target: Option<TerritoryIdx>) -> Totals {
+    /// totals now: O(territories). With travel on, `travel` (from
+    /// [`Selection::travel_preview`]) moves the drives too: `now` then holds the
+    /// workload with travel.
+    pub fn preview(
+        &self,
+        slot: Option<TerritoryIdx>,
+        now: &Totals,
+        target: Option<TerritoryIdx>,
+        travel: Option<(&[i64], i64)>,
+    ) -> Totals {
         let mut after = *now;
+        if let (Some((lost, gained)), Some(s)) = (travel, slot) {
+            if slot == target {
+                after.workload.0 += gained;
+            } else {
+                after.workload.0 -= lost.get(s.get()).copied().unwrap_or(0);
+            }
+        }
         if slot == target {
             for (i, t) in self.summary.movable_by_slot.iter().enumerate() {
                 if Some(TerritoryIdx::new(i as u32)) != target {

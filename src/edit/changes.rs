@@ -343,50 +343,45 @@ impl Editor {
         run.fill(to);
         let t = self.prefix.range(m.start, m.end);
         self.metrics.move_totals(&t, from, to);
-        if let Some(travel) = self.plan.travel
-            && from != to
-        {
-            // Each account's drive from its old start and to its new one: O(run), a
-            // long run on every core.
-            let anchor = |t: Option<TerritoryIdx>| {
-                t.and_then(|t| crate::model::anchor(&self.plan.territories[t.get()])).map(crate::model::unit)
-            };
-            let (a, b) = (anchor(from), anchor(to));
-            let acc = &self.plan.accounts;
-            let units = &self.units;
-            let legs = |(mut lost, mut gained): (TravelTotals, TravelTotals), v: usize| {
-                let visits = acc.visits_per_year()[v];
-                // The same vector either way (cached when travel was switched on).
-                let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
-                if let Some(a) = &a {
-                    lost.add(travel.leg_between(visits, &pos, a));
-                }
-                if let Some(b) = &b {
-                    gained.add(travel.leg_between(visits, &pos, b));
-                }
-                (lost, gained)
-            };
-            let none = (TravelTotals::default(), TravelTotals::default());
-            // Integer sums: the same in any order, on one core or many.
-            let (lost, gained) = (m.start as usize..m.end as usize)
-                .into_par_iter()
-                .with_min_len(PARALLEL_RUN)
-                .fold(|| none, legs)
-                .reduce(
-                    || none,
-                    |(mut lost, mut gained), (l2, g2)| {
-                        lost.add(l2);
-                        gained.add(g2);
-                        (lost, gained)
-                    },
-                );
+        if self.plan.travel.is_some() && from != to {
+            // Each account's drive from its old start and to its new one: O(run).
+            let (s, e) = (m.start as usize, m.end as usize);
             if let Some(f) = from {
+                let lost = self.legs(s..e, f);
                 self.travel[f.get()].subtract(lost);
             }
             if let Some(t) = to {
+                let gained = self.legs(s..e, t);
                 self.travel[t.get()].add(gained);
             }
         }
+    }
+
+    /// The drives of accounts `range` from territory `t`'s start (nothing without
+    /// travel or a start): O(range), a long range on every core. Integer sums: the
+    /// same in any order, on one core or many.
+    pub(super) fn legs(&self, range: std::ops::Range<usize>, t: TerritoryIdx) -> TravelTotals {
+        let (Some(travel), Some(anchor)) =
+            (self.plan.travel, self.plan.territories.get(t.get()).and_then(crate::model::anchor))
+        else {
+            return TravelTotals::default();
+        };
+        let anchor = crate::model::unit(anchor);
+        let acc = &self.plan.accounts;
+        let units = &self.units;
+        range
+            .into_par_iter()
+            .with_min_len(PARALLEL_RUN)
+            .fold(TravelTotals::default, |mut sum, v| {
+                // The same vector either way (cached when travel was switched on).
+                let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
+                sum.add(travel.leg_between(acc.visits_per_year()[v], &pos, &anchor));
+                sum
+            })
+            .reduce(TravelTotals::default, |mut a, b| {
+                a.add(b);
+                a
+            })
     }
 
     pub(super) fn set_lock(&mut self, a: AccountIdx, locked: bool) {

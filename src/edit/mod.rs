@@ -453,4 +453,30 @@ impl Editor {
         });
         s
     }
+
+    /// With travel on, what assigning the movable accounts of `set` to `to` does to
+    /// the drives: the minutes they drive now, by territory slot (what each would
+    /// lose), and the minutes they would drive from `to`'s start (those already in
+    /// `to` left out). `None` with travel off. O(selected): what a preview of the move
+    /// adds to the visit totals of [`Editor::summarize`].
+    pub fn travel_if_assigned(&self, set: &AccountSet, to: Option<TerritoryIdx>) -> Option<(Vec<i64>, i64)> {
+        self.plan.travel?;
+        let mut lost = vec![0i64; self.plan.territories.len()];
+        let mut gained = 0i64;
+        if set.fits(self.plan.accounts.len()) {
+            self.runs(set, |start, end, owner, movable| {
+                if !movable || owner == to {
+                    return;
+                }
+                let range = start as usize..end as usize;
+                if let Some(o) = owner {
+                    lost[o.get()] += self.legs(range.clone(), o).minutes;
+                }
+                if let Some(t) = to {
+                    gained += self.legs(range, t).minutes;
+                }
+            });
+        }
+        Some((lost, gained))
+    }
 }

@@ -292,3 +292,31 @@ fn travel_follows_a_reassignment() {
     ed.undo();
     assert_eq!(ed.travel().iter().map(|t| t.minutes).collect::<Vec<_>>(), before);
 }
+
+/// The drives a preview adds ([`Editor::travel_if_assigned`]) are what the move
+/// really does: each territory's travel after the reassignment, recomputed from the
+/// plan, equals its travel before minus what the preview says it loses, plus (for the
+/// target) what it gains; a locked account neither loses nor gains.
+#[test]
+fn travel_preview_equals_the_move() {
+    let mut buf = Vec::new();
+    crate::generate::generate(3000, 5, 4, &mut buf).expect("generate");
+    let opts = crate::io::csv_import::ImportOptions::default();
+    let (plan, _) = crate::io::csv_import::import_bytes(&buf, "g.csv", &opts).expect("import");
+    let mut ed = Editor::new(plan);
+    assert_eq!(ed.travel_if_assigned(&AccountSet::from_sorted_ranges([(0, 10)]), None), None, "travel off");
+    ed.apply(Command::SetTravel { travel: Some(crate::model::Travel::default()) }).expect("on");
+    ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![1500]), locked: true }).expect("lock");
+    let before: Vec<i64> = crate::model::travel_by_territory(ed.plan()).iter().map(|t| t.minutes).collect();
+    let set = AccountSet::from_sorted_ranges([(200, 900), (1400, 2100)]);
+    let to = Some(TerritoryIdx::new(2));
+    let (lost, gained) = ed.travel_if_assigned(&set, to).expect("travel on");
+    assert!(gained > 0 && lost.iter().any(|&m| m > 0));
+    assert_eq!(lost[2], 0, "the target's own accounts stay");
+    ed.apply(Command::Reassign { accounts: set, to }).expect("moved");
+    let after: Vec<i64> = crate::model::travel_by_territory(ed.plan()).iter().map(|t| t.minutes).collect();
+    for t in 0..before.len() {
+        let want = if t == 2 { before[t] + gained } else { before[t] - lost[t] };
+        assert_eq!(after[t], want, "territory {t}");
+    }
+}

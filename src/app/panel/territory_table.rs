@@ -40,14 +40,18 @@ impl TerritoryApp {
         let before = self.doc.editor.balance();
         // Totals after the previewed assignment, per live territory: O(territories).
         let live: Vec<TerritoryIdx> = plan.live_territories().map(|(i, _)| i).collect();
-        // With travel on, a territory's workload is its visits plus its travel (a
-        // preview counts the moved accounts' visit time only).
+        // With travel on, a territory's workload is its visits plus its travel, and a
+        // preview moves the drives too.
         let m = self.doc.editor.workload_metrics();
         let travel = self.doc.editor.travel();
         let travel_on = plan.travel.is_some();
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
-        let after: Option<Vec<Totals>> = preview
-            .map(|target| live.iter().zip(&now).map(|(i, t)| self.ui.selection.preview(Some(*i), t, target)).collect());
+        let after: Option<Vec<Totals>> = preview.map(|target| {
+            let selection = &mut self.ui.selection;
+            let travel = selection.travel_preview(&self.doc.editor, target).map(|(l, g)| (l.to_vec(), g));
+            let travel = travel.as_ref().map(|(l, g)| (l.as_slice(), *g));
+            live.iter().zip(&now).map(|(i, t)| selection.preview(Some(*i), t, target, travel)).collect()
+        });
         // Capacities, with the one being dragged at its dragged value.
         let mut draft = self.ui.capacity_draft;
         let capacity_of = |t: TerritoryIdx| match draft {
