@@ -251,3 +251,35 @@ fn balance_with_travel_recentres_the_territories_it_works_on() {
         );
     }
 }
+
+/// With travel on, the report's moved workload counts each moved account's drive from
+/// its old territory's start, as a share of the whole workload with travel (worked
+/// out here with `Travel::minutes`), so that it compares with the lower bound.
+#[test]
+fn the_moved_share_with_travel_counts_the_drives() {
+    let mut ed = territory_editor::edit::Editor::new(demo());
+    let travel = territory_editor::model::Travel::default();
+    ed.apply(territory_editor::edit::Command::SetTravel { travel: Some(travel) }).expect("travel on");
+    let plan = ed.plan().clone();
+    let adj = quality::adjacency(&plan.accounts);
+    let p = balance(&plan, &adj, &BalanceOptions::default(), None).expect("balance");
+    let after = p.apply_to(&plan);
+    let r = report(&plan, &after, &adj, 0.03, (territory_editor::optimize::Job::Balance, None));
+    let acc = &plan.accounts;
+    let load = |v: usize| {
+        let visits = acc.visits_per_year()[v];
+        let own = f64::from(visits) * f64::from(acc.minutes_per_visit()[v]);
+        let drive = plan.assignment[v]
+            .and_then(|t| {
+                let t = &plan.territories[t.get()];
+                t.rep_home.or(t.centre)
+            })
+            .map_or(0, |start| travel.minutes(visits, (acc.lon()[v], acc.lat()[v]), start));
+        own + drive as f64
+    };
+    let total: f64 = (0..acc.len()).map(load).sum();
+    let moved: f64 = (0..acc.len()).filter(|&v| plan.assignment[v] != after.assignment[v]).map(load).sum();
+    assert!(moved > 0.0, "Balance moved accounts");
+    assert!((r.moved.workload - moved / total).abs() < 1e-9, "{} against {}", r.moved.workload, moved / total);
+    assert!(r.moved.workload >= r.lower_bound, "{} below the bound {}", r.moved.workload, r.lower_bound);
+}

@@ -75,13 +75,39 @@ pub fn report(
         pieces_after,
         islands_before: quality::islands_reached(before, adj),
         islands_after: quality::islands_reached(after, adj),
-        moved: quality::disruption(&before.accounts, &before.assignment, &after.assignment),
+        moved: moved_share(before, after, &wb),
         moved_accounts,
         lower_bound: quality::disruption_lower_bound(before, &wb, tolerance, region),
         flow_bound: (job == Job::Balance).then(|| border_flow_bound(before, adj, tolerance, region)),
         metrics_before: mb,
         metrics_after: ma,
     }
+}
+
+/// The shares of accounts, workload and potential that change territory. With travel
+/// on, an account's workload counts its drive from where it was, as the bounds'
+/// excess does, and the share is of the whole workload with travel (`wb`): so the
+/// moved workload is comparable with [`Report::lower_bound`] and the border flow.
+fn moved_share(before: &Plan, after: &Plan, wb: &Metrics) -> Disruption {
+    let mut moved = quality::disruption(&before.accounts, &before.assignment, &after.assignment);
+    let Some(travel) = before.travel else { return moved };
+    let total = wb.territories.iter().map(|t| t.workload.0).sum::<i64>() + wb.unassigned.workload.0;
+    let starts: Vec<Option<[f64; 3]>> =
+        before.territories.iter().map(|t| crate::model::anchor(t).map(crate::model::unit)).collect();
+    let acc = &before.accounts;
+    let mut w = 0i64;
+    for (v, (b, a)) in before.assignment.iter().zip(&after.assignment).enumerate() {
+        if b == a {
+            continue;
+        }
+        w += acc.workload(v).0;
+        if let Some(start) = b.and_then(|t| starts.get(t.get()).copied().flatten()) {
+            let pos = crate::model::unit((acc.lon()[v], acc.lat()[v]));
+            w += travel.leg_between(acc.visits_per_year()[v], &pos, &start).minutes;
+        }
+    }
+    moved.workload = if total > 0 { w as f64 / total as f64 } else { 0.0 };
+    moved
 }
 
 /// The least share of workload that must cross the plan's borders to bring every live
