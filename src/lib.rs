@@ -18,7 +18,7 @@
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), the geocode checks ([`io::geocode`]: (0, 0), swapped and sign-lost coordinates, outliers), CSV export, GeoJSON areas, atomic writes (symlinks followed, devices refused, stale temporaries removed) |
 //! | [`recovery`] | autosave: the journal of edit commands since a plan was opened or saved, written off the UI thread at most once a second, tied to its base file by a fingerprint; finding and replaying a crashed session's journal |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
-//! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference |
+//! | [`quality`] | reports beyond balance: compactness, the accounts' adjacency (Delaunay over distinct positions, 150 km cut, islands), pieces, disruption and its lower bound, the k-means reference; the nearest or cheapest of many centres (a k-d tree with each subtree's least price, for k-means and Redraw's pricing) |
 //! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
 //! | [`shapes`] | territory areas: the Voronoi cells of the accounts' positions (cut to a disc of 50 km around each, edges straight in lon/lat) merged per territory, cut to the bundled land but never nearer than 1 km around an account; positions shared by territories listed; after an edit only the changed territories merged again |
 //! | [`render`] | maps to hand out: the plan as an SVG document (basemap, areas or dots, names placed without overlap, legend with each territory's figures, scale bar, attribution; a region's, a territory's or the Changes view), rasterised to PNG by `resvg` with the bundled font; the territory book (`book.rs`: SVG pages made into a PDF by `krilla`) |
@@ -221,11 +221,12 @@
 //!   scan);
 //! - locking accounts keeps a count, not an index, so its cost is O(locked);
 //! - the [`quality`] reports (compactness O(N), pieces O(N log N) for the Delaunay
-//!   triangulation, k-means O(restarts × iterations × N × k)) run on demand, from the
+//!   triangulation, k-means O(restarts × (N × k seeding + iterations × N × log k))) run on demand, from the
 //!   command line, never per frame;
 //! - Balance and Redraw ([`optimize`]): the adjacency O(N log N), each balance round
 //!   O(N) to find the borders plus O(moved × degree × log) to move, Redraw's k-means
-//!   O(iterations × sample × K) plus one O(N × K) pass; they run off the UI thread with
+//!   O(iterations × sample × log K) plus a few O(N × log K) passes (each point's
+//!   cheapest centre from a k-d tree, not all K); they run off the UI thread with
 //!   a progress bar and Cancel, and the proposal's report is O(N).
 //!
 //! *Threads.* Parallel passes are `rayon`'s, so they use every core a machine has.
