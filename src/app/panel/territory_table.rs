@@ -46,11 +46,20 @@ impl TerritoryApp {
         let travel = self.doc.editor.travel();
         let travel_on = plan.travel.is_some();
         let now: Vec<Totals> = live.iter().map(|i| m.territories[i.get()]).collect();
+        // With travel on, each row's travel minutes after the previewed move too.
+        let mut travel_after: Option<Vec<i64>> = None;
         let after: Option<Vec<Totals>> = preview.map(|target| {
             let selection = &mut self.ui.selection;
-            let travel = selection.travel_preview(&self.doc.editor, target).map(|(l, g)| (l.to_vec(), g));
-            let travel = travel.as_ref().map(|(l, g)| (l.as_slice(), *g));
-            live.iter().zip(&now).map(|(i, t)| selection.preview(Some(*i), t, target, travel)).collect()
+            let drives = selection.travel_preview(&self.doc.editor, target).map(|(l, g)| (l.to_vec(), g));
+            let drives = drives.as_ref().map(|(l, g)| (l.as_slice(), *g));
+            if let Some((lost, gained)) = drives {
+                let minutes = |i: &TerritoryIdx| {
+                    let m = travel[i.get()].minutes;
+                    if Some(*i) == target { m + gained } else { m - lost.get(i.get()).copied().unwrap_or(0) }
+                };
+                travel_after = Some(live.iter().map(minutes).collect());
+            }
+            live.iter().zip(&now).map(|(i, t)| selection.preview(Some(*i), t, target, drives)).collect()
         });
         // Capacities, with the one being dragged at its dragged value.
         let mut draft = self.ui.capacity_draft;
@@ -262,13 +271,18 @@ impl TerritoryApp {
                             );
                             if travel_on {
                                 let tr = travel[ti.get()];
-                                ui.label(RichText::new(format!("🚗{}", thousands(tr.hours().round() as i64))).weak())
-                                    .on_hover_text(format!(
-                                        "Of which travel: {} h a year; the accounts are on average {} km from {}",
-                                        thousands(tr.hours().round() as i64),
-                                        tr.mean_km().map_or("–".to_owned(), |k| format!("{k:.0}")),
-                                        if t.rep_home.is_some() { "the rep's home" } else { "the territory's centre" }
-                                    ));
+                                // Previewing a move: the travel after it.
+                                let shown = travel_after.as_ref().and_then(|v| v.get(r)).copied().unwrap_or(tr.minutes);
+                                ui.label(
+                                    RichText::new(format!("🚗{}", thousands((shown as f64 / 60.0).round() as i64)))
+                                        .weak(),
+                                )
+                                .on_hover_text(format!(
+                                    "Of which travel: {} h a year; the accounts are on average {} km from {}",
+                                    thousands(tr.hours().round() as i64),
+                                    tr.mean_km().map_or("–".to_owned(), |k| format!("{k:.0}")),
+                                    if t.rep_home.is_some() { "the rep's home" } else { "the territory's centre" }
+                                ));
                             }
                         });
                         row.col(|ui| changed(ui, spread(cur), aft.map(spread)));
