@@ -275,7 +275,8 @@ impl TerritoryApp {
                                 let shown = travel_after.as_ref().and_then(|v| v.get(r)).copied().unwrap_or(tr.minutes);
                                 ui.label(
                                     RichText::new(format!("🚗{}", thousands((shown as f64 / 60.0).round() as i64)))
-                                        .weak(),
+                                        .weak()
+                                        .small(),
                                 )
                                 .on_hover_text(format!(
                                     "Of which travel: {} h a year; the accounts are on average {} km from {}",
