@@ -38,24 +38,44 @@ pub(super) fn placements(
 ) -> Vec<(TerritoryIdx, f64, f64)> {
     let mut order: Vec<TerritoryIdx> = scope.to_vec();
     order.sort_by_key(|t| std::cmp::Reverse(m.territories[t.get()].accounts));
-    let mut placed: Vec<[f64; 4]> = Vec::new();
-    let mut out = Vec::new();
+    let mut at = Vec::new();
+    let mut boxes = Vec::new();
     for t in order {
         let Some((lon, lat)) = m.territories[t.get()].center_lon_lat() else { continue };
         let (x, y) = f.px(lon, lat);
-        let name = &plan.territories[t.get()].name;
-        let tries = [0.0, -1.4, 1.4, -2.8, 2.8];
-        for dy in tries {
-            let b = text_box(x, y + dy * size, name, size);
-            let inside = b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= f.width && b[3] <= f.height;
-            if inside && !placed.iter().any(|p| overlap(p, &b)) {
-                placed.push(b);
-                out.push((t, x, y + dy * size));
-                break;
-            }
-        }
+        at.push((t, x, y));
+        boxes.push(text_box(x, y, &plan.territories[t.get()].name, size));
     }
-    out
+    let steps = vec![1.4 * size; boxes.len()];
+    place_labels(&boxes, &steps, [0.0, 0.0, f.width, f.height])
+        .into_iter()
+        .zip(at)
+        .filter_map(|(dy, (t, x, y))| dy.map(|dy| (t, x, y + dy)))
+        .collect()
+}
+
+/// Label boxes placed without overlaps, the most important first (the printed map's
+/// names and the editor's): box `i`, (x0, y0, x1, y1), stays where it is or moves up
+/// or down by `steps[i]` or twice that, to the first spot that overlaps no box placed
+/// before it and lies within `bounds`; where none does, it is left out (`None`).
+/// Returns each box's vertical shift. O(boxes²): a label per territory in view.
+pub fn place_labels(boxes: &[[f64; 4]], steps: &[f64], bounds: [f64; 4]) -> Vec<Option<f64>> {
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    boxes
+        .iter()
+        .zip(steps)
+        .map(|(b, &step)| {
+            for dy in [0.0, -step, step, -2.0 * step, 2.0 * step] {
+                let b = [b[0], b[1] + dy, b[2], b[3] + dy];
+                let inside = b[0] >= bounds[0] && b[1] >= bounds[1] && b[2] <= bounds[2] && b[3] <= bounds[3];
+                if inside && !placed.iter().any(|p| overlap(p, &b)) {
+                    placed.push(b);
+                    return Some(dy);
+                }
+            }
+            None
+        })
+        .collect()
 }
 
 /// The names, dark text on a white halo.

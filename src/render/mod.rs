@@ -26,6 +26,7 @@ use crate::shapes::Shapes;
 use crate::spatial::to_mercator;
 
 pub use book::{BookError, book_pdf};
+pub use labels::place_labels;
 pub use svg::escape;
 
 /// Default width of a map, pixels.

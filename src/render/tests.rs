@@ -105,3 +105,17 @@ fn no_text_of_the_book_is_under_9_pt() {
     let sizes = font_sizes(&map_svg(&plan, &m, Some(&shapes), &basemap, &opts));
     assert!(!sizes.is_empty() && sizes.iter().all(|&s| s >= 27.0), "{sizes:?}");
 }
+
+/// Boxes that would overlap move up, then down, a step, then two; one with no free
+/// spot within the bounds is left out; the first is never moved.
+#[test]
+fn labels_are_placed_without_overlaps() {
+    let b = [0.0, 40.0, 100.0, 60.0];
+    let bounds = [0.0, 0.0, 200.0, 200.0];
+    // The fourth: 0, −22 and +22 are taken, −44 would leave the bounds (y −4), +44 is
+    // free; the fifth and sixth find nothing.
+    let shifts = super::place_labels(&[b, b, b, b, b, b], &[22.0; 6], bounds);
+    assert_eq!(shifts, [Some(0.0), Some(-22.0), Some(22.0), Some(44.0), None, None]);
+    // Outside the bounds: left out.
+    assert_eq!(super::place_labels(&[[150.0, 0.0, 250.0, 20.0]], &[22.0], bounds), [None]);
+}

@@ -65,13 +65,34 @@ impl TerritoryApp {
             self.paint_region_labels(painter, t, pal);
             return;
         }
-        for MapLabel { territory: tt, centre: (x, y), accounts } in self.map_labels() {
-            let p = t.to_screen(x, y);
-            if !t.rect.contains(p) {
-                continue;
-            }
-            let galley = painter.layout_no_wrap(tt.name.clone(), font.clone(), pal.label);
-            let r = label_rect(p, galley.size(), accounts);
+        // The largest territories first; a label that would overlap one already placed
+        // moves up or down a line or two, or is left out (the panel lists it).
+        let mut labels: Vec<(MapLabel<'_>, Pos2)> = self
+            .map_labels()
+            .into_iter()
+            .map(|l| (t.to_screen(l.centre.0, l.centre.1), l))
+            .filter(|(p, _)| t.rect.contains(*p))
+            .map(|(p, l)| (l, p))
+            .collect();
+        labels.sort_by_key(|(l, _)| std::cmp::Reverse(l.accounts));
+        let laid: Vec<(&MapLabel<'_>, std::sync::Arc<egui::Galley>, Rect)> = labels
+            .iter()
+            .map(|(l, p)| {
+                let galley = painter.layout_no_wrap(l.territory.name.clone(), font.clone(), pal.label);
+                let r = label_rect(*p, galley.size(), l.accounts);
+                // A label at the map's edge slides inside it.
+                let dx = (t.rect.min.x - r.min.x).max(0.0) + (t.rect.max.x - r.max.x).min(0.0);
+                (l, galley, r.translate(Vec2::new(dx, 0.0)))
+            })
+            .collect();
+        let boxes: Vec<[f64; 4]> =
+            laid.iter().map(|(_, _, r)| [r.min.x, r.min.y, r.max.x, r.max.y].map(f64::from)).collect();
+        let steps: Vec<f64> = laid.iter().map(|(_, _, r)| f64::from(r.height()) * 1.1).collect();
+        let area = [t.rect.min.x, t.rect.min.y, t.rect.max.x, t.rect.max.y].map(f64::from);
+        let shifts = crate::render::place_labels(&boxes, &steps, area);
+        for ((l, galley, r), dy) in laid.into_iter().zip(shifts) {
+            let Some(dy) = dy else { continue };
+            let (tt, r) = (l.territory, r.translate(Vec2::new(0.0, dy as f32)));
             painter.rect_filled(r, 4.0, pal.halo);
             painter.rect_filled(
                 Rect::from_min_size(r.left_top(), Vec2::new(4.0, r.height())),
