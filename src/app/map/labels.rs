@@ -6,6 +6,10 @@ use super::*;
 /// its dots.
 pub(super) const LABEL_LIFT_MAX_ACCOUNTS: u64 = 5;
 
+/// At most this many territory names are placed on the map, the largest territories'
+/// (a map in view holds far fewer legibly).
+const MAX_MAP_LABELS: usize = 400;
+
 /// A territory's label on the map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapLabel<'a> {
@@ -75,6 +79,9 @@ impl TerritoryApp {
             .map(|(p, l)| (l, p))
             .collect();
         labels.sort_by_key(|(l, _)| std::cmp::Reverse(l.accounts));
+        // Placing is quadratic in the labels: beyond this many in view no more would
+        // fit legibly anyway.
+        labels.truncate(MAX_MAP_LABELS);
         let laid: Vec<(&MapLabel<'_>, std::sync::Arc<egui::Galley>, Rect)> = labels
             .iter()
             .map(|(l, p)| {
