@@ -104,13 +104,7 @@ impl Selection {
         travel: Option<(&[i64], i64)>,
     ) -> Totals {
         let mut after = *now;
-        if let (Some((lost, gained)), Some(s)) = (travel, slot) {
-            if slot == target {
-                after.workload.0 += gained;
-            } else {
-                after.workload.0 -= lost.get(s.get()).copied().unwrap_or(0);
-            }
-        }
+        after.workload.0 += drive_change(travel, slot, target);
         if slot == target {
             for (i, t) in self.summary.movable_by_slot.iter().enumerate() {
                 if Some(TerritoryIdx::new(i as u32)) != target {
@@ -124,5 +118,16 @@ impl Selection {
             after.subtract(&self.leaving(slot));
         }
         after
+    }
+}
+
+/// How a previewed move changes `slot`'s drives, in minutes: the target gains the
+/// selection's drives from its start, every other territory loses those it has now
+/// (`travel` from [`Selection::travel_preview`]; 0 without travel).
+pub fn drive_change(travel: Option<(&[i64], i64)>, slot: Option<TerritoryIdx>, target: Option<TerritoryIdx>) -> i64 {
+    match (travel, slot) {
+        (Some((_, gained)), Some(_)) if slot == target => gained,
+        (Some((lost, _)), Some(s)) => -lost.get(s.get()).copied().unwrap_or(0),
+        _ => 0,
     }
 }

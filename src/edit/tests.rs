@@ -3,6 +3,15 @@
 use super::*;
 use crate::model::{Account, Cents, palette_color};
 
+/// `n` generated accounts (`generate`'s bands), imported.
+fn generated(n: usize, k: usize, seed: u64) -> Plan {
+    let mut buf = Vec::new();
+    crate::generate::generate(n, k, seed, &mut buf).expect("generate");
+    crate::io::csv_import::import_bytes(&buf, "g.csv", &crate::io::csv_import::ImportOptions::default())
+        .expect("import")
+        .0
+}
+
 fn plan() -> Plan {
     let account = |i: u32| Account {
         id: format!("A{i}"),
@@ -274,11 +283,7 @@ fn a_scenario_brought_back_under_a_name_taken_meanwhile_is_renamed() {
 /// to its new one's, and both territories' totals follow, equal to a recomputation.
 #[test]
 fn travel_follows_a_reassignment() {
-    let mut buf = Vec::new();
-    crate::generate::generate(3000, 4, 1, &mut buf).expect("generate");
-    let opts = crate::io::csv_import::ImportOptions::default();
-    let (plan, _) = crate::io::csv_import::import_bytes(&buf, "g.csv", &opts).expect("import");
-    let mut ed = Editor::new(plan);
+    let mut ed = Editor::new(generated(3000, 4, 1));
     ed.apply(Command::SetTravel { travel: Some(crate::model::Travel::default()) }).expect("on");
     assert!(ed.plan().live_territories().all(|(_, t)| t.centre.is_some()), "centres stored");
     let before: Vec<i64> = ed.travel().iter().map(|t| t.minutes).collect();
@@ -299,11 +304,7 @@ fn travel_follows_a_reassignment() {
 /// target) what it gains; a locked account neither loses nor gains.
 #[test]
 fn travel_preview_equals_the_move() {
-    let mut buf = Vec::new();
-    crate::generate::generate(3000, 5, 4, &mut buf).expect("generate");
-    let opts = crate::io::csv_import::ImportOptions::default();
-    let (plan, _) = crate::io::csv_import::import_bytes(&buf, "g.csv", &opts).expect("import");
-    let mut ed = Editor::new(plan);
+    let mut ed = Editor::new(generated(3000, 5, 4));
     assert_eq!(ed.travel_if_assigned(&AccountSet::from_sorted_ranges([(0, 10)]), None), None, "travel off");
     ed.apply(Command::SetTravel { travel: Some(crate::model::Travel::default()) }).expect("on");
     ed.apply(Command::LockAccounts { accounts: AccountSet::from_indices(vec![1500]), locked: true }).expect("lock");

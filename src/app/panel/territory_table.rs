@@ -3,6 +3,7 @@
 //! context menu ask for something ([`Ask`]); what they asked is done after the table.
 
 use super::*;
+use crate::app::selection::drive_change;
 use crate::metrics::{RegionFigures, region_rollup};
 use crate::model::{RegionIdx, limits, region_path, tree_order};
 
@@ -52,11 +53,8 @@ impl TerritoryApp {
             let selection = &mut self.ui.selection;
             let drives = selection.travel_preview(&self.doc.editor, target).map(|(l, g)| (l.to_vec(), g));
             let drives = drives.as_ref().map(|(l, g)| (l.as_slice(), *g));
-            if let Some((lost, gained)) = drives {
-                let minutes = |i: &TerritoryIdx| {
-                    let m = travel[i.get()].minutes;
-                    if Some(*i) == target { m + gained } else { m - lost.get(i.get()).copied().unwrap_or(0) }
-                };
+            if drives.is_some() {
+                let minutes = |i: &TerritoryIdx| travel[i.get()].minutes + drive_change(drives, Some(*i), target);
                 travel_after = Some(live.iter().map(minutes).collect());
             }
             live.iter().zip(&now).map(|(i, t)| selection.preview(Some(*i), t, target, drives)).collect()
