@@ -432,12 +432,40 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 
+    /// The R-tree of blocks answers as a scan of every account: the nearest (the first
+    /// of equals), within the limit, and the accounts in a rectangle.
+    #[test]
+    fn nearest_and_rectangle_are_the_brute_force_answers(
+        pts in points(),
+        queries in prop::collection::vec(((-125.0f64..-66.0, 24.0f64..50.0), 1.0f64..300_000.0), 1..20),
+    ) {
+        let index = SpatialIndex::build(pts.iter().copied());
+        let merc: Vec<(f64, f64)> = pts.iter().map(|&(lon, lat)| to_mercator(lon, lat)).collect();
+        for ((lon, lat), reach) in queries {
+            let (x, y) = to_mercator(lon, lat);
+            let d2 = |i: usize| (merc[i].0 - x).powi(2) + (merc[i].1 - y).powi(2);
+            let want = (0..merc.len())
+                .filter(|&i| d2(i) <= reach * reach)
+                .min_by(|&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)))
+                .map(|i| i as u32);
+            prop_assert_eq!(index.nearest(x, y, reach), want);
+            let (lo, hi) = ([x - reach, y - reach / 2.0], [x + reach / 3.0, y + reach]);
+            let inside: Vec<u32> = (0..merc.len() as u32)
+                .filter(|&i| {
+                    let (px, py) = merc[i as usize];
+                    px >= lo[0] && px <= hi[0] && py >= lo[1] && py <= hi[1]
+                })
+                .collect();
+            prop_assert_eq!(index.select_rect(lo, hi), inside);
+        }
+    }
+
     #[test]
     fn geojson_selection_in_lonlat_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
         let index = SpatialIndex::build(pts.iter().copied());
         let mp = build(&shapes, -124.0, 25.0, 57.0, 24.0);
         let (want, ambiguous) = brute_force(&mp, &pts);
-        let mut got = index.select_polygon_lonlat(&mp);
+        let mut got = index.select_polygon_lonlat(&mp, |i| pts[i]);
         got.retain(|i| !ambiguous.contains(i));
         prop_assert_eq!(got, want);
     }

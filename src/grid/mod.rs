@@ -26,6 +26,7 @@ pub const PER_CELL: usize = 8;
 pub fn sort_plan(plan: Plan) -> (Plan, Grid) {
     let points = mercator_points(plan.accounts.lon(), plan.accounts.lat());
     let (grid, order) = Grid::build(&points, PER_CELL);
+    drop(points);
     let p = plan.permuted(&order);
     (p, grid)
 }

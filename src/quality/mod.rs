@@ -8,8 +8,9 @@
 //! - *Compactness*: the mean great-circle distance, in km, from each account to its
 //!   territory's centre (per territory, and over all assigned accounts).
 //! - *Pieces*: connected components of each territory's part of the accounts'
-//!   adjacency graph, the Delaunay triangulation of the account positions without edges
-//!   longer than 150 km. Accounts with no neighbour within 150 km at all do not count
+//!   adjacency graph ([`Adjacency`]), the Delaunay triangulation of the account
+//!   positions (in lon/lat with longitude scaled by the cosine of the middle latitude,
+//!   the plane of the territory areas) without edges longer than 150 km. Accounts with no neighbour within 150 km at all do not count
 //!   as pieces of their own.
 //! - *Disruption*: the share of accounts, of workload and of potential whose territory
 //!   changed between two plans of the same accounts.
@@ -17,15 +18,15 @@
 //!   that must leave the overloaded territories, as a share of all workload.
 
 mod centres;
+mod triangulation;
 
 pub(crate) use centres::Centres;
 use rayon::prelude::*;
-use spade::{DelaunayTriangulation, Point2, Triangulation};
+pub use triangulation::{Adjacency, Triangulation, adjacency, adjacency_of};
 
 use crate::metrics::{Balance, Metrics};
 use crate::model::{Accounts, Plan, TerritoryIdx};
 use crate::rng::Rng;
-use crate::spatial::to_mercator;
 
 /// Mean Earth radius, km.
 pub const EARTH_KM: f64 = 6371.0088;
@@ -85,209 +86,6 @@ pub(crate) fn compactness_of(accounts: &Accounts, group: &[Option<TerritoryIdx>]
 /// The plan's compactness, by territory slot.
 pub fn compactness(plan: &Plan) -> Compactness {
     compactness_of(&plan.accounts, &plan.assignment, plan.territories.len())
-}
-
-/// The accounts' adjacency graph, over *sites* (distinct positions; accounts at one
-/// position share a site): the Delaunay triangulation of the sites in Web Mercator,
-/// without edges longer than [`MAX_EDGE_KM`]. Each site's neighbours are sorted by
-/// angle around it, which is what the local connectivity test of
-/// [`crate::optimize`] walks.
-#[derive(Debug, Clone, Default)]
-pub struct Adjacency {
-    site_of: Vec<u32>,
-    site_start: Vec<u32>,
-    site_accounts: Vec<u32>,
-    nb_start: Vec<u32>,
-    nb: Vec<u32>,
-    /// Delaunay neighbours farther than 150 km (the links between islands).
-    far_start: Vec<u32>,
-    far: Vec<u32>,
-    /// The island of each site: connected components of the whole graph.
-    island: Vec<u32>,
-    islands: usize,
-}
-
-impl Adjacency {
-    /// Number of sites.
-    pub fn sites(&self) -> usize {
-        self.site_start.len().saturating_sub(1)
-    }
-
-    /// The site of an account.
-    pub fn site_of(&self, account: usize) -> usize {
-        self.site_of[account] as usize
-    }
-
-    /// The accounts at a site.
-    pub fn accounts_at(&self, site: usize) -> &[u32] {
-        &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize]
-    }
-
-    /// The neighbour sites within 150 km, in angular order around `site`.
-    pub fn neighbours(&self, site: usize) -> &[u32] {
-        &self.nb[self.nb_start[site] as usize..self.nb_start[site + 1] as usize]
-    }
-
-    /// Whether two sites are neighbours.
-    pub fn linked(&self, a: usize, b: usize) -> bool {
-        self.neighbours(a).contains(&(b as u32))
-    }
-
-    /// An account with no other account within 150 km (not even at its own position).
-    pub fn is_isolated(&self, account: usize) -> bool {
-        let s = self.site_of(account);
-        self.neighbours(s).is_empty() && self.accounts_at(s).len() == 1
-    }
-
-    /// Number of edges between sites.
-    pub fn edges(&self) -> usize {
-        self.nb.len() / 2
-    }
-
-    /// Delaunay neighbours of `site` farther than 150 km.
-    pub fn far_neighbours(&self, site: usize) -> &[u32] {
-        &self.far[self.far_start[site] as usize..self.far_start[site + 1] as usize]
-    }
-
-    /// The island (connected component of the whole adjacency graph) of a site.
-    pub fn island_of(&self, site: usize) -> usize {
-        self.island[site] as usize
-    }
-
-    /// Number of islands: parts of the data farther than 150 km apart. A territory
-    /// spanning several islands cannot be in one piece; it can be in one piece per
-    /// island.
-    pub fn islands(&self) -> usize {
-        self.islands
-    }
-}
-
-/// Compressed rows of a directed pair list, neighbours sorted by angle around each site.
-fn rows(pairs: &[(u32, u32)], points: &[Point2<f64>]) -> (Vec<u32>, Vec<u32>) {
-    let sites = points.len();
-    let mut start = vec![0u32; sites + 1];
-    for &(a, _) in pairs {
-        start[a as usize + 1] += 1;
-    }
-    for s in 0..sites {
-        start[s + 1] += start[s];
-    }
-    let mut fill = start.clone();
-    let mut nb = vec![0u32; pairs.len()];
-    for &(a, b) in pairs {
-        nb[fill[a as usize] as usize] = b;
-        fill[a as usize] += 1;
-    }
-    for s in 0..sites {
-        let p = points[s];
-        let ring = &mut nb[start[s] as usize..start[s + 1] as usize];
-        ring.sort_unstable_by(|&a, &b| {
-            let (pa, pb) = (points[a as usize], points[b as usize]);
-            (pa.y - p.y).atan2(pa.x - p.x).total_cmp(&(pb.y - p.y).atan2(pb.x - p.x)).then(a.cmp(&b))
-        });
-    }
-    (start, nb)
-}
-
-/// Triangulates the accounts' positions: O(N log N).
-pub fn adjacency(accounts: &Accounts) -> Adjacency {
-    let positions: Vec<(f64, f64)> = accounts.positions().collect();
-    adjacency_of(&positions)
-}
-
-/// Accounts grouped by distinct position: the accounts sorted by position (`order`),
-/// the site of each account, and where each site's accounts start in `order` (one
-/// more entry than sites). The one home of "accounts at one position share a site",
-/// for the adjacency here and the territory shapes.
-pub(crate) struct Sites {
-    pub order: Vec<u32>,
-    pub site_of: Vec<u32>,
-    pub start: Vec<u32>,
-}
-
-impl Sites {
-    pub(crate) fn of(positions: &[(f64, f64)]) -> Sites {
-        let n = positions.len();
-        let key = |i: u32| {
-            let (lon, lat) = positions[i as usize];
-            (lon.to_bits(), lat.to_bits())
-        };
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by_key(|&i| (key(i), i));
-        let mut site_of = vec![0u32; n];
-        let mut start: Vec<u32> = Vec::new();
-        for (k, &i) in order.iter().enumerate() {
-            if k == 0 || key(order[k - 1]) != key(i) {
-                start.push(k as u32);
-            }
-            site_of[i as usize] = (start.len() - 1) as u32;
-        }
-        start.push(n as u32);
-        Sites { order, site_of, start }
-    }
-
-    /// (lon, lat) of each site, from its first account.
-    pub(crate) fn positions<'a>(&'a self, positions: &'a [(f64, f64)]) -> impl Iterator<Item = (f64, f64)> + 'a {
-        self.start[..self.start.len() - 1].iter().map(move |&k| positions[self.order[k as usize] as usize])
-    }
-}
-
-/// [`adjacency`] of (lon, lat) positions.
-pub fn adjacency_of(positions: &[(f64, f64)]) -> Adjacency {
-    let sites = Sites::of(positions);
-    let points: Vec<Point2<f64>> = sites
-        .positions(positions)
-        .map(|(lon, lat)| {
-            let (x, y) = to_mercator(lon, lat);
-            Point2::new(x, y)
-        })
-        .collect();
-    let Sites { order, site_of, start: site_start } = sites;
-    let sites = points.len();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut far_pairs: Vec<(u32, u32)> = Vec::new();
-    if sites >= 2
-        && let Ok(t) = DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points.clone())
-    {
-        for e in t.undirected_edges() {
-            let [u, v] = e.vertices();
-            let (a, b) = (u.fix().index() as u32, v.fix().index() as u32);
-            let (pa, pb) = (
-                positions[order[site_start[a as usize] as usize] as usize],
-                positions[order[site_start[b as usize] as usize] as usize],
-            );
-            if distance_km(pa.0, pa.1, pb.0, pb.1) <= MAX_EDGE_KM {
-                pairs.push((a, b));
-                pairs.push((b, a));
-            } else {
-                far_pairs.push((a, b));
-                far_pairs.push((b, a));
-            }
-        }
-    }
-    let (nb_start, nb) = rows(&pairs, &points);
-    let (far_start, far) = rows(&far_pairs, &points);
-    // Islands: components over the short edges.
-    let mut island = vec![u32::MAX; sites];
-    let mut islands = 0;
-    let mut stack = Vec::new();
-    for s0 in 0..sites {
-        if island[s0] != u32::MAX {
-            continue;
-        }
-        island[s0] = islands as u32;
-        stack.push(s0);
-        while let Some(s) = stack.pop() {
-            for &t in &nb[nb_start[s] as usize..nb_start[s + 1] as usize] {
-                if island[t as usize] == u32::MAX {
-                    island[t as usize] = islands as u32;
-                    stack.push(t as usize);
-                }
-            }
-        }
-        islands += 1;
-    }
-    Adjacency { site_of, site_start, site_accounts: order, nb_start, nb, far_start, far, island, islands }
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {

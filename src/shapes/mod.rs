@@ -82,7 +82,12 @@ pub struct Shaper {
 impl Shaper {
     /// Triangulates the positions and places them against the land: O(N log N).
     pub fn new(positions: &[(f64, f64)], land: Option<Land>, options: ShapeOptions) -> Shaper {
-        let voronoi = Voronoi::new(positions);
+        Shaper::of(Voronoi::new(positions), land, options)
+    }
+
+    /// The shaper of cells made before (from the triangulation the adjacency shares):
+    /// O(N) to place the sites against the land.
+    pub fn of(voronoi: Voronoi, land: Option<Land>, options: ShapeOptions) -> Shaper {
         let needs_keep = (0..voronoi.sites())
             .into_par_iter()
             .map(|s| {

@@ -14,8 +14,8 @@ use geo::{MultiPolygon, TriangulateEarcut};
 
 use super::*;
 use crate::model::TerritoryIdx;
-use crate::quality::Adjacency;
-use crate::shapes::{Land, ShapeOptions, Shaper, Shapes};
+use crate::quality::{Adjacency, Triangulation};
+use crate::shapes::{Land, ShapeOptions, Shaper, Shapes, Voronoi};
 
 /// Over this many accounts in view, the areas are on unless switched off: dots alone
 /// no longer show where a territory ends.
@@ -201,17 +201,25 @@ impl Areas {
         shapes.areas.resize(k, MultiPolygon::new(Vec::new()));
         let shaper = self.shaper.clone();
         let adjacency = self.adjacency.clone().or_else(|| known.cloned());
+        // One triangulation serves the areas and the adjacency (the optimizer's, when it
+        // made one first).
         let positions: Vec<(f64, f64)> =
-            if shaper.is_none() || adjacency.is_none() { plan.accounts.positions().collect() } else { Vec::new() };
+            if shaper.is_none() && adjacency.is_none() { plan.accounts.positions().collect() } else { Vec::new() };
         let revision = editor.revision();
         let (tx, rx) = std::sync::mpsc::channel();
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
+            let tri = match (&shaper, &adjacency) {
+                (Some(s), _) => s.voronoi().triangulation().clone(),
+                (None, Some(a)) => a.triangulation().clone(),
+                (None, None) => Arc::new(Triangulation::new(&positions)),
+            };
+            drop(positions);
+            let adjacency = adjacency.unwrap_or_else(|| Arc::new(Adjacency::of(tri.clone())));
             let shaper = shaper.unwrap_or_else(|| {
                 let land = Land::bundled().ok();
-                Arc::new(Shaper::new(&positions, land, ShapeOptions::default()))
+                Arc::new(Shaper::of(Voronoi::of(tri), land, ShapeOptions::default()))
             });
-            let adjacency = adjacency.unwrap_or_else(|| Arc::new(crate::quality::adjacency_of(&positions)));
             shaper.update(&mut shapes, &assignment, &changed);
             let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
             let pieces = crate::quality::pieces_of(&assignment, k, &adjacency);

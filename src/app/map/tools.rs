@@ -105,8 +105,13 @@ impl TerritoryApp {
                     match layer.area_at(lon, lat) {
                         Some(i) => {
                             let area = &layer.areas[i];
-                            let found =
-                                AccountSet::from_indices(self.doc.index.get().select_polygon_lonlat(&area.shape));
+                            let accounts = &self.doc.editor.plan().accounts;
+                            let found = AccountSet::from_indices(
+                                self.doc
+                                    .index
+                                    .get()
+                                    .select_polygon_lonlat(&area.shape, |i| (accounts.lon()[i], accounts.lat()[i])),
+                            );
                             let name = match area.property("state") {
                                 Some(st) if self.ui.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),

@@ -221,6 +221,9 @@ pub fn from_ron_str_with(
     if progress.is_some_and(crate::io::Progress::is_cancelled) {
         return Err(PlanFileError::Cancelled { path: path.to_owned() });
     }
+    let total: usize = parts.iter().filter_map(|p| p.as_ref().ok()).map(|(a, _)| a.len()).sum();
+    plan.accounts.reserve_columns(total);
+    plan.assignment.reserve_exact(total);
     for part in parts {
         let (accounts, owners) = part?;
         plan.accounts.append(accounts);

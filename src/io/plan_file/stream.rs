@@ -154,6 +154,10 @@ fn load_streamed_with(
     if (now.len(), now.modified().ok()) != stamp {
         return Ok(None);
     }
+    // Joined into columns of their final size, each part freed once copied.
+    let total: usize = parts.iter().filter_map(|p| p.as_ref().ok()?.as_ref()).map(|(a, _)| a.len()).sum();
+    plan.accounts.reserve_columns(total);
+    plan.assignment.reserve_exact(total);
     for part in parts {
         let Some((accounts, owners)) = part? else { return Ok(None) };
         plan.accounts.append(accounts);

@@ -1,0 +1,305 @@
+//! The accounts' one triangulation, and the adjacency graph made from it.
+//!
+//! Accounts at one position share a *site* ([`Sites`]). The sites are triangulated once
+//! ([`Triangulation`], Delaunay) in the plane where longitude is scaled by the cosine
+//! of the data's middle latitude: a linear map of lon/lat, so that the territory areas'
+//! Voronoi cells ([`crate::shapes`]), which are made from the same triangulation, have
+//! edges straight in lon/lat as RFC 7946 draws them. The adjacency ([`Adjacency`]) is
+//! that triangulation without edges longer than [`MAX_EDGE_KM`]; the optimizer walks
+//! it, the pieces are counted on it. One triangulation serves both, so the editor with
+//! areas on builds it once (at a million accounts the triangulation takes about
+//! 150 MB while it is built, and its result 56 MB).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use spade::{DelaunayTriangulation, Point2, Triangulation as _};
+
+use super::{MAX_EDGE_KM, distance_km};
+use crate::model::Accounts;
+
+/// Accounts grouped by distinct position: the accounts sorted by position (`order`),
+/// the site of each account, and where each site's accounts start in `order` (one
+/// more entry than sites). The one home of "accounts at one position share a site".
+struct Sites {
+    order: Vec<u32>,
+    site_of: Vec<u32>,
+    start: Vec<u32>,
+}
+
+impl Sites {
+    fn of(positions: &[(f64, f64)]) -> Sites {
+        let n = positions.len();
+        let key = |i: u32| {
+            let (lon, lat) = positions[i as usize];
+            (lon.to_bits(), lat.to_bits())
+        };
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by_key(|&i| (key(i), i));
+        let mut site_of = vec![0u32; n];
+        let mut start: Vec<u32> = Vec::new();
+        for (k, &i) in order.iter().enumerate() {
+            if k == 0 || key(order[k - 1]) != key(i) {
+                start.push(k as u32);
+            }
+            site_of[i as usize] = (start.len() - 1) as u32;
+        }
+        start.push(n as u32);
+        start.shrink_to_fit();
+        Sites { order, site_of, start }
+    }
+}
+
+/// The sites and their Delaunay neighbours (see the module's introduction).
+#[derive(Debug, Clone, Default)]
+pub struct Triangulation {
+    /// Site of each account.
+    site_of: Vec<u32>,
+    /// Accounts by site: `site_accounts[site_start[s]..site_start[s + 1]]`.
+    site_start: Vec<u32>,
+    site_accounts: Vec<u32>,
+    /// (lon, lat) of each site.
+    lon_lat: Vec<[f64; 2]>,
+    /// Each site's Delaunay neighbours, sorted by angle around it in the plane.
+    nb_start: Vec<u32>,
+    nb: Vec<u32>,
+    /// Longitude scale of the plane.
+    kx: f64,
+}
+
+impl Triangulation {
+    /// Groups the positions into sites and triangulates them: O(N log N).
+    pub fn new(positions: &[(f64, f64)]) -> Triangulation {
+        let Sites { order, site_of, start: site_start } = Sites::of(positions);
+        let lon_lat: Vec<[f64; 2]> = site_start[..site_start.len() - 1]
+            .iter()
+            .map(|&k| {
+                let (lon, lat) = positions[order[k as usize] as usize];
+                [lon, lat]
+            })
+            .collect();
+        let (lat_lo, lat_hi) = lon_lat.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
+        let mid = if lon_lat.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
+        let kx = mid.to_radians().cos().max(0.1);
+        let sites = lon_lat.len();
+        let mut nb_start = Vec::with_capacity(sites + 1);
+        nb_start.push(0u32);
+        let mut nb: Vec<u32> = Vec::new();
+        let points: Vec<Point2<f64>> = lon_lat.iter().map(|p| Point2::new(p[0] * kx, p[1])).collect();
+        // `bulk_load_stable` keeps the vertices in the order given: vertex i is site i.
+        match DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points) {
+            Ok(t) if sites >= 2 => {
+                nb.reserve_exact(t.num_directed_edges());
+                for v in t.vertices() {
+                    nb.extend(v.out_edges().map(|e| e.to().fix().index() as u32));
+                    nb_start.push(nb.len() as u32);
+                }
+            }
+            _ => nb_start.resize(sites + 1, 0),
+        }
+        let mut tri = Triangulation { site_of, site_start, site_accounts: order, lon_lat, nb_start, nb, kx };
+        tri.sort_rings();
+        tri
+    }
+
+    /// Sorts each site's neighbours by angle around it in the plane (from −π), so that
+    /// the order does not depend on how the triangulation was built.
+    fn sort_rings(&mut self) {
+        let (kx, lon_lat, nb_start) = (self.kx, &self.lon_lat, &self.nb_start);
+        let mut rings: Vec<&mut [u32]> = Vec::with_capacity(lon_lat.len());
+        let mut rest: &mut [u32] = &mut self.nb;
+        for s in 0..lon_lat.len() {
+            let (ring, tail) = rest.split_at_mut((nb_start[s + 1] - nb_start[s]) as usize);
+            rings.push(ring);
+            rest = tail;
+        }
+        rings.par_iter_mut().enumerate().with_min_len(crate::PARALLEL_MIN / 8).for_each(|(s, ring)| {
+            let [x, y] = lon_lat[s];
+            let angle = |q: u32| {
+                let [qx, qy] = lon_lat[q as usize];
+                (qy - y).atan2((qx - x) * kx)
+            };
+            ring.sort_unstable_by(|&a, &b| angle(a).total_cmp(&angle(b)).then(a.cmp(&b)));
+        });
+    }
+
+    /// Number of sites.
+    pub fn sites(&self) -> usize {
+        self.lon_lat.len()
+    }
+
+    /// The site of an account.
+    pub fn site_of(&self, account: usize) -> usize {
+        self.site_of[account] as usize
+    }
+
+    /// The accounts at a site.
+    pub fn accounts_at(&self, site: usize) -> &[u32] {
+        &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize]
+    }
+
+    /// (lon, lat) of a site.
+    pub fn position(&self, site: usize) -> [f64; 2] {
+        self.lon_lat[site]
+    }
+
+    /// All Delaunay neighbours of a site, in angular order around it.
+    pub fn neighbours(&self, site: usize) -> &[u32] {
+        &self.nb[self.nb_start[site] as usize..self.nb_start[site + 1] as usize]
+    }
+
+    /// The longitude scale of the plane: a point (lon, lat) lies at (lon × kx, lat).
+    pub fn kx(&self) -> f64 {
+        self.kx
+    }
+}
+
+/// The accounts' adjacency graph, over sites: the [`Triangulation`] without edges
+/// longer than [`MAX_EDGE_KM`]. Each site's neighbours keep the triangulation's angular
+/// order, which is what the local connectivity test of [`crate::optimize`] walks.
+#[derive(Debug, Clone, Default)]
+pub struct Adjacency {
+    tri: Arc<Triangulation>,
+    nb_start: Vec<u32>,
+    nb: Vec<u32>,
+    /// Delaunay neighbours farther than 150 km (the links between islands).
+    far_start: Vec<u32>,
+    far: Vec<u32>,
+    /// The island of each site: connected components of the whole graph.
+    island: Vec<u32>,
+    islands: usize,
+}
+
+impl Adjacency {
+    /// The adjacency of a triangulation: O(edges).
+    pub fn of(tri: Arc<Triangulation>) -> Adjacency {
+        let sites = tri.sites();
+        let t: &Triangulation = &tri;
+        // Whether each directed edge is short, in the triangulation's order.
+        let short: Vec<bool> = (0..sites)
+            .into_par_iter()
+            .with_min_len(crate::PARALLEL_MIN / 8)
+            .flat_map_iter(|s| {
+                let [lon, lat] = t.position(s);
+                t.neighbours(s).iter().map(move |&q| {
+                    let [qlon, qlat] = t.position(q as usize);
+                    distance_km(lon, lat, qlon, qlat) <= MAX_EDGE_KM
+                })
+            })
+            .collect();
+        let shorts = short.iter().filter(|&&b| b).count();
+        let (mut nb, mut far) = (Vec::with_capacity(shorts), Vec::with_capacity(short.len() - shorts));
+        let (mut nb_start, mut far_start) = (Vec::with_capacity(sites + 1), Vec::with_capacity(sites + 1));
+        nb_start.push(0u32);
+        far_start.push(0u32);
+        for (&q, &is_short) in tri.nb.iter().zip(&short) {
+            if is_short { nb.push(q) } else { far.push(q) }
+        }
+        // The rows: split each site's ring at the same flags.
+        let mut k = 0usize;
+        let (mut n_short, mut n_far) = (0u32, 0u32);
+        for s in 0..sites {
+            for _ in tri.neighbours(s) {
+                if short[k] {
+                    n_short += 1;
+                } else {
+                    n_far += 1;
+                }
+                k += 1;
+            }
+            nb_start.push(n_short);
+            far_start.push(n_far);
+        }
+        drop(short);
+        // Islands: components over the short edges.
+        let mut island = vec![u32::MAX; sites];
+        let mut islands = 0;
+        let mut stack = Vec::new();
+        for s0 in 0..sites {
+            if island[s0] != u32::MAX {
+                continue;
+            }
+            island[s0] = islands as u32;
+            stack.push(s0);
+            while let Some(s) = stack.pop() {
+                for &t in &nb[nb_start[s] as usize..nb_start[s + 1] as usize] {
+                    if island[t as usize] == u32::MAX {
+                        island[t as usize] = islands as u32;
+                        stack.push(t as usize);
+                    }
+                }
+            }
+            islands += 1;
+        }
+        Adjacency { tri, nb_start, nb, far_start, far, island, islands }
+    }
+
+    /// The triangulation it is made of (shared, for the territory areas).
+    pub fn triangulation(&self) -> &Arc<Triangulation> {
+        &self.tri
+    }
+
+    /// Number of sites.
+    pub fn sites(&self) -> usize {
+        self.tri.sites()
+    }
+
+    /// The site of an account.
+    pub fn site_of(&self, account: usize) -> usize {
+        self.tri.site_of(account)
+    }
+
+    /// The accounts at a site.
+    pub fn accounts_at(&self, site: usize) -> &[u32] {
+        self.tri.accounts_at(site)
+    }
+
+    /// The neighbour sites within 150 km, in angular order around `site`.
+    pub fn neighbours(&self, site: usize) -> &[u32] {
+        &self.nb[self.nb_start[site] as usize..self.nb_start[site + 1] as usize]
+    }
+
+    /// Whether two sites are neighbours.
+    pub fn linked(&self, a: usize, b: usize) -> bool {
+        self.neighbours(a).contains(&(b as u32))
+    }
+
+    /// An account with no other account within 150 km (not even at its own position).
+    pub fn is_isolated(&self, account: usize) -> bool {
+        let s = self.site_of(account);
+        self.neighbours(s).is_empty() && self.accounts_at(s).len() == 1
+    }
+
+    /// Number of edges between sites.
+    pub fn edges(&self) -> usize {
+        self.nb.len() / 2
+    }
+
+    /// Delaunay neighbours of `site` farther than 150 km.
+    pub fn far_neighbours(&self, site: usize) -> &[u32] {
+        &self.far[self.far_start[site] as usize..self.far_start[site + 1] as usize]
+    }
+
+    /// The island (connected component of the whole adjacency graph) of a site.
+    pub fn island_of(&self, site: usize) -> usize {
+        self.island[site] as usize
+    }
+
+    /// Number of islands: parts of the data farther than 150 km apart. A territory
+    /// spanning several islands cannot be in one piece; it can be in one piece per
+    /// island.
+    pub fn islands(&self) -> usize {
+        self.islands
+    }
+}
+
+/// Triangulates the accounts' positions: O(N log N).
+pub fn adjacency(accounts: &Accounts) -> Adjacency {
+    let positions: Vec<(f64, f64)> = accounts.positions().collect();
+    adjacency_of(&positions)
+}
+
+/// [`adjacency`] of (lon, lat) positions.
+pub fn adjacency_of(positions: &[(f64, f64)]) -> Adjacency {
+    Adjacency::of(Arc::new(Triangulation::new(positions)))
+}
