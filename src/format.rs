@@ -53,7 +53,11 @@ pub fn count(n: i64, one: &str, many: &str) -> String {
 
 /// Money in whole currency units, compact: `1.35 B`, `502.6 M`, `61.2 k`, `950`.
 pub fn money_compact(cents: i64) -> String {
-    let v = cents as f64 / 100.0;
+    compact(cents as f64 / 100.0)
+}
+
+/// A quantity, compact: `1.35 B`, `502.6 M`, `61.2 k`, `950` (rounded).
+pub fn compact(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
         format!("{:.2} B", v / 1e9)

@@ -79,10 +79,8 @@ fn a_capacity_typed_in_the_table_sets_the_target() {
 }
 
 /// The fixture with two regions, East (New York Metro, Mid-Atlantic, Northeast) and
-/// West (California, Pacific Northwest): collapsing East hides its three territories'
-/// rows and keeps its roll-up, worked out here; expanding shows them again.
-#[test]
-fn a_region_collapses_and_expands() {
+/// West (California, Pacific Northwest).
+fn regions_harness() -> Harness<'static, TerritoryApp> {
     let path = common::fixture("small_accounts.csv");
     let (mut plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
     let east = territory_editor::model::ensure_path(&mut plan.regions, "East").expect("east");
@@ -99,7 +97,72 @@ fn a_region_collapses_and_expands() {
         plan.territories[t.get()].region = Some(r);
     }
     let app = TerritoryApp::new(Document::new(plan, None, "Regions".into()));
-    let mut h = common::harness_on(app, 8);
+    common::harness_on(app, 8)
+}
+
+/// Minutes a year of each account of the fixture: (name, territory, minutes).
+fn accounts_with_minutes() -> Vec<(String, String, i64)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
+    let mut reader = csv::Reader::from_path(path).expect("fixture");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            let minutes = r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes");
+            (r[1].to_owned(), r[11].to_owned(), minutes)
+        })
+        .collect()
+}
+
+/// With an East account selected, hovering California's row previews the move in the
+/// region rows too: East's workload without the account, West's with it, worked out
+/// here from the fixture; nothing changes until it is assigned.
+#[test]
+fn a_previewed_move_shows_in_the_region_rows() {
+    let mut h = regions_harness();
+    let sums = workload_by_territory();
+    let rows = accounts_with_minutes();
+    let east: [&str; 3] = ["New York Metro", "Mid-Atlantic", "Northeast"];
+    let west: [&str; 2] = ["California", "Pacific Northwest"];
+    // The heaviest East account whose name is unique, so that the search finds it alone.
+    let (name, _, minutes) = rows
+        .iter()
+        .filter(|(n, t, _)| east.contains(&t.as_str()) && rows.iter().filter(|r| &r.0 == n).count() == 1)
+        .max_by_key(|r| r.2)
+        .cloned()
+        .expect("an East account");
+    let hours = |m: i64| territory_editor::format::thousands((m as f64 / 60.0).round() as i64);
+    let east_now: i64 = east.iter().map(|n| sums[*n]).sum();
+    let west_now: i64 = west.iter().map(|n| sums[*n]).sum();
+    let (east_after, west_after) = (east_now - minutes, west_now + minutes);
+    assert_ne!(hours(east_now), hours(east_after), "pick an account that changes the rounded hours");
+    assert!(h.query_by_label(&hours(east_now)).is_some() && h.query_by_label(&hours(west_now)).is_some());
+    assert!(h.query_by_label(&hours(east_after)).is_none() && h.query_by_label(&hours(west_after)).is_none());
+
+    h.get_by_label("🔎").click();
+    h.run();
+    h.get_by_label("🔎").type_text(&name);
+    h.run();
+    h.get_by_label_contains(&name).click();
+    h.run_steps(3);
+    assert_eq!(h.state().selection().len(), 1, "the account is selected");
+    // Hover California's row in the Accounts column (its name is a drag handle).
+    let x = h.get_by_label("Accounts").rect().center().x;
+    let y = h.get_by_label("California").rect().center().y;
+    h.hover_at(egui::pos2(x, y));
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("Preview: assigning the selection to California").is_some());
+    assert!(h.query_by_label(&hours(east_after)).is_some(), "East after the move: {} h", hours(east_after));
+    assert!(h.query_by_label(&hours(west_after)).is_some(), "West after the move: {} h", hours(west_after));
+    assert_eq!(h.state().doc.editor.undo_depth(), 0, "a preview changes nothing");
+}
+
+/// The fixture with two regions, East (New York Metro, Mid-Atlantic, Northeast) and
+/// West (California, Pacific Northwest): collapsing East hides its three territories'
+/// rows and keeps its roll-up, worked out here; expanding shows them again.
+#[test]
+fn a_region_collapses_and_expands() {
+    let mut h = regions_harness();
     let sums = workload_by_territory();
     let east_hours: i64 = ["New York Metro", "Mid-Atlantic", "Northeast"].iter().map(|n| sums[*n]).sum::<i64>();
     let hours = territory_editor::format::thousands((east_hours as f64 / 60.0).round() as i64);

@@ -2,7 +2,7 @@
 //! comparison window and the dialogs. They read the document and queue [`Action`]s.
 //!
 //! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
-//! `balance_table.rs`, `territory_table.rs` (the territories, as a tree of regions),
+//! `balance_table.rs`, `territory_table/` (the territories, as a tree of regions; `rows.rs`: the region rows and the cells they share),
 //! `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
 //! dialog state, deviation colours) are here. The menu bar, toolbar, scenario bar,
 //! status bar and comparison window are functions of what they read (the document,
