@@ -143,7 +143,9 @@
 //! - Territory shapes never overlap (beyond the polygon overlay's snapping, about a
 //!   square metre) and each holds its own accounts and no other's, but for positions
 //!   shared by territories, which are listed (property-tested on random plans, and
-//!   against the CSV for `shapes`' GeoJSON).
+//!   against the CSV for `shapes`' GeoJSON); what they cover is land, or within the
+//!   1-km disc of an account (property-tested on random plans on the coast at Los
+//!   Angeles).
 //! - `Editor::metrics() == Metrics::recompute(Editor::plan())`, exactly, after any
 //!   sequence of edits, undos and redos (integer totals; property-tested), capacity
 //!   and region edits included; the panel's balance equals deviations against

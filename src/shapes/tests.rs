@@ -152,3 +152,48 @@ proptest! {
         }
     }
 }
+
+/// The bundled land, loaded once for the tests that cut to it.
+fn land() -> Land {
+    static LAND: std::sync::OnceLock<Land> = std::sync::OnceLock::new();
+    LAND.get_or_init(|| Land::bundled().expect("bundled land")).clone()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    /// Random plans on the coast at Los Angeles, some accounts offshore: every account
+    /// in its own shape and no other, and every point the shapes cover is on land or
+    /// within the 1-km keep-disc of an account (sampled on a 0.01° lattice, the land
+    /// and the distance checked here with `geo` and the haversine).
+    #[test]
+    fn shapes_stay_within_the_land_but_keep_offshore_accounts(
+        points in prop::collection::vec((0u32..100, 0u32..70, 0u32..3), 1..50),
+    ) {
+        let land = land();
+        let positions: Vec<(f64, f64)> =
+            points.iter().map(|&(x, y, _)| (-118.9 + x as f64 * 0.01, 33.6 + y as f64 * 0.01)).collect();
+        let assignment: Vec<Option<TerritoryIdx>> = points.iter().map(|&(_, _, k)| t(k)).collect();
+        let shapes = Shaper::new(&positions, Some(land.clone()), ShapeOptions::default()).shapes(&assignment, 3);
+        check(&positions, &assignment, &shapes, 1e-7);
+        let keep_km = ShapeOptions::default().keep_km;
+        let mut covered = 0;
+        for i in 0..=120 {
+            for j in 0..=90 {
+                let (lon, lat) = (-119.0 + f64::from(i) * 0.01 + 0.003, 33.5 + f64::from(j) * 0.01 + 0.003);
+                if !shapes.areas.iter().any(|a| a.contains(&Point::new(lon, lat))) {
+                    continue;
+                }
+                covered += 1;
+                let on_land = land.area.contains(&Point::new(lon, lat));
+                let near = positions
+                    .iter()
+                    .map(|&(x, y)| crate::quality::distance_km(x, y, lon, lat))
+                    .fold(f64::MAX, f64::min);
+                // The keep-disc is the circumscribed 32-gon: within 0.5 % of the circle.
+                prop_assert!(on_land || near <= keep_km * 1.006, "({lon}, {lat}) covered at sea, {near} km from an account");
+            }
+        }
+        prop_assert!(covered > 0);
+    }
+}
