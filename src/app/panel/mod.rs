@@ -2,12 +2,14 @@
 //! comparison window and the dialogs. They read the document and queue [`Action`]s.
 //!
 //! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
-//! `balance_table.rs`, `territory_table/` (the territories, as a tree of regions; `rows.rs`: the region rows and the cells they share),
-//! `compare_window.rs`, `dialogs.rs`; the shared pieces (sorting,
-//! dialog state, deviation colours) are here. The menu bar, toolbar, scenario bar,
-//! status bar and comparison window are functions of what they read (the document,
-//! the UI state) that push actions; the balance table and the dialogs still take the
-//! whole app.
+//! `balance_table.rs`, `territory_table/` (the territories, as a tree of regions;
+//! `rows.rs`: the region rows and the cells they share), `compare_window.rs`,
+//! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours) are here.
+//! The menu bar, toolbar, scenario bar, status bar, comparison window, the balance
+//! panel's headline, Assign and table of territories are functions of what they read
+//! (the document, the UI state) that change only the UI state and push actions; a
+//! Balance or Redraw proposal's view (`app::optimize_ui`) and the dialogs still take
+//! the whole app.
 
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
