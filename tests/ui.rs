@@ -8,34 +8,10 @@ use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
-use common::{mercator, select_rectangle, step_until};
+use common::{FixtureRow as Row, fixture_rows, mercator, select_rectangle, step_until};
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::format::thousands;
 use territory_editor::io::csv_import::{ImportOptions, import_file};
-
-struct Row {
-    lon: f64,
-    lat: f64,
-    minutes: i64,
-    territory: String,
-}
-
-fn fixture_rows() -> Vec<Row> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
-    let mut reader = csv::Reader::from_path(path).expect("fixture");
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            Row {
-                lat: r[2].parse().expect("lat"),
-                lon: r[3].parse().expect("lon"),
-                minutes: r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes"),
-                territory: r[11].to_owned(),
-            }
-        })
-        .collect()
-}
 
 fn harness() -> Harness<'static, TerritoryApp> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");

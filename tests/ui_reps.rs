@@ -3,7 +3,6 @@
 //! the fixture CSV.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use egui::Key;
 use egui::accesskit::Role;
@@ -23,13 +22,9 @@ fn harness() -> Harness<'static, TerritoryApp> {
 
 /// Workload minutes per territory name, read from the fixture with the `csv` crate.
 fn workload_by_territory() -> BTreeMap<String, i64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
-    let mut reader = csv::Reader::from_path(path).expect("fixture");
     let mut sums = BTreeMap::new();
-    for r in reader.records() {
-        let r = r.expect("row");
-        let minutes = r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes");
-        *sums.entry(r[11].to_owned()).or_default() += minutes;
+    for r in common::fixture_rows() {
+        *sums.entry(r.territory).or_default() += r.minutes;
     }
     sums
 }
@@ -102,16 +97,7 @@ fn regions_harness() -> Harness<'static, TerritoryApp> {
 
 /// Minutes a year of each account of the fixture: (name, territory, minutes).
 fn accounts_with_minutes() -> Vec<(String, String, i64)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv");
-    let mut reader = csv::Reader::from_path(path).expect("fixture");
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            let minutes = r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes");
-            (r[1].to_owned(), r[11].to_owned(), minutes)
-        })
-        .collect()
+    common::fixture_rows().into_iter().map(|r| (r.name, r.territory, r.minutes)).collect()
 }
 
 /// With an East account selected, hovering California's row previews the move in the

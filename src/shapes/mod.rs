@@ -88,10 +88,11 @@ impl Shaper {
     /// The shaper of cells made before (from the triangulation the adjacency shares):
     /// O(N) to place the sites against the land.
     pub fn of(voronoi: Voronoi, land: Option<Land>, options: ShapeOptions) -> Shaper {
-        let needs_keep = (0..voronoi.sites())
+        let tri = voronoi.triangulation();
+        let needs_keep = (0..tri.sites())
             .into_par_iter()
             .map(|s| {
-                let [lon, lat] = voronoi.position(s);
+                let [lon, lat] = tri.position(s);
                 land.as_ref().is_none_or(|l| l.shore(lon, lat, options.keep_km) != Shore::Inland)
             })
             .collect();
@@ -106,10 +107,11 @@ impl Shaper {
     /// The owner of each site under an assignment of the accounts: the territory with
     /// most accounts there (the lowest slot on a tie).
     pub fn owners(&self, assignment: &[Option<TerritoryIdx>]) -> Vec<Option<TerritoryIdx>> {
-        (0..self.voronoi.sites())
+        let tri = self.voronoi.triangulation();
+        (0..tri.sites())
             .into_par_iter()
             .map(|s| {
-                let accounts = self.voronoi.accounts_at(s);
+                let accounts = tri.accounts_at(s);
                 let first = assignment[accounts[0] as usize];
                 if accounts.len() == 1 || accounts.iter().all(|&a| assignment[a as usize] == first) {
                     return first;
@@ -131,13 +133,13 @@ impl Shaper {
     pub fn shared(&self, assignment: &[Option<TerritoryIdx>], owners: &[Option<TerritoryIdx>]) -> Vec<SharedSite> {
         let mut out = Vec::new();
         for (s, owner) in owners.iter().enumerate() {
-            let accounts = self.voronoi.accounts_at(s);
+            let accounts = self.voronoi.triangulation().accounts_at(s);
             let mut territories: Vec<TerritoryIdx> = accounts.iter().filter_map(|&a| assignment[a as usize]).collect();
             territories.sort_unstable();
             territories.dedup();
             if let (true, Some(owner)) = (territories.len() > 1, *owner) {
                 out.push(SharedSite {
-                    position: self.voronoi.position(s),
+                    position: self.voronoi.triangulation().position(s),
                     territories,
                     owner,
                     accounts: accounts.to_vec(),

@@ -21,8 +21,8 @@ pub const KM_PER_DEGREE: f64 = std::f64::consts::PI * crate::quality::EARTH_KM /
 /// (never nearer than the guarantee); 32 vertices keep both within 0.5 % of the circle.
 const DISC_VERTICES: usize = 32;
 
-/// The sites of a set of positions and their Delaunay neighbours: the accounts' one
-/// [`Triangulation`], shared with the adjacency of [`crate::quality`].
+/// The Voronoi cells of the accounts' one [`Triangulation`] (shared with the adjacency
+/// of [`crate::quality`], which answers for the sites and their neighbours).
 #[derive(Debug, Clone, Default)]
 pub struct Voronoi {
     tri: Arc<Triangulation>,
@@ -42,31 +42,6 @@ impl Voronoi {
     /// The triangulation.
     pub fn triangulation(&self) -> &Arc<Triangulation> {
         &self.tri
-    }
-
-    /// Number of sites.
-    pub fn sites(&self) -> usize {
-        self.tri.sites()
-    }
-
-    /// The site of an account.
-    pub fn site_of(&self, account: usize) -> usize {
-        self.tri.site_of(account)
-    }
-
-    /// The accounts at a site.
-    pub fn accounts_at(&self, site: usize) -> &[u32] {
-        self.tri.accounts_at(site)
-    }
-
-    /// (lon, lat) of a site.
-    pub fn position(&self, site: usize) -> [f64; 2] {
-        self.tri.position(site)
-    }
-
-    /// The Delaunay neighbours of a site.
-    pub fn neighbours(&self, site: usize) -> &[u32] {
-        self.tri.neighbours(site)
     }
 
     /// The site's cell cut to the disc of `km` around it, as a counter-clockwise ring of

@@ -88,3 +88,32 @@ pub fn select_rectangle(h: &mut egui_kittest::Harness<'_, territory_editor::app:
     h.drop_at(b);
     h.run();
 }
+
+/// A row of `tests/fixtures/small_accounts.csv`, read with the `csv` crate (not the
+/// program's importer), for expectations worked out independently.
+pub struct FixtureRow {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    /// Visits × minutes a visit.
+    pub minutes: i64,
+    pub territory: String,
+}
+
+/// The rows of the small fixture.
+pub fn fixture_rows() -> Vec<FixtureRow> {
+    let mut reader = csv::Reader::from_path(fixture("small_accounts.csv")).expect("fixture");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            FixtureRow {
+                name: r[1].to_owned(),
+                lat: r[2].parse().expect("lat"),
+                lon: r[3].parse().expect("lon"),
+                minutes: r[9].parse::<i64>().expect("visits") * r[10].parse::<i64>().expect("minutes"),
+                territory: r[11].to_owned(),
+            }
+        })
+        .collect()
+}
