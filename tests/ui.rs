@@ -689,3 +689,43 @@ fn a_proposal_applied_as_a_new_scenario_leaves_the_baseline() {
     assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);
     assert!(label_exists(&h, &headline(&h)));
 }
+
+/// With areas on, a reassignment redraws them off the UI thread: once the worker has
+/// answered, every moved account lies in its new territory's area and in no other
+/// (tested with `geo` on the areas the editor holds), and Ctrl+Z brings the old areas
+/// back.
+#[test]
+fn the_areas_follow_a_reassignment_and_its_undo() {
+    use geo::Contains;
+    let mut h = harness();
+    h.state_mut().settings.areas = territory_editor::app::AreasSetting::Always;
+    let current = |h: &Harness<'_, TerritoryApp>| h.state().doc.areas.current(&h.state().doc.editor);
+    step_until(&mut h, current);
+    let holds = |h: &Harness<'_, TerritoryApp>, i: usize| {
+        let plan = h.state().doc.editor.plan();
+        let a = plan.accounts.get(i);
+        let p = geo::Point::new(a.lon, a.lat);
+        let shapes = h.state().doc.areas.shapes();
+        let owner = plan.assignment[i].map(|t| t.get());
+        let shared = shapes.shared.iter().any(|s| s.accounts.contains(&(i as u32)));
+        shared || shapes.areas.iter().enumerate().all(|(k, area)| area.contains(&p) == (Some(k) == owner))
+    };
+    let before = h.state().doc.editor.plan().assignment.clone();
+    select_rectangle(&mut h, 120.0);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let after = h.state().doc.editor.plan().assignment.clone();
+    let moved: Vec<usize> = (0..after.len()).filter(|&i| after[i] != before[i]).collect();
+    assert!(!moved.is_empty(), "the rectangle moved accounts");
+    step_until(&mut h, current);
+    for &i in &moved {
+        assert!(holds(&h, i), "account {i} in its new territory's area only");
+    }
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().assignment, before);
+    step_until(&mut h, current);
+    for &i in &moved {
+        assert!(holds(&h, i), "account {i} back in its old territory's area");
+    }
+}

@@ -177,26 +177,13 @@ impl Areas {
         }
         let plan = editor.plan();
         let k = plan.territories.len();
+        // A copy of the owners (4 bytes an account) is all the frame pays; which
+        // territories changed is worked out on the worker.
         let assignment = plan.assignment.clone();
-        let mut changed: Vec<TerritoryIdx> = if self.shapes.areas.len() == k && self.shaper.is_some() {
-            let mut c: Vec<TerritoryIdx> = assignment
-                .iter()
-                .zip(&self.assignment)
-                .filter(|(a, b)| a != b)
-                .flat_map(|(a, b)| [*a, *b])
-                .flatten()
-                .collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        } else {
-            (0..k as u32).map(TerritoryIdx::new).collect()
-        };
-        if changed.is_empty() {
-            self.revision = Some(editor.revision());
-            return;
-        }
-        changed.retain(|t| t.get() < k);
+        let reusable =
+            self.shapes.areas.len() == k && self.shaper.is_some() && self.assignment.len() == assignment.len();
+        let previous = reusable.then(|| std::mem::take(&mut self.assignment));
+        let pieces_before = std::mem::take(&mut self.pieces);
         let mut shapes = std::mem::take(&mut self.shapes);
         shapes.areas.resize(k, MultiPolygon::new(Vec::new()));
         let shaper = self.shaper.clone();
@@ -220,14 +207,38 @@ impl Areas {
                 let land = Land::bundled().ok();
                 Arc::new(Shaper::of(Voronoi::of(tri), land, ShapeOptions::default()))
             });
-            shaper.update(&mut shapes, &assignment, &changed);
-            let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
-            let pieces = crate::quality::pieces_of(&assignment, k, &adjacency);
+            let changed = match &previous {
+                Some(before) => changed_territories(before, &assignment, k),
+                None => (0..k as u32).map(TerritoryIdx::new).collect(),
+            };
+            let (meshes, pieces) = if changed.is_empty() {
+                (Vec::new(), pieces_before)
+            } else {
+                shaper.update(&mut shapes, &assignment, &changed);
+                let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
+                (meshes, crate::quality::pieces_of(&assignment, k, &adjacency))
+            };
             let _ = tx.send(Done { shaper, adjacency, pieces, assignment, shapes, meshes, revision });
             ctx.request_repaint();
         });
         self.job = Some(rx);
     }
+}
+
+/// The territories (slots below `k`) that gained or lost accounts between two
+/// assignments, ascending.
+fn changed_territories(before: &[Option<TerritoryIdx>], after: &[Option<TerritoryIdx>], k: usize) -> Vec<TerritoryIdx> {
+    let mut c: Vec<TerritoryIdx> = after
+        .iter()
+        .zip(before)
+        .filter(|(a, b)| a != b)
+        .flat_map(|(a, b)| [*a, *b])
+        .flatten()
+        .filter(|t| t.get() < k)
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    c
 }
 
 impl TerritoryApp {
