@@ -6,10 +6,10 @@
 //! `rows.rs`: the region rows and the cells they share), `compare_window.rs`,
 //! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours) are here.
 //! The menu bar, toolbar, scenario bar, status bar, comparison window, the balance
-//! panel's headline, Assign and table of territories are functions of what they read
-//! (the document, the UI state) that change only the UI state and push actions; a
-//! Balance or Redraw proposal's view (`app::optimize_ui`) and the dialogs still take
-//! the whole app.
+//! panel's headline, Assign and table of territories, and the dialogs are functions of
+//! what they read (the document, the UI state) that change only the UI state and push
+//! actions; a Balance or Redraw proposal's view (`app::optimize_ui`) and the file and
+//! recovery windows still take the whole app.
 
 use egui::{Color32, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
