@@ -131,11 +131,12 @@
 //! snapshot.
 //!
 //! *Edit to area.* With territory areas on (View ▸ Territory areas; automatic over
-//! 5,000 accounts in view), `app::map`'s areas layer compares the assignment with the
-//! one its shapes were made of whenever [`edit::Editor::revision`] moves, and sends the
-//! territories that differ to a worker thread: [`shapes::Shaper::update`] merges their
-//! Voronoi cells again (the triangulation is built once per document, and shared with the adjacency that Balance, Redraw and the pieces use) and the worker
-//! triangulates them for drawing. The frame never waits; the old areas stay until the
+//! 5,000 accounts in view), `app::map`'s areas layer sends a copy of the owners to a
+//! worker thread whenever [`edit::Editor::revision`] moves; the worker compares it with
+//! the assignment its shapes were made of, [`shapes::Shaper::update`] merges the Voronoi
+//! cells of the territories that differ again (the triangulation is built once per
+//! document, and shared with the adjacency that Balance, Redraw and the pieces use), and
+//! the worker triangulates them for drawing. The frame never waits; the old areas stay until the
 //! new ones arrive.
 //!
 //! ## Invariants

@@ -187,7 +187,6 @@ pub struct SpatialIndex {
 impl SpatialIndex {
     /// Bulk-loads the index from (lon, lat) positions, in account order: O(N log N).
     pub fn build(positions: impl IntoIterator<Item = (f64, f64)>) -> SpatialIndex {
-        use rayon::prelude::*;
         let xy: Vec<[f64; 2]> = positions
             .into_iter()
             .map(|(lon, lat)| {
@@ -195,6 +194,13 @@ impl SpatialIndex {
                 [x, y]
             })
             .collect();
+        SpatialIndex::from_mercator(xy)
+    }
+
+    /// The index of Web Mercator positions (as [`to_mercator`] gives them), in account
+    /// order: O(N log N).
+    pub fn from_mercator(xy: Vec<[f64; 2]>) -> SpatialIndex {
+        use rayon::prelude::*;
         let mut order: Vec<u32> = (0..xy.len() as u32).collect();
         order.par_sort_unstable_by_key(|&i| (z_order(xy[i as usize]), i));
         let xy: Vec<[f64; 2]> = order.iter().map(|&i| xy[i as usize]).collect();

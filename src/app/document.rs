@@ -106,13 +106,9 @@ impl Document {
     /// R-tree on a background thread.
     pub fn with_grid(plan: Plan, grid: crate::grid::Grid, path: Option<PathBuf>, title: String) -> Document {
         let editor = Editor::with_positions(plan, grid.xs(), grid.ys());
-        // The plan is shared with the builder only while it copies the positions.
-        let plan = editor.snapshot();
-        let index = Deferred::spawn(move || {
-            let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-            drop(plan);
-            SpatialIndex::build(positions)
-        });
+        // The grid's Web Mercator positions, projected once already.
+        let xy: Vec<[f64; 2]> = grid.xs().iter().zip(grid.ys()).map(|(&x, &y)| [x, y]).collect();
+        let index = Deferred::spawn(move || SpatialIndex::from_mercator(xy));
         Document {
             editor,
             index,
