@@ -23,6 +23,7 @@ mod voronoi;
 #[cfg(test)]
 mod tests;
 
+use geo::orient::{Direction, Orient};
 use geo::{BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, unary_union};
 use rayon::prelude::*;
 
@@ -170,7 +171,9 @@ impl Shaper {
         if keep.is_empty() {
             return on_land;
         }
-        let mut parts = on_land.0;
+        // The union fills by winding: a hole must wind against its outer ring, or the
+        // union fills it (an enclosed neighbour's cell would then be covered twice).
+        let mut parts = on_land.orient(Direction::Default).0;
         parts.extend(self.cells(&keep, self.options.keep_km, true));
         unary_union(&parts)
     }

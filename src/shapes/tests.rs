@@ -197,3 +197,31 @@ proptest! {
         prop_assert!(covered > 0);
     }
 }
+
+/// Found by the property above: an account of one territory enclosed by another's, on
+/// the coast, so that the enclosing area is cut to the land and then joined with its
+/// keep-discs. The enclosed cell must stay a hole (the union had filled it when the
+/// cut gave the hole the outer ring's winding).
+#[test]
+fn an_enclosed_territory_stays_a_hole_after_the_cut_to_land() {
+    let pts = [
+        (13, 49, 1),
+        (43, 1, 0),
+        (63, 43, 1),
+        (74, 59, 1),
+        (93, 31, 2),
+        (77, 15, 1),
+        (63, 49, 0),
+        (40, 47, 1),
+        (39, 66, 1),
+    ];
+    let positions: Vec<(f64, f64)> =
+        pts.iter().map(|&(x, y, _)| (-118.9 + f64::from(x) * 0.01, 33.6 + f64::from(y) * 0.01)).collect();
+    let assignment: Vec<Option<TerritoryIdx>> = pts.iter().map(|&(_, _, k)| t(k)).collect();
+    let shapes = Shaper::new(&positions, Some(land()), ShapeOptions::default()).shapes(&assignment, 3);
+    let enclosed = Point::new(positions[6].0, positions[6].1);
+    assert!(shapes.areas[0].contains(&enclosed), "in its own territory's area");
+    assert!(!shapes.areas[1].contains(&enclosed), "not in the enclosing territory's area");
+    assert!(shapes.areas[1].0.iter().any(|p| !p.interiors().is_empty()), "the enclosing area has a hole");
+    check(&positions, &assignment, &shapes, 1e-7);
+}
