@@ -89,3 +89,42 @@ fn kmeans_is_deterministic_and_compact() {
     assert!(a < 120.0, "{a}");
     assert!(a < compactness(&p).overall);
 }
+
+/// The adjacency is symmetric (a neighbour's neighbour list holds the site back, near
+/// and far alike) and its near edges are exactly the triangulation's edges within
+/// 150 km, measured here with the haversine.
+#[test]
+fn the_adjacency_is_the_triangulation_within_150_km_both_ways() {
+    let positions: Vec<(f64, f64)> = (0..600)
+        .map(|i| {
+            let f = f64::from(i);
+            // Clusters 3° apart with spread-out points: edges both sides of 150 km.
+            (-100.0 + (i % 6) as f64 * 3.0 + (f * 0.37).sin() * 0.9, 35.0 + (f * 0.53).cos() * 1.2)
+        })
+        .collect();
+    let adj = adjacency_of(&positions);
+    let tri = adj.triangulation().clone();
+    for s in 0..adj.sites() {
+        let mut near: Vec<u32> = adj.neighbours(s).to_vec();
+        let mut far: Vec<u32> = adj.far_neighbours(s).to_vec();
+        for &q in &near {
+            assert!(adj.neighbours(q as usize).contains(&(s as u32)), "{s} ~ {q} both ways");
+        }
+        for &q in &far {
+            assert!(adj.far_neighbours(q as usize).contains(&(s as u32)), "{s} .. {q} both ways");
+        }
+        let [lon, lat] = tri.position(s);
+        let (mut want_near, mut want_far) = (Vec::new(), Vec::new());
+        for &q in tri.neighbours(s) {
+            let [qlon, qlat] = tri.position(q as usize);
+            if distance_km(lon, lat, qlon, qlat) <= MAX_EDGE_KM { want_near.push(q) } else { want_far.push(q) }
+        }
+        near.sort_unstable();
+        far.sort_unstable();
+        want_near.sort_unstable();
+        want_far.sort_unstable();
+        assert_eq!((near, far), (want_near, want_far), "site {s}");
+    }
+    let far_edges: usize = (0..adj.sites()).map(|s| adj.far_neighbours(s).len()).sum();
+    assert!(far_edges > 0 && adj.edges() > 0, "edges on both sides of the limit");
+}

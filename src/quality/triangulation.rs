@@ -175,15 +175,16 @@ impl Adjacency {
     pub fn of(tri: Arc<Triangulation>) -> Adjacency {
         let sites = tri.sites();
         let t: &Triangulation = &tri;
-        // Whether each directed edge is short, in the triangulation's order.
+        // Whether each directed edge is short, in the triangulation's order; measured
+        // from the lower site to the higher, so that both directions agree to the bit.
         let short: Vec<bool> = (0..sites)
             .into_par_iter()
             .with_min_len(crate::PARALLEL_MIN / 8)
             .flat_map_iter(|s| {
-                let [lon, lat] = t.position(s);
                 t.neighbours(s).iter().map(move |&q| {
-                    let [qlon, qlat] = t.position(q as usize);
-                    distance_km(lon, lat, qlon, qlat) <= MAX_EDGE_KM
+                    let (a, b) = (s.min(q as usize), s.max(q as usize));
+                    let ([alon, alat], [blon, blat]) = (t.position(a), t.position(b));
+                    distance_km(alon, alat, blon, blat) <= MAX_EDGE_KM
                 })
             })
             .collect();
