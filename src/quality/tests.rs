@@ -128,3 +128,20 @@ fn the_adjacency_is_the_triangulation_within_150_km_both_ways() {
     let far_edges: usize = (0..adj.sites()).map(|s| adj.far_neighbours(s).len()).sum();
     assert!(far_edges > 0 && adj.edges() > 0, "edges on both sides of the limit");
 }
+
+/// Positions the plane cannot tell apart (a longitude one unit in the last place off,
+/// −0° and +0°) are one site: the triangulation gets each point once, so its vertices
+/// stay the sites and every account keeps its neighbours.
+#[test]
+fn positions_the_plane_cannot_tell_apart_share_a_site() {
+    let lon = -97.123_456_789_f64;
+    let next = f64::from_bits(lon.to_bits() + 1);
+    let positions = [(lon, 30.0), (next, 30.0), (0.0, 31.0), (-0.0, 31.0), (-96.0, 30.5), (-98.0, 29.5)];
+    let tri = Triangulation::new(&positions);
+    let kx = tri.kx();
+    assert_eq!((lon * kx).to_bits() == (next * kx).to_bits(), tri.site_of(0) == tri.site_of(1));
+    assert_eq!(tri.site_of(2), tri.site_of(3), "−0° and +0° are one site");
+    for s in 0..tri.sites() {
+        assert!(!tri.neighbours(s).is_empty(), "site {s} has neighbours");
+    }
+}

@@ -28,11 +28,14 @@ struct Sites {
 }
 
 impl Sites {
-    fn of(positions: &[(f64, f64)]) -> Sites {
+    /// Sites as points of the plane of longitude scale `kx`: two positions the plane
+    /// cannot tell apart (a longitude one unit in the last place off, −0 and +0) are one
+    /// site, so the triangulation gets each point once.
+    fn of(positions: &[(f64, f64)], kx: f64) -> Sites {
         let n = positions.len();
         let key = |i: u32| {
             let (lon, lat) = positions[i as usize];
-            (lon.to_bits(), lat.to_bits())
+            ((lon * kx + 0.0).to_bits(), (lat + 0.0).to_bits())
         };
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.par_sort_unstable_by_key(|&i| (key(i), i));
@@ -70,7 +73,10 @@ pub struct Triangulation {
 impl Triangulation {
     /// Groups the positions into sites and triangulates them: O(N log N).
     pub fn new(positions: &[(f64, f64)]) -> Triangulation {
-        let Sites { order, site_of, start: site_start } = Sites::of(positions);
+        let (lat_lo, lat_hi) = positions.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+        let mid = if positions.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
+        let kx = mid.to_radians().cos().max(0.1);
+        let Sites { order, site_of, start: site_start } = Sites::of(positions, kx);
         let lon_lat: Vec<[f64; 2]> = site_start[..site_start.len() - 1]
             .iter()
             .map(|&k| {
@@ -78,9 +84,6 @@ impl Triangulation {
                 [lon, lat]
             })
             .collect();
-        let (lat_lo, lat_hi) = lon_lat.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
-        let mid = if lon_lat.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
-        let kx = mid.to_radians().cos().max(0.1);
         let sites = lon_lat.len();
         let mut nb_start = Vec::with_capacity(sites + 1);
         nb_start.push(0u32);
@@ -88,7 +91,9 @@ impl Triangulation {
         let points: Vec<Point2<f64>> = lon_lat.iter().map(|p| Point2::new(p[0] * kx, p[1])).collect();
         // `bulk_load_stable` keeps the vertices in the order given: vertex i is site i.
         match DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points) {
-            Ok(t) if sites >= 2 => {
+            // (Each site is a distinct point of the plane, so no vertex was merged; were
+            // one merged, the vertices would not be the sites, and no edge is kept.)
+            Ok(t) if sites >= 2 && t.num_vertices() == sites => {
                 nb.reserve_exact(t.num_directed_edges());
                 for v in t.vertices() {
                     nb.extend(v.out_edges().map(|e| e.to().fix().index() as u32));
