@@ -252,3 +252,18 @@ fn the_editor_recovers_work_in_a_new_scenario() {
     assert!(ed.is_dirty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The import report belongs to the file it reports on: opening another file after it
+/// closes it, so it never stands over a plan it says nothing about.
+#[test]
+fn the_import_report_closes_when_another_file_opens() {
+    let mut h = harness_on(TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into())));
+    h.state_mut().open_path(fixture("geocode_de.csv"));
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(3);
+    assert!(h.query_by_label("Import report").is_some(), "the bad rows are reported");
+    h.state_mut().open_path(fixture("small_accounts.csv"));
+    step_until(&mut h, |h| h.state().doc.title.contains("small_accounts"));
+    h.run_steps(3);
+    assert!(h.query_by_label("Import report").is_none(), "the other file's report is closed");
+}

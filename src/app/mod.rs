@@ -303,6 +303,8 @@ impl TerritoryApp {
     /// Replaces the document (after an open or import).
     fn set_document(&mut self, doc: Document) {
         self.doc = doc;
+        // The last file's import report is about another document now.
+        self.ui.import_report = None;
         self.journal_begin();
         self.clear_view_state();
         self.fit_pending = 3;
