@@ -19,7 +19,7 @@
 //! | [`recovery`] | autosave: the journal of edit commands since a plan was opened or saved, written off the UI thread at most once a second, tied to its base file by a fingerprint; finding and replaying a crashed session's journal |
 //! | [`basemap`] | the bundled offline basemap (countries, US states, counties), pre-projected outlines, "which area is here" |
 //! | [`quality`] | reports beyond balance: compactness; the accounts' one triangulation ([`quality::Triangulation`]: Delaunay over distinct positions, in lon/lat with longitude scaled by the cosine of the middle latitude) and the adjacency made of it (150 km cut, islands), which the areas' Voronoi cells share; pieces, disruption and its lower bound, the k-means reference; the nearest or cheapest of many centres (a k-d tree with each subtree's least price, for k-means and Redraw's pricing) |
-//! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
+//! | [`optimize`] | Balance (min-cost flow between neighbouring territories, realised border by border with a local one-piece test) and Redraw (balanced k-means, optionally around reps' homes, or recursive bisection past 250 territories, names by overlap, one piece per island, then Balance and polish); proposals and their before/after report (with the lower bound and the border-flow bound of the moved workload) |
 //! | [`shapes`] | territory areas: the Voronoi cells of the accounts' positions (cut to a disc of 50 km around each, edges straight in lon/lat) merged per territory, cut to the bundled land but never nearer than 1 km around an account; positions shared by territories listed; after an edit only the changed territories merged again |
 //! | [`render`] | maps to hand out: the plan as an SVG document (basemap, areas or dots, names placed without overlap, legend with each territory's figures, scale bar, attribution; a region's, a territory's or the Changes view), rasterised to PNG by `resvg` with the bundled font; the territory book (`book.rs`: SVG pages made into a PDF by `krilla`) |
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
@@ -65,7 +65,7 @@
 //! `state.rs` (the working state and its one move), `contiguity.rs` (the one-piece
 //! rules), `flow.rs` (the territory graph and the min-cost flow), `balance.rs`,
 //! `stop.rs` (why a run stopped short), `polish.rs` (the last slivers, polish),
-//! `pricing.rs` (balanced k-means), `redraw.rs`,
+//! `pricing.rs` (balanced k-means), `bisect.rs` (recursive bisection), `redraw.rs`,
 //! `report.rs`. `cli` is one too: `args.rs`, `output.rs`, and a file per command.
 //! So are `model` (units, account, accounts, colour, account_set, region, scenario, travel), `edit`
 //! (changes, regions, scenarios), `metrics` (rollup), `compare` (changes), `update`,

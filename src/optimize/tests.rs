@@ -459,6 +459,37 @@ mod proptests {
         assert!(kept >= 8, "{kept}");
     }
 
+    /// Into many small territories (20 accounts each, past where balanced k-means's
+    /// prices settle), Redraw still ends as even as whole accounts allow, each
+    /// territory in one piece per island. (With k-means alone, 100,000 accounts into
+    /// 5,000 ended with territories from 0.04 to 2.0 times their target.)
+    #[test]
+    fn redraw_into_many_small_territories_stays_balanced() {
+        let plan = generated(12_000, 600, 2);
+        let adj = quality::adjacency(&plan.accounts);
+        let opts = RedrawOptions { territories: 600, tolerance: 0.03, ..RedrawOptions::default() };
+        let p = redraw(&plan, &adj, &opts, None).expect("redraw");
+        let after = p.apply_to(&plan);
+        let live: Vec<usize> = after.live_territories().map(|(t, _)| t.get()).collect();
+        assert_eq!(live.len(), 600);
+        // The loads summed here from the accounts, not taken from the optimizer.
+        let mut load = vec![0i64; after.territories.len()];
+        let mut heaviest = 0i64;
+        for (v, o) in after.assignment.iter().enumerate() {
+            let w = after.accounts.workload(v).0;
+            heaviest = heaviest.max(w);
+            load[o.expect("Redraw assigns every account").get()] += w;
+        }
+        let mean = load.iter().sum::<i64>() as f64 / 600.0;
+        let within = live.iter().filter(|&&t| (load[t] as f64 - mean).abs() <= 0.03 * mean).count();
+        let worst = live.iter().map(|&t| (load[t] as f64 - mean).abs() / mean).fold(0.0, f64::max);
+        assert!(within >= 594, "{within} of 600 within ±3 %, worst {worst:.3}");
+        assert!(worst <= 0.03 + heaviest as f64 / mean, "worst {worst:.3}, heaviest account {heaviest} of {mean:.0}");
+        let pieces = quality::pieces(&after, &adj);
+        let islands = quality::islands_reached(&after, &adj);
+        assert!(live.iter().all(|&t| pieces[t] <= islands[t]), "a territory in pieces");
+    }
+
     #[test]
     fn a_cancelled_run_stops() {
         let plan = generated(2000, 6, 1);
