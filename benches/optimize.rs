@@ -4,7 +4,8 @@
 //! capacities and within one region (±3 % of each target; `tests/reps_balance.rs`
 //! checks the results). Each
 //! iteration includes the adjacency (Delaunay) and the whole algorithm, as the CLI runs
-//! it. Filter with e.g. `cargo bench --bench optimize -- redraw_10k`.
+//! it. Filter with e.g. `cargo bench --bench optimize -- redraw_10k`. The group at the
+//! ceiling of 10,000 territories ([`ceiling`]) takes about a quarter of an hour.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -97,5 +98,30 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// At the ceiling of 10,000 territories: 200,000 generated accounts in 10,000
+/// longitude bands imported, balanced and redrawn into 10,000 (±3 %, which one
+/// account 4.5 band widths heavy puts out of reach: both run every stage). Each
+/// iteration of Balance and Redraw takes about half a minute to a minute, so this
+/// group takes about a quarter of an hour: `cargo bench --bench optimize -- ceiling`.
+fn ceiling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("optimize_ceiling");
+    g.sample_size(10).warm_up_time(Duration::from_millis(1)).measurement_time(Duration::from_secs(1));
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(200_000, 10_000, 0, &mut csv).expect("generate");
+    g.bench_function("import_200k_in_10000", |b| {
+        b.iter(|| black_box(import_bytes(&csv, "generated.csv", &ImportOptions::default()).expect("import")))
+    });
+    let plan = import_bytes(&csv, "generated.csv", &ImportOptions::default()).expect("import").0;
+    g.bench_function("balance_200k_10000", |b| b.iter(|| black_box(balance(&plan, 0.03))));
+    g.bench_function("redraw_200k_into_10000", |b| {
+        b.iter(|| {
+            let adj = quality::adjacency(&plan.accounts);
+            let opts = RedrawOptions { territories: 10_000, tolerance: 0.03, ..RedrawOptions::default() };
+            black_box(optimize::redraw(&plan, &adj, &opts, None).expect("redraw"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, ceiling);
 criterion_main!(benches);

@@ -267,3 +267,39 @@ fn the_import_report_closes_when_another_file_opens() {
     h.run_steps(3);
     assert!(h.query_by_label("Import report").is_none(), "the other file's report is closed");
 }
+
+/// "Save changes?" ▸ Save goes the way Ctrl+S goes: a plan that someone else saved
+/// meanwhile is not replaced without asking (it was, when that button saved on the
+/// spot), and the file to open waits until the save has landed.
+#[test]
+fn saving_from_the_unsaved_question_asks_before_overwriting_and_then_goes_on() {
+    let dir = temp_dir("unsaved-save");
+    let plan_path = fixture_plan(&dir);
+    let mut app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    app.set_data_dir(dir.join("data"));
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    assert!(h.state().doc.editor.is_dirty());
+    let moved = h.state().doc.editor.plan().assignment.clone();
+    // Someone else saves the file meanwhile.
+    let theirs = std::fs::read_to_string(&plan_path).expect("plan").replacen("name: \"", "name: \"Neu ", 1);
+    std::fs::write(&plan_path, &theirs).expect("written");
+
+    h.state_mut().open_path(fixture("small_accounts.csv"));
+    h.run_steps(4);
+    h.get_by_label("Save changes?");
+    h.get_by_label("Save").click();
+    h.run_steps(4);
+    assert!(h.query_by_label("The file changed on disk").is_some(), "asked before replacing their version");
+    assert_eq!(std::fs::read_to_string(&plan_path).expect("plan"), theirs, "their version is still there");
+    assert!(h.state().doc.title.contains("Vertrieb"), "the other file waits for the answer");
+
+    h.get_by_label("Overwrite").click();
+    step_until(&mut h, |h| h.state().doc.title.contains("small_accounts"));
+    let saved = territory_editor::io::plan_file::load(&plan_path).expect("our save reopens");
+    assert_eq!(saved.assignment, moved, "the save holds the edit");
+    let _ = std::fs::remove_dir_all(&dir);
+}

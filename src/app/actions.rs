@@ -66,6 +66,15 @@ pub enum Action {
     FocusAccount(u32),
     Open,
     OpenPath(PathBuf),
+    /// Open a file with these import options (the column mapping, the import report's
+    /// Fix).
+    OpenWith(PathBuf, Box<ImportOptions>),
+    /// A path typed into the prompt that stands in for a system file dialog.
+    Picked(files::Purpose, PathBuf),
+    /// The answer to "Save changes?".
+    Unsaved(files::UnsavedAnswer),
+    /// Restore (`true`) or discard the edits recovered from a session that crashed.
+    Recover(bool),
     ImportCsv,
     Save,
     SaveAs,
@@ -456,8 +465,12 @@ impl TerritoryApp {
                 let slot = TerritoryIdx::new(self.doc.editor.plan().territories.len() as u32 - 1);
                 self.ui.dialog = Some(panel::Dialog::rename(self.doc.editor.plan(), slot));
             }
+            Action::Recover(restore) => self.recover(ctx, restore),
             Action::Open
             | Action::OpenPath(_)
+            | Action::OpenWith(..)
+            | Action::Picked(..)
+            | Action::Unsaved(_)
             | Action::ImportCsv
             | Action::Save
             | Action::SaveAs

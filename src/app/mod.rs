@@ -3,9 +3,13 @@
 //! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index: what
 //! is saved), one [`UiState`] (tool, selection, previews, open dialogs: what is on
 //! screen) and the queue of [`Action`]s. Views read the document, change only the UI
-//! state and queue actions (the toolbar, the menu bar, the scenario bar and the
-//! comparison window are free functions with exactly those arguments); actions are applied once per frame, after the views, so
-//! that no view mutates the plan. One table (`Action::label`, `icon`, `tooltip`,
+//! state and queue actions: every panel, bar, dialog and window (the balance panel and
+//! its proposal, the Balance/Redraw form, the file, update and recovery windows) is a
+//! free function of the document (or what it shows of it), the UI state and the
+//! action queue. Actions are applied once per frame, after the views, so that no view
+//! mutates the plan or starts a job; a question's answer is an action too ("Save
+//! changes?" ▸ Save runs the same background save as Ctrl+S, and what waited for the
+//! question follows once it lands: `UiState::after_save`). One table (`Action::label`, `icon`, `tooltip`,
 //! `keys`, with the shortcut table) gives the menus, toolbar, tooltips, the Help window
 //! and the key handler their words and keys.
 //!
@@ -75,7 +79,6 @@ pub struct TerritoryApp {
     tile_cache: PathBuf,
     tasks: files::Tasks,
     allow_close: bool,
-    close_after_save: bool,
     window_title: String,
     /// CPU time of the last frame's UI code, in milliseconds.
     last_frame_ms: f64,
@@ -141,6 +144,9 @@ pub struct UiState {
     pub(in crate::app) dialog: Option<panel::Dialog>,
     /// What to do once the unsaved-changes question is answered.
     pub(in crate::app) confirm: Option<files::AfterConfirm>,
+    /// What to do once the save that question started has landed (nothing if it fails
+    /// or is cancelled).
+    pub(in crate::app) after_save: Option<files::AfterConfirm>,
     pub(in crate::app) optimize_form: Option<optimize_ui::Form>,
     /// The territory whose rep's home the next click on the map sets.
     pub(in crate::app) placing_home: Option<TerritoryIdx>,
@@ -170,7 +176,6 @@ impl TerritoryApp {
             tile_cache: tiles::default_cache_dir(),
             tasks: files::Tasks::default(),
             allow_close: false,
-            close_after_save: false,
             window_title: String::new(),
             started: None,
             last_frame_ms: 0.0,

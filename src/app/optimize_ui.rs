@@ -8,11 +8,11 @@ use egui::{Context, RichText, Ui};
 
 use super::files::TaskResult;
 use super::selection::Combine;
-use super::{Action, TerritoryApp};
+use super::{Action, Document, TerritoryApp, UiState};
 use crate::edit::Command;
 use crate::format::thousands;
 use crate::io::Progress;
-use crate::model::{AccountSet, RegionIdx, region_path};
+use crate::model::{AccountSet, Plan, RegionIdx, region_path};
 use crate::optimize::{self, BalanceOptions, Budget, Proposal, RedrawOptions, Report, Target};
 
 /// Which job the form sets up.
@@ -219,312 +219,329 @@ impl TerritoryApp {
             self.notify("Proposal discarded; the plan is unchanged");
         }
     }
+}
 
-    /// The settings form (the proposal itself is shown in the balance panel).
-    pub(super) fn optimize_windows(&mut self, ctx: &Context) {
-        if let Some(mut form) = self.ui.optimize_form.take() {
-            let mut keep = true;
-            let selected = self.ui.selection.accounts().len();
-            let locked_names: Vec<String> = self
-                .doc
-                .editor
-                .plan()
-                .live_territories()
-                .filter(|(_, t)| t.locked)
-                .map(|(_, t)| t.name.clone())
-                .collect();
-            egui::Window::new(format!("{}…", form.kind.title()))
-                .collapsible(false)
-                .resizable(false)
-                // Over the map's left, clear of the balance panel it changes.
-                .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 110.0))
-                .show(ctx, |ui| {
-                    self.form_ui(ui, &mut form, selected, &locked_names, &mut keep);
-                });
-            if keep {
-                self.ui.optimize_form = Some(form);
+/// The settings form of Balance… or Redraw… (the proposal itself is shown in the
+/// balance panel): reads the plan, edits the form, pushes [`Action::RunOptimize`].
+pub(super) fn optimize_window(
+    ctx: &Context,
+    doc: &Document,
+    state: &mut UiState,
+    busy: bool,
+    actions: &mut Vec<Action>,
+) {
+    let Some(mut form) = state.optimize_form.take() else { return };
+    let mut keep = true;
+    let selected = state.selection.accounts().len();
+    let plan = doc.editor.plan();
+    let locked_names: Vec<String> =
+        plan.live_territories().filter(|(_, t)| t.locked).map(|(_, t)| t.name.clone()).collect();
+    egui::Window::new(format!("{}…", form.kind.title()))
+        .collapsible(false)
+        .resizable(false)
+        // Over the map's left, clear of the balance panel it changes.
+        .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 110.0))
+        .show(ctx, |ui| {
+            let facts = FormFacts { plan, selected, locked: &locked_names, busy };
+            if form_ui(ui, &mut form, &facts, actions) {
+                keep = false;
             }
+        });
+    if keep {
+        state.optimize_form = Some(form);
+    }
+}
+
+/// What the form shows about the plan and the editor.
+struct FormFacts<'a> {
+    plan: &'a Plan,
+    /// Accounts selected on the map.
+    selected: usize,
+    /// The names of the locked territories.
+    locked: &'a [String],
+    /// Another job runs: Compute waits.
+    busy: bool,
+}
+
+/// The form's fields and buttons; whether it closes.
+fn form_ui(ui: &mut Ui, form: &mut Form, facts: &FormFacts<'_>, actions: &mut Vec<Action>) -> bool {
+    let FormFacts { plan, selected, locked, busy } = *facts;
+    let mut close = false;
+    match form.kind {
+        Kind::Balance => {
+            ui.label("Bring every territory within the tolerance of its target (the mean, or its share by capacity),\nmoving as little as possible; territories stay compact and in one piece.");
+        }
+        Kind::Redraw => {
+            ui.label("Draw the territories afresh: balanced, compact, in one piece.\nNew territories keep the names of the old ones they overlap most.");
         }
     }
-
-    fn form_ui(&mut self, ui: &mut Ui, form: &mut Form, selected: usize, locked: &[String], keep: &mut bool) {
+    ui.add_space(6.0);
+    egui::Grid::new("optimize-form").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+        let l = ui.label("Tolerance ±").on_hover_text("How far from its target each territory may end, in percent");
+        ui.add(egui::Slider::new(&mut form.tolerance_pct, 0.5..=15.0).suffix(" %").fixed_decimals(1)).labelled_by(l.id);
+        ui.end_row();
+        if !plan.regions.iter().any(|r| r.alive) {
+            form.region = None;
+        } else {
+            let l = ui.label("Within").on_hover_text(
+                "Limit the run to one region: only its territories give and receive, its total stays, and they \
+                 aim at their shares of it",
+            );
+            let name = |r: Option<RegionIdx>| r.map_or("The whole plan".to_owned(), |r| region_path(&plan.regions, r));
+            let before = form.region;
+            egui::ComboBox::from_id_salt("optimize-region")
+                .selected_text(name(form.region))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut form.region, None, name(None));
+                    for (r, _) in crate::model::tree_order(&plan.regions) {
+                        ui.selectable_value(&mut form.region, Some(r), name(Some(r)));
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if form.region != before {
+                // Redraw counts the territories of what it draws.
+                form.territories = match form.region {
+                    Some(r) => plan.territories_within(r).len().max(1),
+                    None => plan.live_territories().count().max(1),
+                };
+            }
+            ui.end_row();
+        }
         match form.kind {
             Kind::Balance => {
-                ui.label("Bring every territory within the tolerance of its target (the mean, or its share by capacity),\nmoving as little as possible; territories stay compact and in one piece.");
+                ui.label("Balance");
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut form.target, Target::Workload, "Workload");
+                    ui.selectable_value(&mut form.target, Target::Potential, "Potential");
+                    ui.selectable_value(&mut form.target, Target::Both, "Both");
+                });
+                ui.end_row();
+                for (i, what) in ["accounts", "workload", "potential"].iter().enumerate() {
+                    let l = ui
+                        .label(format!("Move at most, {what}"))
+                        .on_hover_text("Disruption budget: Balance stops there and shows the best plan within it");
+                    ui.horizontal(|ui| {
+                        let mut on = form.budget_pct[i].is_some();
+                        if ui.add(egui::Checkbox::without_text(&mut on)).labelled_by(l.id).changed() {
+                            form.budget_pct[i] = on.then_some(15.0);
+                        }
+                        if let Some(v) = &mut form.budget_pct[i] {
+                            ui.add(egui::DragValue::new(v).range(0.0..=100.0).suffix(" %").speed(0.5))
+                                .labelled_by(l.id);
+                        } else {
+                            ui.weak("no limit");
+                        }
+                    });
+                    ui.end_row();
+                }
             }
             Kind::Redraw => {
-                ui.label("Draw the territories afresh: balanced, compact, in one piece.\nNew territories keep the names of the old ones they overlap most.");
-            }
-        }
-        ui.add_space(6.0);
-        egui::Grid::new("optimize-form").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
-            let l = ui.label("Tolerance ±").on_hover_text("How far from its target each territory may end, in percent");
-            ui.add(egui::Slider::new(&mut form.tolerance_pct, 0.5..=15.0).suffix(" %").fixed_decimals(1))
-                .labelled_by(l.id);
-            ui.end_row();
-            let plan = self.doc.editor.plan();
-            if !plan.regions.iter().any(|r| r.alive) {
-                form.region = None;
-            } else {
-                let l = ui.label("Within").on_hover_text(
-                    "Limit the run to one region: only its territories give and receive, its total stays, and they \
-                     aim at their shares of it",
-                );
-                let name =
-                    |r: Option<RegionIdx>| r.map_or("The whole plan".to_owned(), |r| region_path(&plan.regions, r));
-                let before = form.region;
-                egui::ComboBox::from_id_salt("optimize-region")
-                    .selected_text(name(form.region))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut form.region, None, name(None));
-                        for (r, _) in crate::model::tree_order(&plan.regions) {
-                            ui.selectable_value(&mut form.region, Some(r), name(Some(r)));
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                if form.region != before {
-                    // Redraw counts the territories of what it draws.
-                    form.territories = match form.region {
-                        Some(r) => plan.territories_within(r).len().max(1),
-                        None => plan.live_territories().count().max(1),
-                    };
-                }
-                ui.end_row();
-            }
-            match form.kind {
-                Kind::Balance => {
-                    ui.label("Balance");
-                    ui.horizontal(|ui| {
-                        ui.selectable_value(&mut form.target, Target::Workload, "Workload");
-                        ui.selectable_value(&mut form.target, Target::Potential, "Potential");
-                        ui.selectable_value(&mut form.target, Target::Both, "Both");
-                    });
-                    ui.end_row();
-                    for (i, what) in ["accounts", "workload", "potential"].iter().enumerate() {
-                        let l = ui
-                            .label(format!("Move at most, {what}"))
-                            .on_hover_text("Disruption budget: Balance stops there and shows the best plan within it");
-                        ui.horizontal(|ui| {
-                            let mut on = form.budget_pct[i].is_some();
-                            if ui.add(egui::Checkbox::without_text(&mut on)).labelled_by(l.id).changed() {
-                                form.budget_pct[i] = on.then_some(15.0);
-                            }
-                            if let Some(v) = &mut form.budget_pct[i] {
-                                ui.add(egui::DragValue::new(v).range(0.0..=100.0).suffix(" %").speed(0.5))
-                                    .labelled_by(l.id);
-                            } else {
-                                ui.weak("no limit");
-                            }
-                        });
-                        ui.end_row();
-                    }
-                }
-                Kind::Redraw => {
-                    let l = ui.label("Territories");
-                    ui.add(egui::DragValue::new(&mut form.territories).range(1..=200)).labelled_by(l.id);
-                    ui.end_row();
-                    let homes = self.doc.editor.plan().live_territories().filter(|(_, t)| t.rep_home.is_some()).count();
-                    ui.label("Reps' homes");
-                    let text = match homes {
-                        0 => "Grow territories around reps' homes (none set: right-click a territory)".to_owned(),
-                        n => format!("Grow a territory around each rep's home ({n} set)"),
-                    };
-                    ui.add_enabled(homes > 0, egui::Checkbox::new(&mut form.homes, text)).on_hover_text(
-                        "Each territory whose rep has a home keeps its name and rep, and is drawn around the home",
-                    );
-                    form.homes &= homes > 0;
-                    ui.end_row();
-                }
-            }
-            ui.label("Locks");
-            ui.vertical(|ui| {
-                ui.add_enabled(
-                    selected > 0,
-                    egui::Checkbox::new(
-                        &mut form.lock_selection,
-                        if selected > 0 {
-                            format!("Keep the {} selected accounts where they are", thousands(selected as i64))
-                        } else {
-                            "Keep selected accounts where they are (none selected)".to_owned()
-                        },
-                    ),
-                );
-                if locked.is_empty() {
-                    ui.weak("No territory is locked (use the Lock column)");
-                } else {
-                    ui.label(format!("Locked territories keep their accounts: {}", locked.join(", ")));
-                }
-            });
-            ui.end_row();
-        });
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            let busy = self.busy().is_some();
-            if ui
-                .add_enabled(
-                    !busy,
-                    egui::Button::new(RichText::new(format!("Compute {}", form.kind.title().to_lowercase())).strong()),
+                let l = ui.label("Territories");
+                ui.add(
+                    egui::DragValue::new(&mut form.territories)
+                        .range(1..=plan.accounts.len().clamp(1, crate::model::limits::MAX_TERRITORIES)),
                 )
-                .clicked()
-            {
-                form.lock_selection &= selected > 0;
-                self.actions.push(Action::RunOptimize(Box::new(form.clone())));
-                *keep = false;
-            }
-            if ui.button("Close").clicked() {
-                *keep = false;
-            }
-        });
-    }
-
-    /// The proposal, in the balance panel: verdict and Apply/Discard first, then the
-    /// plan-level figures, then the per-territory before/after table.
-    pub(super) fn proposal_ui(&mut self, ui: &mut Ui) {
-        let Some(p) = &self.pending else { return };
-        let r = &p.report;
-        let plan = self.doc.editor.plan();
-        let pct = |x: f64| format!("{:.1} %", x * 100.0);
-        let live = |pieces: &[usize], islands: &[usize], slots: &mut dyn Iterator<Item = usize>| {
-            slots.fold((0, 0), |(a, b), s| {
-                (a + pieces.get(s).copied().unwrap_or(0), b + islands.get(s).copied().unwrap_or(0))
-            })
-        };
-        let after_slots: Vec<usize> =
-            p.proposal.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, _)| i).collect();
-        let (pb, ib) = live(&r.pieces_before, &r.islands_before, &mut plan.live_territories().map(|(i, _)| i.get()));
-        let (pa, ia) = live(&r.pieces_after, &r.islands_after, &mut after_slots.iter().copied());
-        ui.heading(format!("{} proposal", p.kind.title()));
-        if p.proposal.tolerance_reached {
-            ui.label(RichText::new(format!("✔ Every territory within ±{:.1} %", p.tolerance * 100.0)).strong());
-        } else {
-            let why = if p.proposal.budget_exhausted { " within the budget" } else { "" };
-            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Tolerance not reached{why}: the best plan found"));
-            for r in &p.proposal.stop_reasons {
-                ui.label(r.describe(&p.proposal.territories, p.tolerance));
-            }
-        }
-        ui.horizontal(|ui| {
-            if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
-                self.actions.push(Action::ApplyProposal);
-            }
-            if ui
-                .button("Apply as new scenario")
-                .on_hover_text("Keep this scenario as it is and put the proposal into a new one, to compare")
-                .clicked()
-            {
-                self.actions.push(Action::ApplyProposalAsScenario);
-            }
-            if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
-                self.actions.push(Action::DiscardProposal);
-            }
-            ui.weak("Moving accounts are selected on the map, in their new colour.");
-        });
-        ui.add_space(4.0);
-        egui::Grid::new("proposal-summary").num_columns(3).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
-            ui.label("");
-            ui.strong("Before");
-            ui.strong("After");
-            ui.end_row();
-            for (name, b, a) in [
-                (
-                    "Workload, max |deviation|",
-                    pct(r.before.workload.max_abs_deviation),
-                    pct(r.after.workload.max_abs_deviation),
-                ),
-                (
-                    "Potential, max |deviation|",
-                    pct(r.before.potential.max_abs_deviation),
-                    pct(r.after.potential.max_abs_deviation),
-                ),
-                (
-                    "Compactness (mean km to centre)",
-                    format!("{:.1}", r.compactness_before.overall),
-                    format!("{:.1}", r.compactness_after.overall),
-                ),
-                ("Pieces beyond one per island", (pb - ib.min(pb)).to_string(), (pa - ia.min(pa)).to_string()),
-            ] {
-                ui.label(name);
-                ui.monospace(b);
-                ui.monospace(a);
+                .labelled_by(l.id);
+                ui.end_row();
+                let homes = plan.live_territories().filter(|(_, t)| t.rep_home.is_some()).count();
+                ui.label("Reps' homes");
+                let text = match homes {
+                    0 => "Grow territories around reps' homes (none set: right-click a territory)".to_owned(),
+                    n => format!("Grow a territory around each rep's home ({n} set)"),
+                };
+                ui.add_enabled(homes > 0, egui::Checkbox::new(&mut form.homes, text)).on_hover_text(
+                    "Each territory whose rep has a home keeps its name and rep, and is drawn around the home",
+                );
+                form.homes &= homes > 0;
                 ui.end_row();
             }
-        });
-        ui.label(format!(
-            "Moves {} accounts ({}), {} of workload, {} of potential. The least workload that had to move: {}.",
-            thousands(r.moved_accounts as i64),
-            pct(r.moved.accounts),
-            pct(r.moved.workload),
-            pct(r.moved.potential),
-            pct(r.lower_bound)
-        ));
-        if let Some(flow) = r.flow_bound {
-            ui.weak(format!(
-                "Routed across the territories' borders, the excess needs about {}: it crosses every border \
-                 between it and a territory short of work.",
-                pct(flow)
-            ))
-            .on_hover_text(
-                "Accounts can only go to a territory they touch, so workload bound for a territory \
-                 several borders away moves once per border on its way.",
+        }
+        ui.label("Locks");
+        ui.vertical(|ui| {
+            ui.add_enabled(
+                selected > 0,
+                egui::Checkbox::new(
+                    &mut form.lock_selection,
+                    if selected > 0 {
+                        format!("Keep the {} selected accounts where they are", thousands(selected as i64))
+                    } else {
+                        "Keep selected accounts where they are (none selected)".to_owned()
+                    },
+                ),
             );
-        }
-        ui.separator();
-        let count =
-            |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
-        egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-            egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
-                for h in
-                    ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"]
-                {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for &s in &after_slots {
-                    let t = &p.proposal.territories[s];
-                    let before = plan.territories.get(s).filter(|t| t.alive).map(|_| &r.metrics_before.territories[s]);
-                    let after = &r.metrics_after.territories[s];
-                    let color = super::territory_color(t.color, ui.visuals().dark_mode);
-                    ui.horizontal(|ui| {
-                        ui.label(RichText::new("■").color(color));
-                        ui.label(&t.name);
-                    });
-                    ui.monospace(thousands(after.workload.hours().round() as i64));
-                    let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
-                    ui.monospace(before.map_or("new".to_owned(), |b| {
-                        dev(r.before.workload.deviation(b.workload.0 as f64, plan.territories[s].capacity))
-                    }));
-                    ui.monospace(dev(r.after.workload.deviation(after.workload.0 as f64, t.capacity)));
-                    ui.monospace(crate::format::money_compact(after.potential.0));
-                    ui.monospace(count(r.gained[s], "+"));
-                    ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
-                    ui.end_row();
-                }
-                // Territories the proposal retires: where they were, and what they lose.
-                for (s, t) in plan.live_territories() {
-                    let s = s.get();
-                    if p.proposal.territories[s].alive {
-                        continue;
-                    }
-                    ui.horizontal(|ui| {
-                        ui.label(RichText::new("■").color(super::territory_color(t.color, ui.visuals().dark_mode)));
-                        ui.label(RichText::new(format!("{} (retired)", t.name)).italics());
-                    });
-                    ui.monospace("–");
-                    let b = &r.metrics_before.territories[s];
-                    ui.monospace(
-                        r.before
-                            .workload
-                            .deviation(b.workload.0 as f64, t.capacity)
-                            .map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0)),
-                    );
-                    ui.monospace("–");
-                    ui.monospace("–");
-                    ui.monospace("–");
-                    ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
-                    ui.end_row();
-                }
-            });
+            if locked.is_empty() {
+                ui.weak("No territory is locked (use the Lock column)");
+            } else {
+                ui.label(format!("Locked territories keep their accounts: {}", locked.join(", ")));
+            }
         });
+        ui.end_row();
+    });
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !busy,
+                egui::Button::new(RichText::new(format!("Compute {}", form.kind.title().to_lowercase())).strong()),
+            )
+            .clicked()
+        {
+            form.lock_selection &= selected > 0;
+            actions.push(Action::RunOptimize(Box::new(form.clone())));
+            close = true;
+        }
+        if ui.button("Close").clicked() {
+            close = true;
+        }
+    });
+    close
+}
+
+/// The proposal, in the balance panel: verdict and Apply/Discard first, then the
+/// plan-level figures, then the per-territory before/after table.
+pub(super) fn proposal_ui(ui: &mut Ui, doc: &Document, p: &Pending, actions: &mut Vec<Action>) {
+    let r = &p.report;
+    let plan = doc.editor.plan();
+    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let live = |pieces: &[usize], islands: &[usize], slots: &mut dyn Iterator<Item = usize>| {
+        slots.fold((0, 0), |(a, b), s| {
+            (a + pieces.get(s).copied().unwrap_or(0), b + islands.get(s).copied().unwrap_or(0))
+        })
+    };
+    let after_slots: Vec<usize> =
+        p.proposal.territories.iter().enumerate().filter(|(_, t)| t.alive).map(|(i, _)| i).collect();
+    let (pb, ib) = live(&r.pieces_before, &r.islands_before, &mut plan.live_territories().map(|(i, _)| i.get()));
+    let (pa, ia) = live(&r.pieces_after, &r.islands_after, &mut after_slots.iter().copied());
+    ui.heading(format!("{} proposal", p.kind.title()));
+    if p.proposal.tolerance_reached {
+        ui.label(RichText::new(format!("✔ Every territory within ±{:.1} %", p.tolerance * 100.0)).strong());
+    } else {
+        let why = if p.proposal.budget_exhausted { " within the budget" } else { "" };
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Tolerance not reached{why}: the best plan found"));
+        for r in &p.proposal.stop_reasons {
+            ui.label(r.describe(&p.proposal.territories, p.tolerance));
+        }
     }
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
+            actions.push(Action::ApplyProposal);
+        }
+        if ui
+            .button("Apply as new scenario")
+            .on_hover_text("Keep this scenario as it is and put the proposal into a new one, to compare")
+            .clicked()
+        {
+            actions.push(Action::ApplyProposalAsScenario);
+        }
+        if ui.button("Discard").on_hover_text("Leave the plan as it is").clicked() {
+            actions.push(Action::DiscardProposal);
+        }
+        ui.weak("Moving accounts are selected on the map, in their new colour.");
+    });
+    ui.add_space(4.0);
+    egui::Grid::new("proposal-summary").num_columns(3).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
+        ui.label("");
+        ui.strong("Before");
+        ui.strong("After");
+        ui.end_row();
+        for (name, b, a) in [
+            (
+                "Workload, max |deviation|",
+                pct(r.before.workload.max_abs_deviation),
+                pct(r.after.workload.max_abs_deviation),
+            ),
+            (
+                "Potential, max |deviation|",
+                pct(r.before.potential.max_abs_deviation),
+                pct(r.after.potential.max_abs_deviation),
+            ),
+            (
+                "Compactness (mean km to centre)",
+                format!("{:.1}", r.compactness_before.overall),
+                format!("{:.1}", r.compactness_after.overall),
+            ),
+            ("Pieces beyond one per island", (pb - ib.min(pb)).to_string(), (pa - ia.min(pa)).to_string()),
+        ] {
+            ui.label(name);
+            ui.monospace(b);
+            ui.monospace(a);
+            ui.end_row();
+        }
+    });
+    ui.label(format!(
+        "Moves {} accounts ({}), {} of workload, {} of potential. The least workload that had to move: {}.",
+        thousands(r.moved_accounts as i64),
+        pct(r.moved.accounts),
+        pct(r.moved.workload),
+        pct(r.moved.potential),
+        pct(r.lower_bound)
+    ));
+    if let Some(flow) = r.flow_bound {
+        ui.weak(format!(
+            "Routed across the territories' borders, the excess needs about {}: it crosses every border \
+             between it and a territory short of work.",
+            pct(flow)
+        ))
+        .on_hover_text(
+            "Accounts can only go to a territory they touch, so workload bound for a territory \
+             several borders away moves once per border on its way.",
+        );
+    }
+    ui.separator();
+    let count = |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
+    egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+        egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
+            for h in
+                ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"]
+            {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for &s in &after_slots {
+                let t = &p.proposal.territories[s];
+                let before = plan.territories.get(s).filter(|t| t.alive).map(|_| &r.metrics_before.territories[s]);
+                let after = &r.metrics_after.territories[s];
+                let color = super::territory_color(t.color, ui.visuals().dark_mode);
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("■").color(color));
+                    ui.label(&t.name);
+                });
+                ui.monospace(thousands(after.workload.hours().round() as i64));
+                let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
+                ui.monospace(before.map_or("new".to_owned(), |b| {
+                    dev(r.before.workload.deviation(b.workload.0 as f64, plan.territories[s].capacity))
+                }));
+                ui.monospace(dev(r.after.workload.deviation(after.workload.0 as f64, t.capacity)));
+                ui.monospace(crate::format::money_compact(after.potential.0));
+                ui.monospace(count(r.gained[s], "+"));
+                ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
+                ui.end_row();
+            }
+            // Territories the proposal retires: where they were, and what they lose.
+            for (s, t) in plan.live_territories() {
+                let s = s.get();
+                if p.proposal.territories[s].alive {
+                    continue;
+                }
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("■").color(super::territory_color(t.color, ui.visuals().dark_mode)));
+                    ui.label(RichText::new(format!("{} (retired)", t.name)).italics());
+                });
+                ui.monospace("–");
+                let b = &r.metrics_before.territories[s];
+                ui.monospace(
+                    r.before
+                        .workload
+                        .deviation(b.workload.0 as f64, t.capacity)
+                        .map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0)),
+                );
+                ui.monospace("–");
+                ui.monospace("–");
+                ui.monospace("–");
+                ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
+                ui.end_row();
+            }
+        });
+    });
 }

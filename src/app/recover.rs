@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::{Action, Document, TerritoryApp};
+use super::{Action, Document, TerritoryApp, UiState};
 use crate::grid::Grid;
 use crate::io::csv_import::{Field, ImportOptions};
 use crate::io::number::DecimalFormat;
@@ -51,6 +51,11 @@ pub struct Recovery {
 }
 
 impl Recovery {
+    /// A crashed session's journal, while it is offered.
+    pub(super) fn offer(&self) -> Option<&Found> {
+        self.offer.as_ref()
+    }
+
     /// Whether edits are journaled.
     pub fn journaling(&self) -> bool {
         self.journal.is_some()
@@ -178,67 +183,14 @@ impl TerritoryApp {
             && DiskStamp::of(path).is_some_and(|now| Some(now) != self.doc.disk)
     }
 
-    /// Restore or discard a crashed session's journal, and the question before
-    /// overwriting a file that changed on disk.
-    pub(super) fn recovery_windows(&mut self, ctx: &egui::Context) {
-        if let Some(path) = self.ui.overwrite_prompt.clone() {
-            let mut answer = None;
-            egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
-                ui.heading("The file changed on disk");
-                ui.label(format!(
-                    "{} was changed since you opened it (someone else may have saved it). Saving now replaces their version.",
-                    path.display()
-                ));
-                ui.horizontal(|ui| {
-                    if ui.button("Overwrite").clicked() {
-                        answer = Some(Some(Action::SaveOverwrite));
-                    }
-                    if ui.button("Save as…").clicked() {
-                        answer = Some(Some(Action::SaveAs));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        answer = Some(None);
-                    }
-                });
-            });
-            if let Some(a) = answer {
-                self.ui.overwrite_prompt = None;
-                self.actions.extend(a);
-            }
-        }
-        let Some(found) = &self.recovery.offer else { return };
-        let mut answer = None;
-        egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
-            ui.heading("Recover unsaved work?");
-            ui.label(format!(
-                "Unsaved work from {} on {} was recovered ({}).",
-                found.when(),
-                found.header.title,
-                crate::format::count(found.edits() as i64, "edit", "edits")
-            ));
-            ui.label("The editor did not close normally. Restore reopens the plan and replays the edits.");
-            ui.horizontal(|ui| {
-                if ui.button("Restore").on_hover_text("Reopen the plan with the recovered edits").clicked() {
-                    answer = Some(true);
-                }
-                if ui.button("Discard").on_hover_text("Delete the recovered edits").clicked() {
-                    answer = Some(false);
-                }
-            });
-        });
-        match answer {
-            Some(true) => {
-                if let Some(found) = self.recovery.offer.take() {
-                    self.restore(ctx, found);
-                }
-            }
-            Some(false) => {
-                if let Some(found) = self.recovery.offer.take() {
-                    found.discard();
-                    self.notify("Recovered edits discarded");
-                }
-            }
-            None => {}
+    /// The recovered edits restored (`true`) or discarded.
+    pub(super) fn recover(&mut self, ctx: &egui::Context, restore: bool) {
+        let Some(found) = self.recovery.offer.take() else { return };
+        if restore {
+            self.restore(ctx, found);
+        } else {
+            found.discard();
+            self.notify("Recovered edits discarded");
         }
     }
 
@@ -302,4 +254,62 @@ impl TerritoryApp {
             self.fail(format!("Not restored: {why}; the recovered edits are kept in {}", found.path.display()));
         }
     }
+}
+
+/// The offer to restore a crashed session's edits, and the question before overwriting
+/// a file that changed on disk: they push the answers as actions.
+pub(super) fn recovery_windows(
+    ctx: &egui::Context,
+    offer: Option<&Found>,
+    state: &mut UiState,
+    actions: &mut Vec<Action>,
+) {
+    if let Some(path) = &state.overwrite_prompt {
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
+            ui.heading("The file changed on disk");
+            ui.label(format!(
+                "{} was changed since you opened it (someone else may have saved it). Saving now replaces their version.",
+                path.display()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Overwrite").clicked() {
+                    answer = Some(Some(Action::SaveOverwrite));
+                }
+                if ui.button("Save as…").clicked() {
+                    answer = Some(Some(Action::SaveAs));
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(None);
+                }
+            });
+        });
+        if let Some(a) = answer {
+            state.overwrite_prompt = None;
+            // No save: what was to follow it does not.
+            if a.is_none() {
+                state.after_save = None;
+            }
+            actions.extend(a);
+        }
+    }
+    let Some(found) = offer else { return };
+    egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+        ui.heading("Recover unsaved work?");
+        ui.label(format!(
+            "Unsaved work from {} on {} was recovered ({}).",
+            found.when(),
+            found.header.title,
+            crate::format::count(found.edits() as i64, "edit", "edits")
+        ));
+        ui.label("The editor did not close normally. Restore reopens the plan and replays the edits.");
+        ui.horizontal(|ui| {
+            if ui.button("Restore").on_hover_text("Reopen the plan with the recovered edits").clicked() {
+                actions.push(Action::Recover(true));
+            }
+            if ui.button("Discard").on_hover_text("Delete the recovered edits").clicked() {
+                actions.push(Action::Recover(false));
+            }
+        });
+    });
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use super::{Action, Document, TerritoryApp};
+use super::{Action, Document, Notice, TerritoryApp, UiState};
 use crate::io::csv_import::{self, Field, ImportError, ImportOptions, ImportReport};
 use crate::io::{Progress, csv_export, plan_file};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod report;
 mod update;
 
+pub(super) use report::file_windows;
 pub use update::UpdateSummary;
 
 /// What a worker thread reports.
@@ -130,11 +131,22 @@ pub struct ColumnMapping {
     pub choices: Vec<(Field, Option<usize>)>,
 }
 
-/// What to do after the unsaved-changes question.
+/// What to do after the unsaved-changes question (and after the save it may start).
 #[derive(Debug, Clone)]
 pub enum AfterConfirm {
     Close,
     Run(Action),
+}
+
+/// The answer to "Save changes?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsavedAnswer {
+    /// Save as Ctrl+S does (in the background, asking first if the file changed on
+    /// disk, or for a name), then go on once the save has landed; a failed or
+    /// cancelled save goes no further and keeps the plan open and dirty.
+    Save,
+    DontSave,
+    Cancel,
 }
 
 impl TerritoryApp {
@@ -323,10 +335,18 @@ impl TerritoryApp {
             self.ui.confirm = Some(AfterConfirm::Run(action));
             return;
         }
+        self.file_action_now(ctx, action);
+    }
+
+    /// A file action, the unsaved-changes question answered or not needed.
+    fn file_action_now(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::Open => self.pick(ctx, Purpose::Open),
             Action::ImportCsv => self.pick(ctx, Purpose::Import),
             Action::OpenPath(path) => self.load_in_background(ctx, path, ImportOptions::default()),
+            Action::OpenWith(path, opts) => self.load_in_background(ctx, path, *opts),
+            Action::Picked(purpose, path) => self.picked(ctx, purpose, path),
+            Action::Unsaved(answer) => self.unsaved_answer(ctx, answer),
             Action::Save => match self.doc.path.clone() {
                 Some(path) if self.changed_on_disk(&path) => self.ui.overwrite_prompt = Some(path),
                 Some(path) => self.save_in_background(ctx, path, SaveKind::Plan),
@@ -343,6 +363,32 @@ impl TerritoryApp {
             Action::UpdateAccounts => self.pick(ctx, Purpose::UpdateAccounts),
             Action::UpdateAccountsFrom(path, allow) => self.update_in_background(ctx, path, allow),
             _ => {}
+        }
+    }
+
+    /// "Save changes?" answered. Save goes the way Ctrl+S goes (off the UI thread,
+    /// the changed-on-disk question, Save As for a new plan) and what was waiting
+    /// follows once the save lands.
+    fn unsaved_answer(&mut self, ctx: &egui::Context, answer: UnsavedAnswer) {
+        let Some(after) = self.ui.confirm.take() else { return };
+        match answer {
+            UnsavedAnswer::Save => {
+                self.ui.after_save = Some(after);
+                self.file_action_now(ctx, Action::Save);
+            }
+            UnsavedAnswer::DontSave => self.go_on(ctx, after),
+            UnsavedAnswer::Cancel => {}
+        }
+    }
+
+    /// What waited for the unsaved-changes question (or for the save it started).
+    fn go_on(&mut self, ctx: &egui::Context, after: AfterConfirm) {
+        match after {
+            AfterConfirm::Close => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            AfterConfirm::Run(a) => self.file_action_now(ctx, a),
         }
     }
 
@@ -400,7 +446,13 @@ impl TerritoryApp {
                         self.ui.path_prompt = Some((purpose, suggestion));
                         continue;
                     }
-                    let Some(path) = path else { continue };
+                    let Some(path) = path else {
+                        // A cancelled Save As: what was to follow it does not.
+                        if purpose == Purpose::SaveAs {
+                            self.ui.after_save = None;
+                        }
+                        continue;
+                    };
                     self.picked(ctx, purpose, path);
                 }
                 TaskResult::Loaded { job, doc, report, path } => {
@@ -455,6 +507,8 @@ impl TerritoryApp {
                 TaskResult::Failed { job, message } => {
                     if current(job, &self.tasks.running) {
                         self.tasks.running = None;
+                        // A save that failed keeps the plan open: nothing follows it.
+                        self.ui.after_save = None;
                         self.opening_failed();
                         self.fail(message.clone());
                         self.restore_failed(&message);
@@ -491,9 +545,8 @@ impl TerritoryApp {
                         self.doc.path = Some(path.clone());
                         self.settings.remember(&path);
                         self.notify(format!("Saved {}", path.display()));
-                        if self.close_after_save {
-                            self.allow_close = true;
-                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                        if let Some(after) = self.ui.after_save.take() {
+                            self.go_on(ctx, after);
                         }
                     }
                 }

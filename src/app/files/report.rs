@@ -118,170 +118,139 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
     action
 }
 
-impl TerritoryApp {
-    /// The unsaved-changes question, the import report and the column mapping.
-    pub(in crate::app) fn file_windows(&mut self, ctx: &egui::Context) {
-        self.update_windows(ctx);
-        if let Some((purpose, mut text)) = self.ui.path_prompt.take() {
-            let mut keep = true;
-            let mut chosen = None;
-            egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
-                ui.heading(match purpose {
-                    Purpose::Open => "Open a plan or accounts",
-                    Purpose::Import => "Import accounts",
-                    Purpose::SaveAs => "Save the plan as",
-                    Purpose::Export => "Export assignments to",
-                    Purpose::ExportChanges => "Export the change list to",
-                    Purpose::ExportMap => "Export the map (.png or .svg) to",
-                    Purpose::UpdateAccounts => "Update the accounts from a new export",
-                });
-                ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
-                let l = ui.label("Path");
-                let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(520.0)).labelled_by(l.id);
-                if ui.memory(|m| m.focused().is_none()) {
-                    r.request_focus();
+/// The typed-path prompt, the unsaved-changes question, the import report, the column
+/// mapping and the update's windows: they read the document, change only UI state and
+/// push actions.
+pub(in crate::app) fn file_windows(
+    ctx: &egui::Context,
+    doc: &Document,
+    state: &mut UiState,
+    actions: &mut Vec<Action>,
+) {
+    update::update_windows(ctx, state, actions);
+    path_prompt(ctx, state, actions);
+    if state.confirm.is_some() {
+        egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+            ui.heading("Save changes?");
+            ui.label(format!("\"{}\" has changes that are not saved.", doc.title));
+            ui.horizontal(|ui| {
+                for (text, answer) in [
+                    ("Save", UnsavedAnswer::Save),
+                    ("Don't save", UnsavedAnswer::DontSave),
+                    ("Cancel", UnsavedAnswer::Cancel),
+                ] {
+                    if ui.button(text).clicked() {
+                        actions.push(Action::Unsaved(answer));
+                    }
                 }
-                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() || enter {
-                        chosen = Some(PathBuf::from(text.trim()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        keep = false;
-                    }
-                });
             });
-            match chosen {
-                Some(path) if !path.as_os_str().is_empty() => self.picked(ctx, purpose, path),
-                _ if keep => self.ui.path_prompt = Some((purpose, text)),
-                _ => {}
+        });
+    }
+
+    let mut report_action = None;
+    if let Some((path, report)) = &state.import_report {
+        let mut open = true;
+        let center = ctx.content_rect().center();
+        egui::Window::new("Import report")
+            .open(&mut open)
+            .default_size([640.0, 440.0])
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(center)
+            .show(ctx, |ui| report_action = import_report_ui(ui, path, report));
+        if !open {
+            state.import_report = None;
+        }
+    }
+    match report_action {
+        Some(ReportAction::Fix) => {
+            if let Some((path, report)) = state.import_report.take() {
+                let opts = ImportOptions { columns: report.columns, fix_coordinates: true, ..ImportOptions::default() };
+                actions.push(Action::OpenWith(path, Box::new(opts)));
             }
         }
-        if let Some(after) = self.ui.confirm.clone() {
-            let mut choice = None;
-            egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
-                ui.heading("Save changes?");
-                ui.label(format!("\"{}\" has changes that are not saved.", self.doc.title));
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        choice = Some(0);
-                    }
-                    if ui.button("Don't save").clicked() {
-                        choice = Some(1);
-                    }
-                    if ui.button("Cancel").clicked() {
-                        choice = Some(2);
-                    }
-                });
-            });
-            match choice {
-                Some(0) => match self.doc.path.clone() {
-                    Some(path) => match plan_file::save(self.doc.editor.plan(), &path) {
-                        Ok(_) => {
-                            self.doc.editor.mark_saved();
-                            self.ui.confirm = None;
-                            match after {
-                                AfterConfirm::Close => {
-                                    self.allow_close = true;
-                                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                                }
-                                AfterConfirm::Run(a) => self.actions.push(a),
+        Some(ReportAction::Show(id)) => match doc.editor.plan().accounts.iter().position(|a| a.id == id) {
+            Some(i) => actions.push(Action::FocusAccount(i as u32)),
+            None => state.notice = Some(Notice { text: format!("Account {id} is not in the plan"), error: false }),
+        },
+        None => {}
+    }
+
+    if let Some(m) = &mut state.column_mapping {
+        let mut open = true;
+        let mut run = None;
+        egui::Window::new("Map columns").open(&mut open).show(ctx, |ui| {
+            ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
+            egui::Grid::new("mapping").show(ui, |ui| {
+                for (field, choice) in &mut m.choices {
+                    let label = ui.label(field.key());
+                    let text = choice.map_or("(choose a column)".to_owned(), |i| m.headers[i].clone());
+                    egui::ComboBox::from_id_salt(field.key())
+                        .selected_text(text)
+                        .show_ui(ui, |ui| {
+                            for (i, h) in m.headers.iter().enumerate() {
+                                ui.selectable_value(choice, Some(i), h);
                             }
-                        }
-                        Err(e) => {
-                            self.ui.confirm = None;
-                            self.fail(e.to_string());
-                        }
-                    },
-                    None => {
-                        // Save As first; a pending close happens once the save lands.
-                        self.close_after_save = matches!(after, AfterConfirm::Close);
-                        self.ui.confirm = None;
-                        self.pick(ctx, Purpose::SaveAs);
-                    }
-                },
-                Some(1) => match after {
-                    AfterConfirm::Close => {
-                        self.allow_close = true;
-                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                    }
-                    AfterConfirm::Run(a) => {
-                        self.doc.editor.mark_saved();
-                        self.ui.confirm = None;
-                        self.actions.push(a);
-                    }
-                },
-                Some(_) => self.ui.confirm = None,
-                None => {}
-            }
-        }
-
-        let mut report_action = None;
-        if let Some((path, report)) = &self.ui.import_report {
-            let mut open = true;
-            let center = ctx.content_rect().center();
-            egui::Window::new("Import report")
-                .open(&mut open)
-                .default_size([640.0, 440.0])
-                .pivot(egui::Align2::CENTER_CENTER)
-                .default_pos(center)
-                .show(ctx, |ui| report_action = import_report_ui(ui, path, report));
-            if !open {
-                self.ui.import_report = None;
-            }
-        }
-        match report_action {
-            Some(ReportAction::Fix) => {
-                if let Some((path, report)) = self.ui.import_report.take() {
-                    let opts =
-                        ImportOptions { columns: report.columns, fix_coordinates: true, ..ImportOptions::default() };
-                    self.load_in_background(ctx, path, opts);
-                }
-            }
-            Some(ReportAction::Show(id)) => {
-                let found = self.doc.editor.plan().accounts.iter().position(|a| a.id == id);
-                match found {
-                    Some(i) => self.actions.push(Action::FocusAccount(i as u32)),
-                    None => self.notify(format!("Account {id} is not in the plan")),
-                }
-            }
-            None => {}
-        }
-
-        let mut run_mapping = None;
-        if let Some(m) = &mut self.ui.column_mapping {
-            let mut open = true;
-            egui::Window::new("Map columns").open(&mut open).show(ctx, |ui| {
-                ui.label(format!("{} has no column the importer recognises for:", m.path.display()));
-                egui::Grid::new("mapping").show(ui, |ui| {
-                    for (field, choice) in &mut m.choices {
-                        let label = ui.label(field.key());
-                        let text = choice.map_or("(choose a column)".to_owned(), |i| m.headers[i].clone());
-                        egui::ComboBox::from_id_salt(field.key())
-                            .selected_text(text)
-                            .show_ui(ui, |ui| {
-                                for (i, h) in m.headers.iter().enumerate() {
-                                    ui.selectable_value(choice, Some(i), h);
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        ui.end_row();
-                    }
-                });
-                let ready = m.choices.iter().all(|(_, c)| c.is_some());
-                if ui.add_enabled(ready, egui::Button::new("Import with this mapping")).clicked() {
-                    let columns = m.choices.iter().filter_map(|(f, c)| c.map(|i| (*f, m.headers[i].clone()))).collect();
-                    run_mapping = Some((m.path.clone(), ImportOptions { columns, ..ImportOptions::default() }));
+                        })
+                        .response
+                        .labelled_by(label.id);
+                    ui.end_row();
                 }
             });
-            if !open {
-                self.ui.column_mapping = None;
+            let ready = m.choices.iter().all(|(_, c)| c.is_some());
+            if ui.add_enabled(ready, egui::Button::new("Import with this mapping")).clicked() {
+                let columns = m.choices.iter().filter_map(|(f, c)| c.map(|i| (*f, m.headers[i].clone()))).collect();
+                run = Some(Action::OpenWith(
+                    m.path.clone(),
+                    Box::new(ImportOptions { columns, ..ImportOptions::default() }),
+                ));
             }
+        });
+        if !open || run.is_some() {
+            state.column_mapping = None;
         }
-        if let Some((path, opts)) = run_mapping {
-            self.ui.column_mapping = None;
-            self.load_in_background(ctx, path, opts);
+        actions.extend(run);
+    }
+}
+
+/// A typed path, when no system file dialog is available. Cancelling a Save As also
+/// drops what was to follow the save (a close, an open).
+fn path_prompt(ctx: &egui::Context, state: &mut UiState, actions: &mut Vec<Action>) {
+    let Some((purpose, mut text)) = state.path_prompt.take() else { return };
+    let mut keep = true;
+    let mut chosen = None;
+    egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+        ui.heading(match purpose {
+            Purpose::Open => "Open a plan or accounts",
+            Purpose::Import => "Import accounts",
+            Purpose::SaveAs => "Save the plan as",
+            Purpose::Export => "Export assignments to",
+            Purpose::ExportChanges => "Export the change list to",
+            Purpose::ExportMap => "Export the map (.png or .svg) to",
+            Purpose::UpdateAccounts => "Update the accounts from a new export",
+        });
+        ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");
+        let l = ui.label("Path");
+        let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(520.0)).labelled_by(l.id);
+        if ui.memory(|m| m.focused().is_none()) {
+            r.request_focus();
+        }
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            if ui.button("OK").clicked() || enter {
+                chosen = Some(PathBuf::from(text.trim()));
+            }
+            if ui.button("Cancel").clicked() {
+                keep = false;
+            }
+        });
+    });
+    match chosen {
+        Some(path) if !path.as_os_str().is_empty() => actions.push(Action::Picked(purpose, path)),
+        _ if keep => state.path_prompt = Some((purpose, text)),
+        _ => {
+            if purpose == Purpose::SaveAs {
+                state.after_save = None;
+            }
         }
     }
 }

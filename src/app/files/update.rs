@@ -140,53 +140,55 @@ impl TerritoryApp {
         self.clear_view_state();
         self.journal_rebase();
     }
+}
 
-    /// The update's report and the question before many accounts are removed.
-    pub(in crate::app) fn update_windows(&mut self, ctx: &egui::Context) {
-        let center = ctx.content_rect().center();
-        let mut go_on = None;
-        if let Some((path, message)) = &self.ui.update_consent {
-            let mut answer = None;
-            egui::Window::new("Remove accounts?")
-                .collapsible(false)
-                .resizable(false)
-                .pivot(egui::Align2::CENTER_CENTER)
-                .default_pos(center)
-                .show(ctx, |ui| {
-                    ui.label(format!("{}:", path.display()));
-                    ui.label(message.as_str());
-                    ui.label("Partial exports are common: is this one complete? Update anyway? (Undo brings the accounts back.)");
-                    ui.horizontal(|ui| {
-                        if ui.button("Remove them and update").clicked() {
-                            answer = Some(true);
-                        }
-                        if ui.button("Cancel").clicked() {
-                            answer = Some(false);
-                        }
-                    });
-                });
-            match answer {
-                Some(true) => go_on = Some(path.clone()),
-                Some(false) => self.ui.update_consent = None,
-                None => {}
-            }
-        }
-        if let Some(path) = go_on {
-            self.ui.update_consent = None;
-            self.actions.push(Action::UpdateAccountsFrom(path, true));
-        }
-
-        let Some(summary) = &self.ui.update_report else { return };
-        let mut open = true;
-        egui::Window::new("Accounts updated")
-            .open(&mut open)
-            .default_size([620.0, 480.0])
+/// The update's report and the question before many accounts are removed.
+pub(super) fn update_windows(ctx: &egui::Context, state: &mut UiState, actions: &mut Vec<Action>) {
+    let center = ctx.content_rect().center();
+    let mut go_on = None;
+    if let Some((path, message)) = &state.update_consent {
+        let mut answer = None;
+        egui::Window::new("Remove accounts?")
+            .collapsible(false)
+            .resizable(false)
             .pivot(egui::Align2::CENTER_CENTER)
             .default_pos(center)
-            .show(ctx, |ui| update_report_ui(ui, summary));
-        if !open {
-            self.ui.update_report = None;
+            .show(ctx, |ui| {
+                ui.label(format!("{}:", path.display()));
+                ui.label(message.as_str());
+                ui.label(
+                    "Partial exports are common: is this one complete? Update anyway? (Undo brings the accounts back.)",
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Remove them and update").clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(false);
+                    }
+                });
+            });
+        match answer {
+            Some(true) => go_on = Some(path.clone()),
+            Some(false) => state.update_consent = None,
+            None => {}
         }
+    }
+    if let Some(path) = go_on {
+        state.update_consent = None;
+        actions.push(Action::UpdateAccountsFrom(path, true));
+    }
+
+    let Some(summary) = &state.update_report else { return };
+    let mut open = true;
+    egui::Window::new("Accounts updated")
+        .open(&mut open)
+        .default_size([620.0, 480.0])
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(center)
+        .show(ctx, |ui| update_report_ui(ui, summary));
+    if !open {
+        state.update_report = None;
     }
 }
 

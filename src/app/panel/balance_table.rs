@@ -10,8 +10,8 @@ impl TerritoryApp {
         ui.separator();
         // A Balance or Redraw proposal takes the panel's place until it is applied or
         // discarded, so that the map beside it shows what moves.
-        if self.pending.is_some() {
-            self.proposal_ui(ui);
+        if let Some(p) = &self.pending {
+            optimize_ui::proposal_ui(ui, &self.doc, p, &mut self.actions);
             return;
         }
         territories(ui, &self.doc, &mut self.ui, &mut self.actions);

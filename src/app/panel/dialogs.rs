@@ -5,9 +5,10 @@ use super::*;
 impl TerritoryApp {
     /// Dialogs and windows, after the panels.
     pub(in crate::app) fn windows(&mut self, ctx: &egui::Context) {
-        self.file_windows(ctx);
-        self.recovery_windows(ctx);
-        self.optimize_windows(ctx);
+        crate::app::files::file_windows(ctx, &self.doc, &mut self.ui, &mut self.actions);
+        crate::app::recover::recovery_windows(ctx, self.recovery.offer(), &mut self.ui, &mut self.actions);
+        let busy = self.busy().is_some();
+        optimize_ui::optimize_window(ctx, &self.doc, &mut self.ui, busy, &mut self.actions);
         if let Some(view) = &mut self.ui.compare {
             let mut open = true;
             compare_window(ctx, &self.doc, view, &mut open, &mut self.actions);
