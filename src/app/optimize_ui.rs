@@ -347,12 +347,14 @@ fn form_ui(ui: &mut Ui, form: &mut Form, facts: &FormFacts<'_>, actions: &mut Ve
                 let homes = plan.live_territories().filter(|(_, t)| t.rep_home.is_some()).count();
                 ui.label("Reps' homes");
                 let text = match homes {
-                    0 => "Grow territories around reps' homes (none set: right-click a territory)".to_owned(),
+                    0 => "None set yet".to_owned(),
                     n => format!("Grow a territory around each rep's home ({n} set)"),
                 };
-                ui.add_enabled(homes > 0, egui::Checkbox::new(&mut form.homes, text)).on_hover_text(
-                    "Each territory whose rep has a home keeps its name and rep, and is drawn around the home",
-                );
+                let tip = "Each territory whose rep has a home keeps its name and rep, and is drawn around the \
+                           home. Set a home: right-click a territory ▸ Set rep's home on the map…";
+                ui.add_enabled(homes > 0, egui::Checkbox::new(&mut form.homes, text))
+                    .on_hover_text(tip)
+                    .on_disabled_hover_text(tip);
                 form.homes &= homes > 0;
                 ui.end_row();
             }
