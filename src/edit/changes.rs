@@ -341,7 +341,7 @@ impl Editor {
         let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
         debug_assert!(run.iter().all(|&o| o == from));
         run.fill(to);
-        let t = self.prefix.range(m.start, m.end);
+        let t = self.prefix.range(&self.plan.accounts, m.start, m.end);
         self.metrics.move_totals(&t, from, to);
         if self.plan.travel.is_some() && from != to {
             // Each account's drive from its old start and to its new one: O(run).

@@ -8,7 +8,8 @@
 //! Moves are recorded as *runs*: consecutive accounts with the same owner that go to
 //! the same territory. Building the runs scans the moved accounts' owners (O(k), at
 //! memory speed); applying a run costs O(1) metric updates, through the
-//! [`PrefixSums`] of the accounts, plus a `fill` of the owners. A lasso over spatially
+//! [`PrefixSums`] of the accounts (running totals every 16 accounts, the ends of a run
+//! summed from the columns), plus a `fill` of the owners. A lasso over spatially
 //! sorted accounts therefore costs O(k) bytes scanned and O(runs) arithmetic, and so
 //! does its undo.
 //!
@@ -440,7 +441,7 @@ impl Editor {
             return s;
         }
         self.runs(set, |start, end, owner, movable| {
-            let t = self.prefix.range(start, end);
+            let t = self.prefix.range(&self.plan.accounts, start, end);
             s.total.merge(&t);
             if !movable {
                 s.locked += u64::from(end - start);
