@@ -1,5 +1,5 @@
 //! Files at scale, on generated accounts: a CSV loaded ready to draw and select (parse,
-//! grid sort, metrics; and until the background R-tree is ready too), the `import` and `stats` commands as a user runs them
+//! grid sort, metrics), the `import` and `stats` commands as a user runs them
 //! (wall time of the release binary), a plan file opened and saved, and the editor's start-up on the bundled demo
 //! (demo import, basemap, first frame headless).
 
@@ -28,9 +28,8 @@ fn load(c: &mut Criterion) {
             let (plan, grid, _) = import_bytes_sorted(&bytes, "bench.csv", &ImportOptions::default()).expect("import");
             Document::with_grid(plan, grid, None, "bench".into())
         };
-        // Ready to draw and select: the R-tree, which builds in the background after
-        // the plan opens, is waited for outside the timed part, so that it does not
-        // slow the next sample down.
+        // Ready to draw, select, hover and click (the grid answers all of them); the
+        // drop is left out of the timed part.
         group.bench_function(BenchmarkId::new("ready", n), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -38,7 +37,6 @@ fn load(c: &mut Criterion) {
                     let t = Instant::now();
                     let doc = std::hint::black_box(open());
                     total += t.elapsed();
-                    doc.index.get();
                     drop(doc);
                 }
                 total
@@ -55,18 +53,9 @@ fn load(c: &mut Criterion) {
                     let (plan, grid, _) = import_file_sorted(&file, &ImportOptions::default()).expect("import");
                     let doc = std::hint::black_box(Document::with_grid(plan, grid, None, "bench".into()));
                     total += t.elapsed();
-                    doc.index.get();
                     drop(doc);
                 }
                 total
-            })
-        });
-        // Until the R-tree is ready too (hover and click need it).
-        group.bench_function(BenchmarkId::new("with_rtree", n), |b| {
-            b.iter_with_large_drop(|| {
-                let doc = open();
-                doc.index.get();
-                doc
             })
         });
     }
@@ -74,8 +63,7 @@ fn load(c: &mut Criterion) {
 }
 
 /// A plan file (format 3, as saved) opened as the editor opens it: read and parse,
-/// sort into grid order, metrics; ready to draw and select (the R-tree follows in the
-/// background, waited for outside the timed part). Target at 1M: 0.5 s.
+/// sort into grid order, metrics; ready to draw and select. Target at 1M: 0.5 s.
 fn load_plan(c: &mut Criterion) {
     let mut group = c.benchmark_group("load_plan");
     group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(8));
@@ -92,7 +80,6 @@ fn load_plan(c: &mut Criterion) {
                     let plan = territory_editor::io::plan_file::load(&file).expect("load");
                     let doc = std::hint::black_box(Document::new(plan, None, "bench".into()));
                     total += t.elapsed();
-                    doc.index.get();
                     drop(doc);
                 }
                 total

@@ -11,8 +11,8 @@
 //! | module | owns |
 //! |---|---|
 //! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, region tree, assignment and account locks over the shared accounts, the one on screen in the plan's own fields); each territory's capacity; regions ([`model::Region`]: a tree in stable slots, paths, which territories lie within); travel ([`model::Travel`]: the settings and the one definition of an account's drive, whole minutes) |
-//! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges |
-//! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts (its leaves blocks of 8 accounts in Z-order, 28 bytes an account), exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
+//! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges; in the editor also the nearest account (hover, click) and selection by a state or county in lon/lat |
+//! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts for the command line's `select` and `assign` (its leaves blocks of 8 accounts in Z-order, 28 bytes an account), exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations against each territory's target (total × capacity / Σ capacities), the plan's balance (max \|deviation\|, CV), the regions' roll-ups (`rollup.rs`, from the territories' totals, on demand) |
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), the geocode checks ([`io::geocode`]: (0, 0), swapped and sign-lost coordinates, outliers), CSV export, GeoJSON areas, atomic writes (symlinks followed, devices refused, stale temporaries removed) |
@@ -97,10 +97,9 @@
 //! range of account indices) in one pass, with no joined copy; a `.ron` plan is sorted
 //! by [`grid::sort_plan`]. Either way the result is a validated [`model::Plan`] in grid
 //! order. `app::Document` then builds the [`edit::Editor`], which sums the metrics and
-//! the prefix sums once (O(N), on every core), and starts the R-tree
-//! ([`spatial::SpatialIndex`]) on a background thread: drawing and lasso selection use
-//! the grid, and the first hover or click that needs the R-tree waits for it (it is
-//! ready about 0.2 s after a million accounts open). Each
+//! the prefix sums once (O(N), on every core); drawing, every selection tool, hover
+//! and click then use the grid (the editor builds no R-tree, which cost 28 MB and
+//! 0.3 s of a background thread at a million accounts). Each
 //! frame, the map layer (`app::map`) turns the walkers `Projector` into one affine
 //! transform from Web Mercator metres to screen points and visits only the grid rows
 //! in view: up to 25,000 accounts are drawn as circles; more are splatted into a
@@ -218,7 +217,7 @@
 //!
 //! O(N) work, and why it is acceptable:
 //! - loading a plan (reading, parsing, validation, duplicate ids, grid sort, metrics,
-//!   prefix sums; the R-tree, O(N log N), in the background) and saving or exporting
+//!   prefix sums; the command line's R-tree, O(N log N)) and saving or exporting
 //!   it: once per file, and split over every core (rayon);
 //! - `stats`: it reads every account by definition, but keeps none of them;
 //! - deleting a territory scans the owners for its accounts (rare, and a memory-speed
@@ -235,7 +234,7 @@
 //!
 //! *Threads.* Parallel passes are `rayon`'s, so they use every core a machine has.
 //! The command line and the editor's UI thread use the global pool; the editor's
-//! workers (loading, saving, the R-tree, the areas, Balance and Redraw) run on a
+//! workers (loading, saving, the areas, Balance and Redraw) run on a
 //! pool of their own (`app::spawn_background`), so that a step of the UI thread never
 //! waits in a queue behind a job of seconds. The dots are splatted on two scoped
 //! threads of their own for the same reason. Below `PARALLEL_MIN`-sized pieces a

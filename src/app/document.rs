@@ -1,5 +1,5 @@
-//! The document: a plan, its editor, its file and the indexes built for it (the R-tree
-//! on a background thread, [`Deferred`]).
+//! The document: a plan, its editor, its file and the grid its accounts are sorted
+//! into (selection, hover and click, drawing what is in view).
 
 use super::*;
 
@@ -18,57 +18,16 @@ pub fn spawn_background<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
     })
 }
 
-/// A value computed on a background thread, waited for on first use.
-pub struct Deferred<T> {
-    value: std::sync::OnceLock<T>,
-    job: std::sync::Mutex<Option<std::thread::JoinHandle<T>>>,
-}
-
-impl<T: Send + 'static> Deferred<T> {
-    /// Starts computing the value on its own thread.
-    pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Deferred<T> {
-        Deferred { value: std::sync::OnceLock::new(), job: std::sync::Mutex::new(Some(spawn_background(f))) }
-    }
-
-    /// The value, waiting for the thread if it is still at work. A panic on that
-    /// thread (a bug) is passed on.
-    pub fn get(&self) -> &T {
-        self.value.get_or_init(|| match self.take_job() {
-            Some(job) => job.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            None => unreachable!("the job is taken only here, once"),
-        })
-    }
-
-    /// The value if it is ready, without waiting.
-    pub fn try_get(&self) -> Option<&T> {
-        if let Some(v) = self.value.get() {
-            return Some(v);
-        }
-        let finished = self
-            .job
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
-            .is_some_and(std::thread::JoinHandle::is_finished);
-        finished.then(|| self.get())
-    }
-
-    fn take_job(&self) -> Option<std::thread::JoinHandle<T>> {
-        self.job.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
-    }
-}
-
 /// The Undo menu's name of an update of the accounts.
 pub const UPDATE_LABEL: &str = "Update accounts";
 
-/// A plan being edited: the editor, its spatial index, and where it came from.
+/// A plan being edited: the editor, its grid, and where it came from.
 pub struct Document {
     pub editor: Editor,
-    /// The R-tree: nearest account, envelope and lon/lat queries. Built on a
-    /// background thread after the plan opens (0.3 s at a million accounts): drawing
-    /// and lasso selection use the grid and do not wait for it.
-    pub index: Deferred<SpatialIndex>,
-    /// The grid: exact lasso and rectangle selection as index ranges.
+    /// The grid: exact lasso, rectangle and state or county selection as index ranges,
+    /// the nearest account (hover, click), what is in view. (The editor keeps no R-tree:
+    /// the grid answers all of it, and an R-tree of a million accounts took 28 MB and
+    /// 0.3 s on a background thread.)
     pub grid: crate::grid::Grid,
     /// The `.ron` file it is saved to; `None` for the demo and for imported CSV.
     pub path: Option<PathBuf>,
@@ -102,16 +61,11 @@ impl Document {
     }
 
     /// Wraps a plan already in grid order with its grid (as
-    /// [`csv_import::import_bytes_sorted`] gives them): the metrics on every core, the
-    /// R-tree on a background thread.
+    /// [`csv_import::import_bytes_sorted`] gives them): the metrics on every core.
     pub fn with_grid(plan: Plan, grid: crate::grid::Grid, path: Option<PathBuf>, title: String) -> Document {
         let editor = Editor::with_positions(plan, grid.xs(), grid.ys());
-        // The grid's Web Mercator positions, projected once already.
-        let xy: Vec<[f64; 2]> = grid.xs().iter().zip(grid.ys()).map(|(&x, &y)| [x, y]).collect();
-        let index = Deferred::spawn(move || SpatialIndex::from_mercator(xy));
         Document {
             editor,
-            index,
             grid,
             path,
             title,

@@ -41,7 +41,6 @@ use crate::basemap::Basemap;
 use crate::edit::{Command, Editor};
 use crate::io::csv_import::{self, ImportOptions, ImportReport};
 use crate::model::{AccountSet, Plan, TerritoryIdx};
-use crate::spatial::SpatialIndex;
 use selection::{Combine, Selection};
 
 pub use actions::*;

@@ -334,6 +334,43 @@ impl Grid {
         (r0..=r1).map(move |r| (self.cell_start[r * self.nx + c0], self.cell_start[r * self.nx + c1 + 1]))
     }
 
+    /// The account nearest to a Web Mercator point within `max_dist` metres (of several
+    /// at the same distance, the first): the accounts of the cells that meet the square
+    /// around the point, one by one (the hover and the Click tool).
+    pub fn nearest(&self, x: f64, y: f64, max_dist: f64) -> Option<u32> {
+        let limit = max_dist * max_dist;
+        let mut best: Option<(f64, u32)> = None;
+        for (s, e) in self.ranges_in_rect([x - max_dist, y - max_dist], [x + max_dist, y + max_dist]) {
+            for i in s..e {
+                let d2 = (self.xs[i as usize] - x).powi(2) + (self.ys[i as usize] - y).powi(2);
+                if d2 <= limit && best.is_none_or(|(b, j)| d2 < b || (d2 == b && i < j)) {
+                    best = Some((d2, i));
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// The accounts inside a multipolygon given in lon/lat degrees (a state or county
+    /// of the basemap), tested in lon/lat with edges straight in it, as GeoJSON has
+    /// them; `lonlat` gives account `i`'s (lon, lat). The candidates are the cells
+    /// that meet the polygon's box (widened by a metre, so that rounding in the
+    /// projection drops none).
+    pub fn select_lonlat(&self, mp: &MultiPolygon<f64>, lonlat: impl Fn(usize) -> (f64, f64)) -> AccountSet {
+        let Some((lo, hi)) = crate::spatial::bbox(mp) else { return AccountSet::default() };
+        let (x0, y0) = to_mercator(lo.x, lo.y);
+        let (x1, y1) = to_mercator(hi.x, hi.y);
+        let index = crate::spatial::PolygonIndex::new(mp);
+        let mut out = Vec::new();
+        for (s, e) in self.ranges_in_rect([x0 - 1.0, y0 - 1.0], [x1 + 1.0, y1 + 1.0]) {
+            out.extend((s..e).filter(|&i| {
+                let (lon, lat) = lonlat(i as usize);
+                index.contains(lon, lat)
+            }));
+        }
+        AccountSet::from_indices(out)
+    }
+
     /// Like [`Grid::ranges_in_rect`], with each row's Web Mercator y extent.
     pub fn row_bands_in_rect(&self, lo: [f64; 2], hi: [f64; 2]) -> impl Iterator<Item = ((u32, u32), f64, f64)> + '_ {
         let lv = self.top();

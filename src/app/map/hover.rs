@@ -23,7 +23,7 @@ impl TerritoryApp {
             return;
         }
         let [x, y] = t.to_mercator(p);
-        let Some(i) = self.doc.index.try_get().and_then(|index| index.nearest(x, y, 8.0 / t.scale)) else { return };
+        let Some(i) = self.doc.grid.nearest(x, y, 8.0 / t.scale) else { return };
         let plan = self.doc.editor.plan();
         let a = plan.accounts.get(i as usize);
         let owner = plan.assignment[i as usize];

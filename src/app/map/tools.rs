@@ -89,9 +89,8 @@ impl TerritoryApp {
                     && let Some(p) = pointer
                 {
                     let [x, y] = t.to_mercator(p);
-                    let found = AccountSet::from_indices(
-                        self.doc.index.get().nearest(x, y, 10.0 / t.scale).into_iter().collect(),
-                    );
+                    let found =
+                        AccountSet::from_indices(self.doc.grid.nearest(x, y, 10.0 / t.scale).into_iter().collect());
                     self.actions.push(Action::Select(found, Self::combine_mode(ui)));
                 }
             }
@@ -106,12 +105,8 @@ impl TerritoryApp {
                         Some(i) => {
                             let area = &layer.areas[i];
                             let accounts = &self.doc.editor.plan().accounts;
-                            let found = AccountSet::from_indices(
-                                self.doc
-                                    .index
-                                    .get()
-                                    .select_polygon_lonlat(&area.shape, |i| (accounts.lon()[i], accounts.lat()[i])),
-                            );
+                            let found =
+                                self.doc.grid.select_lonlat(&area.shape, |i| (accounts.lon()[i], accounts.lat()[i]));
                             let name = match area.property("state") {
                                 Some(st) if self.ui.area_counties => format!("{} County, {st}", area.name),
                                 _ => area.name.clone(),
