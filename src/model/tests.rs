@@ -232,3 +232,35 @@ fn an_owner_takes_four_bytes_and_is_written_as_its_index() {
     assert!(serde_json::from_str::<TerritoryIdx>("4294967295").is_err(), "u32::MAX is no slot");
     assert!(TerritoryIdx::new(0) < TerritoryIdx::new(1));
 }
+
+/// Every field reads back as it was pushed, in chunks that keep lengths and in one
+/// widened by a field of 255 bytes or more midway (rows before it included), and
+/// after another piece's rows are appended.
+#[test]
+fn text_rows_read_back_as_pushed() {
+    let long = "Ä".repeat(200); // 400 bytes
+    let rows: Vec<[String; TEXTS]> = (0..300)
+        .map(|i| {
+            let name = if i == 150 { long.clone() } else { format!("Müller {i} GmbH") };
+            let city = if i % 7 == 0 { String::new() } else { format!("Zürich {}", "x".repeat(i % 300)) };
+            [format!("K{i}"), name, city, "ZH".into(), format!("{:05}", i * 37)]
+        })
+        .collect();
+    let mut texts = accounts::Texts::default();
+    let mut other = accounts::Texts::default();
+    for (i, r) in rows.iter().enumerate() {
+        let fields = [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()];
+        if i < 200 {
+            texts.push(fields)
+        } else {
+            other.push(fields)
+        };
+    }
+    assert_eq!(texts.append(other), 200);
+    assert_eq!(texts.rows(), 300);
+    for (i, r) in rows.iter().enumerate() {
+        for (f, want) in r.iter().enumerate() {
+            assert_eq!(texts.get(i as u32, f), want, "row {i} field {f}");
+        }
+    }
+}
