@@ -7,7 +7,7 @@
 //! the assignment of every account.
 //!
 //! The folder: `units.rs` (cents, minutes, the input limits, indices), `account.rs`,
-//! `accounts.rs` (the column store), `colour.rs` (the palette), `account_set.rs`
+//! `accounts.rs` (the column store), `texts.rs` (the accounts' text rows), `colour.rs` (the palette), `account_set.rs`
 //! (sets of accounts as ranges), `scenario.rs` (alternative plans over the same
 //! accounts); the territory and the plan are here.
 
@@ -23,6 +23,7 @@ mod scenario;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod texts;
 mod travel;
 mod units;
 
@@ -32,6 +33,7 @@ pub use accounts::*;
 pub use colour::*;
 pub use region::*;
 pub use scenario::*;
+pub use texts::Texts;
 pub use travel::*;
 pub use units::*;
 

@@ -246,8 +246,8 @@ fn text_rows_read_back_as_pushed() {
             [format!("K{i}"), name, city, "ZH".into(), format!("{:05}", i * 37)]
         })
         .collect();
-    let mut texts = accounts::Texts::default();
-    let mut other = accounts::Texts::default();
+    let mut texts = texts::Texts::default();
+    let mut other = texts::Texts::default();
     for (i, r) in rows.iter().enumerate() {
         let fields = [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()];
         if i < 200 {
