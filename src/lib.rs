@@ -12,7 +12,7 @@
 //! |---|---|
 //! | [`model`] | the plan: accounts stored by column ([`model::Accounts`]: numeric columns, text in a few shared buffers), territories (stable slots), the assignment, newtypes for cents and minutes, the palette; [`model::limits`], the figures an account may carry, the territory ceiling and the check that totals fit; scenarios ([`model::Scenario`]: territories, region tree, assignment and account locks over the shared accounts, the one on screen in the plan's own fields); each territory's capacity; regions ([`model::Region`]: a tree in stable slots, paths, which territories lie within); travel ([`model::Travel`]: the settings and the one definition of an account's drive, whole minutes) |
 //! | [`grid`] | the fast exact path for selection by polygon: accounts sorted into grid cells, whole cells taken as index ranges; in the editor also the nearest account (hover, click) and selection by a state or county in lon/lat |
-//! | [`spatial`] | Web Mercator, the bulk-loaded `rstar` R-tree over the accounts for the command line's `select` and `assign` (its leaves blocks of 8 accounts in Z-order, 28 bytes an account), exact selection by polygon, rectangle, nearest account; [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands) |
+//! | [`spatial`] | Web Mercator; exact selection by polygon in the polygon's own coordinates (the crossing-number test), and [`spatial::PolygonIndex`], a polygon of any vertex count made quick to test (edges in horizontal bands), for the command line's `select` and `assign` and the grid's lon/lat selection |
 //! | [`metrics`] | per-territory totals (integers, kept incrementally), deviations against each territory's target (total × capacity / Σ capacities), the plan's balance (max \|deviation\|, CV), the regions' roll-ups (`rollup.rs`, from the territories' totals, on demand) |
 //! | [`edit`] | commands → reversible change sets, the [`edit::Editor`] that applies them and keeps the unlimited undo/redo history |
 //! | [`io`] | the versioned RON plan file, CSV import (two stages: raw row → validated account or a listed rejection), the geocode checks ([`io::geocode`]: (0, 0), swapped and sign-lost coordinates, outliers), CSV export, GeoJSON areas, atomic writes (symlinks followed, devices refused, stale temporaries removed) |
@@ -177,7 +177,7 @@
 //!   plan came from changes nothing, byte for byte (tested).
 //! - The plan file's rows are written and read directly, as exactly the text and
 //!   values `ron` writes and reads (property-tested); anything else goes to `ron`.
-//! - Selection by polygon — the grid's fast path and the R-tree's path alike — returns
+//! - Selection by polygon — the grid's, and the command line's scan — returns
 //!   the same set as a brute-force crossing-number test in the polygon's own
 //!   coordinates, except points within 1e-9 of an edge (property-tested against `geo`,
 //!   also in dense clusters that exercise the sub-grids).
@@ -217,7 +217,7 @@
 //!
 //! O(N) work, and why it is acceptable:
 //! - loading a plan (reading, parsing, validation, duplicate ids, grid sort, metrics,
-//!   prefix sums; the command line's R-tree, O(N log N)) and saving or exporting
+//!   prefix sums) and saving or exporting
 //!   it: once per file, and split over every core (rayon);
 //! - `stats`: it reads every account by definition, but keeps none of them;
 //! - deleting a territory scans the owners for its accounts (rare, and a memory-speed

@@ -1,15 +1,12 @@
-//! The spatial index over the accounts and exact selection by shape.
-//!
-//! Accounts are indexed in Web Mercator metres (EPSG:3857) in a bulk-loaded
-//! `rstar` R-tree (of blocks of accounts that lie together), the index of record for
-//! envelope and nearest-account queries.
+//! Web Mercator (EPSG:3857) and exact selection by shape: the crossing-number test and
+//! [`PolygonIndex`], a polygon of any vertex count made quick to test. (The accounts'
+//! own index is the grid, [`crate::grid`]; nearest-neighbour questions between
+//! accounts, in the geocode check and the update of a plan, use `rstar` directly.)
 //! Selection by polygon is exact: it returns the same set as a plain crossing-number
 //! (even–odd) test of every account, in the coordinates where the polygon's edges are
 //! straight: Web Mercator for a lasso drawn on screen, lon/lat for GeoJSON input.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
 
 /// WGS84 semi-major axis, the sphere radius of Web Mercator.
 pub const EARTH_RADIUS_M: f64 = 6_378_137.0;
@@ -162,183 +159,6 @@ pub fn bbox(mp: &MultiPolygon<f64>) -> Option<(Coord<f64>, Coord<f64>)> {
     }))
 }
 
-/// Accounts a leaf of the R-tree holds: a block of accounts that lie together.
-const BLOCK: usize = 8;
-
-/// A leaf: the bounding box of a block, and the block's number.
-type Leaf = GeomWithData<Rectangle<[f64; 2]>, u32>;
-
-/// The R-tree over the accounts' Web Mercator positions.
-///
-/// Its leaves are blocks of 8 accounts that are neighbours in Z-order, not
-/// single accounts: an `rstar` node costs about 60 bytes, so a tree of a million
-/// single accounts took 70 MB, while a tree of blocks takes an eighth of that beside
-/// the positions (16 bytes an account) and the order (4). A query visits the leaves
-/// whose boxes it reaches and tests their accounts one by one, so every answer is
-/// exact, as it was with one account a leaf.
-pub struct SpatialIndex {
-    /// Account indices, block after block.
-    order: Vec<u32>,
-    /// Web Mercator positions, in `order`.
-    xy: Vec<[f64; 2]>,
-    tree: RTree<Leaf>,
-}
-
-impl SpatialIndex {
-    /// Bulk-loads the index from (lon, lat) positions, in account order: O(N log N).
-    pub fn build(positions: impl IntoIterator<Item = (f64, f64)>) -> SpatialIndex {
-        let xy: Vec<[f64; 2]> = positions
-            .into_iter()
-            .map(|(lon, lat)| {
-                let (x, y) = to_mercator(lon, lat);
-                [x, y]
-            })
-            .collect();
-        SpatialIndex::from_mercator(xy)
-    }
-
-    /// The index of Web Mercator positions (as [`to_mercator`] gives them), in account
-    /// order: O(N log N).
-    pub fn from_mercator(xy: Vec<[f64; 2]>) -> SpatialIndex {
-        use rayon::prelude::*;
-        let mut order: Vec<u32> = (0..xy.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| (z_order(xy[i as usize]), i));
-        let xy: Vec<[f64; 2]> = order.iter().map(|&i| xy[i as usize]).collect();
-        let leaves = xy
-            .chunks(BLOCK)
-            .enumerate()
-            .map(|(b, block)| {
-                let (lo, hi) = block.iter().fold(([f64::MAX; 2], [f64::MIN; 2]), |(lo, hi), p| {
-                    ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])])
-                });
-                Leaf::new(Rectangle::from_corners(lo, hi), b as u32)
-            })
-            .collect();
-        SpatialIndex { order, xy, tree: RTree::bulk_load(leaves) }
-    }
-
-    /// Builds the index of a plan's accounts.
-    pub fn of_plan(plan: &crate::model::Plan) -> SpatialIndex {
-        SpatialIndex::build(plan.accounts.positions())
-    }
-
-    /// Number of indexed accounts.
-    pub fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    /// Whether no account is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-
-    /// The (slot, account) pairs of the blocks whose boxes meet `env`.
-    fn candidates<'a>(&'a self, env: &'a AABB<[f64; 2]>) -> impl Iterator<Item = (usize, u32)> + 'a {
-        self.tree.locate_in_envelope_intersecting(env).flat_map(move |leaf| {
-            let start = leaf.data as usize * BLOCK;
-            let end = (start + BLOCK).min(self.order.len());
-            (start..end).map(move |k| (k, self.order[k]))
-        })
-    }
-
-    /// Accounts inside the Web Mercator rectangle (edges included), in index order.
-    pub fn select_rect(&self, min: [f64; 2], max: [f64; 2]) -> Vec<u32> {
-        let env = AABB::from_corners(min, max);
-        let (lo, hi) = (env.lower(), env.upper());
-        let mut out: Vec<u32> = self
-            .candidates(&env)
-            .filter(|&(k, _)| {
-                let [x, y] = self.xy[k];
-                x >= lo[0] && x <= hi[0] && y >= lo[1] && y <= hi[1]
-            })
-            .map(|(_, i)| i)
-            .collect();
-        out.sort_unstable();
-        out
-    }
-
-    /// Accounts inside a multipolygon given in Web Mercator metres (a lasso drawn on
-    /// screen), in index order.
-    pub fn select_polygon_mercator(&self, mp: &MultiPolygon<f64>) -> Vec<u32> {
-        let Some((lo, hi)) = bbox(mp) else { return Vec::new() };
-        let env = AABB::from_corners([lo.x, lo.y], [hi.x, hi.y]);
-        let index = PolygonIndex::new(mp);
-        let mut out: Vec<u32> = self
-            .candidates(&env)
-            .filter(|&(k, _)| index.contains(self.xy[k][0], self.xy[k][1]))
-            .map(|(_, i)| i)
-            .collect();
-        out.sort_unstable();
-        out
-    }
-
-    /// Accounts inside a multipolygon given in lon/lat degrees (GeoJSON, basemap
-    /// areas), tested in lon/lat, in index order. `lonlat` gives an account's (lon,
-    /// lat), as the index was built from.
-    pub fn select_polygon_lonlat(&self, mp: &MultiPolygon<f64>, lonlat: impl Fn(usize) -> (f64, f64)) -> Vec<u32> {
-        let Some((lo, hi)) = bbox(mp) else { return Vec::new() };
-        let (x0, y0) = to_mercator(lo.x, lo.y);
-        let (x1, y1) = to_mercator(hi.x, hi.y);
-        // Widen by a metre so that rounding in the projection never drops a candidate.
-        let env = AABB::from_corners([x0 - 1.0, y0 - 1.0], [x1 + 1.0, y1 + 1.0]);
-        let index = PolygonIndex::new(mp);
-        let mut out: Vec<u32> = self
-            .candidates(&env)
-            .filter(|&(k, i)| {
-                let [x, y] = self.xy[k];
-                if x < x0 - 1.0 || x > x1 + 1.0 || y < y0 - 1.0 || y > y1 + 1.0 {
-                    return false;
-                }
-                let (lon, lat) = lonlat(i as usize);
-                index.contains(lon, lat)
-            })
-            .map(|(_, i)| i)
-            .collect();
-        out.sort_unstable();
-        out
-    }
-
-    /// The account nearest to a Web Mercator point, within `max_dist` metres (of
-    /// several at the same distance, the first).
-    pub fn nearest(&self, x: f64, y: f64, max_dist: f64) -> Option<u32> {
-        let mut best: Option<(f64, u32)> = None;
-        let limit = max_dist * max_dist;
-        // Leaves come nearest box first; no account of a box is nearer than the box.
-        for (leaf, box_d2) in self.tree.nearest_neighbor_iter_with_distance_2(&[x, y]) {
-            if box_d2 > limit || best.is_some_and(|(d2, _)| box_d2 > d2) {
-                break;
-            }
-            let start = leaf.data as usize * BLOCK;
-            for k in start..(start + BLOCK).min(self.order.len()) {
-                let [px, py] = self.xy[k];
-                let d2 = (px - x).powi(2) + (py - y).powi(2);
-                let i = self.order[k];
-                if d2 <= limit && best.is_none_or(|(b, j)| d2 < b || (d2 == b && i < j)) {
-                    best = Some((d2, i));
-                }
-            }
-        }
-        best.map(|(_, i)| i)
-    }
-}
-
-/// The position's place on the Z-order (Morton) curve over the Web Mercator square:
-/// positions near on the curve are near on the map, so consecutive ones make compact
-/// blocks.
-fn z_order([x, y]: [f64; 2]) -> u64 {
-    let span = 2.0 * std::f64::consts::PI * EARTH_RADIUS_M;
-    let q = |v: f64| (((v / span + 0.5).clamp(0.0, 1.0)) * f64::from(u32::MAX)) as u32;
-    let spread = |v: u32| {
-        let mut v = u64::from(v);
-        v = (v | (v << 16)) & 0x0000_FFFF_0000_FFFF;
-        v = (v | (v << 8)) & 0x00FF_00FF_00FF_00FF;
-        v = (v | (v << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
-        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
-        (v | (v << 1)) & 0x5555_5555_5555_5555
-    };
-    spread(q(x)) | (spread(q(y)) << 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,15 +216,5 @@ mod tests {
         assert!(polygon_contains(&p, 1.0, 1.0));
         assert!(!polygon_contains(&p, 5.0, 5.0));
         assert!(!polygon_contains(&p, 11.0, 5.0));
-    }
-
-    #[test]
-    fn rect_and_nearest() {
-        let idx = SpatialIndex::build([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]);
-        let (x1, y1) = to_mercator(1.0, 1.0);
-        assert_eq!(idx.nearest(x1 + 10.0, y1, 100.0), Some(1));
-        assert_eq!(idx.nearest(x1 + 1000.0, y1, 100.0), None);
-        let (x2, y2) = to_mercator(2.5, 2.5);
-        assert_eq!(idx.select_rect([x1 - 1.0, y1 - 1.0], [x2, y2]), vec![1, 2]);
     }
 }

@@ -13,7 +13,7 @@ use territory_editor::model::{
     Account, AccountSet, Cents, Plan, RegionIdx, Rgb, Territory, TerritoryIdx, Travel, live_regions, palette_color,
     travel_by_territory,
 };
-use territory_editor::spatial::{SpatialIndex, to_mercator};
+use territory_editor::spatial::to_mercator;
 
 fn mercator_xy(lon: f64, lat: f64) -> [f64; 2] {
     let (x, y) = to_mercator(lon, lat);
@@ -412,6 +412,16 @@ fn brute_force(mp: &MultiPolygon<f64>, pts: &[(f64, f64)]) -> (Vec<u32>, Vec<u32
     (inside, ambiguous)
 }
 
+/// (lon, lat) points in Web Mercator metres.
+fn mercator(pts: &[(f64, f64)]) -> Vec<[f64; 2]> {
+    pts.iter()
+        .map(|&(lon, lat)| {
+            let (x, y) = to_mercator(lon, lat);
+            [x, y]
+        })
+        .collect()
+}
+
 fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
     prop::collection::vec((-124.0f64..-67.0, 25.0f64..49.0), 1..1500)
 }
@@ -419,53 +429,34 @@ fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
+    /// The grid's nearest account (hover, click) is as near as the nearest a scan of
+    /// every account finds, within the limit, and none is found beyond it.
     #[test]
-    fn lasso_selection_in_mercator_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
-        let index = SpatialIndex::build(pts.iter().copied());
-        let (x0, y0) = to_mercator(-124.0, 25.0);
-        let (x1, y1) = to_mercator(-67.0, 49.0);
-        let mp = build(&shapes, x0, y0, x1 - x0, y1 - y0);
-        let merc: Vec<(f64, f64)> = pts.iter().map(|&(lon, lat)| to_mercator(lon, lat)).collect();
-        let (want, ambiguous) = brute_force(&mp, &merc);
-        let mut got = index.select_polygon_mercator(&mp);
-        got.retain(|i| !ambiguous.contains(i));
-        prop_assert_eq!(got, want);
-    }
-
-    /// The R-tree of blocks answers as a scan of every account: the nearest (the first
-    /// of equals), within the limit, and the accounts in a rectangle.
-    #[test]
-    fn nearest_and_rectangle_are_the_brute_force_answers(
+    fn grid_nearest_is_the_brute_force_answer(
         pts in points(),
         queries in prop::collection::vec(((-125.0f64..-66.0, 24.0f64..50.0), 1.0f64..300_000.0), 1..20),
     ) {
-        let index = SpatialIndex::build(pts.iter().copied());
-        let merc: Vec<(f64, f64)> = pts.iter().map(|&(lon, lat)| to_mercator(lon, lat)).collect();
+        let merc = mercator(&pts);
+        let (grid, order) = territory_editor::grid::Grid::build(&merc, territory_editor::grid::PER_CELL);
         for ((lon, lat), reach) in queries {
             let (x, y) = to_mercator(lon, lat);
-            let d2 = |i: usize| (merc[i].0 - x).powi(2) + (merc[i].1 - y).powi(2);
-            let want = (0..merc.len())
-                .filter(|&i| d2(i) <= reach * reach)
-                .min_by(|&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)))
-                .map(|i| i as u32);
-            prop_assert_eq!(index.nearest(x, y, reach), want);
-            let (lo, hi) = ([x - reach, y - reach / 2.0], [x + reach / 3.0, y + reach]);
-            let inside: Vec<u32> = (0..merc.len() as u32)
-                .filter(|&i| {
-                    let (px, py) = merc[i as usize];
-                    px >= lo[0] && px <= hi[0] && py >= lo[1] && py <= hi[1]
-                })
-                .collect();
-            prop_assert_eq!(index.select_rect(lo, hi), inside);
+            let d2 = |i: usize| (merc[i][0] - x).powi(2) + (merc[i][1] - y).powi(2);
+            let want = (0..merc.len()).map(d2).filter(|&d| d <= reach * reach).min_by(f64::total_cmp);
+            let got = grid.nearest(x, y, reach).map(|k| d2(order[k as usize] as usize));
+            prop_assert_eq!(got, want);
         }
     }
 
+    /// A GeoJSON area (a state, a county) selects in lon/lat exactly what `geo` finds.
     #[test]
-    fn geojson_selection_in_lonlat_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
-        let index = SpatialIndex::build(pts.iter().copied());
+    fn grid_selection_in_lonlat_is_exact(pts in points(), shapes in prop::collection::vec(shape(), 1..4)) {
+        let merc = mercator(&pts);
+        let (grid, order) = territory_editor::grid::Grid::build(&merc, territory_editor::grid::PER_CELL);
         let mp = build(&shapes, -124.0, 25.0, 57.0, 24.0);
         let (want, ambiguous) = brute_force(&mp, &pts);
-        let mut got = index.select_polygon_lonlat(&mp, |i| pts[i]);
+        let selected = grid.select_lonlat(&mp, |k| pts[order[k] as usize]);
+        let mut got: Vec<u32> = selected.iter().map(|k| order[k as usize]).collect();
+        got.sort_unstable();
         got.retain(|i| !ambiguous.contains(i));
         prop_assert_eq!(got, want);
     }

@@ -1,6 +1,6 @@
 //! The editor: eframe + egui + walkers on top of the core.
 //!
-//! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the spatial index: what
+//! [`TerritoryApp`] owns one [`Document`] (the [`Editor`] and the grid: what
 //! is saved), one [`UiState`] (tool, selection, previews, open dialogs: what is on
 //! screen) and the queue of [`Action`]s. Views read the document, change only the UI
 //! state and queue actions: every panel, bar, dialog and window (the balance panel and
