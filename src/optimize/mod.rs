@@ -54,9 +54,9 @@
 //!    each side is one group: every group its share to within an account, as boxes.
 //!    Past 250 territories k-means's prices no longer settle (thousands of centres of a
 //!    few accounts chase each other), so Redraw draws from bisection alone; below, it
-//!    tries k-means from several seeds and, on plans of up to 200,000 accounts,
-//!    bisection beside, and keeps the best end result: within the tolerance, fewest
-//!    extra pieces, least worst deviation, most compact.
+//!    tries k-means from several seeds and, on plans of up to 200,000 accounts into
+//!    more than 50 territories, bisection beside, and keeps the best end result:
+//!    within the tolerance, fewest extra pieces, least worst deviation, most compact.
 //! 2. *Names:* a territory grown around a rep's home keeps that rep's slot, the account
 //!    nearest the home is pinned in it, and the home stands for its centre in Balance
 //!    and polish (its accounts' mean can lie far from the home: a Pittsburgh rep's
