@@ -103,5 +103,24 @@ fn lasso(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lasso);
+/// Hover and click ask the grid for the nearest account within 8 or 10 pixels, once a
+/// frame while the pointer moves: at 1M accounts, over Manhattan (the densest place of
+/// the generated data) and over Kansas, at a city zoom (8 px ≈ 150 m), the US view
+/// (≈ 60 km) and the world view (≈ 600 km).
+fn hover(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hover_nearest");
+    group.sample_size(30).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+    let (_, grid) = common::sorted_plan(1_000_000);
+    for (place, lon, lat) in [("manhattan", -73.98, 40.75), ("kansas", -98.0, 38.5)] {
+        let (x, y) = territory_editor::spatial::to_mercator(lon, lat);
+        for (zoom, reach) in [("city", 150.0), ("us", 60_000.0), ("world", 600_000.0)] {
+            group.bench_function(BenchmarkId::new(place, zoom), |b| {
+                b.iter(|| std::hint::black_box(grid.nearest(x, y, reach)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lasso, hover);
 criterion_main!(benches);

@@ -150,6 +150,8 @@ struct Frame {
     pinned: Vec<usize>,
     /// Reps' homes that grow a territory each: (old slot, position).
     homes: Vec<(usize, [f64; 3])>,
+    /// Every account's position on the unit sphere (once for all attempts).
+    pos: Vec<[f64; 3]>,
 }
 
 impl Frame {
@@ -196,7 +198,8 @@ impl Frame {
         if homes.len() > free_k {
             return Err(OptimizeError::TooManyHomes { homes: homes.len(), territories: free_k });
         }
-        Ok(Frame { old_k, locked, free_k, old, stays, free, pinned, homes })
+        let pos = plan.accounts.positions().map(quality::unit_vector).collect();
+        Ok(Frame { old_k, locked, free_k, old, stays, free, pinned, homes, pos })
     }
 
     /// Groups in the result: one per free territory, but never more than free accounts.
@@ -221,10 +224,10 @@ fn redraw_once(
         FirstStep::KMeans(seed) => seed,
         FirstStep::Bisection => opts.seed,
     };
-    let pos: Vec<[f64; 3]> = plan.accounts.positions().map(quality::unit_vector).collect();
+    let pos = &frame.pos;
     let mut grouping = match first {
-        FirstStep::KMeans(seed) => group_free_accounts(plan, frame, &pos, seed, progress, &step)?,
-        FirstStep::Bisection => bisect_free_accounts(plan, frame, &pos),
+        FirstStep::KMeans(seed) => group_free_accounts(plan, frame, pos, seed, progress, &step)?,
+        FirstStep::Bisection => bisect_free_accounts(plan, frame, pos),
     };
     // Pricing returns early on a cancel; what follows is O(N) before its next check.
     if progress.is_some_and(Progress::is_cancelled) {
@@ -235,10 +238,10 @@ fn redraw_once(
     for t in territories.iter_mut().skip(frame.old_k) {
         t.region = opts.region;
     }
-    reprice_for_capacities(plan, frame, &pos, &mut grouping, &territories, &slot_of_group, progress)?;
+    reprice_for_capacities(plan, frame, pos, &mut grouping, &territories, &slot_of_group, progress)?;
     let home_of_group = grouping.home_of_group;
     let mut groups = grouping.labels;
-    let anchors = anchor_homes(frame, &pos, &mut groups, &home_of_group);
+    let anchors = anchor_homes(frame, pos, &mut groups, &home_of_group);
     let k = territories.len();
     let mut owner = frame.old.clone();
     for (j, &v) in frame.free.iter().enumerate() {
