@@ -31,6 +31,7 @@ pub(super) fn legend(
     (x0, width): (f64, f64),
     font: f64,
     opts: &MapOptions,
+    areas: bool,
 ) {
     let pad = font;
     let x = x0 + pad;
@@ -94,14 +95,24 @@ pub(super) fn legend(
             Some(d) if d <= 0.03 => "#1b6e20",
             _ => "#141414",
         };
-        let _ = write!(
-            out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"/>"#,
-            y + font * 0.05,
-            font,
-            font,
-            hex(tt.color)
-        );
+        // The swatch looks as the territory does on the map: an area's translucent
+        // fill over the land with its boundary line, or a dot's full colour.
+        let (top, side) = (y + font * 0.05, font);
+        if areas {
+            let _ = write!(
+                out,
+                r##"<rect x="{x:.1}" y="{top:.1}" width="{side:.1}" height="{side:.1}" fill="{}"/><rect x="{x:.1}" y="{top:.1}" width="{side:.1}" height="{side:.1}" fill="{}" fill-opacity="{}" stroke="#3a3a3a" stroke-opacity="0.75" stroke-width="1.2"/>"##,
+                hex(super::US_LAND),
+                hex(tt.color),
+                super::AREA_OPACITY
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<rect x="{x:.1}" y="{top:.1}" width="{side:.1}" height="{side:.1}" rx="2" fill="{}"/>"#,
+                hex(tt.color)
+            );
+        }
         let _ = write!(
             out,
             r##"<g dominant-baseline="hanging"><text x="{:.1}" y="{y:.1}">{}</text><text x="{:.1}" y="{y:.1}" fill="#444">{}</text><text {} y="{y:.1}">{}</text><text {} y="{y:.1}">{}</text><text {} y="{y:.1}" fill="{tone}">{}</text></g>"##,

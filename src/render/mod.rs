@@ -184,13 +184,20 @@ pub fn map_svg(
     let _ = write!(out, r#"<rect width="{}" height="{height}" fill="{}"/>"#, f.width, hex(SEA));
     svg::basemap(&mut out, &f, basemap);
     let colour = |t: TerritoryIdx| plan.territories[t.get()].color;
-    match (&opts.changes, shapes) {
-        (Some(moved), _) => svg::changes(&mut out, &f, plan, moved, colour, hex(FAINT)),
+    let areas = match (&opts.changes, shapes) {
+        (Some(moved), _) => {
+            svg::changes(&mut out, &f, plan, moved, colour, hex(FAINT));
+            false
+        }
         (None, Some(shapes)) if !opts.dots => {
             svg::areas(&mut out, &f, shapes, |t| (in_scope(plan, opts, t), colour(t)));
+            true
         }
-        _ => svg::dots(&mut out, &f, plan, |t| (in_scope(plan, opts, t), colour(t)), hex(FAINT)),
-    }
+        _ => {
+            svg::dots(&mut out, &f, plan, |t| (in_scope(plan, opts, t), colour(t)), hex(FAINT));
+            false
+        }
+    };
     labels::names(&mut out, &f, plan, metrics, &scope, font);
     legend::scale_bar(&mut out, &f, font);
     // The attribution, bottom right; on two lines when one would reach the scale bar.
@@ -217,7 +224,7 @@ pub fn map_svg(
     out.push_str("</svg>");
     if !opts.no_legend {
         let balance = Balance::of(plan, metrics);
-        legend::legend(&mut out, plan, metrics, &balance, &scope, (map_width, width - map_width), font, opts);
+        legend::legend(&mut out, plan, metrics, &balance, &scope, (map_width, width - map_width), font, opts, areas);
     }
     out.push_str("</svg>");
     out

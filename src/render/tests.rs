@@ -56,6 +56,20 @@ fn a_territory_is_filled_with_its_colour_over_the_land() {
     // Central Kansas, 60 km and more from every account: bare land.
     let bare = pixel(&png, -98.0, 38.9, &f);
     assert!(close(bare, US_LAND.0), "bare land: {bare:?}");
+    // The legend's swatches, down the middle of their column (one em in from the
+    // legend's edge, one em wide): the colours the areas have on the map, in order.
+    let x = (1200.0 - legend).round() as u32 + 12 + 6;
+    let mut seen: Vec<[u8; 3]> = Vec::new();
+    for y in 0..pixmap.height() {
+        let c = pixmap.pixel(x, y).expect("inside");
+        let c = [c.red(), c.green(), c.blue()];
+        if c != [255, 255, 255] && seen.last().is_none_or(|&l| !close(l, c)) {
+            seen.push(c);
+        }
+    }
+    let swatches: Vec<[u8; 3]> = seen.into_iter().filter(|&c| close(c, west) || close(c, east)).collect();
+    assert_eq!(swatches.len(), 2, "{swatches:?}");
+    assert!(close(swatches[0], west) && close(swatches[1], east), "{swatches:?} against {west:?}, {east:?}");
 }
 
 #[test]
