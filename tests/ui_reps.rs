@@ -1,24 +1,19 @@
-//! The editor's capacity column (and, later, regions), driven headless with
-//! egui_kittest: what the panel shows is checked against figures worked out here from
-//! the fixture CSV.
+//! Reps in the editor, driven headless with egui_kittest: the capacity column, the
+//! region rows (roll-ups, the preview, collapsing) and a rep's home set by a click on
+//! the map; what the panel shows is checked against figures worked out here from the
+//! fixture CSV.
 
 use std::collections::BTreeMap;
 
-use egui::Key;
 use egui::accesskit::Role;
+use egui::{Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable, by};
 use territory_editor::app::{Document, TerritoryApp};
 use territory_editor::io::csv_import::{ImportOptions, import_file};
 
 mod common;
-
-fn harness() -> Harness<'static, TerritoryApp> {
-    let path = common::fixture("small_accounts.csv");
-    let (plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
-    let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
-    common::harness_on(app, 8)
-}
+use common::{fixture_harness, mercator};
 
 /// Workload minutes per territory name, read from the fixture with the `csv` crate.
 fn workload_by_territory() -> BTreeMap<String, i64> {
@@ -38,7 +33,7 @@ fn deviation_text(load: i64, target: f64) -> String {
 /// brings the mean back.
 #[test]
 fn a_capacity_typed_in_the_table_sets_the_target() {
-    let mut h = harness();
+    let mut h = fixture_harness();
     let sums = workload_by_territory();
     let first = h.state().doc.editor.plan().live_territories().next().map(|(_, t)| t.name.clone()).expect("one");
     let total: i64 = sums.values().sum();
@@ -165,4 +160,48 @@ fn a_region_collapses_and_expands() {
     h.get_by_label("⏵").click();
     h.run_steps(3);
     assert!(shown(&h, "Mid-Atlantic") && shown(&h, "Northeast") && shown(&h, "New York Metro"), "East expanded");
+}
+
+#[test]
+fn a_reps_home_is_set_by_a_click_on_the_map_and_undone() {
+    let mut h = fixture_harness();
+    let (slot, name) = {
+        let plan = h.state().doc.editor.plan();
+        let (i, t) = plan.live_territories().next().expect("a territory");
+        (i.get(), t.name.clone())
+    };
+    assert_eq!(h.state().doc.editor.plan().territories[slot].rep_home, None);
+    // Right-click the territory's row, then "Set rep's home on the map…".
+    h.query_all_by_label(&name).next().expect("the territory's row").click_secondary();
+    h.run();
+    h.get_by_label("Set rep's home on the map…").click();
+    h.run();
+    let notice = h.state().notice().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("Click the home"), "{notice}");
+    // A click on the map sets the home there, whatever the tool.
+    let t = h.state().map_transform().expect("map");
+    let p = t.rect.center() + Vec2::new(60.0, -40.0);
+    h.hover_at(p);
+    h.run();
+    h.drag_at(p);
+    h.run();
+    h.drop_at(p);
+    h.run();
+    h.run();
+    let (lon, lat) = h.state().doc.editor.plan().territories[slot].rep_home.expect("the home is set");
+    let (x, y) = mercator(lon, lat);
+    let clicked = t.to_mercator(p);
+    assert!((x - clicked[0]).abs() < 1.0 && (y - clicked[1]).abs() < 1.0, "{lon}, {lat}");
+    assert_eq!(h.state().doc.editor.undo_depth(), 1);
+    assert!(h.state().selection().is_empty(), "the click placed the home, it selected nothing");
+    // The Redraw form now offers to grow the territory around it.
+    h.get_by_label("Redraw…").click();
+    h.run();
+    // A new window's first frame only measures it.
+    h.run();
+    assert!(h.query_all_by_label_contains("around each rep's home (1 set)").next().is_some());
+    // Ctrl+Z takes it back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(h.state().doc.editor.plan().territories[slot].rep_home, None);
 }

@@ -1,26 +1,21 @@
-//! Scenarios and updates in the editor, driven headless with egui_kittest: the Changes
-//! map mode; File ▸ Update accounts from CSV… (the report, the new accounts selected
-//! where the test's own nearest-neighbour search puts them, and Undo and Redo of the
-//! whole update).
+//! Scenarios and updates in the editor, driven headless with egui_kittest: a new
+//! scenario edited apart from the baseline, the comparison window, a proposal applied
+//! as a new scenario, the Changes map mode; File ▸ Update accounts from CSV… (the
+//! report, the new accounts selected where the test's own nearest-neighbour search puts
+//! them, and Undo and Redo of the whole update).
 
 use std::path::Path;
 
 use egui::{Key, Modifiers};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 mod common;
-use common::{select_rectangle, step_until, tmp};
-use territory_editor::app::{Document, TerritoryApp};
-use territory_editor::io::csv_import::{ImportOptions, import_file};
+use common::{
+    compute_proposal, fixture_harness, generated_harness, headline, label_exists, max_workload_deviation,
+    select_rectangle, step_until, tmp,
+};
 
 fn fixture() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small_accounts.csv")
-}
-
-fn harness() -> Harness<'static, TerritoryApp> {
-    let (plan, _) = import_file(&fixture(), &ImportOptions::default()).expect("fixture imports");
-    let app = TerritoryApp::new(Document::new(plan, None, "Fixture".into()));
-    common::harness_on(app, 8)
 }
 
 /// Great-circle distance, km.
@@ -32,7 +27,7 @@ fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 #[test]
 fn an_update_selects_the_new_account_and_undoes_in_one_step() {
-    let mut h = harness();
+    let mut h = fixture_harness();
     let before = h.state().doc.editor.plan().clone();
     // The export: the fixture without its third row, the first with a new potential,
     // and a new account a few metres from the fifth.
@@ -95,7 +90,7 @@ fn an_update_selects_the_new_account_and_undoes_in_one_step() {
 /// and Undo, and the compare window's "Show the changes on the map" turns it on.
 #[test]
 fn the_changes_mode_counts_the_accounts_that_differ() {
-    let mut h = harness();
+    let mut h = fixture_harness();
     let baseline = h.state().doc.editor.plan().assignment.clone();
     h.get_by_label_contains("New scenario").click();
     h.run_steps(2);
@@ -132,7 +127,7 @@ fn the_changes_mode_counts_the_accounts_that_differ() {
 /// is until the answer, and the update goes ahead on "Remove them and update".
 #[test]
 fn a_partial_export_asks_before_removing_accounts() {
-    let mut h = harness();
+    let mut h = fixture_harness();
     let before = h.state().doc.editor.plan().clone();
     let mut r = csv::Reader::from_path(fixture()).expect("fixture");
     let header = r.headers().expect("header").clone();
@@ -154,4 +149,141 @@ fn a_partial_export_asks_before_removing_accounts() {
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan().accounts.len(), 250);
     assert!(h.query_by_label_contains("0 new · 50 removed").is_some(), "the report");
+}
+
+/// A new scenario from the bar, an edit in it by rectangle and number key; the
+/// baseline's panel and plan are untouched, Ctrl+Z in the baseline does not reach the
+/// new scenario's edit, and Ctrl+PageDown switches back to it.
+#[test]
+fn a_new_scenario_is_edited_apart_from_the_baseline() {
+    let mut h = fixture_harness();
+    let original = h.state().doc.editor.plan().clone();
+    let base_headline = format!("Workload balance: max ±{:.1}%", max_workload_deviation(&original) * 100.0);
+    assert!(label_exists(&h, &base_headline), "{base_headline}");
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert!(label_exists(&h, "Scenario 2") && label_exists(&h, "⭐ As is"));
+    // Edit Scenario 2: a rectangle in the middle of the map to the first territory.
+    select_rectangle(&mut h, 200.0);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let edited = h.state().doc.editor.plan().clone();
+    assert_ne!(edited.assignment, original.assignment, "the rectangle moved accounts");
+    let edited_headline = format!("Workload balance: max ±{:.1}%", max_workload_deviation(&edited) * 100.0);
+    assert!(label_exists(&h, &edited_headline), "{edited_headline}");
+    // Back to the baseline: its plan and its panel.
+    h.get_by_label("⭐ As is").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().assignment, original.assignment);
+    assert!(label_exists(&h, &base_headline));
+    assert_eq!(h.state().doc.editor.undo_depth(), 0);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run();
+    // Ctrl+PageDown: the next scenario, with its edit and its history.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert_eq!(h.state().doc.editor.plan().assignment, edited.assignment);
+    assert_eq!(h.state().doc.editor.undo_depth(), 2, "its creation and its edit");
+    assert!(h.state().doc.editor.is_dirty());
+    // Ctrl+Z twice: the edit, then the scenario's creation; the baseline shows.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().doc.editor.plan().scenario_names(), ["As is"]);
+    assert!(!label_exists(&h, "Scenario 2"));
+    assert_eq!(h.state().doc.editor.plan().assignment, original.assignment);
+    assert!(label_exists(&h, &base_headline));
+    // Ctrl+Shift+Z twice: the scenario is back, on screen, with its edit.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::Z);
+        h.run_steps(2);
+    }
+    assert!(label_exists(&h, "Scenario 2"));
+    assert_eq!(h.state().doc.editor.plan().scenario_name(), "Scenario 2");
+    assert_eq!(h.state().doc.editor.plan().assignment, edited.assignment);
+    assert!(label_exists(&h, &edited_headline));
+}
+
+/// The comparison window's headline against sums the test makes itself, and a click
+/// on a flow selecting exactly the accounts of that flow.
+#[test]
+fn the_comparison_shows_what_changes_hands() {
+    let mut h = fixture_harness();
+    let original = h.state().doc.editor.plan().clone();
+    h.get_by_label_contains("New scenario").click();
+    h.run_steps(2);
+    // Everything under a rectangle in the middle of the map to the first territory.
+    select_rectangle(&mut h, 220.0);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let edited = h.state().doc.editor.plan().clone();
+    // The sums, from the two assignments and the accounts' own figures.
+    let (mut moved, mut pot, mut work, mut all_pot, mut all_work) = (0u64, 0i64, 0u64, 0i64, 0u64);
+    for i in 0..original.accounts.len() {
+        let a = original.accounts.get(i);
+        let w = u64::from(a.visits_per_year) * u64::from(a.minutes_per_visit);
+        all_pot += a.potential.0;
+        all_work += w;
+        if original.assignment[i] != edited.assignment[i] {
+            moved += 1;
+            pot += a.potential.0;
+            work += w;
+        }
+    }
+    assert!(moved > 0);
+    h.get_by_label_contains("Compare…").click();
+    h.run_steps(3);
+    let headline = format!(
+        "{moved} of {} accounts change territory: {:.1}% of the potential and {:.1}% of the workload change hands.",
+        original.accounts.len(),
+        pot as f64 / all_pot as f64 * 100.0,
+        work as f64 / all_work as f64 * 100.0
+    );
+    assert!(label_exists(&h, &headline), "{headline}");
+    // The first flow: click it, and exactly its accounts are selected.
+    let first = original.live_territories().next().map(|(i, _)| i).expect("a territory");
+    let flow = {
+        use egui_kittest::kittest::NodeT;
+        h.query_all_by_label_contains(" ⏵ ").next().expect("a flow").accesskit_node().label().unwrap_or_default()
+    };
+    let from_name = flow.split(" ⏵ ").next().expect("from").to_owned();
+    h.get_by_label(&flow).click();
+    h.run_steps(2);
+    let want: Vec<u32> = (0..original.accounts.len())
+        .filter(|&i| {
+            original.assignment[i] != edited.assignment[i]
+                && original.territory_name(original.assignment[i]) == from_name
+                && edited.assignment[i] == Some(first)
+        })
+        .map(|i| i as u32)
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(h.state().selection().iter().collect::<Vec<_>>(), want);
+}
+
+/// Balance's proposal applied as a new scenario: the scenario it came from keeps its
+/// plan; the new one is within the tolerance and compares against it.
+#[test]
+fn a_proposal_applied_as_a_new_scenario_leaves_the_baseline() {
+    let mut h = generated_harness();
+    let before_plan = h.state().doc.editor.plan().clone();
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
+    let moved = h.state().selection().len();
+    h.get_by_label("Apply as new scenario").click();
+    h.run_steps(3);
+    let ed = &h.state().doc.editor;
+    assert_eq!(ed.plan().scenario_names(), ["As is", "Balanced"]);
+    assert_eq!(ed.plan().scenario_name(), "Balanced");
+    assert!(max_workload_deviation(ed.plan()) <= 0.03 + 1e-9);
+    let changed = before_plan.assignment.iter().zip(&ed.plan().assignment).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, moved);
+    assert_eq!(ed.undo_depth(), 2, "the scenario's creation, then the proposal in one step");
+    assert!(ed.undo_label().is_some_and(|l| l.starts_with("Balance")), "{:?}", ed.undo_label());
+    h.get_by_label("⭐ As is").click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);
+    assert!(label_exists(&h, &headline(&h)));
 }

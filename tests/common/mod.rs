@@ -117,3 +117,74 @@ pub fn fixture_rows() -> Vec<FixtureRow> {
         })
         .collect()
 }
+
+/// The editor on the small fixture, after its first frames.
+pub fn fixture_harness() -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
+    let (plan, _) = territory_editor::io::csv_import::import_file(
+        &fixture("small_accounts.csv"),
+        &territory_editor::io::csv_import::ImportOptions::default(),
+    )
+    .expect("fixture imports");
+    harness_for(plan, "Fixture")
+}
+
+/// The editor on `plan`, after its first frames.
+pub fn harness_for(
+    plan: territory_editor::model::Plan,
+    title: &str,
+) -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
+    let app = territory_editor::app::TerritoryApp::new(territory_editor::app::Document::new(plan, None, title.into()));
+    harness_on(app, 8)
+}
+
+/// 2,000 generated accounts in 6 longitude bands: connected enough to balance.
+pub fn generated_harness() -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(2000, 6, 3, &mut csv).expect("generate");
+    let options = territory_editor::io::csv_import::ImportOptions::default();
+    let (plan, _) = territory_editor::io::csv_import::import_bytes(&csv, "generated.csv", &options)
+        .expect("generated data imports");
+    harness_for(plan, "Generated")
+}
+
+/// Whether some widget shows exactly this text.
+pub fn label_exists(h: &egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>, text: &str) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_all_by_label(text).next().is_some()
+}
+
+/// The largest |workload − mean| / mean over the live territories, summed here from the
+/// accounts (visits × minutes), not taken from the editor's metrics.
+pub fn max_workload_deviation(plan: &territory_editor::model::Plan) -> f64 {
+    let mut load = vec![0.0f64; plan.territories.len()];
+    for (i, owner) in plan.assignment.iter().enumerate() {
+        if let Some(t) = owner {
+            let a = plan.accounts.get(i);
+            load[t.get()] += f64::from(a.visits_per_year) * f64::from(a.minutes_per_visit);
+        }
+    }
+    let live: Vec<f64> = plan.territories.iter().zip(&load).filter(|(t, _)| t.alive).map(|(_, &l)| l).collect();
+    let mean = live.iter().sum::<f64>() / live.len() as f64;
+    live.iter().map(|l| (l / mean - 1.0).abs()).fold(0.0, f64::max)
+}
+
+/// The panel's headline figure, "Workload balance: max ±x.y%", for the editor's plan.
+pub fn headline(h: &egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>) -> String {
+    format!("Workload balance: max ±{:.1}%", max_workload_deviation(h.state().doc.editor.plan()) * 100.0)
+}
+
+/// Opens Balance… or Redraw… with `open`, runs it with `compute`, and waits until the
+/// proposal is on show (a new window's first frame only measures it).
+pub fn compute_proposal(
+    h: &mut egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>,
+    open: &str,
+    compute: &str,
+) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(open).click();
+    h.run();
+    h.get_by_label(compute).click();
+    h.step();
+    step_until(h, |h| label_exists(h, "Discard"));
+    h.run();
+}
