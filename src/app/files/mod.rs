@@ -3,7 +3,8 @@
 //! back through a channel; the UI shows a spinner with a Cancel button meanwhile.
 //!
 //! `report.rs` holds the file windows (the import report and the questions before a
-//! file is replaced); the jobs and the dialogs are here.
+//! file is replaced), `results.rs` what the editor does with each worker's answer,
+//! `update.rs` the update from a new CRM export; the jobs and the dialogs are here.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -14,6 +15,7 @@ use crate::io::{Progress, csv_export, plan_file};
 use std::sync::Arc;
 
 mod report;
+mod results;
 mod update;
 
 pub(super) use report::file_windows;
@@ -84,6 +86,20 @@ pub enum Purpose {
     ExportMap,
     /// A new CRM export to update the accounts from.
     UpdateAccounts,
+}
+
+impl Purpose {
+    /// The file name a save dialog suggests, from the plan's file stem (`None` for the
+    /// purposes that open a file).
+    fn suggested_name(self, stem: &str) -> Option<String> {
+        match self {
+            Purpose::SaveAs => Some(format!("{stem}.ron")),
+            Purpose::Export => Some(format!("{stem}-assignments.csv")),
+            Purpose::ExportChanges => Some(format!("{stem}-changes.csv")),
+            Purpose::ExportMap => Some(format!("{stem}-map.png")),
+            Purpose::Open | Purpose::Import | Purpose::UpdateAccounts => None,
+        }
+    }
 }
 
 /// The change list from the baseline (the first scenario) to the scenario on screen.
@@ -201,36 +217,30 @@ impl TerritoryApp {
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         let dir = self.doc.path.as_ref().and_then(|p| p.parent().map(Path::to_owned));
-        let stem = self.doc_stem();
+        let name = purpose.suggested_name(&self.doc_stem());
         crate::app::spawn_background(move || {
             let started = std::time::Instant::now();
             let mut d = rfd::FileDialog::new();
             if let Some(dir) = dir {
                 d = d.set_directory(dir);
             }
+            if let Some(name) = name {
+                d = d.set_file_name(name);
+            }
             let picked = match purpose {
                 Purpose::Open => d
-                    .add_filter("Plans and accounts", &["ron", "csv", "txt"])
+                    .add_filter("Plans and accounts", &[&["ron"][..], &csv_import::CSV_EXTENSIONS].concat())
                     .add_filter("Territory plan", &["ron"])
                     .add_filter("Accounts CSV", &csv_import::CSV_EXTENSIONS)
                     .pick_file(),
                 Purpose::Import | Purpose::UpdateAccounts => {
                     d.add_filter("Accounts CSV", &csv_import::CSV_EXTENSIONS).pick_file()
                 }
-                Purpose::SaveAs => {
-                    d.add_filter("Territory plan", &["ron"]).set_file_name(format!("{stem}.ron")).save_file()
+                Purpose::SaveAs => d.add_filter("Territory plan", &["ron"]).save_file(),
+                Purpose::Export | Purpose::ExportChanges => d.add_filter("CSV", &["csv"]).save_file(),
+                Purpose::ExportMap => {
+                    d.add_filter("PNG picture", &["png"]).add_filter("SVG drawing", &["svg"]).save_file()
                 }
-                Purpose::Export => {
-                    d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-assignments.csv")).save_file()
-                }
-                Purpose::ExportChanges => {
-                    d.add_filter("CSV", &["csv"]).set_file_name(format!("{stem}-changes.csv")).save_file()
-                }
-                Purpose::ExportMap => d
-                    .add_filter("PNG picture", &["png"])
-                    .add_filter("SVG drawing", &["svg"])
-                    .set_file_name(format!("{stem}-map.png"))
-                    .save_file(),
             };
             // Without a desktop portal or zenity, rfd returns nothing at once.
             let unavailable = picked.is_none() && started.elapsed() < std::time::Duration::from_millis(250);
@@ -414,146 +424,6 @@ impl TerritoryApp {
         }
     }
 
-    pub(in crate::app) fn poll_tasks(&mut self, ctx: &egui::Context) {
-        while let Ok(result) = self.tasks.rx.try_recv() {
-            let current = |job: u64, running: &Option<(u64, String)>| running.as_ref().is_some_and(|(j, _)| *j == job);
-            match result {
-                TaskResult::Optimized { job, result } => {
-                    if !current(job, &self.tasks.running) {
-                        continue;
-                    }
-                    self.tasks.running = None;
-                    self.tasks.progress = None;
-                    match *result {
-                        Ok(p) => self.proposal_ready(p),
-                        Err(e) => self.fail(format!("No proposal: {e}")),
-                    }
-                }
-                TaskResult::Picked { purpose, path, unavailable } => {
-                    self.tasks.dialog_open = false;
-                    if unavailable {
-                        let stem = self.doc_stem();
-                        let dir = std::env::current_dir().unwrap_or_default();
-                        let suggestion = match purpose {
-                            Purpose::SaveAs => dir.join(format!("{stem}.ron")).display().to_string(),
-                            Purpose::Export => dir.join(format!("{stem}-assignments.csv")).display().to_string(),
-                            Purpose::ExportChanges => dir.join(format!("{stem}-changes.csv")).display().to_string(),
-                            Purpose::ExportMap => dir.join(format!("{stem}-map.png")).display().to_string(),
-                            Purpose::Open | Purpose::Import | Purpose::UpdateAccounts => {
-                                format!("{}/", dir.display())
-                            }
-                        };
-                        self.ui.path_prompt = Some((purpose, suggestion));
-                        continue;
-                    }
-                    let Some(path) = path else {
-                        // A cancelled Save As: what was to follow it does not.
-                        if purpose == Purpose::SaveAs {
-                            self.ui.after_save = None;
-                        }
-                        continue;
-                    };
-                    self.picked(ctx, purpose, path);
-                }
-                TaskResult::Loaded { job, doc, report, path } => {
-                    if !current(job, &self.tasks.running) {
-                        continue;
-                    }
-                    self.tasks.running = None;
-                    self.settings.remember(&path);
-                    self.set_document(*doc);
-                    self.ui.confirm = None;
-                    match report {
-                        Some(r) => {
-                            let msg = format!(
-                                "Imported {} from {}; {} rejected, {} skipped, {} to check{}",
-                                crate::format::count(r.accepted as i64, "account", "accounts"),
-                                path.display(),
-                                crate::format::thousands(r.rejected.len() as i64),
-                                crate::format::thousands(r.skipped.len() as i64),
-                                crate::format::thousands(r.warnings.len() as i64),
-                                if r.fixed > 0 { format!(" ({} positions corrected)", r.fixed) } else { String::new() }
-                            );
-                            if !r.rejected.is_empty()
-                                || !r.skipped.is_empty()
-                                || !r.warnings.is_empty()
-                                || !r.notes.is_empty()
-                            {
-                                self.ui.import_report = Some((path.clone(), r));
-                            }
-                            self.notify(msg);
-                        }
-                        None => self.notify(format!("Opened {}", path.display())),
-                    }
-                    // A journal being restored is replayed now (its message last).
-                    self.restore_loaded();
-                }
-                TaskResult::ImportFailed { job, path, error } => {
-                    if !current(job, &self.tasks.running) {
-                        continue;
-                    }
-                    self.tasks.running = None;
-                    self.opening_failed();
-                    if let ImportError::MissingColumns { missing, headers, .. } = &error {
-                        self.ui.column_mapping = Some(ColumnMapping {
-                            path: path.clone(),
-                            headers: headers.clone(),
-                            choices: missing.iter().map(|f| (*f, None)).collect(),
-                        });
-                    }
-                    self.fail(error.to_string());
-                    self.restore_failed(&error.to_string());
-                }
-                TaskResult::Failed { job, message } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
-                        // A save that failed keeps the plan open: nothing follows it.
-                        self.ui.after_save = None;
-                        self.opening_failed();
-                        self.fail(message.clone());
-                        self.restore_failed(&message);
-                    }
-                }
-                TaskResult::Updated { job, doc, summary, new_accounts } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
-                        self.updated(*doc, *summary, new_accounts);
-                    }
-                }
-                TaskResult::UpdateNeedsConsent { job, path, message } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
-                        self.ui.update_consent = Some((path, message));
-                    }
-                }
-                TaskResult::Saved { job, path, hash, what } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
-                    }
-                    if what == SaveKind::Assignments {
-                        self.notify(format!("Exported assignments to {}", path.display()));
-                    } else if what == SaveKind::Changes {
-                        self.notify(format!("Exported the change list to {}", path.display()));
-                    } else if what == SaveKind::Map {
-                        self.notify(format!("Exported the map to {}", path.display()));
-                    } else {
-                        self.doc.editor.mark_saved();
-                        self.journal_saved(&path, hash);
-                        self.doc.title = path
-                            .file_name()
-                            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-                        self.doc.path = Some(path.clone());
-                        self.settings.remember(&path);
-                        self.notify(format!("Saved {}", path.display()));
-                        if let Some(after) = self.ui.after_save.take() {
-                            self.go_on(ctx, after);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     pub(in crate::app) fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_owned()).collect());
         if let Some(path) = dropped.into_iter().next() {
@@ -576,7 +446,32 @@ impl TerritoryApp {
 
 #[cfg(test)]
 mod tests {
+    use super::{Purpose, TaskResult};
+    use crate::app::{Document, TerritoryApp};
     use crate::model::{Account, Plan, Territory, TerritoryIdx, palette_color};
+
+    /// Without a system file dialog, the prompt that asks for the path suggests the
+    /// file the dialog would have: the plan's name and what is written, in the working
+    /// folder; for opening, the folder alone.
+    #[test]
+    fn the_path_prompt_suggests_what_the_dialog_would() {
+        let doc = Document::new(Plan::default(), Some("/plans/Nord Süd.ron".into()), "Nord Süd".into());
+        let mut app = TerritoryApp::new(doc);
+        let ctx = egui::Context::default();
+        let dir = std::env::current_dir().expect("a working folder");
+        for (purpose, want) in [
+            (Purpose::SaveAs, dir.join("Nord Süd.ron").display().to_string()),
+            (Purpose::Export, dir.join("Nord Süd-assignments.csv").display().to_string()),
+            (Purpose::ExportChanges, dir.join("Nord Süd-changes.csv").display().to_string()),
+            (Purpose::ExportMap, dir.join("Nord Süd-map.png").display().to_string()),
+            (Purpose::UpdateAccounts, format!("{}/", dir.display())),
+        ] {
+            let picked = TaskResult::Picked { purpose, path: None, unavailable: true };
+            app.tasks.tx.send(picked).expect("sent");
+            app.poll_tasks(&ctx);
+            assert_eq!(app.ui.path_prompt.take(), Some((purpose, want)));
+        }
+    }
 
     #[test]
     fn the_change_list_goes_from_the_baseline_to_the_scenario_on_screen() {
