@@ -3,40 +3,104 @@
 
 use super::*;
 
-/// A small flow network for [`State::flows`]: edges with a residual twin each.
+/// A small flow network for [`State::flows`]: edges, each with a residual twin.
+///
+/// Built by [`FlowNet::add`]; [`FlowNet::min_cost_flow`] then lays the directed edges
+/// out by tail node (compressed rows: each node's edges contiguous, in the order they
+/// were added), with head and cost beside each, so the searches read memory in
+/// sequence; capacity and flow stay per edge pair, so the arithmetic is that of one
+/// `cap − flow` per forward edge and `flow` per twin, whatever the layout.
 pub(super) struct FlowNet {
-    pub(super) nodes: usize,
-    pub(super) edges: Vec<FlowEdge>,
-    pub(super) out: Vec<Vec<usize>>,
+    nodes: usize,
+    /// Per pair, in the order added: tail, head, capacity, cost, flow.
+    from: Vec<u32>,
+    to: Vec<u32>,
+    cap: Vec<f64>,
+    cost: Vec<i64>,
+    pub(super) flow: Vec<f64>,
 }
 
-pub(super) struct FlowEdge {
-    pub(super) from: usize,
-    pub(super) to: usize,
-    pub(super) cap: f64,
-    pub(super) cost: i64,
-    pub(super) flow: f64,
+/// The directed edges by tail node: edge `e` is pair `e / 2`, forward when even.
+struct Rows {
+    start: Vec<u32>,
+    /// Per row slot: the directed edge, its head and its cost.
+    edge: Vec<u32>,
+    head: Vec<u32>,
+    cost: Vec<i64>,
+}
+
+impl Rows {
+    fn of(u: usize, start: &[u32]) -> std::ops::Range<usize> {
+        start[u] as usize..start[u + 1] as usize
+    }
 }
 
 impl FlowNet {
     pub(super) fn new(nodes: usize) -> Self {
-        FlowNet { nodes, edges: Vec::new(), out: vec![Vec::new(); nodes] }
+        FlowNet { nodes, from: Vec::new(), to: Vec::new(), cap: Vec::new(), cost: Vec::new(), flow: Vec::new() }
     }
 
-    /// Adds an edge (at an even index) and its residual twin.
+    /// Number of edge pairs.
+    pub(super) fn pairs(&self) -> usize {
+        self.from.len()
+    }
+
+    /// Tail and head of a pair's forward edge.
+    pub(super) fn ends(&self, pair: usize) -> (usize, usize) {
+        (self.from[pair] as usize, self.to[pair] as usize)
+    }
+
+    /// Adds an edge and its residual twin.
     pub(super) fn add(&mut self, from: usize, to: usize, cap: f64, cost: i64) {
         if cap <= 0.0 {
             return;
         }
-        self.out[from].push(self.edges.len());
-        self.edges.push(FlowEdge { from, to, cap, cost, flow: 0.0 });
-        self.out[to].push(self.edges.len());
-        self.edges.push(FlowEdge { from: to, to: from, cap: 0.0, cost: -cost, flow: 0.0 });
+        self.from.push(from as u32);
+        self.to.push(to as u32);
+        self.cap.push(cap);
+        self.cost.push(cost);
+        self.flow.push(0.0);
     }
 
-    pub(super) fn residual(&self, e: usize) -> f64 {
-        let x = &self.edges[e];
-        if e.is_multiple_of(2) { x.cap - x.flow } else { self.edges[e - 1].flow }
+    /// Room left on directed edge `e`.
+    fn residual(&self, e: u32) -> f64 {
+        let p = (e / 2) as usize;
+        if e.is_multiple_of(2) { self.cap[p] - self.flow[p] } else { self.flow[p] }
+    }
+
+    /// Sends `amount` along directed edge `e`.
+    fn send(&mut self, e: u32, amount: f64) {
+        let p = (e / 2) as usize;
+        if e.is_multiple_of(2) {
+            self.flow[p] += amount;
+        } else {
+            self.flow[p] -= amount;
+        }
+    }
+
+    /// The directed edges by tail, each node's in the order added (a counting sort).
+    fn rows(&self) -> Rows {
+        let n = self.nodes;
+        let tail = |e: usize| if e.is_multiple_of(2) { self.from[e / 2] } else { self.to[e / 2] };
+        let edges = 2 * self.pairs();
+        let mut start = vec![0u32; n + 1];
+        for e in 0..edges {
+            start[tail(e) as usize + 1] += 1;
+        }
+        for u in 0..n {
+            start[u + 1] += start[u];
+        }
+        let mut fill = start.clone();
+        let (mut edge, mut head, mut cost) = (vec![0u32; edges], vec![0u32; edges], vec![0i64; edges]);
+        for e in 0..edges {
+            let (p, t) = (e / 2, tail(e) as usize);
+            let i = fill[t] as usize;
+            fill[t] += 1;
+            edge[i] = e as u32;
+            (head[i], cost[i]) =
+                if e.is_multiple_of(2) { (self.to[p], self.cost[p]) } else { (self.from[p], -self.cost[p]) };
+        }
+        Rows { start, edge, head, cost }
     }
 
     /// Augments along cheapest paths while they cost less than nothing, by the
@@ -51,6 +115,7 @@ impl FlowNet {
         const INF: i64 = i64::MAX / 4;
         const EPS: f64 = 1e-6;
         let n = self.nodes;
+        let rows = self.rows();
         let mut pot = vec![INF; n];
         pot[s] = 0;
         let mut queue = std::collections::VecDeque::from([s]);
@@ -59,13 +124,13 @@ impl FlowNet {
         let mut relaxations = 0usize;
         while let Some(u) = queue.pop_front() {
             queued[u] = false;
-            for &e in &self.out[u] {
-                let x = &self.edges[e];
-                if self.residual(e) > EPS && pot[u] + x.cost < pot[x.to] {
-                    pot[x.to] = pot[u] + x.cost;
-                    if !queued[x.to] {
-                        queued[x.to] = true;
-                        queue.push_back(x.to);
+            for i in Rows::of(u, &rows.start) {
+                let v = rows.head[i] as usize;
+                if self.residual(rows.edge[i]) > EPS && pot[u] + rows.cost[i] < pot[v] {
+                    pot[v] = pot[u] + rows.cost[i];
+                    if !queued[v] {
+                        queued[v] = true;
+                        queue.push_back(v);
                     }
                 }
             }
@@ -84,7 +149,7 @@ impl FlowNet {
         let mut level = vec![u32::MAX; n];
         let mut next_edge = vec![0usize; n];
         let (mut adm, mut adm_start) = (Vec::new(), Vec::with_capacity(n + 1));
-        for _phase in 0..self.edges.len() + 10 {
+        for _phase in 0..rows.edge.len() + 10 {
             if stop() {
                 return;
             }
@@ -96,15 +161,20 @@ impl FlowNet {
                 if d > dist[u] {
                     continue;
                 }
-                for &e in &self.out[u] {
-                    if self.residual(e) <= EPS {
+                // Every node not settled yet ends at least as far as the sink, and
+                // gets the sink's distance below: the search may stop here.
+                if u == t {
+                    break;
+                }
+                for i in Rows::of(u, &rows.start) {
+                    if self.residual(rows.edge[i]) <= EPS {
                         continue;
                     }
-                    let x = &self.edges[e];
-                    let nd = d + (x.cost + pot[u] - pot[x.to]).max(0);
-                    if nd < dist[x.to] {
-                        dist[x.to] = nd;
-                        heap.push(Reverse((nd, x.to)));
+                    let v = rows.head[i] as usize;
+                    let nd = d + (rows.cost[i] + pot[u] - pot[v]).max(0);
+                    if nd < dist[v] {
+                        dist[v] = nd;
+                        heap.push(Reverse((nd, v)));
                     }
                 }
             }
@@ -121,26 +191,28 @@ impl FlowNet {
             }
             // Blocking flows over the edges of reduced cost 0 (the cheapest paths). They
             // are listed once a phase (both ways of each pair: a twin of such an edge
-            // costs 0 as well), so that the searches below walk them only.
+            // costs 0 as well), as row slots, so that the searches below walk them only.
             adm.clear();
             adm_start.clear();
             for u in 0..n {
-                adm_start.push(adm.len());
-                adm.extend(self.out[u].iter().copied().filter(|&e| {
-                    let x = &self.edges[e];
-                    x.cost + pot[u] == pot[x.to]
-                }));
+                adm_start.push(adm.len() as u32);
+                let pu = pot[u];
+                adm.extend(
+                    Rows::of(u, &rows.start)
+                        .filter(|&i| rows.cost[i] + pu == pot[rows.head[i] as usize])
+                        .map(|i| i as u32),
+                );
             }
-            adm_start.push(adm.len());
-            let zero = Admissible { start: &adm_start, edges: &adm };
+            adm_start.push(adm.len() as u32);
+            let zero = Admissible { start: &adm_start, slots: &adm };
             loop {
                 level.iter_mut().for_each(|l| *l = u32::MAX);
                 level[s] = 0;
                 let mut bfs = std::collections::VecDeque::from([s]);
                 while let Some(u) = bfs.pop_front() {
-                    for &e in zero.of(u) {
-                        let v = self.edges[e].to;
-                        if level[v] == u32::MAX && self.residual(e) > EPS {
+                    for &i in zero.of(u) {
+                        let v = rows.head[i as usize] as usize;
+                        if level[v] == u32::MAX && self.residual(rows.edge[i as usize]) > EPS {
                             level[v] = level[u] + 1;
                             bfs.push_back(v);
                         }
@@ -152,7 +224,7 @@ impl FlowNet {
                 next_edge.iter_mut().for_each(|i| *i = 0);
                 let mut pushed_any = false;
                 loop {
-                    let got = self.push(s, t, &level, &mut next_edge, &zero);
+                    let got = self.push(s, t, &level, &mut next_edge, &zero, &rows);
                     if got <= EPS {
                         break;
                     }
@@ -168,29 +240,34 @@ impl FlowNet {
     /// One augmenting path of the blocking flow, by DFS along rising levels over
     /// the phase's edges of reduced cost 0 that have room (iteratively: paths may be
     /// thousands of territories long).
-    fn push(&mut self, s: usize, t: usize, level: &[u32], next_edge: &mut [usize], zero: &Admissible<'_>) -> f64 {
+    fn push(
+        &mut self,
+        s: usize,
+        t: usize,
+        level: &[u32],
+        next_edge: &mut [usize],
+        zero: &Admissible<'_>,
+        rows: &Rows,
+    ) -> f64 {
         const EPS: f64 = 1e-6;
-        let mut path: Vec<usize> = Vec::new();
+        // The path as row slots; the node each left from is kept beside it.
+        let mut path: Vec<(u32, usize)> = Vec::new();
         let mut u = s;
         loop {
             if u == t {
-                let amount = path.iter().fold(f64::INFINITY, |a, &e| a.min(self.residual(e)));
-                for &e in &path {
-                    if e.is_multiple_of(2) {
-                        self.edges[e].flow += amount;
-                    } else {
-                        self.edges[e - 1].flow -= amount;
-                    }
+                let amount = path.iter().fold(f64::INFINITY, |a, &(i, _)| a.min(self.residual(rows.edge[i as usize])));
+                for &(i, _) in &path {
+                    self.send(rows.edge[i as usize], amount);
                 }
                 return amount;
             }
             let mut advanced = false;
             let out = zero.of(u);
             while next_edge[u] < out.len() {
-                let e = out[next_edge[u]];
-                let v = self.edges[e].to;
-                if level[v] == level[u].wrapping_add(1) && self.residual(e) > EPS {
-                    path.push(e);
+                let i = out[next_edge[u]];
+                let v = rows.head[i as usize] as usize;
+                if level[v] == level[u].wrapping_add(1) && self.residual(rows.edge[i as usize]) > EPS {
+                    path.push((i, u));
                     u = v;
                     advanced = true;
                     break;
@@ -199,23 +276,24 @@ impl FlowNet {
             }
             if !advanced {
                 // A dead end: retreat, and skip the edge that led here.
-                let Some(e) = path.pop() else { return 0.0 };
-                u = self.edges[e].from;
+                let Some((_, from)) = path.pop() else { return 0.0 };
+                u = from;
                 next_edge[u] += 1;
             }
         }
     }
 }
 
-/// The edges of reduced cost 0 of one phase of [`FlowNet::min_cost_flow`], by node.
+/// The row slots of the edges of reduced cost 0 of one phase of
+/// [`FlowNet::min_cost_flow`], by node.
 struct Admissible<'a> {
-    start: &'a [usize],
-    edges: &'a [usize],
+    start: &'a [u32],
+    slots: &'a [u32],
 }
 
 impl Admissible<'_> {
-    fn of(&self, u: usize) -> &[usize] {
-        &self.edges[self.start[u]..self.start[u + 1]]
+    fn of(&self, u: usize) -> &[u32] {
+        &self.slots[self.start[u] as usize..self.start[u + 1] as usize]
     }
 }
 
@@ -323,8 +401,8 @@ impl<'a> State<'a> {
 
     /// The flow plan: (from, to, amount) per border, bringing the loads into [lo, hi]
     /// with the least workload × borders crossed. `graph[a]` lists (b, cost) of a's
-    /// neighbours. A min-cost flow, solved by successive shortest paths (Bellman–Ford)
-    /// on the territories plus a source and a sink: what must leave (above `hi`) and
+    /// neighbours. A min-cost flow ([`FlowNet::min_cost_flow`]) on the territories plus
+    /// a source and a sink: what must leave (above `hi`) and
     /// what must arrive (below `lo`) sit on edges of cost −M, so they are routed
     /// first and, where possible, straight to each other; what may leave or arrive
     /// within [lo, hi] costs 0; crossing a border costs its cost.
@@ -361,7 +439,7 @@ impl<'a> State<'a> {
         if !any_must {
             return Vec::new();
         }
-        let border_edges = net.edges.len();
+        let border_pairs = net.pairs();
         for (a, nbs) in graph.iter().enumerate() {
             for &(b, c) in nbs {
                 net.add(a, b, f64::INFINITY, c);
@@ -369,9 +447,9 @@ impl<'a> State<'a> {
         }
         net.min_cost_flow(src, snk, &|| self.cancelled());
         let mut by_pair: ahash::AHashMap<(usize, usize), f64> = ahash::AHashMap::new();
-        for e in net.edges[border_edges..].iter().step_by(2) {
-            if e.flow != 0.0 {
-                *by_pair.entry((e.from, e.to)).or_insert(0.0) += e.flow;
+        for p in border_pairs..net.pairs() {
+            if net.flow[p] != 0.0 {
+                *by_pair.entry(net.ends(p)).or_insert(0.0) += net.flow[p];
             }
         }
         let mut out: Vec<(usize, usize, f64)> = by_pair
@@ -384,5 +462,102 @@ impl<'a> State<'a> {
             .collect();
         out.sort_unstable_by_key(|&(a, b, _)| (a, b));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::FlowNet;
+
+    /// The least cost of any flow from `s` to `t` (no amount required), by the textbook
+    /// method: augment one Bellman–Ford cheapest path at a time, while it costs less than
+    /// nothing, on integer capacities.
+    fn least_cost(n: usize, edges: &[(usize, usize, i64, i64)], s: usize, t: usize) -> i64 {
+        // Residual edges: (from, to, room, cost), each with its twin at index ^ 1.
+        let mut r: Vec<(usize, usize, i64, i64)> = Vec::new();
+        for &(a, b, cap, cost) in edges {
+            r.push((a, b, cap, cost));
+            r.push((b, a, 0, -cost));
+        }
+        let mut total = 0;
+        loop {
+            let mut dist = vec![i64::MAX; n];
+            let mut via = vec![usize::MAX; n];
+            dist[s] = 0;
+            for _ in 0..n {
+                for (i, &(a, b, room, cost)) in r.iter().enumerate() {
+                    if room > 0 && dist[a] != i64::MAX && dist[a] + cost < dist[b] {
+                        dist[b] = dist[a] + cost;
+                        via[b] = i;
+                    }
+                }
+            }
+            if dist[t] == i64::MAX || dist[t] >= 0 {
+                return total;
+            }
+            let mut amount = i64::MAX;
+            let mut v = t;
+            while v != s {
+                amount = amount.min(r[via[v]].2);
+                v = r[via[v]].0;
+            }
+            let mut v = t;
+            while v != s {
+                let i = via[v];
+                r[i].2 -= amount;
+                r[i ^ 1].2 += amount;
+                v = r[i].0;
+            }
+            total += amount * dist[t];
+        }
+    }
+
+    /// Networks shaped as [`super::State::flows`] builds them: from the source and to
+    /// the sink, edges that cost less than nothing (what must move) or nothing; between
+    /// the others, edges of cost 1 to 3 without a negative cycle among them.
+    fn network() -> impl Strategy<Value = (usize, Vec<(usize, usize, i64, i64)>)> {
+        (3usize..9).prop_flat_map(|k| {
+            let ends = prop::collection::vec((0..k, 1i64..20, prop::bool::ANY, prop::bool::ANY), 1..2 * k);
+            let borders = prop::collection::vec((0..k, 0..k, 1i64..30, 1i64..4), 0..4 * k);
+            (Just(k), ends, borders).prop_map(|(k, ends, borders)| {
+                let (s, t) = (k, k + 1);
+                let mut edges = Vec::new();
+                for (v, cap, into, must) in ends {
+                    let cost = if must { -1000 } else { 0 };
+                    edges.push(if into { (s, v, cap, cost) } else { (v, t, cap, cost) });
+                }
+                edges.extend(borders.into_iter().filter(|(a, b, _, _)| a != b));
+                (k + 2, edges)
+            })
+        })
+    }
+
+    proptest! {
+        /// The primal–dual flow is feasible (within capacities, conserved at every
+        /// territory) and costs what the textbook method finds least.
+        #[test]
+        fn min_cost_flow_is_feasible_and_least((n, edges) in network()) {
+            let (s, t) = (n - 2, n - 1);
+            let mut net = FlowNet::new(n);
+            for &(a, b, cap, cost) in &edges {
+                net.add(a, b, cap as f64, cost);
+            }
+            net.min_cost_flow(s, t, &|| false);
+            let mut balance = vec![0.0f64; n];
+            let mut cost = 0.0;
+            for (p, &(a, b, cap, c)) in edges.iter().enumerate() {
+                let f = net.flow[p];
+                prop_assert!((-1e-6..=cap as f64 + 1e-6).contains(&f), "edge {p}: {f} of {cap}");
+                balance[a] -= f;
+                balance[b] += f;
+                cost += f * c as f64;
+            }
+            for (v, &b) in balance.iter().enumerate().take(n - 2) {
+                prop_assert!(b.abs() < 1e-6, "node {v} keeps {b}");
+            }
+            prop_assert!((cost - least_cost(n, &edges, s, t) as f64).abs() < 1e-6, "cost {cost}");
+        }
     }
 }
