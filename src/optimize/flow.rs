@@ -210,6 +210,10 @@ impl FlowNet {
                 level[s] = 0;
                 let mut bfs = std::collections::VecDeque::from([s]);
                 while let Some(u) = bfs.pop_front() {
+                    // Past the sink's level nothing leads to it: levels end there.
+                    if level[u] >= level[t] {
+                        break;
+                    }
                     for &i in zero.of(u) {
                         let v = rows.head[i as usize] as usize;
                         if level[v] == u32::MAX && self.residual(rows.edge[i as usize]) > EPS {
@@ -222,25 +226,19 @@ impl FlowNet {
                     break;
                 }
                 next_edge.iter_mut().for_each(|i| *i = 0);
-                let mut pushed_any = false;
-                loop {
-                    let got = self.push(s, t, &level, &mut next_edge, &zero, &rows);
-                    if got <= EPS {
-                        break;
-                    }
-                    pushed_any = true;
-                }
-                if !pushed_any {
+                if !self.blocking_flow(s, t, &level, &mut next_edge, &zero, &rows) {
                     break;
                 }
             }
         }
     }
 
-    /// One augmenting path of the blocking flow, by DFS along rising levels over
-    /// the phase's edges of reduced cost 0 that have room (iteratively: paths may be
-    /// thousands of territories long).
-    fn push(
+    /// A blocking flow: augmenting paths by DFS along rising levels over the phase's
+    /// edges of reduced cost 0 that have room, with edge pointers (iteratively: paths
+    /// may be thousands of territories long). After each augmentation the search goes
+    /// on from the tail of the first edge it filled, which is where a new search from
+    /// the source would arrive along the same pointers. Returns whether it pushed.
+    fn blocking_flow(
         &mut self,
         s: usize,
         t: usize,
@@ -248,18 +246,25 @@ impl FlowNet {
         next_edge: &mut [usize],
         zero: &Admissible<'_>,
         rows: &Rows,
-    ) -> f64 {
+    ) -> bool {
         const EPS: f64 = 1e-6;
-        // The path as row slots; the node each left from is kept beside it.
+        // The path as row slots, each with the node it leaves from.
         let mut path: Vec<(u32, usize)> = Vec::new();
+        let mut pushed = false;
         let mut u = s;
         loop {
             if u == t {
-                let amount = path.iter().fold(f64::INFINITY, |a, &(i, _)| a.min(self.residual(rows.edge[i as usize])));
+                let room = |i: u32| self.residual(rows.edge[i as usize]);
+                let amount = path.iter().fold(f64::INFINITY, |a, &(i, _)| a.min(room(i)));
                 for &(i, _) in &path {
                     self.send(rows.edge[i as usize], amount);
                 }
-                return amount;
+                pushed = true;
+                let full = path.iter().position(|&(i, _)| self.residual(rows.edge[i as usize]) <= EPS);
+                let Some(j) = full else { return pushed };
+                u = path[j].1;
+                path.truncate(j);
+                continue;
             }
             let mut advanced = false;
             let out = zero.of(u);
@@ -276,7 +281,7 @@ impl FlowNet {
             }
             if !advanced {
                 // A dead end: retreat, and skip the edge that led here.
-                let Some((_, from)) = path.pop() else { return 0.0 };
+                let Some((_, from)) = path.pop() else { return pushed };
                 u = from;
                 next_edge[u] += 1;
             }
