@@ -289,14 +289,19 @@ impl<'a> State<'a> {
         // The accounts along each border that a flow crosses (few borders, sparse).
         let mut borders: ahash::AHashMap<(u32, u32), Vec<u32>> =
             flows.iter().map(|&(a, b, _)| ((a as u32, b as u32), Vec::new())).collect();
+        // Only a territory that sends has accounts to list.
+        let mut sends = vec![false; self.active.len()];
+        for &(a, _, _) in &flows {
+            sends[a] = true;
+        }
         for v in 0..self.owner.len() {
             if v % 65_536 == 0 && self.cancelled() {
                 return 0.0;
             }
+            let Some(a) = self.owner[v].filter(|a| sends[a.get()]) else { continue };
             if !self.can_move(v) {
                 continue;
             }
-            let Some(a) = self.owner[v] else { continue };
             let s = self.adj.site_of(v);
             let mut seen: [TerritoryIdx; 8] = [a; 8];
             let mut nseen = 0;
