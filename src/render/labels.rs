@@ -1,13 +1,18 @@
 //! Territory names on the printed map: at each territory's centre (the mean of its
-//! accounts' positions), largest territories first; a name that would overlap one
-//! already placed tries just above and below, and is left out otherwise (the legend
-//! still lists it). Text width is estimated from the font's average advance.
+//! accounts' positions), or, where the territory is drawn as an area that does not
+//! hold its centre (two clusters with the sea between), at its account nearest the
+//! centre; largest territories first; a name that would overlap one already placed
+//! tries just above and below, and is left out otherwise (the legend still lists it).
+//! Text width is estimated from the font's average advance.
 
 use std::fmt::Write as _;
+
+use geo::{Contains, Point};
 
 use super::{Frame, escape};
 use crate::metrics::Metrics;
 use crate::model::{Plan, TerritoryIdx};
+use crate::shapes::Shapes;
 
 /// Average advance of Ubuntu Light, in ems (measured on territory-like names).
 const EM_ADVANCE: f64 = 0.52;
@@ -28,20 +33,61 @@ fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
-/// Where each name goes (the territory, its text's centre), without overlaps.
+/// Where the territories' names are anchored, (lon, lat), by slot: each one's accounts'
+/// centre, unless the territory is drawn as an area that does not hold it; then its
+/// account nearest that centre (an area holds its accounts), found in one pass over
+/// the accounts for all such territories.
+pub(super) fn anchors(plan: &Plan, m: &Metrics, areas: Option<&Shapes>) -> Vec<Option<(f64, f64)>> {
+    let mut at: Vec<Option<(f64, f64)>> = m.territories.iter().map(|t| t.center_lon_lat()).collect();
+    let Some(areas) = areas else { return at };
+    let away: Vec<bool> = at
+        .iter()
+        .enumerate()
+        .map(|(t, c)| match (c, areas.areas.get(t)) {
+            (Some(c), Some(area)) => !area.0.is_empty() && !area.contains(&Point::new(c.0, c.1)),
+            _ => false,
+        })
+        .collect();
+    if !away.contains(&true) {
+        return at;
+    }
+    // Squared distance in a plane where a degree of longitude is shortened by the
+    // cosine of the latitude, which is all "nearest" needs at a territory's scale.
+    let mut best: Vec<(f64, Option<(f64, f64)>)> = vec![(f64::INFINITY, None); at.len()];
+    for (i, (lon, lat)) in plan.accounts.positions().enumerate() {
+        let Some(t) = plan.assignment[i].map(TerritoryIdx::get).filter(|&t| away[t]) else { continue };
+        let Some((cx, cy)) = at[t] else { continue };
+        let dx = (lon - cx) * cy.to_radians().cos();
+        let d = dx * dx + (lat - cy) * (lat - cy);
+        if d < best[t].0 {
+            best[t] = (d, Some((lon, lat)));
+        }
+    }
+    for (t, (_, p)) in best.into_iter().enumerate() {
+        if p.is_some() {
+            at[t] = p;
+        }
+    }
+    at
+}
+
+/// Where each name goes (the territory, its text's centre), without overlaps; `areas`
+/// when the territories are drawn as areas.
 pub(super) fn placements(
     f: &Frame,
     plan: &Plan,
     m: &Metrics,
     scope: &[TerritoryIdx],
     size: f64,
+    areas: Option<&Shapes>,
 ) -> Vec<(TerritoryIdx, f64, f64)> {
     let mut order: Vec<TerritoryIdx> = scope.to_vec();
     order.sort_by_key(|t| std::cmp::Reverse(m.territories[t.get()].accounts));
+    let anchors = anchors(plan, m, areas);
     let mut at = Vec::new();
     let mut boxes = Vec::new();
     for t in order {
-        let Some((lon, lat)) = m.territories[t.get()].center_lon_lat() else { continue };
+        let Some((lon, lat)) = anchors[t.get()] else { continue };
         let (x, y) = f.px(lon, lat);
         at.push((t, x, y));
         boxes.push(text_box(x, y, &plan.territories[t.get()].name, size));
@@ -79,14 +125,22 @@ pub fn place_labels(boxes: &[[f64; 4]], steps: &[f64], bounds: [f64; 4]) -> Vec<
 }
 
 /// The names, dark text on a white halo.
-pub(super) fn names(out: &mut String, f: &Frame, plan: &Plan, m: &Metrics, scope: &[TerritoryIdx], font: f64) {
+pub(super) fn names(
+    out: &mut String,
+    f: &Frame,
+    plan: &Plan,
+    m: &Metrics,
+    scope: &[TerritoryIdx],
+    font: f64,
+    areas: Option<&Shapes>,
+) {
     let size = font * 1.15;
     let _ = write!(
         out,
         r##"<g font-size="{size:.1}" text-anchor="middle" dominant-baseline="central" fill="#141414" stroke="white" stroke-width="{:.1}" stroke-linejoin="round" paint-order="stroke">"##,
         size * 0.28
     );
-    for (t, x, y) in placements(f, plan, m, scope, size) {
+    for (t, x, y) in placements(f, plan, m, scope, size, areas) {
         let _ = write!(out, r#"<text x="{x:.1}" y="{y:.1}">{}</text>"#, escape(&plan.territories[t.get()].name));
     }
     out.push_str("</g>");

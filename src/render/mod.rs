@@ -198,7 +198,7 @@ pub fn map_svg(
             false
         }
     };
-    labels::names(&mut out, &f, plan, metrics, &scope, font);
+    labels::names(&mut out, &f, plan, metrics, &scope, font, shapes.filter(|_| areas));
     legend::scale_bar(&mut out, &f, font);
     // The attribution, bottom right; on two lines when one would reach the scale bar.
     let size = if opts.font.is_some() { font } else { font * 0.75 };

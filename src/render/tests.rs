@@ -83,7 +83,7 @@ fn names_never_overlap() {
     let m = Metrics::recompute(&plan);
     let f = frame(&plan, &MapOptions::default(), 800.0, 400.0);
     let scope: Vec<TerritoryIdx> = plan.live_territories().map(|(t, _)| t).collect();
-    let placed = labels::placements(&f, &plan, &m, &scope, 14.0);
+    let placed = labels::placements(&f, &plan, &m, &scope, 14.0, None);
     assert!(!placed.is_empty() && placed.len() < 12, "{} placed", placed.len());
     let boxes: Vec<[f64; 4]> =
         placed.iter().map(|&(t, x, y)| labels::text_box(x, y, &plan.territories[t.get()].name, 14.0)).collect();
@@ -132,4 +132,60 @@ fn labels_are_placed_without_overlaps() {
     assert_eq!(shifts, [Some(0.0), Some(-22.0), Some(22.0), Some(44.0), None, None]);
     // Outside the bounds: left out.
     assert_eq!(super::place_labels(&[[150.0, 0.0, 250.0, 20.0]], &[22.0], bounds), [None]);
+}
+
+/// A territory of two coastal clusters, Corpus Christi and Tampa, has its accounts'
+/// centre out in the Gulf of Mexico: drawn as an area, its name goes to its account
+/// nearest that centre, inside the area, not into the sea; drawn as dots, at the
+/// centre as before.
+#[test]
+fn a_name_stays_inside_its_area_when_the_centre_is_at_sea() {
+    use geo::{Contains, Point};
+    let gulf_at = [
+        (-97.40, 27.80),
+        (-97.45, 27.75),
+        (-97.35, 27.72),
+        (-82.46, 27.95),
+        (-82.50, 27.90),
+        (-82.40, 28.00),
+        (-82.45, 27.97),
+    ];
+    let mut accounts: Vec<_> =
+        gulf_at.iter().enumerate().map(|(i, &(lon, lat))| account(&format!("G{i}"), "", lon, lat, 100)).collect();
+    let mut owners = vec![Some(0); gulf_at.len()];
+    accounts.push(account("K", "", -98.0, 38.5, 100));
+    owners.push(Some(1));
+    let plan = plan_of(accounts, &["gulf", "kansas"], &owners);
+    let m = Metrics::recompute(&plan);
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    let land = Land::bundled().expect("land");
+    let shapes = Shaper::new(&positions, Some(land), ShapeOptions::default()).shapes(&plan.assignment, 2);
+    let gulf = TerritoryIdx::new(0);
+    // The centre, worked out here: the mean of the positions in Web Mercator.
+    let n = gulf_at.len() as f64;
+    let lon = gulf_at.iter().map(|p| p.0).sum::<f64>() / n;
+    let y = gulf_at.iter().map(|p| (std::f64::consts::FRAC_PI_4 + p.1.to_radians() / 2.0).tan().ln()).sum::<f64>() / n;
+    let lat = (2.0 * y.exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
+    let area = &shapes.areas[0];
+    assert!(!area.contains(&Point::new(lon, lat)), "the centre ({lon}, {lat}) should be at sea");
+    // The account nearest the centre by great-circle distance (Tampa's cluster holds
+    // four of the seven, so the centre lies well east of the middle).
+    let km = |p: (f64, f64)| {
+        let (p1, p2) = (lat.to_radians(), p.1.to_radians());
+        let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((p.0 - lon).to_radians() / 2.0).sin().powi(2);
+        2.0 * 6371.0 * h.sqrt().asin()
+    };
+    let nearest = gulf_at.iter().copied().min_by(|a, b| km(*a).total_cmp(&km(*b))).expect("accounts");
+    let (x, y) = labels::anchors(&plan, &m, Some(&shapes))[0].expect("an anchor");
+    assert_eq!((x, y), nearest);
+    assert!(area.contains(&Point::new(x, y)), "({x}, {y}) is outside the area");
+    let (cx, cy) = labels::anchors(&plan, &m, None)[0].expect("the centre");
+    // (The metrics sum positions in whole metres: within 1e-4° of the exact mean.)
+    assert!((cx - lon).abs() < 1e-4 && (cy - lat).abs() < 1e-4, "({cx}, {cy})");
+    // The placed name is centred on the anchor (it is placed first: nothing to avoid).
+    let f = frame(&plan, &MapOptions::default(), 1200.0, 400.0);
+    let placed = labels::placements(&f, &plan, &m, &[gulf], 14.0, Some(&shapes));
+    let (px, py) = f.px(x, y);
+    assert_eq!(placed.len(), 1);
+    assert!((placed[0].1 - px).abs() < 1e-9 && (placed[0].2 - py).abs() < 1e-9, "{placed:?} against ({px}, {py})");
 }
