@@ -362,3 +362,55 @@ fn the_areas_follow_a_reassignment_and_its_undo() {
         assert!(holds(&h, i), "account {i} back in its old territory's area");
     }
 }
+
+/// A territory of two coastal clusters, Corpus Christi and Tampa, has its accounts'
+/// centre out in the Gulf of Mexico: with the areas drawn, its name sits on its account
+/// nearest that centre (found here by great-circle distance), inside its area; with
+/// the areas off, at the centre (the mean in Web Mercator, summed here).
+#[test]
+fn over_the_areas_a_name_stays_inside_its_territory() {
+    let gulf = [
+        (-97.40, 27.80),
+        (-97.45, 27.75),
+        (-97.35, 27.72),
+        (-82.46, 27.95),
+        (-82.50, 27.90),
+        (-82.40, 28.00),
+        (-82.45, 27.97),
+    ];
+    let mut csv = String::from("id,lat,lon,territory\n");
+    for (i, (lon, lat)) in gulf.iter().enumerate() {
+        csv += &format!("G{i},{lat},{lon},Gulf\n");
+    }
+    csv += "K1,38.5,-98.0,Kansas\nK2,38.6,-98.2,Kansas\n";
+    let opts = territory_editor::io::csv_import::ImportOptions::default();
+    let (plan, _) = territory_editor::io::csv_import::import_bytes(csv.as_bytes(), "gulf.csv", &opts).expect("imports");
+    let mut h = common::harness_for(plan, "Gulf");
+    let label = |h: &Harness<'_, TerritoryApp>| {
+        let labels = h.state().map_labels();
+        labels.iter().find(|l| l.territory.name == "Gulf").map(|l| l.centre).expect("a Gulf label")
+    };
+    let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 2.0 && (a.1 - b.1).abs() < 2.0;
+    // Areas off: the centre.
+    h.state_mut().settings.areas = territory_editor::app::AreasSetting::Never;
+    h.run_steps(2);
+    let n = gulf.len() as f64;
+    let merc: Vec<(f64, f64)> = gulf.iter().map(|&(lon, lat)| mercator(lon, lat)).collect();
+    let centre = (merc.iter().map(|p| p.0).sum::<f64>() / n, merc.iter().map(|p| p.1).sum::<f64>() / n);
+    assert!(close(label(&h), centre), "{:?} against the centre {centre:?}", label(&h));
+    // Areas on: the account nearest the centre (in lon/lat from the Mercator mean).
+    h.state_mut().settings.areas = territory_editor::app::AreasSetting::Always;
+    let current = |h: &Harness<'_, TerritoryApp>| h.state().doc.areas.current(&h.state().doc.editor);
+    step_until(&mut h, current);
+    h.run_steps(2);
+    let clon = centre.0 / 6_378_137.0;
+    let clat = 2.0 * (centre.1 / 6_378_137.0).exp().atan() - std::f64::consts::FRAC_PI_2;
+    let km = |&(lon, lat): &(f64, f64)| {
+        let (p1, p2) = (clat, f64::to_radians(lat));
+        let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((lon.to_radians() - clon) / 2.0).sin().powi(2);
+        2.0 * h.sqrt().asin()
+    };
+    let nearest = gulf.iter().min_by(|a, b| km(a).total_cmp(&km(b))).expect("accounts");
+    let want = mercator(nearest.0, nearest.1);
+    assert!(close(label(&h), want), "{:?} against the nearest account {nearest:?}", label(&h));
+}

@@ -90,6 +90,9 @@ pub struct TerritoryApp {
     recovery: recover::Recovery,
     /// The last frame's map transform (for tests and hover).
     last_transform: Option<map::MapTransform>,
+    /// Whether this frame's map shows the territory areas (the names then stay inside
+    /// them).
+    areas_drawn: bool,
 }
 
 /// What the user is doing on screen: the tool, the selection, the gesture being drawn,
@@ -179,6 +182,7 @@ impl TerritoryApp {
             started: None,
             last_frame_ms: 0.0,
             last_transform: None,
+            areas_drawn: false,
             pending: None,
             dots: map::DotLayer::default(),
             recovery: recover::Recovery::default(),

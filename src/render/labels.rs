@@ -7,8 +7,6 @@
 
 use std::fmt::Write as _;
 
-use geo::{Contains, Point};
-
 use super::{Frame, escape};
 use crate::metrics::Metrics;
 use crate::model::{Plan, TerritoryIdx};
@@ -33,42 +31,16 @@ fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
-/// Where the territories' names are anchored, (lon, lat), by slot: each one's accounts'
-/// centre, unless the territory is drawn as an area that does not hold it; then its
-/// account nearest that centre (an area holds its accounts), found in one pass over
-/// the accounts for all such territories.
+/// Where the territories' names are anchored, (lon, lat), by slot: their centres, kept
+/// inside their areas when they are drawn as areas ([`crate::shapes::label_anchors`]).
 pub(super) fn anchors(plan: &Plan, m: &Metrics, areas: Option<&Shapes>) -> Vec<Option<(f64, f64)>> {
-    let mut at: Vec<Option<(f64, f64)>> = m.territories.iter().map(|t| t.center_lon_lat()).collect();
-    let Some(areas) = areas else { return at };
-    let away: Vec<bool> = at
-        .iter()
-        .enumerate()
-        .map(|(t, c)| match (c, areas.areas.get(t)) {
-            (Some(c), Some(area)) => !area.0.is_empty() && !area.contains(&Point::new(c.0, c.1)),
-            _ => false,
-        })
-        .collect();
-    if !away.contains(&true) {
-        return at;
-    }
-    // Squared distance in a plane where a degree of longitude is shortened by the
-    // cosine of the latitude, which is all "nearest" needs at a territory's scale.
-    let mut best: Vec<(f64, Option<(f64, f64)>)> = vec![(f64::INFINITY, None); at.len()];
-    for (i, (lon, lat)) in plan.accounts.positions().enumerate() {
-        let Some(t) = plan.assignment[i].map(TerritoryIdx::get).filter(|&t| away[t]) else { continue };
-        let Some((cx, cy)) = at[t] else { continue };
-        let dx = (lon - cx) * cy.to_radians().cos();
-        let d = dx * dx + (lat - cy) * (lat - cy);
-        if d < best[t].0 {
-            best[t] = (d, Some((lon, lat)));
+    let centres: Vec<Option<(f64, f64)>> = m.territories.iter().map(|t| t.center_lon_lat()).collect();
+    match areas {
+        Some(areas) => {
+            crate::shapes::label_anchors(plan.accounts.positions().enumerate(), &plan.assignment, &centres, areas)
         }
+        None => centres,
     }
-    for (t, (_, p)) in best.into_iter().enumerate() {
-        if p.is_some() {
-            at[t] = p;
-        }
-    }
-    at
 }
 
 /// Where each name goes (the territory, its text's centre), without overlaps; `areas`

@@ -24,7 +24,9 @@ mod voronoi;
 mod tests;
 
 use geo::orient::{Direction, Orient};
-use geo::{BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, unary_union};
+use geo::{
+    BooleanOps, BoundingRect, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, unary_union,
+};
 use rayon::prelude::*;
 
 pub use land::{Land, Shore};
@@ -229,6 +231,49 @@ impl Shaper {
         }
         shapes.shared = self.shared(assignment, &owners);
     }
+}
+
+/// Where the territories' names go, (lon, lat), by slot, when they are drawn as
+/// areas: each one's `centres` entry (its accounts' centre), unless its area does not
+/// hold it (two clusters with the sea between, or a gap between its discs); then its
+/// account nearest the centre, which its area holds. One pass over `accounts`
+/// ((account, (lon, lat))) for all such territories, none when there are none.
+pub fn label_anchors(
+    accounts: impl Iterator<Item = (usize, (f64, f64))>,
+    assignment: &[Option<TerritoryIdx>],
+    centres: &[Option<(f64, f64)>],
+    shapes: &Shapes,
+) -> Vec<Option<(f64, f64)>> {
+    let mut at = centres.to_vec();
+    let away: Vec<bool> = at
+        .iter()
+        .enumerate()
+        .map(|(t, c)| match (c, shapes.areas.get(t)) {
+            (Some(c), Some(area)) => !area.0.is_empty() && !area.contains(&Point::new(c.0, c.1)),
+            _ => false,
+        })
+        .collect();
+    if !away.contains(&true) {
+        return at;
+    }
+    // Squared distance in a plane where a degree of longitude is shortened by the
+    // cosine of the latitude, which is all "nearest" needs at a territory's scale.
+    let mut best: Vec<(f64, Option<(f64, f64)>)> = vec![(f64::INFINITY, None); at.len()];
+    for (i, (lon, lat)) in accounts {
+        let Some(t) = assignment[i].map(TerritoryIdx::get).filter(|&t| away.get(t) == Some(&true)) else { continue };
+        let Some((cx, cy)) = at[t] else { continue };
+        let dx = (lon - cx) * cy.to_radians().cos();
+        let d = dx * dx + (lat - cy) * (lat - cy);
+        if d < best[t].0 {
+            best[t] = (d, Some((lon, lat)));
+        }
+    }
+    for (t, (_, p)) in best.into_iter().enumerate() {
+        if p.is_some() {
+            at[t] = p;
+        }
+    }
+    at
 }
 
 /// Removes what the overlay leaves where the cells' shared edges differed by rounding:

@@ -103,6 +103,7 @@ struct Done {
     assignment: Vec<Option<TerritoryIdx>>,
     shapes: Shapes,
     meshes: Vec<(usize, AreaMesh)>,
+    anchors: Vec<Option<(f64, f64)>>,
     revision: u64,
 }
 
@@ -119,6 +120,9 @@ pub struct Areas {
     revision: Option<u64>,
     shapes: Shapes,
     meshes: Vec<AreaMesh>,
+    /// Where the names go over these areas, (lon, lat) by slot
+    /// ([`crate::shapes::label_anchors`]).
+    anchors: Vec<Option<(f64, f64)>>,
     job: Option<Receiver<Done>>,
 }
 
@@ -126,6 +130,13 @@ impl Areas {
     /// Whether a computation is under way.
     pub fn busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// Where a territory's name goes over the areas on screen, (lon, lat): its centre,
+    /// or its account nearest it when its area does not hold the centre. Of the areas
+    /// as drawn, which after an edit are the previous ones until the worker answers.
+    pub fn anchor(&self, t: TerritoryIdx) -> Option<(f64, f64)> {
+        self.anchors.get(t.get()).copied().flatten()
     }
 
     /// The shapes as last computed (by territory slot).
@@ -161,6 +172,7 @@ impl Areas {
                     self.pieces = done.pieces;
                     self.assignment = done.assignment;
                     self.shapes = done.shapes;
+                    self.anchors = done.anchors;
                     self.meshes.resize_with(self.shapes.areas.len(), AreaMesh::default);
                     for (slot, mesh) in done.meshes {
                         self.meshes[slot] = mesh;
@@ -192,6 +204,8 @@ impl Areas {
         // made one first).
         let positions: Vec<(f64, f64)> =
             if shaper.is_none() && adjacency.is_none() { plan.accounts.positions().collect() } else { Vec::new() };
+        let centres: Vec<Option<(f64, f64)>> =
+            editor.metrics().territories.iter().map(|t| t.center_lon_lat()).collect();
         let revision = editor.revision();
         let (tx, rx) = std::sync::mpsc::channel();
         let ctx = ctx.clone();
@@ -218,7 +232,12 @@ impl Areas {
                 let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
                 (meshes, crate::quality::pieces_of(&assignment, k, &adjacency))
             };
-            let _ = tx.send(Done { shaper, adjacency, pieces, assignment, shapes, meshes, revision });
+            let tri = shaper.voronoi().triangulation();
+            let accounts =
+                (0..tri.sites()).flat_map(|s| tri.accounts_at(s).iter().map(move |&a| (a as usize, tri.position(s))));
+            let positions = accounts.map(|(a, [lon, lat])| (a, (lon, lat)));
+            let anchors = crate::shapes::label_anchors(positions, &assignment, &centres, &shapes);
+            let _ = tx.send(Done { shaper, adjacency, pieces, assignment, shapes, meshes, anchors, revision });
             ctx.request_repaint();
         });
         self.job = Some(rx);
@@ -254,7 +273,8 @@ impl TerritoryApp {
     pub(super) fn paint_areas(&mut self, painter: &egui::Painter, t: &MapTransform, pal: &Palette) {
         let (lo, hi) = t.visible();
         let in_view: usize = self.doc.grid.ranges_in_rect(lo, hi).map(|(s, e)| (e - s) as usize).sum();
-        if !self.areas_shown(in_view) {
+        self.areas_drawn = self.areas_shown(in_view);
+        if !self.areas_drawn {
             return;
         }
         self.doc.areas.refresh(&self.doc.editor, self.doc.adjacency.as_ref(), painter.ctx());

@@ -28,19 +28,27 @@ pub(super) fn label_rect(centre: Pos2, text: Vec2, accounts: u64) -> Rect {
 }
 
 impl TerritoryApp {
-    /// The territory labels on the map: each live territory with accounts, at its centre.
-    /// With a proposal on show, its territories are labelled where they would be.
+    /// The territory labels on the map: each live territory with accounts, at its centre
+    /// (over the areas, kept inside its area). With a proposal on show, its territories
+    /// are labelled where they would be.
     pub fn map_labels(&self) -> Vec<MapLabel<'_>> {
         let (territories, totals) = match &self.pending {
             Some(p) => (&p.proposal.territories, &p.report.metrics_after.territories),
             None => (&self.doc.editor.plan().territories, &self.doc.editor.metrics().territories),
         };
+        // Over areas of the plan on screen, a name stays inside its territory's area.
+        let over_areas = self.pending.is_none() && self.areas_drawn;
         territories
             .iter()
             .zip(totals)
-            .filter(|(tt, _)| tt.alive)
-            .filter_map(|(tt, totals)| {
-                let centre = totals.center_mercator()?;
+            .enumerate()
+            .filter(|(_, (tt, _))| tt.alive)
+            .filter_map(|(t, (tt, totals))| {
+                let anchor = (over_areas && totals.accounts > 0)
+                    .then(|| self.doc.areas.anchor(crate::model::TerritoryIdx::new(t as u32)))
+                    .flatten()
+                    .map(|(lon, lat)| to_mercator(lon, lat));
+                let centre = anchor.or_else(|| totals.center_mercator())?;
                 Some(MapLabel { territory: tt, centre, accounts: totals.accounts })
             })
             .collect()
