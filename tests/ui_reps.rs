@@ -71,6 +71,11 @@ fn a_capacity_typed_in_the_table_sets_the_target() {
 /// The fixture with two regions, East (New York Metro, Mid-Atlantic, Northeast) and
 /// West (California, Pacific Northwest).
 fn regions_harness() -> Harness<'static, TerritoryApp> {
+    regions_harness_of(egui::Vec2::new(1500.0, 950.0))
+}
+
+/// [`regions_harness`] in a window of this size.
+fn regions_harness_of(size: egui::Vec2) -> Harness<'static, TerritoryApp> {
     let path = common::fixture("small_accounts.csv");
     let (mut plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
     let east = territory_editor::model::ensure_path(&mut plan.regions, "East").expect("east");
@@ -87,7 +92,10 @@ fn regions_harness() -> Harness<'static, TerritoryApp> {
         plan.territories[t.get()].region = Some(r);
     }
     let app = TerritoryApp::new(Document::new(plan, None, "Regions".into()));
-    common::harness_on(app, 8)
+    let mut h =
+        egui_kittest::Harness::builder().with_size(size).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    h.run_steps(8);
+    h
 }
 
 /// Minutes a year of each account of the fixture: (name, territory, minutes).
@@ -143,7 +151,17 @@ fn a_previewed_move_shows_in_the_region_rows() {
 /// rows and keeps its roll-up, worked out here; expanding shows them again.
 #[test]
 fn a_region_collapses_and_expands() {
-    let mut h = regions_harness();
+    collapse_and_expand(regions_harness());
+}
+
+/// The same on a projector's 1280 points, where the table leaves out two columns and
+/// the panel is held to its share of the window.
+#[test]
+fn a_region_collapses_and_expands_in_a_narrow_window() {
+    collapse_and_expand(regions_harness_of(egui::Vec2::new(1280.0, 950.0)));
+}
+
+fn collapse_and_expand(mut h: Harness<'static, TerritoryApp>) {
     let sums = workload_by_territory();
     let east_hours: i64 = ["New York Metro", "Mid-Atlantic", "Northeast"].iter().map(|n| sums[*n]).sum::<i64>();
     let hours = territory_editor::format::thousands((east_hours as f64 / 60.0).round() as i64);

@@ -359,10 +359,15 @@ impl TerritoryApp {
         let busy = self.busy().map(|what| panel::Busy { what: what.to_owned(), fraction: self.busy_fraction() });
         let frame_ms = self.settings.show_frame_time.then_some(self.last_frame_ms);
         egui::Panel::bottom("status").show(ui, |ui| panel::status_bar(ui, &self.ui, busy, frame_ms, &mut self.actions));
+        // In a narrow window the map keeps over two-fifths of it, whatever width was
+        // remembered (the table then leaves out two columns to fit).
+        let width = ctx.content_rect().width();
+        let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(420.0) } else { f32::INFINITY };
         egui::Panel::right("balance")
             .resizable(true)
             .default_size(600.0)
             .min_size(420.0)
+            .max_size(panel_max)
             .show(ui, |ui| self.balance_panel(ui));
         egui::Panel::top("scenarios").show(ui, |ui| {
             panel::scenario_bar(ui, &self.doc, &mut self.ui, &mut self.actions);

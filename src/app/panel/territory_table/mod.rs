@@ -18,6 +18,11 @@ const CAPACITY_PRESETS: [(f64, &str); 5] =
 /// Indentation of a tree level, in points.
 const INDENT: f32 = 16.0;
 
+/// Below this window width the table leaves out its Potential and Spread columns, so
+/// that the map keeps room on a projector's 1280 × 720 (the headline still gives the
+/// potential's balance, and a row's tooltip its potential and spread).
+pub(in crate::app) const WIDE_TABLE_MIN_WIDTH: f32 = 1500.0;
+
 /// What a row asked for.
 enum Ask {
     Rename(TerritoryIdx),
@@ -108,19 +113,25 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
     let mut asks: Vec<Ask> = Vec::new();
     let sort = state.sort;
     let has_regions = !rollup.is_empty();
-    TableBuilder::new(ui)
+    let wide = ui.ctx().content_rect().width() >= WIDE_TABLE_MIN_WIDTH;
+    let mut table = TableBuilder::new(ui)
         .id_salt("territories")
         .striped(true)
         .sense(Sense::click())
         .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
         .column(Column::exact(46.0))
         .column(Column::exact(44.0))
-        .column(Column::auto().at_least(if has_regions { 190.0 } else { 150.0 }).clip(true))
+        .column(Column::auto().at_least(if has_regions && wide { 190.0 } else { 150.0 }).clip(true))
         .column(Column::exact(58.0))
-        .column(Column::auto().at_least(80.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(60.0))
+        .column(Column::auto().at_least(80.0));
+    if wide {
+        table = table.column(Column::auto().at_least(90.0));
+    }
+    table = table.column(Column::auto().at_least(90.0));
+    if wide {
+        table = table.column(Column::auto().at_least(60.0));
+    }
+    table
         // The last column takes what is left, so the table never runs past the panel.
         .column(Column::remainder().at_least(150.0))
         .min_scrolled_height(200.0)
@@ -151,14 +162,18 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                 );
             });
             header.col(|ui| head(ui, "Accounts", SortKey::Accounts, "Number of accounts"));
-            header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
+            if wide {
+                header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
+            }
             header.col(|ui| head(ui, "Workload h", SortKey::Workload, "Visit hours per year: visits × minutes / 60"));
-            header.col(|ui| {
-                ui.label(RichText::new("Spread").strong()).on_hover_text(
-                    "How spread out the territory is: the root-mean-square distance of its accounts to their \
-                     centre, in km (a small, round territory has a small spread)",
-                );
-            });
+            if wide {
+                header.col(|ui| {
+                    ui.label(RichText::new("Spread").strong()).on_hover_text(
+                        "How spread out the territory is: the root-mean-square distance of its accounts to their \
+                         centre, in km (a small, round territory has a small spread)",
+                    );
+                });
+            }
             header.col(|ui| {
                 head(
                     ui,
@@ -176,7 +191,7 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                     Line::Region(k) => {
                         let after = rollup_after.as_ref().and_then(|a| a.get(k));
                         body.row(24.0, |row| {
-                            region_row(row, plan, &rollup[k], after, &state.collapsed_regions, &mut asks)
+                            region_row(row, plan, &rollup[k], after, &state.collapsed_regions, &mut asks, wide)
                         });
                         continue;
                     }
@@ -214,7 +229,17 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                             // click or right-click is the row's.
                             let label = ui
                                 .add(egui::Label::new(name).selectable(false).sense(Sense::click_and_drag()))
-                                .on_hover_text(territory_tip(plan, t));
+                                .on_hover_text(if wide {
+                                    territory_tip(plan, t)
+                                } else {
+                                    // The columns a narrow window leaves out.
+                                    format!(
+                                        "{}\nPotential: {}\nSpread: {}",
+                                        territory_tip(plan, t),
+                                        money_compact(cur.potential.0),
+                                        spread(cur)
+                                    )
+                                });
                             if label.drag_started() {
                                 egui::DragAndDrop::set_payload(ui.ctx(), ti);
                             }
@@ -264,9 +289,11 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                     row.col(|ui| {
                         changed(ui, thousands(cur.accounts as i64), aft.map(|a| thousands(a.accounts as i64)))
                     });
-                    row.col(|ui| {
-                        changed(ui, money_compact(cur.potential.0), aft.map(|a| money_compact(a.potential.0)))
-                    });
+                    if wide {
+                        row.col(|ui| {
+                            changed(ui, money_compact(cur.potential.0), aft.map(|a| money_compact(a.potential.0)))
+                        });
+                    }
                     row.col(|ui| {
                         changed(
                             ui,
@@ -302,7 +329,9 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                             ));
                         }
                     });
-                    row.col(|ui| changed(ui, spread(cur), aft.map(spread)));
+                    if wide {
+                        row.col(|ui| changed(ui, spread(cur), aft.map(spread)));
+                    }
                     row.col(|ui| {
                         let d_now = before.workload.deviation(cur.workload.0 as f64, caps[r]);
                         let (d, ghost) = match (aft, after_balance) {

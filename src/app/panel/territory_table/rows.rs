@@ -62,6 +62,7 @@ pub(super) fn region_row(
     after: Option<&RegionFigures>,
     collapsed: &std::collections::BTreeSet<String>,
     asks: &mut Vec<Ask>,
+    wide: bool,
 ) {
     let region = &plan.regions[f.region.get()];
     let open = !collapsed.contains(&region.id);
@@ -100,11 +101,15 @@ pub(super) fn region_row(
     let potential = |f: &RegionFigures| money_compact(f.totals.potential.0);
     let workload = |f: &RegionFigures| thousands(f.totals.workload.hours().round() as i64);
     row.col(|ui| figure(ui, accounts(f), after.map(accounts), true));
-    row.col(|ui| figure(ui, potential(f), after.map(potential), true));
+    if wide {
+        row.col(|ui| figure(ui, potential(f), after.map(potential), true));
+    }
     row.col(|ui| figure(ui, workload(f), after.map(workload), true));
-    row.col(|ui| {
-        ui.label(RichText::new(spread(&f.totals)).weak());
-    });
+    if wide {
+        row.col(|ui| {
+            ui.label(RichText::new(spread(&f.totals)).weak());
+        });
+    }
     row.col(|ui| match after {
         Some(a) => deviation_cell(ui, a.workload_deviation, f.workload_deviation),
         None => deviation_cell(ui, f.workload_deviation, None),
