@@ -421,17 +421,9 @@ fn over_the_areas_a_name_stays_inside_its_territory() {
 #[test]
 fn a_narrow_window_keeps_room_for_the_map() {
     let narrow = |w: f32, h: f32| {
-        let (plan, _) = territory_editor::io::csv_import::import_file(
-            &common::fixture("small_accounts.csv"),
-            &territory_editor::io::csv_import::ImportOptions::default(),
-        )
-        .expect("fixture imports");
-        let app = TerritoryApp::new(territory_editor::app::Document::new(plan, None, "Fixture".into()));
-        let mut h = egui_kittest::Harness::builder()
-            .with_size(Vec2::new(w, h))
-            .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-        h.run_steps(8);
-        h
+        let app =
+            TerritoryApp::new(territory_editor::app::Document::new(common::fixture_plan(), None, "Fixture".into()));
+        common::harness_sized(app, Vec2::new(w, h), 8)
     };
     let h = narrow(1280.0, 720.0);
     assert!(!label_exists(&h, "Potential") && !label_exists(&h, "Spread"));

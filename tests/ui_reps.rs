@@ -10,7 +10,6 @@ use egui::{Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable, by};
 use territory_editor::app::{Document, TerritoryApp};
-use territory_editor::io::csv_import::{ImportOptions, import_file};
 
 mod common;
 use common::{fixture_harness, mercator};
@@ -76,8 +75,7 @@ fn regions_harness() -> Harness<'static, TerritoryApp> {
 
 /// [`regions_harness`] in a window of this size.
 fn regions_harness_of(size: egui::Vec2) -> Harness<'static, TerritoryApp> {
-    let path = common::fixture("small_accounts.csv");
-    let (mut plan, _) = import_file(&path, &ImportOptions::default()).expect("fixture imports");
+    let mut plan = common::fixture_plan();
     let east = territory_editor::model::ensure_path(&mut plan.regions, "East").expect("east");
     let west = territory_editor::model::ensure_path(&mut plan.regions, "West").expect("west");
     let members = [
@@ -92,10 +90,7 @@ fn regions_harness_of(size: egui::Vec2) -> Harness<'static, TerritoryApp> {
         plan.territories[t.get()].region = Some(r);
     }
     let app = TerritoryApp::new(Document::new(plan, None, "Regions".into()));
-    let mut h =
-        egui_kittest::Harness::builder().with_size(size).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    h.run_steps(8);
-    h
+    common::harness_sized(app, size, 8)
 }
 
 /// Minutes a year of each account of the fixture: (name, territory, minutes).

@@ -51,8 +51,18 @@ pub fn harness_on(
     app: territory_editor::app::TerritoryApp,
     steps: usize,
 ) -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
+    harness_sized(app, egui::Vec2::new(1500.0, 950.0), steps)
+}
+
+/// The real editor on `app`, headless, in a window of `size` points, after `steps`
+/// frames.
+pub fn harness_sized(
+    app: territory_editor::app::TerritoryApp,
+    size: egui::Vec2,
+    steps: usize,
+) -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
     let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::Vec2::new(1500.0, 950.0))
+        .with_size(size)
         .build_ui_state(|ui, app: &mut territory_editor::app::TerritoryApp| app.show(ui), app);
     h.run_steps(steps);
     h
@@ -120,12 +130,17 @@ pub fn fixture_rows() -> Vec<FixtureRow> {
 
 /// The editor on the small fixture, after its first frames.
 pub fn fixture_harness() -> egui_kittest::Harness<'static, territory_editor::app::TerritoryApp> {
-    let (plan, _) = territory_editor::io::csv_import::import_file(
+    harness_for(fixture_plan(), "Fixture")
+}
+
+/// The small fixture, imported.
+pub fn fixture_plan() -> territory_editor::model::Plan {
+    territory_editor::io::csv_import::import_file(
         &fixture("small_accounts.csv"),
         &territory_editor::io::csv_import::ImportOptions::default(),
     )
-    .expect("fixture imports");
-    harness_for(plan, "Fixture")
+    .expect("fixture imports")
+    .0
 }
 
 /// The editor on `plan`, after its first frames.
