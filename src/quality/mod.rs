@@ -18,6 +18,7 @@
 //!   that must leave the overloaded territories, as a share of all workload.
 
 mod centres;
+mod strips;
 mod triangulation;
 
 pub(crate) use centres::Centres;

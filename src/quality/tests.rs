@@ -1,6 +1,8 @@
 //! Tests of `quality`, and plans built by hand that other tests use too.
 
 use super::*;
+use std::sync::Arc;
+
 use crate::model::Account;
 use crate::model::{Cents, Territory, palette_color};
 
@@ -143,5 +145,107 @@ fn positions_the_plane_cannot_tell_apart_share_a_site() {
     assert_eq!(tri.site_of(2), tri.site_of(3), "−0° and +0° are one site");
     for s in 0..tri.sites() {
         assert!(!tri.neighbours(s).is_empty(), "site {s} has neighbours");
+    }
+}
+
+/// Each site's neighbours as a sorted set.
+fn neighbour_sets(tri: &Triangulation) -> Vec<Vec<u32>> {
+    (0..tri.sites())
+        .map(|s| {
+            let mut ring = tri.neighbours(s).to_vec();
+            ring.sort_unstable();
+            ring
+        })
+        .collect()
+}
+
+/// Triangulated a strip at a time, the sites get exactly the neighbours spade's one
+/// triangulation of them all gives.
+fn strips_agree_with_one_triangulation(positions: &[(f64, f64)], strip: usize) {
+    let whole = Triangulation::in_strips(positions, usize::MAX);
+    let strips = Triangulation::in_strips(positions, strip);
+    assert_eq!(whole.sites(), strips.sites());
+    let lon_lat: Vec<[f64; 2]> = (0..whole.sites()).map(|s| whole.position(s)).collect();
+    let made = super::strips::neighbours(&lon_lat, whole.kx(), strip).is_some();
+    assert!(made || lon_lat.len() / 2 <= strip, "{} sites, triangulated in strips of {strip}", lon_lat.len());
+    let (a, b) = (neighbour_sets(&whole), neighbour_sets(&strips));
+    for s in 0..a.len() {
+        assert_eq!(a[s], b[s], "site {s} at {:?}", whole.position(s));
+    }
+}
+
+/// Random positions in general position: towns (dense clusters), a countryside, a few
+/// far outliers, and longitudes on both sides of 0° (the sites' two runs of x).
+fn towns(seed: u64, n: usize, lon0: f64) -> Vec<(f64, f64)> {
+    let mut rng = Rng(seed);
+    let centres: Vec<(f64, f64)> = (0..12).map(|_| (lon0 + 20.0 * rng.u(), 35.0 + 15.0 * rng.u())).collect();
+    (0..n)
+        .map(|i| match i % 10 {
+            0..=5 => {
+                let c = centres[i % centres.len()];
+                (c.0 + 0.3 * rng.normal(), c.1 + 0.2 * rng.normal())
+            }
+            6..=8 => (lon0 + 20.0 * rng.u(), 35.0 + 15.0 * rng.u()),
+            _ if i % 1000 == 9 => (lon0 - 30.0 * rng.u(), 20.0 * rng.u()),
+            _ => (lon0 + 20.0 * rng.u(), 35.0 + 15.0 * rng.u()),
+        })
+        .collect()
+}
+
+#[test]
+fn strips_give_the_one_triangulations_neighbours() {
+    strips_agree_with_one_triangulation(&towns(1, 20_000, -100.0), 1_000);
+    // Across 0°: positive longitudes ascending, then negative ones descending.
+    strips_agree_with_one_triangulation(&towns(2, 20_000, -10.0), 700);
+    // Accounts sharing positions.
+    let mut shared = towns(3, 6_000, 5.0);
+    shared.extend_from_within(..2_000);
+    strips_agree_with_one_triangulation(&shared, 400);
+}
+
+/// Rounded coordinates put four sites on one circle everywhere (a lattice), where the
+/// triangulation may choose either diagonal: the strips may choose differently, but
+/// the neighbours stay both ways, and every Voronoi cell is the one triangulation's.
+#[test]
+fn strips_over_a_lattice_keep_the_cells() {
+    let mut rng = Rng(7);
+    let positions: Vec<(f64, f64)> = (0..12_000)
+        .map(|_| {
+            let lon = ((-5.0 + 10.0 * rng.u()) * 100.0).round() / 100.0;
+            (lon, ((40.0 + 5.0 * rng.u()) * 100.0).round() / 100.0)
+        })
+        .collect();
+    let whole = Arc::new(Triangulation::in_strips(&positions, usize::MAX));
+    let strips = Arc::new(Triangulation::in_strips(&positions, 500));
+    let lon_lat: Vec<[f64; 2]> = (0..whole.sites()).map(|s| whole.position(s)).collect();
+    assert!(super::strips::neighbours(&lon_lat, whole.kx(), 500).is_some(), "triangulated in strips");
+    let b = neighbour_sets(&strips);
+    for (s, ring) in b.iter().enumerate() {
+        for &q in ring {
+            assert!(b[q as usize].binary_search(&(s as u32)).is_ok(), "{s} ~ {q} both ways");
+        }
+    }
+    let area = |v: &crate::shapes::Voronoi, s: usize| {
+        let (mut ring, mut scratch) = (Vec::new(), Vec::new());
+        v.cell(s, 50.0, false, &mut ring, &mut scratch);
+        let n = ring.len();
+        (0..n).map(|i| ring[i][0] * ring[(i + 1) % n][1] - ring[(i + 1) % n][0] * ring[i][1]).sum::<f64>() / 2.0
+    };
+    let (vw, vs) = (crate::shapes::Voronoi::of(whole.clone()), crate::shapes::Voronoi::of(strips));
+    for s in 0..whole.sites() {
+        let (a, b) = (area(&vw, s), area(&vs, s));
+        assert!((a - b).abs() <= 1e-9 * a.abs(), "site {s}: cell {a} against {b}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Any point set, any strip size.
+    #[test]
+    fn strips_agree_on_random_sets(
+        points in proptest::collection::vec((-20.0f64..20.0, 30.0f64..60.0), 10..400),
+        strip in 3usize..60,
+    ) {
+        strips_agree_with_one_triangulation(&points, strip);
     }
 }

@@ -7,8 +7,10 @@
 //! edges straight in lon/lat as RFC 7946 draws them. The adjacency ([`Adjacency`]) is
 //! that triangulation without edges longer than [`MAX_EDGE_KM`]; the optimizer walks
 //! it, the pieces are counted on it. One triangulation serves both, so the editor with
-//! areas on builds it once (at a million accounts the triangulation takes about
-//! 150 MB while it is built, and its result 56 MB).
+//! areas on builds it once. Past two strips' worth of sites it is built a strip at a
+//! time ([`super::strips`]: at a million accounts about 9 MB a strip while it is
+//! built, two at a time, where the whole set at once took about 150 MB); its result
+//! is 56 MB.
 
 use std::sync::Arc;
 
@@ -71,8 +73,14 @@ pub struct Triangulation {
 }
 
 impl Triangulation {
-    /// Groups the positions into sites and triangulates them: O(N log N).
+    /// Groups the positions into sites and triangulates them: O(N log N). Past two
+    /// strips' worth of sites, a strip at a time (the module `strips`).
     pub fn new(positions: &[(f64, f64)]) -> Triangulation {
+        Triangulation::in_strips(positions, super::strips::STRIP_SITES)
+    }
+
+    /// [`Triangulation::new`] with strips of `strip` sites (the tests' small strips).
+    pub(super) fn in_strips(positions: &[(f64, f64)], strip: usize) -> Triangulation {
         let (lat_lo, lat_hi) = positions.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
         let mid = if positions.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
         let kx = mid.to_radians().cos().max(0.1);
@@ -85,23 +93,8 @@ impl Triangulation {
             })
             .collect();
         let sites = lon_lat.len();
-        let mut nb_start = Vec::with_capacity(sites + 1);
-        nb_start.push(0u32);
-        let mut nb: Vec<u32> = Vec::new();
-        let points: Vec<Point2<f64>> = lon_lat.iter().map(|p| Point2::new(p[0] * kx, p[1])).collect();
-        // `bulk_load_stable` keeps the vertices in the order given: vertex i is site i.
-        match DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points) {
-            // (Each site is a distinct point of the plane, so no vertex was merged; were
-            // one merged, the vertices would not be the sites, and no edge is kept.)
-            Ok(t) if sites >= 2 && t.num_vertices() == sites => {
-                nb.reserve_exact(t.num_directed_edges());
-                for v in t.vertices() {
-                    nb.extend(v.out_edges().map(|e| e.to().fix().index() as u32));
-                    nb_start.push(nb.len() as u32);
-                }
-            }
-            _ => nb_start.resize(sites + 1, 0),
-        }
+        let stripped = (sites / 2 > strip).then(|| super::strips::neighbours(&lon_lat, kx, strip)).flatten();
+        let (nb_start, nb) = stripped.unwrap_or_else(|| whole(&lon_lat, kx));
         let mut tri = Triangulation { site_of, site_start, site_accounts: order, lon_lat, nb_start, nb, kx };
         tri.sort_rings();
         tri
@@ -157,6 +150,29 @@ impl Triangulation {
     pub fn kx(&self) -> f64 {
         self.kx
     }
+}
+
+/// Each site's Delaunay neighbours, (start, rows), the sites triangulated at once.
+fn whole(lon_lat: &[[f64; 2]], kx: f64) -> (Vec<u32>, Vec<u32>) {
+    let sites = lon_lat.len();
+    let mut nb_start = Vec::with_capacity(sites + 1);
+    nb_start.push(0u32);
+    let mut nb: Vec<u32> = Vec::new();
+    let points: Vec<Point2<f64>> = lon_lat.iter().map(|p| Point2::new(p[0] * kx, p[1])).collect();
+    // `bulk_load_stable` keeps the vertices in the order given: vertex i is site i.
+    match DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(points) {
+        // (Each site is a distinct point of the plane, so no vertex was merged; were
+        // one merged, the vertices would not be the sites, and no edge is kept.)
+        Ok(t) if sites >= 2 && t.num_vertices() == sites => {
+            nb.reserve_exact(t.num_directed_edges());
+            for v in t.vertices() {
+                nb.extend(v.out_edges().map(|e| e.to().fix().index() as u32));
+                nb_start.push(nb.len() as u32);
+            }
+        }
+        _ => nb_start.resize(sites + 1, 0),
+    }
+    (nb_start, nb)
 }
 
 /// The accounts' adjacency graph, over sites: the [`Triangulation`] without edges

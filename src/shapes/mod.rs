@@ -15,7 +15,9 @@
 //! Shapes never overlap (the cells do not), and each contains all its accounts but
 //! those listed as shared. The triangulation is built once per set of accounts
 //! ([`Shaper::new`], O(N log N)); after an edit only the territories that changed are
-//! merged again ([`Shaper::update`]), in parallel.
+//! merged again ([`Shaper::update`]), in parallel; a large territory's cells are merged
+//! `MERGE_CHUNK` at a time and then the chunks' outlines, which bounds the overlay's
+//! memory.
 
 mod land;
 mod voronoi;
@@ -33,6 +35,9 @@ pub use land::{Land, Shore};
 pub use voronoi::{KM_PER_DEGREE, Voronoi};
 
 use crate::model::TerritoryIdx;
+
+/// Cells merged at once: a territory of more sites is merged a chunk at a time.
+const MERGE_CHUNK: usize = 8_192;
 
 /// How shapes are cut.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,6 +85,8 @@ pub struct Shaper {
     needs_keep: Vec<bool>,
     land: Option<Land>,
     options: ShapeOptions,
+    /// Cells merged at once ([`MERGE_CHUNK`]; the tests' small chunks).
+    merge_chunk: usize,
 }
 
 impl Shaper {
@@ -99,7 +106,13 @@ impl Shaper {
                 land.as_ref().is_none_or(|l| l.shore(lon, lat, options.keep_km) != Shore::Inland)
             })
             .collect();
-        Shaper { voronoi, needs_keep, land, options }
+        Shaper { voronoi, needs_keep, land, options, merge_chunk: MERGE_CHUNK }
+    }
+
+    /// The shaper merging `chunk` cells at a time.
+    #[cfg(test)]
+    fn with_merge_chunk(self, chunk: usize) -> Shaper {
+        Shaper { merge_chunk: chunk.max(1), ..self }
     }
 
     /// The triangulation.
@@ -162,8 +175,18 @@ impl Shaper {
         if sites.is_empty() {
             return MultiPolygon::new(Vec::new());
         }
-        let cells = self.cells(sites, self.options.max_km, false);
-        let merged = unary_union(&cells);
+        // A chunk of cells at a time, and then the chunks' outlines: the overlay of all
+        // a territory's cells at once held some 30 MB a territory at a million accounts.
+        // (A territory's sites run in x, so a chunk is a band of it.)
+        let merged = if sites.len() <= self.merge_chunk {
+            unary_union(&self.cells(sites, self.options.max_km, false))
+        } else {
+            let parts: Vec<Polygon<f64>> = sites
+                .chunks(self.merge_chunk)
+                .flat_map(|chunk| unary_union(&self.cells(chunk, self.options.max_km, false)).0)
+                .collect();
+            unary_union(&parts)
+        };
         let Some(land) = &self.land else { return merged };
         let Some(bbox) = merged.bounding_rect() else { return merged };
         let near: Vec<Polygon<f64>> =

@@ -130,10 +130,18 @@ proptest! {
             points.iter().map(|&(x, y, _, _)| (5.0 + x as f64 * 0.01, 45.0 + y as f64 * 0.01)).collect();
         let assignment: Vec<Option<TerritoryIdx>> =
             points.iter().map(|&(_, _, k, assigned)| assigned.then(|| TerritoryIdx::new(k))).collect();
-        let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&assignment, 4);
+        let shaper = Shaper::new(&positions, None, ShapeOptions::default());
+        let shapes = shaper.shapes(&assignment, 4);
         // 1e-7 square degrees is about 0.1 ha: the snapping of the polygon overlay
         // (its integer grid) leaves slivers of a few square metres along borders.
         check(&positions, &assignment, &shapes, 1e-7);
+        // Merged a few cells at a time and then the chunks: the same areas.
+        let chunked = shaper.clone().with_merge_chunk(7).shapes(&assignment, 4);
+        check(&positions, &assignment, &chunked, 1e-7);
+        for (a, b) in shapes.areas.iter().zip(&chunked.areas) {
+            let differ = a.xor(b).unsigned_area();
+            prop_assert!(differ <= 1e-7, "merged in chunks, an area differs by {differ} square degrees");
+        }
         // Nothing farther than 50 km from every account: each vertex of every area is
         // within the limit of some account (distances on the sphere).
         let nearest = |x: f64, y: f64| {
