@@ -178,14 +178,25 @@ fn whole(lon_lat: &[[f64; 2]], kx: f64) -> (Vec<u32>, Vec<u32>) {
 /// The accounts' adjacency graph, over sites: the [`Triangulation`] without edges
 /// longer than [`MAX_EDGE_KM`]. Each site's neighbours keep the triangulation's angular
 /// order, which is what the local connectivity test of [`crate::optimize`] walks.
+///
+/// Most sites have no Delaunay neighbour that far, and their row is the
+/// triangulation's own; only the others (at a coast, across a gulf, on the hull) get
+/// rows of their own, so the graph adds 4 bytes a site to the triangulation, not
+/// another copy of its 24 bytes a site.
 #[derive(Debug, Clone, Default)]
 pub struct Adjacency {
     tri: Arc<Triangulation>,
-    nb_start: Vec<u32>,
-    nb: Vec<u32>,
-    /// Delaunay neighbours farther than 150 km (the links between islands).
+    /// By site: `u32::MAX` when all its Delaunay neighbours are within 150 km, else its
+    /// row in `own_*`.
+    row: Vec<u32>,
+    /// The sites with a far neighbour: their near ones (`own_start`, `own`) and far
+    /// ones (`far_start`, `far`, the links between islands), by row.
+    own_start: Vec<u32>,
+    own: Vec<u32>,
     far_start: Vec<u32>,
     far: Vec<u32>,
+    /// Number of edges within 150 km.
+    edges: usize,
     /// The island of each site: connected components of the whole graph.
     island: Vec<u32>,
     islands: usize,
@@ -196,64 +207,57 @@ impl Adjacency {
     pub fn of(tri: Arc<Triangulation>) -> Adjacency {
         let sites = tri.sites();
         let t: &Triangulation = &tri;
-        // Whether each directed edge is short, in the triangulation's order; measured
-        // from the lower site to the higher, so that both directions agree to the bit.
-        let short: Vec<bool> = (0..sites)
+        // Whether an edge is short, measured from the lower site to the higher, so that
+        // both directions agree to the bit.
+        let short = |s: usize, q: u32| {
+            let (a, b) = (s.min(q as usize), s.max(q as usize));
+            let ([alon, alat], [blon, blat]) = (t.position(a), t.position(b));
+            distance_km(alon, alat, blon, blat) <= MAX_EDGE_KM
+        };
+        let with_far: Vec<u32> = (0..sites)
             .into_par_iter()
             .with_min_len(crate::PARALLEL_MIN / 8)
-            .flat_map_iter(|s| {
-                t.neighbours(s).iter().map(move |&q| {
-                    let (a, b) = (s.min(q as usize), s.max(q as usize));
-                    let ([alon, alat], [blon, blat]) = (t.position(a), t.position(b));
-                    distance_km(alon, alat, blon, blat) <= MAX_EDGE_KM
-                })
-            })
+            .filter(|&s| !t.neighbours(s).iter().all(|&q| short(s, q)))
+            .map(|s| s as u32)
             .collect();
-        let shorts = short.iter().filter(|&&b| b).count();
-        let (mut nb, mut far) = (Vec::with_capacity(shorts), Vec::with_capacity(short.len() - shorts));
-        let (mut nb_start, mut far_start) = (Vec::with_capacity(sites + 1), Vec::with_capacity(sites + 1));
-        nb_start.push(0u32);
-        far_start.push(0u32);
-        for (&q, &is_short) in tri.nb.iter().zip(&short) {
-            if is_short { nb.push(q) } else { far.push(q) }
-        }
-        // The rows: split each site's ring at the same flags.
-        let mut k = 0usize;
-        let (mut n_short, mut n_far) = (0u32, 0u32);
-        for s in 0..sites {
-            for _ in tri.neighbours(s) {
-                if short[k] {
-                    n_short += 1;
-                } else {
-                    n_far += 1;
-                }
-                k += 1;
+        let mut adj = Adjacency {
+            row: vec![u32::MAX; sites],
+            own_start: vec![0],
+            far_start: vec![0],
+            islands: 0,
+            ..Adjacency::default()
+        };
+        for (r, &s) in with_far.iter().enumerate() {
+            adj.row[s as usize] = r as u32;
+            for &q in t.neighbours(s as usize) {
+                if short(s as usize, q) { adj.own.push(q) } else { adj.far.push(q) }
             }
-            nb_start.push(n_short);
-            far_start.push(n_far);
+            adj.own_start.push(adj.own.len() as u32);
+            adj.far_start.push(adj.far.len() as u32);
         }
-        drop(short);
+        adj.edges = (t.nb.len() - adj.far.len()) / 2;
+        adj.tri = tri;
         // Islands: components over the short edges.
         let mut island = vec![u32::MAX; sites];
-        let mut islands = 0;
         let mut stack = Vec::new();
         for s0 in 0..sites {
             if island[s0] != u32::MAX {
                 continue;
             }
-            island[s0] = islands as u32;
+            island[s0] = adj.islands as u32;
             stack.push(s0);
             while let Some(s) = stack.pop() {
-                for &t in &nb[nb_start[s] as usize..nb_start[s + 1] as usize] {
-                    if island[t as usize] == u32::MAX {
-                        island[t as usize] = islands as u32;
-                        stack.push(t as usize);
+                for &q in adj.neighbours(s) {
+                    if island[q as usize] == u32::MAX {
+                        island[q as usize] = adj.islands as u32;
+                        stack.push(q as usize);
                     }
                 }
             }
-            islands += 1;
+            adj.islands += 1;
         }
-        Adjacency { tri, nb_start, nb, far_start, far, island, islands }
+        adj.island = island;
+        adj
     }
 
     /// The triangulation it is made of (shared, for the territory areas).
@@ -278,7 +282,10 @@ impl Adjacency {
 
     /// The neighbour sites within 150 km, in angular order around `site`.
     pub fn neighbours(&self, site: usize) -> &[u32] {
-        &self.nb[self.nb_start[site] as usize..self.nb_start[site + 1] as usize]
+        match self.row[site] {
+            u32::MAX => self.tri.neighbours(site),
+            r => &self.own[self.own_start[r as usize] as usize..self.own_start[r as usize + 1] as usize],
+        }
     }
 
     /// Whether two sites are neighbours.
@@ -294,12 +301,15 @@ impl Adjacency {
 
     /// Number of edges between sites.
     pub fn edges(&self) -> usize {
-        self.nb.len() / 2
+        self.edges
     }
 
     /// Delaunay neighbours of `site` farther than 150 km.
     pub fn far_neighbours(&self, site: usize) -> &[u32] {
-        &self.far[self.far_start[site] as usize..self.far_start[site + 1] as usize]
+        match self.row[site] {
+            u32::MAX => &[],
+            r => &self.far[self.far_start[r as usize] as usize..self.far_start[r as usize + 1] as usize],
+        }
     }
 
     /// The island (connected component of the whole adjacency graph) of a site.
