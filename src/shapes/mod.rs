@@ -29,6 +29,13 @@ use geo::orient::{Direction, Orient};
 use geo::{
     BooleanOps, BoundingRect, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, unary_union,
 };
+use i_overlay::core::fill_rule::FillRule;
+use i_overlay::core::overlay::ShapeType;
+use i_overlay::core::overlay_rule::OverlayRule;
+use i_overlay::core::solver::Solver;
+use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
+use i_overlay::i_float::adapter::FloatPointAdapter;
+use i_overlay::i_float::float::rect::FloatRect;
 use rayon::prelude::*;
 
 pub use land::{Land, Shore};
@@ -177,15 +184,22 @@ impl Shaper {
         }
         // A chunk of cells at a time, and then the chunks' outlines: the overlay of all
         // a territory's cells at once held some 30 MB a territory at a million accounts.
-        // (A territory's sites run in x, so a chunk is a band of it.)
+        // (A territory's sites run in x, so a chunk is a band of it.) All on one grid,
+        // so that the chunks' outlines meet exactly where they were cut.
+        let grid = self.grid_of(sites);
         let merged = if sites.len() <= self.merge_chunk {
-            unary_union(&self.cells(sites, self.options.max_km, false))
+            union_on(&grid, &self.cells(sites, self.options.max_km, false))
         } else {
+            // The union fills by winding, and the overlay can hand back a hole wound
+            // like its outer ring (seen at a million accounts): wind every part's holes
+            // against it, or the union fills them.
             let parts: Vec<Polygon<f64>> = sites
                 .chunks(self.merge_chunk)
-                .flat_map(|chunk| unary_union(&self.cells(chunk, self.options.max_km, false)).0)
+                .flat_map(|chunk| {
+                    union_on(&grid, &self.cells(chunk, self.options.max_km, false)).orient(Direction::Default).0
+                })
                 .collect();
-            unary_union(&parts)
+            union_on(&grid, &parts)
         };
         let Some(land) = &self.land else { return merged };
         let Some(bbox) = merged.bounding_rect() else { return merged };
@@ -201,6 +215,20 @@ impl Shaper {
         let mut parts = on_land.orient(Direction::Default).0;
         parts.extend(self.cells(&keep, self.options.keep_km, true));
         unary_union(&parts)
+    }
+
+    /// The overlay's integer grid for the cells of `sites`: fitted to their extent,
+    /// discs included.
+    fn grid_of(&self, sites: &[usize]) -> Grid {
+        let tri = self.voronoi.triangulation();
+        let (lo, hi) = sites.iter().fold(([f64::MAX; 2], [f64::MIN; 2]), |(lo, hi), &s| {
+            let [x, y] = tri.position(s);
+            ([lo[0].min(x), lo[1].min(y)], [hi[0].max(x), hi[1].max(y)])
+        });
+        // The circumscribed polygon of the larger disc, with room to spare.
+        let ry = 1.1 * self.options.max_km.max(self.options.keep_km) / KM_PER_DEGREE;
+        let rx = ry / lo[1].abs().max(hi[1].abs()).min(89.0).to_radians().cos();
+        Grid::new(FloatRect::new(lo[0] - rx, hi[0] + rx, lo[1] - ry, hi[1] + ry))
     }
 
     fn cells(&self, sites: &[usize], km: f64, outer: bool) -> Vec<Polygon<f64>> {
@@ -254,6 +282,42 @@ impl Shaper {
         }
         shapes.shared = self.shared(assignment, &owners);
     }
+}
+
+/// The polygon overlay's integer grid (`i_overlay` snaps every vertex to one).
+type Grid = FloatPointAdapter<[f64; 2], f64>;
+
+/// The union of counter-clockwise polygons (holes clockwise) on the given grid.
+/// `geo`'s `unary_union` fits a grid to each call's own extent, so two pieces merged
+/// apart and then together would be snapped to different grids and leave slivers along
+/// the seam; on one grid their shared edges meet exactly.
+fn union_on(grid: &Grid, polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
+    let paths: Vec<Vec<[f64; 2]>> = polygons
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|ring| ring.0[..ring.0.len().saturating_sub(1)].iter().map(|c| [c.x, c.y]).collect())
+        .collect();
+    let capacity = paths.iter().map(Vec::len).sum();
+    let shapes = FloatOverlay::new_custom(grid.clone(), OverlayOptions::ogc(), Solver::default(), capacity)
+        .unsafe_add_source(&paths, ShapeType::Subject)
+        .overlay(OverlayRule::Subject, FillRule::Positive);
+    let ring = |c: Vec<[f64; 2]>| {
+        let mut coords: Vec<Coord<f64>> = c.into_iter().map(|[x, y]| Coord { x, y }).collect();
+        if let Some(&first) = coords.first() {
+            coords.push(first);
+        }
+        LineString::new(coords)
+    };
+    MultiPolygon::new(
+        shapes
+            .into_iter()
+            .filter_map(|shape| {
+                let mut rings = shape.into_iter().map(ring);
+                let exterior = rings.next()?;
+                Some(Polygon::new(exterior, rings.collect()))
+            })
+            .collect(),
+    )
 }
 
 /// Where the territories' names go, (lon, lat), by slot, when they are drawn as

@@ -233,3 +233,58 @@ fn an_enclosed_territory_stays_a_hole_after_the_cut_to_land() {
     assert!(shapes.areas[1].0.iter().any(|p| !p.interiors().is_empty()), "the enclosing area has a hole");
     check(&positions, &assignment, &shapes, 1e-7);
 }
+
+/// A ring of accounts 70 km around an empty centre: their 50-km discs leave a hole
+/// there, enclosed by cells of many chunks when merged a few at a time. The hole stays
+/// (nothing there is within 50 km of an account) however the cells are merged.
+#[test]
+fn a_hole_enclosed_by_many_chunks_stays_a_hole() {
+    let centre: (f64, f64) = (10.0, 45.0);
+    let ky = 70.0 / KM_PER_DEGREE;
+    let kx = ky / centre.1.to_radians().cos();
+    let positions: Vec<(f64, f64)> = (0..60)
+        .map(|i| {
+            let a = f64::from(i) * std::f64::consts::TAU / 60.0;
+            (centre.0 + kx * a.cos(), centre.1 + ky * a.sin())
+        })
+        .collect();
+    let assignment = vec![t(0); positions.len()];
+    let shaper = Shaper::new(&positions, None, ShapeOptions::default());
+    for chunk in [usize::MAX, 7, 13] {
+        let shapes = shaper.clone().with_merge_chunk(chunk).shapes(&assignment, 1);
+        assert!(!covers(&shapes.areas[0], [centre.0, centre.1]), "merged {chunk} at a time, the centre is covered");
+        assert!(covers(&shapes.areas[0], [centre.0 + kx, centre.1]), "merged {chunk} at a time");
+        check(&positions, &assignment, &shapes, 1e-9);
+    }
+}
+
+/// Rings of towns around empty country (nothing within 50 km of their centres), so
+/// that the 50-km limit leaves holes enclosed by the cells of several chunks: merged a
+/// few dozen cells at a time, every territory's area is the one merged at once.
+#[test]
+fn chunked_merges_keep_the_holes_of_sparse_land() {
+    let mut rng = crate::rng::Rng(11);
+    let mut positions: Vec<(f64, f64)> = Vec::new();
+    for ring in 0..12 {
+        let (cx, cy) = (-110.0 + 2.2 * f64::from(ring % 4), 37.0 + 2.0 * f64::from(ring / 4));
+        let r = (65.0 + 15.0 * rng.u()) / KM_PER_DEGREE;
+        for i in 0..(30 + ring * 3) {
+            let a = f64::from(i) * std::f64::consts::TAU / f64::from(30 + ring * 3) + 0.05 * rng.normal();
+            let rr = r * (1.0 + 0.08 * rng.normal());
+            positions.push((cx + rr * a.cos() / cy.to_radians().cos(), cy + rr * a.sin()));
+        }
+    }
+    let assignment: Vec<Option<TerritoryIdx>> =
+        positions.iter().map(|&(x, y)| t(u32::from(x > -107.0) + u32::from(y > 40.0))).collect();
+    let shaper = Shaper::new(&positions, None, ShapeOptions::default());
+    let whole = shaper.clone().with_merge_chunk(usize::MAX).shapes(&assignment, 3);
+    let holes: usize = whole.areas.iter().flat_map(|a| &a.0).map(|p| p.interiors().len()).sum();
+    assert!(holes >= 6, "the rings leave holes ({holes})");
+    for chunk in [17, 40, 101] {
+        let chunked = shaper.clone().with_merge_chunk(chunk).shapes(&assignment, 3);
+        for (k, (a, b)) in whole.areas.iter().zip(&chunked.areas).enumerate() {
+            let differ = a.xor(b).unsigned_area();
+            assert!(differ <= 1e-7, "merged {chunk} at a time, area {k} differs by {differ} square degrees");
+        }
+    }
+}
