@@ -190,14 +190,9 @@ impl Shaper {
         let merged = if sites.len() <= self.merge_chunk {
             union_on(&grid, &self.cells(sites, self.options.max_km, false))
         } else {
-            // The union fills by winding, and the overlay can hand back a hole wound
-            // like its outer ring (seen at a million accounts): wind every part's holes
-            // against it, or the union fills them.
             let parts: Vec<Polygon<f64>> = sites
                 .chunks(self.merge_chunk)
-                .flat_map(|chunk| {
-                    union_on(&grid, &self.cells(chunk, self.options.max_km, false)).orient(Direction::Default).0
-                })
+                .flat_map(|chunk| union_on(&grid, &self.cells(chunk, self.options.max_km, false)).0)
                 .collect();
             union_on(&grid, &parts)
         };
@@ -287,10 +282,12 @@ impl Shaper {
 /// The polygon overlay's integer grid (`i_overlay` snaps every vertex to one).
 type Grid = FloatPointAdapter<[f64; 2], f64>;
 
-/// The union of counter-clockwise polygons (holes clockwise) on the given grid.
-/// `geo`'s `unary_union` fits a grid to each call's own extent, so two pieces merged
-/// apart and then together would be snapped to different grids and leave slivers along
-/// the seam; on one grid their shared edges meet exactly.
+/// The union of counter-clockwise polygons (holes clockwise) on the given grid, wound
+/// the same way. `geo`'s `unary_union` fits a grid to each call's own extent, so two
+/// pieces merged apart and then together would be snapped to different grids and leave
+/// slivers along the seam; on one grid their shared edges meet exactly. The overlay can
+/// hand back a hole wound like its outer ring (seen at a million accounts), which a
+/// later union by winding would fill: every ring is wound again on the way out.
 fn union_on(grid: &Grid, polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
     let paths: Vec<Vec<[f64; 2]>> = polygons
         .iter()
@@ -318,6 +315,7 @@ fn union_on(grid: &Grid, polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
             })
             .collect(),
     )
+    .orient(Direction::Default)
 }
 
 /// Where the territories' names go, (lon, lat), by slot, when they are drawn as
