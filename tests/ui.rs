@@ -369,22 +369,14 @@ fn the_areas_follow_a_reassignment_and_its_undo() {
 /// the areas off, at the centre (the mean in Web Mercator, summed here).
 #[test]
 fn over_the_areas_a_name_stays_inside_its_territory() {
-    let gulf = [
-        (-97.40, 27.80),
-        (-97.45, 27.75),
-        (-97.35, 27.72),
-        (-82.46, 27.95),
-        (-82.50, 27.90),
-        (-82.40, 28.00),
-        (-82.45, 27.97),
-    ];
-    let mut csv = String::from("id,lat,lon,territory\n");
-    for (i, (lon, lat)) in gulf.iter().enumerate() {
-        csv += &format!("G{i},{lat},{lon},Gulf\n");
-    }
-    csv += "K1,38.5,-98.0,Kansas\nK2,38.6,-98.2,Kansas\n";
+    // Seven accounts in two clusters, and two in Kansas.
+    let csv = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gulf.csv")).expect("the fixture");
     let opts = territory_editor::io::csv_import::ImportOptions::default();
-    let (plan, _) = territory_editor::io::csv_import::import_bytes(csv.as_bytes(), "gulf.csv", &opts).expect("imports");
+    let (plan, _) = territory_editor::io::csv_import::import_bytes(&csv, "gulf.csv", &opts).expect("imports");
+    let in_gulf = |t: &Option<territory_editor::model::TerritoryIdx>| plan.territory_name(*t) == "Gulf";
+    let gulf: Vec<(f64, f64)> =
+        plan.accounts.positions().zip(&plan.assignment).filter(|(_, t)| in_gulf(t)).map(|(p, _)| p).collect();
+    assert_eq!(gulf.len(), 7);
     let mut h = common::harness_for(plan, "Gulf");
     let label = |h: &Harness<'_, TerritoryApp>| {
         let labels = h.state().map_labels();

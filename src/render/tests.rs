@@ -141,21 +141,16 @@ fn labels_are_placed_without_overlaps() {
 #[test]
 fn a_name_stays_inside_its_area_when_the_centre_is_at_sea() {
     use geo::{Contains, Point};
-    let gulf_at = [
-        (-97.40, 27.80),
-        (-97.45, 27.75),
-        (-97.35, 27.72),
-        (-82.46, 27.95),
-        (-82.50, 27.90),
-        (-82.40, 28.00),
-        (-82.45, 27.97),
-    ];
-    let mut accounts: Vec<_> =
-        gulf_at.iter().enumerate().map(|(i, &(lon, lat))| account(&format!("G{i}"), "", lon, lat, 100)).collect();
-    let mut owners = vec![Some(0); gulf_at.len()];
-    accounts.push(account("K", "", -98.0, 38.5, 100));
-    owners.push(Some(1));
-    let plan = plan_of(accounts, &["gulf", "kansas"], &owners);
+    // Seven accounts in two clusters, and two in Kansas (the fixture the UI test of the
+    // same rule opens too).
+    let csv = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gulf.csv"));
+    let opts = crate::io::csv_import::ImportOptions::default();
+    let (plan, _) = crate::io::csv_import::import_bytes(csv.as_bytes(), "gulf.csv", &opts).expect("imports");
+    assert_eq!(plan.territories[0].name, "Gulf");
+    let in_gulf = |t: &Option<TerritoryIdx>| plan.territory_name(*t) == "Gulf";
+    let gulf_at: Vec<(f64, f64)> =
+        plan.accounts.positions().zip(&plan.assignment).filter(|(_, t)| in_gulf(t)).map(|(p, _)| p).collect();
+    assert_eq!(gulf_at.len(), 7);
     let m = Metrics::recompute(&plan);
     let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
     let land = Land::bundled().expect("land");
