@@ -16,7 +16,7 @@
 //!    strip made final has only unsure corners (a site whose star is all final has no
 //!    other triangle) and an empty circle, so it is one of theirs; of their triangles
 //!    those whose circumcircle holds no site at all (tested exactly, with `robust`'s
-//!    predicates, over a grid of all sites) are kept, and their hull edges, which are
+//!    predicates, over buckets of all sites (a regular grid)) are kept, and their hull edges, which are
 //!    the whole set's hull edges.
 //!
 //! Each site so gets every Delaunay neighbour and no other site. (Where four or more
@@ -235,11 +235,11 @@ fn unsure_neighbours(lon_lat: &[[f64; 2]], kx: f64, unsure: &[u32]) -> Option<Ve
         out.extend([(a, b), (b, a)]);
     }
     drop(t);
-    let grid = Grid::new(lon_lat, kx);
+    let buckets = Buckets::new(lon_lat, kx);
     out.par_extend(
         triangles
             .par_iter()
-            .filter(|tri| grid.empty_circle(lon_lat, kx, **tri))
+            .filter(|tri| buckets.empty_circle(lon_lat, kx, **tri))
             .flat_map_iter(|&[a, b, c]| [(a, b), (b, a), (b, c), (c, b), (c, a), (a, c)]),
     );
     Some(out)
@@ -258,7 +258,7 @@ fn circumcircle(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> Option<([f64; 2], f64)
 
 /// All sites by cell of a regular grid over the plane, about two a cell, to find
 /// whether a circle holds any.
-struct Grid {
+struct Buckets {
     origin: [f64; 2],
     cell: [f64; 2],
     size: [usize; 2],
@@ -266,8 +266,8 @@ struct Grid {
     sites: Vec<u32>,
 }
 
-impl Grid {
-    fn new(lon_lat: &[[f64; 2]], kx: f64) -> Grid {
+impl Buckets {
+    fn new(lon_lat: &[[f64; 2]], kx: f64) -> Buckets {
         let n = lon_lat.len();
         let (lo, hi) = (0..n).fold(([f64::MAX; 2], [f64::MIN; 2]), |(lo, hi), s| {
             let p = plane(lon_lat, kx, s);
@@ -278,20 +278,20 @@ impl Grid {
         let nx = ((cells * w / h).sqrt().ceil() as usize).clamp(1, 4096);
         let ny = ((cells / nx as f64).ceil() as usize).clamp(1, 4096);
         let cell = [w / nx as f64, h / ny as f64];
-        let mut grid = Grid { origin: lo, cell, size: [nx, ny], start: vec![0; nx * ny + 1], sites: vec![0; n] };
-        let cell_of: Vec<u32> = (0..n).map(|s| grid.cell_of(plane(lon_lat, kx, s)) as u32).collect();
+        let mut b = Buckets { origin: lo, cell, size: [nx, ny], start: vec![0; nx * ny + 1], sites: vec![0; n] };
+        let cell_of: Vec<u32> = (0..n).map(|s| b.cell_of(plane(lon_lat, kx, s)) as u32).collect();
         for &c in &cell_of {
-            grid.start[c as usize + 1] += 1;
+            b.start[c as usize + 1] += 1;
         }
         for i in 0..nx * ny {
-            grid.start[i + 1] += grid.start[i];
+            b.start[i + 1] += b.start[i];
         }
-        let mut next = grid.start.clone();
+        let mut next = b.start.clone();
         for (s, &c) in cell_of.iter().enumerate() {
-            grid.sites[next[c as usize] as usize] = s as u32;
+            b.sites[next[c as usize] as usize] = s as u32;
             next[c as usize] += 1;
         }
-        grid
+        b
     }
 
     fn cell_of(&self, p: [f64; 2]) -> usize {

@@ -214,7 +214,7 @@ impl Shaper {
 
     /// The overlay's integer grid for the cells of `sites`: fitted to their extent,
     /// discs included.
-    fn grid_of(&self, sites: &[usize]) -> Grid {
+    fn grid_of(&self, sites: &[usize]) -> Snapping {
         let tri = self.voronoi.triangulation();
         let (lo, hi) = sites.iter().fold(([f64::MAX; 2], [f64::MIN; 2]), |(lo, hi), &s| {
             let [x, y] = tri.position(s);
@@ -223,7 +223,7 @@ impl Shaper {
         // The circumscribed polygon of the larger disc, with room to spare.
         let ry = 1.1 * self.options.max_km.max(self.options.keep_km) / KM_PER_DEGREE;
         let rx = ry / lo[1].abs().max(hi[1].abs()).min(89.0).to_radians().cos();
-        Grid::new(FloatRect::new(lo[0] - rx, hi[0] + rx, lo[1] - ry, hi[1] + ry))
+        Snapping::new(FloatRect::new(lo[0] - rx, hi[0] + rx, lo[1] - ry, hi[1] + ry))
     }
 
     fn cells(&self, sites: &[usize], km: f64, outer: bool) -> Vec<Polygon<f64>> {
@@ -280,7 +280,7 @@ impl Shaper {
 }
 
 /// The polygon overlay's integer grid (`i_overlay` snaps every vertex to one).
-type Grid = FloatPointAdapter<[f64; 2], f64>;
+type Snapping = FloatPointAdapter<[f64; 2], f64>;
 
 /// The union of counter-clockwise polygons (holes clockwise) on the given grid, wound
 /// the same way. `geo`'s `unary_union` fits a grid to each call's own extent, so two
@@ -288,7 +288,7 @@ type Grid = FloatPointAdapter<[f64; 2], f64>;
 /// slivers along the seam; on one grid their shared edges meet exactly. The overlay can
 /// hand back a hole wound like its outer ring (seen at a million accounts), which a
 /// later union by winding would fill: every ring is wound again on the way out.
-fn union_on(grid: &Grid, polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
+fn union_on(grid: &Snapping, polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
     let paths: Vec<Vec<[f64; 2]>> = polygons
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
