@@ -201,6 +201,9 @@ fn strips_give_the_one_triangulations_neighbours() {
     let mut shared = towns(3, 6_000, 5.0);
     shared.extend_from_within(..2_000);
     strips_agree_with_one_triangulation(&shared, 400);
+    // All on one parallel: no triangle at all, every site unsure.
+    let line: Vec<(f64, f64)> = (0..3_000).map(|i| (-100.0 + f64::from(i) * 0.003, 40.0)).collect();
+    strips_agree_with_one_triangulation(&line, 500);
 }
 
 /// Rounded coordinates put four sites on one circle everywhere (a lattice), where the
