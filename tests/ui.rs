@@ -425,3 +425,61 @@ fn a_narrow_window_keeps_room_for_the_map() {
     let h = narrow(1500.0, 950.0);
     assert!(label_exists(&h, "Potential") && label_exists(&h, "Spread"));
 }
+
+/// A window made larger after the plan opened (maximised, or moved onto a projector)
+/// is filled with the plan again, until the map is moved; once the manager has panned,
+/// a resize keeps their view.
+#[test]
+fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
+    let app = TerritoryApp::new(territory_editor::app::Document::new(common::fixture_plan(), None, "Fixture".into()));
+    let (small, large) = (Vec2::new(1000.0, 650.0), Vec2::new(1900.0, 1150.0));
+    let mut h = common::harness_sized(app, small, 10);
+    // How much of the map the accounts span (the larger of the two shares), all of them
+    // on it.
+    let filled = |h: &Harness<'_, TerritoryApp>| {
+        let t = h.state().map_transform().expect("map");
+        let (mut lo, mut hi) = (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN));
+        for row in fixture_rows() {
+            let (x, y) = mercator(row.lon, row.lat);
+            let p = t.to_screen(x, y);
+            assert!(t.rect.contains(p), "{} at {p:?} is on the map {:?}", row.name, t.rect);
+            (lo, hi) = (lo.min(p), hi.max(p));
+        }
+        ((hi.x - lo.x) / t.rect.width()).max((hi.y - lo.y) / t.rect.height())
+    };
+    let before = (h.state().view().expect("a map"), filled(&h));
+    assert!(before.1 > 0.8, "opened, the accounts span {:.0} % of the map", before.1 * 100.0);
+    h.set_size(large);
+    h.run_steps(3);
+    let after = (h.state().view().expect("a map"), filled(&h));
+    assert!(after.0.2 > before.0.2 + 0.3, "zoomed in to fill the larger map: {before:?} → {after:?}");
+    assert!(after.1 > 0.8, "resized, the accounts span {:.0} % of the map", after.1 * 100.0);
+    // The manager pans; then the window shrinks again: the view stays where they put it.
+    let centre = h.state().map_transform().expect("map").rect.center();
+    h.drag_at(centre);
+    h.step();
+    for i in 1..=6 {
+        h.hover_at(centre + Vec2::new(20.0 * i as f32, 10.0 * i as f32));
+        h.step();
+    }
+    h.drop_at(centre + Vec2::new(120.0, 60.0));
+    // (The map glides on a little after the drop.)
+    let mut panned = h.state().view().expect("a map");
+    for _ in 0..600 {
+        h.step();
+        let now = h.state().view().expect("a map");
+        if now == panned {
+            break;
+        }
+        panned = now;
+    }
+    assert!((panned.0 - after.0.0).abs() > 1e-3, "the drag moved the map");
+    h.set_size(small);
+    h.run_steps(3);
+    let (lon, lat, zoom) = h.state().view().expect("a map");
+    assert!((zoom - panned.2).abs() < 1e-9, "the zoom stays {} (now {zoom})", panned.2);
+    assert!(
+        (lon - panned.0).abs() < 1e-6 && (lat - panned.1).abs() < 1e-6,
+        "the centre stays: {panned:?} → {lon}, {lat}"
+    );
+}

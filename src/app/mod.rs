@@ -72,6 +72,9 @@ pub struct TerritoryApp {
     map_memory: MapMemory,
     /// Fit the view to the plan for this many more frames (panels settle first).
     fit_pending: u8,
+    /// The map's size, zoom and centre right after the last fit to the plan: while the
+    /// map is not moved from there, a window that changes size is fitted again.
+    fitted: Option<map::Fitted>,
     pub settings: Settings,
     tiles: Option<HttpTiles>,
     tile_url: String,
@@ -172,6 +175,7 @@ impl TerritoryApp {
             basemap,
             map_memory: MapMemory::default(),
             fit_pending: 6,
+            fitted: None,
             settings: Settings::default(),
             tiles: None,
             tile_url: tiles::OSM_URL.to_owned(),

@@ -83,7 +83,20 @@ impl Palette {
 /// The smallest extent, in Web Mercator metres, that opening a plan zooms to.
 const MIN_FIT_M: f64 = 150_000.0;
 
+/// The map right after a fit to the plan: its size, zoom and centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(in crate::app) struct Fitted {
+    size: egui::Vec2,
+    zoom: f64,
+    centre: Option<(f64, f64)>,
+}
+
 impl TerritoryApp {
+    fn fitted_at(&self, rect: Rect) -> Fitted {
+        let centre = self.map_memory.detached().map(|p| (p.x(), p.y()));
+        Fitted { size: rect.size(), zoom: self.map_memory.zoom(), centre }
+    }
+
     /// Points the map at the plan's accounts.
     fn fit_to_plan(&mut self, rect: Rect) {
         let (xs, ys) = (self.doc.grid.xs(), self.doc.grid.ys());
@@ -117,6 +130,17 @@ impl TerritoryApp {
         if self.fit_pending > 0 {
             self.fit_to_plan(rect);
             self.fit_pending -= 1;
+            self.fitted = Some(self.fitted_at(rect));
+        } else if let Some(f) = self.fitted {
+            // Until the map is moved, the plan stays fitted to the window: a window
+            // maximised or put on a projector after the plan opened shows all of it.
+            let now = self.fitted_at(rect);
+            if (now.zoom, now.centre) != (f.zoom, f.centre) {
+                self.fitted = None;
+            } else if now.size != f.size {
+                self.fit_to_plan(rect);
+                self.fitted = Some(self.fitted_at(rect));
+            }
         }
         let space = ui.input(|i| i.key_down(egui::Key::Space)) && !ui.ctx().egui_wants_keyboard_input();
         let panning = self.ui.tool == Tool::Pan || space;
