@@ -424,6 +424,26 @@ fn a_narrow_window_keeps_room_for_the_map() {
     assert!(map.width() >= 0.42 * 1280.0, "the map is {} points wide of 1280", map.width());
     let h = narrow(1500.0, 950.0);
     assert!(label_exists(&h, "Potential") && label_exists(&h, "Spread"));
+    // A 1366-pixel laptop at 125 % (1093 points), and the smallest window, the demo in
+    // the editor's type sizes: the table leaves out Capacity too and fits the panel,
+    // nothing of it under the map or past the window's edge, every name shown.
+    for (w, h_) in [(1093.0, 700.0), (900.0, 600.0)] {
+        // In the editor's own type sizes (larger than egui's, for the projector).
+        let app = TerritoryApp::new(territory_editor::app::Document::demo());
+        let mut h = common::harness_sized(app, Vec2::new(w, h_), 0);
+        territory_editor::app::style_for_projector(&h.ctx);
+        h.run_steps(8);
+        assert!(!label_exists(&h, "Cap.") && !label_exists(&h, "Potential"), "at {w}");
+        let map = h.state().map_transform().expect("the map was drawn").rect;
+        for head in ["# ⏶", "Territory", "Accounts", "Workload h", "vs target"] {
+            let r = h.get_by_label(head).rect();
+            assert!(r.min.x >= map.max.x && r.max.x <= w, "at {w}: {head} at {r:?}, the map ends at {}", map.max.x);
+        }
+        for row in fixture_rows() {
+            let r = h.get_by_label(&row.territory).rect();
+            assert!(r.min.x >= map.max.x && r.max.x <= w, "at {w}: {} at {r:?}", row.territory);
+        }
+    }
 }
 
 /// A window made larger after the plan opened (maximised, or moved onto a projector)

@@ -366,7 +366,10 @@ impl TerritoryApp {
         // In a narrow window the map keeps over two-fifths of it, whatever width was
         // remembered (the table then leaves out two columns to fit).
         let width = ctx.content_rect().width();
-        let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(420.0) } else { f32::INFINITY };
+        // (Below the width where the Capacity column goes too, the panel keeps what the
+        // narrowest table needs, 610 points.)
+        let least = if width < panel::CAPACITY_COLUMN_MIN_WIDTH { 610.0 } else { 420.0 };
+        let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(least) } else { f32::INFINITY };
         egui::Panel::right("balance")
             .resizable(true)
             .default_size(600.0)

@@ -35,7 +35,7 @@ fn headline(ui: &mut Ui, doc: &Document) {
             String::new()
         }
     ));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!("Workload balance: max ±{:.1}%", balance.workload.max_abs_deviation * 100.0))
                 .color(deviation_color(balance.workload.max_abs_deviation))
@@ -126,7 +126,8 @@ fn territories(ui: &mut Ui, doc: &Document, state: &mut UiState, actions: &mut V
         });
     ui.separator();
     territory_table::territory_table(ui, doc, state, actions);
-    ui.horizontal(|ui| {
+    // Wrapped, so that the hint never makes the panel wider than the window gives it.
+    ui.horizontal_wrapped(|ui| {
         if ui.button("➕ New territory").clicked() {
             actions.push(Action::NewTerritory);
         }

@@ -26,7 +26,7 @@ mod dialogs;
 mod menu_bar;
 mod territory_table;
 pub(in crate::app) use compare_window::{CompareView, compare_window};
-pub(in crate::app) use territory_table::WIDE_TABLE_MIN_WIDTH;
+pub(in crate::app) use territory_table::{CAPACITY_COLUMN_MIN_WIDTH, WIDE_TABLE_MIN_WIDTH};
 mod scenario_bar;
 pub(in crate::app) use menu_bar::menu_bar;
 pub(in crate::app) use scenario_bar::{fresh_scenario_name, scenario_bar};

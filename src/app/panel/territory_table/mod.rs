@@ -23,6 +23,12 @@ const INDENT: f32 = 16.0;
 /// potential's balance, and a row's tooltip its potential and spread).
 pub(in crate::app) const WIDE_TABLE_MIN_WIDTH: f32 = 1500.0;
 
+/// Below this window width (a 1366-pixel laptop at 125 %, a 1280 one at 125 %) the
+/// table also leaves out the Capacity column (the row's tooltip gives it, its context
+/// menu sets it), cuts long names (the tooltip gives them whole) and shortens the last
+/// header, so that the table fits the panel.
+pub(in crate::app) const CAPACITY_COLUMN_MIN_WIDTH: f32 = 1250.0;
+
 /// What a row asked for.
 enum Ask {
     Rename(TerritoryIdx),
@@ -113,7 +119,13 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
     let mut asks: Vec<Ask> = Vec::new();
     let sort = state.sort;
     let has_regions = !rollup.is_empty();
-    let wide = ui.ctx().content_rect().width() >= WIDE_TABLE_MIN_WIDTH;
+    let window = ui.ctx().content_rect().width();
+    let (wide, with_capacity) = (window >= WIDE_TABLE_MIN_WIDTH, window >= CAPACITY_COLUMN_MIN_WIDTH);
+    let name_width = match (wide, with_capacity) {
+        (true, _) if has_regions => 190.0,
+        (_, false) => 120.0,
+        _ => 150.0,
+    };
     let mut table = TableBuilder::new(ui)
         .id_salt("territories")
         .striped(true)
@@ -121,9 +133,13 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
         .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
         .column(Column::exact(46.0))
         .column(Column::exact(44.0))
-        .column(Column::auto().at_least(if has_regions && wide { 190.0 } else { 150.0 }).clip(true))
-        .column(Column::exact(58.0))
-        .column(Column::auto().at_least(80.0));
+        .column(
+            Column::auto().at_least(name_width).at_most(if with_capacity { f32::INFINITY } else { 150.0 }).clip(true),
+        );
+    if with_capacity {
+        table = table.column(Column::exact(58.0));
+    }
+    table = table.column(Column::auto().at_least(80.0));
     if wide {
         table = table.column(Column::auto().at_least(90.0));
     }
@@ -133,7 +149,7 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
     }
     table
         // The last column takes what is left, so the table never runs past the panel.
-        .column(Column::remainder().at_least(150.0))
+        .column(Column::remainder().at_least(if with_capacity { 150.0 } else { 120.0 }))
         .min_scrolled_height(200.0)
         .header(26.0, |mut header| {
             let mut head = |ui: &mut Ui, label: &str, key: SortKey, tip: &str| {
@@ -154,13 +170,15 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                     head(ui, "Territory", SortKey::Name, "Sort by name")
                 });
             });
-            header.col(|ui| {
-                ui.label(RichText::new("Cap.").strong()).on_hover_text(
-                    "Capacity: the share of a full book this territory's rep carries (1 full time, 0.5 part \
-                     time, 1.2 a senior). Its target is the total × its capacity / the sum of capacities. \
-                     Drag or type to change it.",
-                );
-            });
+            if with_capacity {
+                header.col(|ui| {
+                    ui.label(RichText::new("Cap.").strong()).on_hover_text(
+                        "Capacity: the share of a full book this territory's rep carries (1 full time, 0.5 part \
+                         time, 1.2 a senior). Its target is the total × its capacity / the sum of capacities. \
+                         Drag or type to change it.",
+                    );
+                });
+            }
             header.col(|ui| head(ui, "Accounts", SortKey::Accounts, "Number of accounts"));
             if wide {
                 header.col(|ui| head(ui, "Potential", SortKey::Potential, "Sum of the accounts' potential"));
@@ -177,7 +195,8 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
             header.col(|ui| {
                 head(
                     ui,
-                    "Workload vs target",
+                    // (Narrowest, the header is short; its tooltip says the rest.)
+                    if with_capacity { "Workload vs target" } else { "vs target" },
                     SortKey::Deviation,
                     "Deviation of workload from the territory's target (the mean, or its share by capacity; \
                      a region's against its share of the region above it): green within ±5%, amber ±15%, \
@@ -191,7 +210,15 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                     Line::Region(k) => {
                         let after = rollup_after.as_ref().and_then(|a| a.get(k));
                         body.row(24.0, |row| {
-                            region_row(row, plan, &rollup[k], after, &state.collapsed_regions, &mut asks, wide)
+                            region_row(
+                                row,
+                                plan,
+                                &rollup[k],
+                                after,
+                                &state.collapsed_regions,
+                                &mut asks,
+                                (wide, with_capacity),
+                            )
                         });
                         continue;
                     }
@@ -229,16 +256,20 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                             // click or right-click is the row's.
                             let label = ui
                                 .add(egui::Label::new(name).selectable(false).sense(Sense::click_and_drag()))
-                                .on_hover_text(if wide {
-                                    territory_tip(plan, t)
-                                } else {
+                                .on_hover_text({
                                     // The columns a narrow window leaves out.
-                                    format!(
-                                        "{}\nPotential: {}\nSpread: {}",
-                                        territory_tip(plan, t),
-                                        money_compact(cur.potential.0),
-                                        spread(cur)
-                                    )
+                                    let mut tip = territory_tip(plan, t);
+                                    if !wide {
+                                        tip += &format!(
+                                            "\nPotential: {}\nSpread: {}",
+                                            money_compact(cur.potential.0),
+                                            spread(cur)
+                                        );
+                                    }
+                                    if !with_capacity {
+                                        tip += &format!("\nCapacity: {}", crate::format::capacity(caps[r]));
+                                    }
+                                    tip
                                 });
                             if label.drag_started() {
                                 egui::DragAndDrop::set_payload(ui.ctx(), ti);
@@ -260,31 +291,33 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                             }
                         });
                     });
-                    row.col(|ui| {
-                        let mut c = caps[r];
-                        let resp = ui
-                            .add(
-                                egui::DragValue::new(&mut c)
-                                    .range(limits::MIN_CAPACITY..=limits::MAX_CAPACITY)
-                                    .speed(0.01)
-                                    .max_decimals(2)
-                                    // Typed values count on Enter, not keystroke by keystroke.
-                                    .update_while_editing(false)
-                                    .custom_formatter(|c, _| crate::format::capacity(c)),
-                            )
-                            .on_hover_text(format!(
-                                "Capacity: a target of {} h of workload. Drag, or click to type.",
-                                thousands((before.workload.target(caps[r]) / 60.0).round() as i64)
-                            ));
-                        if resp.changed() {
-                            draft = Some((ti, c));
-                        }
-                        let done = resp.drag_stopped() || resp.lost_focus() || (resp.changed() && !resp.dragged());
-                        if done && let Some((d, c)) = draft.filter(|(d, _)| *d == ti) {
-                            asks.push(Ask::Edit(Command::SetCapacity { territory: d, capacity: c }));
-                            draft = None;
-                        }
-                    });
+                    if with_capacity {
+                        row.col(|ui| {
+                            let mut c = caps[r];
+                            let resp = ui
+                                .add(
+                                    egui::DragValue::new(&mut c)
+                                        .range(limits::MIN_CAPACITY..=limits::MAX_CAPACITY)
+                                        .speed(0.01)
+                                        .max_decimals(2)
+                                        // Typed values count on Enter, not keystroke by keystroke.
+                                        .update_while_editing(false)
+                                        .custom_formatter(|c, _| crate::format::capacity(c)),
+                                )
+                                .on_hover_text(format!(
+                                    "Capacity: a target of {} h of workload. Drag, or click to type.",
+                                    thousands((before.workload.target(caps[r]) / 60.0).round() as i64)
+                                ));
+                            if resp.changed() {
+                                draft = Some((ti, c));
+                            }
+                            let done = resp.drag_stopped() || resp.lost_focus() || (resp.changed() && !resp.dragged());
+                            if done && let Some((d, c)) = draft.filter(|(d, _)| *d == ti) {
+                                asks.push(Ask::Edit(Command::SetCapacity { territory: d, capacity: c }));
+                                draft = None;
+                            }
+                        });
+                    }
                     let changed = |ui: &mut Ui, now: String, after: Option<String>| figure(ui, now, after, false);
                     row.col(|ui| {
                         changed(ui, thousands(cur.accounts as i64), aft.map(|a| thousands(a.accounts as i64)))

@@ -62,7 +62,7 @@ pub(super) fn region_row(
     after: Option<&RegionFigures>,
     collapsed: &std::collections::BTreeSet<String>,
     asks: &mut Vec<Ask>,
-    wide: bool,
+    (wide, with_capacity): (bool, bool),
 ) {
     let region = &plan.regions[f.region.get()];
     let open = !collapsed.contains(&region.id);
@@ -93,10 +93,12 @@ pub(super) fn region_row(
             ));
         });
     });
-    row.col(|ui| {
-        ui.label(RichText::new(crate::format::capacity(f.capacity)).weak())
-            .on_hover_text("The region's capacity: the sum of its territories'");
-    });
+    if with_capacity {
+        row.col(|ui| {
+            ui.label(RichText::new(crate::format::capacity(f.capacity)).weak())
+                .on_hover_text("The region's capacity: the sum of its territories'");
+        });
+    }
     let accounts = |f: &RegionFigures| thousands(f.totals.accounts as i64);
     let potential = |f: &RegionFigures| money_compact(f.totals.potential.0);
     let workload = |f: &RegionFigures| thousands(f.totals.workload.hours().round() as i64);
