@@ -367,10 +367,13 @@ impl TerritoryApp {
         // remembered (the table then leaves out two columns to fit).
         let width = ctx.content_rect().width();
         // (Below the width where the Capacity column goes too, the panel keeps what the
-        // narrowest table needs, 610 points.)
-        let least = if width < panel::CAPACITY_COLUMN_MIN_WIDTH { 610.0 } else { 420.0 };
+        // narrowest table needs, 625 points.)
+        let least = if width < panel::CAPACITY_COLUMN_MIN_WIDTH { 625.0 } else { 420.0 };
         let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(least) } else { f32::INFINITY };
-        egui::Panel::right("balance")
+        // In a narrow window the panel is laid out afresh at each width: kept from a
+        // wider window, its content's widths made it overrun the map.
+        let narrow = (width < panel::WIDE_TABLE_MIN_WIDTH).then(|| (width / 16.0).round() as i32);
+        egui::Panel::right(("balance", narrow))
             .resizable(true)
             .default_size(600.0)
             .min_size(420.0)
