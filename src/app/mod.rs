@@ -370,10 +370,7 @@ impl TerritoryApp {
         // narrowest table needs, 625 points.)
         let least = if width < panel::CAPACITY_COLUMN_MIN_WIDTH { 625.0 } else { 420.0 };
         let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(least) } else { f32::INFINITY };
-        // In a narrow window the panel is laid out afresh at each width: kept from a
-        // wider window, its content's widths made it overrun the map.
-        let narrow = (width < panel::WIDE_TABLE_MIN_WIDTH).then(|| (width / 16.0).round() as i32);
-        egui::Panel::right(("balance", narrow))
+        egui::Panel::right("balance")
             .resizable(true)
             .default_size(600.0)
             .min_size(420.0)
