@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use egui::{Pos2, Vec2};
 use egui_kittest::Harness;
 use territory_editor::app::tiles::{USER_AGENT, tile_failures};
@@ -102,13 +104,7 @@ fn online_tiles_send_user_agent_fill_the_cache_and_survive_the_server_going_away
     let failures_before = tile_failures();
     let center = h.state().map_transform().expect("map").rect.center();
     // Pan somewhere new so that tiles must be fetched, then zoom in.
-    h.drag_at(center);
-    h.step();
-    for i in 1..=10 {
-        h.hover_at(center + Vec2::new(40.0 * i as f32, 25.0 * i as f32));
-        h.step();
-    }
-    h.drop_at(center + Vec2::new(400.0, 250.0));
+    common::drag_map(&mut h, center, Vec2::new(400.0, 250.0), 10);
     let deadline = Instant::now() + Duration::from_secs(20);
     while tile_failures() == failures_before && Instant::now() < deadline {
         h.step();

@@ -481,13 +481,7 @@ fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
     assert!(after.1 > 0.8, "resized, the accounts span {:.0} % of the map", after.1 * 100.0);
     // The manager pans; then the window shrinks again: the view stays where they put it.
     let centre = h.state().map_transform().expect("map").rect.center();
-    h.drag_at(centre);
-    h.step();
-    for i in 1..=6 {
-        h.hover_at(centre + Vec2::new(20.0 * i as f32, 10.0 * i as f32));
-        h.step();
-    }
-    h.drop_at(centre + Vec2::new(120.0, 60.0));
+    common::drag_map(&mut h, centre, Vec2::new(120.0, 60.0), 6);
     // (The map glides on a little after the drop.)
     let mut panned = h.state().view().expect("a map");
     for _ in 0..600 {

@@ -99,6 +99,23 @@ pub fn select_rectangle(h: &mut egui_kittest::Harness<'_, territory_editor::app:
     h.run();
 }
 
+/// Drags the map from `from` by `by` points, as a hand on the mouse does: press, move
+/// in `steps` steps with a frame each, release.
+pub fn drag_map(
+    h: &mut egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>,
+    from: egui::Pos2,
+    by: egui::Vec2,
+    steps: u32,
+) {
+    h.drag_at(from);
+    h.step();
+    for i in 1..=steps {
+        h.hover_at(from + by * (i as f32 / (steps + 1) as f32));
+        h.step();
+    }
+    h.drop_at(from + by);
+}
+
 /// A row of `tests/fixtures/small_accounts.csv`, read with the `csv` crate (not the
 /// program's importer), for expectations worked out independently.
 pub struct FixtureRow {
