@@ -146,7 +146,7 @@ pub fn adjacency_cancellable(accounts: &Accounts, progress: Option<&Progress>) -
     let positions: Vec<(f64, f64)> = accounts.positions().collect();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(quality::adjacency_of(&positions));
+        let _ = tx.send(quality::adjacency_of(positions));
     });
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(20)) {

@@ -102,6 +102,13 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 /// index: accounts of a group are connected when they share a site or their sites are
 /// neighbours. O(N α(N)).
 pub(crate) fn components(group: &[Option<TerritoryIdx>], adj: &Adjacency) -> Vec<Option<u32>> {
+    let mut parent = joined(group, adj);
+    (0..group.len()).map(|v| (group[v].is_some() && !adj.is_isolated(v)).then(|| find(&mut parent, v as u32))).collect()
+}
+
+/// The union-find forest of [`components`]: accounts joined to their neighbours of the
+/// same group.
+fn joined(group: &[Option<TerritoryIdx>], adj: &Adjacency) -> Vec<u32> {
     let n = group.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let union = |parent: &mut [u32], a: u32, b: u32| {
@@ -111,7 +118,7 @@ pub(crate) fn components(group: &[Option<TerritoryIdx>], adj: &Adjacency) -> Vec
         }
     };
     // One representative account per (site, group).
-    let mut reps: Vec<(TerritoryIdx, u32)> = Vec::new();
+    let mut reps: Vec<(TerritoryIdx, u32)> = Vec::with_capacity(adj.sites());
     let mut rep_start = vec![0u32; adj.sites() + 1];
     for s in 0..adj.sites() {
         for &a in adj.accounts_at(s) {
@@ -140,18 +147,22 @@ pub(crate) fn components(group: &[Option<TerritoryIdx>], adj: &Adjacency) -> Vec
             }
         }
     }
-    (0..n).map(|v| (group[v].is_some() && !adj.is_isolated(v)).then(|| find(&mut parent, v as u32))).collect()
+    parent
 }
 
 /// Pieces of each group (see [`components`]); isolated accounts do not count.
 pub(crate) fn pieces_of(group: &[Option<TerritoryIdx>], k: usize, adj: &Adjacency) -> Vec<usize> {
+    let mut parent = joined(group, adj);
     let mut seen = vec![false; group.len()];
     let mut pieces = vec![0; k];
-    for (c, g) in components(group, adj).into_iter().zip(group) {
-        if let (Some(c), Some(g)) = (c, *g)
-            && !seen[c as usize]
-        {
-            seen[c as usize] = true;
+    for (v, g) in group.iter().enumerate() {
+        let Some(g) = *g else { continue };
+        if adj.is_isolated(v) {
+            continue;
+        }
+        let c = find(&mut parent, v as u32) as usize;
+        if !seen[c] {
+            seen[c] = true;
             pieces[g.get()] += 1;
         }
     }

@@ -16,13 +16,17 @@
 //!    strip made final has only unsure corners (a site whose star is all final has no
 //!    other triangle) and an empty circle, so it is one of theirs; of their triangles
 //!    those whose circumcircle holds no site at all (tested exactly, with `robust`'s
-//!    predicates, over buckets of all sites (a regular grid)) are kept, and their hull edges, which are
-//!    the whole set's hull edges.
+//!    predicates, over buckets of all sites (a regular grid)) are kept, and their hull
+//!    edges, which are the whole set's hull edges.
 //!
 //! Each site so gets every Delaunay neighbour and no other site. (Where four or more
 //! sites lie on one empty circle, any diagonal between them is a Delaunay edge; two
 //! strips may choose differently, and both are kept. The Voronoi cells do not change:
 //! such a neighbour's bisector only touches the cell at a corner.)
+//!
+//! The strips' rows go straight into the result's one buffer, and the unsure sites'
+//! neighbours are merged into it in place ([`add_to_rows`]), so the rows exist once
+//! while they are built.
 
 use std::ops::Range;
 
@@ -91,7 +95,12 @@ pub(super) fn neighbours(lon_lat: &[[f64; 2]], kx: f64, strip: usize) -> Option<
         limits[b].0 = spans[a].1;
     }
     // 1. The strips, two at a time (what one holds while it is built is the point).
-    let mut found: Vec<Found> = Vec::with_capacity(ranges.len());
+    // The strips are consecutive runs of sites, so their rows, appended in turn, are the
+    // rows of all sites; the buffer is sized for a planar graph's at most 6 directed
+    // edges a site (a strip's triangulation is one), so it never moves while it fills.
+    let (mut start, mut nb) = (Vec::with_capacity(n + 1), Vec::with_capacity(6 * n));
+    start.push(0u32);
+    let mut unsure: Vec<u32> = Vec::new();
     for pair in ranges.chunks(2).zip(limits.chunks(2)) {
         let done: Vec<Option<Found>> = pair
             .0
@@ -100,35 +109,19 @@ pub(super) fn neighbours(lon_lat: &[[f64; 2]], kx: f64, strip: usize) -> Option<
             .map(|(r, &(left, right))| triangulate_strip(lon_lat, kx, r.clone(), left, right))
             .collect();
         for f in done {
-            found.push(f?);
+            let f = f?;
+            let base = nb.len() as u32;
+            start.extend(f.start[1..].iter().map(|&e| base + e));
+            nb.extend_from_slice(&f.nb);
+            unsure.extend_from_slice(&f.unsure);
         }
     }
     // 2. The unsure sites, together.
-    let unsure: Vec<u32> = found.iter().flat_map(|f| f.unsure.iter().copied()).collect();
     let mut extra = unsure_neighbours(lon_lat, kx, &unsure)?;
     drop(unsure);
     extra.sort_unstable();
     extra.dedup();
-    // The rows: each site's final neighbours and those the unsure found, strip by strip
-    // (a strip's rows are dropped once copied).
-    let (mut start, mut nb) = (Vec::with_capacity(n + 1), Vec::new());
-    start.push(0u32);
-    let mut extra_at = 0;
-    let mut ring: Vec<u32> = Vec::new();
-    for (r, f) in ranges.iter().zip(found) {
-        for (i, s) in r.clone().enumerate() {
-            ring.clear();
-            ring.extend_from_slice(&f.nb[f.start[i] as usize..f.start[i + 1] as usize]);
-            while extra.get(extra_at).is_some_and(|e| e.0 as usize == s) {
-                ring.push(extra[extra_at].1);
-                extra_at += 1;
-            }
-            ring.sort_unstable();
-            ring.dedup();
-            nb.extend_from_slice(&ring);
-            start.push(nb.len() as u32);
-        }
-    }
+    add_to_rows(&mut start, &mut nb, &extra);
     drop(extra);
     // Both ends of an edge must list it (they do, but where cocircular sites let two
     // triangulations choose different diagonals).
@@ -160,6 +153,74 @@ pub(super) fn neighbours(lon_lat: &[[f64; 2]], kx: f64, strip: usize) -> Option<
         start2.push(nb2.len() as u32);
     }
     Some((start2, nb2))
+}
+
+/// Adds to each row of (`start`, `nb`) the neighbours `extra` lists for it (pairs of
+/// (site, neighbour), ascending), and leaves each row ascending without repeats. In
+/// place: the rows are sorted, their new lengths counted, and each row merged with its
+/// extras from the last row back, so the buffer is copied only when it lacks room.
+pub(super) fn add_to_rows(start: &mut Vec<u32>, nb: &mut Vec<u32>, extra: &[(u32, u32)]) {
+    let n = start.len() - 1;
+    sort_rows(start, nb);
+    // Each row's extras, and the new row ends.
+    let extras_of = |s: usize, from: usize| {
+        let to = from + extra[from..].iter().take_while(|e| e.0 as usize == s).count();
+        &extra[from..to]
+    };
+    let mut end = Vec::with_capacity(n + 1);
+    end.push(0u32);
+    let mut at = 0;
+    for s in 0..n {
+        let (row, more) = (&nb[start[s] as usize..start[s + 1] as usize], extras_of(s, at));
+        at += more.len();
+        let added = more.iter().filter(|e| row.binary_search(&e.1).is_err()).count();
+        end.push(end[s] + (row.len() + added) as u32);
+    }
+    nb.resize(end[n] as usize, 0);
+    // From the last row back: a row's new place never starts before its old one, and
+    // within a row the merge writes at or after where it reads.
+    for s in (0..n).rev() {
+        let first = at - extra[..at].iter().rev().take_while(|e| e.0 as usize == s).count();
+        let more = &extra[first..at];
+        at = first;
+        let (from, mut r, mut w) = (start[s] as usize, start[s + 1] as usize, end[s + 1] as usize);
+        let mut e = more.len();
+        while w > end[s] as usize {
+            let take_row = e == 0 || (r > from && nb[r - 1] >= more[e - 1].1);
+            w -= 1;
+            if take_row {
+                if e > 0 && nb[r - 1] == more[e - 1].1 {
+                    e -= 1;
+                }
+                r -= 1;
+                nb[w] = nb[r];
+            } else {
+                e -= 1;
+                nb[w] = more[e].1;
+            }
+        }
+    }
+    *start = end;
+}
+
+/// Sorts each row of (`start`, `nb`) ascending, in parallel over blocks of rows.
+fn sort_rows(start: &[u32], nb: &mut [u32]) {
+    let n = start.len() - 1;
+    let block = 4_096;
+    let mut blocks: Vec<(usize, &mut [u32])> = Vec::with_capacity(n.div_ceil(block));
+    let mut rest = &mut nb[..start[n] as usize];
+    for b in (0..n).step_by(block) {
+        let e = (b + block).min(n);
+        let (here, tail) = rest.split_at_mut((start[e] - start[b]) as usize);
+        blocks.push((b, here));
+        rest = tail;
+    }
+    blocks.into_par_iter().for_each(|(b, rows)| {
+        let base = start[b] as usize;
+        for s in b..(b + block).min(n) {
+            rows[start[s] as usize - base..start[s + 1] as usize - base].sort_unstable();
+        }
+    });
 }
 
 /// Triangulates the strip `range` whose neighbouring strips' nearest sites lie at x =

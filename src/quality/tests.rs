@@ -104,7 +104,7 @@ fn the_adjacency_is_the_triangulation_within_150_km_both_ways() {
             (-100.0 + (i % 6) as f64 * 3.0 + (f * 0.37).sin() * 0.9, 35.0 + (f * 0.53).cos() * 1.2)
         })
         .collect();
-    let adj = adjacency_of(&positions);
+    let adj = adjacency_of(positions.clone());
     let tri = adj.triangulation().clone();
     for s in 0..adj.sites() {
         let mut near: Vec<u32> = adj.neighbours(s).to_vec();
@@ -139,7 +139,7 @@ fn positions_the_plane_cannot_tell_apart_share_a_site() {
     let lon = -97.123_456_789_f64;
     let next = f64::from_bits(lon.to_bits() + 1);
     let positions = [(lon, 30.0), (next, 30.0), (0.0, 31.0), (-0.0, 31.0), (-96.0, 30.5), (-98.0, 29.5)];
-    let tri = Triangulation::new(&positions);
+    let tri = Triangulation::new(positions.to_vec());
     let kx = tri.kx();
     assert_eq!((lon * kx).to_bits() == (next * kx).to_bits(), tri.site_of(0) == tri.site_of(1));
     assert_eq!(tri.site_of(2), tri.site_of(3), "−0° and +0° are one site");
@@ -162,8 +162,8 @@ fn neighbour_sets(tri: &Triangulation) -> Vec<Vec<u32>> {
 /// Triangulated a strip at a time, the sites get exactly the neighbours spade's one
 /// triangulation of them all gives.
 fn strips_agree_with_one_triangulation(positions: &[(f64, f64)], strip: usize) {
-    let whole = Triangulation::in_strips(positions, usize::MAX);
-    let strips = Triangulation::in_strips(positions, strip);
+    let whole = Triangulation::in_strips(positions.to_vec(), usize::MAX);
+    let strips = Triangulation::in_strips(positions.to_vec(), strip);
     assert_eq!(whole.sites(), strips.sites());
     let lon_lat: Vec<[f64; 2]> = (0..whole.sites()).map(|s| whole.position(s)).collect();
     let made = super::strips::neighbours(&lon_lat, whole.kx(), strip).is_some();
@@ -218,8 +218,8 @@ fn strips_over_a_lattice_keep_the_cells() {
             (lon, ((40.0 + 5.0 * rng.u()) * 100.0).round() / 100.0)
         })
         .collect();
-    let whole = Arc::new(Triangulation::in_strips(&positions, usize::MAX));
-    let strips = Arc::new(Triangulation::in_strips(&positions, 500));
+    let whole = Arc::new(Triangulation::in_strips(positions.clone(), usize::MAX));
+    let strips = Arc::new(Triangulation::in_strips(positions.clone(), 500));
     let lon_lat: Vec<[f64; 2]> = (0..whole.sites()).map(|s| whole.position(s)).collect();
     assert!(super::strips::neighbours(&lon_lat, whole.kx(), 500).is_some(), "triangulated in strips");
     let b = neighbour_sets(&strips);
@@ -250,5 +250,32 @@ proptest::proptest! {
         strip in 3usize..60,
     ) {
         strips_agree_with_one_triangulation(&points, strip);
+    }
+
+    /// Rows with extras added in place are each row's set union with its extras,
+    /// ascending, computed here with sets.
+    #[test]
+    fn extras_are_added_to_rows_in_place(
+        rows in proptest::collection::vec(proptest::collection::btree_set(0u32..40, 0..12), 1..30),
+        extras in proptest::collection::btree_set((0u32..30, 0u32..40), 0..80),
+        spare in 0usize..20,
+    ) {
+        let n = rows.len();
+        let extra: Vec<(u32, u32)> = extras.into_iter().filter(|e| (e.0 as usize) < n).collect();
+        let mut expected: Vec<std::collections::BTreeSet<u32>> = rows.clone();
+        for &(s, q) in &extra {
+            expected[s as usize].insert(q);
+        }
+        let (mut start, mut nb) = (vec![0u32], Vec::with_capacity(spare));
+        for row in &rows {
+            // Rows come unsorted (a triangulation's edges go round a vertex).
+            nb.extend(row.iter().rev());
+            start.push(nb.len() as u32);
+        }
+        super::strips::add_to_rows(&mut start, &mut nb, &extra);
+        let got: Vec<Vec<u32>> = (0..n).map(|s| nb[start[s] as usize..start[s + 1] as usize].to_vec()).collect();
+        let want: Vec<Vec<u32>> = expected.into_iter().map(|r| r.into_iter().collect()).collect();
+        proptest::prop_assert_eq!(got, want);
+        proptest::prop_assert_eq!(nb.len(), start[n] as usize);
     }
 }

@@ -10,7 +10,9 @@
 //! areas on builds it once. Past two strips' worth of sites it is built a strip at a
 //! time ([`super::strips`]: at a million accounts about 9 MB a strip while it is
 //! built, two at a time, where the whole set at once took about 150 MB); its result
-//! is 56 MB.
+//! is 56 MB. What it is built from is reused, not copied: the positions handed to
+//! [`Triangulation::new`] become the sites' positions in place, and the strips' rows
+//! are written into the one buffer of the result.
 
 use std::sync::Arc;
 
@@ -74,24 +76,19 @@ pub struct Triangulation {
 
 impl Triangulation {
     /// Groups the positions into sites and triangulates them: O(N log N). Past two
-    /// strips' worth of sites, a strip at a time (the module `strips`).
-    pub fn new(positions: &[(f64, f64)]) -> Triangulation {
+    /// strips' worth of sites, a strip at a time (the module `strips`). The positions'
+    /// buffer becomes the sites' positions.
+    pub fn new(positions: Vec<(f64, f64)>) -> Triangulation {
         Triangulation::in_strips(positions, super::strips::STRIP_SITES)
     }
 
     /// [`Triangulation::new`] with strips of `strip` sites (the tests' small strips).
-    pub(super) fn in_strips(positions: &[(f64, f64)], strip: usize) -> Triangulation {
+    pub(super) fn in_strips(positions: Vec<(f64, f64)>, strip: usize) -> Triangulation {
         let (lat_lo, lat_hi) = positions.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
         let mid = if positions.is_empty() { 0.0 } else { (lat_lo + lat_hi) / 2.0 };
         let kx = mid.to_radians().cos().max(0.1);
-        let Sites { order, site_of, start: site_start } = Sites::of(positions, kx);
-        let lon_lat: Vec<[f64; 2]> = site_start[..site_start.len() - 1]
-            .iter()
-            .map(|&k| {
-                let (lon, lat) = positions[order[k as usize] as usize];
-                [lon, lat]
-            })
-            .collect();
+        let Sites { order, site_of, start: site_start } = Sites::of(&positions, kx);
+        let lon_lat = site_positions(positions, &order, &site_start);
         let sites = lon_lat.len();
         let stripped = (sites / 2 > strip).then(|| super::strips::neighbours(&lon_lat, kx, strip)).flatten();
         let (nb_start, nb) = stripped.unwrap_or_else(|| whole(&lon_lat, kx));
@@ -150,6 +147,38 @@ impl Triangulation {
     pub fn kx(&self) -> f64 {
         self.kx
     }
+}
+
+/// The position of each site (of its first account in `order`), in the positions' own
+/// buffer: the positions are put in `order` in place, following the permutation's
+/// cycles, then each site's first is moved to the site's index (never after it).
+fn site_positions(positions: Vec<(f64, f64)>, order: &[u32], site_start: &[u32]) -> Vec<[f64; 2]> {
+    let mut p: Vec<[f64; 2]> = positions.into_iter().map(|(lon, lat)| [lon, lat]).collect();
+    let mut done = vec![false; p.len()];
+    for i in 0..p.len() {
+        if done[i] {
+            continue;
+        }
+        // Slot j takes the position at order[j].
+        let first = p[i];
+        let mut j = i;
+        loop {
+            done[j] = true;
+            let from = order[j] as usize;
+            if from == i {
+                p[j] = first;
+                break;
+            }
+            p[j] = p[from];
+            j = from;
+        }
+    }
+    let sites = site_start.len() - 1;
+    for s in 0..sites {
+        p[s] = p[site_start[s] as usize];
+    }
+    p.truncate(sites);
+    p
 }
 
 /// Each site's Delaunay neighbours, (start, rows), the sites triangulated at once.
@@ -327,11 +356,10 @@ impl Adjacency {
 
 /// Triangulates the accounts' positions: O(N log N).
 pub fn adjacency(accounts: &Accounts) -> Adjacency {
-    let positions: Vec<(f64, f64)> = accounts.positions().collect();
-    adjacency_of(&positions)
+    adjacency_of(accounts.positions().collect())
 }
 
 /// [`adjacency`] of (lon, lat) positions.
-pub fn adjacency_of(positions: &[(f64, f64)]) -> Adjacency {
+pub fn adjacency_of(positions: Vec<(f64, f64)>) -> Adjacency {
     Adjacency::of(Arc::new(Triangulation::new(positions)))
 }

@@ -31,7 +31,7 @@ pub struct Voronoi {
 impl Voronoi {
     /// Groups the positions into sites and triangulates them: O(N log N).
     pub fn new(positions: &[(f64, f64)]) -> Voronoi {
-        Voronoi::of(Arc::new(Triangulation::new(positions)))
+        Voronoi::of(Arc::new(Triangulation::new(positions.to_vec())))
     }
 
     /// The cells of a triangulation made before.

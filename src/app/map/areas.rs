@@ -213,9 +213,8 @@ impl Areas {
             let tri = match (&shaper, &adjacency) {
                 (Some(s), _) => s.voronoi().triangulation().clone(),
                 (None, Some(a)) => a.triangulation().clone(),
-                (None, None) => Arc::new(Triangulation::new(&positions)),
+                (None, None) => Arc::new(Triangulation::new(positions)),
             };
-            drop(positions);
             let adjacency = adjacency.unwrap_or_else(|| Arc::new(Adjacency::of(tri.clone())));
             let shaper = shaper.unwrap_or_else(|| {
                 let land = Land::bundled().ok();
