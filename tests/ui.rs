@@ -428,27 +428,63 @@ fn a_narrow_window_keeps_room_for_the_map() {
     // the editor's type sizes: the table leaves out Capacity too and fits the panel,
     // nothing of it under the map or past the window's edge, every name shown.
     for (w, h_) in [(1093.0, 700.0), (900.0, 600.0)] {
-        // In the editor's own type sizes (larger than egui's, for the projector).
-        let app = TerritoryApp::new(territory_editor::app::Document::demo());
-        // Opened at that size. (Made narrower from a wide window, the panel still overruns
-        // the map by 10–20 points once it settles: not solved yet.)
-        let mut h = common::harness_sized(app, Vec2::new(w, h_), 0);
-        territory_editor::app::style_for_projector(&h.ctx);
-        // (Long enough for any width kept from frame to frame to settle.)
-        h.run_steps(60);
-        assert!(!label_exists(&h, "Cap.") && !label_exists(&h, "Potential"), "at {w}");
-        let map = h.state().map_transform().expect("the map was drawn").rect;
-        // (A button's frame may reach 3 points past its cell.)
-        let inside = |r: egui::Rect| r.min.x >= map.max.x - 3.0 && r.max.x <= w;
-        for head in ["# ⏶", "Territory", "Accounts", "Workload h", "vs target"] {
-            let r = h.get_by_label(head).rect();
-            assert!(inside(r), "at {w}: {head} at {r:?}, the map ends at {}", map.max.x);
-        }
-        for row in fixture_rows() {
-            let r = h.get_by_label(&row.territory).rect();
-            assert!(inside(r), "at {w}: {} at {r:?}", row.territory);
+        // Opened at that size, and made narrower from a wide window (the panel had
+        // overrun the map there: the table's last column grew by two points a frame
+        // until the panel gave way).
+        for from_wide in [false, true] {
+            // In the editor's own type sizes (larger than egui's, for the projector).
+            let app = TerritoryApp::new(territory_editor::app::Document::demo());
+            let start = if from_wide { Vec2::new(1600.0, 1000.0) } else { Vec2::new(w, h_) };
+            let mut h = common::harness_sized(app, start, 0);
+            territory_editor::app::style_for_projector(&h.ctx);
+            if from_wide {
+                h.run_steps(20);
+                h.set_size(Vec2::new(w, h_));
+            }
+            // (Long enough for any width kept from frame to frame to settle.)
+            h.run_steps(60);
+            assert!(!label_exists(&h, "Cap.") && !label_exists(&h, "Potential"), "at {w}");
+            let map = h.state().map_transform().expect("the map was drawn").rect;
+            // (A button's frame may reach 3 points past its cell.)
+            let inside = |r: egui::Rect| r.min.x >= map.max.x - 3.0 && r.max.x <= w;
+            for head in ["Demo plan (US)", "# ⏶", "Territory", "Accounts", "Workload h", "vs target"] {
+                let r = h.get_by_label(head).rect();
+                assert!(inside(r), "at {w} (from wide: {from_wide}): {head} at {r:?}, the map ends at {}", map.max.x);
+            }
+            for row in fixture_rows() {
+                let r = h.get_by_label(&row.territory).rect();
+                assert!(inside(r), "at {w} (from wide: {from_wide}): {} at {r:?}", row.territory);
+            }
         }
     }
+}
+
+/// A territory in several pieces shows "N pieces" after its name once the areas are
+/// computed (after the table was first laid out): the Territory column makes room for
+/// it, so that neither the name nor the note is cut by the Capacity column.
+#[test]
+fn the_territory_column_makes_room_for_the_pieces_note() {
+    let mut plan = territory_editor::app::Document::demo().editor.plan().clone();
+    let long = "Mountain and Desert Southwest";
+    let mountain = plan.territories.iter().position(|t| t.name == "Mountain").expect("the demo's Mountain");
+    plan.territories[mountain].name = long.to_owned();
+    let app = TerritoryApp::new(territory_editor::app::Document::new(plan, None, "Demo".into()));
+    let mut h = common::harness_sized(app, Vec2::new(1600.0, 1000.0), 0);
+    territory_editor::app::style_for_projector(&h.ctx);
+    h.run_steps(3);
+    let current = |h: &Harness<'_, TerritoryApp>| h.state().doc.areas.current(&h.state().doc.editor);
+    step_until(&mut h, current);
+    h.run_steps(10);
+    let capacity = h.get_by_label("Cap.").rect().min.x;
+    let notes: Vec<egui::Rect> = h.query_all_by_label("2 pieces").map(|n| n.rect()).collect();
+    // The demo's Mountain and Texas are in two pieces each.
+    assert!(notes.len() >= 2, "{} notes", notes.len());
+    for r in &notes {
+        assert!(r.max.x <= capacity, "a note ends at {}, the Capacity column starts at {capacity}", r.max.x);
+        // Cut short, a note is narrower than Texas's, which has room to spare.
+        assert!((r.width() - notes[0].width()).abs() < 0.5, "notes {notes:?}");
+    }
+    assert!(h.get_by_label(long).rect().max.x <= capacity);
 }
 
 /// A window made larger after the plan opened (maximised, or moved onto a projector)

@@ -63,7 +63,8 @@ impl TerritoryApp {
         let painter = ui.painter();
         let font = egui::FontId::proportional(11.0);
         let text_color = ui.visuals().weak_text_color();
-        let galley = painter.layout_no_wrap(credit, font, text_color);
+        // Wrapped on a narrow map, so that the credit is read whole.
+        let galley = painter.layout(credit, font, text_color, (rect.width() - 18.0).max(60.0));
         let pos = rect.right_bottom() - galley.size() - Vec2::new(6.0, 4.0);
         painter.rect_filled(
             Rect::from_min_size(pos - Vec2::splat(3.0), galley.size() + Vec2::splat(6.0)),

@@ -121,11 +121,13 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
     let has_regions = !rollup.is_empty();
     let window = ui.ctx().content_rect().width();
     let (wide, with_capacity) = (window >= WIDE_TABLE_MIN_WIDTH, window >= CAPACITY_COLUMN_MIN_WIDTH);
-    let name_width = match (wide, with_capacity) {
+    let name_width: f32 = match (wide, with_capacity) {
         (true, _) if has_regions => 190.0,
         (_, false) => 120.0,
         _ => 150.0,
     };
+    let name_most = if with_capacity { f32::INFINITY } else { 150.0 };
+    let name_width = name_width.max(name_cell_width(ui, doc, &live, &lines).min(name_most));
     let mut table = TableBuilder::new(ui)
         .id_salt("territories")
         .striped(true)
@@ -133,9 +135,7 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
         .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
         .column(Column::exact(46.0))
         .column(Column::exact(44.0))
-        .column(
-            Column::auto().at_least(name_width).at_most(if with_capacity { f32::INFINITY } else { 150.0 }).clip(true),
-        );
+        .column(Column::auto().at_least(name_width).at_most(name_most).clip(true));
     if with_capacity {
         table = table.column(Column::exact(58.0));
     }
@@ -148,8 +148,10 @@ pub(super) fn territory_table(ui: &mut Ui, doc: &Document, state: &mut UiState, 
         table = table.column(Column::auto().at_least(60.0));
     }
     table
-        // The last column takes what is left, so the table never runs past the panel.
-        .column(Column::remainder().at_least(if with_capacity { 150.0 } else { 120.0 }))
+        // The last column takes what is left, clipped to it, so the table never runs past
+        // the panel (unclipped, it grew to its own content's width, two points a frame,
+        // and the panel gave way over the map).
+        .column(Column::remainder().at_least(if with_capacity { 150.0 } else { 120.0 }).clip(true))
         .min_scrolled_height(200.0)
         .header(26.0, |mut header| {
             let mut head = |ui: &mut Ui, label: &str, key: SortKey, tip: &str| {
@@ -468,4 +470,34 @@ fn answer(doc: &Document, state: &mut UiState, actions: &mut Vec<Action>, ask: A
             state.dialog = Some(Dialog::RegionName { region: Some(r), parent: None, name });
         }
     }
+}
+
+/// Names measured for the width of the Territory column, at most: beyond, it keeps its
+/// least width (and a long name is cut, whole in its tooltip).
+const NAME_MEASURE_MAX: usize = 500;
+
+/// The width the Territory cells need: indent, swatch, name and, for a territory in
+/// several pieces, its "N pieces". Measured, because the pieces arrive from the areas'
+/// worker after the table was first laid out, and a column that clips keeps the width
+/// of its first layout (it had cut "Mid-Atlantic 2 pie…").
+fn name_cell_width(ui: &Ui, doc: &Document, live: &[TerritoryIdx], lines: &[Line]) -> f32 {
+    let (body, small) = (egui::TextStyle::Body.resolve(ui.style()), egui::TextStyle::Small.resolve(ui.style()));
+    let gap = ui.spacing().item_spacing.x;
+    let width = |text: String, font: &egui::FontId| {
+        ui.painter().layout_no_wrap(text, font.clone(), egui::Color32::PLACEHOLDER).size().x
+    };
+    let plan = doc.editor.plan();
+    lines
+        .iter()
+        .filter_map(|l| match *l {
+            Line::Territory(r, depth) => Some((live[r], depth)),
+            Line::Region(_) => None,
+        })
+        .take(NAME_MEASURE_MAX)
+        .map(|(t, depth)| {
+            let pieces = doc.areas.pieces(&doc.editor, t).filter(|&n| n > 1);
+            let note = pieces.map_or(0.0, |n| gap + width(format!("{n} pieces"), &small));
+            INDENT * depth as f32 + 14.0 + gap + width(plan.territories[t.get()].name.clone(), &body) + note + 2.0
+        })
+        .fold(0.0, f32::max)
 }
