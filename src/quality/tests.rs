@@ -159,6 +159,23 @@ fn neighbour_sets(tri: &Triangulation) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// No positions, one, and several at one place: sites, positions and (no) neighbours
+/// as counted by hand.
+#[test]
+fn tiny_sets_triangulate() {
+    let tri = Triangulation::new(Vec::new());
+    assert_eq!(tri.sites(), 0);
+    let tri = Triangulation::new(vec![(8.5, 47.4)]);
+    assert_eq!((tri.sites(), tri.position(0), tri.neighbours(0).len()), (1, [8.5, 47.4], 0));
+    let tri = Triangulation::new(vec![(8.5, 47.4), (9.0, 47.0), (8.5, 47.4)]);
+    assert_eq!(tri.sites(), 2);
+    assert_eq!(tri.site_of(0), tri.site_of(2));
+    let s = tri.site_of(0);
+    assert_eq!(tri.position(s), [8.5, 47.4]);
+    assert_eq!(tri.accounts_at(s), &[0, 2]);
+    assert_eq!(tri.position(tri.site_of(1)), [9.0, 47.0]);
+}
+
 /// Triangulated a strip at a time, the sites get exactly the neighbours spade's one
 /// triangulation of them all gives.
 fn strips_agree_with_one_triangulation(positions: &[(f64, f64)], strip: usize) {
@@ -250,6 +267,26 @@ proptest::proptest! {
         strip in 3usize..60,
     ) {
         strips_agree_with_one_triangulation(&points, strip);
+    }
+
+    /// Each account's site stands where the account does, and holds it: the positions
+    /// are put in site order in place, checked here against the input.
+    #[test]
+    fn sites_stand_where_their_accounts_do(
+        cells in proptest::collection::vec((0u32..12, 0u32..12), 1..300),
+        strip in 3usize..40,
+    ) {
+        // A coarse lattice, so that many accounts share a position.
+        let positions: Vec<(f64, f64)> =
+            cells.iter().map(|&(i, j)| (-100.0 + f64::from(i) * 0.37, 30.0 + f64::from(j) * 0.41)).collect();
+        let tri = Triangulation::in_strips(positions.clone(), strip);
+        let distinct: std::collections::BTreeSet<(u32, u32)> = cells.iter().copied().collect();
+        proptest::prop_assert_eq!(tri.sites(), distinct.len());
+        for (a, &(lon, lat)) in positions.iter().enumerate() {
+            let s = tri.site_of(a);
+            proptest::prop_assert_eq!(tri.position(s), [lon, lat]);
+            proptest::prop_assert!(tri.accounts_at(s).contains(&(a as u32)));
+        }
     }
 
     /// Rows with extras added in place are each row's set union with its extras,
