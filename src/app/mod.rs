@@ -362,7 +362,10 @@ impl TerritoryApp {
         egui::Panel::top("toolbar").show(ui, |ui| panel::toolbar(ui, &self.doc, &mut self.ui, &mut self.actions));
         let busy = self.busy().map(|what| panel::Busy { what: what.to_owned(), fraction: self.busy_fraction() });
         let frame_ms = self.settings.show_frame_time.then_some(self.last_frame_ms);
-        egui::Panel::bottom("status").show(ui, |ui| panel::status_bar(ui, &self.ui, busy, frame_ms, &mut self.actions));
+        // The areas drawn on a background thread, once that takes a while.
+        let areas_working = self.areas_drawn && self.doc.areas.working_for().is_some_and(|t| t >= map::SHOW_WORK_AFTER);
+        egui::Panel::bottom("status")
+            .show(ui, |ui| panel::status_bar(ui, &self.ui, (busy, areas_working), frame_ms, &mut self.actions));
         // In a narrow window the map keeps over two-fifths of it, whatever width was
         // remembered (the table then leaves out two columns to fit).
         let width = ctx.content_rect().width();

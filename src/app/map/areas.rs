@@ -31,6 +31,10 @@ pub enum AreasSetting {
     Never,
 }
 
+/// A computation of the areas that has run this long is shown in the status bar (a
+/// quicker one, after an edit of a small plan, would only flicker there).
+pub(in crate::app) const SHOW_WORK_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// Simplification tolerances of an area's levels of detail, Web Mercator metres: the
 /// full shape, and two simplified ones (Ramer–Douglas–Peucker) for the wide views,
 /// where a vertex every kilometre would cost drawing time and show nothing more.
@@ -124,12 +128,19 @@ pub struct Areas {
     /// ([`crate::shapes::label_anchors`]).
     anchors: Vec<Option<(f64, f64)>>,
     job: Option<Receiver<Done>>,
+    /// When the computation under way started.
+    started: Option<std::time::Instant>,
 }
 
 impl Areas {
     /// Whether a computation is under way.
     pub fn busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// How long the computation under way has run.
+    pub fn working_for(&self) -> Option<std::time::Duration> {
+        self.started.filter(|_| self.busy()).map(|t| t.elapsed())
     }
 
     /// Where a territory's name goes over the areas on screen, (lon, lat): its centre,
@@ -208,6 +219,8 @@ impl Areas {
             editor.metrics().territories.iter().map(|t| t.center_lon_lat()).collect();
         let revision = editor.revision();
         let (tx, rx) = std::sync::mpsc::channel();
+        // A frame when the status bar is to show the work, should it last.
+        ctx.request_repaint_after(SHOW_WORK_AFTER);
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
             let tri = match (&shaper, &adjacency) {
@@ -240,6 +253,7 @@ impl Areas {
             ctx.request_repaint();
         });
         self.job = Some(rx);
+        self.started = Some(std::time::Instant::now());
     }
 }
 

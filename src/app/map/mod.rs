@@ -25,6 +25,7 @@ mod labels;
 mod tools;
 mod transform;
 
+pub(in crate::app) use areas::SHOW_WORK_AFTER;
 pub use areas::{AUTO_AREAS_ABOVE, Areas, AreasSetting};
 pub(in crate::app) use changes::changed_accounts;
 pub(in crate::app) use dots::DotLayer;

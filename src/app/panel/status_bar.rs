@@ -8,12 +8,12 @@ pub(in crate::app) struct Busy {
     pub fraction: Option<f32>,
 }
 
-/// Reads the UI state and pushes Cancel as an action; `frame_ms` when the frame time is
-/// shown.
+/// Reads the UI state and pushes Cancel as an action; `areas_working` while the territory
+/// areas have been computing for a while, `frame_ms` when the frame time is shown.
 pub(in crate::app) fn status_bar(
     ui: &mut Ui,
     state: &UiState,
-    busy: Option<Busy>,
+    (busy, areas_working): (Option<Busy>, bool),
     frame_ms: Option<f64>,
     actions: &mut Vec<Action>,
 ) {
@@ -48,6 +48,17 @@ pub(in crate::app) fn status_bar(
             None => {
                 ui.label(state.tool.tooltip());
             }
+        }
+        if areas_working {
+            // At the right end: it needs no action, and the map works meanwhile. Still (no
+            // spinner): a spinner repaints every frame, and the frames of a million dots
+            // would take the cores the areas are computed on; the worker asks for the
+            // frame that clears it.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(RichText::new("⏳ Drawing territory areas…").weak()).on_hover_text(
+                    "The areas follow the accounts on a background thread; the map and the table work meanwhile.",
+                );
+            });
         }
     });
 }
