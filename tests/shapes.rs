@@ -159,6 +159,27 @@ fn areas_ready(h: &egui_kittest::Harness<'_, TerritoryApp>) -> bool {
     s.doc.areas.current(&s.doc.editor) && !s.doc.areas.shapes().areas.is_empty()
 }
 
+/// Areas that take a while (here: the demo's first areas, held up by the test) are
+/// named in the status bar until they are drawn. Deterministic: the worker's answer is
+/// taken only in a frame, after the status bar is laid out, so a computation under way
+/// before a frame is still under way when that frame's status bar is drawn.
+#[test]
+fn the_status_bar_names_areas_that_take_a_while() {
+    let note = "⏳ Drawing territory areas…";
+    let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 0);
+    // The first frame starts the computation; no frame has taken its answer yet.
+    h.step();
+    assert!(h.state().doc.areas.busy());
+    assert!(h.query_by_label(note).is_none(), "not at once");
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    assert!(h.state().doc.areas.busy());
+    h.step();
+    assert!(h.query_by_label(note).is_some(), "named once it has taken 0.4 s");
+    step_until(&mut h, areas_ready);
+    h.step();
+    assert!(h.query_by_label(note).is_none(), "gone once the areas are drawn");
+}
+
 #[test]
 fn the_editor_areas_follow_an_edit_and_switch_off() {
     let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 4);

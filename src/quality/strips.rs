@@ -162,6 +162,9 @@ pub(super) fn neighbours(lon_lat: &[[f64; 2]], kx: f64, strip: usize) -> Option<
 pub(super) fn add_to_rows(start: &mut Vec<u32>, nb: &mut Vec<u32>, extra: &[(u32, u32)]) {
     let n = start.len() - 1;
     sort_rows(start, nb);
+    if extra.is_empty() {
+        return;
+    }
     // Each row's extras, and the new row ends.
     let extras_of = |s: usize, from: usize| {
         let to = from + extra[from..].iter().take_while(|e| e.0 as usize == s).count();
