@@ -219,9 +219,15 @@ pub(super) fn spread(t: &Totals) -> String {
     t.spread_km().map_or("–".to_owned(), |s| format!("{s:.0} km"))
 }
 
+/// Points kept free at the right of the last column for the floating scroll bar.
+const SCROLL_BAR_ROOM: f32 = 8.0;
+
 /// The deviation figure and its bar, the same width in every row and never past the
 /// panel.
 pub(super) fn deviation_cell(ui: &mut Ui, d: Option<f64>, ghost: Option<f64>) {
+    // Room at the right for the table's scroll bar, which floats over the last column
+    // (it had covered the % of every row in a short window).
+    ui.add_space(SCROLL_BAR_ROOM);
     let bar = (ui.available_width() - 76.0).clamp(40.0, 110.0);
     ui.allocate_ui_with_layout(Vec2::new(70.0, 18.0), egui::Layout::right_to_left(egui::Align::Center), |ui| {
         ui.set_min_width(70.0);
