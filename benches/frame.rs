@@ -91,6 +91,18 @@ fn frames(c: &mut Criterion) {
             b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
         });
     }
+    // A plan of 10,000 territories (a ZIP column taken for the territory, say): the
+    // table lays out only the rows in view.
+    {
+        let mut csv = Vec::new();
+        territory_editor::generate::generate(200_000, 10_000, 0, &mut csv).expect("generate");
+        let options = territory_editor::io::csv_import::ImportOptions::default();
+        let plan = territory_editor::io::csv_import::import_bytes(&csv, "generated.csv", &options).expect("import").0;
+        let (ctx, mut app) = app_on(plan);
+        group.bench_function(BenchmarkId::new("200000/us", "steady_10000_territories"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| frame(&ctx, &mut app, vec![])).sum())
+        });
+    }
     // Territory areas over 1M accounts, once the worker has made them: a steady frame
     // and panning, US view.
     {
