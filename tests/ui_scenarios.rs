@@ -247,7 +247,10 @@ fn the_comparison_shows_what_changes_hands() {
     let first = original.live_territories().next().map(|(i, _)| i).expect("a territory");
     let flow = {
         use egui_kittest::kittest::NodeT;
-        h.query_all_by_label_contains(" ⏵ ").next().expect("a flow").accesskit_node().label().unwrap_or_default()
+        // (A label's text is its value.)
+        let node = h.query_all_by_label_contains(" ⏵ ").next().expect("a flow");
+        let text = node.accesskit_node().value().or(node.accesskit_node().label());
+        text.unwrap_or_default().to_owned()
     };
     let from_name = flow.split(" ⏵ ").next().expect("from").to_owned();
     h.get_by_label(&flow).click();

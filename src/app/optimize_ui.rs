@@ -491,59 +491,72 @@ pub(super) fn proposal_ui(ui: &mut Ui, doc: &Document, p: &Pending, actions: &mu
         );
     }
     ui.separator();
+    proposal_table(ui, plan, p, &after_slots);
+}
+
+/// The proposal's territories before and after, the retired ones last. Only the rows in
+/// view are laid out: a Redraw into 10,000 territories lists them all.
+fn proposal_table(ui: &mut Ui, plan: &Plan, p: &Pending, after_slots: &[usize]) {
+    use egui_extras::{Column, TableBuilder};
+    let r = &p.report;
     let count = |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
-    egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-        egui::Grid::new("proposal-table").num_columns(7).striped(true).spacing([18.0, 3.0]).show(ui, |ui| {
-            for h in
-                ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"]
-            {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for &s in &after_slots {
-                let t = &p.proposal.territories[s];
-                let before = plan.territories.get(s).filter(|t| t.alive).map(|_| &r.metrics_before.territories[s]);
-                let after = &r.metrics_after.territories[s];
-                let color = super::territory_color(t.color, ui.visuals().dark_mode);
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new("■").color(color));
-                    ui.label(&t.name);
+    let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
+    let retired = plan.live_territories().map(|(s, _)| s.get()).filter(|&s| !p.proposal.territories[s].alive);
+    let rows: Vec<(usize, bool)> = after_slots.iter().map(|&s| (s, false)).chain(retired.map(|s| (s, true))).collect();
+    let heads = ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"];
+    TableBuilder::new(ui)
+        .id_salt("proposal-table")
+        .striped(true)
+        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
+        .column(Column::auto().at_least(140.0).clip(true))
+        .columns(Column::auto().at_least(64.0), heads.len() - 1)
+        .min_scrolled_height(160.0)
+        .header(22.0, |mut header| {
+            for h in heads {
+                header.col(|ui| {
+                    ui.strong(h);
                 });
-                ui.monospace(thousands(after.workload.hours().round() as i64));
-                let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
-                ui.monospace(before.map_or("new".to_owned(), |b| {
-                    dev(r.before.workload.deviation(b.workload.0 as f64, plan.territories[s].capacity))
-                }));
-                ui.monospace(dev(r.after.workload.deviation(after.workload.0 as f64, t.capacity)));
-                ui.monospace(crate::format::money_compact(after.potential.0));
-                ui.monospace(count(r.gained[s], "+"));
-                ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
-                ui.end_row();
             }
-            // Territories the proposal retires: where they were, and what they lose.
-            for (s, t) in plan.live_territories() {
-                let s = s.get();
-                if p.proposal.territories[s].alive {
-                    continue;
-                }
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new("■").color(super::territory_color(t.color, ui.visuals().dark_mode)));
-                    ui.label(RichText::new(format!("{} (retired)", t.name)).italics());
-                });
-                ui.monospace("–");
+        })
+        .body(|body| {
+            body.rows(20.0, rows.len(), |mut row| {
+                let (s, retired) = rows[row.index()];
+                let t = if retired { &plan.territories[s] } else { &p.proposal.territories[s] };
                 let b = &r.metrics_before.territories[s];
-                ui.monospace(
-                    r.before
-                        .workload
-                        .deviation(b.workload.0 as f64, t.capacity)
-                        .map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0)),
-                );
-                ui.monospace("–");
-                ui.monospace("–");
-                ui.monospace("–");
-                ui.monospace(count(r.lost.get(s).copied().unwrap_or(0), "-"));
-                ui.end_row();
-            }
+                let before = plan.territories.get(s).filter(|t| t.alive).map(|_| b);
+                row.col(|ui| {
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        let color = super::territory_color(t.color, ui.visuals().dark_mode);
+                        ui.label(RichText::new("■").color(color));
+                        if retired {
+                            ui.label(RichText::new(format!("{} (retired)", t.name)).italics());
+                        } else {
+                            ui.label(&t.name);
+                        }
+                    });
+                });
+                let lost = count(r.lost.get(s).copied().unwrap_or(0), "-");
+                let cells = if retired {
+                    let before = dev(r.before.workload.deviation(b.workload.0 as f64, t.capacity));
+                    ["–".to_owned(), before, "–".to_owned(), "–".to_owned(), "–".to_owned(), lost]
+                } else {
+                    let after = &r.metrics_after.territories[s];
+                    [
+                        thousands(after.workload.hours().round() as i64),
+                        before.map_or("new".to_owned(), |b| {
+                            dev(r.before.workload.deviation(b.workload.0 as f64, plan.territories[s].capacity))
+                        }),
+                        dev(r.after.workload.deviation(after.workload.0 as f64, t.capacity)),
+                        crate::format::money_compact(after.potential.0),
+                        count(r.gained[s], "+"),
+                        lost,
+                    ]
+                };
+                for text in cells {
+                    row.col(|ui| {
+                        ui.monospace(text);
+                    });
+                }
+            });
         });
-    });
 }

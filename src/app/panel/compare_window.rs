@@ -35,7 +35,8 @@ impl CompareView {
     }
 }
 
-fn comparison<'a>(view: &'a mut CompareView, doc: &Document) -> &'a Comparison {
+/// Brings the comparison of `view.a` and `view.b` up to date in `view.cache`.
+fn comparison(view: &mut CompareView, doc: &Document) {
     let ed = &doc.editor;
     let plan = ed.plan();
     let n = plan.scenarios.len();
@@ -47,7 +48,6 @@ fn comparison<'a>(view: &'a mut CompareView, doc: &Document) -> &'a Comparison {
         let c = compare_sides(&Side::scenario(plan, view.a, &ma), &Side::scenario(plan, view.b, &mb));
         view.cache = Some((key, c));
     }
-    &view.cache.as_ref().expect("just filled").1
 }
 
 fn share(part: i64, whole: i64) -> f64 {
@@ -81,7 +81,9 @@ pub(in crate::app) fn compare_window(
                     .labelled_by(l.id);
             }
         });
-        let c = comparison(view, doc).clone();
+        // Borrowed, not copied: at a million accounts the comparison lists every change.
+        comparison(view, doc);
+        let c = &view.cache.as_ref().expect("just filled").1;
         ui.label(
             RichText::new(format!(
                 "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
@@ -113,46 +115,63 @@ pub(in crate::app) fn compare_window(
             }
         });
         ui.separator();
-        let hours = |f: Option<&crate::compare::SideFigures>| {
-            f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
-        };
-        let count = |f: Option<&crate::compare::SideFigures>| {
-            f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64))
-        };
-        egui::Grid::new("compare-territories").striped(true).show(ui, |ui| {
-            for h in [
-                "Territory",
-                "Accounts A",
-                "Accounts B",
-                "Workload h A",
-                "Workload h B",
-                "Dev. A",
-                "Dev. B",
-                "Book changing",
-            ] {
-                ui.label(RichText::new(h).strong());
-            }
-            ui.end_row();
-            let right = |ui: &mut Ui, text: String| {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text)).inner
-            };
-            for t in &c.territories {
-                ui.label(&t.name);
-                right(ui, count(t.a.as_ref()));
-                right(ui, count(t.b.as_ref()));
-                right(ui, hours(t.a.as_ref()));
-                right(ui, hours(t.b.as_ref()));
-                right(ui, percent(t.a.as_ref().and_then(|f| f.workload_deviation)));
-                right(ui, percent(t.b.as_ref().and_then(|f| f.workload_deviation)));
-                right(ui, percent(Some(t.changed_share_of_workload())).trim_start_matches('+').to_owned())
-                    .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
-                ui.end_row();
-            }
-        });
+        territories_table(ui, c);
         ui.separator();
         ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
-        flows_table(ui, &c, &mut view.flow_sort, actions);
+        flows_table(ui, c, &mut view.flow_sort, actions);
     });
+}
+
+/// Each territory in A and in B, and the share of its book that changes. Only the rows
+/// in view are laid out (a plan may have 10,000 territories).
+fn territories_table(ui: &mut Ui, c: &Comparison) {
+    use egui_extras::{Column, TableBuilder};
+    let hours = |f: Option<&crate::compare::SideFigures>| {
+        f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
+    };
+    let count =
+        |f: Option<&crate::compare::SideFigures>| f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64));
+    let heads =
+        ["Territory", "Accounts A", "Accounts B", "Workload h A", "Workload h B", "Dev. A", "Dev. B", "Book changing"];
+    TableBuilder::new(ui)
+        .id_salt("compare-territories")
+        .striped(true)
+        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
+        .column(Column::auto().at_least(130.0).clip(true))
+        .columns(Column::auto().at_least(56.0), heads.len() - 1)
+        .max_scroll_height(300.0)
+        .header(22.0, |mut header| {
+            for h in heads {
+                header.col(|ui| {
+                    ui.label(RichText::new(h).strong());
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, c.territories.len(), |mut row| {
+                let t = &c.territories[row.index()];
+                row.col(|ui| {
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| ui.label(&t.name));
+                });
+                let cells = [
+                    count(t.a.as_ref()),
+                    count(t.b.as_ref()),
+                    hours(t.a.as_ref()),
+                    hours(t.b.as_ref()),
+                    percent(t.a.as_ref().and_then(|f| f.workload_deviation)),
+                    percent(t.b.as_ref().and_then(|f| f.workload_deviation)),
+                ];
+                for text in cells {
+                    row.col(|ui| {
+                        ui.label(text);
+                    });
+                }
+                row.col(|ui| {
+                    ui.label(percent(Some(t.changed_share_of_workload())).trim_start_matches('+'))
+                        .on_hover_text("The share of this rep's workload in A that goes to another territory in B");
+                });
+            });
+        });
 }
 
 /// The flows between territories as a table sortable by any column; a click on a row
@@ -171,54 +190,67 @@ fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actio
         };
         if descending { o.reverse() } else { o }
     });
-    egui::ScrollArea::vertical().min_scrolled_height(260.0).max_height(320.0).show(ui, |ui| {
-        egui::Grid::new("compare-flows").striped(true).show(ui, |ui| {
-            for (col, label) in [
-                (FlowColumn::Flow, "Flow"),
-                (FlowColumn::Accounts, "Accounts"),
-                (FlowColumn::Potential, "Potential"),
-                (FlowColumn::Workload, "Workload h"),
-            ] {
-                let arrow = if column == col { if descending { " ⏷" } else { " ⏶" } } else { "" };
-                if ui.selectable_label(column == col, RichText::new(format!("{label}{arrow}")).strong()).clicked() {
-                    // Names sort A to Z first, figures largest first.
-                    let first = col != FlowColumn::Flow;
-                    *sort = (col, if column == col { !descending } else { first });
-                }
+    use egui_extras::{Column, TableBuilder};
+    let heads = [
+        (FlowColumn::Flow, "Flow"),
+        (FlowColumn::Accounts, "Accounts"),
+        (FlowColumn::Potential, "Potential"),
+        (FlowColumn::Workload, "Workload h"),
+    ];
+    let mut clicked_flow = None;
+    // Only the rows in view are laid out: 10,000 territories can make many flows.
+    TableBuilder::new(ui)
+        .id_salt("compare-flows")
+        .striped(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
+        .column(Column::auto().at_least(200.0).clip(true))
+        .columns(Column::auto().at_least(80.0), heads.len() - 1)
+        .min_scrolled_height(260.0)
+        .max_scroll_height(320.0)
+        .header(22.0, |mut header| {
+            for (col, label) in heads {
+                header.col(|ui| {
+                    let arrow = if column == col { if descending { " ⏷" } else { " ⏶" } } else { "" };
+                    let head = RichText::new(format!("{label}{arrow}")).strong();
+                    if ui.selectable_label(column == col, head).clicked() {
+                        // Names sort A to Z first, figures largest first.
+                        let first = col != FlowColumn::Flow;
+                        *sort = (col, if column == col { !descending } else { first });
+                    }
+                });
             }
-            ui.end_row();
-            for &k in &order {
+        })
+        .body(|body| {
+            body.rows(22.0, order.len(), |mut row| {
+                let k = order[row.index()];
                 let f = &c.flows[k];
-                let cells = [
-                    format!("{} ⏵ {}", name(f.from), name(f.to)),
+                // Labels that leave the click to the row.
+                let cell = |ui: &mut Ui, text: String| ui.add(egui::Label::new(text).selectable(false));
+                row.col(|ui| {
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        cell(ui, format!("{} ⏵ {}", name(f.from), name(f.to)))
+                    });
+                });
+                for text in [
                     thousands(f.totals.accounts as i64),
                     crate::format::money_compact(f.totals.potential.0),
                     thousands(f.totals.workload.hours().round() as i64),
-                ];
-                let mut clicked = false;
-                for (i, text) in cells.into_iter().enumerate() {
-                    let r = if i == 0 {
-                        ui.selectable_label(false, text)
-                    } else {
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            ui.selectable_label(false, text)
-                        })
-                        .inner
-                    };
-                    clicked |= r.on_hover_text("Select these accounts on the map").clicked();
+                ] {
+                    row.col(|ui| {
+                        cell(ui, text);
+                    });
                 }
-                if clicked {
-                    let set = AccountSet::from_indices(
-                        c.changes
-                            .iter()
-                            .filter(|ch| ch.from == f.from && ch.to == f.to)
-                            .map(|ch| ch.a as u32)
-                            .collect(),
-                    );
-                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                if row.response().on_hover_text("Select these accounts on the map").clicked() {
+                    clicked_flow = Some(k);
                 }
-                ui.end_row();
-            }
+            });
         });
-    });
+    if let Some(k) = clicked_flow {
+        let f = &c.flows[k];
+        let set = AccountSet::from_indices(
+            c.changes.iter().filter(|ch| ch.from == f.from && ch.to == f.to).map(|ch| ch.a as u32).collect(),
+        );
+        actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+    }
 }
