@@ -512,9 +512,11 @@ fn proposal_table(ui: &mut Ui, plan: &Plan, p: &Pending, after_slots: &[usize]) 
         .columns(Column::auto().at_least(64.0), heads.len() - 1)
         .min_scrolled_height(160.0)
         .header(22.0, |mut header| {
-            for h in heads {
+            for (i, h) in heads.into_iter().enumerate() {
                 header.col(|ui| {
-                    ui.strong(h);
+                    // The names' heading over the names, the figures' over the figures.
+                    let side = if i == 0 { egui::Align::Min } else { egui::Align::Max };
+                    ui.with_layout(egui::Layout::top_down(side), |ui| ui.strong(h));
                 });
             }
         })

@@ -141,9 +141,11 @@ fn territories_table(ui: &mut Ui, c: &Comparison) {
         .columns(Column::auto().at_least(56.0), heads.len() - 1)
         .max_scroll_height(300.0)
         .header(22.0, |mut header| {
-            for h in heads {
+            for (i, h) in heads.into_iter().enumerate() {
                 header.col(|ui| {
-                    ui.label(RichText::new(h).strong());
+                    // The names' heading over the names, the figures' over the figures.
+                    let side = if i == 0 { egui::Align::Min } else { egui::Align::Max };
+                    ui.with_layout(egui::Layout::top_down(side), |ui| ui.label(RichText::new(h).strong()));
                 });
             }
         })
@@ -211,13 +213,18 @@ fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actio
         .header(22.0, |mut header| {
             for (col, label) in heads {
                 header.col(|ui| {
-                    let arrow = if column == col { if descending { " ⏷" } else { " ⏶" } } else { "" };
-                    let head = RichText::new(format!("{label}{arrow}")).strong();
-                    if ui.selectable_label(column == col, head).clicked() {
-                        // Names sort A to Z first, figures largest first.
-                        let first = col != FlowColumn::Flow;
-                        *sort = (col, if column == col { !descending } else { first });
-                    }
+                    // On one line, the sort arrow too (the column takes its width).
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                    let side = if col == FlowColumn::Flow { egui::Align::Min } else { egui::Align::Max };
+                    ui.with_layout(egui::Layout::top_down(side), |ui| {
+                        let arrow = if column == col { if descending { " ⏷" } else { " ⏶" } } else { "" };
+                        let head = RichText::new(format!("{label}{arrow}")).strong();
+                        if ui.selectable_label(column == col, head).clicked() {
+                            // Names sort A to Z first, figures largest first.
+                            let first = col != FlowColumn::Flow;
+                            *sort = (col, if column == col { !descending } else { first });
+                        }
+                    });
                 });
             }
         })
