@@ -26,9 +26,7 @@ mod voronoi;
 mod tests;
 
 use geo::orient::{Direction, Orient};
-use geo::{
-    BooleanOps, BoundingRect, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, unary_union,
-};
+use geo::{BooleanOps, BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon, unary_union};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay::ShapeType;
 use i_overlay::core::overlay_rule::OverlayRule;
@@ -197,10 +195,20 @@ impl Shaper {
             union_on(&grid, &parts)
         };
         let Some(land) = &self.land else { return merged };
-        let Some(bbox) = merged.bounding_rect() else { return merged };
-        let near: Vec<Polygon<f64>> =
-            land.area.0.iter().filter(|p| p.bounding_rect().is_some_and(|b| b.intersects(&bbox))).cloned().collect();
-        let on_land = merged.intersection(&MultiPolygon::new(near));
+        // Each piece cut to the land of the tiles it touches only.
+        let on_land = MultiPolygon::new(
+            merged
+                .0
+                .into_iter()
+                .flat_map(|piece| {
+                    let near = piece.bounding_rect().map(|bb| land.near(&bb)).unwrap_or_default();
+                    if near.is_empty() {
+                        return Vec::new();
+                    }
+                    MultiPolygon::new(vec![piece]).intersection(&MultiPolygon::new(near)).0
+                })
+                .collect(),
+        );
         let keep: Vec<usize> = sites.iter().copied().filter(|&s| self.needs_keep[s]).collect();
         if keep.is_empty() {
             return on_land;

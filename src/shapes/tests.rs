@@ -288,3 +288,34 @@ fn chunked_merges_keep_the_holes_of_sparse_land() {
         }
     }
 }
+
+/// The land cut into tiles holds the same land: the tiles' pieces add up to the land's
+/// area without overlapping, and the land near a box, cut to the box, is the land cut
+/// to it by `geo`'s own overlay of the whole (here a "U" across several tiles, with a
+/// lake across a tile's edge, and an island inside one tile).
+#[test]
+fn the_land_near_a_box_is_the_land_in_it() {
+    let ring = |pts: &[(f64, f64)]| LineString::from(pts.to_vec());
+    let u = Polygon::new(
+        ring(&[(-3.5, -2.5), (3.5, -2.5), (3.5, 2.5), (1.5, 2.5), (1.5, -0.5), (-1.5, -0.5), (-1.5, 2.5), (-3.5, 2.5)]),
+        vec![ring(&[(-3.2, -2.2), (-0.2, -2.2), (-0.2, -1.2), (-3.2, -1.2)])],
+    );
+    let island = Polygon::new(ring(&[(10.2, 10.2), (10.8, 10.2), (10.5, 10.9)]), Vec::new());
+    let area = MultiPolygon::new(vec![u, island]);
+    let land = Land::new(area.clone());
+    let world = geo::Rect::new(Coord { x: -180.0, y: -90.0 }, Coord { x: 180.0, y: 90.0 });
+    let pieces = land.near(&world);
+    let sum: f64 = pieces.iter().map(|p| p.unsigned_area()).sum();
+    assert!((sum - area.unsigned_area()).abs() < 1e-9, "{sum} against {}", area.unsigned_area());
+    assert!(pieces.len() > 10, "cut into tiles: {} pieces", pieces.len());
+    for (lo, hi) in
+        [((-3.0, -2.0), (-1.0, 1.0)), ((0.2, -2.4), (2.9, 2.9)), ((10.0, 10.0), (11.0, 11.0)), ((5.0, 5.0), (6.0, 6.0))]
+    {
+        let bb = geo::Rect::new(Coord { x: lo.0, y: lo.1 }, Coord { x: hi.0, y: hi.1 });
+        let b = MultiPolygon::new(vec![bb.to_polygon()]);
+        let want = area.intersection(&b).unsigned_area();
+        let got = MultiPolygon::new(land.near(&bb)).intersection(&b).unsigned_area();
+        // (To the overlay's snapping of vertices to its grid.)
+        assert!((got - want).abs() < 1e-6, "in {bb:?}: {got} against {want}");
+    }
+}
