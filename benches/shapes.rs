@@ -94,6 +94,18 @@ fn bench(c: &mut Criterion) {
         })
     });
     after_edit(&mut g, "1m_after_edit", &big, &land);
+    // 10,000 territories of 20 accounts scattered over the country (a ZIP column taken
+    // for the territory): many small pieces, each cut to the land near it.
+    let mut csv = Vec::new();
+    territory_editor::generate::generate(200_000, 10_000, 0, &mut csv).expect("generate");
+    let (many, _) = import_bytes(&csv, "many.csv", &ImportOptions::default()).expect("200k");
+    let k = many.territories.len();
+    g.bench_function("200k_10000_all", |b| {
+        b.iter(|| {
+            let shaper = Shaper::new(&positions(&many), Some(land.clone()), ShapeOptions::default());
+            black_box(shaper.shapes(&many.assignment, k))
+        })
+    });
     g.finish();
 }
 

@@ -19,11 +19,10 @@ const BAND_DEGREES: f64 = 0.05;
 /// tile holds a few hundred of the land's vertices.
 const TILE_DEGREES: f64 = 1.0;
 
-/// The land area and its boundary index.
+/// The land's boundary index and its tiles (the area itself is not kept: the tiles
+/// hold it).
 #[derive(Debug, Clone)]
 pub struct Land {
-    /// The land, lon/lat.
-    pub area: MultiPolygon<f64>,
     /// Boundary segments (lon0, lat0, lon1, lat1).
     segments: Vec<[f64; 4]>,
     band_start: Vec<u32>,
@@ -67,6 +66,11 @@ impl Land {
     /// The bundled land: Natural Earth's countries at 1:110m without the United States,
     /// and the U.S. Census states at 1:10m (about 0.2 s).
     pub fn bundled() -> Result<Land, AreaError> {
+        Ok(Land::new(Land::bundled_area()?))
+    }
+
+    /// The area [`Land::bundled`] is made of, lon/lat.
+    pub fn bundled_area() -> Result<MultiPolygon<f64>, AreaError> {
         let world = geojson_areas::parse(crate::basemap::WORLD, "world_countries_110m.geojson")?;
         let states = geojson_areas::parse(crate::basemap::STATES, "us_states_10m.geojson")?;
         let parts: Vec<_> = world
@@ -76,10 +80,10 @@ impl Land {
             .chain(&states.areas)
             .flat_map(|a| a.shape.0.iter().cloned())
             .collect();
-        Ok(Land::new(unary_union(&parts)))
+        Ok(unary_union(&parts))
     }
 
-    /// Indexes an area's boundary.
+    /// Indexes an area's boundary and cuts it into tiles.
     pub fn new(area: MultiPolygon<f64>) -> Land {
         let mut segments = Vec::new();
         for p in &area.0 {
@@ -108,7 +112,7 @@ impl Land {
             }
         }
         let (tile_start, tile_parts) = tiles(&area);
-        Land { area, segments, band_start: count, band_segments, tile_start, tile_parts }
+        Land { segments, band_start: count, band_segments, tile_start, tile_parts }
     }
 
     /// The land in the tiles that `bb` touches: every piece of land within `bb`, and

@@ -162,6 +162,12 @@ proptest! {
 }
 
 /// The bundled land, loaded once for the tests that cut to it.
+/// The bundled land's area, for checks independent of the tiles.
+fn land_area() -> &'static MultiPolygon<f64> {
+    static AREA: std::sync::OnceLock<MultiPolygon<f64>> = std::sync::OnceLock::new();
+    AREA.get_or_init(|| Land::bundled_area().expect("bundled land"))
+}
+
 fn land() -> Land {
     static LAND: std::sync::OnceLock<Land> = std::sync::OnceLock::new();
     LAND.get_or_init(|| Land::bundled().expect("bundled land")).clone()
@@ -193,7 +199,7 @@ proptest! {
                     continue;
                 }
                 covered += 1;
-                let on_land = land.area.contains(&Point::new(lon, lat));
+                let on_land = land_area().contains(&Point::new(lon, lat));
                 let near = positions
                     .iter()
                     .map(|&(x, y)| crate::quality::distance_km(x, y, lon, lat))
