@@ -465,14 +465,14 @@ fn answer(doc: &Document, state: &mut UiState, actions: &mut Vec<Action>, ask: A
     }
 }
 
-/// Names measured for the width of the Territory column, at most: beyond, it keeps its
-/// least width (and a long name is cut, whole in its tooltip).
+/// Names with a pieces note measured for the width of the Territory column, at most:
+/// beyond, a note may be cut short.
 const NAME_MEASURE_MAX: usize = 500;
 
-/// The width the Territory cells need: indent, swatch, name and, for a territory in
-/// several pieces, its "N pieces". Measured, because the pieces arrive from the areas'
-/// worker after the table was first laid out, and a column that clips keeps the width
-/// of its first layout (it had cut "Mid-Atlantic 2 pie…").
+/// The width the Territory cells of territories in several pieces need: indent, swatch,
+/// name and "N pieces". Measured, because the pieces arrive from the areas' worker after
+/// the table was first laid out, and a column that clips keeps the width of its first
+/// layout (it had cut "Mid-Atlantic 2 pie…").
 fn name_cell_width(ui: &Ui, doc: &Document, live: &[TerritoryIdx], lines: &[Line]) -> f32 {
     let (body, small) = (egui::TextStyle::Body.resolve(ui.style()), egui::TextStyle::Small.resolve(ui.style()));
     let gap = ui.spacing().item_spacing.x;
@@ -486,10 +486,11 @@ fn name_cell_width(ui: &Ui, doc: &Document, live: &[TerritoryIdx], lines: &[Line
             Line::Territory(r, depth) => Some((live[r], depth)),
             Line::Region(_) => None,
         })
+        // (The others' names the column's own sizing fits.)
+        .filter_map(|(t, depth)| doc.areas.pieces(&doc.editor, t).filter(|&n| n > 1).map(|n| (t, depth, n)))
         .take(NAME_MEASURE_MAX)
-        .map(|(t, depth)| {
-            let pieces = doc.areas.pieces(&doc.editor, t).filter(|&n| n > 1);
-            let note = pieces.map_or(0.0, |n| gap + width(format!("{n} pieces"), &small));
+        .map(|(t, depth, n)| {
+            let note = gap + width(format!("{n} pieces"), &small);
             INDENT * depth as f32 + 14.0 + gap + width(plan.territories[t.get()].name.clone(), &body) + note + 2.0
         })
         .fold(0.0, f32::max)
