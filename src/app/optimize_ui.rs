@@ -497,29 +497,15 @@ pub(super) fn proposal_ui(ui: &mut Ui, doc: &Document, p: &Pending, actions: &mu
 /// The proposal's territories before and after, the retired ones last. Only the rows in
 /// view are laid out: a Redraw into 10,000 territories lists them all.
 fn proposal_table(ui: &mut Ui, plan: &Plan, p: &Pending, after_slots: &[usize]) {
-    use egui_extras::{Column, TableBuilder};
     let r = &p.report;
     let count = |n: usize, sign: &str| if n == 0 { "–".to_owned() } else { format!("{sign}{}", thousands(n as i64)) };
     let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
     let retired = plan.live_territories().map(|(s, _)| s.get()).filter(|&s| !p.proposal.territories[s].alive);
     let rows: Vec<(usize, bool)> = after_slots.iter().map(|&s| (s, false)).chain(retired.map(|s| (s, true))).collect();
     let heads = ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"];
-    TableBuilder::new(ui)
-        .id_salt("proposal-table")
-        .striped(true)
-        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
-        .column(Column::auto().at_least(140.0).clip(true))
-        .columns(Column::auto().at_least(64.0), heads.len() - 1)
+    super::panel::figures_table(ui, "proposal-table", heads.len(), (140.0, 64.0))
         .min_scrolled_height(160.0)
-        .header(22.0, |mut header| {
-            for (i, h) in heads.into_iter().enumerate() {
-                header.col(|ui| {
-                    // The names' heading over the names, the figures' over the figures.
-                    let side = if i == 0 { egui::Align::Min } else { egui::Align::Max };
-                    ui.with_layout(egui::Layout::top_down(side), |ui| ui.strong(h));
-                });
-            }
-        })
+        .header(22.0, |mut header| super::panel::figures_header(&mut header, &heads))
         .body(|body| {
             body.rows(20.0, rows.len(), |mut row| {
                 let (s, retired) = rows[row.index()];

@@ -125,7 +125,6 @@ pub(in crate::app) fn compare_window(
 /// Each territory in A and in B, and the share of its book that changes. Only the rows
 /// in view are laid out (a plan may have 10,000 territories).
 fn territories_table(ui: &mut Ui, c: &Comparison) {
-    use egui_extras::{Column, TableBuilder};
     let hours = |f: Option<&crate::compare::SideFigures>| {
         f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
     };
@@ -133,22 +132,9 @@ fn territories_table(ui: &mut Ui, c: &Comparison) {
         |f: Option<&crate::compare::SideFigures>| f.map_or("–".to_owned(), |f| thousands(f.totals.accounts as i64));
     let heads =
         ["Territory", "Accounts A", "Accounts B", "Workload h A", "Workload h B", "Dev. A", "Dev. B", "Book changing"];
-    TableBuilder::new(ui)
-        .id_salt("compare-territories")
-        .striped(true)
-        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
-        .column(Column::auto().at_least(130.0).clip(true))
-        .columns(Column::auto().at_least(56.0), heads.len() - 1)
+    figures_table(ui, "compare-territories", heads.len(), (130.0, 56.0))
         .max_scroll_height(300.0)
-        .header(22.0, |mut header| {
-            for (i, h) in heads.into_iter().enumerate() {
-                header.col(|ui| {
-                    // The names' heading over the names, the figures' over the figures.
-                    let side = if i == 0 { egui::Align::Min } else { egui::Align::Max };
-                    ui.with_layout(egui::Layout::top_down(side), |ui| ui.label(RichText::new(h).strong()));
-                });
-            }
-        })
+        .header(22.0, |mut header| figures_header(&mut header, &heads))
         .body(|body| {
             body.rows(20.0, c.territories.len(), |mut row| {
                 let t = &c.territories[row.index()];
@@ -192,7 +178,6 @@ fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actio
         };
         if descending { o.reverse() } else { o }
     });
-    use egui_extras::{Column, TableBuilder};
     let heads = [
         (FlowColumn::Flow, "Flow"),
         (FlowColumn::Accounts, "Accounts"),
@@ -201,13 +186,8 @@ fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actio
     ];
     let mut clicked_flow = None;
     // Only the rows in view are laid out: 10,000 territories can make many flows.
-    TableBuilder::new(ui)
-        .id_salt("compare-flows")
-        .striped(true)
+    figures_table(ui, "compare-flows", heads.len(), (200.0, 80.0))
         .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
-        .column(Column::auto().at_least(200.0).clip(true))
-        .columns(Column::auto().at_least(80.0), heads.len() - 1)
         .min_scrolled_height(260.0)
         .max_scroll_height(320.0)
         .header(22.0, |mut header| {

@@ -4,7 +4,8 @@
 //! One file each: `menu_bar.rs`, `toolbar.rs`, `scenario_bar.rs`, `status_bar.rs`,
 //! `balance_table.rs`, `territory_table/` (the territories, as a tree of regions;
 //! `rows.rs`: the region rows and the cells they share), `compare_window.rs`,
-//! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours) are here.
+//! `dialogs.rs`; the shared pieces (sorting, dialog state, deviation colours, the layout
+//! of the tables of names and figures) are here.
 //! The menu bar, toolbar, scenario bar, status bar, comparison window, the balance
 //! panel's headline, Assign and table of territories, and the dialogs are functions of
 //! what they read (the document, the UI state) that change only the UI state and push
@@ -139,3 +140,31 @@ fn deviation_bar(ui: &mut Ui, width: f32, d: Option<f64>, before: Option<f64>) -
 }
 
 impl TerritoryApp {}
+
+/// A table of a name column and figure columns (the proposal's, the comparison's): the
+/// figures right-aligned, each heading over its column's text, and only the rows in
+/// view laid out by the caller's `body.rows`.
+pub(in crate::app) fn figures_table<'a>(
+    ui: &'a mut Ui,
+    id: &str,
+    columns: usize,
+    (name_least, figure_least): (f32, f32),
+) -> TableBuilder<'a> {
+    TableBuilder::new(ui)
+        .id_salt(id)
+        .striped(true)
+        .cell_layout(egui::Layout::right_to_left(egui::Align::Center))
+        .column(Column::auto().at_least(name_least).clip(true))
+        .columns(Column::auto().at_least(figure_least), columns.saturating_sub(1))
+}
+
+/// The headings of a [`figures_table`]: the names' over the names, the figures' over
+/// the figures.
+pub(in crate::app) fn figures_header(header: &mut egui_extras::TableRow<'_, '_>, heads: &[&str]) {
+    for (i, h) in heads.iter().enumerate() {
+        header.col(|ui| {
+            let side = if i == 0 { egui::Align::Min } else { egui::Align::Max };
+            ui.with_layout(egui::Layout::top_down(side), |ui| ui.label(RichText::new(*h).strong()));
+        });
+    }
+}
