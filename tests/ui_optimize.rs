@@ -137,3 +137,21 @@ fn balance_says_which_locks_keep_a_territory_over_the_tolerance() {
     assert!(h.query_all_by_label_contains(&why).next().is_some(), "{why}");
     assert!(h.query_all_by_label_contains(&shown).next().is_some(), "{shown}");
 }
+
+/// Balance after the areas are drawn uses the adjacency the areas made (one
+/// triangulation of the accounts, not a second: at a million accounts a second would
+/// cost about a second and 64 MB).
+#[test]
+fn balance_shares_the_areas_triangulation() {
+    let mut h = generated_harness();
+    h.state_mut().settings.areas = territory_editor::app::AreasSetting::Always;
+    common::step_until(&mut h, |h| {
+        let s = h.state();
+        s.doc.areas.current(&s.doc.editor) && s.doc.areas.adjacency().is_some()
+    });
+    assert!(h.state().doc.adjacency.is_none(), "no proposal has made one yet");
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
+    let doc = &h.state().doc;
+    let (used, areas) = (doc.adjacency.as_ref().expect("kept"), doc.areas.adjacency().expect("the areas'"));
+    assert!(std::sync::Arc::ptr_eq(used, areas), "the proposal used the areas' adjacency");
+}

@@ -107,7 +107,9 @@ impl TerritoryApp {
             seed: 0,
         };
         let revision = self.doc.editor.revision();
-        let known = self.doc.adjacency.clone();
+        // The adjacency depends on the accounts only: the one made for an earlier
+        // proposal, or for the areas.
+        let known = self.doc.adjacency.clone().or_else(|| self.doc.areas.adjacency().cloned());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {

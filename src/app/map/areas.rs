@@ -150,6 +150,12 @@ impl Areas {
         self.anchors.get(t.get()).copied().flatten()
     }
 
+    /// The accounts' adjacency the areas made (shared with Balance and Redraw, which
+    /// would otherwise triangulate the same positions again).
+    pub fn adjacency(&self) -> Option<&Arc<Adjacency>> {
+        self.adjacency.as_ref()
+    }
+
     /// The shapes as last computed (by territory slot).
     pub fn shapes(&self) -> &Shapes {
         &self.shapes
@@ -223,16 +229,29 @@ impl Areas {
         ctx.request_repaint_after(SHOW_WORK_AFTER);
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
+            // The first computation builds the triangulation, the adjacency and the
+            // shaper one after the other: what each step freed goes back to the system
+            // before the next allocates (it would otherwise stay resident, and count in
+            // the editor's peak, until the job's end).
+            let built = shaper.is_none();
+            let step_done = || {
+                if built {
+                    crate::app::release_freed_memory();
+                }
+            };
             let tri = match (&shaper, &adjacency) {
                 (Some(s), _) => s.voronoi().triangulation().clone(),
                 (None, Some(a)) => a.triangulation().clone(),
                 (None, None) => Arc::new(Triangulation::new(positions)),
             };
+            step_done();
             let adjacency = adjacency.unwrap_or_else(|| Arc::new(Adjacency::of(tri.clone())));
+            step_done();
             let shaper = shaper.unwrap_or_else(|| {
                 let land = Land::bundled().ok();
                 Arc::new(Shaper::of(Voronoi::of(tri), land, ShapeOptions::default()))
             });
+            step_done();
             let changed = match &previous {
                 Some(before) => changed_territories(before, &assignment, k),
                 None => (0..k as u32).map(TerritoryIdx::new).collect(),
@@ -241,9 +260,11 @@ impl Areas {
                 (Vec::new(), pieces_before)
             } else {
                 shaper.update(&mut shapes, &assignment, &changed);
+                step_done();
                 let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
                 (meshes, crate::quality::pieces_of(&assignment, k, &adjacency))
             };
+            step_done();
             let tri = shaper.voronoi().triangulation();
             let accounts =
                 (0..tri.sites()).flat_map(|s| tri.accounts_at(s).iter().map(move |&a| (a as usize, tri.position(s))));
