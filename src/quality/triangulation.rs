@@ -62,7 +62,9 @@ impl Sites {
 pub struct Triangulation {
     /// Site of each account.
     site_of: Vec<u32>,
-    /// Accounts by site: `site_accounts[site_start[s]..site_start[s + 1]]`.
+    /// Accounts by site: `site_accounts[site_start[s]..site_start[s + 1]]`; empty when
+    /// every site holds one account (then `site_accounts[s..s + 1]`), as in most plans:
+    /// 4 bytes a site saved.
     site_start: Vec<u32>,
     site_accounts: Vec<u32>,
     /// (lon, lat) of each site.
@@ -90,6 +92,7 @@ impl Triangulation {
         let Sites { order, site_of, start: site_start } = Sites::of(&positions, kx);
         let lon_lat = site_positions(positions, &order, &site_start);
         let sites = lon_lat.len();
+        let site_start = if sites == order.len() { Vec::new() } else { site_start };
         let stripped = (sites / 2 > strip).then(|| super::strips::neighbours(&lon_lat, kx, strip)).flatten();
         let (nb_start, nb) = stripped.unwrap_or_else(|| whole(&lon_lat, kx));
         let mut tri = Triangulation { site_of, site_start, site_accounts: order, lon_lat, nb_start, nb, kx };
@@ -130,7 +133,10 @@ impl Triangulation {
 
     /// The accounts at a site.
     pub fn accounts_at(&self, site: usize) -> &[u32] {
-        &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize]
+        match self.site_start.is_empty() {
+            true => &self.site_accounts[site..site + 1],
+            false => &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize],
+        }
     }
 
     /// (lon, lat) of a site.
@@ -204,20 +210,56 @@ fn whole(lon_lat: &[[f64; 2]], kx: f64) -> (Vec<u32>, Vec<u32>) {
     (nb_start, nb)
 }
 
+/// Which sites have a row of their own, and which row: a bit a site, and the number of
+/// set bits before each 64-site word, so a lookup is O(1) in 1.5 bits a site (a `u32`
+/// a site took 4 MB at a million sites, nearly all of it saying "none").
+#[derive(Debug, Clone, Default)]
+struct SparseRows {
+    bits: Vec<u64>,
+    /// Set bits in the words before each word.
+    before: Vec<u32>,
+}
+
+impl SparseRows {
+    /// Rows for `with` (ascending sites), numbered in that order.
+    fn of(sites: usize, with: &[u32]) -> SparseRows {
+        let mut bits = vec![0u64; sites.div_ceil(64)];
+        for &s in with {
+            bits[s as usize / 64] |= 1 << (s % 64);
+        }
+        let before = bits
+            .iter()
+            .scan(0u32, |n, w| {
+                let at = *n;
+                *n += w.count_ones();
+                Some(at)
+            })
+            .collect();
+        SparseRows { bits, before }
+    }
+
+    /// The site's row, if it has one.
+    fn row(&self, site: usize) -> Option<usize> {
+        let word = *self.bits.get(site / 64)?;
+        let bit = 1u64 << (site % 64);
+        (word & bit != 0).then(|| (self.before[site / 64] + (word & (bit - 1)).count_ones()) as usize)
+    }
+}
+
 /// The accounts' adjacency graph, over sites: the [`Triangulation`] without edges
 /// longer than [`MAX_EDGE_KM`]. Each site's neighbours keep the triangulation's angular
 /// order, which is what the local connectivity test of [`crate::optimize`] walks.
 ///
 /// Most sites have no Delaunay neighbour that far, and their row is the
 /// triangulation's own; only the others (at a coast, across a gulf, on the hull) get
-/// rows of their own, so the graph adds 4 bytes a site to the triangulation, not
-/// another copy of its 24 bytes a site.
+/// rows of their own, so the graph adds 4 bytes a site (its island) and a bit to the
+/// triangulation, not another copy of its 24 bytes a site.
 #[derive(Debug, Clone, Default)]
 pub struct Adjacency {
     tri: Arc<Triangulation>,
-    /// By site: `u32::MAX` when all its Delaunay neighbours are within 150 km, else its
-    /// row in `own_*`.
-    row: Vec<u32>,
+    /// By site: none when all its Delaunay neighbours are within 150 km, else its row
+    /// in `own_*`.
+    rows: SparseRows,
     /// The sites with a far neighbour: their near ones (`own_start`, `own`) and far
     /// ones (`far_start`, `far`, the links between islands), by row.
     own_start: Vec<u32>,
@@ -250,14 +292,13 @@ impl Adjacency {
             .map(|s| s as u32)
             .collect();
         let mut adj = Adjacency {
-            row: vec![u32::MAX; sites],
+            rows: SparseRows::of(sites, &with_far),
             own_start: vec![0],
             far_start: vec![0],
             islands: 0,
             ..Adjacency::default()
         };
-        for (r, &s) in with_far.iter().enumerate() {
-            adj.row[s as usize] = r as u32;
+        for &s in &with_far {
             for &q in t.neighbours(s as usize) {
                 if short(s as usize, q) { adj.own.push(q) } else { adj.far.push(q) }
             }
@@ -311,9 +352,9 @@ impl Adjacency {
 
     /// The neighbour sites within 150 km, in angular order around `site`.
     pub fn neighbours(&self, site: usize) -> &[u32] {
-        match self.row[site] {
-            u32::MAX => self.tri.neighbours(site),
-            r => &self.own[self.own_start[r as usize] as usize..self.own_start[r as usize + 1] as usize],
+        match self.rows.row(site) {
+            None => self.tri.neighbours(site),
+            Some(r) => &self.own[self.own_start[r] as usize..self.own_start[r + 1] as usize],
         }
     }
 
@@ -335,9 +376,9 @@ impl Adjacency {
 
     /// Delaunay neighbours of `site` farther than 150 km.
     pub fn far_neighbours(&self, site: usize) -> &[u32] {
-        match self.row[site] {
-            u32::MAX => &[],
-            r => &self.far[self.far_start[r as usize] as usize..self.far_start[r as usize + 1] as usize],
+        match self.rows.row(site) {
+            None => &[],
+            Some(r) => &self.far[self.far_start[r] as usize..self.far_start[r + 1] as usize],
         }
     }
 
@@ -362,4 +403,25 @@ pub fn adjacency(accounts: &Accounts) -> Adjacency {
 /// [`adjacency`] of (lon, lat) positions.
 pub fn adjacency_of(positions: Vec<(f64, f64)>) -> Adjacency {
     Adjacency::of(Arc::new(Triangulation::new(positions)))
+}
+
+#[cfg(test)]
+mod sparse_rows_tests {
+    use super::SparseRows;
+
+    proptest::proptest! {
+        /// A site's row is its place among the sites with rows; the others have none.
+        #[test]
+        fn a_row_is_the_sites_place_among_those_with_rows(
+            sites in 0usize..300,
+            picks in proptest::collection::vec(proptest::bool::weighted(0.2), 300),
+        ) {
+            let with: Vec<u32> = (0..sites as u32).filter(|&s| picks[s as usize]).collect();
+            let rows = SparseRows::of(sites, &with);
+            for s in 0..sites + 70 {
+                let expected = with.iter().position(|&w| w as usize == s);
+                proptest::prop_assert_eq!(rows.row(s), expected, "site {}", s);
+            }
+        }
+    }
 }
