@@ -455,6 +455,9 @@ fn a_narrow_window_keeps_room_for_the_map() {
                 let r = h.get_by_label(&row.territory).rect();
                 assert!(inside(r), "at {w} (from wide: {from_wide}): {} at {r:?}", row.territory);
             }
+            // The toolbar wraps rather than pushing the search field past the edge.
+            let search = h.get_by_label("🔎").rect();
+            assert!(search.max.x <= w, "at {w}: the search field's label at {search:?}");
         }
     }
 }

@@ -2,11 +2,16 @@
 
 use super::*;
 
+/// The account search field's width, points.
+const SEARCH_WIDTH: f32 = 240.0;
+
 /// The toolbar, as every view should be: it reads the document, changes only what is
 /// on screen (`state`), and pushes what the user asked for onto `actions`.
 pub(in crate::app) fn toolbar(ui: &mut Ui, doc: &Document, state: &mut UiState, actions: &mut Vec<Action>) {
     {
-        ui.horizontal(|ui| {
+        // Wrapped: in a narrow window the search field goes to a second line rather
+        // than past the window's edge.
+        ui.horizontal_wrapped(|ui| {
             for tool in Tool::ALL {
                 let text = format!("{}  ({})", tool.label(), tool.key().name());
                 if ui.selectable_label(state.tool == tool, text).on_hover_text(tool.tooltip()).clicked() {
@@ -30,15 +35,23 @@ pub(in crate::app) fn toolbar(ui: &mut Ui, doc: &Document, state: &mut UiState, 
                 tool_button(ui, actions, Action::OpenOptimize(kind), true, None);
             }
             ui.separator();
-            let find_label = ui.label("🔎");
+            // The magnifier and its field go to a line of their own together when the
+            // window is too narrow for them here.
+            if ui.available_size_before_wrap().x < SEARCH_WIDTH + 40.0 {
+                ui.end_row();
+            }
             let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut state.search)
-                        .hint_text("Find account: name, city or ZIP")
-                        .desired_width(240.0),
-                )
-                .labelled_by(find_label.id)
-                .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first");
+                .horizontal(|ui| {
+                    let find_label = ui.label("🔎");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut state.search)
+                            .hint_text("Find account: name, city or ZIP")
+                            .desired_width(SEARCH_WIDTH),
+                    )
+                    .labelled_by(find_label.id)
+                    .on_hover_text("Find account: name, city or ZIP; Enter jumps to the first")
+                })
+                .inner;
             let query = state.search.trim().to_lowercase();
             if query.len() >= 2 {
                 // The scan is O(N): run it when the query or the plan changes, not every frame.
