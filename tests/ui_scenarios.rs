@@ -28,6 +28,9 @@ fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
 #[test]
 fn an_update_selects_the_new_account_and_undoes_in_one_step() {
     let mut h = fixture_harness();
+    // With the areas on, to see them set aside with the document that waits for Undo.
+    h.state_mut().settings.areas = territory_editor::app::AreasSetting::Always;
+    step_until(&mut h, |h| h.state().doc.areas.adjacency().is_some());
     let before = h.state().doc.editor.plan().clone();
     // The export: the fixture without its third row, the first with a new potential,
     // and a new account a few metres from the fifth.
@@ -76,11 +79,19 @@ fn an_update_selects_the_new_account_and_undoes_in_one_step() {
     assert_eq!(selected.len(), 1);
     assert!(selected.contains(i as u32), "the new account is selected");
     assert!(h.state().doc.editor.is_dirty());
+    let waiting = |h: &egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>, back: bool| {
+        let doc = if back { &h.state().doc.before } else { &h.state().doc.after };
+        doc.as_ref().expect("a document waits").areas.adjacency().is_some()
+    };
+    assert!(!waiting(&h, true), "the document before the update keeps no areas while it waits");
 
-    // Ctrl+Z: the plan as it was, whole; Ctrl+Shift+Z: the update again.
+    // Ctrl+Z: the plan as it was, whole, and its areas made again; Ctrl+Shift+Z: the
+    // update again.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan(), &before);
+    assert!(!waiting(&h, false), "nor the updated one");
+    step_until(&mut h, |h| h.state().doc.areas.current(&h.state().doc.editor));
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().doc.editor.plan(), &plan);

@@ -96,7 +96,7 @@ impl TerritoryApp {
         doc.disk = self.doc.disk;
         doc.editor.mark_unsaved();
         let before = std::mem::replace(&mut self.doc, doc);
-        self.doc.before = Some(Box::new(before));
+        self.doc.before = Some(before.set_aside());
         self.screen_changed();
         let r = &summary.report;
         self.notify(format!(
@@ -122,7 +122,7 @@ impl TerritoryApp {
         let waiting = if back { self.doc.before.take() } else { self.doc.after.take() };
         let Some(other) = waiting else { return };
         self.discard_proposal();
-        let left = Box::new(std::mem::replace(&mut self.doc, *other));
+        let left = std::mem::replace(&mut self.doc, *other).set_aside();
         if back {
             self.doc.after = Some(left);
         } else {
