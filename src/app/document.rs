@@ -79,9 +79,6 @@ impl Document {
     /// Wraps a plan, sorting its accounts into grid order and building the indexes and
     /// metrics (O(N log N)).
     pub fn new(plan: Plan, path: Option<PathBuf>, title: String) -> Document {
-        // What reading the file freed goes back before sorting allocates the columns
-        // again (for a million accounts the peak of opening a plan).
-        release_freed_memory();
         let (plan, grid) = crate::grid::sort_plan(plan);
         Document::with_grid(plan, grid, path, title)
     }

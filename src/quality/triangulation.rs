@@ -133,9 +133,10 @@ impl Triangulation {
 
     /// The accounts at a site.
     pub fn accounts_at(&self, site: usize) -> &[u32] {
-        match self.site_start.is_empty() {
-            true => &self.site_accounts[site..site + 1],
-            false => &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize],
+        if self.site_start.is_empty() {
+            &self.site_accounts[site..site + 1]
+        } else {
+            &self.site_accounts[self.site_start[site] as usize..self.site_start[site + 1] as usize]
         }
     }
 
