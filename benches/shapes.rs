@@ -16,7 +16,7 @@ use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use territory_editor::io::csv_import::{ImportOptions, import_bytes, import_file};
 use territory_editor::model::{Plan, TerritoryIdx};
 use territory_editor::render::{self, MapOptions};
-use territory_editor::shapes::{Land, ShapeOptions, Shaper};
+use territory_editor::shapes::{Land, ShapeOptions, Shaper, Voronoi};
 
 mod common;
 
@@ -44,9 +44,12 @@ fn edit(plan: &Plan) -> (Vec<Option<TerritoryIdx>>, Vec<TerritoryIdx>) {
     (assignment, changed)
 }
 
-/// The shapes after [`edit`], from the shapes before it (the triangulation built once).
+/// The shapes after [`edit`], from the shapes before it (the triangulation built once),
+/// as the editor makes them: its triangulation keeps the plan's position columns.
 fn after_edit(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, plan: &Plan, land: &Land) {
-    let shaper = Shaper::new(&positions(plan), Some(land.clone()), ShapeOptions::default());
+    let (lon, lat) = plan.accounts.position_columns();
+    let tri = std::sync::Arc::new(territory_editor::quality::Triangulation::of_columns(lon, lat));
+    let shaper = Shaper::of(Voronoi::of(tri), Some(land.clone()), ShapeOptions::default());
     let before = shaper.shapes(&plan.assignment, plan.territories.len());
     let (after, changed) = edit(plan);
     assert!(changed.len() >= 2, "the edit moves accounts");

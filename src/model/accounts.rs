@@ -4,6 +4,7 @@
 use super::texts::Texts;
 use super::*;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The accounts of a plan, column by column.
 ///
@@ -15,8 +16,10 @@ use rayon::prelude::*;
 /// text reference an account. An empty city, state or zip reads as `None`.
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
-    lon: Vec<f64>,
-    lat: Vec<f64>,
+    /// The positions, degrees: shared (not copied) with the accounts' triangulation
+    /// of the editor's areas ([`Accounts::position_columns`]); a change copies them.
+    lon: Arc<Vec<f64>>,
+    lat: Arc<Vec<f64>>,
     potential: Vec<Cents>,
     annual_revenue: Vec<Cents>,
     visits_per_year: Vec<u32>,
@@ -72,8 +75,8 @@ impl Accounts {
     /// Room for `n` more accounts in the numeric columns, exactly (for joining parts,
     /// whose text chunks are taken over as they are).
     pub fn reserve_columns(&mut self, n: usize) {
-        self.lon.reserve_exact(n);
-        self.lat.reserve_exact(n);
+        Arc::make_mut(&mut self.lon).reserve_exact(n);
+        Arc::make_mut(&mut self.lat).reserve_exact(n);
         self.potential.reserve_exact(n);
         self.annual_revenue.reserve_exact(n);
         self.visits_per_year.reserve_exact(n);
@@ -94,8 +97,8 @@ impl Accounts {
     pub fn push<'a>(&mut self, a: impl Into<AccountRef<'a>>) {
         let a = a.into();
         self.text_row.push(self.text.push(text_fields(&a)));
-        self.lon.push(a.lon);
-        self.lat.push(a.lat);
+        Arc::make_mut(&mut self.lon).push(a.lon);
+        Arc::make_mut(&mut self.lat).push(a.lat);
         self.potential.push(a.potential);
         self.annual_revenue.push(a.annual_revenue);
         self.visits_per_year.push(a.visits_per_year);
@@ -107,8 +110,8 @@ impl Accounts {
     pub fn append(&mut self, mut other: Accounts) {
         let rows = self.text.append(std::mem::take(&mut other.text));
         self.text_row.extend(other.text_row.iter().map(|r| r + rows));
-        self.lon.append(&mut other.lon);
-        self.lat.append(&mut other.lat);
+        Arc::make_mut(&mut self.lon).append(Arc::make_mut(&mut other.lon));
+        Arc::make_mut(&mut self.lat).append(Arc::make_mut(&mut other.lat));
         self.potential.append(&mut other.potential);
         self.annual_revenue.append(&mut other.annual_revenue);
         self.visits_per_year.append(&mut other.visits_per_year);
@@ -174,10 +177,16 @@ impl Accounts {
 
     /// (lon, lat) of each account, degrees.
     pub fn positions(&self) -> impl ExactSizeIterator<Item = (f64, f64)> + Clone + '_ {
-        self.lon.iter().zip(&self.lat).map(|(&x, &y)| (x, y))
+        self.lon.iter().zip(self.lat.iter()).map(|(&x, &y)| (x, y))
     }
 
     /// Longitudes, degrees.
+    /// The longitude and latitude columns themselves, shared: what the editor's areas
+    /// triangulate, without a copy of 16 bytes an account.
+    pub fn position_columns(&self) -> (Arc<Vec<f64>>, Arc<Vec<f64>>) {
+        (self.lon.clone(), self.lat.clone())
+    }
+
     pub fn lon(&self) -> &[f64] {
         &self.lon
     }
@@ -246,8 +255,8 @@ impl Accounts {
             text,
         } = self;
         Accounts {
-            lon: gather(lon, order),
-            lat: gather(lat, order),
+            lon: Arc::new(gather(Arc::unwrap_or_clone(lon), order)),
+            lat: Arc::new(gather(Arc::unwrap_or_clone(lat), order)),
             potential: gather(potential, order),
             annual_revenue: gather(annual_revenue, order),
             visits_per_year: gather(visits_per_year, order),
@@ -299,6 +308,7 @@ impl Accounts {
         for p in parts {
             text.append(p.text);
         }
+        let (lon, lat) = (Arc::new(lon), Arc::new(lat));
         Accounts { lon, lat, potential, annual_revenue, visits_per_year, minutes_per_visit, locked, text_row, text }
     }
 
@@ -309,8 +319,8 @@ impl Accounts {
             let mut k = keep.iter();
             v.retain(|_| k.next().copied().unwrap_or(true));
         }
-        filter(&mut self.lon, keep);
-        filter(&mut self.lat, keep);
+        filter(Arc::make_mut(&mut self.lon), keep);
+        filter(Arc::make_mut(&mut self.lat), keep);
         filter(&mut self.potential, keep);
         filter(&mut self.annual_revenue, keep);
         filter(&mut self.visits_per_year, keep);

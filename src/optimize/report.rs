@@ -143,10 +143,10 @@ pub fn adjacency_cancellable(accounts: &Accounts, progress: Option<&Progress>) -
     if accounts.len() < 50_000 {
         return Ok(quality::adjacency(accounts));
     }
-    let positions: Vec<(f64, f64)> = accounts.positions().collect();
+    let (lon, lat) = accounts.position_columns();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(quality::adjacency_of(positions));
+        let _ = tx.send(quality::Adjacency::of(std::sync::Arc::new(quality::Triangulation::of_columns(lon, lat))));
     });
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(20)) {

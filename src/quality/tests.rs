@@ -289,6 +289,32 @@ proptest::proptest! {
         }
     }
 
+    /// Built on shared position columns, a triangulation's sites stand where their
+    /// accounts do (checked against the input) with the same neighbours as one built
+    /// on a copy of the positions; with and without shared positions.
+    #[test]
+    fn a_triangulation_of_columns_is_the_same_triangulation(
+        cells in proptest::collection::vec((0u32..40, 0u32..40), 1..300),
+    ) {
+        let positions: Vec<(f64, f64)> =
+            cells.iter().map(|&(i, j)| (-100.0 + f64::from(i) * 0.37, 30.0 + f64::from(j) * 0.41)).collect();
+        let copied = Triangulation::new(positions.clone());
+        let lon = Arc::new(positions.iter().map(|p| p.0).collect::<Vec<f64>>());
+        let lat = Arc::new(positions.iter().map(|p| p.1).collect::<Vec<f64>>());
+        let shared = Triangulation::of_columns(lon.clone(), lat);
+        proptest::prop_assert_eq!(Arc::strong_count(&lon), 2, "the columns are kept, not copied");
+        proptest::prop_assert_eq!(shared.sites(), copied.sites());
+        for (a, &(x, y)) in positions.iter().enumerate() {
+            let s = shared.site_of(a);
+            proptest::prop_assert_eq!(shared.position(s), [x, y]);
+            proptest::prop_assert!(shared.accounts_at(s).contains(&(a as u32)));
+        }
+        for s in 0..shared.sites() {
+            proptest::prop_assert_eq!(shared.neighbours(s), copied.neighbours(s));
+            proptest::prop_assert_eq!(shared.position(s), copied.position(s));
+        }
+    }
+
     /// Rows with extras added in place are each row's set union with its extras,
     /// ascending, computed here with sets.
     #[test]
