@@ -180,13 +180,14 @@ impl Accounts {
         self.lon.iter().zip(self.lat.iter()).map(|(&x, &y)| (x, y))
     }
 
-    /// Longitudes, degrees.
-    /// The longitude and latitude columns themselves, shared: what the editor's areas
-    /// triangulate, without a copy of 16 bytes an account.
+    /// The longitude and latitude columns themselves, shared: what the accounts'
+    /// triangulation keeps ([`crate::quality::adjacency_of_columns`]), without a copy
+    /// of 16 bytes an account.
     pub fn position_columns(&self) -> (Arc<Vec<f64>>, Arc<Vec<f64>>) {
         (self.lon.clone(), self.lat.clone())
     }
 
+    /// Longitudes, degrees.
     pub fn lon(&self) -> &[f64] {
         &self.lon
     }

@@ -146,7 +146,7 @@ pub fn adjacency_cancellable(accounts: &Accounts, progress: Option<&Progress>) -
     let (lon, lat) = accounts.position_columns();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(quality::Adjacency::of(std::sync::Arc::new(quality::Triangulation::of_columns(lon, lat))));
+        let _ = tx.send(quality::adjacency_of_columns(lon, lat));
     });
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(20)) {

@@ -23,7 +23,7 @@ mod triangulation;
 
 pub(crate) use centres::Centres;
 use rayon::prelude::*;
-pub use triangulation::{Adjacency, Triangulation, adjacency, adjacency_of};
+pub use triangulation::{Adjacency, Triangulation, adjacency, adjacency_of_columns};
 
 use crate::metrics::{Balance, Metrics};
 use crate::model::{Accounts, Plan, TerritoryIdx};

@@ -104,7 +104,7 @@ fn the_adjacency_is_the_triangulation_within_150_km_both_ways() {
             (-100.0 + (i % 6) as f64 * 3.0 + (f * 0.37).sin() * 0.9, 35.0 + (f * 0.53).cos() * 1.2)
         })
         .collect();
-    let adj = adjacency_of(positions.clone());
+    let adj = Adjacency::of(Arc::new(Triangulation::new(positions.clone())));
     let tri = adj.triangulation().clone();
     for s in 0..adj.sites() {
         let mut near: Vec<u32> = adj.neighbours(s).to_vec();

@@ -98,8 +98,7 @@ impl Triangulation {
         let sites = lon_lat.len();
         let site_start = if sites == order.len() { Vec::new() } else { site_start };
         let stripped = (sites / 2 > strip).then(|| super::strips::neighbours(&lon_lat, kx, strip)).flatten();
-        let (nb_start, nb) = stripped.unwrap_or_else(|| whole(&lon_lat, kx));
-        let mut nb = nb;
+        let (nb_start, mut nb) = stripped.unwrap_or_else(|| whole(&lon_lat, kx));
         sort_rings(&mut nb, &nb_start, &lon_lat, kx);
         let positions = SitePositions::Own(lon_lat);
         Triangulation { site_of, site_start, site_accounts: order, positions, sites, nb_start, nb, kx }
@@ -434,12 +433,13 @@ impl Adjacency {
 /// Triangulates the accounts' positions: O(N log N).
 pub fn adjacency(accounts: &Accounts) -> Adjacency {
     let (lon, lat) = accounts.position_columns();
-    Adjacency::of(Arc::new(Triangulation::of_columns(lon, lat)))
+    adjacency_of_columns(lon, lat)
 }
 
-/// [`adjacency`] of (lon, lat) positions.
-pub fn adjacency_of(positions: Vec<(f64, f64)>) -> Adjacency {
-    Adjacency::of(Arc::new(Triangulation::new(positions)))
+/// [`adjacency`] of the accounts' position columns, which its triangulation keeps
+/// (shared): for a thread of its own, which cannot borrow the accounts.
+pub fn adjacency_of_columns(lon: Arc<Vec<f64>>, lat: Arc<Vec<f64>>) -> Adjacency {
+    Adjacency::of(Arc::new(Triangulation::of_columns(lon, lat)))
 }
 
 #[cfg(test)]

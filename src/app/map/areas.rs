@@ -219,7 +219,7 @@ impl Areas {
         let adjacency = self.adjacency.clone().or_else(|| known.cloned());
         // One triangulation serves the areas and the adjacency (the optimizer's, when it
         // made one first); it keeps the plan's position columns, shared, not a copy.
-        let columns = (shaper.is_none() && adjacency.is_none()).then(|| plan.accounts.position_columns());
+        let (lon, lat) = plan.accounts.position_columns();
         let centres: Vec<Option<(f64, f64)>> =
             editor.metrics().territories.iter().map(|t| t.center_lon_lat()).collect();
         let revision = editor.revision();
@@ -241,10 +241,7 @@ impl Areas {
             let tri = match (&shaper, &adjacency) {
                 (Some(s), _) => s.voronoi().triangulation().clone(),
                 (None, Some(a)) => a.triangulation().clone(),
-                (None, None) => {
-                    let (lon, lat) = columns.unwrap_or_default();
-                    Arc::new(Triangulation::of_columns(lon, lat))
-                }
+                (None, None) => Arc::new(Triangulation::of_columns(lon, lat)),
             };
             step_done();
             let adjacency = adjacency.unwrap_or_else(|| Arc::new(Adjacency::of(tri.clone())));
