@@ -25,6 +25,7 @@
 //! | [`rng`] | the deterministic random number generator of generated data and seeded algorithms |
 //! | [`format`](mod@format) | number formatting shared by the CLI and the UI |
 //! | [`generate`] | realistic synthetic accounts around real places, in longitude bands |
+//! | [`export`] | documents of a plan for other programs, shared by the CLI and the editor: the stats document (each territory's figures against its target, the regions' roll-ups, the balance; the schema of `stats --json`) and the territory shapes as a GeoJSON FeatureCollection with those figures as properties |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
 //! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
 //! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`, `map`, `book`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
@@ -42,8 +43,9 @@
 //!
 //! | module | uses |
 //! |---|---|
-//! | `app` | basemap, compare, edit, format, grid, io, metrics, model, optimize, quality, recovery, render, shapes, spatial, update |
-//! | `cli` | basemap, compare, edit, format, generate, io, metrics, model, optimize, quality, render, shapes, spatial, update |
+//! | `app` | basemap, compare, edit, export, format, grid, io, metrics, model, optimize, quality, recovery, render, shapes, spatial, update |
+//! | `cli` | basemap, compare, edit, export, format, generate, io, metrics, model, optimize, quality, render, shapes, spatial, update |
+//! | `export` | io (the atomic write), metrics, model, shapes |
 //! | `shapes` | basemap (the bundled boundaries), io (GeoJSON), model, quality (the Earth's radius) |
 //! | `render` | basemap, compare (the book's gains and losses), format, io (the atomic write), metrics, model, shapes, spatial |
 //! | `update` | io (the import's rejected rows), metrics, model, quality (the great-circle distance) |
@@ -264,6 +266,7 @@ pub mod basemap;
 pub mod cli;
 pub mod compare;
 pub mod edit;
+pub mod export;
 pub mod format;
 pub mod generate;
 pub mod grid;

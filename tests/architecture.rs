@@ -13,7 +13,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     (
         "app",
         &[
-            "basemap", "compare", "edit", "format", "grid", "io", "metrics", "model", "optimize", "quality",
+            "basemap", "compare", "edit", "export", "format", "grid", "io", "metrics", "model", "optimize", "quality",
             "recovery", "render", "shapes", "spatial", "update",
         ],
     ),
@@ -21,12 +21,13 @@ const ARROWS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "basemap", "compare", "edit", "format", "generate", "io", "metrics", "model", "optimize", "quality",
-            "render", "shapes", "spatial", "update",
+            "basemap", "compare", "edit", "export", "format", "generate", "io", "metrics", "model", "optimize",
+            "quality", "render", "shapes", "spatial", "update",
         ],
     ),
     ("compare", &["io", "metrics", "model"]),
     ("edit", &["format", "metrics", "model"]),
+    ("export", &["io", "metrics", "model", "shapes"]),
     ("format", &[]),
     ("generate", &["rng"]),
     ("grid", &["model", "spatial"]),

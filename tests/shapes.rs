@@ -294,27 +294,101 @@ fn map_changes_draws_what_moved_and_refuses_bad_options() {
     }
 }
 
-#[test]
-fn file_export_map_writes_the_picture() {
-    let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 4);
+/// Picks `entry` in the File menu and, as no system file dialog is here, types `out`
+/// into the prompt titled `prompt`; waits for the notice that starts with `done`.
+fn export_through_the_menu(
+    h: &mut egui_kittest::Harness<'_, TerritoryApp>,
+    entry: &str,
+    prompt: &str,
+    out: &std::path::Path,
+    done: &str,
+) {
+    let _ = std::fs::remove_file(out);
     h.get_by_label("File").click();
     h.run();
-    h.get_by_label_contains("Export map").click();
+    h.get_by_label_contains(entry).click();
     // The menu closes with an animation: step, and wait for the prompt below.
     h.step();
-    // No system file dialog here: the editor asks for a path.
-    step_until(&mut h, |h| h.query_by_label("Export the map (.png or .svg) to").is_some());
-    let out = tmp("editor_map.png");
-    let _ = std::fs::remove_file(&out);
+    step_until(h, |h| h.query_by_label(prompt).is_some());
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
     h.run();
     h.event(egui::Event::Text(out.display().to_string()));
     h.run();
     h.key_press(Key::Enter);
     h.step();
-    step_until(&mut h, |h| h.query_by_label_contains("Exported the map").is_some());
+    step_until(h, |h| h.query_by_label_contains(done).is_some());
+}
+
+#[test]
+fn file_export_map_writes_the_picture() {
+    let mut h = common::harness_on(TerritoryApp::new(Document::demo()), 4);
+    let out = tmp("editor_map.png");
+    export_through_the_menu(&mut h, "Export map", "Export the map (.png or .svg) to", &out, "Exported the map");
     let pixmap = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(&out).expect("written")).expect("a PNG");
     assert_eq!(pixmap.width(), territory_editor::render::DEFAULT_WIDTH);
+}
+
+/// File ▸ Export territory book… and Export territory shapes… write what `book` and
+/// `shapes` write, of the plan as edited: after an account changes territory in the
+/// editor, the shapes put it in its new territory.
+#[test]
+fn file_exports_the_book_and_the_shapes_of_the_plan_as_edited() {
+    let mut h = common::fixture_harness();
+    // A rectangle in the middle of the map, given to territory 1 (or 2) by its key.
+    select_rectangle(&mut h, 40.0);
+    let plan = h.state().doc.editor.plan().clone();
+    let chosen: Vec<u32> = h.state().selection().iter().collect();
+    assert!(!chosen.is_empty(), "the rectangle selects accounts");
+    let key = if plan.assignment[chosen[0] as usize].is_some_and(|t| t.get() == 0) { Key::Num2 } else { Key::Num1 };
+    h.key_press(key);
+    h.run_steps(2);
+    let plan = h.state().doc.editor.plan().clone();
+    let to = plan.territories[plan.assignment[chosen[0] as usize].expect("assigned").get()].name.clone();
+    let moved: std::collections::BTreeSet<&str> = chosen.iter().map(|&a| plan.accounts.id(a as usize)).collect();
+    // The fixture's rows (read with the csv crate), with the selected ones moved.
+    let mut reader = csv::Reader::from_path(fixture("small_accounts.csv")).expect("fixture");
+    let accounts: Vec<(f64, f64, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            let territory = if moved.contains(&r[0]) { to.clone() } else { r[11].to_owned() };
+            (r[3].parse().expect("lon"), r[2].parse().expect("lat"), territory)
+        })
+        .collect();
+    assert!(accounts.iter().zip(self::accounts()).any(|(a, b)| a.2 != b.2), "the edit changed a territory");
+
+    let shapes = tmp("editor_shapes.geojson");
+    export_through_the_menu(
+        &mut h,
+        "Export territory shapes",
+        "Export the territory shapes (.geojson) to",
+        &shapes,
+        "Exported the territory shapes",
+    );
+    let (areas, shared) = read(&shapes);
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &accounts {
+        *count.entry(&a.2).or_default() += 1;
+    }
+    assert_eq!(areas.len(), count.len(), "a feature a territory");
+    for (name, (_, props)) in &areas {
+        assert_eq!(props["accounts"], count[name.as_str()], "{name}: the accounts as edited");
+    }
+    for (lon, lat, territory) in accounts.iter().filter(|a| !shared.contains(&(a.0, a.1))) {
+        let p = Point::new(*lon, *lat);
+        assert!(areas[territory].0.contains(&p), "{territory}'s account at ({lon}, {lat}) is outside its area");
+    }
+
+    let book = tmp("editor_book.pdf");
+    export_through_the_menu(
+        &mut h,
+        "Export territory book",
+        "Export the territory book (.pdf) to",
+        &book,
+        "Exported the territory book",
+    );
+    let pdf = lopdf::Document::load(&book).expect("a PDF that a reader opens");
+    assert_eq!(pdf.get_pages().len(), 1 + count.len(), "an overview and a page per territory");
 }
 
 #[test]

@@ -85,6 +85,10 @@ pub enum Action {
     ExportChanges,
     /// A picture of the plan on screen (PNG or SVG) to hand out.
     ExportMap,
+    /// The territory book of the scenario on screen (PDF).
+    ExportBook,
+    /// The territory shapes of the scenario on screen (GeoJSON).
+    ExportShapes,
     /// Refresh the accounts from a new CRM export ([`crate::update`]).
     UpdateAccounts,
     /// Update the accounts from this export; `true`: even if that removes more than a
@@ -178,6 +182,8 @@ impl Action {
             Action::Export => "Export assignments CSV…",
             Action::ExportChanges => "Export changes…",
             Action::ExportMap => "Export map…",
+            Action::ExportBook => "Export territory book…",
+            Action::ExportShapes => "Export territory shapes…",
             Action::UpdateAccounts => "Update accounts from CSV…",
             Action::NewTerritory => "New territory",
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
@@ -216,6 +222,13 @@ impl Action {
             Action::ExportMap => {
                 "A picture of this scenario to hand out (PNG or SVG): the territory areas, their names, a legend with \
                  each territory's rep, accounts, workload and deviation, a scale bar"
+            }
+            Action::ExportBook => {
+                "A PDF for the workshop and the reps: an overview page with the map and the balance table, then a \
+                 page per territory with its map, its figures against target and its largest accounts"
+            }
+            Action::ExportShapes => {
+                "The territory areas as GeoJSON with each territory's figures, for QGIS, ArcGIS or a web map"
             }
             Action::ExportChanges => {
                 "Export the accounts that change territory from the baseline to this scenario, for the CRM"
@@ -478,6 +491,8 @@ impl TerritoryApp {
             | Action::Export
             | Action::ExportChanges
             | Action::ExportMap
+            | Action::ExportBook
+            | Action::ExportShapes
             | Action::UpdateAccounts
             | Action::UpdateAccountsFrom(..) => {
                 self.file_action(ctx, action);

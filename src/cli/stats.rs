@@ -1,62 +1,7 @@
 //! `stats`: per-territory totals and the plan's balance.
 
 use super::*;
-use crate::metrics::region_rollup;
-use crate::model::region_live;
-
-/// The stats document of a plan.
-pub(super) fn stats_json<'a>(plan: &'a Plan, visits: &Metrics, accounts: usize) -> json::StatsJson<'a> {
-    // With travel on, the workload is visits plus travel, everywhere below.
-    let travel = crate::model::travel_by_territory(plan);
-    let minutes: Vec<i64> = travel.iter().map(|t| t.minutes).collect();
-    let m = &visits.with_travel(&minutes);
-    let b = Balance::of(plan, m);
-    let territories = plan
-        .live_territories()
-        .map(|(i, t)| {
-            let tot = &m.territories[i.get()];
-            json::StatsTerritory {
-                id: &t.id,
-                name: &t.name,
-                region: t.region.filter(|&r| region_live(&plan.regions, r)).map(|r| plan.regions[r.get()].id.as_str()),
-                totals: tot.into(),
-                capacity: t.capacity,
-                visit_hours: visits.territories[i.get()].workload.hours(),
-                travel_hours: travel[i.get()].hours(),
-                travel_mean_km: travel[i.get()].mean_km().filter(|_| plan.travel.is_some()),
-                target_workload_hours: b.workload.target(t.capacity) / 60.0,
-                target_potential: b.potential.target(t.capacity) / 100.0,
-                spread_km: tot.spread_km(),
-                potential_deviation: b.potential.deviation(tot.potential.0 as f64, t.capacity),
-                workload_deviation: b.workload.deviation(tot.workload.0 as f64, t.capacity),
-            }
-        })
-        .collect();
-    let regions = region_rollup(&plan.territories, &plan.regions, &m.territories)
-        .into_iter()
-        .map(|f| {
-            let r = &plan.regions[f.region.get()];
-            json::StatsRegion {
-                id: &r.id,
-                name: &r.name,
-                parent: r.parent.filter(|&p| region_live(&plan.regions, p)).map(|p| plan.regions[p.get()].id.as_str()),
-                territories: f.territories.iter().map(|t| plan.territories[t.get()].id.as_str()).collect(),
-                totals: (&f.totals).into(),
-                capacity: f.capacity,
-                workload_deviation: f.workload_deviation,
-                potential_deviation: f.potential_deviation,
-            }
-        })
-        .collect();
-    json::StatsJson {
-        schema: 1,
-        accounts,
-        territories,
-        regions,
-        unassigned: (&m.unassigned).into(),
-        balance: (&b).into(),
-    }
-}
+use crate::export::stats_document;
 
 pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Result<(), Failure> {
     let whole = csv_import::is_csv_path(path) || scenario.scenario.is_some();
@@ -79,7 +24,7 @@ pub(super) fn stats(path: &Path, scenario: &ScenarioArg, as_json: bool) -> Resul
         }
     };
     if as_json {
-        print_json(&stats_json(&plan, &m, n));
+        print_json(&stats_document(&plan, &m, n));
         return Ok(());
     }
     let travel: Vec<i64> = crate::model::travel_by_territory(&plan).iter().map(|t| t.minutes).collect();

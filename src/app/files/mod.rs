@@ -84,6 +84,10 @@ pub enum Purpose {
     ExportChanges,
     /// A map of the plan to hand out.
     ExportMap,
+    /// The territory book (PDF).
+    ExportBook,
+    /// The territory shapes as GeoJSON, for a GIS.
+    ExportShapes,
     /// A new CRM export to update the accounts from.
     UpdateAccounts,
 }
@@ -97,6 +101,8 @@ impl Purpose {
             Purpose::Export => Some(format!("{stem}-assignments.csv")),
             Purpose::ExportChanges => Some(format!("{stem}-changes.csv")),
             Purpose::ExportMap => Some(format!("{stem}-map.png")),
+            Purpose::ExportBook => Some(format!("{stem}-book.pdf")),
+            Purpose::ExportShapes => Some(format!("{stem}-territories.geojson")),
             Purpose::Open | Purpose::Import | Purpose::UpdateAccounts => None,
         }
     }
@@ -111,6 +117,29 @@ fn write_change_list(plan: &crate::model::Plan, path: &std::path::Path) -> Resul
     changes_file(&a, &b, &compare_sides(&a, &b), path)
 }
 
+/// The territory book of the scenario on screen.
+fn write_book(plan: &crate::model::Plan, title: &str, path: &Path) -> Result<(), String> {
+    let pdf = crate::render::book_pdf(plan, title).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::io::write_atomic(path, |w| std::io::Write::write_all(w, &pdf)).map_err(|e| e.to_string())
+}
+
+/// The territory shapes of the scenario on screen as GeoJSON: those on screen when
+/// they are current, else made here, as the areas make them.
+fn write_shapes(
+    plan: &crate::model::Plan,
+    metrics: &crate::metrics::Metrics,
+    shapes: Option<crate::shapes::Shapes>,
+    path: &Path,
+) -> Result<(), String> {
+    use crate::shapes::{Land, ShapeOptions, Shaper};
+    let shapes = shapes.unwrap_or_else(|| {
+        let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+        Shaper::new(&positions, Land::bundled().ok(), ShapeOptions::default())
+            .shapes(&plan.assignment, plan.territories.len())
+    });
+    crate::export::write_shapes(plan, metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())
+}
+
 /// What a background save writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveKind {
@@ -118,6 +147,8 @@ pub enum SaveKind {
     Assignments,
     Changes,
     Map,
+    Book,
+    Shapes,
 }
 
 /// Work in flight.
@@ -241,6 +272,8 @@ impl TerritoryApp {
                 Purpose::ExportMap => {
                     d.add_filter("PNG picture", &["png"]).add_filter("SVG drawing", &["svg"]).save_file()
                 }
+                Purpose::ExportBook => d.add_filter("PDF document", &["pdf"]).save_file(),
+                Purpose::ExportShapes => d.add_filter("GeoJSON", &["geojson", "json"]).save_file(),
             };
             // Without a desktop portal or zenity, rfd returns nothing at once.
             let unavailable = picked.is_none() && started.elapsed() < std::time::Duration::from_millis(250);
@@ -301,15 +334,17 @@ impl TerritoryApp {
             self.recovery.save_revision = self.doc.editor.revision();
         }
         let verb = if what == SaveKind::Plan { "Saving" } else { "Exporting" };
+        let title = format!("{} – {}", self.doc.title, plan.scenario_name());
         let map = crate::render::MapOptions {
             width: crate::render::DEFAULT_WIDTH,
-            title: Some(format!("{} – {}", self.doc.title, plan.scenario_name())),
+            title: Some(title.clone()),
             ..crate::render::MapOptions::default()
         };
         // The areas on screen are of this very plan when they are current: no need to
         // make them again; nor to parse the basemap again.
-        let shapes = (what == SaveKind::Map && self.doc.areas.current(&self.doc.editor))
+        let shapes = (matches!(what, SaveKind::Map | SaveKind::Shapes) && self.doc.areas.current(&self.doc.editor))
             .then(|| self.doc.areas.shapes().clone());
+        let metrics = (what == SaveKind::Shapes).then(|| self.doc.editor.metrics().clone());
         let basemap = self.basemap.clone();
         let job = self.start_job(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
@@ -327,6 +362,11 @@ impl TerritoryApp {
                     SaveKind::Map => {
                         let ready = crate::render::Ready { shapes: shapes.as_ref(), basemap: basemap.as_deref() };
                         crate::render::map_file(&plan, &map, &path, ready).map(|_| None).map_err(|e| e.to_string())
+                    }
+                    SaveKind::Book => write_book(&plan, &title, &path).map(|()| None),
+                    SaveKind::Shapes => {
+                        let metrics = metrics.unwrap_or_else(|| crate::metrics::Metrics::recompute(&plan));
+                        write_shapes(&plan, &metrics, shapes, &path).map(|()| None)
                     }
                 }
             })
@@ -370,6 +410,8 @@ impl TerritoryApp {
             Action::Export => self.pick(ctx, Purpose::Export),
             Action::ExportChanges => self.pick(ctx, Purpose::ExportChanges),
             Action::ExportMap => self.pick(ctx, Purpose::ExportMap),
+            Action::ExportBook => self.pick(ctx, Purpose::ExportBook),
+            Action::ExportShapes => self.pick(ctx, Purpose::ExportShapes),
             Action::UpdateAccounts => self.pick(ctx, Purpose::UpdateAccounts),
             Action::UpdateAccountsFrom(path, allow) => self.update_in_background(ctx, path, allow),
             _ => {}
@@ -420,6 +462,18 @@ impl TerritoryApp {
                 }
                 self.save_in_background(ctx, path, SaveKind::Map);
             }
+            Purpose::ExportBook => {
+                if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+                    path.set_extension("pdf");
+                }
+                self.save_in_background(ctx, path, SaveKind::Book);
+            }
+            Purpose::ExportShapes => {
+                if path.extension().is_none() {
+                    path.set_extension("geojson");
+                }
+                self.save_in_background(ctx, path, SaveKind::Shapes);
+            }
             Purpose::UpdateAccounts => self.update_in_background(ctx, path, false),
         }
     }
@@ -464,6 +518,8 @@ mod tests {
             (Purpose::Export, dir.join("Nord Süd-assignments.csv").display().to_string()),
             (Purpose::ExportChanges, dir.join("Nord Süd-changes.csv").display().to_string()),
             (Purpose::ExportMap, dir.join("Nord Süd-map.png").display().to_string()),
+            (Purpose::ExportBook, dir.join("Nord Süd-book.pdf").display().to_string()),
+            (Purpose::ExportShapes, dir.join("Nord Süd-territories.geojson").display().to_string()),
             (Purpose::UpdateAccounts, format!("{}/", dir.display())),
         ] {
             let picked = TaskResult::Picked { purpose, path: None, unavailable: true };

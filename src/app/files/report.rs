@@ -226,6 +226,8 @@ fn path_prompt(ctx: &egui::Context, state: &mut UiState, actions: &mut Vec<Actio
             Purpose::Export => "Export assignments to",
             Purpose::ExportChanges => "Export the change list to",
             Purpose::ExportMap => "Export the map (.png or .svg) to",
+            Purpose::ExportBook => "Export the territory book (.pdf) to",
+            Purpose::ExportShapes => "Export the territory shapes (.geojson) to",
             Purpose::UpdateAccounts => "Update the accounts from a new export",
         });
         ui.label("No system file dialog is available here (it needs a desktop portal or zenity). Type a path:");

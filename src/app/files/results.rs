@@ -123,6 +123,10 @@ impl TerritoryApp {
                         self.notify(format!("Exported the change list to {}", path.display()));
                     } else if what == SaveKind::Map {
                         self.notify(format!("Exported the map to {}", path.display()));
+                    } else if what == SaveKind::Book {
+                        self.notify(format!("Exported the territory book to {}", path.display()));
+                    } else if what == SaveKind::Shapes {
+                        self.notify(format!("Exported the territory shapes to {}", path.display()));
                     } else {
                         self.doc.editor.mark_saved();
                         self.journal_saved(&path, hash);

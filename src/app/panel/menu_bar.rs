@@ -34,7 +34,9 @@ pub(in crate::app) fn menu_bar(
                 }
                 let scenarios = doc.editor.plan().scenarios.len() > 1;
                 menu_entry(ui, actions, Action::ExportChanges, scenarios, None);
-                menu_entry(ui, actions, Action::ExportMap, true, None);
+                for action in [Action::ExportMap, Action::ExportBook, Action::ExportShapes] {
+                    menu_entry(ui, actions, action, has_accounts, None);
+                }
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
