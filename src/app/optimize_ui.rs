@@ -241,6 +241,7 @@ pub(super) fn optimize_window(
     egui::Window::new(format!("{}…", form.kind.title()))
         .collapsible(false)
         .resizable(false)
+        .default_width(440.0)
         // Over the map's left, clear of the balance panel it changes.
         .default_pos(ctx.content_rect().left_top() + egui::vec2(40.0, 110.0))
         .show(ctx, |ui| {
@@ -271,10 +272,16 @@ fn form_ui(ui: &mut Ui, form: &mut Form, facts: &FormFacts<'_>, actions: &mut Ve
     let mut close = false;
     match form.kind {
         Kind::Balance => {
-            ui.label("Bring every territory within the tolerance of its target (the mean, or its share by capacity),\nmoving as little as possible; territories stay compact and in one piece.");
+            ui.label(
+                "Bring every territory within the tolerance of its target (the mean, or its share by capacity), \
+                 moving as little as possible; territories stay compact and in one piece.",
+            );
         }
         Kind::Redraw => {
-            ui.label("Draw the territories afresh: balanced, compact, in one piece.\nNew territories keep the names of the old ones they overlap most.");
+            ui.label(
+                "Draw the territories afresh: balanced, compact, in one piece. New territories keep the names of \
+                 the old ones they overlap most.",
+            );
         }
     }
     ui.add_space(6.0);
@@ -370,10 +377,11 @@ fn form_ui(ui: &mut Ui, form: &mut Form, facts: &FormFacts<'_>, actions: &mut Ve
                     if selected > 0 {
                         format!("Keep the {} selected accounts where they are", thousands(selected as i64))
                     } else {
-                        "Keep selected accounts where they are (none selected)".to_owned()
+                        "Keep the selected accounts where they are".to_owned()
                     },
                 ),
-            );
+            )
+            .on_disabled_hover_text("No account is selected: select some on the map first");
             if locked.is_empty() {
                 ui.weak("No territory is locked (use the Lock column)");
             } else {
@@ -427,7 +435,9 @@ pub(super) fn proposal_ui(ui: &mut Ui, doc: &Document, p: &Pending, actions: &mu
             ui.label(r.describe(&p.proposal.territories, p.tolerance));
         }
     }
-    ui.horizontal(|ui| {
+    // Wrapped: in a narrow panel the note goes to a line of its own instead of pushing
+    // the panel's content past its edge.
+    ui.horizontal_wrapped(|ui| {
         if ui.button(RichText::new("Apply").strong()).on_hover_text("One step: Ctrl+Z undoes it").clicked() {
             actions.push(Action::ApplyProposal);
         }
