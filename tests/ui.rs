@@ -513,7 +513,7 @@ fn the_territory_column_makes_room_for_the_pieces_note() {
 
 /// A window made larger after the plan opened (maximised, or moved onto a projector)
 /// is filled with the plan again, until the map is moved; once the manager has panned,
-/// a resize keeps their view.
+/// a resize keeps their view. Only a moved view is remembered for the next session.
 #[test]
 fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
     let app = TerritoryApp::new(territory_editor::app::Document::new(common::fixture_plan(), None, "Fixture".into()));
@@ -534,6 +534,10 @@ fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
     };
     let before = (h.state().view().expect("a map"), filled(&h));
     assert!(before.1 > 0.8, "opened, the accounts span {:.0} % of the map", before.1 * 100.0);
+    // Still fitted, the view is not kept as a place: the next start fits the plan to its
+    // window.
+    h.state_mut().remember_view();
+    assert!(h.state().settings.map.is_none(), "a fitted view is remembered as a fit");
     h.set_size(large);
     h.run_steps(3);
     let after = (h.state().view().expect("a map"), filled(&h));
@@ -553,6 +557,9 @@ fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
         panned = now;
     }
     assert!((panned.0 - after.0.0).abs() > 1e-3, "the drag moved the map");
+    h.state_mut().remember_view();
+    let kept = h.state().settings.map.as_ref().and_then(|m| m.detached()).expect("a moved view is kept as a place");
+    assert!((kept.x() - panned.0).abs() < 1e-6 && (kept.y() - panned.1).abs() < 1e-6, "{kept:?} against {panned:?}");
     h.set_size(small);
     h.run_steps(3);
     let (lon, lat, zoom) = h.state().view().expect("a map");

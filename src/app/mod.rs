@@ -278,6 +278,14 @@ impl TerritoryApp {
         Some((v.center_lon, v.center_lat, v.zoom))
     }
 
+    /// Puts the map's view into the settings kept between sessions: the place the
+    /// manager moved it to, or none while it is still fitted to the plan, so that the
+    /// next start fits the plan to that window (a view remembered from a wide screen
+    /// cut the plan off on a narrower projector).
+    pub fn remember_view(&mut self) {
+        self.settings.map = if self.fitted.is_some() { None } else { Some(self.map_memory.clone()) };
+    }
+
     /// Fits the map to the plan's accounts on the next frames.
     pub fn zoom_to_plan(&mut self) {
         self.fit_pending = 2;
@@ -441,7 +449,7 @@ impl eframe::App for TerritoryApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.settings.map = Some(self.map_memory.clone());
+        self.remember_view();
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 
