@@ -462,25 +462,28 @@ fn a_narrow_window_keeps_room_for_the_map() {
     }
 }
 
-/// A Balance proposal on a projector's 1280 × 720, in the editor's type sizes: its
-/// buttons, note, figures and table stay within the panel (a note beside the buttons
-/// had pushed the panel's content past both its edges: "emo plan (US)").
+/// A Balance proposal on a projector's 1280 × 720 or 1024 × 720, in the editor's type
+/// sizes: its buttons, note, figures and table stay within the panel (a note beside the
+/// buttons, and at 1024 the table, had pushed the panel's content past both its edges:
+/// "emo plan (US)"); a table wider than the panel scrolls sideways.
 #[test]
 fn a_proposal_fits_the_panel_of_a_projector_window() {
-    let app = TerritoryApp::new(territory_editor::app::Document::demo());
-    let mut h = common::harness_sized(app, Vec2::new(1280.0, 720.0), 0);
-    territory_editor::app::style_for_projector(&h.ctx);
-    h.run_steps(10);
-    common::compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
-    h.run_steps(20);
-    let map = h.state().map_transform().expect("the map was drawn").rect;
-    let inside = |r: egui::Rect| r.min.x >= map.max.x - 3.0 && r.max.x <= 1280.0;
-    for text in ["Demo plan (US)", "Balance proposal", "Apply", "Discard", "Territory", "Accounts out"] {
-        let r = h.get_by_label(text).rect();
-        assert!(inside(r), "{text} at {r:?}; the map ends at {}", map.max.x);
+    for w in [1280.0, 1024.0] {
+        let app = TerritoryApp::new(territory_editor::app::Document::demo());
+        let mut h = common::harness_sized(app, Vec2::new(w, 720.0), 0);
+        territory_editor::app::style_for_projector(&h.ctx);
+        h.run_steps(10);
+        common::compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
+        h.run_steps(20);
+        let map = h.state().map_transform().expect("the map was drawn").rect;
+        let inside = |r: egui::Rect| r.min.x >= map.max.x - 3.0 && r.max.x <= w;
+        for text in ["Demo plan (US)", "Balance proposal", "Apply", "Discard", "Territory", "Dev. after"] {
+            let r = h.get_by_label(text).rect();
+            assert!(inside(r), "at {w}: {text} at {r:?}; the map ends at {}", map.max.x);
+        }
+        let note = h.get_by_label_contains("Moving accounts are selected").rect();
+        assert!(inside(note), "at {w}: the note at {note:?}");
     }
-    let note = h.get_by_label_contains("Moving accounts are selected").rect();
-    assert!(inside(note), "the note at {note:?}");
 }
 
 /// A territory in several pieces shows "N pieces" after its name once the areas are

@@ -301,3 +301,24 @@ fn a_proposal_applied_as_a_new_scenario_leaves_the_baseline() {
     assert_eq!(h.state().doc.editor.plan().assignment, before_plan.assignment);
     assert!(label_exists(&h, &headline(&h)));
 }
+
+/// On a 1024 × 720 projector the comparison window stays within the window: its tables
+/// share the height there is (it had been 800 points tall, the flows' last rows and
+/// its resize corner under the window's bottom edge).
+#[test]
+fn the_comparison_fits_a_projector_window() {
+    let app = territory_editor::app::TerritoryApp::new(territory_editor::app::Document::demo());
+    let mut h = common::harness_sized(app, egui::Vec2::new(1024.0, 720.0), 0);
+    territory_editor::app::style_for_projector(&h.ctx);
+    h.run_steps(10);
+    compute_proposal(&mut h, "⚖ Balance…", "Compute balance");
+    h.get_by_label("Apply as new scenario").click();
+    h.run_steps(3);
+    h.get_by_label("Compare…").click();
+    h.run_steps(10);
+    let window = h.ctx.memory(|m| m.area_rect(egui::Id::new("compare-window"))).expect("the window is open");
+    assert!(window.min.y >= 0.0 && window.max.y <= 720.0, "the window at {window:?}");
+    assert!(window.min.x >= 0.0 && window.max.x <= 1024.0, "the window at {window:?}");
+    let flows = h.get_by_label_contains("Flows (click").rect();
+    assert!(window.contains_rect(flows), "the flows' heading at {flows:?}");
+}

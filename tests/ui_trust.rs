@@ -303,3 +303,27 @@ fn saving_from_the_unsaved_question_asks_before_overwriting_and_then_goes_on() {
     assert_eq!(saved.assignment, moved, "the save holds the edit");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On a 1024-point window the import report stays on screen: a long reason (a swapped
+/// row's) is cut at the window's edge instead of widening the report past both edges of
+/// the window, where its lines' starts could not be read.
+#[test]
+fn the_import_report_fits_a_small_window() {
+    let app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    let mut h = common::harness_sized(app, Vec2::new(1024.0, 720.0), 2);
+    territory_editor::app::style_for_projector(&h.ctx);
+    h.state_mut().open_path(fixture("geocode_de.csv"));
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(10);
+    let on_screen = |r: egui::Rect| r.min.x >= 0.0 && r.max.x <= 1024.0;
+    for text in ["Import report", "Line", "Reason", "Fix"] {
+        let r = h.get_by_label(text).rect();
+        assert!(on_screen(r), "{text} at {r:?}");
+    }
+    let reasons: Vec<egui::Rect> =
+        h.query_all_by_label_contains("latitude and longitude look swapped").map(|n| n.rect()).collect();
+    assert!(!reasons.is_empty(), "a swapped row is reported");
+    for r in reasons {
+        assert!(on_screen(r), "a reason at {r:?}");
+    }
+}

@@ -503,7 +503,11 @@ pub(super) fn proposal_ui(ui: &mut Ui, doc: &Document, p: &Pending, actions: &mu
         );
     }
     ui.separator();
-    proposal_table(ui, plan, p, &after_slots);
+    // In a panel narrower than the table, the table scrolls sideways rather than push
+    // the panel's content past its edges.
+    egui::ScrollArea::horizontal().id_salt("proposal-sideways").show(ui, |ui| {
+        proposal_table(ui, plan, p, &after_slots);
+    });
 }
 
 /// The proposal's territories before and after, the retired ones last. Only the rows in
@@ -514,7 +518,7 @@ fn proposal_table(ui: &mut Ui, plan: &Plan, p: &Pending, after_slots: &[usize]) 
     let dev = |d: Option<f64>| d.map_or("–".to_owned(), |d| format!("{:+.1} %", d * 100.0));
     let retired = plan.live_territories().map(|(s, _)| s.get()).filter(|&s| !p.proposal.territories[s].alive);
     let rows: Vec<(usize, bool)> = after_slots.iter().map(|&s| (s, false)).chain(retired.map(|s| (s, true))).collect();
-    let heads = ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Accounts in", "Accounts out"];
+    let heads = ["Territory", "Workload h", "Dev. before", "Dev. after", "Potential", "Gained", "Lost"];
     super::panel::figures_table(ui, "proposal-table", heads.len(), (140.0, 64.0))
         .min_scrolled_height(160.0)
         .header(22.0, |mut header| super::panel::figures_header(&mut header, &heads))

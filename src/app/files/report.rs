@@ -44,7 +44,7 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
         ));
     }
     if report.fixable > 0 {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 format!(
@@ -111,7 +111,9 @@ pub(super) fn import_report_ui(ui: &mut egui::Ui, path: &Path, report: &ImportRe
                         ui.add_sized([show_w, row_h], egui::Label::new(""));
                     }
                 }
-                ui.label(reason);
+                // One line a row (the rows are laid out by a fixed height): a long
+                // reason is cut at the window's edge and shown whole on hover.
+                ui.add(egui::Label::new(reason).truncate());
             });
         }
     });
@@ -154,6 +156,8 @@ pub(in crate::app) fn file_windows(
         egui::Window::new("Import report")
             .open(&mut open)
             .default_size([640.0, 440.0])
+            // Within the window, however long a reason (they are cut, above).
+            .max_width((ctx.content_rect().width() - 40.0).max(320.0))
             .pivot(egui::Align2::CENTER_CENTER)
             .default_pos(center)
             .show(ctx, |ui| report_action = import_report_ui(ui, path, report));

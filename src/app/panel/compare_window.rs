@@ -63,68 +63,80 @@ pub(in crate::app) fn compare_window(
     actions: &mut Vec<Action>,
 ) {
     // Over the balance panel, so that the map (the Changes mode) stays in view.
-    let pos = [(ctx.content_rect().right() - 780.0).max(16.0), 100.0];
-    egui::Window::new("Compare scenarios").open(open).default_pos(pos).default_size([760.0, 760.0]).show(ctx, |ui| {
-        let plan = doc.editor.plan();
-        let names = plan.scenario_names();
-        ui.horizontal(|ui| {
-            for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
-                let l = ui.label(RichText::new(label).strong());
-                egui::ComboBox::from_id_salt(label)
-                    .selected_text(names.get(*pick).copied().unwrap_or(""))
-                    .show_ui(ui, |ui| {
-                        for (i, n) in names.iter().enumerate() {
-                            ui.selectable_value(pick, i, *n);
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-            }
-        });
-        // Borrowed, not copied: at a million accounts the comparison lists every change.
-        comparison(view, doc);
-        let c = &view.cache.as_ref().expect("just filled").1;
-        ui.label(
-            RichText::new(format!(
-                "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
-                thousands(c.moved.accounts as i64),
-                thousands(c.matched as i64),
-                percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
-                percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
-            ))
-            .strong(),
-        );
-        ui.horizontal(|ui| {
-            if ui
-                .add_enabled(view.a != view.b, egui::Button::new("Show the changes on the map"))
-                .on_hover_text(
-                    "Show B with the accounts that differ from A in their colour in B, everything else faint",
-                )
-                .clicked()
-            {
-                actions.push(Action::ShowChanges { against: view.a, on: view.b });
-            }
-            if !c.changes.is_empty()
-                && ui
-                    .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
-                    .on_hover_text("Select them on the map (in the scenario on screen)")
+    let screen = ctx.content_rect();
+    let pos = [(screen.right() - 780.0).max(16.0), 100.0];
+    // No taller than the window below its top (on a 720-point projector the flows'
+    // last rows were under the window's edge).
+    let height = (screen.height() - 120.0).clamp(300.0, 760.0);
+    // What the two tables share of it, besides the headline and buttons (200 points):
+    // 300 points each at most.
+    let tables = ((height - 200.0) / 2.0).clamp(100.0, 300.0);
+    egui::Window::new("Compare scenarios")
+        .id(egui::Id::new("compare-window"))
+        .open(open)
+        .default_pos(pos)
+        .default_size([760.0, height])
+        .show(ctx, |ui| {
+            let plan = doc.editor.plan();
+            let names = plan.scenario_names();
+            ui.horizontal(|ui| {
+                for (label, pick) in [("A", &mut view.a), ("B", &mut view.b)] {
+                    let l = ui.label(RichText::new(label).strong());
+                    egui::ComboBox::from_id_salt(label)
+                        .selected_text(names.get(*pick).copied().unwrap_or(""))
+                        .show_ui(ui, |ui| {
+                            for (i, n) in names.iter().enumerate() {
+                                ui.selectable_value(pick, i, *n);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                }
+            });
+            // Borrowed, not copied: at a million accounts the comparison lists every change.
+            comparison(view, doc);
+            let c = &view.cache.as_ref().expect("just filled").1;
+            ui.label(
+                RichText::new(format!(
+                    "{} of {} accounts change territory: {} of the potential and {} of the workload change hands.",
+                    thousands(c.moved.accounts as i64),
+                    thousands(c.matched as i64),
+                    percent(Some(share(c.moved.potential.0, c.matched_totals.potential.0))).trim_start_matches('+'),
+                    percent(Some(share(c.moved.workload.0, c.matched_totals.workload.0))).trim_start_matches('+'),
+                ))
+                .strong(),
+            );
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(view.a != view.b, egui::Button::new("Show the changes on the map"))
+                    .on_hover_text(
+                        "Show B with the accounts that differ from A in their colour in B, everything else faint",
+                    )
                     .clicked()
-            {
-                let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
-                actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
-            }
+                {
+                    actions.push(Action::ShowChanges { against: view.a, on: view.b });
+                }
+                if !c.changes.is_empty()
+                    && ui
+                        .button(format!("Select the {} accounts that change", thousands(c.changes.len() as i64)))
+                        .on_hover_text("Select them on the map (in the scenario on screen)")
+                        .clicked()
+                {
+                    let set = AccountSet::from_indices(c.changes.iter().map(|ch| ch.a as u32).collect());
+                    actions.push(Action::Select(set, crate::app::selection::Combine::Replace));
+                }
+            });
+            ui.separator();
+            territories_table(ui, c, tables);
+            ui.separator();
+            ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
+            flows_table(ui, c, &mut view.flow_sort, actions, tables);
         });
-        ui.separator();
-        territories_table(ui, c);
-        ui.separator();
-        ui.label(RichText::new("Flows (click a column to sort, a row to select its accounts)").strong());
-        flows_table(ui, c, &mut view.flow_sort, actions);
-    });
 }
 
 /// Each territory in A and in B, and the share of its book that changes. Only the rows
 /// in view are laid out (a plan may have 10,000 territories).
-fn territories_table(ui: &mut Ui, c: &Comparison) {
+fn territories_table(ui: &mut Ui, c: &Comparison, height: f32) {
     let hours = |f: Option<&crate::compare::SideFigures>| {
         f.map_or("–".to_owned(), |f| thousands(f.totals.workload.hours().round() as i64))
     };
@@ -133,7 +145,7 @@ fn territories_table(ui: &mut Ui, c: &Comparison) {
     let heads =
         ["Territory", "Accounts A", "Accounts B", "Workload h A", "Workload h B", "Dev. A", "Dev. B", "Book changing"];
     figures_table(ui, "compare-territories", heads.len(), (130.0, 56.0))
-        .max_scroll_height(300.0)
+        .max_scroll_height(height)
         .header(22.0, |mut header| figures_header(&mut header, &heads))
         .body(|body| {
             body.rows(20.0, c.territories.len(), |mut row| {
@@ -164,7 +176,7 @@ fn territories_table(ui: &mut Ui, c: &Comparison) {
 
 /// The flows between territories as a table sortable by any column; a click on a row
 /// selects the flow's accounts.
-fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actions: &mut Vec<Action>) {
+fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actions: &mut Vec<Action>, height: f32) {
     let name = |r: Option<usize>| r.map_or("Unassigned", |r| c.territories[r].name.as_str());
     let mut order: Vec<usize> = (0..c.flows.len()).collect();
     let (column, descending) = *sort;
@@ -188,8 +200,8 @@ fn flows_table(ui: &mut Ui, c: &Comparison, sort: &mut (FlowColumn, bool), actio
     // Only the rows in view are laid out: 10,000 territories can make many flows.
     figures_table(ui, "compare-flows", heads.len(), (200.0, 80.0))
         .sense(egui::Sense::click())
-        .min_scrolled_height(260.0)
-        .max_scroll_height(320.0)
+        .min_scrolled_height(height.min(260.0))
+        .max_scroll_height(height)
         .header(22.0, |mut header| {
             for (col, label) in heads {
                 header.col(|ui| {
