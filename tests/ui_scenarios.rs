@@ -316,7 +316,7 @@ fn the_comparison_fits_a_projector_window() {
     h.run_steps(3);
     h.get_by_label("Compare…").click();
     h.run_steps(10);
-    let window = h.ctx.memory(|m| m.area_rect(egui::Id::new("compare-window"))).expect("the window is open");
+    let window = h.ctx.memory(|m| m.area_rect(egui::Id::unique("compare-window"))).expect("the window is open");
     assert!(window.min.y >= 0.0 && window.max.y <= 720.0, "the window at {window:?}");
     assert!(window.min.x >= 0.0 && window.max.x <= 1024.0, "the window at {window:?}");
     let flows = h.get_by_label_contains("Flows (click").rect();

@@ -72,7 +72,7 @@ pub(in crate::app) fn compare_window(
     // 300 points each at most.
     let tables = ((height - 200.0) / 2.0).clamp(100.0, 300.0);
     egui::Window::new("Compare scenarios")
-        .id(egui::Id::new("compare-window"))
+        .id(egui::Id::unique("compare-window"))
         .open(open)
         .default_pos(pos)
         .default_size([760.0, height])
