@@ -86,7 +86,9 @@ fn bench(c: &mut Criterion) {
             black_box(render::svg_to_png(&svg).expect("drawn"))
         })
     });
-    g.bench_function("book_demo", |b| b.iter(|| black_box(render::book_pdf(&demo, "Demo").expect("book"))));
+    g.bench_function("book_demo", |b| {
+        b.iter(|| black_box(render::book_pdf(&demo, "Demo", render::Ready::default()).expect("book")))
+    });
     after_edit(&mut g, "demo_after_edit", &demo, &land);
     let (big, _) = import_bytes(&common::csv_text(1_000_000), "1m.csv", &ImportOptions::default()).expect("1M");
     let k = big.territories.len();

@@ -62,7 +62,8 @@ pub(super) fn book(path: &Path, scenario: &ScenarioArg, out_path: &Path, title: 
     }
     let (plan, _) = load_in(path, scenario)?;
     let title = title.map_or_else(|| default_title(path), str::to_owned);
-    let pdf = render::book_pdf(&plan, &title).map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
+    let pdf = render::book_pdf(&plan, &title, render::Ready::default())
+        .map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
     crate::io::write_atomic(out_path, |w| w.write_all(&pdf)).map_err(Failure::data)?;
     out(&format!(
         "wrote the territory book ({} pages) to {}\n",

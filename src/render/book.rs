@@ -225,17 +225,22 @@ fn list(out: &mut String, plan: &Plan, (x, mut y): (f64, f64), w: f64, heading: 
 }
 
 /// The book as PDF bytes: one page per SVG document.
-pub fn book_pdf(plan: &Plan, title: &str) -> Result<Vec<u8>, BookError> {
+pub fn book_pdf(plan: &Plan, title: &str, ready: super::Ready) -> Result<Vec<u8>, BookError> {
     let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
     let m = Metrics::recompute(plan).with_travel(&minutes);
-    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-    let land = crate::shapes::Land::bundled().map_err(|e| BookError::Page(e.to_string()))?;
-    let shapes = crate::shapes::Shaper::new(&positions, Some(land), crate::shapes::ShapeOptions::default())
-        .shapes(&plan.assignment, plan.territories.len());
-    let basemap = Basemap::bundled().map_err(|e| BookError::Page(e.to_string()))?;
+    let shapes =
+        crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| BookError::Page(e.to_string()))?;
+    let parsed;
+    let basemap = match ready.basemap {
+        Some(b) => b,
+        None => {
+            parsed = Basemap::bundled().map_err(|e| BookError::Page(e.to_string()))?;
+            &parsed
+        }
+    };
     let options = usvg_options();
     let mut doc = krilla::Document::new();
-    for svg in pages(plan, &m, &shapes, &basemap, title) {
+    for svg in pages(plan, &m, &shapes, basemap, title) {
         let tree = resvg::usvg::Tree::from_str(&svg, &options).map_err(|e| BookError::Page(e.to_string()))?;
         let mut page = doc.start_page_with(krilla::page::PageSettings::new(PAGE.0 as f32, PAGE.1 as f32));
         let mut surface = page.surface();

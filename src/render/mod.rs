@@ -243,7 +243,10 @@ pub fn is_png_path(path: &std::path::Path) -> Option<bool> {
 /// same assignment, its parsed basemap); what is missing is made here.
 #[derive(Default)]
 pub struct Ready<'a> {
+    /// The plan's shapes, when the caller has them.
     pub shapes: Option<&'a Shapes>,
+    /// What makes them otherwise, when the caller has one (see [`crate::shapes::Shaper::of_plan`]).
+    pub shaper: Option<&'a crate::shapes::Shaper>,
     pub basemap: Option<&'a Basemap>,
 }
 
@@ -255,17 +258,11 @@ pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path, ready: R
     // With travel on, the workload is visits plus travel, as everywhere.
     let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
     let m = Metrics::recompute(plan).with_travel(&minutes);
-    let made;
-    let shapes = match ready.shapes {
-        _ if opts.dots || opts.changes.is_some() => None,
-        Some(s) => Some(s),
-        None => {
-            let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-            let land = crate::shapes::Land::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
-            let shaper = crate::shapes::Shaper::new(&positions, Some(land), crate::shapes::ShapeOptions::default());
-            made = shaper.shapes(&plan.assignment, plan.territories.len());
-            Some(&made)
-        }
+    let shapes = if opts.dots || opts.changes.is_some() {
+        None
+    } else {
+        let made = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper);
+        Some(made.map_err(|e| RenderError::Data(e.to_string()))?)
     };
     let parsed;
     let basemap = match ready.basemap {
@@ -275,7 +272,7 @@ pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path, ready: R
             &parsed
         }
     };
-    let svg = map_svg(plan, &m, shapes, basemap, opts);
+    let svg = map_svg(plan, &m, shapes.as_deref(), basemap, opts);
     let bytes = if png { svg_to_png(&svg)? } else { svg.into_bytes() };
     crate::io::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| RenderError::Data(e.to_string()))?;
     Ok(bytes.len())

@@ -256,6 +256,29 @@ impl Shaper {
         shapes
     }
 
+    /// The shapes of `plan`'s assignment with the bundled land and the default options,
+    /// as the editor's areas, the printed map and the book draw them: `made` when the
+    /// caller has them (the areas on screen, current), else made by `shaper` (the
+    /// document's, when it has one: no second triangulation of the accounts), else by a
+    /// shaper made here.
+    pub fn of_plan<'a>(
+        plan: &crate::model::Plan,
+        made: Option<&'a Shapes>,
+        shaper: Option<&Shaper>,
+    ) -> Result<std::borrow::Cow<'a, Shapes>, crate::io::geojson_areas::AreaError> {
+        use std::borrow::Cow;
+        let k = plan.territories.len();
+        Ok(match (made, shaper) {
+            (Some(s), _) => Cow::Borrowed(s),
+            (None, Some(shaper)) => Cow::Owned(shaper.shapes(&plan.assignment, k)),
+            (None, None) => {
+                let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+                let shaper = Shaper::new(&positions, Some(Land::bundled()?), ShapeOptions::default());
+                Cow::Owned(shaper.shapes(&plan.assignment, k))
+            }
+        })
+    }
+
     /// After an edit: the shapes of the `changed` territories (those that gained or lost
     /// accounts) under the new assignment, the others kept. O(N) to find the sites'
     /// owners, then the changed territories' merges, in parallel.

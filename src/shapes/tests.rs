@@ -325,3 +325,40 @@ fn the_land_near_a_box_is_the_land_in_it() {
         assert!((got - want).abs() < 1e-6, "in {bb:?}: {got} against {want}");
     }
 }
+
+/// `Shaper::of_plan` draws what it is given: the shapes when the caller has them (not
+/// a copy), else the caller's shaper (the editor's, made of the accounts' position
+/// columns) makes the same shapes as a shaper made afresh, and follows an edit.
+#[test]
+fn the_shapes_of_a_plan_come_from_what_the_caller_has() {
+    use crate::model::{Plan, Territory, palette_color};
+    // Two clusters in Kansas, west and east.
+    let accounts: Vec<_> = (0..40)
+        .map(|i| {
+            let (lon, lat) =
+                (-99.5 + f64::from(i % 10) * 0.05 + f64::from(i / 20) * 2.0, 38.5 + f64::from(i % 7) * 0.04);
+            crate::model::testing::account(&format!("K{i}"), "Kunde", lon, lat, 60)
+        })
+        .collect();
+    let mut plan = Plan {
+        accounts: accounts.into_iter().collect(),
+        territories: vec![Territory::new("w", "West", palette_color(0)), Territory::new("e", "East", palette_color(1))],
+        assignment: (0..40).map(|i| t(i / 20)).collect(),
+        ..Plan::default()
+    };
+    let fresh = Shaper::of_plan(&plan, None, None).expect("the bundled land");
+    let (lon, lat) = plan.accounts.position_columns();
+    let tri = std::sync::Arc::new(crate::quality::Triangulation::of_columns(lon, lat));
+    let shaper = Shaper::of(Voronoi::of(tri), Some(Land::bundled().expect("land")), ShapeOptions::default());
+    let shared = Shaper::of_plan(&plan, None, Some(&shaper)).expect("made");
+    assert_eq!(shared.areas, fresh.areas, "the editor's shaper draws what a fresh one draws");
+    let given = Shapes { areas: vec![MultiPolygon::new(Vec::new()); 2], shared: Vec::new() };
+    let borrowed = Shaper::of_plan(&plan, Some(&given), Some(&shaper)).expect("given");
+    assert!(std::ptr::eq(&*borrowed, &given), "the caller's shapes, not a copy");
+    // The east cluster's first account goes west: its point now lies in West's shape.
+    plan.assignment[20] = t(0);
+    let after = Shaper::of_plan(&plan, None, Some(&shaper)).expect("made");
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    check(&positions, &plan.assignment, &after, 1e-9);
+    assert!(covers(&after.areas[0], [positions[20].0, positions[20].1]));
+}

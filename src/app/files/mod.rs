@@ -118,25 +118,19 @@ fn write_change_list(plan: &crate::model::Plan, path: &std::path::Path) -> Resul
 }
 
 /// The territory book of the scenario on screen.
-fn write_book(plan: &crate::model::Plan, title: &str, path: &Path) -> Result<(), String> {
-    let pdf = crate::render::book_pdf(plan, title).map_err(|e| format!("{}: {e}", path.display()))?;
+fn write_book(plan: &crate::model::Plan, title: &str, path: &Path, ready: crate::render::Ready) -> Result<(), String> {
+    let pdf = crate::render::book_pdf(plan, title, ready).map_err(|e| format!("{}: {e}", path.display()))?;
     crate::io::write_atomic(path, |w| std::io::Write::write_all(w, &pdf)).map_err(|e| e.to_string())
 }
 
-/// The territory shapes of the scenario on screen as GeoJSON: those on screen when
-/// they are current, else made here, as the areas make them.
+/// The territory shapes of the scenario on screen as GeoJSON, as the areas make them.
 fn write_shapes(
     plan: &crate::model::Plan,
     metrics: &crate::metrics::Metrics,
-    shapes: Option<crate::shapes::Shapes>,
+    ready: crate::render::Ready,
     path: &Path,
 ) -> Result<(), String> {
-    use crate::shapes::{Land, ShapeOptions, Shaper};
-    let shapes = shapes.unwrap_or_else(|| {
-        let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
-        Shaper::new(&positions, Land::bundled().ok(), ShapeOptions::default())
-            .shapes(&plan.assignment, plan.territories.len())
-    });
+    let shapes = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| e.to_string())?;
     crate::export::write_shapes(plan, metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())
 }
 
@@ -341,9 +335,11 @@ impl TerritoryApp {
             ..crate::render::MapOptions::default()
         };
         // The areas on screen are of this very plan when they are current: no need to
-        // make them again; nor to parse the basemap again.
-        let shapes = (matches!(what, SaveKind::Map | SaveKind::Shapes) && self.doc.areas.current(&self.doc.editor))
-            .then(|| self.doc.areas.shapes().clone());
+        // make them again; else the document's shaper makes them without triangulating
+        // the accounts again; nor is the basemap parsed again.
+        let drawn = matches!(what, SaveKind::Map | SaveKind::Book | SaveKind::Shapes);
+        let shapes = (drawn && self.doc.areas.current(&self.doc.editor)).then(|| self.doc.areas.shapes().clone());
+        let shaper = self.doc.areas.shaper().filter(|_| drawn).cloned();
         let metrics = (what == SaveKind::Shapes).then(|| self.doc.editor.metrics().clone());
         let basemap = self.basemap.clone();
         let job = self.start_job(format!("{verb} {}", path.display()));
@@ -359,14 +355,22 @@ impl TerritoryApp {
                         csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
                     }
                     SaveKind::Changes => write_change_list(&plan, &path).map(|()| None).map_err(|e| e.to_string()),
-                    SaveKind::Map => {
-                        let ready = crate::render::Ready { shapes: shapes.as_ref(), basemap: basemap.as_deref() };
-                        crate::render::map_file(&plan, &map, &path, ready).map(|_| None).map_err(|e| e.to_string())
-                    }
-                    SaveKind::Book => write_book(&plan, &title, &path).map(|()| None),
-                    SaveKind::Shapes => {
-                        let metrics = metrics.unwrap_or_else(|| crate::metrics::Metrics::recompute(&plan));
-                        write_shapes(&plan, &metrics, shapes, &path).map(|()| None)
+                    SaveKind::Map | SaveKind::Book | SaveKind::Shapes => {
+                        let ready = crate::render::Ready {
+                            shapes: shapes.as_ref(),
+                            shaper: shaper.as_deref(),
+                            basemap: basemap.as_deref(),
+                        };
+                        match what {
+                            SaveKind::Map => crate::render::map_file(&plan, &map, &path, ready)
+                                .map(|_| None)
+                                .map_err(|e| e.to_string()),
+                            SaveKind::Book => write_book(&plan, &title, &path, ready).map(|()| None),
+                            _ => {
+                                let metrics = metrics.unwrap_or_else(|| crate::metrics::Metrics::recompute(&plan));
+                                write_shapes(&plan, &metrics, ready, &path).map(|()| None)
+                            }
+                        }
                     }
                 }
             })

@@ -156,6 +156,12 @@ impl Areas {
         self.adjacency.as_ref()
     }
 
+    /// What makes the shapes (the accounts' triangulation against the land), once made:
+    /// exports of another assignment share it instead of triangulating again.
+    pub fn shaper(&self) -> Option<&Arc<Shaper>> {
+        self.shaper.as_ref()
+    }
+
     /// The shapes as last computed (by territory slot).
     pub fn shapes(&self) -> &Shapes {
         &self.shapes
