@@ -28,7 +28,7 @@
 //! | [`export`] | documents of a plan for other programs, shared by the CLI and the editor: the stats document (each territory's figures against its target, the regions' roll-ups, the balance; the schema of `stats --json`) and the territory shapes as a GeoJSON FeatureCollection with those figures as properties |
 //! | [`compare`] | two plans of the same accounts side by side (accounts and territories matched by id): the accounts that change territory, the flows between territories, each territory's figures in both and its disruption; the change list for the CRM |
 //! | [`update`] | a plan refreshed from a new CRM export: accounts matched by id keep their territory and lock in every scenario, new ones join the nearest account's territory that may receive them (an R-tree on the unit sphere), missing ones are removed unless their row was rejected; the report |
-//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`, `map`, `book`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command) |
+//! | [`cli`] | the headless subcommands (`stats`, `select`, `assign`, `import`, `update`, `set`, `export`, `generate`, `quality`, `balance`, `redraw`, `compare`, `changes`, `shapes`, `map`, `book`), their range-checked options, one-line errors and `--json` documents (`Serialize` structs, one per command; the stats document from [`export`]) |
 //!
 //! The **editor** ([`app`]) is the only part that knows egui, eframe and walkers
 //! (`app::recover` keeps the journal in step with the editor and offers a crashed

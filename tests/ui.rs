@@ -572,3 +572,35 @@ fn a_resized_window_keeps_the_plan_fitted_until_the_map_is_moved() {
         "the centre stays: {panned:?} → {lon}, {lat}"
     );
 }
+
+/// F11 (and View ▸ Full screen) asks the window system for the whole screen, for the
+/// projector; pressed again in full screen, it gives the screen back.
+#[test]
+fn f11_puts_the_window_over_the_whole_screen() {
+    let mut h = fixture_harness();
+    // The viewport commands of the frame that took the key press.
+    let asked = |h: &mut Harness<'_, TerritoryApp>| {
+        h.key_down(Key::F11);
+        h.step();
+        let asked: Vec<bool> = h
+            .output()
+            .viewport_output
+            .values()
+            .flat_map(|v| v.commands.iter())
+            .filter_map(|c| match c {
+                egui::ViewportCommand::Fullscreen(on) => Some(*on),
+                _ => None,
+            })
+            .collect();
+        h.key_up(Key::F11);
+        h.step();
+        asked
+    };
+    assert_eq!(asked(&mut h), [true], "F11 asks for full screen, once");
+    // The window system says it is in full screen now.
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().fullscreen = Some(true);
+    assert_eq!(asked(&mut h), [false], "F11 again leaves full screen");
+    h.get_by_label("View").click();
+    h.run();
+    assert!(h.query_by_label_contains("Full screen").is_some(), "the View menu offers it");
+}

@@ -95,6 +95,8 @@ pub enum Action {
     /// tenth of them (the user said so).
     UpdateAccountsFrom(PathBuf, bool),
     ZoomToPlan,
+    /// The window over the whole screen (the projector), or back.
+    ToggleFullscreen,
     /// Draw OpenStreetMap's tiles under the accounts, or stop.
     SetOnlineTiles(bool),
     /// A copy of the scenario on screen, shown.
@@ -129,7 +131,7 @@ pub enum Action {
 /// The keyboard shortcuts of the file and edit actions: the one table that the key
 /// handler, the menus, the toolbar's tooltips and the Help window read. Longer
 /// combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
-pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 10] {
+pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 11] {
     let cmd = Modifiers::COMMAND;
     let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
     [
@@ -144,13 +146,14 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 10] {
         // As tabs switch in browsers and editors; the number keys assign.
         (KeyboardShortcut::new(cmd, Key::PageDown), Action::NextScenario),
         (KeyboardShortcut::new(cmd, Key::PageUp), Action::PreviousScenario),
+        (KeyboardShortcut::new(Modifiers::NONE, Key::F11), Action::ToggleFullscreen),
     ]
 }
 
 impl Action {
     /// The actions the menus, the toolbar and the Help window offer, in the Help
     /// window's order.
-    pub(super) const COMMANDS: [Action; 16] = [
+    pub(super) const COMMANDS: [Action; 17] = [
         Action::Undo,
         Action::Redo,
         Action::ClearSelection,
@@ -167,6 +170,7 @@ impl Action {
         Action::OpenCompare,
         Action::NextScenario,
         Action::PreviousScenario,
+        Action::ToggleFullscreen,
     ];
 
     /// Its name in menus and on buttons ("" for actions the views queue themselves).
@@ -189,6 +193,7 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Balance) => "Balance…",
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
             Action::ZoomToPlan => "Zoom to plan",
+            Action::ToggleFullscreen => "Full screen",
             Action::NewScenario => "New scenario",
             Action::OpenCompare => "Compare…",
             Action::NextScenario => "Next scenario",
@@ -243,6 +248,7 @@ impl Action {
             }
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Draw balanced, compact territories from scratch",
             Action::ZoomToPlan => "Fit the map to the plan's accounts",
+            Action::ToggleFullscreen => "The window over the whole screen, for the projector (again to leave)",
             Action::NewScenario => "A copy of the scenario on screen, to change without touching this one",
             Action::OpenCompare => "Compare two scenarios: what changes hands, territory by territory and flow by flow",
             Action::NextScenario => "Show the next scenario",
@@ -461,6 +467,10 @@ impl TerritoryApp {
                 );
             }
             Action::ZoomToPlan => self.zoom_to_plan(),
+            Action::ToggleFullscreen => {
+                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
+            }
             Action::SetOnlineTiles(on) => self.set_online_tiles(on),
             Action::OpenCompare => self.ui.compare = Some(panel::CompareView::new(self.doc.editor.plan())),
             Action::NewScenario

@@ -1,6 +1,7 @@
 //! The `--json` documents, one `Serialize` struct each: the schema the README
-//! documents, in one place. Printed through a `serde_json::Value`, whose keys come out
-//! sorted, as they always have (the golden files hold the bytes).
+//! documents, in one place (but `stats --json`, whose document the shapes' GeoJSON
+//! carries too: it lives in [`crate::export`]). Printed through a `serde_json::Value`,
+//! whose keys come out sorted, as they always have (the golden files hold the bytes).
 
 use serde::Serialize;
 
