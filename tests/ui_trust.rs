@@ -327,3 +327,49 @@ fn the_import_report_fits_a_small_window() {
         assert!(on_screen(r), "a reason at {r:?}");
     }
 }
+
+/// Ctrl+S saves the plan as it is when pressed, off the UI thread; an edit made while
+/// the file is written is not in it, so it stays unsaved (it had been marked saved when
+/// the save landed: a close would not have asked, and the edit was lost).
+#[test]
+fn an_edit_made_while_saving_stays_unsaved() {
+    let dir = temp_dir("edit-while-saving");
+    let plan_path = fixture_plan(&dir);
+    let mut app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    app.set_data_dir(dir.join("data"));
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    let saved_state = h.state().doc.editor.plan().assignment.clone();
+    // Ctrl+S down: the frame that takes it starts the save.
+    h.event(egui::Event::Key {
+        key: egui::Key::S,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.step();
+    // Before the save's answer is read (the next frame), another account moves.
+    let plan = h.state().doc.editor.plan().clone();
+    let (a, to) = (0..plan.accounts.len())
+        .find_map(|a| {
+            let owner = plan.assignment[a]?;
+            plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).map(|t| (a, t))
+        })
+        .expect("an account that can move");
+    let accounts = territory_editor::model::AccountSet::from_indices(vec![a as u32]);
+    let cmd = territory_editor::edit::Command::Reassign { accounts, to: Some(to) };
+    h.state_mut().doc.editor.apply(cmd).expect("moves").expect("a change");
+    step_until(&mut h, |h| h.query_by_label_contains("Saved ").is_some());
+    assert!(h.state().doc.editor.is_dirty(), "the move made during the save is not in the file");
+    let on_disk = territory_editor::io::plan_file::load(&plan_path).expect("the save reopens");
+    assert_eq!(on_disk.assignment, saved_state, "the file holds the plan as it was when Ctrl+S was pressed");
+    // Undone, the plan is the file's again: nothing to save.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(!h.state().doc.editor.is_dirty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,9 +22,12 @@ use crate::model::{AccountIdx, AccountSet, Plan, Region, RegionIdx, Rgb, Territo
 
 mod changes;
 mod regions;
+mod saved;
 mod scenarios;
 #[cfg(test)]
 mod tests;
+
+pub use saved::SavePoint;
 
 /// A user's edit, before it is validated (serialisable: the recovery journal keeps
 /// them).
@@ -257,8 +260,13 @@ pub struct Editor {
     revision: u64,
     /// The scenarios not on screen: their metrics and histories (see `scenarios.rs`).
     parked: Vec<Option<scenarios::Parked>>,
-    /// A scenario was created, deleted, renamed or made the baseline since the save.
-    structure_dirty: bool,
+    /// Scenarios created, deleted, renamed or made the baseline (and accounts updated)
+    /// since the editor was made, and as many at the last save: the structure is dirty
+    /// while they differ.
+    structure_changes: u64,
+    saved_structure: u64,
+    /// This editor among those of the process (see [`SavePoint`]).
+    id: u64,
 }
 
 /// A revision no editor in this process had before.
@@ -309,7 +317,9 @@ impl Editor {
             saved_serial: None,
             revision: next_revision(),
             parked: Vec::new(),
-            structure_dirty: false,
+            structure_changes: 0,
+            saved_structure: 0,
+            id: next_revision(),
         }
     }
 
@@ -362,20 +372,22 @@ impl Editor {
 
     /// Whether the plan changed since [`Editor::mark_saved`].
     pub fn is_dirty(&self) -> bool {
-        self.undo.last().map(|c| c.serial) != self.saved_serial || self.structure_dirty || self.parked_dirty()
+        self.undo.last().map(|c| c.serial) != self.saved_serial
+            || self.structure_changes != self.saved_structure
+            || self.parked_dirty()
     }
 
     /// Marks the plan as changed since it was saved (it was made from another: an
     /// update of the accounts).
     pub fn mark_unsaved(&mut self) {
-        self.structure_dirty = true;
+        self.structure_changes += 1;
     }
 
     /// Records the current state as the saved one.
     pub fn mark_saved(&mut self) {
         self.saved_serial = self.undo.last().map(|c| c.serial);
         self.mark_parked_saved();
-        self.structure_dirty = false;
+        self.saved_structure = self.structure_changes;
     }
 
     /// The label of the edit that Undo would revert.

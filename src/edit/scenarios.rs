@@ -44,7 +44,16 @@ enum StepKind {
 
 impl Parked {
     fn is_dirty(&self) -> bool {
-        self.undo.last().map(|c| c.serial) != self.saved_serial
+        self.last_serial() != self.saved_serial
+    }
+
+    /// The serial of the last edit in its history.
+    pub(super) fn last_serial(&self) -> Option<u64> {
+        self.undo.last().map(|c| c.serial)
+    }
+
+    pub(super) fn set_saved_serial(&mut self, serial: Option<u64>) {
+        self.saved_serial = serial;
     }
 }
 
@@ -160,7 +169,7 @@ impl Editor {
         self.next_serial += 1;
         self.redo.clear();
         self.undo.push(cs);
-        self.structure_dirty = true;
+        self.structure_changes += 1;
         self.revision = next_revision();
     }
 
@@ -234,7 +243,7 @@ impl Editor {
         step.index = here;
         step.stash = Some(self.take_scenario(here));
         step.other = self.plan.current;
-        self.structure_dirty = true;
+        self.structure_changes += 1;
         self.revision = next_revision();
     }
 
@@ -244,13 +253,13 @@ impl Editor {
         if let Some(stash) = step.stash.take() {
             step.index = self.restore_scenario(step.index, stash);
         }
-        self.structure_dirty = true;
+        self.structure_changes += 1;
         self.revision = next_revision();
     }
 
     pub fn rename_scenario(&mut self, i: usize, name: &str) -> Result<(), ScenarioError> {
         std::sync::Arc::make_mut(&mut self.plan).rename_scenario(i, name)?;
-        self.structure_dirty = true;
+        self.structure_changes += 1;
         self.revision = next_revision();
         Ok(())
     }
@@ -264,7 +273,7 @@ impl Editor {
         let p = parked.remove(i);
         parked.insert(0, p);
         std::sync::Arc::make_mut(&mut self.plan).make_baseline(i);
-        self.structure_dirty = true;
+        self.structure_changes += 1;
         self.revision = next_revision();
     }
 

@@ -70,6 +70,8 @@ pub enum TaskResult {
         /// The fingerprint of the file as written (a plan, not an export).
         hash: Option<u64>,
         what: SaveKind,
+        /// What a plan's save wrote (edits made since stay unsaved).
+        point: Option<crate::edit::SavePoint>,
     },
 }
 
@@ -152,6 +154,9 @@ pub struct Tasks {
     /// The running job and its description; results of other jobs are ignored
     /// (that is what Cancel does).
     running: Option<(u64, String)>,
+    /// Saves and exports in flight: they run beside the job (a save neither cancels a
+    /// Balance nor waits for it) and always report back.
+    writing: Vec<(u64, String)>,
     /// The running job's progress and Cancel.
     pub(super) progress: Option<Arc<Progress>>,
     next_job: u64,
@@ -161,7 +166,7 @@ pub struct Tasks {
 impl Default for Tasks {
     fn default() -> Self {
         let (tx, rx) = channel();
-        Tasks { tx, rx, running: None, progress: None, next_job: 1, dialog_open: false }
+        Tasks { tx, rx, running: None, writing: Vec::new(), progress: None, next_job: 1, dialog_open: false }
     }
 }
 
@@ -199,9 +204,29 @@ impl TerritoryApp {
         job
     }
 
+    /// A save or an export, started beside whatever job runs.
+    fn start_write(&mut self, what: String) -> u64 {
+        let job = self.tasks.next_job;
+        self.tasks.next_job += 1;
+        self.tasks.writing.push((job, what));
+        job
+    }
+
+    /// Whether `job` is a save or export in flight; it is no longer.
+    pub(in crate::app) fn write_landed(&mut self, job: u64) -> bool {
+        let before = self.tasks.writing.len();
+        self.tasks.writing.retain(|(j, _)| *j != job);
+        self.tasks.writing.len() != before
+    }
+
     /// The running job's description, for the progress display.
     pub(in crate::app) fn busy(&self) -> Option<&str> {
         self.tasks.running.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    /// The save or export in flight (the latest), for the progress display.
+    pub(in crate::app) fn writing(&self) -> Option<&str> {
+        self.tasks.writing.last().map(|(_, s)| s.as_str())
     }
 
     /// The running job's share done, when it reports one.
@@ -324,6 +349,7 @@ impl TerritoryApp {
             self.doc.editor.set_view(Some(t.view(self.map_memory.zoom())));
         }
         let plan = self.doc.editor.snapshot();
+        let point = (what == SaveKind::Plan).then(|| self.doc.editor.save_point());
         if what == SaveKind::Plan {
             self.recovery.save_revision = self.doc.editor.revision();
         }
@@ -342,7 +368,7 @@ impl TerritoryApp {
         let shaper = self.doc.areas.shaper().filter(|_| drawn).cloned();
         let metrics = (what == SaveKind::Shapes).then(|| self.doc.editor.metrics().clone());
         let basemap = self.basemap.clone();
-        let job = self.start_job(format!("{verb} {}", path.display()));
+        let job = self.start_write(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
@@ -376,7 +402,7 @@ impl TerritoryApp {
             })
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
             let _ = tx.send(match result {
-                Ok(hash) => TaskResult::Saved { job, path, hash, what },
+                Ok(hash) => TaskResult::Saved { job, path, hash, what, point },
                 Err(message) => TaskResult::Failed { job, message },
             });
             ctx.request_repaint();
@@ -531,6 +557,39 @@ mod tests {
             app.poll_tasks(&ctx);
             assert_eq!(app.ui.path_prompt.take(), Some((purpose, want)));
         }
+    }
+
+    /// A save started while a job runs (Balance computing, a plan opening) runs beside
+    /// it: the job stays the running one and its answer is still taken, and the save
+    /// reports back (it had taken the job's place, whose answer was then dropped).
+    #[test]
+    fn a_save_runs_beside_the_job_and_both_report_back() {
+        let accounts = (0..4)
+            .map(|i| crate::model::testing::account(&format!("K{i}"), "Kunde", -100.0 + f64::from(i), 40.0, 150))
+            .collect();
+        let plan = crate::model::testing::plan_of(accounts, &["n", "s"], &[Some(0), Some(0), Some(1), Some(1)]);
+        let mut app = TerritoryApp::new(Document::new(plan, None, "Nord Süd".into()));
+        let ctx = egui::Context::default();
+        let job = app.start_job("Balance: computing a proposal".into());
+        let path = std::env::temp_dir().join(format!("te-save-beside-{}.ron", std::process::id()));
+        app.save_in_background(&ctx, path.clone(), super::SaveKind::Plan);
+        assert_eq!(app.busy(), Some("Balance: computing a proposal"), "the job is still the running one");
+        assert!(app.writing().is_some_and(|w| w.starts_with("Saving")), "the save is in flight beside it");
+        let started = std::time::Instant::now();
+        while app.writing().is_some() && started.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            app.poll_tasks(&ctx);
+        }
+        assert!(app.writing().is_none(), "the save landed");
+        assert!(crate::io::plan_file::load(&path).is_ok(), "and wrote the plan");
+        assert_eq!(app.doc.path.as_deref(), Some(path.as_path()), "the plan is that file now");
+        assert_eq!(app.busy(), Some("Balance: computing a proposal"));
+        // The job's answer is taken, not dropped.
+        app.tasks.tx.send(TaskResult::Failed { job, message: "no proposal".into() }).expect("sent");
+        app.poll_tasks(&ctx);
+        assert_eq!(app.busy(), None);
+        assert!(app.ui.notice.as_ref().is_some_and(|n| n.error && n.text.contains("no proposal")));
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

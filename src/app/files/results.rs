@@ -92,7 +92,12 @@ impl TerritoryApp {
                     self.restore_failed(&error.to_string());
                 }
                 TaskResult::Failed { job, message } => {
-                    if current(job, &self.tasks.running) {
+                    if self.write_landed(job) {
+                        // A save or export that failed says so, whatever ran since; a
+                        // failed save keeps the plan dirty, and nothing follows it.
+                        self.ui.after_save = None;
+                        self.fail(message);
+                    } else if current(job, &self.tasks.running) {
                         self.tasks.running = None;
                         // A save that failed keeps the plan open: nothing follows it.
                         self.ui.after_save = None;
@@ -113,32 +118,38 @@ impl TerritoryApp {
                         self.ui.update_consent = Some((path, message));
                     }
                 }
-                TaskResult::Saved { job, path, hash, what } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
+                TaskResult::Saved { job, path, hash, what, point } => {
+                    self.write_landed(job);
+                    let exported = match what {
+                        SaveKind::Plan => None,
+                        SaveKind::Assignments => Some("assignments"),
+                        SaveKind::Changes => Some("the change list"),
+                        SaveKind::Map => Some("the map"),
+                        SaveKind::Book => Some("the territory book"),
+                        SaveKind::Shapes => Some("the territory shapes"),
+                    };
+                    if let Some(what) = exported {
+                        self.notify(format!("Exported {what} to {}", path.display()));
+                        continue;
                     }
-                    if what == SaveKind::Assignments {
-                        self.notify(format!("Exported assignments to {}", path.display()));
-                    } else if what == SaveKind::Changes {
-                        self.notify(format!("Exported the change list to {}", path.display()));
-                    } else if what == SaveKind::Map {
-                        self.notify(format!("Exported the map to {}", path.display()));
-                    } else if what == SaveKind::Book {
-                        self.notify(format!("Exported the territory book to {}", path.display()));
-                    } else if what == SaveKind::Shapes {
-                        self.notify(format!("Exported the territory shapes to {}", path.display()));
-                    } else {
-                        self.doc.editor.mark_saved();
-                        self.journal_saved(&path, hash);
-                        self.doc.title = path
-                            .file_name()
-                            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-                        self.doc.path = Some(path.clone());
-                        self.settings.remember(&path);
-                        self.notify(format!("Saved {}", path.display()));
-                        if let Some(after) = self.ui.after_save.take() {
-                            self.go_on(ctx, after);
+                    self.settings.remember(&path);
+                    self.notify(format!("Saved {}", path.display()));
+                    // The plan saved is the one on screen (not another opened since):
+                    // it is now that file, saved as it was when the save began.
+                    match point {
+                        Some(point) if self.doc.editor.owns(&point) => {
+                            self.doc.editor.mark_saved_at(&point);
+                            self.journal_saved(&path, hash);
+                            self.doc.title = path
+                                .file_name()
+                                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                            self.doc.path = Some(path.clone());
+                            if let Some(after) = self.ui.after_save.take() {
+                                self.go_on(ctx, after);
+                            }
                         }
+                        // Another plan is open now: what was to follow the save does not.
+                        _ => self.ui.after_save = None,
                     }
                 }
             }

@@ -6,6 +6,8 @@ use super::*;
 pub(in crate::app) struct Busy {
     pub what: String,
     pub fraction: Option<f32>,
+    /// A job that Cancel stops (not a save or export: those finish, atomically).
+    pub cancel: bool,
 }
 
 /// Reads the UI state and pushes Cancel as an action; `areas_working` while the territory
@@ -22,7 +24,7 @@ pub(in crate::app) fn status_bar(
             ui.monospace(format!("{ms:5.1} ms"));
             ui.separator();
         }
-        if let Some(Busy { what, fraction }) = busy {
+        if let Some(Busy { what, fraction, cancel }) = busy {
             match fraction {
                 Some(f) => {
                     ui.add(egui::ProgressBar::new(f).desired_width(180.0).show_percentage());
@@ -33,7 +35,7 @@ pub(in crate::app) fn status_bar(
             }
             ui.label(what);
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
-            if ui.button("Cancel").clicked() {
+            if cancel && ui.button("Cancel").clicked() {
                 actions.push(Action::CancelJob);
             }
             ui.separator();
