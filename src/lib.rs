@@ -188,6 +188,10 @@
 //! - Files are written atomically (temporary file, flushed, then renamed): a save
 //!   killed at any moment leaves the old file or the new one whole (tested with
 //!   SIGKILLs), and the next save removes the temporary it left.
+//! - A save marks saved exactly what it wrote ([`edit::SavePoint`], taken with its
+//!   snapshot): an edit made while the file is written stays unsaved (tested). Saves
+//!   and exports run beside the job in flight (Balance, Redraw, an open, an update)
+//!   without taking its place, and always report back.
 //! - No total wraps: each account's figures are held to [`model::limits`] on input,
 //!   and a plan whose sums of absolute values would not fit in `i64` is refused.
 //! - No account is placed where its position is plainly wrong: (0, 0) is rejected,

@@ -157,6 +157,9 @@ pub struct Tasks {
     /// Saves and exports in flight: they run beside the job (a save neither cancels a
     /// Balance nor waits for it) and always report back.
     writing: Vec<(u64, String)>,
+    /// The window was closed while a save or export was in flight: it closes once they
+    /// have landed (a close then would have cut the write short, and lost it).
+    close_when_written: bool,
     /// The running job's progress and Cancel.
     pub(super) progress: Option<Arc<Progress>>,
     next_job: u64,
@@ -166,7 +169,16 @@ pub struct Tasks {
 impl Default for Tasks {
     fn default() -> Self {
         let (tx, rx) = channel();
-        Tasks { tx, rx, running: None, writing: Vec::new(), progress: None, next_job: 1, dialog_open: false }
+        Tasks {
+            tx,
+            rx,
+            running: None,
+            writing: Vec::new(),
+            close_when_written: false,
+            progress: None,
+            next_job: 1,
+            dialog_open: false,
+        }
     }
 }
 
@@ -521,9 +533,25 @@ impl TerritoryApp {
     }
 
     pub(in crate::app) fn handle_close_request(&mut self, ctx: &egui::Context) {
-        if ctx.input(|i| i.viewport().close_requested()) && self.doc.editor.is_dirty() && !self.allow_close {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.doc.editor.is_dirty() && !self.allow_close {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.ui.confirm = Some(AfterConfirm::Close);
+        } else if let Some(what) = self.writing() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.notify(format!("Closing once it is written: {what}"));
+            self.tasks.close_when_written = true;
+        }
+    }
+
+    /// Closes the window that was closed while a save or export was in flight, once
+    /// they have landed.
+    pub(in crate::app) fn close_when_written(&mut self, ctx: &egui::Context) {
+        if self.tasks.close_when_written && self.tasks.writing.is_empty() {
+            self.tasks.close_when_written = false;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
 }
@@ -590,6 +618,31 @@ mod tests {
         assert_eq!(app.busy(), None);
         assert!(app.ui.notice.as_ref().is_some_and(|n| n.error && n.text.contains("no proposal")));
         let _ = std::fs::remove_file(&path);
+    }
+
+    /// A window closed while an export is being written stays open until it lands,
+    /// then closes (closing then had cut the write short).
+    #[test]
+    fn a_close_waits_for_the_writes_in_flight() {
+        let mut app = TerritoryApp::new(Document::new(crate::model::Plan::default(), None, "Leer".into()));
+        let ctx = egui::Context::default();
+        // (The font texture's delta, which no renderer takes here, is dropped.)
+        let commands = |mut out: egui::FullOutput| -> Vec<egui::ViewportCommand> {
+            out.textures_delta.clear();
+            out.viewport_output.into_values().flat_map(|v| v.commands).collect()
+        };
+        let job = app.start_write("Exporting the map".into());
+        let mut input = egui::RawInput::default();
+        input.viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+        let out = ctx.run_ui(input, |ui| app.handle_close_request(ui.ctx()));
+        let asked = commands(out);
+        assert!(asked.contains(&egui::ViewportCommand::CancelClose), "{asked:?}");
+        assert!(!asked.contains(&egui::ViewportCommand::Close));
+        let landed =
+            TaskResult::Saved { job, path: "map.png".into(), hash: None, what: super::SaveKind::Map, point: None };
+        app.tasks.tx.send(landed).expect("sent");
+        let out = ctx.run_ui(egui::RawInput::default(), |ui| app.poll_tasks(ui.ctx()));
+        assert!(commands(out).contains(&egui::ViewportCommand::Close), "closes once written");
     }
 
     #[test]

@@ -154,5 +154,6 @@ impl TerritoryApp {
                 }
             }
         }
+        self.close_when_written(ctx);
     }
 }
