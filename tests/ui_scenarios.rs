@@ -322,3 +322,29 @@ fn the_comparison_fits_a_projector_window() {
     let flows = h.get_by_label_contains("Flows (click").rect();
     assert!(window.contains_rect(flows), "the flows' heading at {flows:?}");
 }
+
+/// An account moved while File ▸ Update accounts reads the export is not lost: the
+/// update, made of the plan before the move, is made again of the plan after it (it had
+/// replaced the plan, the move with it).
+#[test]
+fn an_edit_made_while_updating_is_kept() {
+    let mut h = fixture_harness();
+    h.state_mut().update_accounts_from(fixture());
+    h.step();
+    // Before the update's answer is read (the next frame), an account changes hands.
+    let plan = h.state().doc.editor.plan().clone();
+    let owner = plan.assignment[0].expect("assigned");
+    let to = plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).expect("another territory");
+    let id = plan.accounts.id(0).to_owned();
+    let accounts = territory_editor::model::AccountSet::from_indices(vec![0]);
+    h.state_mut()
+        .doc
+        .editor
+        .apply(territory_editor::edit::Command::Reassign { accounts, to: Some(to) })
+        .expect("moves")
+        .expect("a change");
+    step_until(&mut h, |h| h.state().notice().is_some_and(|n| n.text.starts_with("Updated from")));
+    let plan = h.state().doc.editor.plan();
+    let a = plan.accounts.ids().position(|x| x == id).expect("still there");
+    assert_eq!(plan.assignment[a], Some(to), "{id} stays where it was moved during the update");
+}

@@ -57,6 +57,10 @@ pub enum TaskResult {
         doc: Box<Document>,
         summary: Box<UpdateSummary>,
         new_accounts: Vec<u32>,
+        /// The editor revision the update was made of, and whether it might remove more
+        /// than a tenth of the accounts (to run it again on a plan edited meanwhile).
+        revision: u64,
+        allow_removals: bool,
     },
     /// The update would remove more than a tenth of the accounts: ask first.
     UpdateNeedsConsent {

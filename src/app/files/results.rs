@@ -106,10 +106,20 @@ impl TerritoryApp {
                         self.restore_failed(&message);
                     }
                 }
-                TaskResult::Updated { job, doc, summary, new_accounts } => {
-                    if current(job, &self.tasks.running) {
-                        self.tasks.running = None;
+                TaskResult::Updated { job, doc, summary, new_accounts, revision, allow_removals } => {
+                    if !current(job, &self.tasks.running) {
+                        continue;
+                    }
+                    self.tasks.running = None;
+                    if revision == self.doc.editor.revision() {
                         self.updated(*doc, *summary, new_accounts);
+                    } else {
+                        // The plan was edited while the export was read: the update,
+                        // made of the plan before, would drop those edits. Again, of
+                        // the plan as it is now.
+                        self.notify("The plan changed while the accounts were updated: updating again");
+                        drop(doc);
+                        self.update_in_background(ctx, summary.path.clone(), allow_removals);
                     }
                 }
                 TaskResult::UpdateNeedsConsent { job, path, message } => {

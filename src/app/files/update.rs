@@ -31,6 +31,7 @@ impl TerritoryApp {
         self.tasks.progress = Some(progress.clone());
         let opts = ImportOptions { progress: Some(progress), ..ImportOptions::default() };
         let plan = self.doc.editor.snapshot();
+        let revision = self.doc.editor.revision();
         let (doc_path, title) = (self.doc.path.clone(), self.doc.title.clone());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
@@ -68,7 +69,14 @@ impl TerritoryApp {
                             .collect();
                         drop(new_ids);
                         let summary = UpdateSummary { path: path.clone(), report, import, names_before, names_after };
-                        TaskResult::Updated { job, doc: Box::new(doc), summary: Box::new(summary), new_accounts }
+                        TaskResult::Updated {
+                            job,
+                            doc: Box::new(doc),
+                            summary: Box::new(summary),
+                            new_accounts,
+                            revision,
+                            allow_removals,
+                        }
                     }
                     Err(UpdateError::TooManyRemovals { removed, total, share, .. }) => {
                         let message = format!(
