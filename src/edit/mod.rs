@@ -385,9 +385,8 @@ impl Editor {
 
     /// Records the current state as the saved one.
     pub fn mark_saved(&mut self) {
-        self.saved_serial = self.undo.last().map(|c| c.serial);
-        self.mark_parked_saved();
-        self.saved_structure = self.structure_changes;
+        let now = self.save_point();
+        self.mark_saved_at(&now);
     }
 
     /// The label of the edit that Undo would revert.

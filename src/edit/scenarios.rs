@@ -281,13 +281,6 @@ impl Editor {
     pub(super) fn parked_dirty(&self) -> bool {
         self.parked.iter().flatten().any(Parked::is_dirty)
     }
-
-    /// Marks every parked scenario saved.
-    pub(super) fn mark_parked_saved(&mut self) {
-        for p in self.parked.iter_mut().flatten() {
-            p.saved_serial = p.undo.last().map(|c| c.serial);
-        }
-    }
 }
 
 impl Editor {
