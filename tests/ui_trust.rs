@@ -96,6 +96,20 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The small fixture's plan file, saved in `dir` and opened in the editor (its data
+/// folder in `dir` too), with the accounts of a rectangle moved to territory 2.
+fn edited_fixture_plan(dir: &Path) -> (Harness<'static, TerritoryApp>, PathBuf) {
+    let plan_path = fixture_plan(dir);
+    let mut app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
+    app.set_data_dir(dir.join("data"));
+    let mut h = harness_on(app);
+    h.state_mut().open_path(plan_path.clone());
+    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
+    h.run_steps(4);
+    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    (h, plan_path)
+}
+
 /// Draws a rectangle over the middle of the map and presses a number key.
 fn assign_rectangle(h: &mut Harness<'_, TerritoryApp>, inset: f32, key: egui::Key) {
     h.key_press(egui::Key::R);
@@ -274,14 +288,7 @@ fn the_import_report_closes_when_another_file_opens() {
 #[test]
 fn saving_from_the_unsaved_question_asks_before_overwriting_and_then_goes_on() {
     let dir = temp_dir("unsaved-save");
-    let plan_path = fixture_plan(&dir);
-    let mut app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
-    app.set_data_dir(dir.join("data"));
-    let mut h = harness_on(app);
-    h.state_mut().open_path(plan_path.clone());
-    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
-    h.run_steps(4);
-    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    let (mut h, plan_path) = edited_fixture_plan(&dir);
     assert!(h.state().doc.editor.is_dirty());
     let moved = h.state().doc.editor.plan().assignment.clone();
     // Someone else saves the file meanwhile.
@@ -334,14 +341,7 @@ fn the_import_report_fits_a_small_window() {
 #[test]
 fn an_edit_made_while_saving_stays_unsaved() {
     let dir = temp_dir("edit-while-saving");
-    let plan_path = fixture_plan(&dir);
-    let mut app = TerritoryApp::new(Document::new(Plan::default(), None, "Empty".into()));
-    app.set_data_dir(dir.join("data"));
-    let mut h = harness_on(app);
-    h.state_mut().open_path(plan_path.clone());
-    step_until(&mut h, |h| !h.state().doc.editor.plan().accounts.is_empty());
-    h.run_steps(4);
-    assign_rectangle(&mut h, 150.0, egui::Key::Num2);
+    let (mut h, plan_path) = edited_fixture_plan(&dir);
     let saved_state = h.state().doc.editor.plan().assignment.clone();
     // Ctrl+S down: the frame that takes it starts the save.
     h.event(egui::Event::Key {

@@ -226,18 +226,11 @@ fn list(out: &mut String, plan: &Plan, (x, mut y): (f64, f64), w: f64, heading: 
 
 /// The book as PDF bytes: one page per SVG document.
 pub fn book_pdf(plan: &Plan, title: &str, ready: super::Ready) -> Result<Vec<u8>, BookError> {
-    let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
-    let m = Metrics::recompute(plan).with_travel(&minutes);
+    let m = super::printed_metrics(plan);
     let shapes =
         crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| BookError::Page(e.to_string()))?;
-    let parsed;
-    let basemap = match ready.basemap {
-        Some(b) => b,
-        None => {
-            parsed = Basemap::bundled().map_err(|e| BookError::Page(e.to_string()))?;
-            &parsed
-        }
-    };
+    let mut parsed = None;
+    let basemap = ready.basemap(&mut parsed).map_err(BookError::Page)?;
     let options = usvg_options();
     let mut doc = krilla::Document::new();
     for svg in pages(plan, &m, &shapes, basemap, title) {

@@ -250,28 +250,40 @@ pub struct Ready<'a> {
     pub basemap: Option<&'a Basemap>,
 }
 
+impl<'a> Ready<'a> {
+    /// The basemap given, or the bundled one, parsed into `parsed`.
+    fn basemap<'b>(&self, parsed: &'b mut Option<Basemap>) -> Result<&'b Basemap, String>
+    where
+        'a: 'b,
+    {
+        match self.basemap {
+            Some(b) => Ok(b),
+            None => Ok(parsed.insert(Basemap::bundled().map_err(|e| e.to_string())?)),
+        }
+    }
+}
+
+/// The figures a printed map or book shows: with travel on, the workload is visits
+/// plus travel, as everywhere.
+fn printed_metrics(plan: &Plan) -> Metrics {
+    let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
+    Metrics::recompute(plan).with_travel(&minutes)
+}
+
 /// Draws the plan on screen (its scenario) and writes it, PNG or SVG by the path's
 /// extension, atomically: the territory areas (cut to the bundled land) unless `opts`
 /// asks for dots or the Changes view. Returns the bytes written.
 pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path, ready: Ready) -> Result<usize, RenderError> {
     let png = is_png_path(path).ok_or_else(|| RenderError::Format(path.display().to_string()))?;
-    // With travel on, the workload is visits plus travel, as everywhere.
-    let minutes: Vec<i64> = crate::model::travel_by_territory(plan).iter().map(|t| t.minutes).collect();
-    let m = Metrics::recompute(plan).with_travel(&minutes);
+    let m = printed_metrics(plan);
     let shapes = if opts.dots || opts.changes.is_some() {
         None
     } else {
         let made = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper);
         Some(made.map_err(|e| RenderError::Data(e.to_string()))?)
     };
-    let parsed;
-    let basemap = match ready.basemap {
-        Some(b) => b,
-        None => {
-            parsed = Basemap::bundled().map_err(|e| RenderError::Data(e.to_string()))?;
-            &parsed
-        }
-    };
+    let mut parsed = None;
+    let basemap = ready.basemap(&mut parsed).map_err(RenderError::Data)?;
     let svg = map_svg(plan, &m, shapes.as_deref(), basemap, opts);
     let bytes = if png { svg_to_png(&svg)? } else { svg.into_bytes() };
     crate::io::write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| RenderError::Data(e.to_string()))?;
