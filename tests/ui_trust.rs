@@ -373,3 +373,29 @@ fn an_edit_made_while_saving_stays_unsaved() {
     assert!(!h.state().doc.editor.is_dirty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An account moved while another file opens is not dropped without asking: the
+/// editor asks "Save changes?" before the file replaces the plan (it had replaced it,
+/// the edit with it); Don't save then opens it.
+#[test]
+fn an_edit_made_while_another_file_opens_is_asked_about() {
+    let mut h = common::fixture_harness();
+    h.state_mut().open_path(fixture("geocode_de.csv"));
+    h.step();
+    // Before the open's answer is read (the next frame), an account changes hands.
+    let plan = h.state().doc.editor.plan().clone();
+    let owner = plan.assignment[0].expect("assigned");
+    let to = plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).expect("another territory");
+    let accounts = territory_editor::model::AccountSet::from_indices(vec![0]);
+    h.state_mut()
+        .doc
+        .editor
+        .apply(territory_editor::edit::Command::Reassign { accounts, to: Some(to) })
+        .expect("moves")
+        .expect("a change");
+    step_until(&mut h, |h| h.query_by_label("Save changes?").is_some());
+    assert_eq!(h.state().doc.title, "Fixture", "the edited plan is still on screen");
+    assert_eq!(h.state().doc.editor.plan().assignment[0], Some(to));
+    h.get_by_label("Don't save").click();
+    step_until(&mut h, |h| h.state().doc.title.contains("geocode_de"));
+}

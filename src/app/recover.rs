@@ -51,6 +51,11 @@ pub struct Recovery {
 }
 
 impl Recovery {
+    /// Whether a crashed session's journal is being restored (its base file opening).
+    pub(super) fn restoring(&self) -> bool {
+        self.restoring.is_some()
+    }
+
     /// A crashed session's journal, while it is offered.
     pub(super) fn offer(&self) -> Option<&Found> {
         self.offer.as_ref()

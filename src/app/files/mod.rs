@@ -40,6 +40,10 @@ pub enum TaskResult {
         doc: Box<Document>,
         report: Option<ImportReport>,
         path: PathBuf,
+        /// The editor revision when the open began, and how the file was read (to open
+        /// it again, after asking, when the plan on screen was edited meanwhile).
+        revision: u64,
+        opts: Box<ImportOptions>,
     },
     ImportFailed {
         job: u64,
@@ -320,6 +324,8 @@ impl TerritoryApp {
     /// Loads a plan or a CSV on a worker thread.
     pub(in crate::app) fn load_in_background(&mut self, ctx: &egui::Context, path: PathBuf, mut opts: ImportOptions) {
         let job = self.start_job(format!("Opening {}", path.display()));
+        let revision = self.doc.editor.revision();
+        let again = Box::new(ImportOptions { progress: None, ..opts.clone() });
         let progress = Arc::new(Progress::default());
         self.tasks.progress = Some(progress.clone());
         opts.progress = Some(progress.clone());
@@ -336,6 +342,8 @@ impl TerritoryApp {
                             doc: Box::new(super::recover::csv_document(plan, grid, title, &path, &opts)),
                             report: Some(report),
                             path: path.clone(),
+                            revision,
+                            opts: again,
                         },
                         Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
                     }
@@ -346,6 +354,8 @@ impl TerritoryApp {
                             doc: Box::new(super::recover::plan_document(plan, hash, title, &path)),
                             report: None,
                             path: path.clone(),
+                            revision,
+                            opts: again,
                         },
                         Err(e) => TaskResult::Failed { job, message: e.to_string() },
                     }
@@ -426,7 +436,8 @@ impl TerritoryApp {
     }
 
     pub(in crate::app) fn file_action(&mut self, ctx: &egui::Context, action: Action) {
-        let needs_confirm = matches!(action, Action::Open | Action::OpenPath(_) | Action::ImportCsv);
+        let needs_confirm =
+            matches!(action, Action::Open | Action::OpenPath(_) | Action::OpenWith(..) | Action::ImportCsv);
         if needs_confirm && self.doc.editor.is_dirty() && self.ui.confirm.is_none() {
             self.ui.confirm = Some(AfterConfirm::Run(action));
             return;

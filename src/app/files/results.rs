@@ -3,7 +3,7 @@
 //! is no longer the running one (it was cancelled) are dropped.
 
 use super::{ColumnMapping, Purpose, SaveKind, TaskResult};
-use crate::app::TerritoryApp;
+use crate::app::{Action, TerritoryApp};
 use crate::io::csv_import::ImportError;
 
 impl TerritoryApp {
@@ -42,11 +42,22 @@ impl TerritoryApp {
                     };
                     self.picked(ctx, purpose, path);
                 }
-                TaskResult::Loaded { job, doc, report, path } => {
+                TaskResult::Loaded { job, doc, report, path, revision, opts } => {
                     if !current(job, &self.tasks.running) {
                         continue;
                     }
                     self.tasks.running = None;
+                    // The plan on screen was edited while the file was read: those
+                    // edits are not dropped without asking (a crashed session being
+                    // restored was asked about already).
+                    if revision != self.doc.editor.revision()
+                        && self.doc.editor.is_dirty()
+                        && !self.recovery.restoring()
+                    {
+                        drop(doc);
+                        self.actions.push(Action::OpenWith(path, opts));
+                        continue;
+                    }
                     self.settings.remember(&path);
                     self.set_document(*doc);
                     self.ui.confirm = None;
