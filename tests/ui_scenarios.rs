@@ -332,17 +332,7 @@ fn an_edit_made_while_updating_is_kept() {
     h.state_mut().update_accounts_from(fixture());
     h.step();
     // Before the update's answer is read (the next frame), an account changes hands.
-    let plan = h.state().doc.editor.plan().clone();
-    let owner = plan.assignment[0].expect("assigned");
-    let to = plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).expect("another territory");
-    let id = plan.accounts.id(0).to_owned();
-    let accounts = territory_editor::model::AccountSet::from_indices(vec![0]);
-    h.state_mut()
-        .doc
-        .editor
-        .apply(territory_editor::edit::Command::Reassign { accounts, to: Some(to) })
-        .expect("moves")
-        .expect("a change");
+    let (id, to) = common::move_first_account(&mut h);
     step_until(&mut h, |h| h.state().notice().is_some_and(|n| n.text.starts_with("Updated from")));
     let plan = h.state().doc.editor.plan();
     let a = plan.accounts.ids().position(|x| x == id).expect("still there");

@@ -383,16 +383,7 @@ fn an_edit_made_while_another_file_opens_is_asked_about() {
     h.state_mut().open_path(fixture("geocode_de.csv"));
     h.step();
     // Before the open's answer is read (the next frame), an account changes hands.
-    let plan = h.state().doc.editor.plan().clone();
-    let owner = plan.assignment[0].expect("assigned");
-    let to = plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).expect("another territory");
-    let accounts = territory_editor::model::AccountSet::from_indices(vec![0]);
-    h.state_mut()
-        .doc
-        .editor
-        .apply(territory_editor::edit::Command::Reassign { accounts, to: Some(to) })
-        .expect("moves")
-        .expect("a change");
+    let (_, to) = common::move_first_account(&mut h);
     step_until(&mut h, |h| h.query_by_label("Save changes?").is_some());
     assert_eq!(h.state().doc.title, "Fixture", "the edited plan is still on screen");
     assert_eq!(h.state().doc.editor.plan().assignment[0], Some(to));

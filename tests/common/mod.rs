@@ -220,3 +220,21 @@ pub fn compute_proposal(
     step_until(h, |h| label_exists(h, "Discard"));
     h.run();
 }
+
+/// Moves the first account to another territory in the editor directly, between two
+/// frames (as an edit lands while a worker runs); its id and where it went.
+pub fn move_first_account(
+    h: &mut egui_kittest::Harness<'_, territory_editor::app::TerritoryApp>,
+) -> (String, territory_editor::model::TerritoryIdx) {
+    let plan = h.state().doc.editor.plan().clone();
+    let owner = plan.assignment[0].expect("assigned");
+    let to = plan.live_territories().map(|(t, _)| t).find(|&t| t != owner).expect("another territory");
+    let accounts = territory_editor::model::AccountSet::from_indices(vec![0]);
+    h.state_mut()
+        .doc
+        .editor
+        .apply(territory_editor::edit::Command::Reassign { accounts, to: Some(to) })
+        .expect("moves")
+        .expect("a change");
+    (plan.accounts.id(0).to_owned(), to)
+}
