@@ -30,6 +30,13 @@ impl Editor {
         SavePoint { editor: self.id, structure: self.structure_changes, serials }
     }
 
+    /// Whether the plan changed since `point` was taken: an edit, undo or redo in any
+    /// scenario, a scenario made, deleted or renamed, or another editor altogether
+    /// (switching scenarios is no change).
+    pub fn edited_since(&self, point: &SavePoint) -> bool {
+        self.save_point() != *point
+    }
+
     /// Whether `point` was taken of this editor (not of another plan opened since).
     pub fn owns(&self, point: &SavePoint) -> bool {
         point.editor == self.id
@@ -121,5 +128,19 @@ mod tests {
         assert!(ed.is_dirty(), "B's edit made during the save");
         ed.undo();
         assert!(!ed.is_dirty(), "both scenarios as written");
+    }
+
+    #[test]
+    fn switching_scenarios_is_no_edit_but_a_move_is_until_undone() {
+        let mut ed = Editor::new(two_territory_plan());
+        ed.new_scenario("B").expect("a new scenario");
+        let point = ed.save_point();
+        ed.switch_scenario(0);
+        assert!(!ed.edited_since(&point), "switching changes nothing");
+        reassign(&mut ed, 0, 1);
+        assert!(ed.edited_since(&point));
+        ed.undo();
+        assert!(!ed.edited_since(&point), "undone, the plan is as it was");
+        assert!(Editor::new(two_territory_plan()).edited_since(&point), "another editor");
     }
 }

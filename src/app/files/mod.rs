@@ -40,9 +40,9 @@ pub enum TaskResult {
         doc: Box<Document>,
         report: Option<ImportReport>,
         path: PathBuf,
-        /// The editor revision when the open began, and how the file was read (to open
+        /// The plan on screen when the open began, and how the file was read (to open
         /// it again, after asking, when the plan on screen was edited meanwhile).
-        revision: u64,
+        before: crate::edit::SavePoint,
         opts: Box<ImportOptions>,
     },
     ImportFailed {
@@ -61,9 +61,9 @@ pub enum TaskResult {
         doc: Box<Document>,
         summary: Box<UpdateSummary>,
         new_accounts: Vec<u32>,
-        /// The editor revision the update was made of, and whether it might remove more
-        /// than a tenth of the accounts (to run it again on a plan edited meanwhile).
-        revision: u64,
+        /// The plan the update was made of, and whether it might remove more than a
+        /// tenth of the accounts (to run it again on a plan edited meanwhile).
+        before: crate::edit::SavePoint,
         allow_removals: bool,
     },
     /// The update would remove more than a tenth of the accounts: ask first.
@@ -324,7 +324,7 @@ impl TerritoryApp {
     /// Loads a plan or a CSV on a worker thread.
     pub(in crate::app) fn load_in_background(&mut self, ctx: &egui::Context, path: PathBuf, mut opts: ImportOptions) {
         let job = self.start_job(format!("Opening {}", path.display()));
-        let revision = self.doc.editor.revision();
+        let before = self.doc.editor.save_point();
         let again = Box::new(ImportOptions { progress: None, ..opts.clone() });
         let progress = Arc::new(Progress::default());
         self.tasks.progress = Some(progress.clone());
@@ -342,7 +342,7 @@ impl TerritoryApp {
                             doc: Box::new(super::recover::csv_document(plan, grid, title, &path, &opts)),
                             report: Some(report),
                             path: path.clone(),
-                            revision,
+                            before: before.clone(),
                             opts: again,
                         },
                         Err(error) => TaskResult::ImportFailed { job, path: path.clone(), error },
@@ -354,7 +354,7 @@ impl TerritoryApp {
                             doc: Box::new(super::recover::plan_document(plan, hash, title, &path)),
                             report: None,
                             path: path.clone(),
-                            revision,
+                            before: before.clone(),
                             opts: again,
                         },
                         Err(e) => TaskResult::Failed { job, message: e.to_string() },

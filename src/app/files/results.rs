@@ -42,7 +42,7 @@ impl TerritoryApp {
                     };
                     self.picked(ctx, purpose, path);
                 }
-                TaskResult::Loaded { job, doc, report, path, revision, opts } => {
+                TaskResult::Loaded { job, doc, report, path, before, opts } => {
                     if !current(job, &self.tasks.running) {
                         continue;
                     }
@@ -50,10 +50,7 @@ impl TerritoryApp {
                     // The plan on screen was edited while the file was read: those
                     // edits are not dropped without asking (a crashed session being
                     // restored was asked about already).
-                    if revision != self.doc.editor.revision()
-                        && self.doc.editor.is_dirty()
-                        && !self.recovery.restoring()
-                    {
+                    if self.doc.editor.edited_since(&before) && !self.recovery.restoring() {
                         drop(doc);
                         self.actions.push(Action::OpenWith(path, opts));
                         continue;
@@ -117,12 +114,12 @@ impl TerritoryApp {
                         self.restore_failed(&message);
                     }
                 }
-                TaskResult::Updated { job, doc, summary, new_accounts, revision, allow_removals } => {
+                TaskResult::Updated { job, doc, summary, new_accounts, before, allow_removals } => {
                     if !current(job, &self.tasks.running) {
                         continue;
                     }
                     self.tasks.running = None;
-                    if revision == self.doc.editor.revision() {
+                    if !self.doc.editor.edited_since(&before) {
                         self.updated(*doc, *summary, new_accounts);
                     } else {
                         // The plan was edited while the export was read: the update,

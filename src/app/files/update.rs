@@ -31,7 +31,7 @@ impl TerritoryApp {
         self.tasks.progress = Some(progress.clone());
         let opts = ImportOptions { progress: Some(progress), ..ImportOptions::default() };
         let plan = self.doc.editor.snapshot();
-        let revision = self.doc.editor.revision();
+        let before = self.doc.editor.save_point();
         let (doc_path, title) = (self.doc.path.clone(), self.doc.title.clone());
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
@@ -74,7 +74,7 @@ impl TerritoryApp {
                             doc: Box::new(doc),
                             summary: Box::new(summary),
                             new_accounts,
-                            revision,
+                            before,
                             allow_removals,
                         }
                     }
