@@ -133,15 +133,12 @@ fn write_book(plan: &crate::model::Plan, title: &str, path: &Path, ready: crate:
     crate::io::write_atomic(path, |w| std::io::Write::write_all(w, &pdf)).map_err(|e| e.to_string())
 }
 
-/// The territory shapes of the scenario on screen as GeoJSON, as the areas make them.
-fn write_shapes(
-    plan: &crate::model::Plan,
-    metrics: &crate::metrics::Metrics,
-    ready: crate::render::Ready,
-    path: &Path,
-) -> Result<(), String> {
+/// The territory shapes of the scenario on screen as GeoJSON, as the areas make them,
+/// with its figures (summed here, off the UI thread, as `shapes` sums them).
+fn write_shapes(plan: &crate::model::Plan, ready: crate::render::Ready, path: &Path) -> Result<(), String> {
     let shapes = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| e.to_string())?;
-    crate::export::write_shapes(plan, metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())
+    let metrics = crate::metrics::Metrics::recompute(plan);
+    crate::export::write_shapes(plan, &metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// What a background save writes.
@@ -216,9 +213,14 @@ pub enum UnsavedAnswer {
 }
 
 impl TerritoryApp {
-    pub(in crate::app) fn start_job(&mut self, what: String) -> u64 {
-        let job = self.tasks.next_job;
+    /// A number no job had before.
+    fn next_job(&mut self) -> u64 {
         self.tasks.next_job += 1;
+        self.tasks.next_job - 1
+    }
+
+    pub(in crate::app) fn start_job(&mut self, what: String) -> u64 {
+        let job = self.next_job();
         self.tasks.running = Some((job, what));
         self.tasks.progress = None;
         job
@@ -226,8 +228,7 @@ impl TerritoryApp {
 
     /// A save or an export, started beside whatever job runs.
     fn start_write(&mut self, what: String) -> u64 {
-        let job = self.tasks.next_job;
-        self.tasks.next_job += 1;
+        let job = self.next_job();
         self.tasks.writing.push((job, what));
         job
     }
@@ -392,7 +393,6 @@ impl TerritoryApp {
         let drawn = matches!(what, SaveKind::Map | SaveKind::Book | SaveKind::Shapes);
         let shapes = (drawn && self.doc.areas.current(&self.doc.editor)).then(|| self.doc.areas.shapes().clone());
         let shaper = self.doc.areas.shaper().filter(|_| drawn).cloned();
-        let metrics = (what == SaveKind::Shapes).then(|| self.doc.editor.metrics().clone());
         let basemap = self.basemap.clone();
         let job = self.start_write(format!("{verb} {}", path.display()));
         let tx = self.tasks.tx.clone();
@@ -418,10 +418,7 @@ impl TerritoryApp {
                                 .map(|_| None)
                                 .map_err(|e| e.to_string()),
                             SaveKind::Book => write_book(&plan, &title, &path, ready).map(|()| None),
-                            _ => {
-                                let metrics = metrics.unwrap_or_else(|| crate::metrics::Metrics::recompute(&plan));
-                                write_shapes(&plan, &metrics, ready, &path).map(|()| None)
-                            }
+                            _ => write_shapes(&plan, ready, &path).map(|()| None),
                         }
                     }
                 }
