@@ -126,6 +126,8 @@ pub enum Action {
     DiscardProposal,
     /// Stop the work in flight (its result is ignored).
     CancelJob,
+    /// Stop the export with this job number (it writes no file).
+    CancelWrite(u64),
 }
 
 /// The keyboard shortcuts of the file and edit actions: the one table that the key
@@ -400,6 +402,7 @@ impl TerritoryApp {
             Action::ApplyProposalAsScenario => self.apply_proposal_as_scenario(),
             Action::DiscardProposal => self.discard_proposal(),
             Action::CancelJob => self.cancel_job(),
+            Action::CancelWrite(job) => self.cancel_write(job),
             Action::Undo | Action::Redo => {
                 let undo = matches!(action, Action::Undo);
                 // Past the editor's history: the update of the accounts (a whole document).

@@ -370,10 +370,12 @@ impl TerritoryApp {
         egui::Panel::top("toolbar").show(ui, |ui| panel::toolbar(ui, &self.doc, &mut self.ui, &mut self.actions));
         let busy = self
             .busy()
-            .map(|what| panel::Busy { what: what.to_owned(), fraction: self.busy_fraction(), cancel: true })
-            .or_else(|| {
-                self.writing().map(|what| panel::Busy { what: what.to_owned(), fraction: None, cancel: false })
-            });
+            .map(|what| panel::Busy {
+                what: what.to_owned(),
+                fraction: self.busy_fraction(),
+                cancel: Some(Action::CancelJob),
+            })
+            .or_else(|| self.writing_busy());
         let frame_ms = self.settings.show_frame_time.then_some(self.last_frame_ms);
         // The areas drawn on a background thread, once that takes a while.
         let areas_working = self.areas_drawn && self.doc.areas.working_for().is_some_and(|t| t >= map::SHOW_WORK_AFTER);

@@ -41,7 +41,10 @@ pub(super) fn map(path: &Path, scenario: &ScenarioArg, args: &MapArgs) -> Result
         );
         opts.changes = Some(c.changes.iter().map(|ch| ch.b as u32).collect());
     }
-    let bytes = render::map_file(&plan, &opts, args.out, render::Ready::default()).map_err(Failure::data)?;
+    let progress = Progress::default();
+    let ready = render::Ready { progress: Some(&progress), ..render::Ready::default() };
+    let bytes = with_progress("drawing the map", &progress, || render::map_file(&plan, &opts, args.out, ready))
+        .map_err(Failure::data)?;
     if args.json {
         print_json(&json::MapJson { schema: 1, out: args.out.display().to_string(), bytes });
     } else {
@@ -62,7 +65,9 @@ pub(super) fn book(path: &Path, scenario: &ScenarioArg, out_path: &Path, title: 
     }
     let (plan, _) = load_in(path, scenario)?;
     let title = title.map_or_else(|| default_title(path), str::to_owned);
-    let pdf = render::book_pdf(&plan, &title, render::Ready::default())
+    let progress = Progress::default();
+    let ready = render::Ready { progress: Some(&progress), ..render::Ready::default() };
+    let pdf = with_progress("making the book", &progress, || render::book_pdf(&plan, &title, ready))
         .map_err(|e| Failure::data(format!("{}: {e}", path.display())))?;
     crate::io::write_atomic(out_path, |w| w.write_all(&pdf)).map_err(Failure::data)?;
     out(&format!(

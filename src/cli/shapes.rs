@@ -18,7 +18,12 @@ pub(super) fn shapes(path: &Path, scenario: &ScenarioArg, args: &ShapesArgs) -> 
     let land = if args.land { Some(Land::bundled().map_err(Failure::data)?) } else { None };
     let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
     let options = ShapeOptions { max_km: args.max_km, ..ShapeOptions::default() };
-    let shapes = Shaper::new(&positions, land, options).shapes(&plan.assignment, plan.territories.len());
+    // One piece of work: the progress line shows the time it has taken so far.
+    let progress = Progress::default();
+    progress.add_total(1);
+    let shapes = with_progress("making the areas", &progress, || {
+        Shaper::new(&positions, land, options).shapes(&plan.assignment, plan.territories.len())
+    });
     let written = crate::export::write_shapes(&plan, &m, &shapes, args.out).map_err(Failure::data)?;
     let n = written.territories;
     if args.json {

@@ -179,6 +179,11 @@ impl Progress {
         self.done.store(done, Ordering::Relaxed);
     }
 
+    /// `n` more pieces done.
+    pub fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// One piece done.
     pub fn step(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);

@@ -35,6 +35,8 @@ pub enum BookError {
     Page(String),
     #[error("the PDF could not be written: {0}")]
     Pdf(String),
+    #[error("the book was {0}")]
+    Cancelled(#[from] super::Cancelled),
 }
 
 /// A page's SVG document: its size and a body in points (scaled by K).
@@ -105,9 +107,8 @@ pub(super) fn pages(plan: &Plan, m: &Metrics, shapes: &Shapes, basemap: &Basemap
             by[o.get()].push(i as u32);
         }
     }
-    for list in &mut by {
-        list.sort_by_key(|&i| std::cmp::Reverse(plan.accounts.get(i as usize).potential.0));
-    }
+    let by: Vec<(usize, Vec<u32>)> =
+        by.into_iter().map(|list| (list.len(), largest(list, plan.accounts.potential(), LIST_ROWS))).collect();
     for (t, tt) in plan.live_territories() {
         out.push(territory_page(plan, m, &b, shapes, basemap, t, &by[t.get()], moves.as_deref(), &tt.id));
     }
@@ -124,7 +125,7 @@ fn territory_page(
     shapes: &Shapes,
     basemap: &Basemap,
     t: TerritoryIdx,
-    accounts: &[u32],
+    (count, largest): &(usize, Vec<u32>),
     moves: Option<&Moves>,
     id: &str,
 ) -> String {
@@ -197,9 +198,9 @@ fn territory_page(
         y += 12.0;
     }
     y += 14.0;
-    text(&mut body, (x, y), 11.0, &format!("Largest accounts by potential (of {})", thousands(accounts.len() as i64)));
+    text(&mut body, (x, y), 11.0, &format!("Largest accounts by potential (of {})", thousands(*count as i64)));
     y += 15.0;
-    for &a in accounts.iter().take(LIST_ROWS) {
+    for &a in largest {
         let acc = plan.accounts.get(a as usize);
         text(&mut body, (x, y), BODY_PT, &cut(acc.name, 30));
         text(&mut body, (x + 0.55 * w, y), BODY_PT, &cut(acc.city.unwrap_or(""), 16));
@@ -207,6 +208,19 @@ fn territory_page(
         y += 10.5;
     }
     page(&body)
+}
+
+/// The `n` accounts of `list` with the largest potential, largest first (ties in the
+/// order of the accounts): a selection, then a sort of the `n`, not a sort of the list.
+pub(super) fn largest(mut list: Vec<u32>, potential: &[crate::model::Cents], n: usize) -> Vec<u32> {
+    let key = |&i: &u32| (std::cmp::Reverse(potential[i as usize]), i);
+    if list.len() > n && n > 0 {
+        list.select_nth_unstable_by_key(n - 1, key);
+        list.truncate(n);
+    }
+    list.sort_unstable_by_key(key);
+    list.truncate(n);
+    list
 }
 
 /// A list of accounts under a heading: at most [`LIST_ROWS`], then a count of the rest.
@@ -227,13 +241,20 @@ fn list(out: &mut String, plan: &Plan, (x, mut y): (f64, f64), w: f64, heading: 
 /// The book as PDF bytes: one page per SVG document.
 pub fn book_pdf(plan: &Plan, title: &str, ready: super::Ready) -> Result<Vec<u8>, BookError> {
     let m = super::printed_metrics(plan);
+    let shapes_cost = ready.shapes_cost(plan);
+    let n_pages = 1 + plan.live_territories().count() as u64;
+    // A page's cost: half to write its document, half to draw it into the PDF.
+    ready.expect(shapes_cost + n_pages * super::cost::PAGE);
     let shapes =
         crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| BookError::Page(e.to_string()))?;
+    ready.done(shapes_cost)?;
     let mut parsed = None;
     let basemap = ready.basemap(&mut parsed).map_err(BookError::Page)?;
     let options = usvg_options();
     let mut doc = krilla::Document::new();
-    for svg in pages(plan, &m, &shapes, basemap, title) {
+    let pages = pages(plan, &m, &shapes, basemap, title);
+    ready.done(n_pages * super::cost::PAGE / 2)?;
+    for svg in pages {
         let tree = resvg::usvg::Tree::from_str(&svg, &options).map_err(|e| BookError::Page(e.to_string()))?;
         let mut page = doc.start_page_with(krilla::page::PageSettings::new(PAGE.0 as f32, PAGE.1 as f32));
         let mut surface = page.surface();
@@ -243,6 +264,7 @@ pub fn book_pdf(plan: &Plan, title: &str, ready: super::Ready) -> Result<Vec<u8>
             .ok_or_else(|| BookError::Page("the page could not be drawn".into()))?;
         surface.finish();
         page.finish();
+        ready.done(super::cost::PAGE / 2)?;
     }
     doc.finish().map_err(|e| BookError::Pdf(format!("{e:?}")))
 }

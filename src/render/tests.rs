@@ -184,3 +184,39 @@ fn a_name_stays_inside_its_area_when_the_centre_is_at_sea() {
     assert_eq!(placed.len(), 1);
     assert!((placed[0].1 - px).abs() < 1e-9 && (placed[0].2 - py).abs() < 1e-9, "{placed:?} against ({px}, {py})");
 }
+
+/// The largest accounts by potential, as a full sort (largest first, ties in the order
+/// of the accounts) would give them.
+#[test]
+fn the_largest_accounts_are_those_of_a_full_sort() {
+    use crate::model::Cents;
+    let mut rng = crate::rng::Rng(7);
+    for len in [0usize, 1, 5, 19, 20, 21, 300] {
+        let potential: Vec<Cents> = (0..400).map(|_| Cents(i64::from(rng.between(0, 12)) * 100)).collect();
+        let list: Vec<u32> = (0..len as u32).map(|i| i * 400 / (len as u32).max(1)).collect();
+        let mut sorted = list.clone();
+        sorted.sort_by(|&a, &b| potential[b as usize].0.cmp(&potential[a as usize].0).then(a.cmp(&b)));
+        sorted.truncate(20);
+        assert_eq!(book::largest(list, &potential, 20), sorted, "of {len}");
+    }
+}
+
+/// A book reports its pages until the bar is full; cancelled, it stops and a map
+/// writes no file.
+#[test]
+fn a_book_reports_progress_and_a_cancelled_map_writes_nothing() {
+    let plan = kansas();
+    let progress = crate::io::Progress::default();
+    let ready = Ready { progress: Some(&progress), ..Ready::default() };
+    book_pdf(&plan, "Kansas", ready).expect("a book");
+    assert_eq!(progress.fraction(), Some(1.0));
+    let cancelled = crate::io::Progress::default();
+    cancelled.cancel();
+    let ready = Ready { progress: Some(&cancelled), ..Ready::default() };
+    assert!(matches!(book_pdf(&plan, "Kansas", ready), Err(BookError::Cancelled(_))));
+    let path = std::env::temp_dir().join(format!("te-cancelled-map-{}.png", std::process::id()));
+    let ready = Ready { progress: Some(&cancelled), ..Ready::default() };
+    let opts = MapOptions { width: MIN_WIDTH, ..MapOptions::default() };
+    assert!(matches!(map_file(&plan, &opts, &path, ready), Err(RenderError::Cancelled(_))));
+    assert!(!path.exists(), "no file");
+}

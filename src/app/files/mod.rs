@@ -54,6 +54,10 @@ pub enum TaskResult {
         job: u64,
         message: String,
     },
+    /// An export stopped by its Cancel: no file was written.
+    WriteCancelled {
+        job: u64,
+    },
     /// The accounts updated from a new export: the new document, with the new accounts
     /// to select.
     Updated {
@@ -136,9 +140,23 @@ fn write_book(plan: &crate::model::Plan, title: &str, path: &Path, ready: crate:
 /// The territory shapes of the scenario on screen as GeoJSON, as the areas make them,
 /// with its figures (summed here, off the UI thread, as `shapes` sums them).
 fn write_shapes(plan: &crate::model::Plan, ready: crate::render::Ready, path: &Path) -> Result<(), String> {
+    let cost = ready.shapes_cost(plan);
+    ready.expect(cost + 1);
     let shapes = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| e.to_string())?;
+    ready.done(cost).map_err(|e| e.to_string())?;
     let metrics = crate::metrics::Metrics::recompute(plan);
-    crate::export::write_shapes(plan, &metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())
+    crate::export::write_shapes(plan, &metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())?;
+    ready.done(1).map_err(|e| e.to_string())
+}
+
+/// A save or export in flight: its job number, what the status bar says, its progress,
+/// and whether it offers Cancel (an export does; a plan's save, under a second even
+/// at a million accounts, runs to its end).
+struct Writing {
+    job: u64,
+    what: String,
+    progress: Arc<Progress>,
+    cancellable: bool,
 }
 
 /// What a background save writes.
@@ -161,7 +179,7 @@ pub struct Tasks {
     running: Option<(u64, String)>,
     /// Saves and exports in flight: they run beside the job (a save neither cancels a
     /// Balance nor waits for it) and always report back.
-    writing: Vec<(u64, String)>,
+    writing: Vec<Writing>,
     /// The window was closed while a save or export was in flight: it closes once they
     /// have landed (a close then would have cut the write short, and lost it).
     close_when_written: bool,
@@ -226,18 +244,26 @@ impl TerritoryApp {
         job
     }
 
-    /// A save or an export, started beside whatever job runs.
-    fn start_write(&mut self, what: String) -> u64 {
+    /// A save or an export, started beside whatever job runs; its number and progress.
+    fn start_write(&mut self, what: String, cancellable: bool) -> (u64, Arc<Progress>) {
         let job = self.next_job();
-        self.tasks.writing.push((job, what));
-        job
+        let progress = Arc::new(Progress::default());
+        self.tasks.writing.push(Writing { job, what, progress: progress.clone(), cancellable });
+        (job, progress)
     }
 
     /// Whether `job` is a save or export in flight; it is no longer.
     pub(in crate::app) fn write_landed(&mut self, job: u64) -> bool {
         let before = self.tasks.writing.len();
-        self.tasks.writing.retain(|(j, _)| *j != job);
+        self.tasks.writing.retain(|w| w.job != job);
         self.tasks.writing.len() != before
+    }
+
+    /// Asks the export `job` to stop; it reports back ([`TaskResult::WriteCancelled`]).
+    pub(in crate::app) fn cancel_write(&mut self, job: u64) {
+        if let Some(w) = self.tasks.writing.iter().find(|w| w.job == job && w.cancellable) {
+            w.progress.cancel();
+        }
     }
 
     /// The running job's description, for the progress display.
@@ -247,7 +273,17 @@ impl TerritoryApp {
 
     /// The save or export in flight (the latest), for the progress display.
     pub(in crate::app) fn writing(&self) -> Option<&str> {
-        self.tasks.writing.last().map(|(_, s)| s.as_str())
+        self.tasks.writing.last().map(|w| w.what.as_str())
+    }
+
+    /// The latest save or export as the status bar shows it: its share done, and its
+    /// Cancel when it has one (not once pressed).
+    pub(in crate::app) fn writing_busy(&self) -> Option<super::panel::Busy> {
+        self.tasks.writing.last().map(|w| super::panel::Busy {
+            what: w.what.clone(),
+            fraction: w.progress.fraction(),
+            cancel: (w.cancellable && !w.progress.is_cancelled()).then_some(Action::CancelWrite(w.job)),
+        })
     }
 
     /// The running job's share done, when it reports one.
@@ -394,7 +430,7 @@ impl TerritoryApp {
         let shapes = (drawn && self.doc.areas.current(&self.doc.editor)).then(|| self.doc.areas.shapes().clone());
         let shaper = self.doc.areas.shaper().filter(|_| drawn).cloned();
         let basemap = self.basemap.clone();
-        let job = self.start_write(format!("{verb} {}", path.display()));
+        let (job, progress) = self.start_write(format!("{verb} {}", path.display()), drawn);
         let tx = self.tasks.tx.clone();
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
@@ -402,7 +438,9 @@ impl TerritoryApp {
                 // A plan's save gives the fingerprint of what it wrote: the recovery
                 // journal's new base.
                 match what {
-                    SaveKind::Plan => plan_file::save(&plan, &path).map(Some).map_err(|e| e.to_string()),
+                    SaveKind::Plan => {
+                        plan_file::save_with(&plan, &path, Some(&progress)).map(Some).map_err(|e| e.to_string())
+                    }
                     SaveKind::Assignments => {
                         csv_export::export_file(&plan, &path).map(|()| None).map_err(|e| e.to_string())
                     }
@@ -412,6 +450,7 @@ impl TerritoryApp {
                             shapes: shapes.as_ref(),
                             shaper: shaper.as_deref(),
                             basemap: basemap.as_deref(),
+                            progress: Some(&progress),
                         };
                         match what {
                             SaveKind::Map => crate::render::map_file(&plan, &map, &path, ready)
@@ -426,6 +465,7 @@ impl TerritoryApp {
             .unwrap_or_else(|e| Err(format!("{}: {e}", path.display())));
             let _ = tx.send(match result {
                 Ok(hash) => TaskResult::Saved { job, path, hash, what, point },
+                Err(_) if progress.is_cancelled() => TaskResult::WriteCancelled { job },
                 Err(message) => TaskResult::Failed { job, message },
             });
             ctx.request_repaint();
@@ -643,7 +683,7 @@ mod tests {
             out.textures_delta.clear();
             out.viewport_output.into_values().flat_map(|v| v.commands).collect()
         };
-        let job = app.start_write("Exporting the map".into());
+        let (job, _) = app.start_write("Exporting the map".into(), true);
         let mut input = egui::RawInput::default();
         input.viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
         let out = ctx.run_ui(input, |ui| app.handle_close_request(ui.ctx()));
@@ -655,6 +695,32 @@ mod tests {
         app.tasks.tx.send(landed).expect("sent");
         let out = ctx.run_ui(egui::RawInput::default(), |ui| app.poll_tasks(ui.ctx()));
         assert!(commands(out).contains(&egui::ViewportCommand::Close), "closes once written");
+    }
+
+    /// An export offers Cancel beside its progress, a plan's save does not; a cancelled
+    /// export lands as cancelled, and what was to follow it does not follow.
+    #[test]
+    fn an_export_can_be_cancelled_and_a_save_runs_to_its_end() {
+        let mut app = TerritoryApp::new(Document::new(crate::model::Plan::default(), None, "Leer".into()));
+        let ctx = egui::Context::default();
+        let (save, _) = app.start_write("Saving plan.ron".into(), false);
+        assert!(app.writing_busy().is_some_and(|b| b.cancel.is_none()), "no Cancel on a save");
+        let (export, progress) = app.start_write("Exporting book.pdf".into(), true);
+        progress.add_total(4);
+        progress.advance(1);
+        let busy = app.writing_busy().expect("busy");
+        assert_eq!(busy.fraction, Some(0.25));
+        assert!(matches!(busy.cancel, Some(super::Action::CancelWrite(j)) if j == export));
+        app.ui.after_save = Some(super::AfterConfirm::Close);
+        app.cancel_write(export);
+        assert!(progress.is_cancelled());
+        assert!(app.writing_busy().is_some_and(|b| b.cancel.is_none()), "Cancel pressed once");
+        app.tasks.tx.send(TaskResult::WriteCancelled { job: export }).expect("sent");
+        app.poll_tasks(&ctx);
+        assert!(app.ui.notice.as_ref().is_some_and(|n| !n.error && n.text == "Cancelled: Exporting book.pdf"));
+        assert!(app.ui.after_save.is_none());
+        assert_eq!(app.writing(), Some("Saving plan.ron"), "the save still runs");
+        assert!(app.write_landed(save));
     }
 
     #[test]

@@ -114,6 +114,14 @@ impl TerritoryApp {
                         self.restore_failed(&message);
                     }
                 }
+                TaskResult::WriteCancelled { job } => {
+                    if let Some(what) = self.tasks.writing.iter().find(|w| w.job == job).map(|w| w.what.clone()) {
+                        self.write_landed(job);
+                        // What was to follow a save does not follow a cancelled one.
+                        self.ui.after_save = None;
+                        self.notify(format!("Cancelled: {what}"));
+                    }
+                }
                 TaskResult::Updated { job, doc, summary, new_accounts, before, allow_removals } => {
                     if !current(job, &self.tasks.running) {
                         continue;

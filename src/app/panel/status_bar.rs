@@ -6,8 +6,9 @@ use super::*;
 pub(in crate::app) struct Busy {
     pub what: String,
     pub fraction: Option<f32>,
-    /// A job that Cancel stops (not a save or export: those finish, atomically).
-    pub cancel: bool,
+    /// What its Cancel button does, when it has one (a job, an export; not a plan's
+    /// save, which runs to its end).
+    pub cancel: Option<Action>,
 }
 
 /// Reads the UI state and pushes Cancel as an action; `areas_working` while the territory
@@ -35,8 +36,10 @@ pub(in crate::app) fn status_bar(
             }
             ui.label(what);
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
-            if cancel && ui.button("Cancel").clicked() {
-                actions.push(Action::CancelJob);
+            if let Some(cancel) = cancel
+                && ui.button("Cancel").clicked()
+            {
+                actions.push(cancel);
             }
             ui.separator();
         }

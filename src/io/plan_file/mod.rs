@@ -92,12 +92,33 @@ pub fn load_fingerprinted(path: &Path, progress: Option<&super::Progress>) -> Re
 /// Writes a plan file atomically; returns the [`crate::recovery::fingerprint`] of
 /// the bytes written.
 pub fn save(plan: &Plan, path: &Path) -> Result<u64, PlanFileError> {
-    let parts = to_ron_parts(plan)
-        .map_err(|e| PlanFileError::Invalid { path: path.display().to_string(), detail: e.to_string() })?;
+    save_with(plan, path, None)
+}
+
+/// [`save`], reporting progress (the text made in parts, then each part written). It
+/// is not cut short: a save, once started, writes the whole plan or nothing (a Cancel
+/// before the file is replaced leaves the old file, with [`PlanFileError::Cancelled`]).
+pub fn save_with(plan: &Plan, path: &Path, progress: Option<&super::Progress>) -> Result<u64, PlanFileError> {
+    let invalid = |detail: String| PlanFileError::Invalid { path: path.display().to_string(), detail };
+    let parts = write::to_ron_parts_with(plan, progress).map_err(|e| invalid(e.to_string()))?;
+    if progress.is_some_and(super::Progress::is_cancelled) {
+        return Err(PlanFileError::Cancelled { path: path.display().to_string() });
+    }
+    if let Some(p) = progress {
+        p.add_total(parts.len() as u64);
+    }
     let mut hash = crate::recovery::Fingerprint::default();
     for p in &parts {
         hash.update(p.as_bytes());
     }
-    super::write_atomic(path, |w| parts.iter().try_for_each(|p| w.write_all(p.as_bytes())))?;
+    super::write_atomic(path, |w| {
+        parts.iter().try_for_each(|part| {
+            w.write_all(part.as_bytes())?;
+            if let Some(p) = progress {
+                p.step();
+            }
+            Ok(())
+        })
+    })?;
     Ok(hash.finish())
 }

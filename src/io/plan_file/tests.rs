@@ -164,3 +164,23 @@ fn region_trees_are_checked() {
         assert!(err.contains("bad.ron") && err.contains(want), "{err}");
     }
 }
+
+/// A save reports its parts until the bar is full and writes what `to_ron_string`
+/// gives; cancelled before the file is replaced, it leaves the old file.
+#[test]
+fn a_save_reports_progress_and_a_cancelled_one_keeps_the_old_file() {
+    let plan = scenario_plan();
+    let path = std::env::temp_dir().join(format!("te-save-progress-{}.ron", std::process::id()));
+    let progress = crate::io::Progress::default();
+    save_with(&plan, &path, Some(&progress)).expect("saved");
+    assert_eq!(progress.fraction(), Some(1.0));
+    let written = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(written, to_ron_string(&plan).expect("text"));
+    let cancelled = crate::io::Progress::default();
+    cancelled.cancel();
+    let mut other = plan.clone();
+    other.territories[0].name = "Nord".into();
+    assert!(matches!(save_with(&other, &path, Some(&cancelled)), Err(PlanFileError::Cancelled { .. })));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), written, "the old file stays");
+    let _ = std::fs::remove_file(&path);
+}

@@ -47,6 +47,15 @@ pub fn to_ron_string(plan: &Plan) -> Result<String, ron::Error> {
 /// The plan's RON text in consecutive parts (written one after another, so that a
 /// large plan is never copied into one string).
 pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
+    to_ron_parts_with(plan, None)
+}
+
+/// [`to_ron_parts`], each piece of rows reported to `progress`; cancelled, the parts
+/// are incomplete (the caller checks [`crate::io::Progress::is_cancelled`]).
+pub(super) fn to_ron_parts_with(
+    plan: &Plan,
+    progress: Option<&crate::io::Progress>,
+) -> Result<Vec<String>, ron::Error> {
     // The rows carry the first scenario; the others follow as differences from it.
     let (base_t, base_a, base_l) = plan.scenario_parts(0);
     let first = plan.scenarios.first().map(|s| s.name.as_str()).filter(|&n| n != crate::model::BASELINE_NAME);
@@ -74,7 +83,7 @@ pub fn to_ron_parts(plan: &Plan) -> Result<Vec<String>, ron::Error> {
     };
     let chunks: Vec<std::ops::Range<usize>> =
         (0..plan.accounts.len()).step_by(20_000).map(|s| s..(s + 20_000).min(plan.accounts.len())).collect();
-    let bodies = crate::io::parallel(&chunks, |r| -> Result<String, ron::Error> {
+    let bodies = crate::io::parallel_with(&chunks, progress, |r| -> Result<String, ron::Error> {
         let mut out = String::with_capacity(r.len() * 140);
         for i in r.clone() {
             let t = base_a[i].map(|t| base_t[t.get()].id.as_str());
