@@ -115,7 +115,10 @@ pub(super) fn pages(plan: &Plan, m: &Metrics, shapes: &Shapes, basemap: &Basemap
     out
 }
 
-type Moves = [(usize, Option<String>, Option<String>)];
+/// An account that changed territory since the baseline: its index, the territory it
+/// left and the one it joined (by id).
+type Move = (usize, Option<String>, Option<String>);
+type Moves = [Move];
 
 #[allow(clippy::too_many_arguments)]
 fn territory_page(
@@ -125,7 +128,7 @@ fn territory_page(
     shapes: &Shapes,
     basemap: &Basemap,
     t: TerritoryIdx,
-    (count, largest): &(usize, Vec<u32>),
+    (count, biggest): &(usize, Vec<u32>),
     moves: Option<&Moves>,
     id: &str,
 ) -> String {
@@ -144,14 +147,18 @@ fn territory_page(
     text(&mut body, (MARGIN, MARGIN + 26.0), 10.0, &sub.join(" · "));
     let top = MARGIN + 36.0;
     let left_w = (PAGE.0 - 2.0 * MARGIN) * 0.56;
-    let (gains, losses): (Vec<usize>, Vec<usize>) = match moves {
-        Some(moves) => (
-            moves.iter().filter(|mv| mv.2.as_deref() == Some(id)).map(|mv| mv.0).collect(),
-            moves.iter().filter(|mv| mv.1.as_deref() == Some(id)).map(|mv| mv.0).collect(),
-        ),
-        None => (Vec::new(), Vec::new()),
+    // The moves into and out of this territory, the largest by potential first.
+    let moved = |side: fn(&Move) -> &Option<String>| {
+        let list: Vec<u32> = moves
+            .unwrap_or_default()
+            .iter()
+            .filter(|mv| side(mv).as_deref() == Some(id))
+            .map(|mv| mv.0 as u32)
+            .collect();
+        (list.len(), largest(list, plan.accounts.potential(), LIST_ROWS))
     };
-    let lists = !gains.is_empty() || !losses.is_empty();
+    let (gains, losses) = (moved(|mv| &mv.2), moved(|mv| &mv.1));
+    let lists = gains.0 > 0 || losses.0 > 0;
     let full = PAGE.1 - top - MARGIN;
     let map_h = if lists { full - 14.0 - (LIST_ROWS as f64 + 2.0) * 10.5 } else { full };
     let opts = MapOptions { territory: Some(t), no_legend: true, ..map_options(left_w, map_h) };
@@ -200,7 +207,7 @@ fn territory_page(
     y += 14.0;
     text(&mut body, (x, y), 11.0, &format!("Largest accounts by potential (of {})", thousands(*count as i64)));
     y += 15.0;
-    for &a in largest {
+    for &a in biggest {
         let acc = plan.accounts.get(a as usize);
         text(&mut body, (x, y), BODY_PT, &cut(acc.name, 30));
         text(&mut body, (x + 0.55 * w, y), BODY_PT, &cut(acc.city.unwrap_or(""), 16));
@@ -223,18 +230,26 @@ pub(super) fn largest(mut list: Vec<u32>, potential: &[crate::model::Cents], n: 
     list
 }
 
-/// A list of accounts under a heading: at most [`LIST_ROWS`], then a count of the rest.
-fn list(out: &mut String, plan: &Plan, (x, mut y): (f64, f64), w: f64, heading: &str, accounts: &[usize]) {
-    text(out, (x, y), 10.0, &format!("{heading} ({})", thousands(accounts.len() as i64)));
+/// A list of accounts under a heading: `count` of them, of which `shown` (at most
+/// [`LIST_ROWS`]), then a count of the rest.
+fn list(
+    out: &mut String,
+    plan: &Plan,
+    (x, mut y): (f64, f64),
+    w: f64,
+    heading: &str,
+    (count, shown): &(usize, Vec<u32>),
+) {
+    text(out, (x, y), 10.0, &format!("{heading} ({}), largest first", thousands(*count as i64)));
     y += 13.0;
-    for &a in accounts.iter().take(LIST_ROWS) {
-        let acc = plan.accounts.get(a);
+    for &a in shown {
+        let acc = plan.accounts.get(a as usize);
         text(out, (x, y), BODY_PT, &cut(acc.name, 26));
         right(out, (x + w, y), &money_compact(acc.potential.0));
         y += 10.5;
     }
-    if accounts.len() > LIST_ROWS {
-        text(out, (x, y), BODY_PT, &format!("… and {} more", thousands((accounts.len() - LIST_ROWS) as i64)));
+    if *count > shown.len() {
+        text(out, (x, y), BODY_PT, &format!("… and {} more", thousands((count - shown.len()) as i64)));
     }
 }
 

@@ -220,3 +220,50 @@ fn a_book_reports_progress_and_a_cancelled_map_writes_nothing() {
     assert!(matches!(map_file(&plan, &opts, &path, ready), Err(RenderError::Cancelled(_))));
     assert!(!path.exists(), "no file");
 }
+
+/// The names of a page's list under `heading`, in order: the text elements after it
+/// whose content is an account name of the test ("K" and two digits).
+fn listed_after(page: &str, heading: &str) -> Vec<String> {
+    let from = page.find(heading).unwrap_or_else(|| panic!("no {heading:?} on the page"));
+    page[from..]
+        .split("</text>")
+        .skip(1)
+        .filter_map(|t| t.rsplit('>').next())
+        .take_while(|name| name.starts_with('K') || !name.starts_with("… and"))
+        .filter(|name| name.len() == 3 && name.starts_with('K'))
+        .map(str::to_owned)
+        .take(20)
+        .collect()
+}
+
+/// A territory's page lists its 20 largest accounts by potential, and the 20 largest
+/// of the accounts it gains since the baseline, with a count of the rest.
+#[test]
+fn a_territory_page_lists_the_largest_accounts_and_gains() {
+    // 30 accounts in the west, potentials a permutation of 1..=30 (× 1,000 cents).
+    let potential = |i: usize| ((i * 7) % 30 + 1) as i64 * 1000;
+    let accounts =
+        (0..30).map(|i| account(&format!("K{i:02}"), &format!("K{i:02}"), -99.0 + 0.01 * i as f64, 38.0, potential(i)));
+    let mut plan = plan_of(accounts.collect(), &["west", "east"], &[Some(0); 30]);
+    plan.add_scenario("Moved").expect("a scenario");
+    // The first 25 go east.
+    for owner in plan.assignment.iter_mut().take(25) {
+        *owner = Some(TerritoryIdx::new(1));
+    }
+    let m = Metrics::recompute(&plan);
+    let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
+    let shapes = Shaper::new(&positions, None, ShapeOptions::default()).shapes(&plan.assignment, 2);
+    let basemap = Basemap::bundled().expect("basemap");
+    let pages = book::pages(&plan, &m, &shapes, &basemap, "T");
+    let by_potential = |mut ids: Vec<usize>| {
+        ids.sort_by_key(|&i| std::cmp::Reverse(potential(i)));
+        ids.into_iter().take(20).map(|i| format!("K{i:02}")).collect::<Vec<_>>()
+    };
+    let east = &pages[2];
+    assert_eq!(listed_after(east, "Gains since the baseline (25)"), by_potential((0..25).collect()));
+    assert!(east.contains("… and 5 more"), "the rest counted");
+    assert_eq!(listed_after(east, "Largest accounts by potential (of 25)"), by_potential((0..25).collect()));
+    let west = &pages[1];
+    assert_eq!(listed_after(west, "Losses since the baseline (25)"), by_potential((0..25).collect()));
+    assert_eq!(listed_after(west, "Largest accounts by potential (of 5)"), by_potential((25..30).collect()));
+}
