@@ -235,15 +235,11 @@ impl Areas {
         let ctx = ctx.clone();
         crate::app::spawn_background(move || {
             // The first computation builds the triangulation, the adjacency and the
-            // shaper one after the other: what each step freed goes back to the system
-            // before the next allocates (it would otherwise stay resident, and count in
-            // the editor's peak, until the job's end).
-            let built = shaper.is_none();
-            let step_done = || {
-                if built {
-                    crate::app::release_freed_memory();
-                }
-            };
+            // shaper one after the other, and every computation merges areas, then
+            // meshes them: what each step freed goes back to the system before the next
+            // allocates (it would otherwise stay resident, and count in the editor's
+            // peak, until the job's end).
+            let step_done = crate::app::release_freed_memory;
             let tri = match (&shaper, &adjacency) {
                 (Some(s), _) => s.voronoi().triangulation().clone(),
                 (None, Some(a)) => a.triangulation().clone(),
@@ -264,7 +260,7 @@ impl Areas {
             let (meshes, pieces) = if changed.is_empty() {
                 (Vec::new(), pieces_before)
             } else {
-                shaper.update(&mut shapes, &assignment, &changed);
+                shaper.update_then(&mut shapes, &assignment, &changed, &crate::app::release_freed_memory);
                 step_done();
                 let meshes = changed.iter().map(|t| (t.get(), AreaMesh::of(&shapes.areas[t.get()]))).collect();
                 (meshes, crate::quality::pieces_of(&assignment, k, &adjacency))
