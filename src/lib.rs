@@ -212,11 +212,12 @@
 //!   (`app::actions::shortcuts`), which accounts may move ([`model::may_move`], for hand
 //!   edits and optimizers alike).
 //! - Balance and Redraw never move a locked account or an account of a locked
-//!   territory (property-tested), every territory Redraw draws holds an account, never split a territory (an account leaves only when
-//!   its neighbours in the territory stay linked around it) and never add a piece
-//!   (an account joins only a territory it touches, or, as Balance's late stage, one
-//!   that had accounts on its island in the starting plan; Redraw may start a
-//!   territory on an island it has no accounts on yet). The same input and seed give the same proposal.
+//!   territory (property-tested); every territory Redraw draws holds an account;
+//!   neither splits a territory (an account leaves only when its neighbours in the
+//!   territory stay linked around it) nor adds a piece (an account joins only a
+//!   territory it touches, or, as Balance's late stage, one that had accounts on its
+//!   island in the starting plan; Redraw may start a territory on an island it has no
+//!   accounts on yet). The same input and seed give the same proposal.
 //!   A proposal is applied as one [`edit::Command::ApplyProposal`]: one undo step.
 //!
 //! ## Costs
