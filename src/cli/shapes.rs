@@ -18,11 +18,15 @@ pub(super) fn shapes(path: &Path, scenario: &ScenarioArg, args: &ShapesArgs) -> 
     let land = if args.land { Some(Land::bundled().map_err(Failure::data)?) } else { None };
     let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
     let options = ShapeOptions { max_km: args.max_km, ..ShapeOptions::default() };
-    // One piece of work: the progress line shows the time it has taken so far.
+    // The triangulation counts as much as all the territories' merges (about so at a
+    // million accounts), then each territory one.
+    let k = plan.territories.len();
     let progress = Progress::default();
-    progress.add_total(1);
+    progress.add_total(2 * k as u64);
     let shapes = with_progress("making the areas", &progress, || {
-        Shaper::new(&positions, land, options).shapes(&plan.assignment, plan.territories.len())
+        let shaper = Shaper::new(&positions, land, options);
+        progress.advance(k as u64);
+        shaper.shapes_then(&plan.assignment, k, &|| progress.step())
     });
     let written = crate::export::write_shapes(&plan, &m, &shapes, args.out).map_err(Failure::data)?;
     let n = written.territories;

@@ -260,9 +260,10 @@ pub fn book_pdf(plan: &Plan, title: &str, ready: super::Ready) -> Result<Vec<u8>
     let n_pages = 1 + plan.live_territories().count() as u64;
     // A page's cost: half to write its document, half to draw it into the PDF.
     ready.expect(shapes_cost + n_pages * super::cost::PAGE);
-    let shapes =
-        crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| BookError::Page(e.to_string()))?;
-    ready.done(shapes_cost)?;
+    let shapes = ready.shapes_of(plan).map_err(|e| match e {
+        super::RenderError::Cancelled(c) => BookError::Cancelled(c),
+        e => BookError::Page(e.to_string()),
+    })?;
     let mut parsed = None;
     let basemap = ready.basemap(&mut parsed).map_err(BookError::Page)?;
     let options = usvg_options();

@@ -304,6 +304,33 @@ impl<'a> Ready<'a> {
         if self.shapes.is_some() { 0 } else { cost::shapes(plan.accounts.len(), self.shaper.is_some()) }
     }
 
+    /// The shapes of `plan` ([`crate::shapes::Shaper::of_plan`]): those given, or made
+    /// here, reporting [`Ready::shapes_cost`] as they are made (half of it for the
+    /// triangulation when there is no shaper, the rest territory by territory); then
+    /// [`Cancelled`] if Cancel was pressed meanwhile.
+    pub(crate) fn shapes_of<'s>(&'s self, plan: &Plan) -> Result<std::borrow::Cow<'s, Shapes>, RenderError> {
+        let cost = self.shapes_cost(plan);
+        let k = plan.territories.len().max(1) as u64;
+        let triangulation = if self.shaper.is_none() { cost / 2 } else { 0 };
+        let per_territory = (cost - triangulation) / k;
+        let advance = |ms: u64| {
+            if let Some(p) = self.progress {
+                p.advance(ms);
+            }
+        };
+        let shapes =
+            crate::shapes::Shaper::of_plan_then(plan, self.shapes, self.shaper, &|| advance(triangulation), &|| {
+                advance(per_territory)
+            })
+            .map_err(|e| RenderError::Data(e.to_string()))?;
+        if self.shapes.is_none() {
+            // What the division left over.
+            advance(cost - triangulation - per_territory * plan.territories.len() as u64);
+        }
+        self.done(0)?;
+        Ok(shapes)
+    }
+
     /// The basemap given, or the bundled one, parsed into `parsed`.
     fn basemap<'b>(&self, parsed: &'b mut Option<Basemap>) -> Result<&'b Basemap, String>
     where
@@ -333,13 +360,7 @@ pub fn map_file(plan: &Plan, opts: &MapOptions, path: &std::path::Path, ready: R
     let shapes_cost = if areas { ready.shapes_cost(plan) } else { 0 };
     let png_cost = if png { cost::png(opts.width) } else { 0 };
     ready.expect(shapes_cost + cost::SVG + png_cost);
-    let shapes = if areas {
-        let made = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper);
-        Some(made.map_err(|e| RenderError::Data(e.to_string()))?)
-    } else {
-        None
-    };
-    ready.done(shapes_cost)?;
+    let shapes = if areas { Some(ready.shapes_of(plan)?) } else { None };
     let mut parsed = None;
     let basemap = ready.basemap(&mut parsed).map_err(RenderError::Data)?;
     let svg = map_svg(plan, &m, shapes.as_deref(), basemap, opts);

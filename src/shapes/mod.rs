@@ -253,9 +253,15 @@ impl Shaper {
 
     /// Every territory's shape (`k` slots), the territories in parallel.
     pub fn shapes(&self, assignment: &[Option<TerritoryIdx>], k: usize) -> Shapes {
+        self.shapes_then(assignment, k, &|| {})
+    }
+
+    /// [`Shaper::shapes`], calling `after_each` as each territory's area is made (a
+    /// progress count).
+    pub fn shapes_then(&self, assignment: &[Option<TerritoryIdx>], k: usize, after_each: &(dyn Fn() + Sync)) -> Shapes {
         let mut shapes = Shapes { areas: vec![MultiPolygon::new(Vec::new()); k], shared: Vec::new() };
         let all: Vec<TerritoryIdx> = (0..k as u32).map(TerritoryIdx::new).collect();
-        self.update(&mut shapes, assignment, &all);
+        self.update_then(&mut shapes, assignment, &all, after_each);
         shapes
     }
 
@@ -269,15 +275,29 @@ impl Shaper {
         made: Option<&'a Shapes>,
         shaper: Option<&Shaper>,
     ) -> Result<std::borrow::Cow<'a, Shapes>, crate::io::geojson_areas::AreaError> {
+        Shaper::of_plan_then(plan, made, shaper, &|| {}, &|| {})
+    }
+
+    /// [`Shaper::of_plan`], calling `triangulated` when a shaper made here has
+    /// triangulated the accounts, and `after_each` as each territory's area is made
+    /// (a progress count).
+    pub fn of_plan_then<'a>(
+        plan: &crate::model::Plan,
+        made: Option<&'a Shapes>,
+        shaper: Option<&Shaper>,
+        triangulated: &dyn Fn(),
+        after_each: &(dyn Fn() + Sync),
+    ) -> Result<std::borrow::Cow<'a, Shapes>, crate::io::geojson_areas::AreaError> {
         use std::borrow::Cow;
         let k = plan.territories.len();
         Ok(match (made, shaper) {
             (Some(s), _) => Cow::Borrowed(s),
-            (None, Some(shaper)) => Cow::Owned(shaper.shapes(&plan.assignment, k)),
+            (None, Some(shaper)) => Cow::Owned(shaper.shapes_then(&plan.assignment, k, after_each)),
             (None, None) => {
                 let positions: Vec<(f64, f64)> = plan.accounts.positions().collect();
                 let shaper = Shaper::new(&positions, Some(Land::bundled()?), ShapeOptions::default());
-                Cow::Owned(shaper.shapes(&plan.assignment, k))
+                triangulated();
+                Cow::Owned(shaper.shapes_then(&plan.assignment, k, after_each))
             }
         })
     }

@@ -26,10 +26,8 @@ fn write_book(plan: &crate::model::Plan, title: &str, path: &Path, ready: crate:
 /// The territory shapes of the scenario on screen as GeoJSON, as the areas make them,
 /// with its figures (summed here, off the UI thread, as `shapes` sums them).
 fn write_shapes(plan: &crate::model::Plan, ready: crate::render::Ready, path: &Path) -> Result<(), String> {
-    let cost = ready.shapes_cost(plan);
-    ready.expect(cost + 1);
-    let shapes = crate::shapes::Shaper::of_plan(plan, ready.shapes, ready.shaper).map_err(|e| e.to_string())?;
-    ready.done(cost).map_err(|e| e.to_string())?;
+    ready.expect(ready.shapes_cost(plan) + 1);
+    let shapes = ready.shapes_of(plan).map_err(|e| e.to_string())?;
     let metrics = crate::metrics::Metrics::recompute(plan);
     crate::export::write_shapes(plan, &metrics, &shapes, path).map(|_| ()).map_err(|e| e.to_string())?;
     ready.done(1).map_err(|e| e.to_string())
