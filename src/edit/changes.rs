@@ -337,22 +337,47 @@ impl Editor {
         }
     }
 
-    pub(super) fn move_run(&mut self, m: &Move, from: Option<TerritoryIdx>, to: Option<TerritoryIdx>) {
-        let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
-        debug_assert!(run.iter().all(|&o| o == from));
-        run.fill(to);
-        let t = self.prefix.range(&self.plan.accounts, m.start, m.end);
-        self.metrics.move_totals(&t, from, to);
-        if self.plan.travel.is_some() && from != to {
-            // Each account's drive from its old start and to its new one: O(run).
-            let (s, e) = (m.start as usize, m.end as usize);
-            if let Some(f) = from {
-                let lost = self.legs(s..e, f);
-                self.travel[f.get()].subtract(lost);
-            }
-            if let Some(t) = to {
-                let gained = self.legs(s..e, t);
-                self.travel[t.get()].add(gained);
+    /// Moves the runs of `moves`, forward (`from` → `to`) or back: the owners, the totals
+    /// from the prefix sums (O(runs)), and with travel on each account's drive from its
+    /// old start and to its new one (O(accounts moved), the runs spread over every
+    /// core: a lasso is thousands of short runs).
+    pub(super) fn move_runs(&mut self, moves: &[Move], back: bool) {
+        let ends = |m: &Move| if back { (m.to, m.from) } else { (m.from, m.to) };
+        // The drives first: they depend on the accounts and the territories' starts,
+        // which moving owners does not change.
+        let drives: Vec<(TravelTotals, TravelTotals)> = if self.plan.travel.is_some() {
+            moves
+                .par_iter()
+                .map(|m| {
+                    let ((from, to), range) = (ends(m), m.start as usize..m.end as usize);
+                    if from == to {
+                        return Default::default();
+                    }
+                    let lost = from.map(|f| self.legs(range.clone(), f)).unwrap_or_default();
+                    let gained = to.map(|t| self.legs(range, t)).unwrap_or_default();
+                    (lost, gained)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Back in the reverse order, as a change set is undone.
+        let order: Box<dyn Iterator<Item = (usize, &Move)>> =
+            if back { Box::new(moves.iter().enumerate().rev()) } else { Box::new(moves.iter().enumerate()) };
+        for (i, m) in order {
+            let (from, to) = ends(m);
+            let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
+            debug_assert!(run.iter().all(|&o| o == from));
+            run.fill(to);
+            let t = self.prefix.range(&self.plan.accounts, m.start, m.end);
+            self.metrics.move_totals(&t, from, to);
+            if let Some(&(lost, gained)) = drives.get(i) {
+                if let Some(f) = from {
+                    self.travel[f.get()].subtract(lost);
+                }
+                if let Some(t) = to {
+                    self.travel[t.get()].add(gained);
+                }
             }
         }
     }
@@ -369,19 +394,24 @@ impl Editor {
         let anchor = crate::model::unit(anchor);
         let acc = &self.plan.accounts;
         let units = &self.units;
-        range
-            .into_par_iter()
-            .with_min_len(PARALLEL_RUN)
-            .fold(TravelTotals::default, |mut sum, v| {
-                // The same vector either way (cached when travel was switched on).
-                let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
-                sum.add(travel.leg_between(acc.visits_per_year()[v], &pos, &anchor));
-                sum
-            })
-            .reduce(TravelTotals::default, |mut a, b| {
+        let leg = |mut sum: TravelTotals, v: usize| {
+            // The same vector either way (cached when travel was switched on).
+            let pos = units.get(v).copied().unwrap_or_else(|| crate::model::unit((acc.lon()[v], acc.lat()[v])));
+            sum.add(travel.leg_between(acc.visits_per_year()[v], &pos, &anchor));
+            sum
+        };
+        // A short run on this thread: handing it to the pool and waiting for it costs
+        // more than the run (a lasso is thousands of runs).
+        if range.len() < 2 * PARALLEL_RUN {
+            return range.fold(TravelTotals::default(), leg);
+        }
+        range.into_par_iter().with_min_len(PARALLEL_RUN).fold(TravelTotals::default, leg).reduce(
+            TravelTotals::default,
+            |mut a, b| {
                 a.add(b);
                 a
-            })
+            },
+        )
     }
 
     pub(super) fn set_lock(&mut self, a: AccountIdx, locked: bool) {
@@ -405,9 +435,7 @@ impl Editor {
         for c in &cs.territories {
             self.set_slot(c.slot, &c.after);
         }
-        for m in &cs.moves {
-            self.move_run(m, m.from, m.to);
-        }
+        self.move_runs(&cs.moves, false);
         for &(a, _, after) in &cs.account_locks {
             self.set_lock(a, after);
         }
@@ -421,9 +449,7 @@ impl Editor {
         for &(a, before, _) in cs.account_locks.iter().rev() {
             self.set_lock(a, before);
         }
-        for m in cs.moves.iter().rev() {
-            self.move_run(m, m.to, m.from);
-        }
+        self.move_runs(&cs.moves, true);
         for c in cs.territories.iter().rev() {
             self.set_slot(c.slot, &c.before);
         }

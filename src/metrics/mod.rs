@@ -19,14 +19,11 @@ mod rollup;
 
 pub use rollup::{RegionFigures, region_rollup};
 
-/// A Web Mercator coordinate rounded to whole metres, half away from zero: the same as
-/// `x.round() as i64` (for |x| < 2^52, which every coordinate is), without the libm
-/// call that baseline x86-64 makes of `round`.
+/// A Web Mercator coordinate rounded to whole metres, half away from zero
+/// ([`crate::model::round_to_i64`]).
 #[inline]
 pub fn metres(x: f64) -> i64 {
-    let t = x as i64;
-    let f = x - t as f64;
-    t + i64::from(f >= 0.5) - i64::from(f <= -0.5)
+    crate::model::round_to_i64(x)
 }
 
 /// x² + y² of a Web Mercator position rounded to metres, as [`Totals::sum_x`] and
@@ -477,18 +474,6 @@ impl Balance {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn metres_round_like_round(x in -2.1e7f64..2.1e7, k in -3i64..3) {
-            proptest::prop_assert_eq!(metres(x), x.round() as i64);
-            // Halves and their neighbours.
-            let h = (x.trunc()) + 0.5 * k as f64;
-            for y in [h, f64::from_bits(h.to_bits() + 1), f64::from_bits(h.to_bits().saturating_sub(1))] {
-                proptest::prop_assert_eq!(metres(y), y.round() as i64, "{}", y);
-            }
-        }
-    }
 
     /// The chunked build (chunks of 100,000 accounts, here in a pool of four threads
     /// whatever the machine) equals sums account by account: the metrics, and ranges

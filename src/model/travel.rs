@@ -64,12 +64,12 @@ impl Travel {
     /// account's travel.
     pub fn leg_between(&self, visits: u32, pos: &[f64; 3], anchor: &[f64; 3]) -> TravelTotals {
         let km = arc_km(pos, anchor);
-        let metres = (km * 1000.0).round() as i64;
+        let metres = super::round_to_i64(km * 1000.0);
         if visits == 0 {
             return TravelTotals { minutes: 0, metres, accounts: 1 };
         }
         let trips = visits.div_ceil(self.visits_per_trip.max(1));
-        let minutes = (f64::from(trips) * 2.0 * km * self.detour / self.speed_kmh * 60.0).round() as i64;
+        let minutes = super::round_to_i64(f64::from(trips) * 2.0 * km * self.detour / self.speed_kmh * 60.0);
         TravelTotals { minutes, metres, accounts: 1 }
     }
 }
