@@ -345,21 +345,20 @@ impl Editor {
         let ends = |m: &Move| if back { (m.to, m.from) } else { (m.from, m.to) };
         // The drives first: they depend on the accounts and the territories' starts,
         // which moving owners does not change.
-        let drives: Vec<(TravelTotals, TravelTotals)> = if self.plan.travel.is_some() {
-            moves
-                .par_iter()
-                .map(|m| {
-                    let ((from, to), range) = (ends(m), m.start as usize..m.end as usize);
-                    if from == to {
-                        return Default::default();
-                    }
-                    let lost = from.map(|f| self.legs(range.clone(), f)).unwrap_or_default();
-                    let gained = to.map(|t| self.legs(range, t)).unwrap_or_default();
-                    (lost, gained)
-                })
-                .collect()
-        } else {
-            Vec::new()
+        let drive = |m: &Move| {
+            let ((from, to), range) = (ends(m), m.start as usize..m.end as usize);
+            if from == to {
+                return Default::default();
+            }
+            let lost = from.map(|f| self.legs(range.clone(), f)).unwrap_or_default();
+            let gained = to.map(|t| self.legs(range, t)).unwrap_or_default();
+            (lost, gained)
+        };
+        let drives: Vec<(TravelTotals, TravelTotals)> = match self.plan.travel {
+            None => Vec::new(),
+            // A small edit on this thread (a click, a few runs): no hand-over to the pool.
+            Some(_) if moves.iter().map(Move::len).sum::<usize>() < PARALLEL_RUN => moves.iter().map(drive).collect(),
+            Some(_) => moves.par_iter().map(drive).collect(),
         };
         // Back in the reverse order, as a change set is undone.
         let order: Box<dyn Iterator<Item = (usize, &Move)>> =
