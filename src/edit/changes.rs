@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 /// The fewest accounts of a run whose travel one task computes: below, sending work
 /// to another core costs more than it saves.
-const PARALLEL_RUN: usize = 8_000;
+pub(super) const PARALLEL_RUN: usize = 8_000;
 
 impl Editor {
     pub(super) fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
