@@ -128,32 +128,31 @@ impl Shaper {
     /// The owner of each site under an assignment of the accounts: the territory with
     /// most accounts there (the lowest slot on a tie).
     pub fn owners(&self, assignment: &[Option<TerritoryIdx>]) -> Vec<Option<TerritoryIdx>> {
-        let tri = self.voronoi.triangulation();
-        (0..tri.sites())
-            .into_par_iter()
-            .map(|s| {
-                let accounts = tri.accounts_at(s);
-                let first = assignment[accounts[0] as usize];
-                if accounts.len() == 1 || accounts.iter().all(|&a| assignment[a as usize] == first) {
-                    return first;
-                }
-                let mut count: Vec<(TerritoryIdx, usize)> = Vec::new();
-                for t in accounts.iter().filter_map(|&a| assignment[a as usize]) {
-                    match count.iter_mut().find(|c| c.0 == t) {
-                        Some(c) => c.1 += 1,
-                        None => count.push((t, 1)),
-                    }
-                }
-                count.sort_unstable_by_key(|c| (std::cmp::Reverse(c.1), c.0));
-                count.first().map(|c| c.0)
-            })
-            .collect()
+        (0..self.voronoi.triangulation().sites()).into_par_iter().map(|s| self.owner(s, assignment)).collect()
+    }
+
+    /// The owner of site `s` ([`Shaper::owners`]).
+    fn owner(&self, s: usize, assignment: &[Option<TerritoryIdx>]) -> Option<TerritoryIdx> {
+        let accounts = self.voronoi.triangulation().accounts_at(s);
+        let first = assignment[accounts[0] as usize];
+        if accounts.len() == 1 || accounts.iter().all(|&a| assignment[a as usize] == first) {
+            return first;
+        }
+        let mut count: Vec<(TerritoryIdx, usize)> = Vec::new();
+        for t in accounts.iter().filter_map(|&a| assignment[a as usize]) {
+            match count.iter_mut().find(|c| c.0 == t) {
+                Some(c) => c.1 += 1,
+                None => count.push((t, 1)),
+            }
+        }
+        count.sort_unstable_by_key(|c| (std::cmp::Reverse(c.1), c.0));
+        count.first().map(|c| c.0)
     }
 
     /// Positions that hold accounts of more than one territory.
-    pub fn shared(&self, assignment: &[Option<TerritoryIdx>], owners: &[Option<TerritoryIdx>]) -> Vec<SharedSite> {
+    pub fn shared(&self, assignment: &[Option<TerritoryIdx>]) -> Vec<SharedSite> {
         let mut out = Vec::new();
-        for (s, owner) in owners.iter().enumerate() {
+        for s in 0..self.voronoi.triangulation().sites() {
             let accounts = self.voronoi.triangulation().accounts_at(s);
             if accounts.len() < 2 {
                 continue;
@@ -161,7 +160,7 @@ impl Shaper {
             let mut territories: Vec<TerritoryIdx> = accounts.iter().filter_map(|&a| assignment[a as usize]).collect();
             territories.sort_unstable();
             territories.dedup();
-            if let (true, Some(owner)) = (territories.len() > 1, *owner) {
+            if let (true, Some(owner)) = (territories.len() > 1, self.owner(s, assignment)) {
                 out.push(SharedSite {
                     position: self.voronoi.triangulation().position(s),
                     territories,
@@ -328,7 +327,6 @@ impl Shaper {
             }
         }
         let owners = self.owners(assignment);
-        shapes.shared = self.shared(assignment, &owners);
         // Each changed territory's sites, each list allocated at its size, and the
         // owners let go, before the merges: what they hold is the peak of an edit.
         let slot_of =
@@ -357,6 +355,7 @@ impl Shaper {
                 shapes.areas[t.get()] = area;
             }
         }
+        shapes.shared = self.shared(assignment);
     }
 }
 
