@@ -604,3 +604,26 @@ fn f11_puts_the_window_over_the_whole_screen() {
     h.run();
     assert!(h.query_by_label_contains("Full screen").is_some(), "the View menu offers it");
 }
+
+/// Ctrl+B (and View ▸ Show/hide the balance panel) gives the map the whole window and
+/// brings the panel back; the map's rect grows by the panel's width.
+#[test]
+fn ctrl_b_hides_and_shows_the_balance_panel() {
+    let mut h = fixture_harness();
+    h.run();
+    let map_width = |h: &Harness<'_, TerritoryApp>| h.state().map_transform().map(|t| t.rect.width());
+    let panel = |h: &Harness<'_, TerritoryApp>| h.query_by_label_contains("vs target").is_some();
+    assert!(panel(&h), "the panel is shown");
+    let with_panel = map_width(&h).expect("a map");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::B);
+    h.run();
+    assert!(!panel(&h), "the panel is hidden");
+    let without = map_width(&h).expect("a map");
+    assert!(without > with_panel + 300.0, "the map takes the panel's room: {with_panel} -> {without}");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::B);
+    h.run();
+    assert!(panel(&h), "the panel is back");
+    h.get_by_label("View").click();
+    h.run();
+    assert!(h.query_by_label_contains("Show/hide the balance panel").is_some(), "the View menu offers it");
+}

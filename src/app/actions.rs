@@ -97,6 +97,8 @@ pub enum Action {
     ZoomToPlan,
     /// The window over the whole screen (the projector), or back.
     ToggleFullscreen,
+    /// Hide or show the balance panel (the map takes the whole window).
+    TogglePanel,
     /// Draw OpenStreetMap's tiles under the accounts, or stop.
     SetOnlineTiles(bool),
     /// A copy of the scenario on screen, shown.
@@ -133,7 +135,7 @@ pub enum Action {
 /// The keyboard shortcuts of the file and edit actions: the one table that the key
 /// handler, the menus, the toolbar's tooltips and the Help window read. Longer
 /// combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
-pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 11] {
+pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 12] {
     let cmd = Modifiers::COMMAND;
     let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
     [
@@ -149,13 +151,15 @@ pub(super) fn shortcuts() -> [(KeyboardShortcut, Action); 11] {
         (KeyboardShortcut::new(cmd, Key::PageDown), Action::NextScenario),
         (KeyboardShortcut::new(cmd, Key::PageUp), Action::PreviousScenario),
         (KeyboardShortcut::new(Modifiers::NONE, Key::F11), Action::ToggleFullscreen),
+        // As a side bar is hidden in code editors.
+        (KeyboardShortcut::new(cmd, Key::B), Action::TogglePanel),
     ]
 }
 
 impl Action {
     /// The actions the menus, the toolbar and the Help window offer, in the Help
     /// window's order.
-    pub(super) const COMMANDS: [Action; 17] = [
+    pub(super) const COMMANDS: [Action; 18] = [
         Action::Undo,
         Action::Redo,
         Action::ClearSelection,
@@ -173,6 +177,7 @@ impl Action {
         Action::NextScenario,
         Action::PreviousScenario,
         Action::ToggleFullscreen,
+        Action::TogglePanel,
     ];
 
     /// Its name in menus and on buttons ("" for actions the views queue themselves).
@@ -196,6 +201,7 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Redraw…",
             Action::ZoomToPlan => "Zoom to plan",
             Action::ToggleFullscreen => "Full screen",
+            Action::TogglePanel => "Show/hide the balance panel",
             Action::NewScenario => "New scenario",
             Action::OpenCompare => "Compare…",
             Action::NextScenario => "Next scenario",
@@ -251,6 +257,10 @@ impl Action {
             Action::OpenOptimize(optimize_ui::Kind::Redraw) => "Draw balanced, compact territories from scratch",
             Action::ZoomToPlan => "Fit the map to the plan's accounts",
             Action::ToggleFullscreen => "The window over the whole screen, for the projector (again to leave)",
+            Action::TogglePanel => {
+                "The map over the whole window, for a small screen or a projector (again to bring the panel back; \
+                 a Balance or Redraw proposal always shows it)"
+            }
             Action::NewScenario => "A copy of the scenario on screen, to change without touching this one",
             Action::OpenCompare => "Compare two scenarios: what changes hands, territory by territory and flow by flow",
             Action::NextScenario => "Show the next scenario",
@@ -474,6 +484,7 @@ impl TerritoryApp {
                 let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
             }
+            Action::TogglePanel => self.ui.panel_hidden = !self.ui.panel_hidden,
             Action::SetOnlineTiles(on) => self.set_online_tiles(on),
             Action::OpenCompare => self.ui.compare = Some(panel::CompareView::new(self.doc.editor.plan())),
             Action::NewScenario

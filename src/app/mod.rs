@@ -159,6 +159,8 @@ pub struct UiState {
     pub(in crate::app) overwrite_prompt: Option<PathBuf>,
     /// The comparison of two scenarios, while its window is open.
     pub(in crate::app) compare: Option<panel::CompareView>,
+    /// The balance panel hidden: the map takes the whole window.
+    pub(in crate::app) panel_hidden: bool,
 }
 
 impl TerritoryApp {
@@ -388,12 +390,15 @@ impl TerritoryApp {
         // narrowest table needs, 625 points.)
         let least = if width < panel::CAPACITY_COLUMN_MIN_WIDTH { 625.0 } else { 420.0 };
         let panel_max = if width < panel::WIDE_TABLE_MIN_WIDTH { (width * 0.56).max(least) } else { f32::INFINITY };
-        egui::Panel::right("balance")
-            .resizable(true)
-            .default_size(600.0)
-            .min_size(420.0)
-            .max_size(panel_max)
-            .show(ui, |ui| self.balance_panel(ui));
+        // Hidden on request, but never while a proposal waits for Apply or Discard.
+        if !self.ui.panel_hidden || self.pending.is_some() {
+            egui::Panel::right("balance")
+                .resizable(true)
+                .default_size(600.0)
+                .min_size(420.0)
+                .max_size(panel_max)
+                .show(ui, |ui| self.balance_panel(ui));
+        }
         egui::Panel::top("scenarios").show(ui, |ui| {
             panel::scenario_bar(ui, &self.doc, &mut self.ui, &mut self.actions);
         });

@@ -79,6 +79,7 @@ pub(in crate::app) fn menu_bar(
             ui.menu_button("View", |ui| {
                 menu_entry(ui, actions, Action::ZoomToPlan, true, None);
                 menu_entry(ui, actions, Action::ToggleFullscreen, true, None);
+                menu_entry(ui, actions, Action::TogglePanel, true, None);
                 let mut online = settings.online_tiles;
                 if ui
                     .checkbox(&mut online, "OpenStreetMap tiles (online)")
