@@ -65,6 +65,11 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     };
     let labels_before = labels(&h);
     assert_eq!(labels_before.len(), 6);
+    // With the balance panel hidden (Ctrl+B), the proposal still shows it: its Apply
+    // and Discard live there.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::B);
+    h.run();
+    assert!(h.query_by_label_contains("vs target").is_none(), "the panel is hidden");
     compute_proposal(&mut h, "Redraw…", "Compute redraw");
     // A redraw draws new borders: no figure for crossing the old ones.
     assert!(h.query_all_by_label_contains("the excess needs about").next().is_none());
@@ -73,6 +78,7 @@ fn a_discarded_proposal_leaves_the_plan_alone() {
     h.get_by_label("Discard").click();
     h.run();
     h.run();
+    assert!(h.query_by_label_contains("vs target").is_none(), "hidden again once the proposal is gone");
     assert_eq!(labels(&h), labels_before);
     assert_eq!(h.state().doc.editor.plan(), &before_plan);
     assert_eq!(h.state().doc.editor.undo_depth(), 0);
