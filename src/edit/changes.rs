@@ -7,7 +7,14 @@ use rayon::prelude::*;
 
 /// The fewest accounts of a run whose travel one task computes: below, sending work
 /// to another core costs more than it saves.
-pub(super) const PARALLEL_RUN: usize = 8_000;
+const PARALLEL_RUN: usize = 8_000;
+
+/// `f` over `runs` (covering `accounts` accounts): on this thread for a small edit (a
+/// click, a few runs: handing them to the pool would cost more), else spread over
+/// every core (a lasso is thousands of runs, each too short to split).
+pub(super) fn map_runs<R: Sync, T: Send>(runs: &[R], accounts: usize, f: impl Fn(&R) -> T + Sync + Send) -> Vec<T> {
+    if accounts < PARALLEL_RUN { runs.iter().map(f).collect() } else { runs.par_iter().map(f).collect() }
+}
 
 impl Editor {
     pub(super) fn live(&self, t: TerritoryIdx) -> Result<&Territory, EditError> {
@@ -356,14 +363,12 @@ impl Editor {
         };
         let drives: Vec<(TravelTotals, TravelTotals)> = match self.plan.travel {
             None => Vec::new(),
-            // A small edit on this thread (a click, a few runs): no hand-over to the pool.
-            Some(_) if moves.iter().map(Move::len).sum::<usize>() < PARALLEL_RUN => moves.iter().map(drive).collect(),
-            Some(_) => moves.par_iter().map(drive).collect(),
+            Some(_) => map_runs(moves, moves.iter().map(Move::len).sum(), drive),
         };
-        // Back in the reverse order, as a change set is undone.
-        let order: Box<dyn Iterator<Item = (usize, &Move)>> =
-            if back { Box::new(moves.iter().enumerate().rev()) } else { Box::new(moves.iter().enumerate()) };
-        for (i, m) in order {
+        for j in 0..moves.len() {
+            // Back in the reverse order, as a change set is undone.
+            let i = if back { moves.len() - 1 - j } else { j };
+            let m = &moves[i];
             let (from, to) = ends(m);
             let run = &mut std::sync::Arc::make_mut(&mut self.plan).assignment[m.start as usize..m.end as usize];
             debug_assert!(run.iter().all(|&o| o == from));

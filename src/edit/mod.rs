@@ -472,7 +472,6 @@ impl Editor {
     /// `to` left out). `None` with travel off. O(selected): what a preview of the move
     /// adds to the visit totals of [`Editor::summarize`].
     pub fn travel_if_assigned(&self, set: &AccountSet, to: Option<TerritoryIdx>) -> Option<(Vec<i64>, i64)> {
-        use rayon::prelude::*;
         self.plan.travel?;
         let mut lost = vec![0i64; self.plan.territories.len()];
         let mut gained = 0i64;
@@ -484,18 +483,12 @@ impl Editor {
                 }
             });
         }
-        // The runs' drives now and from `to`, across the runs on every core when there
-        // are many accounts (as a move computes them).
+        // The runs' drives now and from `to`, as a move computes them.
         let drive = |(range, owner): &(std::ops::Range<usize>, Option<TerritoryIdx>)| {
             let now = owner.map_or(0, |o| self.legs(range.clone(), o).minutes);
             (*owner, now, to.map_or(0, |t| self.legs(range.clone(), t).minutes))
         };
-        let drives: Vec<(Option<TerritoryIdx>, i64, i64)> =
-            if runs.iter().map(|(r, _)| r.len()).sum::<usize>() < changes::PARALLEL_RUN {
-                runs.iter().map(drive).collect()
-            } else {
-                runs.par_iter().map(drive).collect()
-            };
+        let drives = changes::map_runs(&runs, runs.iter().map(|(r, _)| r.len()).sum(), drive);
         for (owner, now, then) in drives {
             if let Some(o) = owner {
                 lost[o.get()] += now;

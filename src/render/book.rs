@@ -89,38 +89,46 @@ pub(super) fn pages(plan: &Plan, m: &Metrics, shapes: &Shapes, basemap: &Basemap
     let opts = map_options(PAGE.0 - 2.0 * MARGIN, PAGE.1 - top - MARGIN);
     body += &placed_map(&map_svg(plan, m, Some(shapes), basemap, &opts), (MARGIN, top));
     out.push(page(&body));
-    // What changed since the baseline, by territory id.
-    let moves = (plan.current != 0).then(|| {
-        let ma = Metrics::of_scenario(plan, 0);
-        let (a, bside) = (Side::scenario(plan, 0, &ma), Side::of(plan, m));
-        let c = compare_sides(&a, &bside);
-        let (base, _, _) = plan.scenario_parts(0);
-        c.changes
-            .iter()
-            .map(|ch| (ch.b, ch.from.map(|f| base[f].id.clone()), ch.to.map(|t| plan.territories[t].id.clone())))
-            .collect::<Vec<_>>()
-    });
-    // The accounts of each territory, largest potential first.
-    let mut by: Vec<Vec<u32>> = vec![Vec::new(); plan.territories.len()];
+    // Each territory's accounts, and what it gained and lost since the baseline (a
+    // baseline territory is this scenario's of the same id), in one pass each.
+    let k = plan.territories.len();
+    let (mut by, mut gains, mut losses) = (vec![Vec::new(); k], vec![Vec::new(); k], vec![Vec::new(); k]);
     for (i, o) in plan.assignment.iter().enumerate() {
         if let Some(o) = o {
             by[o.get()].push(i as u32);
         }
     }
-    let by: Vec<(usize, Vec<u32>)> =
-        by.into_iter().map(|list| (list.len(), largest(list, plan.accounts.potential(), LIST_ROWS))).collect();
-    for (t, tt) in plan.live_territories() {
-        out.push(territory_page(plan, m, &b, shapes, basemap, t, &by[t.get()], moves.as_deref(), &tt.id));
+    if plan.current != 0 {
+        let ma = Metrics::of_scenario(plan, 0);
+        let (a, bside) = (Side::scenario(plan, 0, &ma), Side::of(plan, m));
+        let (base, _, _) = plan.scenario_parts(0);
+        let slot: std::collections::HashMap<&str, usize> =
+            plan.territories.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+        for ch in compare_sides(&a, &bside).changes {
+            if let Some(t) = ch.to {
+                gains[t].push(ch.b as u32);
+            }
+            if let Some(&f) = ch.from.and_then(|f| slot.get(base[f].id.as_str())) {
+                losses[f].push(ch.b as u32);
+            }
+        }
+    }
+    // Each list's length and its largest accounts by potential.
+    let listed = |lists: Vec<Vec<u32>>| -> Vec<Listed> {
+        lists.into_iter().map(|l| (l.len(), largest(l, plan.accounts.potential(), LIST_ROWS))).collect()
+    };
+    let (by, gains, losses) = (listed(by), listed(gains), listed(losses));
+    for (t, _) in plan.live_territories() {
+        let i = t.get();
+        out.push(territory_page(plan, m, &b, shapes, basemap, t, [&by[i], &gains[i], &losses[i]]));
     }
     out
 }
 
-/// An account that changed territory since the baseline: its index, the territory it
-/// left and the one it joined (by id).
-type Move = (usize, Option<String>, Option<String>);
-type Moves = [Move];
+/// A list of accounts as a page shows it: how many, and the largest by potential (at
+/// most [`LIST_ROWS`]).
+type Listed = (usize, Vec<u32>);
 
-#[allow(clippy::too_many_arguments)]
 fn territory_page(
     plan: &Plan,
     m: &Metrics,
@@ -128,9 +136,8 @@ fn territory_page(
     shapes: &Shapes,
     basemap: &Basemap,
     t: TerritoryIdx,
-    (count, biggest): &(usize, Vec<u32>),
-    moves: Option<&Moves>,
-    id: &str,
+    // Its accounts, its gains and its losses since the baseline.
+    [(count, biggest), gains, losses]: [&Listed; 3],
 ) -> String {
     let tt = &plan.territories[t.get()];
     let tot = &m.territories[t.get()];
@@ -147,17 +154,6 @@ fn territory_page(
     text(&mut body, (MARGIN, MARGIN + 26.0), 10.0, &sub.join(" · "));
     let top = MARGIN + 36.0;
     let left_w = (PAGE.0 - 2.0 * MARGIN) * 0.56;
-    // The moves into and out of this territory, the largest by potential first.
-    let moved = |side: fn(&Move) -> &Option<String>| {
-        let list: Vec<u32> = moves
-            .unwrap_or_default()
-            .iter()
-            .filter(|mv| side(mv).as_deref() == Some(id))
-            .map(|mv| mv.0 as u32)
-            .collect();
-        (list.len(), largest(list, plan.accounts.potential(), LIST_ROWS))
-    };
-    let (gains, losses) = (moved(|mv| &mv.2), moved(|mv| &mv.1));
     let lists = gains.0 > 0 || losses.0 > 0;
     let full = PAGE.1 - top - MARGIN;
     let map_h = if lists { full - 14.0 - (LIST_ROWS as f64 + 2.0) * 10.5 } else { full };
@@ -166,8 +162,8 @@ fn territory_page(
     if lists {
         let y = top + map_h + 16.0;
         let half = left_w / 2.0;
-        list(&mut body, plan, (MARGIN, y), half - 8.0, "Gains since the baseline", &gains);
-        list(&mut body, plan, (MARGIN + half, y), half - 8.0, "Losses since the baseline", &losses);
+        list(&mut body, plan, (MARGIN, y), half - 8.0, "Gains since the baseline", gains);
+        list(&mut body, plan, (MARGIN + half, y), half - 8.0, "Losses since the baseline", losses);
     }
     // Right: figures against target, then the largest accounts.
     let x = MARGIN + left_w + 18.0;
@@ -232,14 +228,7 @@ pub(super) fn largest(mut list: Vec<u32>, potential: &[crate::model::Cents], n: 
 
 /// A list of accounts under a heading: `count` of them, of which `shown` (at most
 /// [`LIST_ROWS`]), then a count of the rest.
-fn list(
-    out: &mut String,
-    plan: &Plan,
-    (x, mut y): (f64, f64),
-    w: f64,
-    heading: &str,
-    (count, shown): &(usize, Vec<u32>),
-) {
+fn list(out: &mut String, plan: &Plan, (x, mut y): (f64, f64), w: f64, heading: &str, (count, shown): &Listed) {
     text(out, (x, y), 10.0, &format!("{heading} ({}), largest first", thousands(*count as i64)));
     y += 13.0;
     for &a in shown {

@@ -289,13 +289,13 @@ impl<'a> Ready<'a> {
 
     /// `ms` of the work done; [`Cancelled`] when Cancel was pressed meanwhile.
     pub(crate) fn done(&self, ms: u64) -> Result<(), Cancelled> {
-        match self.progress {
-            Some(p) if p.is_cancelled() => Err(Cancelled),
-            Some(p) => {
-                p.advance(ms);
-                Ok(())
-            }
-            None => Ok(()),
+        self.advance(ms);
+        if self.progress.is_some_and(crate::io::Progress::is_cancelled) { Err(Cancelled) } else { Ok(()) }
+    }
+
+    fn advance(&self, ms: u64) {
+        if let Some(p) = self.progress {
+            p.advance(ms);
         }
     }
 
@@ -313,21 +313,17 @@ impl<'a> Ready<'a> {
         let k = plan.territories.len().max(1) as u64;
         let triangulation = if self.shaper.is_none() { cost / 2 } else { 0 };
         let per_territory = (cost - triangulation) / k;
-        let advance = |ms: u64| {
-            if let Some(p) = self.progress {
-                p.advance(ms);
-            }
-        };
-        let shapes =
-            crate::shapes::Shaper::of_plan_then(plan, self.shapes, self.shaper, &|| advance(triangulation), &|| {
-                advance(per_territory)
-            })
-            .map_err(|e| RenderError::Data(e.to_string()))?;
-        if self.shapes.is_none() {
-            // What the division left over.
-            advance(cost - triangulation - per_territory * plan.territories.len() as u64);
-        }
-        self.done(0)?;
+        let shapes = crate::shapes::Shaper::of_plan_then(
+            plan,
+            self.shapes,
+            self.shaper,
+            &|| self.advance(triangulation),
+            &|| self.advance(per_territory),
+        )
+        .map_err(|e| RenderError::Data(e.to_string()))?;
+        // What the division left over.
+        let left = cost - triangulation - per_territory * plan.territories.len() as u64;
+        self.done(left)?;
         Ok(shapes)
     }
 
